@@ -1,0 +1,119 @@
+// The run journal: one SQLite database (WAL) per pipeline. Every order intent is written here
+// before the executor sees it; on restart the engine rebuilds its state from it.
+#pragma once
+
+#include <orchestrade/core/types.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}
+
+namespace orchestrade::core {
+
+struct RunRecord {
+    int64_t id = 0;
+    std::string pipeline_name;
+    Mode mode = Mode::Backtest;
+    int64_t started_ms = 0;  // wall clock
+    int64_t ended_ms = 0;    // 0 while running
+    std::string status;      // "running", "completed", "stopped", "failed: ..."
+    std::string pipeline_yaml;
+    std::string metrics_json;  // last saved metrics, "{}" until then
+    double starting_cash = 0;
+    int32_t bar_interval_s = 0;
+};
+
+struct EventRecord {
+    int64_t id = 0;
+    int64_t run_id = 0;
+    int64_t time_ms = 0;
+    std::string source;  // "core", "risk", "strategy", plugin instance name...
+    std::string kind;    // "risk_refusal", "strategy_error", "llm_call", ...
+    std::string json;
+};
+
+class Journal {
+public:
+    // Durability: Synchronous (paper/live; every write on disk before it returns, WAL +
+    // synchronous=FULL) or Batched (backtest; writes grouped in transactions, see begin_batch).
+    enum class Durability { Synchronous, Batched };
+    static constexpr int kSchemaVersion = 1;
+
+    // Opens or creates the database at path (parent directories are created), migrating an older
+    // schema. Throws std::runtime_error with the path in the message on failure or when the file
+    // has a newer schema than this build knows.
+    Journal(const std::string& path, Durability durability);
+    ~Journal();
+    Journal(const Journal&) = delete;
+    Journal& operator=(const Journal&) = delete;
+
+    const std::string& path() const { return path_; }
+    int schema_version() const;
+
+    // Batched durability: groups writes into one transaction until commit_batch (or until
+    // kBatchRows writes). No-ops in Synchronous mode.
+    void begin_batch();
+    void commit_batch();
+
+    // Runs
+    int64_t begin_run(const RunRecord& run);
+    void end_run(int64_t run_id, int64_t ended_ms, const std::string& status);
+    void save_metrics(int64_t run_id, const std::string& metrics_json);
+    std::optional<RunRecord> run(int64_t run_id) const;
+    std::optional<RunRecord> last_run() const;
+    std::optional<RunRecord> first_run() const;
+    std::vector<RunRecord> runs() const;
+
+    // Signals
+    int64_t record_signal(const SignalRecord& s);  // returns id
+    void set_signal_outcome(int64_t signal_id, const std::string& outcome);
+    std::vector<SignalRecord> signals(int64_t run_id = 0) const;  // 0 = all runs
+    int64_t signal_count(int64_t run_id = 0) const;
+
+    // Orders. record_intent is always written through (even in Batched mode it commits the open
+    // batch first) so an intent is on disk before the order is sent.
+    void record_intent(const OrderRecord& o);
+    // Changes state, appends an order_events row; filled_qty < 0 leaves it unchanged.
+    void update_order(const std::string& client_order_id, OrderState state, int64_t time_ms,
+                      const std::string& venue_order_id, const std::string& text,
+                      double filled_qty = -1);
+    std::optional<OrderRecord> order(const std::string& client_order_id) const;
+    std::vector<OrderRecord> orders(int64_t run_id = 0) const;
+    std::vector<OrderRecord> open_orders() const;  // every run; states that are not final
+    // A counter that survives restarts, for client order ids.
+    int64_t next_sequence(const std::string& name);
+
+    // Fills: returns false (and writes nothing) when (client_order_id, trade_id) is known.
+    bool record_fill(const FillRecord& f);
+    std::vector<FillRecord> fills(int64_t run_id = 0) const;  // in insertion order
+
+    // Equity samples
+    void record_equity(int64_t run_id, const EquityPoint& p);
+    std::vector<EquityPoint> equity(int64_t run_id = 0) const;
+
+    // Free-form events (risk refusals, plugin errors, plugin journal_append records)
+    void record_event(const EventRecord& e);
+    std::vector<EventRecord> events(int64_t run_id = 0, const std::string& kind = {}) const;
+
+    // Key-value state of plugin instances (scope = instance name)
+    std::optional<std::string> kv_get(const std::string& scope, const std::string& key) const;
+    void kv_set(const std::string& scope, const std::string& key, const std::string& value);
+
+private:
+    void migrate();
+    void write_through();
+
+    std::string path_;
+    Durability durability_;
+    std::unique_ptr<SQLite::Database> db_;
+    bool in_batch_ = false;
+    int batch_rows_ = 0;
+};
+
+}  // namespace orchestrade::core

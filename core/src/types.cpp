@@ -1,0 +1,62 @@
+#include <orchestrade/core/types.hpp>
+
+#include <array>
+#include <utility>
+
+namespace orchestrade::core {
+namespace {
+
+template <class E, std::size_t N>
+bool parse_name(std::string_view text, const std::array<std::pair<E, std::string_view>, N>& names,
+                E& out) {
+    for (const auto& [value, name] : names) {
+        if (name == text) {
+            out = value;
+            return true;
+        }
+    }
+    return false;
+}
+
+template <class E, std::size_t N>
+std::string_view name_of(E value, const std::array<std::pair<E, std::string_view>, N>& names) {
+    for (const auto& [v, name] : names)
+        if (v == value) return name;
+    return "unknown";
+}
+
+constexpr std::array<std::pair<Mode, std::string_view>, 3> kModes{
+    {{Mode::Backtest, "backtest"}, {Mode::Paper, "paper"}, {Mode::Live, "live"}}};
+constexpr std::array<std::pair<Side, std::string_view>, 2> kSides{
+    {{Side::Buy, "BUY"}, {Side::Sell, "SELL"}}};
+constexpr std::array<std::pair<Action, std::string_view>, 4> kActions{
+    {{Action::Hold, "HOLD"}, {Action::Buy, "BUY"}, {Action::Sell, "SELL"}, {Action::Close, "CLOSE"}}};
+constexpr std::array<std::pair<OrderState, std::string_view>, 8> kStates{
+    {{OrderState::Intent, "intent"},
+     {OrderState::Accepted, "accepted"},
+     {OrderState::PartiallyFilled, "partially_filled"},
+     {OrderState::Filled, "filled"},
+     {OrderState::Canceled, "canceled"},
+     {OrderState::Rejected, "rejected"},
+     {OrderState::Expired, "expired"},
+     {OrderState::Unknown, "unknown"}}};
+
+}  // namespace
+
+bool is_final(OrderState s) {
+    return s == OrderState::Filled || s == OrderState::Canceled || s == OrderState::Rejected ||
+           s == OrderState::Expired;
+}
+
+std::string_view to_string(Mode m) { return name_of(m, kModes); }
+std::string_view to_string(Side s) { return name_of(s, kSides); }
+std::string_view to_string(Action a) { return name_of(a, kActions); }
+std::string_view to_string(OrderState s) { return name_of(s, kStates); }
+bool parse_mode(std::string_view text, Mode& out) { return parse_name(text, kModes, out); }
+bool parse_side(std::string_view text, Side& out) { return parse_name(text, kSides, out); }
+bool parse_action(std::string_view text, Action& out) { return parse_name(text, kActions, out); }
+bool parse_order_state(std::string_view text, OrderState& out) {
+    return parse_name(text, kStates, out);
+}
+
+}  // namespace orchestrade::core
