@@ -1,0 +1,506 @@
+#include <orchestrade/core/bar_buffer.hpp>
+#include <orchestrade/core/clock.hpp>
+#include <orchestrade/core/engine.hpp>
+#include <orchestrade/core/host_services.hpp>
+#include <orchestrade/core/journal.hpp>
+#include <orchestrade/core/ledger.hpp>
+#include <orchestrade/core/logging.hpp>
+#include <orchestrade/core/order_router.hpp>
+#include <orchestrade/core/plugin_instance.hpp>
+#include <orchestrade/core/risk_stage.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <set>
+#include <thread>
+
+namespace orchestrade::core {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+constexpr uint32_t kBacktestChunk = 4096;        // bars per feed poll in a backtest
+constexpr int64_t kEquitySampleMs = 3'600'000;   // backtest equity rows: hourly and on fills
+constexpr int64_t kDefaultIntervalMs = 60'000;
+
+// The ot_signal_sink handed to strategies. In a backtest a HOLD only updates the risk stage's
+// memory: a run of 10M bars must not copy a reason string per bar.
+class SignalCollector {
+public:
+    SignalCollector(bool keep_holds, RiskStage& risk)
+        : sink_{this, &SignalCollector::push}, keep_holds_(keep_holds), risk_(risk) {}
+    const ot_signal_sink& sink() const { return sink_; }
+    std::vector<SignalRecord>& signals() { return signals_; }
+
+private:
+    static ot_status OT_CALL push(void* ctx, const ot_signal* s) {
+        auto& self = *static_cast<SignalCollector*>(ctx);
+        if (!s || !s->symbol) return OT_E_INVALID_ARG;
+        if (s->action < OT_ACTION_HOLD || s->action > OT_ACTION_CLOSE) return OT_E_INVALID_ARG;
+        try {
+            if (s->action == OT_ACTION_HOLD && !self.keep_holds_) {
+                self.risk_.remember(s->symbol, Action::Hold);
+                return OT_OK;
+            }
+            SignalRecord r;
+            r.time_ms = s->time_ms;
+            r.symbol = s->symbol;
+            r.action = static_cast<Action>(s->action);
+            r.size_pct = s->size_pct;
+            r.stop_loss = s->stop_loss;
+            r.take_profit = s->take_profit;
+            r.confidence = s->confidence;
+            if (s->reason) r.reason = s->reason;
+            r.metadata_json = s->metadata_json ? s->metadata_json : "{}";
+            self.signals_.push_back(std::move(r));
+            return OT_OK;
+        } catch (...) {
+            return OT_E_NOMEM;
+        }
+    }
+
+    ot_signal_sink sink_;
+    bool keep_holds_;
+    RiskStage& risk_;
+    std::vector<SignalRecord> signals_;
+};
+
+// The ot_balance_sink used to read the venue's balances at startup.
+class BalanceCollector {
+public:
+    BalanceCollector() : sink_{this, &BalanceCollector::push} {}
+    const ot_balance_sink& sink() const { return sink_; }
+    std::map<std::string, ot_balance> balances;  // asset -> balance (asset string not kept)
+
+private:
+    static ot_status OT_CALL push(void* ctx, const ot_balance* b) {
+        if (!b || !b->asset) return OT_E_INVALID_ARG;
+        try {
+            static_cast<BalanceCollector*>(ctx)->balances[b->asset] = *b;
+            return OT_OK;
+        } catch (...) {
+            return OT_E_NOMEM;
+        }
+    }
+    ot_balance_sink sink_;
+};
+
+std::string quote_currency(const std::string& symbol) {
+    auto slash = symbol.find('/');
+    return slash == std::string::npos ? std::string() : symbol.substr(slash + 1);
+}
+
+int32_t feed_interval_s(const ComponentConfig& feed) {
+    for (const auto& p : feed.params) {
+        if (p.key != "timeframe" || p.type != OT_PARAM_STRING) continue;
+        try {
+            return static_cast<int32_t>(parse_duration_ms(p.string_value) / 1000);
+        } catch (const std::exception&) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+class Engine {
+public:
+    Engine(const Pipeline& pipeline, const EngineOptions& options)
+        : p_(pipeline),
+          o_(options),
+          log_(logger("engine")),
+          backtest_(pipeline.mode == Mode::Backtest),
+          risk_(pipeline.risk),
+          signals_(!backtest_, risk_) {}
+
+    RunSummary run() {
+        open();
+        try {
+            if (backtest_)
+                backtest_loop();
+            else
+                live_loop();
+        } catch (...) {
+            close("failed");
+            throw;
+        }
+        close(stopped_ ? "stopped" : "completed");
+        return summary_;
+    }
+
+private:
+    // ---- startup --------------------------------------------------------------------------
+    void open() {
+        journal_.emplace(p_.journal,
+                         backtest_ ? Journal::Durability::Batched : Journal::Durability::Synchronous);
+        summary_.journal_path = p_.journal;
+        services_.mode = p_.mode;
+        services_.clock = backtest_ ? static_cast<const Clock*>(&sim_clock_) : &wall_clock_;
+        services_.journal = &*journal_;
+        services_.http_enabled = !backtest_;
+
+        // Which earlier runs this one continues: paper and live resume; a backtest starts fresh.
+        std::vector<RunRecord> previous;
+        if (!backtest_)
+            for (auto& r : journal_->runs())
+                if (r.mode == p_.mode) previous.push_back(std::move(r));
+        summary_.resumed = !previous.empty();
+
+        CreateArgs args{p_.mode, p_.universe, p_.base_dir};
+        feed_.emplace(p_.feed, services_, "feed", args);
+        strategy_.emplace(p_.strategy, services_, "strategy", args);
+        executor_.emplace(p_.executor, services_, "executor", args);
+        executor_->start();
+        feed_->start();
+        strategy_->start();
+
+        double starting_cash = previous.empty() ? venue_cash() : previous.front().starting_cash;
+        ledger_.emplace(starting_cash);
+        services_.ledger = &*ledger_;
+
+        RunRecord run;
+        run.pipeline_name = p_.name;
+        run.mode = p_.mode;
+        run.started_ms = wall_clock_.now_ms();
+        run.status = "running";
+        run.pipeline_yaml = p_.yaml_text;
+        run.starting_cash = starting_cash;
+        run.bar_interval_s = feed_interval_s(p_.feed);
+        run_id_ = journal_->begin_run(run);
+        services_.run_id = run_id_;
+        summary_.run_id = run_id_;
+        interval_s_ = run.bar_interval_s;
+
+        for (const auto& r : previous) resume_from(r.id);
+        router_.emplace(*journal_, *ledger_, *executor_, p_.mode, run_id_);
+        if (!backtest_) {
+            int fills = router_->reconcile();
+            if (fills) log_->info("reconciliation recovered {} fill(s) from the venue", fills);
+            check_against_venue();
+            warm_up();
+        }
+        log_->info("run {} of '{}' started in {} mode{}; journal {}", run_id_, p_.name,
+                   to_string(p_.mode), summary_.resumed ? " (resumed)" : "", p_.journal);
+    }
+
+    double venue_cash() {
+        BalanceCollector b;
+        executor_->balances(b.sink());
+        auto it = b.balances.find(quote_currency(p_.universe.front()));
+        if (it == b.balances.end()) {
+            log_->warn("the executor reports no {} balance; starting cash is 0",
+                       quote_currency(p_.universe.front()));
+            return 0;
+        }
+        return it->second.free_qty + it->second.locked_qty;
+    }
+
+    // Rebuilds the ledger and the duplicate-signal memory from an earlier run.
+    void resume_from(int64_t run_id) {
+        for (const auto& f : journal_->fills(run_id)) ledger_->apply_fill(f);
+        for (const auto& s : journal_->signals(run_id)) risk_.remember(s.symbol, s.action);
+    }
+
+    // Paper and live refuse to trade on a ledger that disagrees with the venue.
+    void check_against_venue() {
+        BalanceCollector b;
+        executor_->balances(b.sink());
+        std::string problems;
+        for (const auto& symbol : p_.universe) {
+            auto it = b.balances.find(symbol);
+            double venue = it == b.balances.end() ? 0 : it->second.free_qty;
+            double ours = ledger_->position(symbol).qty;
+            if (std::fabs(venue - ours) > 1e-9 * std::max(1.0, std::fabs(ours)))
+                problems += " " + symbol + ": journal " + std::to_string(ours) + ", venue " +
+                            std::to_string(venue) + ";";
+        }
+        auto cash = b.balances.find(quote_currency(p_.universe.front()));
+        if (cash != b.balances.end()) {
+            double venue = cash->second.free_qty + cash->second.locked_qty;
+            if (std::fabs(venue - ledger_->cash()) > 1e-6 * std::max(1.0, std::fabs(venue)))
+                problems += " cash: journal " + std::to_string(ledger_->cash()) + ", venue " +
+                            std::to_string(venue) + ";";
+        }
+        if (!problems.empty())
+            throw RunError("the journal and the venue disagree, refusing to trade:" + problems);
+    }
+
+    // Strategies rebuild their indicators from history before the first live bar.
+    void warm_up() {
+        uint32_t n = strategy_->warmup_bars();
+        if (n == 0) return;
+        BarBuffer history;
+        for (const auto& symbol : p_.universe)
+            if (!feed_->history(symbol, 0, std::numeric_limits<int64_t>::max(), n, history.sink()))
+                return;
+        for (std::size_t begin = 0; begin < history.size();) {
+            std::size_t end = history.group_end(begin);
+            for (std::size_t i = begin; i < end; ++i) ledger_->mark(history.symbol(i), history.close(i));
+            const ot_bar_batch& b =
+                history.batch(begin, end, history.close_time(begin), OT_BATCH_WARMUP);
+            strategy_->on_bars(b, signals_.sink());
+            begin = end;
+        }
+        signals_.signals().clear();
+        log_->info("strategy warmed up on {} bar(s) of history", history.size());
+    }
+
+    // ---- loops ----------------------------------------------------------------------------
+    void backtest_loop() {
+        journal_->begin_batch();
+        bool more = true;
+        auto last_progress = steady::now();
+        while (true) {
+            if (more) {
+                std::size_t before = buffer_.size();
+                try {
+                    more = feed_->poll(std::numeric_limits<int64_t>::max(), kBacktestChunk,
+                                       buffer_.sink());
+                } catch (const std::exception& e) {
+                    throw RunError(std::string("the feed failed: ") + e.what());
+                }
+                if (more && buffer_.size() == before) more = false;  // nothing new: treat as end
+            }
+            const std::size_t n = buffer_.size();
+            if (n == 0) break;
+            std::size_t begin = 0;
+            while (begin < n) {
+                std::size_t end = buffer_.group_end(begin);
+                if (end == n && more) break;  // the next chunk may add rows to this moment
+                step(begin, end);
+                begin = end;
+            }
+            buffer_.consume(begin);
+            if (!more && buffer_.empty()) break;
+            if (stop_requested()) {
+                stopped_ = true;
+                break;
+            }
+            if (o_.on_progress && steady::now() - last_progress > std::chrono::milliseconds(500)) {
+                last_progress = steady::now();
+                o_.on_progress({summary_.bars, last_bar_ms_, ledger_->equity()});
+            }
+        }
+        journal_->commit_batch();
+        if (summary_.bars == 0) log_->warn("the feed produced no bars: nothing to trade");
+    }
+
+    void live_loop() {
+        const int64_t interval =
+            o_.interval_ms > 0 ? o_.interval_ms
+                               : (p_.schedule.every_ms > 0 ? p_.schedule.every_ms : kDefaultIntervalMs);
+        bool more = true;
+        while (true) {
+            more = iteration();
+            ++summary_.iterations;
+            save_metrics();
+            if (!more) {
+                log_->info("the feed has no more data");
+                break;
+            }
+            if (o_.once || (o_.max_iterations && summary_.iterations >= o_.max_iterations)) break;
+            if (stop_requested() || !sleep_until_next(interval)) {
+                stopped_ = true;
+                break;
+            }
+        }
+    }
+
+    // One paper/live iteration: new bars (if any) through the loop, then the venue's reports.
+    bool iteration() {
+        const int64_t now = wall_clock_.now_ms();
+        bool more = true;
+        try {
+            more = feed_->poll(now, 0, buffer_.sink());
+        } catch (const std::exception& e) {
+            record_error("feed_error", e.what());
+        }
+        if (buffer_.empty()) {
+            guarded("executor_error", [&] { summary_.fills += router_->poll(); });
+            log_->info("no new bar; waiting for the next one");
+        }
+        for (std::size_t begin = 0; begin < buffer_.size();) {
+            std::size_t end = buffer_.group_end(begin);
+            step(begin, end);
+            begin = end;
+        }
+        buffer_.clear();
+        return more;
+    }
+
+    // Sleeps to the next multiple of the interval; false when a stop was requested meanwhile.
+    bool sleep_until_next(int64_t interval_ms) {
+        const int64_t now = wall_clock_.now_ms();
+        const int64_t wake = (now / interval_ms + 1) * interval_ms;
+        log_->debug("waiting {} ms for the next iteration", wake - now);
+        while (wall_clock_.now_ms() < wake) {
+            if (stop_requested()) return false;
+            int64_t left = wake - wall_clock_.now_ms();
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<int64_t>(left, 1, 100)));
+        }
+        return !stop_requested();
+    }
+
+    // ---- one moment: the bars that closed together -----------------------------------------
+    void step(std::size_t begin, std::size_t end) {
+        const int64_t close_ms = buffer_.close_time(begin);
+        if (backtest_) sim_clock_.set(close_ms);
+        const ot_bar_batch& batch = buffer_.batch(begin, end, close_ms, 0);
+
+        int fills = 0;
+        guarded("executor_error", [&] {
+            executor_->on_bars(batch);
+            fills += router_->poll();
+        });
+        for (std::size_t i = begin; i < end; ++i) ledger_->mark(buffer_.symbol(i), buffer_.close(i));
+
+        signals_.signals().clear();
+        guarded("strategy_error", [&] { strategy_->on_bars(batch, signals_.sink()); });
+        for (auto& s : signals_.signals()) fills += handle_signal(s, close_ms);
+
+        const double equity = ledger_->equity();
+        tracker().add(close_ms, equity, ledger_->open_positions() > 0);
+        if (!backtest_ || fills > 0 || close_ms - last_equity_ms_ >= kEquitySampleMs) {
+            journal_->record_equity(run_id_, {close_ms, equity, ledger_->cash()});
+            last_equity_ms_ = close_ms;
+        }
+        summary_.fills += fills;
+        summary_.bars += static_cast<int64_t>(end - begin);
+        last_bar_ms_ = buffer_.close_time(begin) - int64_t{batch.interval_s[0]} * 1000;
+    }
+
+    int handle_signal(SignalRecord& s, int64_t now_ms) {
+        s.run_id = run_id_;
+        const bool known = std::find(p_.universe.begin(), p_.universe.end(), s.symbol) !=
+                           p_.universe.end();
+        RiskDecision d;
+        if (!known)
+            d.outcome = "refused: " + s.symbol + " is not in the pipeline's universe";
+        else
+            d = risk_.evaluate(s, *ledger_, ledger_->position(s.symbol).mark_price,
+                               router_->has_open_order(s.symbol));
+        s.outcome = d.outcome;
+        if (s.action != Action::Hold) ++summary_.signals;
+        const int64_t id = journal_->record_signal(s);
+        if (!backtest_)
+            log_->info("signal {} {} ({}): {}", to_string(s.action), s.symbol,
+                       s.reason.empty() ? "no reason given" : s.reason, d.outcome);
+        if (!d.order) return 0;
+
+        ++summary_.orders;
+        int fills = 0;
+        guarded("executor_error", [&] {
+            auto sent = router_->submit(*d.order, s.symbol, id, now_ms, s.reason);
+            fills = sent.fills;
+            if (sent.state == OrderState::Rejected || sent.state == OrderState::Unknown)
+                journal_->set_signal_outcome(
+                    id, std::string(to_string(sent.state)) + ": " + sent.text);
+        });
+        return fills;
+    }
+
+    // ---- errors, metrics, shutdown ---------------------------------------------------------
+    template <class F>
+    void guarded(const char* kind, F&& f) {
+        try {
+            f();
+        } catch (const RunError&) {
+            throw;
+        } catch (const std::exception& e) {
+            record_error(kind, e.what());
+        }
+    }
+
+    void record_error(const char* kind, const std::string& message) {
+        log_->error("{}", message);
+        EventRecord e;
+        e.run_id = run_id_;
+        e.time_ms = services_.clock->now_ms();
+        e.source = "core";
+        e.kind = kind;
+        e.json = nlohmann::json{{"message", message}}.dump();
+        journal_->record_event(e);
+    }
+
+    PerformanceTracker& tracker() {
+        if (!tracker_) {
+            int32_t interval = interval_s_ > 0 ? interval_s_ : buffer_.min_interval_s();
+            tracker_.emplace(ledger_->starting_cash(), periods_per_year(interval));
+        }
+        return *tracker_;
+    }
+
+    Metrics current_metrics() {
+        std::vector<FillRecord> fills;
+        if (backtest_) {
+            fills = journal_->fills(run_id_);
+        } else {
+            for (const auto& r : journal_->runs())
+                if (r.mode == p_.mode)
+                    for (auto& f : journal_->fills(r.id)) fills.push_back(std::move(f));
+        }
+        return tracker().metrics(build_trades(fills), ledger_->fees(), ledger_->realized_pnl());
+    }
+
+    void save_metrics() { journal_->save_metrics(run_id_, metrics_to_json(current_metrics())); }
+
+    void close(const std::string& status) {
+        if (!journal_ || !run_id_) return;
+        try {
+            journal_->commit_batch();
+            summary_.metrics = current_metrics();
+            journal_->save_metrics(run_id_, metrics_to_json(summary_.metrics));
+            if (strategy_) strategy_->stop();
+            if (feed_) feed_->stop();
+            if (executor_) executor_->stop();
+        } catch (const std::exception& e) {
+            log_->error("while stopping: {}", e.what());
+        }
+        summary_.status = status;
+        journal_->end_run(run_id_, wall_clock_.now_ms(), status);
+        log_->info("run {} {}: {} bar(s), {} signal(s), {} order(s), {} fill(s)", run_id_, status,
+                   summary_.bars, summary_.signals, summary_.orders, summary_.fills);
+    }
+
+    bool stop_requested() const {
+        return o_.stop_requested && o_.stop_requested->load(std::memory_order_relaxed);
+    }
+
+    const Pipeline& p_;
+    EngineOptions o_;
+    std::shared_ptr<spdlog::logger> log_;
+    const bool backtest_;
+    SimulatedClock sim_clock_;
+    WallClock wall_clock_;
+    HostServices services_;
+    std::optional<Journal> journal_;
+    std::optional<Ledger> ledger_;
+    // Instances are destroyed before the services and journal they use (reverse order).
+    std::optional<FeedInstance> feed_;
+    std::optional<StrategyInstance> strategy_;
+    std::optional<ExecutorInstance> executor_;
+    std::optional<OrderRouter> router_;
+    std::optional<PerformanceTracker> tracker_;
+    BarBuffer buffer_;
+    RiskStage risk_;
+    SignalCollector signals_;
+    RunSummary summary_;
+    int64_t run_id_ = 0;
+    int32_t interval_s_ = 0;
+    int64_t last_equity_ms_ = std::numeric_limits<int64_t>::min() / 2;
+    int64_t last_bar_ms_ = 0;
+    bool stopped_ = false;
+};
+
+}  // namespace
+
+RunSummary run_pipeline(const Pipeline& pipeline, const EngineOptions& options) {
+    Engine engine(pipeline, options);
+    return engine.run();
+}
+
+}  // namespace orchestrade::core

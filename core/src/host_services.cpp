@@ -1,0 +1,178 @@
+#include <orchestrade/core/host_services.hpp>
+#include <orchestrade/core/logging.hpp>
+
+#include <cstdio>
+#include <cstring>
+
+namespace orchestrade::core {
+namespace {
+
+ot_status fail(ot_error* err, ot_status code, const std::string& message) {
+    if (err) {
+        err->code = code;
+        std::snprintf(err->message, sizeof err->message, "%s", message.c_str());
+    }
+    return code;
+}
+
+ot_status write(const ot_byte_sink* sink, const std::string& bytes) {
+    if (!sink || !sink->write) return OT_OK;
+    return sink->write(sink->ctx, bytes.data(), bytes.size());
+}
+
+}  // namespace
+
+HostContext::HostContext(HostServices& services, std::string instance_name,
+                         std::string state_scope)
+    : services_(services),
+      instance_name_(std::move(instance_name)),
+      state_scope_(std::move(state_scope)),
+      logger_(logger(instance_name_)) {
+    table_.struct_size = sizeof table_;
+    table_.abi_major = OT_ABI_MAJOR;
+    table_.abi_minor = OT_ABI_MINOR;
+    table_.mode = static_cast<int32_t>(services.mode);
+    table_.host_data = this;
+    table_.host_version = ORCHESTRADE_VERSION;
+    table_.instance_name = instance_name_.c_str();
+    table_.log = &HostContext::log;
+    table_.now_ms = &HostContext::now_ms;
+    table_.http = &HostContext::http;
+    table_.kv_get = &HostContext::kv_get;
+    table_.kv_set = &HostContext::kv_set;
+    table_.journal_append = &HostContext::journal_append;
+    table_.get_position = &HostContext::get_position;
+    table_.get_account = &HostContext::get_account;
+    table_.get_extension = &HostContext::get_extension;
+}
+
+HostContext& HostContext::from(const ot_host* h) { return *static_cast<HostContext*>(h->host_data); }
+
+void OT_CALL HostContext::log(const ot_host* h, int32_t level, const char* message) {
+    auto& self = from(h);
+    const char* m = message ? message : "";
+    switch (level) {
+        case OT_LOG_DEBUG: self.logger_->debug(m); break;
+        case OT_LOG_WARN: self.logger_->warn(m); break;
+        case OT_LOG_ERROR: self.logger_->error(m); break;
+        default: self.logger_->info(m); break;
+    }
+}
+
+int64_t OT_CALL HostContext::now_ms(const ot_host* h) { return from(h).services_.clock->now_ms(); }
+
+ot_status OT_CALL HostContext::http(const ot_host* h, const ot_http_request* req,
+                                    ot_http_response* resp, ot_error* err) {
+    auto& self = from(h);
+    if (!req || !resp || !req->url || !req->method)
+        return fail(err, OT_E_INVALID_ARG, "http: request, method and url are required");
+    if (!self.services_.http_enabled)
+        return fail(err, OT_E_UNSUPPORTED, "http is disabled in backtest mode");
+    HttpRequest r;
+    r.method = req->method;
+    r.url = req->url;
+    for (const char* const* hdr = req->headers; hdr && *hdr; ++hdr) r.headers.emplace_back(*hdr);
+    if (req->body && req->body_len)
+        r.body.assign(static_cast<const char*>(req->body), static_cast<size_t>(req->body_len));
+    if (req->timeout_ms) r.timeout_ms = req->timeout_ms;
+    HttpResult result = self.services_.http.send(r);
+    if (!result.ok) return fail(err, OT_E_IO, "http " + r.method + " failed: " + result.error);
+    resp->status = result.status;
+    if (write(resp->body, result.body) != OT_OK || write(resp->headers, result.headers) != OT_OK)
+        return fail(err, OT_E_HOST, "http: the response sink refused the data");
+    return OT_OK;
+}
+
+ot_status OT_CALL HostContext::kv_get(const ot_host* h, const char* key, const ot_byte_sink* out,
+                                      ot_error* err) {
+    auto& self = from(h);
+    if (!key) return fail(err, OT_E_INVALID_ARG, "kv_get: key is required");
+    if (!self.services_.journal) return OT_E_NOT_FOUND;
+    try {
+        std::lock_guard lock(self.services_.mutex);
+        auto value = self.services_.journal->kv_get(self.state_scope_, key);
+        if (!value) return OT_E_NOT_FOUND;
+        return write(out, *value);
+    } catch (const std::exception& e) {
+        return fail(err, OT_E_HOST, std::string("kv_get: ") + e.what());
+    }
+}
+
+ot_status OT_CALL HostContext::kv_set(const ot_host* h, const char* key, const void* value,
+                                      uint64_t len, ot_error* err) {
+    auto& self = from(h);
+    if (!key || (!value && len)) return fail(err, OT_E_INVALID_ARG, "kv_set: key is required");
+    if (!self.services_.journal) return OT_OK;  // no journal (validation): state is not kept
+    try {
+        std::lock_guard lock(self.services_.mutex);
+        self.services_.journal->kv_set(
+            self.state_scope_, key,
+            std::string(static_cast<const char*>(value), static_cast<size_t>(len)));
+        return OT_OK;
+    } catch (const std::exception& e) {
+        return fail(err, OT_E_HOST, std::string("kv_set: ") + e.what());
+    }
+}
+
+ot_status OT_CALL HostContext::journal_append(const ot_host* h, const char* kind,
+                                              const char* json, ot_error* err) {
+    auto& self = from(h);
+    if (!kind || !*kind) return fail(err, OT_E_INVALID_ARG, "journal_append: kind is required");
+    if (!self.services_.journal) return OT_OK;
+    try {
+        std::lock_guard lock(self.services_.mutex);
+        EventRecord e;
+        e.run_id = self.services_.run_id;
+        e.time_ms = self.services_.clock->now_ms();
+        e.source = self.instance_name_;
+        e.kind = kind;
+        e.json = json ? json : "{}";
+        self.services_.journal->record_event(e);
+        return OT_OK;
+    } catch (const std::exception& e) {
+        return fail(err, OT_E_HOST, std::string("journal_append: ") + e.what());
+    }
+}
+
+ot_status OT_CALL HostContext::get_position(const ot_host* h, const char* symbol,
+                                            ot_position* out) {
+    auto& self = from(h);
+    if (!out || !symbol) return OT_E_INVALID_ARG;
+    ot_position p{};
+    p.struct_size = out->struct_size < sizeof p ? out->struct_size : sizeof p;
+    if (self.services_.ledger) {
+        std::lock_guard lock(self.services_.mutex);
+        Position pos = self.services_.ledger->position(symbol);
+        p.qty = pos.qty;
+        p.avg_price = pos.avg_price;
+        p.mark_price = pos.mark_price;
+        p.unrealized_pnl = pos.unrealized_pnl();
+        p.realized_pnl = pos.realized_pnl;
+    }
+    std::memcpy(out, &p, p.struct_size);
+    return OT_OK;
+}
+
+ot_status OT_CALL HostContext::get_account(const ot_host* h, ot_account* out) {
+    auto& self = from(h);
+    if (!out) return OT_E_INVALID_ARG;
+    ot_account a{};
+    a.struct_size = out->struct_size < sizeof a ? out->struct_size : sizeof a;
+    if (self.services_.ledger) {
+        std::lock_guard lock(self.services_.mutex);
+        const Ledger& l = *self.services_.ledger;
+        a.open_positions = static_cast<uint32_t>(l.open_positions());
+        a.cash = l.cash();
+        a.equity = l.equity();
+        a.starting_equity = l.starting_cash();
+        a.realized_pnl = l.realized_pnl();
+        a.unrealized_pnl = l.unrealized_pnl();
+        a.fees = l.fees();
+    }
+    std::memcpy(out, &a, a.struct_size);
+    return OT_OK;
+}
+
+const void* OT_CALL HostContext::get_extension(const ot_host*, const char*) { return nullptr; }
+
+}  // namespace orchestrade::core

@@ -1,0 +1,692 @@
+#include <orchestrade/core/journal.hpp>
+#include <orchestrade/core/logging.hpp>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <iterator>
+#include <stdexcept>
+
+namespace orchestrade::core {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// kMigrations[n] takes a journal from schema version n to n + 1.
+constexpr const char* kMigrations[] = {
+    R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    pipeline_name TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    ended_ms INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    pipeline_yaml TEXT NOT NULL,
+    metrics_json TEXT NOT NULL,
+    starting_cash REAL NOT NULL,
+    bar_interval_s INTEGER NOT NULL);
+CREATE TABLE signals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL,
+    time_ms INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    action TEXT NOT NULL,
+    size_pct REAL NOT NULL,
+    stop_loss REAL NOT NULL,
+    take_profit REAL NOT NULL,
+    confidence REAL NOT NULL,
+    reason TEXT NOT NULL,
+    metadata_json TEXT NOT NULL,
+    outcome TEXT NOT NULL);
+CREATE INDEX signals_run ON signals(run_id);
+CREATE TABLE orders (
+    client_order_id TEXT PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    signal_id INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    side TEXT NOT NULL,
+    type INTEGER NOT NULL,
+    tif INTEGER NOT NULL,
+    qty REAL NOT NULL,
+    limit_price REAL NOT NULL,
+    stop_price REAL NOT NULL,
+    stop_loss REAL NOT NULL,
+    take_profit REAL NOT NULL,
+    flags INTEGER NOT NULL,
+    parent_client_order_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    state TEXT NOT NULL,
+    venue_order_id TEXT NOT NULL,
+    filled_qty REAL NOT NULL,
+    text TEXT NOT NULL);
+CREATE INDEX orders_run ON orders(run_id);
+CREATE INDEX orders_state ON orders(state);
+CREATE TABLE order_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_order_id TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    venue_order_id TEXT NOT NULL,
+    text TEXT NOT NULL);
+CREATE INDEX order_events_order ON order_events(client_order_id);
+CREATE TABLE fills (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL,
+    client_order_id TEXT NOT NULL,
+    trade_id TEXT,
+    symbol TEXT NOT NULL,
+    side TEXT NOT NULL,
+    qty REAL NOT NULL,
+    price REAL NOT NULL,
+    fee REAL NOT NULL,
+    time_ms INTEGER NOT NULL,
+    UNIQUE (client_order_id, trade_id));
+CREATE INDEX fills_run ON fills(run_id);
+CREATE TABLE equity (
+    run_id INTEGER NOT NULL,
+    time_ms INTEGER NOT NULL,
+    equity REAL NOT NULL,
+    cash REAL NOT NULL);
+CREATE INDEX equity_run ON equity(run_id);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL,
+    time_ms INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    json TEXT NOT NULL);
+CREATE INDEX events_run_kind ON events(run_id, kind);
+CREATE TABLE kv (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (scope, key));
+CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+)sql",
+};
+static_assert(std::size(kMigrations) == Journal::kSchemaVersion,
+              "one migration step per schema version");
+
+constexpr const char* kRunColumns =
+    "id, pipeline_name, mode, started_ms, ended_ms, status, pipeline_yaml, metrics_json, "
+    "starting_cash, bar_interval_s";
+constexpr const char* kSignalColumns =
+    "id, run_id, time_ms, symbol, action, size_pct, stop_loss, take_profit, confidence, reason, "
+    "metadata_json, outcome";
+constexpr const char* kOrderColumns =
+    "client_order_id, run_id, signal_id, created_ms, updated_ms, symbol, side, type, tif, qty, "
+    "limit_price, stop_price, stop_loss, take_profit, flags, parent_client_order_id, reason, "
+    "state, venue_order_id, filled_qty, text";
+constexpr const char* kFillColumns =
+    "id, run_id, client_order_id, COALESCE(trade_id, ''), symbol, side, qty, price, fee, time_ms";
+
+std::string text_of(std::string_view text) {
+    return std::string(text);
+}
+
+template <class E>
+E parse_column(const SQLite::Column& column, bool (*parse)(std::string_view, E&)) {
+    const std::string text = column.getString();
+    E value{};
+    if (!parse(text, value))
+        throw std::runtime_error("unknown value '" + text + "' in column " + column.getName());
+    return value;
+}
+
+// " WHERE run_id = ?" when run_id selects one run, "" for every run (run_id 0).
+std::string where_run(int64_t run_id) {
+    return run_id == 0 ? "" : " WHERE run_id = ?";
+}
+
+SQLite::Statement select_by_run(SQLite::Database& db, const std::string& sql, int64_t run_id) {
+    SQLite::Statement query(db, sql);
+    if (run_id != 0) query.bind(1, run_id);
+    return query;
+}
+
+RunRecord read_run(const SQLite::Statement& q) {
+    RunRecord r;
+    r.id = q.getColumn(0).getInt64();
+    r.pipeline_name = q.getColumn(1).getString();
+    r.mode = parse_column(q.getColumn(2), parse_mode);
+    r.started_ms = q.getColumn(3).getInt64();
+    r.ended_ms = q.getColumn(4).getInt64();
+    r.status = q.getColumn(5).getString();
+    r.pipeline_yaml = q.getColumn(6).getString();
+    r.metrics_json = q.getColumn(7).getString();
+    r.starting_cash = q.getColumn(8).getDouble();
+    r.bar_interval_s = q.getColumn(9).getInt();
+    return r;
+}
+
+SignalRecord read_signal(const SQLite::Statement& q) {
+    SignalRecord s;
+    s.id = q.getColumn(0).getInt64();
+    s.run_id = q.getColumn(1).getInt64();
+    s.time_ms = q.getColumn(2).getInt64();
+    s.symbol = q.getColumn(3).getString();
+    s.action = parse_column(q.getColumn(4), parse_action);
+    s.size_pct = q.getColumn(5).getDouble();
+    s.stop_loss = q.getColumn(6).getDouble();
+    s.take_profit = q.getColumn(7).getDouble();
+    s.confidence = q.getColumn(8).getDouble();
+    s.reason = q.getColumn(9).getString();
+    s.metadata_json = q.getColumn(10).getString();
+    s.outcome = q.getColumn(11).getString();
+    return s;
+}
+
+OrderRecord read_order(const SQLite::Statement& q) {
+    OrderRecord o;
+    o.client_order_id = q.getColumn(0).getString();
+    o.run_id = q.getColumn(1).getInt64();
+    o.signal_id = q.getColumn(2).getInt64();
+    o.created_ms = q.getColumn(3).getInt64();
+    o.updated_ms = q.getColumn(4).getInt64();
+    o.symbol = q.getColumn(5).getString();
+    o.side = parse_column(q.getColumn(6), parse_side);
+    o.type = q.getColumn(7).getInt();
+    o.tif = q.getColumn(8).getInt();
+    o.qty = q.getColumn(9).getDouble();
+    o.limit_price = q.getColumn(10).getDouble();
+    o.stop_price = q.getColumn(11).getDouble();
+    o.stop_loss = q.getColumn(12).getDouble();
+    o.take_profit = q.getColumn(13).getDouble();
+    o.flags = q.getColumn(14).getUInt();
+    o.parent_client_order_id = q.getColumn(15).getString();
+    o.reason = q.getColumn(16).getString();
+    o.state = parse_column(q.getColumn(17), parse_order_state);
+    o.venue_order_id = q.getColumn(18).getString();
+    o.filled_qty = q.getColumn(19).getDouble();
+    o.text = q.getColumn(20).getString();
+    return o;
+}
+
+FillRecord read_fill(const SQLite::Statement& q) {
+    FillRecord f;
+    f.id = q.getColumn(0).getInt64();
+    f.run_id = q.getColumn(1).getInt64();
+    f.client_order_id = q.getColumn(2).getString();
+    f.trade_id = q.getColumn(3).getString();
+    f.symbol = q.getColumn(4).getString();
+    f.side = parse_column(q.getColumn(5), parse_side);
+    f.qty = q.getColumn(6).getDouble();
+    f.price = q.getColumn(7).getDouble();
+    f.fee = q.getColumn(8).getDouble();
+    f.time_ms = q.getColumn(9).getInt64();
+    return f;
+}
+
+template <class Record>
+std::vector<Record> read_all(SQLite::Statement& query, Record (*read)(const SQLite::Statement&)) {
+    std::vector<Record> out;
+    while (query.executeStep())
+        out.push_back(read(query));
+    return out;
+}
+
+// "'intent', 'accepted', ..." : the states is_final() calls open.
+std::string open_state_list() {
+    std::string list;
+    for (int s = static_cast<int>(OrderState::Intent); s <= static_cast<int>(OrderState::Unknown);
+         ++s) {
+        const auto state = static_cast<OrderState>(s);
+        if (is_final(state)) continue;
+        if (!list.empty()) list += ", ";
+        list += "'" + text_of(to_string(state)) + "'";
+    }
+    return list;
+}
+
+// Makes a cached statement ready for new bindings, even after a failed step.
+SQLite::Statement& fresh(SQLite::Statement& statement) {
+    statement.tryReset();
+    return statement;
+}
+
+}  // namespace
+
+// Prepared once: these run for every bar, signal, order and fill.
+struct Journal::Statements {
+    explicit Statements(SQLite::Database& db)
+        : insert_run(db,
+                     "INSERT INTO runs (pipeline_name, mode, started_ms, ended_ms, status, "
+                     "pipeline_yaml, metrics_json, starting_cash, bar_interval_s) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+          insert_signal(db,
+                        "INSERT INTO signals (run_id, time_ms, symbol, action, size_pct, "
+                        "stop_loss, take_profit, confidence, reason, metadata_json, outcome) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+          signal_outcome(db, "UPDATE signals SET outcome = ? WHERE id = ?"),
+          insert_order(db, std::string("INSERT INTO orders (") + kOrderColumns +
+                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                               "?, ?, ?)"),
+          update_order(db,
+                       "UPDATE orders SET state = ?1, updated_ms = ?2, "
+                       "venue_order_id = CASE WHEN ?3 = '' THEN venue_order_id ELSE ?3 END, "
+                       "text = CASE WHEN ?4 = '' THEN text ELSE ?4 END, "
+                       "filled_qty = CASE WHEN ?5 >= 0 THEN ?5 ELSE filled_qty END "
+                       "WHERE client_order_id = ?6 RETURNING venue_order_id"),
+          insert_order_event(db,
+                             "INSERT INTO order_events (client_order_id, time_ms, state, "
+                             "venue_order_id, text) VALUES (?, ?, ?, ?, ?)"),
+          insert_fill(db,
+                      "INSERT OR IGNORE INTO fills (run_id, client_order_id, trade_id, symbol, "
+                      "side, qty, price, fee, time_ms) VALUES (?, ?, NULLIF(?, ''), ?, ?, ?, ?, "
+                      "?, ?)"),
+          insert_equity(db,
+                        "INSERT INTO equity (run_id, time_ms, equity, cash) VALUES (?, ?, ?, ?)"),
+          insert_event(db,
+                       "INSERT INTO events (run_id, time_ms, source, kind, json) "
+                       "VALUES (?, ?, ?, ?, ?)"),
+          kv_set(db,
+                 "INSERT INTO kv (scope, key, value) VALUES (?, ?, ?) "
+                 "ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value"),
+          next_sequence(db,
+                        "INSERT INTO sequences (name, value) VALUES (?, 1) "
+                        "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value") {}
+
+    SQLite::Statement insert_run;
+    SQLite::Statement insert_signal;
+    SQLite::Statement signal_outcome;
+    SQLite::Statement insert_order;
+    SQLite::Statement update_order;
+    SQLite::Statement insert_order_event;
+    SQLite::Statement insert_fill;
+    SQLite::Statement insert_equity;
+    SQLite::Statement insert_event;
+    SQLite::Statement kv_set;
+    SQLite::Statement next_sequence;
+};
+
+Journal::Journal(const std::string& path, Durability durability)
+    : path_(path), durability_(durability) {
+    try {
+        open();
+    } catch (const SQLite::Exception& e) {
+        if (e.getErrorCode() == SQLITE_NOTADB)
+            throw std::runtime_error("journal '" + path_ + "' is not a SQLite database");
+        throw std::runtime_error("cannot open journal '" + path_ + "': " + e.what());
+    } catch (const std::filesystem::filesystem_error& e) {
+        throw std::runtime_error("cannot create the directory of journal '" + path_ +
+                                 "': " + e.code().message());
+    }
+}
+
+Journal::~Journal() {
+    try {
+        std::lock_guard lock(mutex_);
+        commit_batch_locked();
+    } catch (const std::exception& e) {
+        logger("journal")->error("{}: the last batch was not committed: {}", path_, e.what());
+    }
+}
+
+void Journal::open() {
+    const auto parent = std::filesystem::path(path_).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    db_ = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                             kBusyTimeoutMs);
+    db_->exec("PRAGMA journal_mode = WAL");
+    db_->exec(durability_ == Durability::Synchronous ? "PRAGMA synchronous = FULL"
+                                                     : "PRAGMA synchronous = NORMAL");
+    migrate();
+    statements_ = std::make_unique<Statements>(*db_);
+}
+
+int Journal::schema_version_locked() const {
+    if (!db_->tableExists("meta")) return 0;
+    SQLite::Statement query(*db_, "SELECT value FROM meta WHERE key = 'schema_version'");
+    return query.executeStep() ? query.getColumn(0).getInt() : 0;
+}
+
+void Journal::migrate() {
+    auto check = [this](int version) {
+        if (version > kSchemaVersion)
+            throw std::runtime_error("journal '" + path_ + "' has schema version " +
+                                     std::to_string(version) + ", newer than the version " +
+                                     std::to_string(kSchemaVersion) +
+                                     " this build supports; use a newer Orchestrade");
+        if (version == 0 && db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt() > 0)
+            throw std::runtime_error("'" + path_ +
+                                     "' is a SQLite database but not an Orchestrade journal");
+    };
+    int version = schema_version_locked();
+    check(version);
+    while (version < kSchemaVersion) {
+        SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        version = schema_version_locked();  // another process may have migrated meanwhile
+        check(version);
+        if (version == kSchemaVersion) break;
+        db_->exec(kMigrations[version]);
+        ++version;
+        SQLite::Statement set_version(
+            *db_, "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)");
+        set_version.bind(1, std::to_string(version));
+        set_version.exec();
+        tx.commit();
+    }
+}
+
+int Journal::schema_version() const {
+    std::lock_guard lock(mutex_);
+    return schema_version_locked();
+}
+
+void Journal::write(int rows, const std::function<void()>& body) {
+    if (durability_ == Durability::Synchronous) {
+        SQLite::Transaction tx(*db_);
+        body();
+        tx.commit();
+        return;
+    }
+    if (!in_batch_) {
+        db_->exec("BEGIN");
+        in_batch_ = true;
+    }
+    body();
+    batch_rows_ += rows;
+    if (batch_rows_ >= kBatchRows) commit_batch_locked();
+}
+
+void Journal::write_through(const std::function<void()>& body) {
+    commit_batch_locked();
+    SQLite::Transaction tx(*db_);
+    body();
+    tx.commit();
+}
+
+void Journal::commit_batch_locked() {
+    if (!in_batch_) return;
+    db_->exec("COMMIT");
+    in_batch_ = false;
+    batch_rows_ = 0;
+}
+
+void Journal::begin_batch() {
+    std::lock_guard lock(mutex_);
+    if (durability_ == Durability::Synchronous || in_batch_) return;
+    db_->exec("BEGIN");
+    in_batch_ = true;
+}
+
+void Journal::commit_batch() {
+    std::lock_guard lock(mutex_);
+    commit_batch_locked();
+}
+
+int64_t Journal::begin_run(const RunRecord& run) {
+    std::lock_guard lock(mutex_);
+    int64_t id = 0;
+    write_through([&] {
+        auto& q = fresh(statements_->insert_run);
+        SQLite::bind(q, run.pipeline_name, text_of(to_string(run.mode)), run.started_ms,
+                     run.ended_ms, run.status.empty() ? std::string("running") : run.status,
+                     run.pipeline_yaml, run.metrics_json.empty() ? "{}" : run.metrics_json,
+                     run.starting_cash, run.bar_interval_s);
+        q.exec();
+        id = db_->getLastInsertRowid();
+    });
+    return id;
+}
+
+void Journal::end_run(int64_t run_id, int64_t ended_ms, const std::string& status) {
+    std::lock_guard lock(mutex_);
+    write_through([&] {
+        SQLite::Statement q(*db_, "UPDATE runs SET ended_ms = ?, status = ? WHERE id = ?");
+        SQLite::bind(q, ended_ms, status, run_id);
+        q.exec();
+    });
+}
+
+void Journal::save_metrics(int64_t run_id, const std::string& metrics_json) {
+    std::lock_guard lock(mutex_);
+    write(1, [&] {
+        SQLite::Statement q(*db_, "UPDATE runs SET metrics_json = ? WHERE id = ?");
+        SQLite::bind(q, metrics_json, run_id);
+        q.exec();
+    });
+}
+
+std::optional<RunRecord> Journal::run(int64_t run_id) const {
+    std::lock_guard lock(mutex_);
+    SQLite::Statement q(*db_, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
+    q.bind(1, run_id);
+    if (!q.executeStep()) return std::nullopt;
+    return read_run(q);
+}
+
+std::optional<RunRecord> Journal::last_run() const {
+    std::lock_guard lock(mutex_);
+    SQLite::Statement q(
+        *db_, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC LIMIT 1");
+    if (!q.executeStep()) return std::nullopt;
+    return read_run(q);
+}
+
+std::optional<RunRecord> Journal::first_run() const {
+    std::lock_guard lock(mutex_);
+    SQLite::Statement q(*db_,
+                        std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id LIMIT 1");
+    if (!q.executeStep()) return std::nullopt;
+    return read_run(q);
+}
+
+std::vector<RunRecord> Journal::runs() const {
+    std::lock_guard lock(mutex_);
+    SQLite::Statement q(*db_, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id");
+    return read_all(q, read_run);
+}
+
+int64_t Journal::record_signal(const SignalRecord& s) {
+    std::lock_guard lock(mutex_);
+    int64_t id = 0;
+    write(1, [&] {
+        auto& q = fresh(statements_->insert_signal);
+        SQLite::bind(q, s.run_id, s.time_ms, s.symbol, text_of(to_string(s.action)), s.size_pct,
+                     s.stop_loss, s.take_profit, s.confidence, s.reason,
+                     s.metadata_json.empty() ? "{}" : s.metadata_json, s.outcome);
+        q.exec();
+        id = db_->getLastInsertRowid();
+    });
+    return id;
+}
+
+void Journal::set_signal_outcome(int64_t signal_id, const std::string& outcome) {
+    std::lock_guard lock(mutex_);
+    write(1, [&] {
+        auto& q = fresh(statements_->signal_outcome);
+        SQLite::bind(q, outcome, signal_id);
+        q.exec();
+    });
+}
+
+std::vector<SignalRecord> Journal::signals(int64_t run_id) const {
+    std::lock_guard lock(mutex_);
+    auto q = select_by_run(*db_,
+                           std::string("SELECT ") + kSignalColumns + " FROM signals" +
+                               where_run(run_id) + " ORDER BY id",
+                           run_id);
+    return read_all(q, read_signal);
+}
+
+int64_t Journal::signal_count(int64_t run_id) const {
+    std::lock_guard lock(mutex_);
+    auto q = select_by_run(*db_, "SELECT count(*) FROM signals" + where_run(run_id), run_id);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+}
+
+void Journal::record_intent(const OrderRecord& o) {
+    std::lock_guard lock(mutex_);
+    const std::string state = text_of(to_string(o.state));
+    write_through([&] {
+        auto& q = fresh(statements_->insert_order);
+        SQLite::bind(q, o.client_order_id, o.run_id, o.signal_id, o.created_ms,
+                     o.updated_ms == 0 ? o.created_ms : o.updated_ms, o.symbol,
+                     text_of(to_string(o.side)), o.type, o.tif, o.qty, o.limit_price, o.stop_price,
+                     o.stop_loss, o.take_profit, o.flags, o.parent_client_order_id, o.reason, state,
+                     o.venue_order_id, o.filled_qty, o.text);
+        q.exec();
+        auto& event = fresh(statements_->insert_order_event);
+        SQLite::bind(event, o.client_order_id, o.created_ms, state, o.venue_order_id, o.text);
+        event.exec();
+    });
+}
+
+void Journal::update_order(const std::string& client_order_id, OrderState state, int64_t time_ms,
+                           const std::string& venue_order_id, const std::string& text,
+                           double filled_qty) {
+    std::lock_guard lock(mutex_);
+    const std::string state_name = text_of(to_string(state));
+    write(2, [&] {
+        auto& q = fresh(statements_->update_order);
+        SQLite::bind(q, state_name, time_ms, venue_order_id, text, filled_qty, client_order_id);
+        if (!q.executeStep())
+            throw std::runtime_error("journal '" + path_ + "': no order '" + client_order_id +
+                                     "' to update");
+        const std::string known_venue_id = q.getColumn(0).getString();
+        q.tryReset();
+        auto& event = fresh(statements_->insert_order_event);
+        SQLite::bind(event, client_order_id, time_ms, state_name, known_venue_id, text);
+        event.exec();
+    });
+}
+
+std::optional<OrderRecord> Journal::order(const std::string& client_order_id) const {
+    std::lock_guard lock(mutex_);
+    SQLite::Statement q(
+        *db_, std::string("SELECT ") + kOrderColumns + " FROM orders WHERE client_order_id = ?");
+    q.bind(1, client_order_id);
+    if (!q.executeStep()) return std::nullopt;
+    return read_order(q);
+}
+
+std::vector<OrderRecord> Journal::orders(int64_t run_id) const {
+    std::lock_guard lock(mutex_);
+    auto q = select_by_run(*db_,
+                           std::string("SELECT ") + kOrderColumns + " FROM orders" +
+                               where_run(run_id) + " ORDER BY rowid",
+                           run_id);
+    return read_all(q, read_order);
+}
+
+std::vector<OrderRecord> Journal::open_orders() const {
+    std::lock_guard lock(mutex_);
+    SQLite::Statement q(*db_, std::string("SELECT ") + kOrderColumns +
+                                  " FROM orders WHERE state IN (" + open_state_list() +
+                                  ") ORDER BY rowid");
+    return read_all(q, read_order);
+}
+
+int64_t Journal::next_sequence(const std::string& sequence) {
+    std::lock_guard lock(mutex_);
+    int64_t value = 0;
+    write(1, [&] {
+        auto& q = fresh(statements_->next_sequence);
+        q.bind(1, sequence);
+        q.executeStep();
+        value = q.getColumn(0).getInt64();
+        q.tryReset();
+    });
+    return value;
+}
+
+bool Journal::record_fill(const FillRecord& f) {
+    std::lock_guard lock(mutex_);
+    bool inserted = false;
+    write(1, [&] {
+        auto& q = fresh(statements_->insert_fill);
+        SQLite::bind(q, f.run_id, f.client_order_id, f.trade_id, f.symbol,
+                     text_of(to_string(f.side)), f.qty, f.price, f.fee, f.time_ms);
+        inserted = q.exec() > 0;
+    });
+    return inserted;
+}
+
+std::vector<FillRecord> Journal::fills(int64_t run_id) const {
+    std::lock_guard lock(mutex_);
+    auto q = select_by_run(
+        *db_,
+        std::string("SELECT ") + kFillColumns + " FROM fills" + where_run(run_id) + " ORDER BY id",
+        run_id);
+    return read_all(q, read_fill);
+}
+
+void Journal::record_equity(int64_t run_id, const EquityPoint& p) {
+    std::lock_guard lock(mutex_);
+    write(1, [&] {
+        auto& q = fresh(statements_->insert_equity);
+        SQLite::bind(q, run_id, p.time_ms, p.equity, p.cash);
+        q.exec();
+    });
+}
+
+std::vector<EquityPoint> Journal::equity(int64_t run_id) const {
+    std::lock_guard lock(mutex_);
+    auto q = select_by_run(
+        *db_,
+        "SELECT time_ms, equity, cash FROM equity" + where_run(run_id) + " ORDER BY run_id, rowid",
+        run_id);
+    std::vector<EquityPoint> out;
+    while (q.executeStep())
+        out.push_back(
+            {q.getColumn(0).getInt64(), q.getColumn(1).getDouble(), q.getColumn(2).getDouble()});
+    return out;
+}
+
+void Journal::record_event(const EventRecord& e) {
+    std::lock_guard lock(mutex_);
+    write(1, [&] {
+        auto& q = fresh(statements_->insert_event);
+        SQLite::bind(q, e.run_id, e.time_ms, e.source, e.kind, e.json);
+        q.exec();
+    });
+}
+
+std::vector<EventRecord> Journal::events(int64_t run_id, const std::string& kind) const {
+    std::lock_guard lock(mutex_);
+    std::string sql = "SELECT id, run_id, time_ms, source, kind, json FROM events";
+    if (run_id != 0 && !kind.empty()) {
+        sql += " WHERE run_id = ?1 AND kind = ?2";
+    } else if (run_id != 0) {
+        sql += " WHERE run_id = ?1";
+    } else if (!kind.empty()) {
+        sql += " WHERE kind = ?2";
+    }
+    SQLite::Statement q(*db_, sql + " ORDER BY id");
+    if (run_id != 0) q.bind(1, run_id);
+    if (!kind.empty()) q.bind(2, kind);
+    std::vector<EventRecord> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(),
+                       q.getColumn(2).getInt64(), q.getColumn(3).getString(),
+                       q.getColumn(4).getString(), q.getColumn(5).getString()});
+    return out;
+}
+
+std::optional<std::string> Journal::kv_get(const std::string& scope, const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    SQLite::Statement q(*db_, "SELECT value FROM kv WHERE scope = ? AND key = ?");
+    SQLite::bind(q, scope, key);
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getString();
+}
+
+void Journal::kv_set(const std::string& scope, const std::string& key, const std::string& value) {
+    std::lock_guard lock(mutex_);
+    write(1, [&] {
+        auto& q = fresh(statements_->kv_set);
+        SQLite::bind(q, scope, key);
+        q.bind(3, value.data(), static_cast<int>(value.size()));
+        q.exec();
+    });
+}
+
+}  // namespace orchestrade::core

@@ -1,0 +1,241 @@
+#include <orchestrade/core/ledger.hpp>
+#include <orchestrade/core/performance.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+namespace orchestrade::core {
+namespace {
+
+constexpr int64_t kDayMs = 86'400'000;
+constexpr double kYearMs = 365.25 * kDayMs;
+
+// The Metrics fields in declaration order; each is a double or an integer.
+struct MetricsField {
+    const char* key;
+    double Metrics::*real;
+    int64_t Metrics::*integer;
+};
+constexpr MetricsField kMetricsFields[] = {
+    {"starting_equity", &Metrics::starting_equity, nullptr},
+    {"final_equity", &Metrics::final_equity, nullptr},
+    {"total_return_pct", &Metrics::total_return_pct, nullptr},
+    {"cagr_pct", &Metrics::cagr_pct, nullptr},
+    {"sharpe", &Metrics::sharpe, nullptr},
+    {"sortino", &Metrics::sortino, nullptr},
+    {"max_drawdown_pct", &Metrics::max_drawdown_pct, nullptr},
+    {"max_drawdown_duration_ms", nullptr, &Metrics::max_drawdown_duration_ms},
+    {"volatility_pct", &Metrics::volatility_pct, nullptr},
+    {"exposure_pct", &Metrics::exposure_pct, nullptr},
+    {"fees", &Metrics::fees, nullptr},
+    {"realized_pnl", &Metrics::realized_pnl, nullptr},
+    {"trades", nullptr, &Metrics::trades},
+    {"win_rate_pct", &Metrics::win_rate_pct, nullptr},
+    {"profit_factor", &Metrics::profit_factor, nullptr},
+    {"avg_trade_pnl", &Metrics::avg_trade_pnl, nullptr},
+    {"periods", nullptr, &Metrics::periods},
+    {"start_ms", nullptr, &Metrics::start_ms},
+    {"end_ms", nullptr, &Metrics::end_ms},
+};
+
+// The trade a symbol is in, with the sums its prices and PnL come from.
+struct OpenTrade {
+    size_t index = 0;  // into the result
+    double entry_qty = 0, entry_value = 0;
+    double exit_qty = 0, exit_value = 0;
+    double realized = 0;
+};
+
+void settle(Trade& t, const OpenTrade& o) {
+    t.entry_price = o.entry_value / o.entry_qty;
+    t.exit_price = o.exit_qty > 0 ? o.exit_value / o.exit_qty : 0;
+    t.pnl = o.realized - t.fees;
+}
+
+}  // namespace
+
+PerformanceTracker::PerformanceTracker(double starting_equity, double periods_per_year)
+    : starting_equity_(starting_equity),
+      periods_per_year_(periods_per_year),
+      last_equity_(starting_equity),
+      peak_(starting_equity) {}
+
+void PerformanceTracker::add(int64_t time_ms, double equity, bool in_market) {
+    if (n_ == 0) {
+        start_ms_ = time_ms;
+        peak_time_ = time_ms;
+    }
+    const double r = last_equity_ > 0 ? equity / last_equity_ - 1 : 0;
+    ++n_;
+    const double delta = r - mean_;
+    mean_ += delta / static_cast<double>(n_);
+    m2_ += delta * (r - mean_);
+    if (r < 0) downside_sq_ += r * r;
+
+    if (equity >= peak_) {
+        if (below_peak_) max_dd_duration_ = std::max(max_dd_duration_, time_ms - peak_time_);
+        peak_ = equity;
+        peak_time_ = time_ms;
+        below_peak_ = false;
+    } else {
+        below_peak_ = true;
+        if (peak_ > 0) max_dd_ = std::max(max_dd_, (peak_ - equity) / peak_ * 100);
+        max_dd_duration_ = std::max(max_dd_duration_, time_ms - peak_time_);
+    }
+    if (in_market) ++in_market_;
+    last_equity_ = equity;
+    end_ms_ = time_ms;
+}
+
+Metrics PerformanceTracker::metrics(const std::vector<Trade>& trades, double fees,
+                                    double realized_pnl) const {
+    Metrics m;
+    m.starting_equity = starting_equity_;
+    m.final_equity = last_equity_;
+    if (starting_equity_ > 0) {
+        const double growth = m.final_equity / starting_equity_;
+        m.total_return_pct = (growth - 1) * 100;
+        if (end_ms_ - start_ms_ >= kDayMs) {
+            const double years = static_cast<double>(end_ms_ - start_ms_) / kYearMs;
+            m.cagr_pct = growth > 0 ? (std::pow(growth, 1 / years) - 1) * 100 : -100;
+        }
+    }
+    const double annualize = std::sqrt(periods_per_year_);
+    const double stdev = n_ > 1 ? std::sqrt(std::max(m2_, 0.0) / static_cast<double>(n_ - 1)) : 0;
+    if (stdev > 0) m.sharpe = mean_ / stdev * annualize;
+    const double downside = n_ > 0 ? std::sqrt(downside_sq_ / static_cast<double>(n_)) : 0;
+    if (downside > 0) m.sortino = mean_ / downside * annualize;
+    m.volatility_pct = stdev * annualize * 100;
+    m.max_drawdown_pct = max_dd_;
+    m.max_drawdown_duration_ms = max_dd_duration_;
+    m.exposure_pct = n_ > 0 ? 100.0 * static_cast<double>(in_market_) / static_cast<double>(n_) : 0;
+    m.fees = fees;
+    m.realized_pnl = realized_pnl;
+    apply_trade_stats(m, trades);
+    m.periods = n_;
+    m.start_ms = start_ms_;
+    m.end_ms = end_ms_;
+    return m;
+}
+
+double periods_per_year(int32_t interval_s) {
+    return interval_s > 0 ? 365.0 * 86400.0 / interval_s : 365.0;
+}
+
+Metrics compute_metrics(const std::vector<EquityPoint>& curve, double starting_equity,
+                        double periods_per_year, const std::vector<Trade>& trades, double fees,
+                        double realized_pnl) {
+    PerformanceTracker tracker(starting_equity, periods_per_year);
+    for (const auto& p : curve)
+        tracker.add(p.time_ms, p.equity, p.equity != p.cash);
+    return tracker.metrics(trades, fees, realized_pnl);
+}
+
+void apply_trade_stats(Metrics& m, const std::vector<Trade>& trades) {
+    int64_t closed = 0, wins = 0;
+    double profit = 0, loss = 0;
+    for (const auto& t : trades) {
+        if (t.open) continue;
+        ++closed;
+        if (t.pnl > 0) {
+            ++wins;
+            profit += t.pnl;
+        } else {
+            loss += t.pnl;
+        }
+    }
+    m.trades = closed;
+    m.win_rate_pct =
+        closed > 0 ? 100.0 * static_cast<double>(wins) / static_cast<double>(closed) : 0;
+    m.profit_factor = loss < 0 ? profit / -loss : 0;
+    m.avg_trade_pnl = closed > 0 ? (profit + loss) / static_cast<double>(closed) : 0;
+}
+
+std::string metrics_to_json(const Metrics& m) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    for (const auto& field : kMetricsFields) {
+        if (field.real) {
+            j[field.key] = m.*field.real;
+        } else {
+            j[field.key] = m.*field.integer;
+        }
+    }
+    return j.dump();
+}
+
+Metrics metrics_from_json(const std::string& json) {
+    const auto j = nlohmann::json::parse(json, nullptr, false);
+    if (!j.is_object()) throw std::runtime_error("metrics are not a JSON object: " + json);
+    Metrics m;
+    for (const auto& field : kMetricsFields) {
+        const auto it = j.find(field.key);
+        if (it == j.end() || it->is_null()) continue;
+        if (!it->is_number())
+            throw std::runtime_error(std::string("metric '") + field.key + "' is not a number");
+        if (field.real) {
+            m.*field.real = it->get<double>();
+        } else {
+            m.*field.integer = it->get<int64_t>();
+        }
+    }
+    return m;
+}
+
+std::vector<Trade> build_trades(const std::vector<FillRecord>& fills) {
+    std::vector<Trade> trades;
+    std::map<std::string, OpenTrade> open;
+    Ledger ledger;
+    auto start = [&](const FillRecord& f, double qty, double fee, double position) {
+        Trade t;
+        t.symbol = f.symbol;
+        t.side = position > 0 ? Side::Buy : Side::Sell;
+        t.qty = qty;
+        t.entry_ts = f.time_ms;
+        t.fees = fee;
+        open[f.symbol] = {trades.size(), qty, qty * f.price};
+        trades.push_back(t);
+    };
+
+    for (const auto& f : fills) {
+        const Position before = ledger.position(f.symbol);
+        ledger.apply_fill(f);
+        const Position after = ledger.position(f.symbol);
+        if (before.qty == 0) {
+            start(f, f.qty, f.fee, after.qty);
+            continue;
+        }
+        OpenTrade& o = open.at(f.symbol);
+        Trade& t = trades[o.index];
+        if ((f.side == Side::Buy) == (before.qty > 0)) {
+            o.entry_qty += f.qty;
+            o.entry_value += f.qty * f.price;
+            t.fees += f.fee;
+            t.qty = std::max(t.qty, std::abs(after.qty));
+            continue;
+        }
+        const bool reversal = after.qty != 0 && (after.qty > 0) != (before.qty > 0);
+        const double closed = reversal ? std::abs(before.qty) : f.qty;
+        const double closing_fee = f.fee * closed / f.qty;
+        o.exit_qty += closed;
+        o.exit_value += closed * f.price;
+        o.realized += after.realized_pnl - before.realized_pnl;
+        t.fees += closing_fee;
+        if (after.qty != 0 && !reversal) continue;
+        t.exit_ts = f.time_ms;
+        settle(t, o);
+        open.erase(f.symbol);
+        if (reversal) start(f, std::abs(after.qty), f.fee - closing_fee, after.qty);
+    }
+    for (const auto& [symbol, o] : open) {
+        Trade& t = trades[o.index];
+        t.open = true;
+        settle(t, o);
+    }
+    return trades;
+}
+
+}  // namespace orchestrade::core

@@ -1,0 +1,637 @@
+#include <orchestrade/core/pipeline.hpp>
+
+#include <spdlog/fmt/fmt.h>
+#include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+namespace orchestrade::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kSecretRule =
+    "secrets must come from ${ENV} or ${file:...}, not from the pipeline file";
+
+std::string location(const std::string& file, int line, int column) {
+    if (line <= 0) return file + ": ";
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
+}
+
+std::string join_path(const std::string& parent, const std::string& key) {
+    return parent.empty() ? key : parent + "." + key;
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const std::string& s : items)
+        out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+std::string with_article(std::string_view noun) {
+    const bool vowel =
+        !noun.empty() && std::string_view("aeiou").find(noun[0]) != std::string_view::npos;
+    return (vowel ? "an " : "a ") + std::string(noun);
+}
+
+std::string shape(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Map:
+            return "a map";
+        case YAML::NodeType::Scalar:
+            return "'" + node.Scalar() + "'";
+        default:
+            return "nothing";
+    }
+}
+
+// Optimal string alignment distance: like Levenshtein, with a transposition costing 1.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i)
+        d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+std::string unknown_key_message(const std::string& key, const std::vector<std::string>& known) {
+    std::string message = "unknown key '" + key + "'";
+    if (known.empty()) return message + "; this plugin takes no parameters";
+    const std::string* best = nullptr;
+    std::size_t best_distance = 3;
+    for (const std::string& k : known) {
+        const std::size_t distance = edit_distance(key, k);
+        if (distance < best_distance) best = &k, best_distance = distance;
+    }
+    if (best) return message + "; did you mean '" + *best + "'?";
+    return message + "; expected one of: " + join(known);
+}
+
+// ---- scalar values ------------------------------------------------------------------------------
+
+// A scalar as written, after ${...} expansion.
+struct Text {
+    std::string value;
+    bool typed = true;            // plain (or substituted): may be read as a number or a bool
+    bool from_reference = false;  // the whole value was one ${...}
+};
+
+// Reads a scalar's text: the pipeline's reader expands ${...}; defaults are taken as written.
+using TextReader = std::function<Text(const YAML::Node&, const std::string& path)>;
+
+Text text_as_written(const YAML::Node& node, const std::string&) {
+    return {node.Scalar(), node.Tag() == "?", false};
+}
+
+bool is_reference(const std::string& raw) {
+    return raw.size() > 3 && raw.rfind("${", 0) == 0 && raw.find('}') == raw.size() - 1;
+}
+
+std::optional<int64_t> to_int(std::string_view s) {
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    if (s.empty() || s.front() == '+') return std::nullopt;
+    int64_t out = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+    return out;
+}
+
+std::optional<double> to_double(std::string_view s) {
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    if (s.empty() || s.front() == '+') return std::nullopt;
+    double out = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(out)) return std::nullopt;
+    return out;
+}
+
+std::optional<bool> to_bool(std::string_view s) {
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+    if (s == "false" || s == "False" || s == "FALSE") return false;
+    return std::nullopt;
+}
+
+nlohmann::json to_json(const YAML::Node& node, const std::string& path, const TextReader& read) {
+    switch (node.Type()) {
+        case YAML::NodeType::Scalar: {
+            const Text t = read(node, path);
+            if (!t.typed) return t.value;
+            if (auto b = to_bool(t.value)) return *b;
+            if (auto i = to_int(t.value)) return *i;
+            if (auto d = to_double(t.value)) return *d;
+            return t.value;
+        }
+        case YAML::NodeType::Sequence: {
+            nlohmann::json out = nlohmann::json::array();
+            std::size_t i = 0;
+            for (const auto& item : node)
+                out.push_back(to_json(item, path + "[" + std::to_string(i++) + "]", read));
+            return out;
+        }
+        case YAML::NodeType::Map: {
+            nlohmann::json out = nlohmann::json::object();
+            for (const auto& kv : node) {
+                if (!kv.first.IsScalar()) throw std::invalid_argument("JSON keys must be strings");
+                const std::string& key = kv.first.Scalar();
+                out[key] = to_json(kv.second, join_path(path, key), read);
+            }
+            return out;
+        }
+        default:
+            return nullptr;
+    }
+}
+
+void check_bounds(const ParamSpec& spec, double value, const std::string& shown) {
+    if (spec.min_value > spec.max_value) return;
+    if (value >= spec.min_value && value <= spec.max_value) return;
+    std::string message = fmt::format("must be between {} and {}", spec.min_value, spec.max_value);
+    if (!spec.secret()) message += ", got " + shown;
+    throw std::invalid_argument(message);
+}
+
+std::string expected_value(const ParamSpec& spec) {
+    switch (spec.type) {
+        case OT_PARAM_BOOL:
+            return "expected true or false";
+        case OT_PARAM_INT:
+            return "expected an integer";
+        case OT_PARAM_DOUBLE:
+            return "expected a number";
+        case OT_PARAM_ENUM:
+            return "expected one of: " + join(spec.choices);
+        default:
+            return "expected a string";
+    }
+}
+
+// Converts one value to the spec's type; throws std::invalid_argument (never showing a secret).
+ParamValue convert(const ParamSpec& spec, const YAML::Node& node, const std::string& path,
+                   const TextReader& read) {
+    ParamValue out;
+    out.key = spec.key;
+    out.type = spec.type;
+    out.secret = spec.secret();
+    if (spec.type == OT_PARAM_JSON) {
+        out.string_value = to_json(node, path, read).dump();
+        return out;
+    }
+    const std::string expected = expected_value(spec);
+    if (!node.IsScalar()) throw std::invalid_argument(expected + ", got " + shape(node));
+    const Text text = read(node, path);
+    auto mismatch = [&] {
+        if (spec.secret()) return std::invalid_argument(expected);
+        const char* what = text.typed ? ", got '" : ", got a quoted string '";
+        return std::invalid_argument(expected + what + text.value + "'");
+    };
+    switch (spec.type) {
+        case OT_PARAM_BOOL: {
+            const auto b = text.typed ? to_bool(text.value) : std::nullopt;
+            if (!b) throw mismatch();
+            out.int_value = *b ? 1 : 0;
+            break;
+        }
+        case OT_PARAM_INT: {
+            const auto i = text.typed ? to_int(text.value) : std::nullopt;
+            if (!i) throw mismatch();
+            check_bounds(spec, static_cast<double>(*i), std::to_string(*i));
+            out.int_value = *i;
+            out.double_value = static_cast<double>(*i);
+            break;
+        }
+        case OT_PARAM_DOUBLE: {
+            const auto d = text.typed ? to_double(text.value) : std::nullopt;
+            if (!d) throw mismatch();
+            check_bounds(spec, *d, fmt::format("{}", *d));
+            out.double_value = *d;
+            break;
+        }
+        case OT_PARAM_ENUM:
+            if (std::find(spec.choices.begin(), spec.choices.end(), text.value) ==
+                spec.choices.end())
+                throw mismatch();
+            out.string_value = text.value;
+            break;
+        default:
+            out.string_value = text.value;
+    }
+    return out;
+}
+
+// ---- the pipeline file --------------------------------------------------------------------------
+
+struct Entry {
+    YAML::Node key, value;
+    // Where to point for a problem with the value: an empty value has no position of its own.
+    const YAML::Node& at() const { return value.IsNull() ? key : value; }
+};
+using Entries = std::map<std::string, Entry>;
+
+class Parser {
+  public:
+    Parser(const std::string& file, const std::string& base_dir, const PluginRegistry& registry)
+        : file_(file), base_dir_(base_dir), registry_(registry) {}
+
+    Pipeline parse(const std::string& yaml_text) const {
+        YAML::Node root;
+        try {
+            root = YAML::Load(yaml_text);
+        } catch (const YAML::Exception& e) {
+            throw ConfigError(file_, e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
+        }
+        if (root.IsNull()) throw ConfigError(file_, 0, 0, "the pipeline file is empty");
+        if (!root.IsMap())
+            fail(root, "", "expected a map of pipeline settings, got " + shape(root));
+        const Entries top = entries(root, "",
+                                    {"version", "name", "mode", "journal", "universe", "schedule",
+                                     "feed", "strategy", "executor", "risk"});
+        Pipeline p;
+        p.file = file_;
+        p.base_dir = base_dir_;
+        p.yaml_text = yaml_text;
+        if (const Entry* e = find(top, "version")) {
+            p.version = static_cast<int>(typed(*e, "version", OT_PARAM_INT).int_value);
+            if (p.version != 1)
+                fail(e->at(), "version",
+                     "unsupported version " + std::to_string(p.version) + " (this build reads 1)");
+        }
+        p.name = pipeline_name(require(root, top, "", "name"));
+        if (const Entry* e = find(top, "mode")) p.mode = mode(*e);
+        p.journal = journal(find(top, "journal"), p.name);
+        p.universe = universe(require(root, top, "", "universe"));
+        if (const Entry* e = find(top, "schedule")) p.schedule = schedule(e->value);
+        p.feed = component(root, top, "feed", OT_KIND_FEED);
+        p.strategy = component(root, top, "strategy", OT_KIND_STRATEGY);
+        p.executor = component(root, top, "executor", OT_KIND_EXECUTOR);
+        if (const Entry* e = find(top, "risk")) p.risk = risk(e->value);
+        return p;
+    }
+
+  private:
+    [[noreturn]] void fail(const YAML::Node& at, const std::string& path,
+                           const std::string& message) const {
+        const YAML::Mark mark = at.Mark();
+        throw ConfigError(file_, mark.line + 1, mark.column + 1,
+                          path.empty() ? message : path + ": " + message);
+    }
+
+    // The entries of a map (null = empty); unknown and duplicate keys are errors.
+    Entries entries(const YAML::Node& node, const std::string& path,
+                    const std::vector<std::string>& known) const {
+        Entries out;
+        if (node.IsNull()) return out;
+        if (!node.IsMap()) fail(node, path, "expected a map, got " + shape(node));
+        for (const auto& kv : node) {
+            if (!kv.first.IsScalar()) fail(kv.first, path, "keys must be strings");
+            const std::string& key = kv.first.Scalar();
+            if (std::find(known.begin(), known.end(), key) == known.end())
+                fail(kv.first, path, unknown_key_message(key, known));
+            if (!out.emplace(key, Entry{kv.first, kv.second}).second)
+                fail(kv.first, path, "duplicate key '" + key + "'");
+        }
+        return out;
+    }
+
+    static const Entry* find(const Entries& entries, const std::string& key) {
+        auto it = entries.find(key);
+        return it == entries.end() ? nullptr : &it->second;
+    }
+
+    const Entry& require(const YAML::Node& map, const Entries& entries, const std::string& path,
+                         const std::string& key) const {
+        if (const Entry* e = find(entries, key)) return *e;
+        fail(map, join_path(path, key), "required key is missing");
+    }
+
+    Text read_text(const YAML::Node& node, const std::string& path) const {
+        const std::string& raw = node.Scalar();
+        Text out = text_as_written(node, path);
+        if (raw.find("${") == std::string::npos) return out;
+        out.value = expand(raw, node, path);
+        out.typed = true;
+        out.from_reference = is_reference(raw);
+        return out;
+    }
+
+    TextReader reader() const {
+        return [this](const YAML::Node& n, const std::string& p) { return read_text(n, p); };
+    }
+
+    std::string expand(const std::string& raw, const YAML::Node& at,
+                       const std::string& path) const {
+        std::string out;
+        std::size_t pos = 0;
+        for (std::size_t open; (open = raw.find("${", pos)) != std::string::npos;) {
+            out.append(raw, pos, open - pos);
+            const std::size_t close = raw.find('}', open + 2);
+            if (close == std::string::npos)
+                fail(at, path, "unterminated '${' (write ${NAME} or ${file:/path})");
+            const std::string ref = raw.substr(open + 2, close - open - 2);
+            out += ref.rfind("file:", 0) == 0 ? read_file(ref.substr(5), at, path)
+                                              : read_env(ref, at, path);
+            pos = close + 1;
+        }
+        out.append(raw, pos);
+        return out;
+    }
+
+    std::string read_env(const std::string& name, const YAML::Node& at,
+                         const std::string& path) const {
+        const bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+                           std::all_of(name.begin(), name.end(), [](char c) {
+                               return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                           });
+        if (!valid) fail(at, path, "invalid variable name '${" + name + "}'");
+        const char* value = std::getenv(name.c_str());
+        if (!value) fail(at, path, "environment variable " + name + " is not set");
+        return value;
+    }
+
+    std::string read_file(const std::string& name, const YAML::Node& at,
+                          const std::string& path) const {
+        if (name.empty()) fail(at, path, "${file:} needs a path");
+        fs::path file = name;
+        if (file.is_relative()) file = fs::path(base_dir_) / file;
+        struct stat st {};
+        if (::stat(file.c_str(), &st) != 0)
+            fail(at, path, "cannot read '" + file.string() + "': " + std::strerror(errno));
+        if (!S_ISREG(st.st_mode)) fail(at, path, "'" + file.string() + "' is not a regular file");
+        if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+            fail(at, path,
+                 fmt::format("'{}' must have mode 0600, not {:04o}", file.string(),
+                             st.st_mode & 07777));
+        std::ifstream in(file, std::ios::binary);
+        if (!in) fail(at, path, "cannot read '" + file.string() + "'");
+        std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        while (!content.empty() && (content.back() == '\n' || content.back() == '\r'))
+            content.pop_back();
+        return content;
+    }
+
+    ParamValue typed(const Entry& entry, const std::string& path, int32_t type) const {
+        ParamSpec spec;
+        spec.key = path;
+        spec.type = type;
+        return param(spec, entry, path);
+    }
+
+    std::string text(const Entry& entry, const std::string& path) const {
+        std::string value = typed(entry, path, OT_PARAM_STRING).string_value;
+        if (value.empty()) fail(entry.at(), path, "must not be empty");
+        return value;
+    }
+
+    std::string pipeline_name(const Entry& entry) const {
+        std::string name = text(entry, "name");
+        const bool safe = std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+        });
+        if (!safe)
+            fail(entry.at(), "name",
+                 "'" + name + "' may only hold letters, digits, '-', '_' and '.' (it names files)");
+        return name;
+    }
+
+    Mode mode(const Entry& entry) const {
+        const std::string value = text(entry, "mode");
+        Mode out = Mode::Backtest;
+        if (!parse_mode(value, out))
+            fail(entry.at(), "mode", "expected one of: backtest, paper, live, got '" + value + "'");
+        return out;
+    }
+
+    std::string journal(const Entry* entry, const std::string& name) const {
+        fs::path path = entry ? text(*entry, "journal") : "var/" + name + ".db";
+        if (path.is_relative() && !base_dir_.empty()) path = fs::path(base_dir_) / path;
+        return path.lexically_normal().string();
+    }
+
+    std::vector<std::string> universe(const Entry& entry) const {
+        const YAML::Node& node = entry.value;
+        if (!node.IsSequence() || node.size() == 0)
+            fail(entry.at(), "universe",
+                 "expected a non-empty list of symbols, got " + shape(node));
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            const std::string path = "universe[" + std::to_string(i) + "]";
+            std::string symbol = text(Entry{node[i], node[i]}, path);
+            if (std::find(out.begin(), out.end(), symbol) != out.end())
+                fail(node[i], path, "duplicate symbol '" + symbol + "'");
+            out.push_back(std::move(symbol));
+        }
+        return out;
+    }
+
+    ScheduleConfig schedule(const YAML::Node& node) const {
+        const Entries e = entries(node, "schedule", {"every"});
+        ScheduleConfig out;
+        if (const Entry* every = find(e, "every")) {
+            try {
+                out.every_ms = parse_duration_ms(text(*every, "schedule.every"));
+            } catch (const std::invalid_argument& x) {
+                fail(every->at(), "schedule.every", x.what());
+            }
+        }
+        return out;
+    }
+
+    RiskConfig risk(const YAML::Node& node) const {
+        const Entries e = entries(node, "risk", {"quantity", "position_size_pct", "allow_short"});
+        RiskConfig out;
+        if (const Entry* q = find(e, "quantity")) {
+            out.quantity = typed(*q, "risk.quantity", OT_PARAM_DOUBLE).double_value;
+            if (out.quantity <= 0)
+                fail(q->at(), "risk.quantity",
+                     fmt::format("must be greater than 0, got {}", out.quantity));
+        }
+        if (const Entry* pct = find(e, "position_size_pct")) {
+            const std::string path = "risk.position_size_pct";
+            out.position_size_pct = typed(*pct, path, OT_PARAM_DOUBLE).double_value;
+            if (out.position_size_pct <= 0 || out.position_size_pct > 100)
+                fail(pct->at(), path,
+                     fmt::format("must be greater than 0 and at most 100, got {}",
+                                 out.position_size_pct));
+        }
+        if (out.quantity > 0 && out.position_size_pct > 0)
+            fail(node, "risk", "give either quantity or position_size_pct, not both");
+        if (const Entry* s = find(e, "allow_short"))
+            out.allow_short = typed(*s, "risk.allow_short", OT_PARAM_BOOL).int_value != 0;
+        return out;
+    }
+
+    ComponentConfig component(const YAML::Node& root, const Entries& top,
+                              const std::string& section, int32_t kind) const {
+        const Entry& entry = require(root, top, "", section);
+        const YAML::Node& node = entry.value;
+        if (!node.IsMap())
+            fail(entry.at(), section, "expected a map with 'use' and 'params', got " + shape(node));
+        const Entries e = entries(node, section, {"use", "params"});
+        ComponentConfig out;
+        out.line = node.Mark().line + 1;
+        out.column = node.Mark().column + 1;
+        const Entry& use = require(node, e, section, "use");
+        const std::string use_path = section + ".use";
+        out.use = text(use, use_path);
+        out.plugin = registry_.find(out.use, kind);
+        if (!out.plugin) {
+            const std::string wanted(kind_name(kind));
+            std::string known = registry_.known_names(kind);
+            if (known.empty()) known = "none";
+            if (const ComponentInfo* other = registry_.find(out.use))
+                fail(use.at(), use_path,
+                     "'" + out.use + "' is " + with_article(kind_name(other->kind)) +
+                         " plugin, not " + with_article(wanted) + " plugin; " + wanted +
+                         " plugins found: " + known);
+            fail(use.at(), use_path,
+                 "unknown " + wanted + " plugin '" + out.use + "'; found: " + known);
+        }
+        out.params = params(out.plugin->params, find(e, "params"), node, section + ".params");
+        return out;
+    }
+
+    std::vector<ParamValue> params(const std::vector<ParamSpec>& schema, const Entry* given,
+                                   const YAML::Node& owner, const std::string& path) const {
+        std::vector<std::string> keys;
+        for (const ParamSpec& spec : schema)
+            keys.push_back(spec.key);
+        const YAML::Node& at = given ? given->at() : owner;
+        const Entries values = given ? entries(given->value, path, keys) : Entries{};
+        std::vector<ParamValue> out;
+        for (const ParamSpec& spec : schema) {
+            const std::string key_path = join_path(path, spec.key);
+            const Entry* value = find(values, spec.key);
+            if (value) {
+                out.push_back(param(spec, *value, key_path));
+            } else if (spec.required()) {
+                fail(at, key_path, "required parameter is missing");
+            } else if (spec.has_default) {
+                out.push_back(param_from_text(spec, spec.default_text));
+            }
+        }
+        return out;
+    }
+
+    ParamValue param(const ParamSpec& spec, const Entry& entry, const std::string& path) const {
+        const YAML::Node& node = entry.value;
+        if (spec.secret() && !(node.IsScalar() && is_reference(node.Scalar())))
+            fail(entry.at(), path, kSecretRule);
+        try {
+            return convert(spec, node, path, reader());
+        } catch (const std::invalid_argument& e) {
+            fail(entry.at(), path, e.what());
+        }
+    }
+
+    std::string file_;
+    std::string base_dir_;
+    const PluginRegistry& registry_;
+};
+
+}  // namespace
+
+ConfigError::ConfigError(std::string file, int line, int column, const std::string& message)
+    : std::runtime_error(location(file, line, column) + message),
+      file_(std::move(file)),
+      line_(line),
+      column_(column) {}
+
+std::vector<ot_param_value> ComponentConfig::c_params() const {
+    std::vector<ot_param_value> out;
+    out.reserve(params.size());
+    for (const ParamValue& p : params) {
+        ot_param_value v{};
+        v.struct_size = sizeof v;
+        v.type = p.type;
+        v.key = p.key.c_str();
+        v.int_value = p.int_value;
+        v.double_value = p.double_value;
+        const bool text =
+            p.type == OT_PARAM_STRING || p.type == OT_PARAM_ENUM || p.type == OT_PARAM_JSON;
+        v.string_value = text ? p.string_value.c_str() : nullptr;
+        out.push_back(v);
+    }
+    return out;
+}
+
+Pipeline parse_pipeline(const std::string& yaml_text, const std::string& file,
+                        const std::string& base_dir, const PluginRegistry& registry) {
+    return Parser(file, base_dir, registry).parse(yaml_text);
+}
+
+Pipeline load_pipeline(const std::string& path, const PluginRegistry& registry) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError(path, 0, 0, std::string("cannot read: ") + std::strerror(errno));
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const fs::path base = fs::absolute(path).parent_path().lexically_normal();
+    return parse_pipeline(text, path, base.string(), registry);
+}
+
+ParamValue param_from_text(const ParamSpec& spec, const std::string& yaml_text) {
+    if (spec.type == OT_PARAM_STRING && yaml_text.empty()) {
+        ParamValue out;
+        out.key = spec.key;
+        out.type = spec.type;
+        out.secret = spec.secret();
+        return out;
+    }
+    YAML::Node node;
+    try {
+        node = YAML::Load(yaml_text);
+    } catch (const YAML::Exception& e) {
+        throw std::invalid_argument("not valid YAML: " + e.msg);
+    }
+    return convert(spec, node, spec.key, &text_as_written);
+}
+
+int64_t parse_duration_ms(const std::string& text) {
+    static const std::map<std::string, int64_t, std::less<>> kUnits = {
+        {"ms", 1},        {"s", 1000},       {"m", 60'000},
+        {"h", 3'600'000}, {"d", 86'400'000}, {"w", 604'800'000}};
+    auto invalid = [&](const std::string& why) {
+        return std::invalid_argument("invalid duration '" + text + "': " + why);
+    };
+    const std::size_t digits = static_cast<std::size_t>(
+        std::find_if_not(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }) -
+        text.begin());
+    if (digits == 0) throw invalid("expected a whole number and a unit (ms, s, m, h, d, w)");
+    const auto unit = kUnits.find(std::string_view(text).substr(digits));
+    if (unit == kUnits.end()) throw invalid("the unit must be one of ms, s, m, h, d, w");
+    int64_t count = 0;
+    const auto parsed = std::from_chars(text.data(), text.data() + digits, count);
+    if (parsed.ec != std::errc{} || count > std::numeric_limits<int64_t>::max() / unit->second)
+        throw invalid("too long");
+    if (count == 0) throw invalid("must be greater than zero");
+    return count * unit->second;
+}
+
+}  // namespace orchestrade::core

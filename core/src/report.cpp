@@ -1,0 +1,218 @@
+#include <orchestrade/core/ledger.hpp>
+#include <orchestrade/core/report.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <stdexcept>
+
+namespace orchestrade::core {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string order_type_name(int32_t type) {
+    switch (type) {
+        case OT_ORDER_MARKET:
+            return "market";
+        case OT_ORDER_LIMIT:
+            return "limit";
+        case OT_ORDER_STOP_MARKET:
+            return "stop_market";
+        case OT_ORDER_STOP_LIMIT:
+            return "stop_limit";
+        case OT_ORDER_TAKE_PROFIT_MARKET:
+            return "take_profit_market";
+        default:
+            return std::to_string(type);
+    }
+}
+
+__attribute__((format(printf, 1, 2))) std::string formatted(const char* spec, ...) {
+    char buffer[512];
+    va_list args;
+    va_start(args, spec);
+    std::vsnprintf(buffer, sizeof buffer, spec, args);
+    va_end(args);
+    return buffer;
+}
+
+// "2024-01-31 09:30:00" (UTC), "-" for 0.
+std::string format_time(int64_t time_ms) {
+    if (time_ms == 0) return "-";
+    const std::time_t seconds = static_cast<std::time_t>(time_ms / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &utc);
+    return buffer;
+}
+
+// "2d 3h 15m", "45s".
+std::string format_duration(int64_t ms) {
+    const int64_t s = ms / 1000;
+    if (s < 60) return formatted("%llds", static_cast<long long>(s));
+    const auto d = static_cast<long long>(s / 86400), h = static_cast<long long>(s % 86400 / 3600),
+               m = static_cast<long long>(s % 3600 / 60);
+    return d > 0 ? formatted("%lldd %lldh %lldm", d, h, m) : formatted("%lldh %lldm", h, m);
+}
+
+Json trade_json(const Trade& t) {
+    return {{"symbol", t.symbol},
+            {"side", t.side == Side::Buy ? "long" : "short"},
+            {"qty", t.qty},
+            {"entry_ts", t.entry_ts},
+            {"entry_price", t.entry_price},
+            {"exit_ts", t.open ? 0 : t.exit_ts},
+            {"exit_price", t.open ? Json(nullptr) : Json(t.exit_price)},
+            {"pnl", t.pnl},
+            {"fees", t.fees},
+            {"open", t.open}};
+}
+
+Json order_json(const OrderRecord& o) {
+    return {{"client_order_id", o.client_order_id},
+            {"symbol", o.symbol},
+            {"side", to_string(o.side)},
+            {"type", order_type_name(o.type)},
+            {"qty", o.qty},
+            {"state", to_string(o.state)},
+            {"created_ms", o.created_ms},
+            {"updated_ms", o.updated_ms},
+            {"filled_qty", o.filled_qty},
+            {"venue_order_id", o.venue_order_id},
+            {"reason", o.reason},
+            {"text", o.text}};
+}
+
+Json fill_json(const FillRecord& f) {
+    return {{"client_order_id", f.client_order_id},
+            {"trade_id", f.trade_id},
+            {"symbol", f.symbol},
+            {"side", to_string(f.side)},
+            {"qty", f.qty},
+            {"price", f.price},
+            {"fee", f.fee},
+            {"time_ms", f.time_ms}};
+}
+
+void append_metrics(std::string& out, const Metrics& m) {
+    out += "Metrics\n";
+    out += formatted("  %-18s %14.2f\n", "Starting equity", m.starting_equity);
+    out += formatted("  %-18s %14.2f\n", "Final equity", m.final_equity);
+    out += formatted("  %-18s %14.2f %%\n", "Total return", m.total_return_pct);
+    out += formatted("  %-18s %14.2f %%\n", "CAGR", m.cagr_pct);
+    out += formatted("  %-18s %14.3f\n", "Sharpe", m.sharpe);
+    out += formatted("  %-18s %14.3f\n", "Sortino", m.sortino);
+    out += formatted("  %-18s %14.2f %%  longest %s\n", "Max drawdown", m.max_drawdown_pct,
+                     format_duration(m.max_drawdown_duration_ms).c_str());
+    out += formatted("  %-18s %14.2f %%\n", "Volatility", m.volatility_pct);
+    out += formatted("  %-18s %14.2f %%\n", "Exposure", m.exposure_pct);
+    out += formatted("  %-18s %14.2f\n", "Realized PnL", m.realized_pnl);
+    out += formatted("  %-18s %14.2f\n", "Fees", m.fees);
+    out += formatted("  %-18s %14lld\n", "Trades", static_cast<long long>(m.trades));
+    out += formatted("  %-18s %14.2f %%\n", "Win rate", m.win_rate_pct);
+    out += formatted("  %-18s %14.2f\n", "Profit factor", m.profit_factor);
+    out += formatted("  %-18s %14.2f\n", "Avg trade PnL", m.avg_trade_pnl);
+    out += formatted("  %-18s %14lld  %s .. %s\n", "Periods", static_cast<long long>(m.periods),
+                     format_time(m.start_ms).c_str(), format_time(m.end_ms).c_str());
+}
+
+void append_trades(std::string& out, const std::vector<Trade>& trades) {
+    out += "Trades\n";
+    if (trades.empty()) {
+        out += "  (none)\n";
+        return;
+    }
+    out += formatted("  %-12s %-5s %12s  %-19s %12s  %-19s %12s %12s %10s\n", "Symbol", "Side",
+                     "Qty", "Entry time", "Entry", "Exit time", "Exit", "PnL", "Fees");
+    for (const auto& t : trades) {
+        const std::string exit_price = t.open ? "open" : formatted("%.6g", t.exit_price);
+        out += formatted("  %-12s %-5s %12.6g  %-19s %12.6g  %-19s %12s %12.2f %10.2f\n",
+                         t.symbol.c_str(), t.side == Side::Buy ? "long" : "short", t.qty,
+                         format_time(t.entry_ts).c_str(), t.entry_price,
+                         format_time(t.open ? 0 : t.exit_ts).c_str(), exit_price.c_str(), t.pnl,
+                         t.fees);
+    }
+}
+
+}  // namespace
+
+RunReport build_report(const Journal& journal, int64_t run_id) {
+    const auto run = run_id == 0 ? journal.last_run() : journal.run(run_id);
+    if (!run)
+        throw std::runtime_error("journal '" + journal.path() + "' has " +
+                                 (run_id == 0 ? "no runs" : "no run " + std::to_string(run_id)));
+    RunReport r;
+    r.journal_path = journal.path();
+    r.run = *run;
+    r.orders = journal.orders(run->id);
+    r.fills = journal.fills(run->id);
+    r.trades = build_trades(r.fills);
+    r.signal_count = journal.signal_count(run->id);
+
+    Ledger ledger;
+    for (const auto& f : r.fills)
+        ledger.apply_fill(f);
+    if (!run->metrics_json.empty() && run->metrics_json != "{}") {
+        r.metrics = metrics_from_json(run->metrics_json);
+    } else {
+        r.metrics = compute_metrics(journal.equity(run->id), run->starting_cash,
+                                    periods_per_year(run->bar_interval_s), r.trades, 0, 0);
+    }
+    apply_trade_stats(r.metrics, r.trades);
+    r.metrics.fees = ledger.fees();
+    r.metrics.realized_pnl = ledger.realized_pnl();
+    return r;
+}
+
+std::string report_to_json(const RunReport& r) {
+    Json run = {
+        {"id", r.run.id},         {"name", r.run.pipeline_name},    {"mode", to_string(r.run.mode)},
+        {"status", r.run.status}, {"started_ms", r.run.started_ms}, {"ended_ms", r.run.ended_ms}};
+    if (!r.journal_path.empty()) run["journal"] = r.journal_path;
+    Json trades = Json::array(), orders = Json::array(), fills = Json::array();
+    for (const auto& t : r.trades)
+        trades.push_back(trade_json(t));
+    for (const auto& o : r.orders)
+        orders.push_back(order_json(o));
+    for (const auto& f : r.fills)
+        fills.push_back(fill_json(f));
+    const Json out = {
+        {"run", std::move(run)},       {"metrics", Json::parse(metrics_to_json(r.metrics))},
+        {"trades", std::move(trades)}, {"orders", std::move(orders)},
+        {"fills", std::move(fills)},   {"signals", r.signal_count}};
+    return out.dump(2);
+}
+
+std::string report_to_text(const RunReport& r) {
+    std::string out = formatted("Run %lld  %s  (%s, %s)\n", static_cast<long long>(r.run.id),
+                                r.run.pipeline_name.c_str(),
+                                std::string(to_string(r.run.mode)).c_str(), r.run.status.c_str());
+    out += formatted("  started %s UTC, ended %s\n", format_time(r.run.started_ms).c_str(),
+                     r.run.ended_ms == 0 ? "-" : (format_time(r.run.ended_ms) + " UTC").c_str());
+    if (!r.journal_path.empty()) out += "  journal " + r.journal_path + "\n";
+    out += "\n";
+    append_metrics(out, r.metrics);
+    out += "\n";
+    append_trades(out, r.trades);
+    out += "\n";
+
+    std::map<OrderState, int> by_state;
+    for (const auto& o : r.orders)
+        ++by_state[o.state];
+    std::string states;
+    for (const auto& [state, count] : by_state)
+        states += (states.empty() ? "" : ", ") + std::to_string(count) + " " +
+                  std::string(to_string(state));
+    out += "Orders " + std::to_string(r.orders.size());
+    if (!states.empty()) out += " (" + states + ")";
+    out += ", fills " + std::to_string(r.fills.size()) + ", signals " +
+           std::to_string(r.signal_count) + "\n";
+    return out;
+}
+
+}  // namespace orchestrade::core

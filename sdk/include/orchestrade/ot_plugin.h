@@ -12,6 +12,8 @@
  *     OT_ABI_MINOR. abi_minor is the minor the module was built with.
  *   - Every struct that crosses the boundary begins with uint32_t struct_size. Fields are only ever
  *     appended. A reader uses min(struct_size, sizeof) and treats missing fields as zero/NULL.
+ *   - An array of such structs (ot_descriptor.params, ot_create_info.params) is walked with the
+ *     elements' own struct_size as the stride, never with the reader's sizeof.
  *   - Optional features are looked up by string id with a revision: "ot.<name>/<rev>".
  *
  * Types
@@ -113,6 +115,7 @@ typedef struct ot_byte_sink {
 
 typedef struct ot_http_request {
     uint32_t struct_size;
+    uint32_t reserved0;
     const char* method;          /* "GET", "POST", "DELETE", ... */
     const char* url;             /* absolute URL */
     const char* const* headers;  /* "Name: value" strings, NULL-terminated; may be NULL */

@@ -191,33 +191,41 @@ private:
     const ot_host* h_;
 };
 
-// Lookup over the host-validated parameters (defaults already filled in).
+// Lookup over the host-validated parameters (defaults already filled in). The array is walked
+// with the host's element size, so a newer host with a longer ot_param_value still works.
 class Params {
 public:
-    Params(const ot_param_value* v, uint32_t n) noexcept : v_(v), n_(n) {}
-    bool has(std::string_view key) const noexcept { return find(key) != nullptr; }
+    Params(const ot_param_value* v, uint32_t n) noexcept
+        : base_(reinterpret_cast<const unsigned char*>(v)),
+          stride_(v && n ? v->struct_size : 0),
+          n_(n) {}
+    bool has(std::string_view key) const noexcept { return find(key).has_value(); }
     int64_t get_int(std::string_view key) const { return need(key).int_value; }
     double get_double(std::string_view key) const {
-        const ot_param_value& p = need(key);
+        const ot_param_value p = need(key);
         return p.type == OT_PARAM_INT ? static_cast<double>(p.int_value) : p.double_value;
     }
     bool get_bool(std::string_view key) const { return need(key).int_value != 0; }
     std::string get_string(std::string_view key) const {
-        const ot_param_value& p = need(key);
+        const ot_param_value p = need(key);
         return p.string_value ? p.string_value : "";
     }
 
 private:
-    const ot_param_value* find(std::string_view key) const noexcept {
-        for (uint32_t i = 0; i < n_; ++i)
-            if (v_[i].key && key == v_[i].key) return &v_[i];
-        return nullptr;
+    std::optional<ot_param_value> find(std::string_view key) const noexcept {
+        for (uint32_t i = 0; i < n_; ++i) {
+            const auto* raw = reinterpret_cast<const ot_param_value*>(base_ + std::size_t{i} * stride_);
+            ot_param_value p = read_prefix(raw);
+            if (p.key && key == p.key) return p;
+        }
+        return std::nullopt;
     }
-    const ot_param_value& need(std::string_view key) const {
-        if (const ot_param_value* p = find(key)) return *p;
+    ot_param_value need(std::string_view key) const {
+        if (auto p = find(key)) return *p;
         throw Error(OT_E_INVALID_ARG, "parameter '" + std::string(key) + "' has no value");
     }
-    const ot_param_value* v_;
+    const unsigned char* base_;
+    uint32_t stride_;
     uint32_t n_;
 };
 

@@ -5,7 +5,9 @@
 #include <orchestrade/core/types.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,16 +40,19 @@ struct EventRecord {
     std::string json;
 };
 
+// Every member is thread-safe: calls are serialized on the one connection.
 class Journal {
-public:
+  public:
     // Durability: Synchronous (paper/live; every write on disk before it returns, WAL +
     // synchronous=FULL) or Batched (backtest; writes grouped in transactions, see begin_batch).
     enum class Durability { Synchronous, Batched };
     static constexpr int kSchemaVersion = 1;
+    // Batched mode commits the open batch after this many written rows.
+    static constexpr int kBatchRows = 10000;
 
     // Opens or creates the database at path (parent directories are created), migrating an older
-    // schema. Throws std::runtime_error with the path in the message on failure or when the file
-    // has a newer schema than this build knows.
+    // schema. Throws std::runtime_error with the path in the message on failure, when the file is
+    // not an Orchestrade journal, or when it has a newer schema than this build knows.
     Journal(const std::string& path, Durability durability);
     ~Journal();
     Journal(const Journal&) = delete;
@@ -57,11 +62,15 @@ public:
     int schema_version() const;
 
     // Batched durability: groups writes into one transaction until commit_batch (or until
-    // kBatchRows writes). No-ops in Synchronous mode.
+    // kBatchRows writes). A write outside a batch opens one, so a Batched journal never commits
+    // row by row; the destructor commits what is left. An open batch holds the database's write
+    // lock: other connections can read (what was committed) but their writes wait. Batched
+    // commits survive a crash of the process but, with synchronous=NORMAL, not necessarily a
+    // power loss. No-ops in Synchronous mode.
     void begin_batch();
     void commit_batch();
 
-    // Runs
+    // Runs. begin_run and end_run are written through, like record_intent.
     int64_t begin_run(const RunRecord& run);
     void end_run(int64_t run_id, int64_t ended_ms, const std::string& status);
     void save_metrics(int64_t run_id, const std::string& metrics_json);
@@ -79,7 +88,9 @@ public:
     // Orders. record_intent is always written through (even in Batched mode it commits the open
     // batch first) so an intent is on disk before the order is sent.
     void record_intent(const OrderRecord& o);
-    // Changes state, appends an order_events row; filled_qty < 0 leaves it unchanged.
+    // Changes state and updated_ms, appends an order_events row; filled_qty < 0 leaves it
+    // unchanged, an empty venue_order_id or text keeps the known one. Throws std::runtime_error
+    // for an unknown order.
     void update_order(const std::string& client_order_id, OrderState state, int64_t time_ms,
                       const std::string& venue_order_id, const std::string& text,
                       double filled_qty = -1);
@@ -89,7 +100,8 @@ public:
     // A counter that survives restarts, for client order ids.
     int64_t next_sequence(const std::string& name);
 
-    // Fills: returns false (and writes nothing) when (client_order_id, trade_id) is known.
+    // Fills: returns false (and writes nothing) when (client_order_id, trade_id) is known. A fill
+    // without a trade_id cannot be told from another one and is always written.
     bool record_fill(const FillRecord& f);
     std::vector<FillRecord> fills(int64_t run_id = 0) const;  // in insertion order
 
@@ -105,13 +117,24 @@ public:
     std::optional<std::string> kv_get(const std::string& scope, const std::string& key) const;
     void kv_set(const std::string& scope, const std::string& key, const std::string& value);
 
-private:
+  private:
+    struct Statements;
+
+    void open();
     void migrate();
-    void write_through();
+    // Runs one logical write of `rows` rows: its own transaction in Synchronous mode, part of the
+    // open batch in Batched mode. The caller holds mutex_.
+    void write(int rows, const std::function<void()>& body);
+    // Commits the open batch, then runs body in its own transaction (in every mode).
+    void write_through(const std::function<void()>& body);
+    void commit_batch_locked();
+    int schema_version_locked() const;
 
     std::string path_;
     Durability durability_;
+    mutable std::mutex mutex_;
     std::unique_ptr<SQLite::Database> db_;
+    std::unique_ptr<Statements> statements_;  // destroyed before db_
     bool in_batch_ = false;
     int batch_rows_ = 0;
 };

@@ -10,28 +10,33 @@
 namespace orchestrade::core {
 
 class Ledger {
-public:
+  public:
     explicit Ledger(double starting_cash = 0);
 
-    // Applies a fill: a buy adds qty and pays qty*price + fee, a sell the reverse. Handles
-    // increases (weighted average price), reductions and reversals through zero (realizes PnL).
+    // Applies a fill: a buy adds qty and pays qty*price, a sell the reverse; the fee is paid in
+    // cash either way. Increases move the average price (qty-weighted), reductions realize
+    // (price - avg) * closed qty (negated for shorts), a close resets the average, a reversal
+    // through zero realizes the closed part and opens the rest at the fill price. A remainder
+    // within 1e-9 of the position (rounding dust) counts as flat. The fill price becomes the
+    // mark. Throws std::invalid_argument for a qty <= 0 or a non-finite price or fee.
     void apply_fill(const FillRecord& f);
-    // Updates the mark price used for unrealized PnL and equity.
+    // Updates the mark price used for unrealized PnL and equity (any symbol, held or not).
     void mark(const std::string& symbol, double price);
 
     double starting_cash() const { return starting_cash_; }
     double cash() const { return cash_; }
     double fees() const { return fees_; }
-    double realized_pnl() const;    // net of nothing: fees are separate
+    double realized_pnl() const;  // gross of fees: fees() are separate
     double unrealized_pnl() const;
     double equity() const;          // cash + sum(qty * mark)
     double gross_exposure() const;  // sum(|qty| * mark)
     int open_positions() const;
     // A flat Position for an unknown symbol.
     Position position(const std::string& symbol) const;
+    // Every symbol traded or marked, flat ones included.
     const std::map<std::string, Position>& positions() const { return positions_; }
 
-private:
+  private:
     double starting_cash_;
     double cash_;
     double fees_ = 0;

@@ -1,6 +1,30 @@
 // Portfolio analytics. PerformanceTracker streams over the equity of every bar in O(1) memory
 // (a backtest of 10M bars keeps no curve in memory); compute_metrics gives the same numbers
 // from a stored curve.
+//
+// Definitions. The curve is a sequence of n points (time t_i, equity e_i); e_0 is the starting
+// equity, which has no point of its own. ppy = periods per year.
+//   period return       r_i = e_i / e_{i-1} - 1 (0 when e_{i-1} <= 0)
+//   total_return_pct    (e_n / e_0 - 1) * 100
+//   cagr_pct            ((e_n / e_0)^(1 / years) - 1) * 100, years = (end_ms - start_ms) /
+//                       (365.25 days); 0 when that span is under one day; -100 when e_n <= 0
+//   sharpe              mean(r) / s(r) * sqrt(ppy), s = sample stdev (n - 1); 0 when n < 2 or
+//                       s = 0. Risk-free rate 0.
+//   sortino             mean(r) / sqrt(sum(min(r, 0)^2) / n) * sqrt(ppy); 0 with no downside
+//   volatility_pct      s(r) * sqrt(ppy) * 100; 0 when n < 2
+//   max_drawdown_pct    max over i of (peak_i - e_i) / peak_i * 100, peak_i = max(e_0..e_i)
+//   max_drawdown_duration_ms
+//                       longest time from a peak to the first point back at or above it; a
+//                       drawdown still open at the end counts up to the last point. The
+//                       starting equity's peak is dated at the first point.
+//   exposure_pct        share of the n periods spent with a position open, * 100
+//   trades              closed trades; open ones are not counted in any trade statistic
+//   win_rate_pct        closed trades with pnl > 0 / closed trades * 100
+//   profit_factor       sum of winning pnl / |sum of losing pnl|; 0 when undefined, i.e. when
+//                       there is no losing trade (even if there are winners)
+//   avg_trade_pnl       sum of closed trades' pnl / closed trades
+//   start_ms, end_ms    time of the first and last point; periods = n
+// Every ratio whose denominator is 0 is reported as 0.
 #pragma once
 
 #include <orchestrade/core/types.hpp>
@@ -23,10 +47,10 @@ struct Metrics {
     double volatility_pct = 0;             // annualised stdev of period returns
     double exposure_pct = 0;               // share of periods with an open position
     double fees = 0;
-    double realized_pnl = 0;
-    int64_t trades = 0;  // closed round trips
+    double realized_pnl = 0;  // gross of fees
+    int64_t trades = 0;       // closed round trips
     double win_rate_pct = 0;
-    double profit_factor = 0;  // gross profit / gross loss; 0 when no losses and no profits
+    double profit_factor = 0;  // gross profit / gross loss; 0 when there is no losing trade
     double avg_trade_pnl = 0;
     int64_t periods = 0;
     int64_t start_ms = 0;
@@ -34,7 +58,7 @@ struct Metrics {
 };
 
 class PerformanceTracker {
-public:
+  public:
     // periods_per_year: e.g. 525600 for 1-minute bars traded around the clock.
     PerformanceTracker(double starting_equity, double periods_per_year);
     // One period's closing equity; in_market = any position open during the period.
@@ -42,7 +66,7 @@ public:
     // Fills trade statistics from closed trades, fees and realized PnL from the caller.
     Metrics metrics(const std::vector<Trade>& trades, double fees, double realized_pnl) const;
 
-private:
+  private:
     double starting_equity_;
     double periods_per_year_;
     int64_t n_ = 0;
@@ -50,19 +74,33 @@ private:
     double mean_ = 0, m2_ = 0, downside_sq_ = 0;  // Welford over period returns
     double peak_;
     int64_t peak_time_ = 0;
+    bool below_peak_ = false;
     double max_dd_ = 0;
     int64_t max_dd_duration_ = 0;
     int64_t in_market_ = 0;
     int64_t start_ms_ = 0, end_ms_ = 0;
 };
 
-// Periods per year for a bar interval (crypto markets trade all year round).
+// Periods per year for a bar interval: 365 * 86400 / interval_s (crypto markets trade all year
+// round); 365 (daily) when interval_s <= 0.
 double periods_per_year(int32_t interval_s);
+// The tracker's metrics over a stored curve. A point counts as in the market when its equity
+// differs from its cash, i.e. a position was open when it was sampled.
 Metrics compute_metrics(const std::vector<EquityPoint>& curve, double starting_equity,
                         double periods_per_year, const std::vector<Trade>& trades, double fees,
                         double realized_pnl);
+// Sets trades, win_rate_pct, profit_factor and avg_trade_pnl from the closed trades.
+void apply_trade_stats(Metrics& m, const std::vector<Trade>& trades);
+// A JSON object with one key per Metrics field, named as the field.
 std::string metrics_to_json(const Metrics& m);
-// Round trips from fills, in fill order (open trades are included with open = true).
+// The inverse of metrics_to_json; absent keys stay 0. Throws std::runtime_error when the text
+// is not a JSON object or a value has the wrong type.
+Metrics metrics_from_json(const std::string& json);
+// Round trips from fills, in the order they were opened (open trades are included with
+// open = true). A trade starts when a symbol goes from flat to non-flat and ends when it is flat
+// again; a reversal fill closes one trade and opens the next, its fee split pro rata by qty.
+// Prices are qty-weighted; pnl = the trade's realized PnL (as the Ledger computes it) minus
+// all its fees.
 std::vector<Trade> build_trades(const std::vector<FillRecord>& fills);
 
 }  // namespace orchestrade::core

@@ -15,13 +15,13 @@ namespace orchestrade::core {
 
 // "pipeline.yaml:12:7: strategy.params.fast: expected an integer, got 'ten'"
 class ConfigError : public std::runtime_error {
-public:
+  public:
     ConfigError(std::string file, int line, int column, const std::string& message);
     const std::string& file() const { return file_; }
     int line() const { return line_; }      // 1-based; 0 when unknown
     int column() const { return column_; }  // 1-based; 0 when unknown
 
-private:
+  private:
     std::string file_;
     int line_, column_;
 };
@@ -74,6 +74,10 @@ struct Pipeline {
 Pipeline parse_pipeline(const std::string& yaml_text, const std::string& file,
                         const std::string& base_dir, const PluginRegistry& registry);
 Pipeline load_pipeline(const std::string& path, const PluginRegistry& registry);
+
+// Reads a value written as YAML text (a plugin's default_text) as the type of 'spec', checking
+// bounds and choices. Throws std::invalid_argument saying what is wrong.
+ParamValue param_from_text(const ParamSpec& spec, const std::string& yaml_text);
 
 // "3m" -> 180000, "1h" -> 3600000, "500ms", "30s", "1d"; throws std::invalid_argument.
 int64_t parse_duration_ms(const std::string& text);

@@ -1,5 +1,7 @@
 // Finds, loads and vets plugin libraries (Boost.DLL, rtld_now | rtld_local). Libraries stay
-// loaded for the life of the registry; every component keeps its library alive.
+// loaded for the life of the registry; every component keeps its library alive. A module's
+// deinit runs, and its library is unloaded, once the registry and every copy of
+// ComponentInfo::library from it are gone.
 #pragma once
 
 #include <orchestrade/ot_plugin.h>
@@ -52,23 +54,25 @@ struct Rejection {
 std::string_view kind_name(int32_t kind);  // "feed", "strategy", "executor", "unknown"
 
 class PluginRegistry {
-public:
-    // module_host is handed to every module's init(); nullptr = a built-in one that logs.
+  public:
+    // module_host is handed to every module's init() and must outlive the modules; nullptr = a
+    // built-in one (log to the "plugin" logger, now_ms; nothing else).
     explicit PluginRegistry(const ot_host* module_host = nullptr);
     ~PluginRegistry();
     PluginRegistry(const PluginRegistry&) = delete;
     PluginRegistry& operator=(const PluginRegistry&) = delete;
 
     // The search path, first hit wins: each --plugin-dir, then ORCHESTRADE_PLUGIN_PATH (':'
-    // separated), then the plugins folder next to the running binary (build tree) and the
-    // install dir <prefix>/lib/orchestrade/plugins.
+    // separated), then <binary dir>/../plugins (build tree), <binary dir>/../lib/orchestrade/
+    // plugins (relocated install) and the configured install dir. Canonical, without duplicates.
     static std::vector<std::string> search_path(const std::vector<std::string>& cli_dirs);
 
     // Loads every *.so in each directory (not recursive, sorted by name). Missing dirs are
     // skipped silently.
     void scan(const std::vector<std::string>& dirs);
-    // Loads one library; on failure records a Rejection and returns false. A component whose
-    // id (or short name) is already registered is rejected, naming both paths.
+    // Loads one library; returns false (with Rejections) when none of its components was
+    // accepted. A component whose id or short name is already registered is rejected, naming
+    // both paths. Loading an already loaded library again does nothing.
     bool load_library(const std::string& path);
 
     // By id ("org.orchestrade.sma_cross") or short name ("sma_cross"); nullptr when absent.
@@ -81,7 +85,7 @@ public:
     // "csv, mock, sma_cross, synthetic" (short names of the kind, or all kinds when 0).
     std::string known_names(int32_t kind = 0) const;
 
-private:
+  private:
     struct Module;
     const ot_host* module_host_;
     std::vector<std::unique_ptr<Module>> modules_;

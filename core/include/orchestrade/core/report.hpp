@@ -11,6 +11,7 @@
 namespace orchestrade::core {
 
 struct RunReport {
+    std::string journal_path;  // empty when not read from a journal
     RunRecord run;
     Metrics metrics;
     std::vector<Trade> trades;
@@ -20,9 +21,20 @@ struct RunReport {
 };
 
 // run_id 0 = the last run. Throws std::runtime_error when the journal has no such run.
+// Metrics are the run's saved ones, or computed from its equity curve when none were saved;
+// trade statistics, fees and realized PnL are always recomputed from the run's fills.
 RunReport build_report(const Journal& journal, int64_t run_id = 0);
-// {"run":{...},"metrics":{...},"trades":[...],"orders":[...],"fills":[...],"signals":N}
+// One JSON object:
+//   "run":     {id, name, mode, status, started_ms, ended_ms, journal (when known)}
+//   "metrics": every Metrics field (see metrics_to_json)
+//   "trades":  [{symbol, side ("long"/"short"), qty, entry_ts, entry_price, exit_ts, exit_price,
+//               pnl, fees, open}]; an open trade has exit_ts 0 and exit_price null
+//   "orders":  [{client_order_id, symbol, side, type, qty, state, created_ms, updated_ms,
+//               filled_qty, venue_order_id, reason, text}]
+//   "fills":   [{client_order_id, trade_id, symbol, side, qty, price, fee, time_ms}]
+//   "signals": the number of signals
 std::string report_to_json(const RunReport& r);
+// A terminal summary: the run, a metrics block, a trade table, order and fill counts.
 std::string report_to_text(const RunReport& r);
 
 }  // namespace orchestrade::core

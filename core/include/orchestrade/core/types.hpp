@@ -9,7 +9,11 @@
 
 namespace orchestrade::core {
 
-enum class Mode : int32_t { Backtest = OT_MODE_BACKTEST, Paper = OT_MODE_PAPER, Live = OT_MODE_LIVE };
+enum class Mode : int32_t {
+    Backtest = OT_MODE_BACKTEST,
+    Paper = OT_MODE_PAPER,
+    Live = OT_MODE_LIVE
+};
 enum class Side : int32_t { Buy = OT_SIDE_BUY, Sell = OT_SIDE_SELL };
 enum class Action : int32_t {
     Hold = OT_ACTION_HOLD,

@@ -1,0 +1,45 @@
+// `orchestrade report`.
+#include "cli.hpp"
+#include "setup.hpp"
+
+#include <orchestrade/core/report.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace orchestrade::cli {
+
+int command_report(const GlobalOptions& g, const std::vector<std::string>& args) {
+    std::string journal_path;
+    int64_t run_id = 0;
+    po::options_description opts("Options");
+    opts.add_options()("journal", po::value(&journal_path)->required(), "the run journal (.db)")(
+        "run", po::value(&run_id), "run id (default: the last run)")("json", "print JSON");
+    po::variables_map vm;
+    try {
+        if (!parse_command("Usage: orchestrade report --journal DB [--run N] [--json]", opts, {},
+                           args, vm))
+            return kExitOk;
+    } catch (const po::error& e) {
+        std::cerr << "orchestrade report: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    setup_logging(g);
+    if (!std::filesystem::exists(journal_path)) {
+        std::cerr << "orchestrade report: no journal at " << journal_path << "\n";
+        return kExitBadInput;
+    }
+    try {
+        core::Journal journal(journal_path, core::Journal::Durability::Synchronous);
+        core::RunReport r = core::build_report(journal, run_id);
+        std::cout << (vm.count("json") ? core::report_to_json(r) : core::report_to_text(r)) << "\n";
+        return kExitOk;
+    } catch (const std::exception& e) {
+        std::cerr << "orchestrade report: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+}
+
+}  // namespace orchestrade::cli

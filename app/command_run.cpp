@@ -1,0 +1,134 @@
+// `orchestrade run` and `orchestrade validate`.
+#include "cli.hpp"
+#include "embedded_pipeline.hpp"
+#include "setup.hpp"
+#include "summary.hpp"
+
+#include <orchestrade/core/engine.hpp>
+#include <orchestrade/core/pipeline.hpp>
+#include <orchestrade/core/plugin_instance.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <unistd.h>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace orchestrade::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+// First signal: finish the iteration and stop cleanly. Second: leave now (the journal is
+// transactional, so nothing committed is lost).
+extern "C" void on_stop_signal(int) {
+    if (g_stop.exchange(true)) _exit(130);
+}
+
+core::Pipeline load(const std::string& file, const core::PluginRegistry& registry) {
+    if (!file.empty()) return core::load_pipeline(file, registry);
+    core::Pipeline p =
+        core::parse_pipeline(kEmbeddedPipeline, kEmbeddedPipelineName, data_dir(), registry);
+    p.journal = (fs::current_path() / kEmbeddedJournal).string();
+    return p;
+}
+
+}  // namespace
+
+int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
+    std::string file, interval;
+    po::options_description opts("Options");
+    opts.add_options()("pipeline", po::value(&file), "pipeline file (default: the embedded demo)")(
+        "once", "run a single iteration (paper/live), then stop")(
+        "interval", po::value(&interval), "loop period in paper/live mode, e.g. 30s, 1m, 500ms")(
+        "live", "allow live trading with real money (required by mode: live)")(
+        "max-iterations", po::value<int64_t>()->default_value(0),
+        "stop after N iterations (paper/live; 0 = no limit)")(
+        "quiet,q", "print only the summary");
+    po::positional_options_description pos;
+    pos.add("pipeline", 1);
+    po::variables_map vm;
+    try {
+        if (!parse_command("Usage: orchestrade run [PIPELINE] [options]", opts, pos, args, vm))
+            return kExitOk;
+    } catch (const po::error& e) {
+        std::cerr << "orchestrade run: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    setup_logging(g, "var/log/orchestrade.log");
+
+    core::EngineOptions options;
+    options.once = vm.count("once") > 0;
+    options.max_iterations = vm["max-iterations"].as<int64_t>();
+    options.stop_requested = &g_stop;
+    try {
+        if (!interval.empty()) options.interval_ms = core::parse_duration_ms(interval);
+    } catch (const std::exception& e) {
+        std::cerr << "orchestrade run: --interval: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+
+    auto registry = load_registry(g);
+    core::Pipeline pipeline;
+    try {
+        pipeline = load(file, *registry);
+        if (pipeline.mode == core::Mode::Live && !vm.count("live")) {
+            std::cerr << pipeline.file
+                      << ": mode is live: add --live to trade real money (or use mode: paper)\n";
+            return kExitBadInput;
+        }
+        core::check_components(pipeline);
+    } catch (const core::ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return kExitBadInput;
+    }
+
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+    const bool quiet = vm.count("quiet") > 0;
+    if (!quiet) print_start(std::cerr, pipeline);
+    if (!quiet && isatty(STDERR_FILENO))
+        options.on_progress = [](const core::Progress& p) { print_progress(std::cerr, p); };
+    try {
+        core::RunSummary summary = core::run_pipeline(pipeline, options);
+        print_summary(std::cout, pipeline, summary);
+        return kExitOk;
+    } catch (const std::exception& e) {
+        std::cerr << "orchestrade run: " << e.what() << "\n";
+        return kExitRuntime;
+    }
+}
+
+int command_validate(const GlobalOptions& g, const std::vector<std::string>& args) {
+    std::string file;
+    po::options_description opts("Options");
+    opts.add_options()("pipeline", po::value(&file)->required(), "pipeline file");
+    po::positional_options_description pos;
+    pos.add("pipeline", 1);
+    po::variables_map vm;
+    try {
+        if (!parse_command("Usage: orchestrade validate PIPELINE", opts, pos, args, vm))
+            return kExitOk;
+    } catch (const po::error& e) {
+        std::cerr << "orchestrade validate: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    setup_logging(g);
+    auto registry = load_registry(g);
+    try {
+        core::Pipeline p = core::load_pipeline(file, *registry);
+        core::check_components(p);
+        std::cout << file << ": ok (" << core::to_string(p.mode) << ": " << p.feed.plugin->short_name
+                  << " -> " << p.strategy.plugin->short_name << " -> "
+                  << p.executor.plugin->short_name << ", journal " << p.journal << ")\n";
+        return kExitOk;
+    } catch (const core::ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return kExitBadInput;
+    }
+}
+
+}  // namespace orchestrade::cli

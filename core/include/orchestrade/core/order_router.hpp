@@ -1,0 +1,83 @@
+// Everything between the risk stage and the venue: every order intent is journaled before the
+// executor sees it, every report is journaled before the ledger applies it, and orders whose
+// outcome is unknown are reconciled by client order id instead of being sent again.
+#pragma once
+
+#include <orchestrade/core/journal.hpp>
+#include <orchestrade/core/ledger.hpp>
+#include <orchestrade/core/plugin_instance.hpp>
+#include <orchestrade/core/risk_stage.hpp>
+
+#include <spdlog/logger.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace orchestrade::core {
+
+struct ExecReport {  // an owned copy of an ot_exec_report
+    int32_t kind = 0;
+    std::string client_order_id, venue_order_id, trade_id, symbol, text;
+    Side side = Side::Buy;
+    double qty = 0, price = 0, fee = 0, cum_qty = 0;
+    int64_t time_ms = 0;
+};
+
+// The ot_report_sink handed to executors: copies every report.
+class ReportCollector {
+  public:
+    ReportCollector();
+    const ot_report_sink& sink() const { return sink_; }
+    std::vector<ExecReport> take();
+
+  private:
+    static ot_status OT_CALL push(void* ctx, const ot_exec_report* r);
+    ot_report_sink sink_;
+    std::vector<ExecReport> reports_;
+};
+
+class OrderRouter {
+  public:
+    OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& executor, Mode mode,
+                int64_t run_id);
+
+    struct Submitted {
+        std::string client_order_id;
+        OrderState state = OrderState::Intent;
+        std::string text;
+        int fills = 0;  // fills that arrived right away (e.g. a fill-at-close simulation)
+    };
+    Submitted submit(const OrderRequest& request, const std::string& symbol, int64_t signal_id,
+                     int64_t time_ms, const std::string& reason);
+    // Drains the executor's reports into the journal and the ledger; returns new fills.
+    int poll();
+    bool has_open_order(const std::string& symbol) const;
+    std::size_t open_order_count() const { return open_.size(); }
+
+    // Startup and after ambiguous submits: asks the venue about every open order of the
+    // journal (all runs) and records what it says. An order the venue does not know is closed
+    // as rejected: it never reached the book, and it is never sent again.
+    int reconcile();
+
+  private:
+    int apply(const std::vector<ExecReport>& reports);
+    bool apply_fill(const ExecReport& r, OrderRecord& order);
+    void set_state(OrderRecord& order, OrderState state, int64_t time_ms, const std::string& text);
+    std::string next_client_order_id();
+
+    Journal& journal_;
+    Ledger& ledger_;
+    ExecutorInstance& executor_;
+    Mode mode_;
+    int64_t run_id_;
+    std::shared_ptr<spdlog::logger> log_;
+    std::string id_prefix_;
+    std::map<std::string, OrderRecord> open_;  // non-final orders by client order id
+    std::map<std::string, int> open_by_symbol_;
+    bool needs_reconcile_ = false;
+    ReportCollector collector_;
+};
+
+}  // namespace orchestrade::core

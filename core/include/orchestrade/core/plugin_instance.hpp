@@ -1,0 +1,108 @@
+// RAII handles over plugin instances. They turn ot_status + ot_error into PluginCallError, keep
+// the plugin's library loaded while the instance lives, and destroy the instance before its
+// host table.
+#pragma once
+
+#include <orchestrade/core/host_services.hpp>
+#include <orchestrade/core/pipeline.hpp>
+#include <orchestrade/core/plugin_registry.hpp>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace orchestrade::core {
+
+class PluginCallError : public std::runtime_error {
+  public:
+    PluginCallError(ot_status status, const std::string& message)
+        : std::runtime_error(message), status_(status) {}
+    ot_status status() const { return status_; }
+
+  private:
+    ot_status status_;
+};
+
+struct CreateArgs {
+    Mode mode = Mode::Backtest;
+    std::vector<std::string> universe;
+    std::string base_dir;
+};
+
+// Shared part: library lifetime, host table, error conversion.
+class PluginInstance {
+  public:
+    PluginInstance(const ComponentConfig& config, HostServices& services, std::string name,
+                   const CreateArgs& args);
+    virtual ~PluginInstance() = default;
+    PluginInstance(const PluginInstance&) = delete;
+    PluginInstance& operator=(const PluginInstance&) = delete;
+
+    const std::string& name() const { return name_; }
+    const ComponentInfo& info() const { return *info_; }
+
+  protected:
+    // Throws PluginCallError("<name> (<id>): <what>: <message>") unless status is OK or END.
+    ot_status check(ot_status status, const ot_error& err, const char* what) const;
+    void* raw() const { return raw_; }
+
+  private:
+    const ComponentInfo* info_;  // owned by the registry, which outlives every instance
+    std::shared_ptr<boost::dll::shared_library> library_;  // keeps the code mapped
+    std::string name_;
+    std::unique_ptr<HostContext> host_;
+    void* raw_ = nullptr;
+};
+
+class FeedInstance final : public PluginInstance {
+  public:
+    using PluginInstance::PluginInstance;
+    ~FeedInstance() override;
+    void start();
+    bool poll(int64_t now_ms, uint32_t max_bars, const ot_feed_sink& sink);  // false at end
+    bool history(const std::string& symbol, int32_t interval_s, int64_t before_ms, uint32_t count,
+                 const ot_feed_sink& sink);  // false when unsupported
+    void stop();
+
+  private:
+    ot_feed* f() const { return static_cast<ot_feed*>(raw()); }
+};
+
+class StrategyInstance final : public PluginInstance {
+  public:
+    using PluginInstance::PluginInstance;
+    ~StrategyInstance() override;
+    void start();
+    uint32_t warmup_bars();
+    void on_bars(const ot_bar_batch& batch, const ot_signal_sink& sink);
+    bool on_event(const ot_event& event, const ot_signal_sink& sink);  // false when unsupported
+    void stop();
+
+  private:
+    ot_strategy* s() const { return static_cast<ot_strategy*>(raw()); }
+};
+
+class ExecutorInstance final : public PluginInstance {
+  public:
+    using PluginInstance::PluginInstance;
+    ~ExecutorInstance() override;
+    void start();
+    // Returns the status (OK, REJECTED, AMBIGUOUS, ...) and fills err; never throws for a
+    // venue error, since each outcome has its own handling.
+    ot_status submit(const ot_order& order, ot_error& err);
+    ot_status cancel(const std::string& symbol, const std::string& client_order_id, ot_error& err);
+    void on_bars(const ot_bar_batch& batch);
+    void poll(const ot_report_sink& sink);
+    // OT_OK, or OT_E_NOT_FOUND when the venue does not know the id; throws for other errors.
+    ot_status query_order(const std::string& symbol, const std::string& client_order_id,
+                          const ot_report_sink& sink);
+    void open_orders(const ot_report_sink& sink);
+    void balances(const ot_balance_sink& sink);
+    void stop();
+
+  private:
+    ot_executor* e() const { return static_cast<ot_executor*>(raw()); }
+};
+
+}  // namespace orchestrade::core

@@ -1,0 +1,106 @@
+#include <orchestrade/core/bar_buffer.hpp>
+
+#include <cstring>
+
+namespace orchestrade::core {
+
+BarBuffer::BarBuffer() : sink_{this, &BarBuffer::push_bar, &BarBuffer::push_series} {}
+
+uint32_t BarBuffer::symbol_index(const char* symbol) {
+    // Feeds push one symbol many times in a row: check the last one before hashing.
+    if (last_symbol_ != UINT32_MAX && std::strcmp(symbols_[last_symbol_].c_str(), symbol) == 0)
+        return last_symbol_;
+    auto [it, inserted] = symbol_ids_.try_emplace(symbol, static_cast<uint32_t>(symbols_.size()));
+    if (inserted) {
+        symbols_.emplace_back(symbol);
+        symbol_names_.clear();
+        for (const auto& s : symbols_) symbol_names_.push_back(s.c_str());
+    }
+    last_symbol_ = it->second;
+    return last_symbol_;
+}
+
+ot_status OT_CALL BarBuffer::push_bar(void* ctx, const ot_bar* bar) {
+    auto& self = *static_cast<BarBuffer*>(ctx);
+    if (!bar || !bar->symbol || bar->interval_s <= 0) return OT_E_INVALID_ARG;
+    try {
+        self.symbol_.push_back(self.symbol_index(bar->symbol));
+        self.interval_.push_back(bar->interval_s);
+        self.open_time_.push_back(bar->open_time_ms);
+        self.open_.push_back(bar->open);
+        self.high_.push_back(bar->high);
+        self.low_.push_back(bar->low);
+        self.close_.push_back(bar->close);
+        self.volume_.push_back(bar->volume);
+        if (self.min_interval_s_ == 0 || bar->interval_s < self.min_interval_s_)
+            self.min_interval_s_ = bar->interval_s;
+        return OT_OK;
+    } catch (...) {
+        return OT_E_NOMEM;
+    }
+}
+
+ot_status OT_CALL BarBuffer::push_series(void* ctx, const ot_series_point* point) {
+    auto& self = *static_cast<BarBuffer*>(ctx);
+    if (!point || !point->symbol || !point->name) return OT_E_INVALID_ARG;
+    try {
+        OwnedPoint p{*point, point->symbol, point->name};
+        p.point.struct_size = sizeof(ot_series_point);
+        self.series_.push_back(std::move(p));
+        return OT_OK;
+    } catch (...) {
+        return OT_E_NOMEM;
+    }
+}
+
+std::size_t BarBuffer::group_end(std::size_t begin) const {
+    const int64_t t = close_time(begin);
+    std::size_t end = begin + 1;
+    while (end < size() && close_time(end) == t) ++end;
+    return end;
+}
+
+const ot_bar_batch& BarBuffer::batch(std::size_t begin, std::size_t end, int64_t now_ms,
+                                     uint32_t flags) {
+    batch_.struct_size = sizeof batch_;
+    batch_.count = static_cast<uint32_t>(end - begin);
+    batch_.now_ms = now_ms;
+    batch_.symbols = symbol_names_.data();
+    batch_.symbol_count = static_cast<uint32_t>(symbol_names_.size());
+    batch_.flags = flags;
+    batch_.symbol = symbol_.data() + begin;
+    batch_.interval_s = interval_.data() + begin;
+    batch_.open_time_ms = open_time_.data() + begin;
+    batch_.open = open_.data() + begin;
+    batch_.high = high_.data() + begin;
+    batch_.low = low_.data() + begin;
+    batch_.close = close_.data() + begin;
+    batch_.volume = volume_.data() + begin;
+    // Series points travel with the first batch after they arrived.
+    series_view_.clear();
+    if (begin == 0) {
+        for (auto& p : series_) {
+            p.point.symbol = p.symbol.c_str();
+            p.point.name = p.name.c_str();
+            series_view_.push_back(&p.point);
+        }
+    }
+    batch_.series_count = static_cast<uint32_t>(series_view_.size());
+    batch_.series = series_view_.empty() ? nullptr : series_view_.data();
+    return batch_;
+}
+
+void BarBuffer::consume(std::size_t end) {
+    auto drop = [end](auto& v) { v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(end)); };
+    drop(symbol_);
+    drop(interval_);
+    drop(open_time_);
+    drop(open_);
+    drop(high_);
+    drop(low_);
+    drop(close_);
+    drop(volume_);
+    series_.clear();
+}
+
+}  // namespace orchestrade::core

@@ -1,0 +1,259 @@
+#include <orchestrade/core/logging.hpp>
+#include <orchestrade/core/order_router.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+namespace orchestrade::core {
+namespace {
+
+constexpr double kQtyEpsilon = 1e-12;
+
+std::string random_prefix() {
+    std::random_device rd;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(rd()));
+    return buf;
+}
+
+}  // namespace
+
+ReportCollector::ReportCollector() : sink_{this, &ReportCollector::push} {}
+
+ot_status OT_CALL ReportCollector::push(void* ctx, const ot_exec_report* r) {
+    if (!r || !r->client_order_id) return OT_E_INVALID_ARG;
+    try {
+        ExecReport e;
+        e.kind = r->kind;
+        e.client_order_id = r->client_order_id;
+        if (r->venue_order_id) e.venue_order_id = r->venue_order_id;
+        if (r->trade_id) e.trade_id = r->trade_id;
+        if (r->symbol) e.symbol = r->symbol;
+        if (r->text) e.text = r->text;
+        e.side = r->side == OT_SIDE_SELL ? Side::Sell : Side::Buy;
+        e.qty = r->qty;
+        e.price = r->price;
+        e.fee = r->fee;
+        e.cum_qty = r->cum_qty;
+        e.time_ms = r->time_ms;
+        static_cast<ReportCollector*>(ctx)->reports_.push_back(std::move(e));
+        return OT_OK;
+    } catch (...) {
+        return OT_E_NOMEM;
+    }
+}
+
+std::vector<ExecReport> ReportCollector::take() {
+    std::vector<ExecReport> out;
+    out.swap(reports_);
+    return out;
+}
+
+OrderRouter::OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& executor, Mode mode,
+                         int64_t run_id)
+    : journal_(journal),
+      ledger_(ledger),
+      executor_(executor),
+      mode_(mode),
+      run_id_(run_id),
+      log_(logger("orders")) {
+    // A per-journal prefix keeps ids unique when several bots share one venue account.
+    auto prefix = journal_.kv_get("core", "client_order_id_prefix");
+    if (!prefix) {
+        prefix = random_prefix();
+        journal_.kv_set("core", "client_order_id_prefix", *prefix);
+    }
+    id_prefix_ = "ot-" + *prefix + "-";
+    for (auto& o : journal_.open_orders()) {
+        ++open_by_symbol_[o.symbol];
+        open_.emplace(o.client_order_id, std::move(o));
+    }
+    needs_reconcile_ = !open_.empty();
+}
+
+std::string OrderRouter::next_client_order_id() {
+    return id_prefix_ + std::to_string(journal_.next_sequence("client_order_id"));
+}
+
+bool OrderRouter::has_open_order(const std::string& symbol) const {
+    auto it = open_by_symbol_.find(symbol);
+    return it != open_by_symbol_.end() && it->second > 0;
+}
+
+void OrderRouter::set_state(OrderRecord& order, OrderState state, int64_t time_ms,
+                            const std::string& text) {
+    order.state = state;
+    order.updated_ms = time_ms;
+    if (!text.empty()) order.text = text;
+    journal_.update_order(order.client_order_id, state, time_ms, order.venue_order_id, text,
+                          order.filled_qty);
+}
+
+OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const std::string& symbol,
+                                           int64_t signal_id, int64_t time_ms,
+                                           const std::string& reason) {
+    OrderRecord o;
+    o.client_order_id = next_client_order_id();
+    o.run_id = run_id_;
+    o.signal_id = signal_id;
+    o.created_ms = o.updated_ms = time_ms;
+    o.symbol = symbol;
+    o.side = request.side;
+    o.type = OT_ORDER_MARKET;
+    o.tif = OT_TIF_GTC;
+    o.qty = request.qty;
+    o.stop_loss = request.stop_loss;
+    o.take_profit = request.take_profit;
+    o.reason = reason;
+    o.state = OrderState::Intent;
+    journal_.record_intent(o);  // on disk before the venue hears of it
+
+    ot_order co{};
+    co.struct_size = sizeof co;
+    co.side = static_cast<int32_t>(o.side);
+    co.client_order_id = o.client_order_id.c_str();
+    co.symbol = o.symbol.c_str();
+    co.type = o.type;
+    co.tif = o.tif;
+    co.qty = o.qty;
+    co.stop_loss = o.stop_loss;
+    co.take_profit = o.take_profit;
+    co.time_ms = time_ms;
+    ot_error err{};
+    ot_status st;
+    try {
+        st = executor_.submit(co, err);
+    } catch (const std::exception& e) {
+        st = OT_E_UNKNOWN;
+        std::snprintf(err.message, sizeof err.message, "%s", e.what());
+    }
+
+    ++open_by_symbol_[symbol];
+    auto& order = open_.emplace(o.client_order_id, o).first->second;
+    Submitted result{o.client_order_id, OrderState::Accepted, {}};
+    if (st == OT_OK) {
+        set_state(order, OrderState::Accepted, time_ms, {});
+        log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info,
+                  "order {} sent: {} {} {}", o.client_order_id, to_string(o.side), o.qty, symbol);
+    } else if (st == OT_E_REJECTED || st == OT_E_INVALID_ARG) {
+        result.state = OrderState::Rejected;
+        result.text = err.message;
+        log_->warn("order {} rejected: {}", o.client_order_id, err.message);
+    } else {
+        // Timeout after send, 5xx, a plugin failure: the venue may or may not have it.
+        result.state = OrderState::Unknown;
+        result.text = err.message;
+        needs_reconcile_ = true;
+        log_->error("order {} outcome unknown ({}); it will be reconciled, not resent",
+                    o.client_order_id, err.message);
+    }
+    if (result.state != OrderState::Accepted) set_state(order, result.state, time_ms, result.text);
+    result.fills = poll();
+    if (is_final(result.state) && open_.count(o.client_order_id)) {
+        --open_by_symbol_[symbol];
+        open_.erase(o.client_order_id);
+    }
+    return result;
+}
+
+bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
+    FillRecord f;
+    f.run_id = run_id_;
+    f.client_order_id = r.client_order_id;
+    // Without a venue trade id, the cumulative quantity identifies the fill.
+    f.trade_id = !r.trade_id.empty() ? r.trade_id : r.client_order_id + "@" + std::to_string(r.cum_qty);
+    f.symbol = r.symbol.empty() ? order.symbol : r.symbol;
+    f.side = order.side;
+    f.qty = r.qty;
+    f.price = r.price;
+    f.fee = r.fee;
+    f.time_ms = r.time_ms;
+    if (!journal_.record_fill(f)) return false;  // already known (replayed by a query)
+    ledger_.apply_fill(f);
+    order.filled_qty += r.qty;
+    log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info,
+              "fill {}: {} {} {} @ {} (fee {})", r.client_order_id, to_string(order.side), r.qty,
+              f.symbol, r.price, r.fee);
+    return true;
+}
+
+int OrderRouter::apply(const std::vector<ExecReport>& reports) {
+    int fills = 0;
+    for (const auto& r : reports) {
+        auto it = open_.find(r.client_order_id);
+        if (it == open_.end()) {
+            // A report for an order this journal does not consider open (an order placed by
+            // hand, or one already closed): keep it visible without touching the ledger.
+            EventRecord e;
+            e.run_id = run_id_;
+            e.time_ms = r.time_ms;
+            e.source = "executor";
+            e.kind = "unmatched_report";
+            e.json = "{\"client_order_id\":\"" + r.client_order_id + "\",\"kind\":" +
+                     std::to_string(r.kind) + "}";
+            journal_.record_event(e);
+            log_->warn("report for unknown or closed order {} ignored", r.client_order_id);
+            continue;
+        }
+        OrderRecord& order = it->second;
+        if (!r.venue_order_id.empty()) order.venue_order_id = r.venue_order_id;
+        switch (r.kind) {
+            case OT_REPORT_ACCEPTED:
+                if (order.state == OrderState::Intent || order.state == OrderState::Unknown)
+                    set_state(order, OrderState::Accepted, r.time_ms, {});
+                break;
+            case OT_REPORT_FILL:
+                if (apply_fill(r, order)) {
+                    ++fills;
+                    bool done = order.filled_qty >= order.qty - kQtyEpsilon * std::max(1.0, order.qty);
+                    set_state(order, done ? OrderState::Filled : OrderState::PartiallyFilled,
+                              r.time_ms, {});
+                }
+                break;
+            case OT_REPORT_CANCELED: set_state(order, OrderState::Canceled, r.time_ms, r.text); break;
+            case OT_REPORT_EXPIRED: set_state(order, OrderState::Expired, r.time_ms, r.text); break;
+            case OT_REPORT_REJECTED: set_state(order, OrderState::Rejected, r.time_ms, r.text); break;
+            default: break;
+        }
+        if (is_final(order.state)) {
+            --open_by_symbol_[order.symbol];
+            open_.erase(it);
+        }
+    }
+    return fills;
+}
+
+int OrderRouter::poll() {
+    int fills = 0;
+    if (needs_reconcile_) fills += reconcile();
+    executor_.poll(collector_.sink());
+    return fills + apply(collector_.take());
+}
+
+int OrderRouter::reconcile() {
+    int fills = 0;
+    std::vector<std::string> ids;
+    for (const auto& [id, o] : open_) ids.push_back(id);
+    for (const auto& id : ids) {
+        auto it = open_.find(id);
+        if (it == open_.end()) continue;
+        const std::string symbol = it->second.symbol;
+        ot_status st = executor_.query_order(symbol, id, collector_.sink());
+        if (st == OT_E_NOT_FOUND) {
+            OrderRecord& order = it->second;
+            log_->warn("order {} ({}) is not known to the venue: closed as rejected, not resent",
+                       id, to_string(order.state));
+            set_state(order, OrderState::Rejected, order.updated_ms,
+                      "not found at the venue during reconciliation");
+            --open_by_symbol_[symbol];
+            open_.erase(it);
+            continue;
+        }
+        fills += apply(collector_.take());
+    }
+    needs_reconcile_ = false;  // only once every open order got an answer
+    return fills;
+}
+
+}  // namespace orchestrade::core

@@ -1,0 +1,144 @@
+#include <orchestrade/core/plugin_instance.hpp>
+
+#include <boost/dll/shared_library.hpp>
+
+namespace orchestrade::core {
+namespace {
+
+ot_error make_error() {
+    ot_error e{};
+    e.code = OT_OK;
+    return e;
+}
+
+}  // namespace
+
+PluginInstance::PluginInstance(const ComponentConfig& config, HostServices& services,
+                               std::string name, const CreateArgs& args)
+    : info_(config.plugin), library_(config.plugin->library), name_(std::move(name)) {
+    host_ = std::make_unique<HostContext>(services, name_, name_ + ":" + info_->id);
+    std::vector<ot_param_value> params = config.c_params();
+    std::vector<const char*> universe;
+    for (const auto& s : args.universe)
+        universe.push_back(s.c_str());
+    ot_create_info info{};
+    info.struct_size = sizeof info;
+    info.mode = static_cast<int32_t>(args.mode);
+    info.params = params.data();
+    info.param_count = static_cast<uint32_t>(params.size());
+    info.universe_count = static_cast<uint32_t>(universe.size());
+    info.universe = universe.data();
+    info.base_dir = args.base_dir.c_str();
+    ot_error err = make_error();
+    ot_status st = info_->factory->create(info_->factory, host_->table(), &info, &raw_, &err);
+    check(st, err, "create");
+    if (!raw_)
+        throw PluginCallError(OT_E_PLUGIN,
+                              name_ + " (" + info_->id + "): create returned no instance");
+}
+
+ot_status PluginInstance::check(ot_status status, const ot_error& err, const char* what) const {
+    if (status == OT_OK || status == OT_END) return status;
+    std::string message =
+        err.message[0] ? std::string(err.message) : "error " + std::to_string(status);
+    throw PluginCallError(status, name_ + " (" + info_->id + "): " + what + ": " + message);
+}
+
+// ---- feed ---------------------------------------------------------------------------------------
+FeedInstance::~FeedInstance() {
+    if (f()) f()->destroy(f());
+}
+void FeedInstance::start() {
+    ot_error err = make_error();
+    if (f()->start) check(f()->start(f(), &err), err, "start");
+}
+bool FeedInstance::poll(int64_t now_ms, uint32_t max_bars, const ot_feed_sink& sink) {
+    ot_error err = make_error();
+    return check(f()->poll(f(), now_ms, max_bars, &sink, &err), err, "poll") == OT_OK;
+}
+bool FeedInstance::history(const std::string& symbol, int32_t interval_s, int64_t before_ms,
+                           uint32_t count, const ot_feed_sink& sink) {
+    if (!f()->history) return false;
+    ot_error err = make_error();
+    ot_status st = f()->history(f(), symbol.c_str(), interval_s, before_ms, count, &sink, &err);
+    if (st == OT_E_UNSUPPORTED) return false;
+    check(st, err, "history");
+    return true;
+}
+void FeedInstance::stop() {
+    ot_error err = make_error();
+    if (f()->stop) check(f()->stop(f(), &err), err, "stop");
+}
+
+// ---- strategy -----------------------------------------------------------------------------------
+StrategyInstance::~StrategyInstance() {
+    if (s()) s()->destroy(s());
+}
+void StrategyInstance::start() {
+    ot_error err = make_error();
+    if (s()->start) check(s()->start(s(), &err), err, "start");
+}
+uint32_t StrategyInstance::warmup_bars() {
+    return s()->warmup_bars ? s()->warmup_bars(s()) : 0;
+}
+void StrategyInstance::on_bars(const ot_bar_batch& batch, const ot_signal_sink& sink) {
+    ot_error err = make_error();
+    check(s()->on_bars(s(), &batch, &sink, &err), err, "on_bars");
+}
+bool StrategyInstance::on_event(const ot_event& event, const ot_signal_sink& sink) {
+    if (!s()->on_event) return false;
+    ot_error err = make_error();
+    check(s()->on_event(s(), &event, &sink, &err), err, "on_event");
+    return true;
+}
+void StrategyInstance::stop() {
+    ot_error err = make_error();
+    if (s()->stop) check(s()->stop(s(), &err), err, "stop");
+}
+
+// ---- executor -----------------------------------------------------------------------------------
+ExecutorInstance::~ExecutorInstance() {
+    if (e()) e()->destroy(e());
+}
+void ExecutorInstance::start() {
+    ot_error err = make_error();
+    if (e()->start) check(e()->start(e(), &err), err, "start");
+}
+ot_status ExecutorInstance::submit(const ot_order& order, ot_error& err) {
+    return e()->submit(e(), &order, &err);
+}
+ot_status ExecutorInstance::cancel(const std::string& symbol, const std::string& client_order_id,
+                                   ot_error& err) {
+    return e()->cancel(e(), symbol.c_str(), client_order_id.c_str(), &err);
+}
+void ExecutorInstance::on_bars(const ot_bar_batch& batch) {
+    if (!e()->on_bars) return;
+    ot_error err = make_error();
+    check(e()->on_bars(e(), &batch, &err), err, "on_bars");
+}
+void ExecutorInstance::poll(const ot_report_sink& sink) {
+    ot_error err = make_error();
+    check(e()->poll(e(), &sink, &err), err, "poll");
+}
+ot_status ExecutorInstance::query_order(const std::string& symbol,
+                                        const std::string& client_order_id,
+                                        const ot_report_sink& sink) {
+    ot_error err = make_error();
+    ot_status st = e()->query_order(e(), symbol.c_str(), client_order_id.c_str(), &sink, &err);
+    if (st == OT_E_NOT_FOUND) return st;
+    return check(st, err, "query_order");
+}
+void ExecutorInstance::open_orders(const ot_report_sink& sink) {
+    ot_error err = make_error();
+    check(e()->open_orders(e(), &sink, &err), err, "open_orders");
+}
+void ExecutorInstance::balances(const ot_balance_sink& sink) {
+    ot_error err = make_error();
+    check(e()->balances(e(), &sink, &err), err, "balances");
+}
+void ExecutorInstance::stop() {
+    ot_error err = make_error();
+    if (e()->stop) check(e()->stop(e(), &err), err, "stop");
+}
+
+}  // namespace orchestrade::core

@@ -1,0 +1,114 @@
+#include "csv_feed.hpp"
+
+#include <orchestrade/candles/timeframe.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+#include <filesystem>
+
+namespace orchestrade::plugins {
+namespace {
+
+// Backtest polls with max_bars = 0 still return in chunks, so the host never holds the whole file.
+constexpr uint32_t kChunk = 65536;
+constexpr const char* kCursorKey = "cursor";
+
+std::string resolve(const std::string& base_dir, const std::string& path) {
+    std::filesystem::path p(path);
+    if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
+    return p.lexically_normal().string();
+}
+
+std::string first_symbol(const sdk::Context& ctx) {
+    std::string symbol = ctx.params.has("symbol") ? ctx.params.get_string("symbol") : "";
+    if (symbol.empty() && !ctx.universe.empty()) symbol = ctx.universe.front();
+    if (symbol.empty())
+        throw sdk::Error(OT_E_INVALID_ARG, "csv: set 'symbol' or give the pipeline a universe");
+    return symbol;
+}
+
+}  // namespace
+
+CsvFeed::CsvFeed(const sdk::Context& ctx)
+    : Feed(ctx),
+      path_(resolve(ctx.base_dir, ctx.params.get_string("path"))),
+      interval_s_(candles::parse_timeframe(ctx.params.get_string("timeframe"))),
+      symbol_(first_symbol(ctx)),
+      replay_bars_(ctx.params.get_int("replay_bars")) {}
+
+void CsvFeed::start() {
+    reader_ = std::make_unique<CsvBarReader>(path_);
+    if (mode() == OT_MODE_BACKTEST) return;
+    std::optional<std::string> cursor = host().kv_get(kCursorKey);
+    if (!cursor) return;
+    int64_t last = 0;
+    auto [end, ec] = std::from_chars(cursor->data(), cursor->data() + cursor->size(), last);
+    if (ec != std::errc() || end != cursor->data() + cursor->size())
+        throw sdk::Error(OT_E_INVALID_ARG, "csv: stored cursor '" + *cursor + "' is not a time");
+    CsvRow row;
+    while (reader_->next(row)) {
+        if (row.open_time_ms > last) {
+            reader_->unread();
+            break;
+        }
+        pushed_any_ = true;
+        last_pushed_ms_ = row.open_time_ms;
+    }
+    host().info("csv: resuming " + path_ + " after bar " + *cursor);
+}
+
+void CsvFeed::push(const CsvRow& row, sdk::FeedOut& out) const {
+    ot_bar bar{sizeof(ot_bar), interval_s_, symbol_.c_str(), row.open_time_ms, row.open,
+               row.high,       row.low,     row.close,       row.volume};
+    out.bar(bar);
+}
+
+void CsvFeed::warn_on_gap() {
+    int64_t delta = reader_->delta_ms();
+    int64_t interval_ms = int64_t{interval_s_} * 1000;
+    if (delta != 0 && delta != interval_ms)
+        host().warn(path_ + ":" + std::to_string(reader_->line()) +
+                    ": gap: " + std::to_string(delta) + " ms since the previous bar, expected " +
+                    std::to_string(interval_ms));
+}
+
+bool CsvFeed::poll(int64_t, uint32_t max_bars, sdk::FeedOut& out) {
+    if (!reader_) throw sdk::Error(OT_E_PLUGIN, "csv: poll() before start()");
+    bool backtest = mode() == OT_MODE_BACKTEST;
+    uint64_t limit =
+        backtest ? (max_bars ? max_bars : kChunk) : static_cast<uint64_t>(replay_bars_);
+    if (!backtest && max_bars) limit = std::min<uint64_t>(limit, max_bars);
+    uint64_t pushed = 0;
+    CsvRow row;
+    while (pushed < limit && reader_->next(row)) {
+        warn_on_gap();
+        push(row, out);
+        ++pushed;
+        last_pushed_ms_ = row.open_time_ms;
+    }
+    if (pushed == 0) return false;
+    pushed_any_ = true;
+    if (!backtest) host().kv_set(kCursorKey, std::to_string(last_pushed_ms_));
+    return true;
+}
+
+void CsvFeed::history(const std::string& symbol, int32_t interval_s, int64_t before_ms,
+                      uint32_t count, sdk::FeedOut& out) {
+    if (symbol != symbol_ || interval_s != interval_s_ || count == 0 || !pushed_any_) return;
+    // Only bars already replayed have closed: history never reaches past the replay position.
+    int64_t before = std::min(before_ms, last_pushed_ms_ + 1);
+    CsvBarReader reader(path_);
+    std::deque<CsvRow> last;
+    CsvRow row;
+    while (reader.next(row) && row.open_time_ms < before) {
+        if (last.size() == count) last.pop_front();
+        last.push_back(row);
+    }
+    for (const CsvRow& r : last)
+        push(r, out);
+}
+
+}  // namespace orchestrade::plugins
+
+OT_PLUGIN_MODULE(OT_FEED(orchestrade::plugins::CsvFeed))

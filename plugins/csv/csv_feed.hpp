@@ -1,0 +1,50 @@
+// The "csv" feed: candles of one symbol from a CSV file, as a backtest source or replayed bar by
+// bar in paper/live mode (resuming after the last replayed bar across restarts).
+#pragma once
+
+#include "csv_reader.hpp"
+
+#include <orchestrade/sdk.hpp>
+
+#include <memory>
+#include <string>
+
+namespace orchestrade::plugins {
+
+class CsvFeed final : public sdk::Feed {
+  public:
+    static constexpr sdk::Meta meta{
+        "org.orchestrade.csv",
+        "csv",
+        "CSV candles",
+        "1.0.0",
+        "Orchestrade",
+        "Candles of one symbol from a CSV file (timestamp,open,high,low,close,volume)"};
+    static constexpr ot_param_spec params[] = {
+        sdk::string_param("path", nullptr, "CSV file, relative to the pipeline file's directory"),
+        sdk::string_param("timeframe", "1m", "Bar interval of the file: 1m, 15m, 1h, 4h, 1d, ..."),
+        sdk::param(OT_PARAM_STRING, "symbol", nullptr, 1, 0,
+                   "Symbol of the bars; default: the first universe symbol"),
+        sdk::int_param("replay_bars", "1", 1, 1e6, "Paper/live: bars replayed per poll"),
+    };
+
+    explicit CsvFeed(const sdk::Context& ctx);
+    void start() override;
+    bool poll(int64_t now_ms, uint32_t max_bars, sdk::FeedOut& out) override;
+    void history(const std::string& symbol, int32_t interval_s, int64_t before_ms, uint32_t count,
+                 sdk::FeedOut& out) override;
+
+  private:
+    void push(const CsvRow& row, sdk::FeedOut& out) const;
+    void warn_on_gap();
+
+    std::string path_;
+    int32_t interval_s_;
+    std::string symbol_;
+    int64_t replay_bars_;
+    std::unique_ptr<CsvBarReader> reader_;
+    bool pushed_any_ = false;
+    int64_t last_pushed_ms_ = 0;
+};
+
+}  // namespace orchestrade::plugins

@@ -1,0 +1,156 @@
+#include "csv_reader.hpp"
+
+#include <orchestrade/sdk.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace orchestrade::plugins {
+namespace {
+
+constexpr std::size_t kChunkBytes = 1 << 20;  // also the longest line accepted
+constexpr std::string_view kHeader = "timestamp,open,high,low,close,volume";
+constexpr const char* kColumns[] = {"timestamp", "open", "high", "low", "close", "volume"};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+std::string format(double v) {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, ec == std::errc() ? end : buf);
+}
+
+bool is_header(std::string_view line) {
+    std::string normalized;
+    for (char c : line)
+        if (c != ' ' && c != '\t' && c != '\r')
+            normalized += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return normalized == kHeader;
+}
+
+}  // namespace
+
+CsvBarReader::CsvBarReader(std::string path) : path_(std::move(path)), buffer_(kChunkBytes) {
+    file_.reset(std::fopen(path_.c_str(), "rb"));
+    if (!file_)
+        throw sdk::Error(OT_E_INVALID_ARG, "cannot open '" + path_ + "': " + std::strerror(errno));
+    std::string_view first;
+    bool more = read_line(first);
+    while (more && trim(first).empty())
+        more = read_line(first);
+    first = trim(first);
+    if (first.substr(0, 3) == "\xEF\xBB\xBF") first.remove_prefix(3);  // a UTF-8 byte order mark
+    if (first.empty()) return;
+    if (std::isdigit(static_cast<unsigned char>(first.front())) || first.front() == '-') {
+        begin_ = static_cast<std::size_t>(first.data() - buffer_.data());  // read it again
+        --line_;
+    } else if (!is_header(first)) {
+        fail(line_, "expected the header '" + std::string(kHeader) + "' or a bar");
+    }
+}
+
+bool CsvBarReader::read_line(std::string_view& line) {
+    for (;;) {
+        const char* start = buffer_.data() + begin_;
+        if (const void* nl = std::memchr(start, '\n', end_ - begin_)) {
+            const char* stop = static_cast<const char*>(nl);
+            line = std::string_view(start, static_cast<std::size_t>(stop - start));
+            begin_ += line.size() + 1;
+            ++line_;
+            return true;
+        }
+        if (eof_) {
+            if (begin_ == end_) return false;
+            line = std::string_view(start, end_ - begin_);
+            begin_ = end_;
+            ++line_;
+            return true;
+        }
+        if (begin_ == 0 && end_ == buffer_.size()) fail(line_ + 1, "line longer than 1 MiB");
+        std::memmove(buffer_.data(), start, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+        std::size_t n = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_.get());
+        if (n == 0) {
+            if (std::ferror(file_.get()))
+                throw sdk::Error(OT_E_IO, "cannot read '" + path_ + "': " + std::strerror(errno));
+            eof_ = true;
+        }
+        end_ += n;
+    }
+}
+
+bool CsvBarReader::next(CsvRow& row) {
+    if (replay_last_) {
+        replay_last_ = false;
+        row = last_;
+        return true;
+    }
+    std::string_view line;
+    do {
+        if (!read_line(line)) return false;
+    } while (trim(line).empty());
+    parse(line, row);
+    if (have_last_ && row.open_time_ms <= last_.open_time_ms)
+        fail(line_, "timestamp " + std::to_string(row.open_time_ms) +
+                        " is not after the previous bar's " + std::to_string(last_.open_time_ms));
+    delta_ms_ = have_last_ ? row.open_time_ms - last_.open_time_ms : 0;
+    last_ = row;
+    have_last_ = true;
+    row_line_ = line_;
+    return true;
+}
+
+void CsvBarReader::parse(std::string_view line, CsvRow& row) const {
+    double* prices[] = {&row.open, &row.high, &row.low, &row.close, &row.volume};
+    std::size_t pos = 0;
+    for (int column = 0; column < 6; ++column) {
+        std::size_t comma = line.find(',', pos);
+        bool last = column == 5;
+        if ((comma == std::string_view::npos) != last) {
+            auto fields = std::count(line.begin(), line.end(), ',') + 1;
+            fail(line_, "expected 6 fields (" + std::string(kHeader) + "), found " +
+                            std::to_string(fields));
+        }
+        std::string_view field =
+            trim(line.substr(pos, last ? std::string_view::npos : comma - pos));
+        const char* end = field.data() + field.size();
+        std::from_chars_result r{};
+        if (column == 0) {
+            r = std::from_chars(field.data(), end, row.open_time_ms);
+        } else {
+            r = std::from_chars(field.data(), end, *prices[column - 1]);
+            if (r.ec == std::errc() && !std::isfinite(*prices[column - 1]))
+                r.ec = std::errc::invalid_argument;
+        }
+        if (r.ec != std::errc() || r.ptr != end || field.empty())
+            fail(line_,
+                 "bad number '" + std::string(field) + "' in column '" + kColumns[column] + "'");
+        pos = comma + 1;
+    }
+    if (row.open <= 0 || row.high <= 0 || row.low <= 0 || row.close <= 0)
+        fail(line_, "prices must be positive");
+    if (row.volume < 0) fail(line_, "volume " + format(row.volume) + " is negative");
+    if (row.high < std::max(row.open, row.close))
+        fail(line_, "high " + format(row.high) + " is below max(open, close) " +
+                        format(std::max(row.open, row.close)));
+    if (row.low > std::min(row.open, row.close))
+        fail(line_, "low " + format(row.low) + " is above min(open, close) " +
+                        format(std::min(row.open, row.close)));
+}
+
+void CsvBarReader::fail(uint64_t line, const std::string& message) const {
+    throw sdk::Error(OT_E_INVALID_ARG, path_ + ":" + std::to_string(line) + ": " + message);
+}
+
+}  // namespace orchestrade::plugins

@@ -1,0 +1,364 @@
+#include "mock_executor.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace orchestrade::plugins::mock {
+namespace {
+
+constexpr const char* kStateKey = "state";
+
+// For messages: ten significant digits hide binary rounding noise (10009.999999999998).
+std::string number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    return buf;
+}
+
+// 'want' is more than 'have', beyond floating-point noise.
+bool exceeds(double want, double have) {
+    return want > have + 1e-9 * std::max(std::fabs(want), std::fabs(have));
+}
+
+void apply_fill(Holding& h, double signed_qty, double price) {
+    double before = h.qty;
+    double after = before + signed_qty;
+    if (std::fabs(after) <= 1e-9 * std::max(std::fabs(before), std::fabs(signed_qty))) {
+        h = Holding{};  // flat: what is left is rounding noise
+        return;
+    }
+    if (before == 0 || (before > 0) == (signed_qty > 0))
+        h.avg_price =
+            (h.avg_price * std::fabs(before) + price * std::fabs(signed_qty)) / std::fabs(after);
+    else if (std::fabs(signed_qty) > std::fabs(before))
+        h.avg_price = price;  // flipped: the rest opened at this price
+    h.qty = after;
+}
+
+PendingReport make_report(const VenueOrder& o, int32_t kind, int64_t time_ms) {
+    PendingReport r;
+    r.kind = kind;
+    r.client_order_id = o.client_order_id;
+    r.venue_order_id = o.venue_order_id;
+    r.symbol = o.symbol;
+    r.side = o.side;
+    r.qty = o.qty;
+    r.price = o.type == OT_ORDER_LIMIT ? o.limit_price : o.stop_price;
+    r.cum_qty = o.filled_qty();
+    r.time_ms = time_ms;
+    if (kind != OT_REPORT_ACCEPTED) r.text = o.text;
+    return r;
+}
+
+PendingReport make_fill_report(const VenueOrder& o, const Fill& f, double cum_qty) {
+    PendingReport r = make_report(o, OT_REPORT_FILL, f.time_ms);
+    r.trade_id = f.trade_id;
+    r.qty = f.qty;
+    r.price = f.price;
+    r.fee = f.fee;
+    r.cum_qty = cum_qty;
+    r.text.clear();
+    return r;
+}
+
+int32_t report_kind(OrderStatus s) {
+    switch (s) {
+        case OrderStatus::Canceled:
+            return OT_REPORT_CANCELED;
+        case OrderStatus::Rejected:
+            return OT_REPORT_REJECTED;
+        case OrderStatus::Expired:
+            return OT_REPORT_EXPIRED;
+        default:
+            return 0;
+    }
+}
+
+}  // namespace
+
+MockExecutor::MockExecutor(const sdk::Context& ctx)
+    : Executor(ctx),
+      fee_rate_(ctx.params.get_double("fee_bps") / 1e4),
+      slippage_rate_(ctx.params.get_double("slippage_bps") / 1e4),
+      fill_at_close_(ctx.params.get_string("fill") == "close"),
+      allow_short_(ctx.params.get_bool("allow_short")) {
+    state_.cash = ctx.params.get_double("starting_cash");
+    state_.currency = ctx.params.get_string("currency");
+    if (!(state_.cash > 0)) throw sdk::Error(OT_E_INVALID_ARG, "mock: starting_cash must be > 0");
+    if (state_.currency.empty()) throw sdk::Error(OT_E_INVALID_ARG, "mock: currency is empty");
+}
+
+void MockExecutor::start() {
+    if (mode() == OT_MODE_BACKTEST) return;
+    std::optional<std::string> saved = host().kv_get(kStateKey);
+    if (!saved) return;
+    VenueState loaded = from_json(*saved);
+    if (loaded.currency != state_.currency)
+        throw sdk::Error(OT_E_INVALID_ARG, "mock: the saved account is in " + loaded.currency +
+                                               ", the pipeline says " + state_.currency);
+    state_ = std::move(loaded);
+    rebuild_indexes();
+    host().info("mock: resumed the saved account: cash " + number(state_.cash) + " " +
+                state_.currency + ", " + std::to_string(state_.orders.size()) + " orders, " +
+                std::to_string(open_.size()) + " open");
+}
+
+void MockExecutor::rebuild_indexes() {
+    by_client_id_.clear();
+    open_.clear();
+    reserved_ = 0;
+    for (std::size_t i = 0; i < state_.orders.size(); ++i) {
+        const VenueOrder& o = state_.orders[i];
+        by_client_id_[o.client_order_id] = i;
+        if (o.status == OrderStatus::Open) {
+            open_.push_back(i);
+            reserved_ += o.reserved_cash;
+        }
+    }
+}
+
+void MockExecutor::save() const {
+    if (mode() != OT_MODE_BACKTEST) host().kv_set(kStateKey, to_json(state_));
+}
+
+double MockExecutor::free_cash() const {
+    return state_.cash - reserved_;
+}
+
+double MockExecutor::held(const std::string& symbol) const {
+    auto it = state_.positions.find(symbol);
+    return it == state_.positions.end() ? 0 : it->second.qty;
+}
+
+double MockExecutor::estimated_cost(const VenueOrder& o) const {
+    double price = o.type == OT_ORDER_LIMIT    ? o.limit_price
+                   : o.type == OT_ORDER_MARKET ? state_.last_bars.find(o.symbol)->second.close
+                                               : o.stop_price;
+    if (slips(o.type)) price = with_slippage(price, o.side, slippage_rate_);
+    return o.qty * price * (1 + fee_rate_);
+}
+
+VenueOrder MockExecutor::make_order(const ot_order& raw) {
+    VenueOrder o;
+    o.client_order_id = raw.client_order_id;
+    o.venue_order_id = "mock-" + std::to_string(state_.next_venue_id++);
+    o.symbol = raw.symbol ? raw.symbol : "";
+    o.side = raw.side;
+    o.type = raw.type;
+    o.qty = raw.qty;
+    o.limit_price = raw.limit_price;
+    o.stop_price = raw.stop_price;
+    o.created_ms = host().now_ms();
+    auto last = state_.last_bars.find(o.symbol);
+    if (last != state_.last_bars.end()) o.placed_after_ms = last->second.open_time_ms;
+    return o;
+}
+
+std::string MockExecutor::refusal(const VenueOrder& o, const ot_order& raw) const {
+    bool buy = o.side == OT_SIDE_BUY;
+    if (!buy && o.side != OT_SIDE_SELL) return "unknown side " + std::to_string(o.side);
+    if (!(o.qty > 0) || !std::isfinite(o.qty)) return "qty must be positive, got " + number(o.qty);
+    if (state_.last_bars.find(o.symbol) == state_.last_bars.end())
+        return "unknown symbol '" + o.symbol + "': no bar seen for it";
+    switch (o.type) {
+        case OT_ORDER_MARKET:
+            break;
+        case OT_ORDER_LIMIT:
+            if (!(o.limit_price > 0)) return "limit order without a positive limit_price";
+            break;
+        case OT_ORDER_STOP_MARKET:
+        case OT_ORDER_TAKE_PROFIT_MARKET:
+            if (!(o.stop_price > 0)) return "stop order without a positive stop_price";
+            break;
+        case OT_ORDER_STOP_LIMIT:
+            return "stop-limit orders are not supported";
+        default:
+            return "unknown order type " + std::to_string(o.type);
+    }
+    if (o.type != OT_ORDER_MARKET && raw.tif != 0 && raw.tif != OT_TIF_GTC)
+        return "only GTC is supported for resting orders";
+    if (raw.stop_loss != 0 || raw.take_profit != 0)
+        return "attached stop_loss/take_profit are not supported: send separate stop and "
+               "take-profit orders";
+    double position = held(o.symbol);
+    if (raw.flags & OT_ORDER_FLAG_REDUCE_ONLY) {
+        bool reduces = buy ? position < 0 : position > 0;
+        if (!reduces || exceeds(o.qty, std::fabs(position)))
+            return "reduce-only order would increase the position";
+    }
+    if (!buy && !allow_short_ && exceeds(o.qty, position))
+        return "insufficient position: hold " + number(position) + ", sell " + number(o.qty);
+    if (buy && exceeds(estimated_cost(o), free_cash()))
+        return "insufficient cash: need " + number(estimated_cost(o)) + " " + state_.currency +
+               ", free " + number(free_cash());
+    return {};
+}
+
+void MockExecutor::submit(const ot_order& raw) {
+    std::string id = raw.client_order_id ? raw.client_order_id : "";
+    if (id.empty()) throw sdk::Error(OT_E_REJECTED, "client_order_id is required");
+    if (by_client_id_.count(id)) {
+        ++state_.duplicate_submits;
+        save();
+        host().warn("mock: duplicate client order id '" + id + "' (" +
+                    std::to_string(state_.duplicate_submits) + " so far)");
+        throw sdk::Error(OT_E_REJECTED, "duplicate client order id '" + id + "'");
+    }
+    VenueOrder order = make_order(raw);
+    std::string why = refusal(order, raw);
+    std::size_t index = state_.orders.size();
+    by_client_id_[id] = index;
+    if (!why.empty()) {
+        order.status = OrderStatus::Rejected;
+        order.text = why;
+        order.closed_ms = order.created_ms;
+        state_.orders.push_back(std::move(order));
+        save();
+        throw sdk::Error(OT_E_REJECTED, why);
+    }
+    if (order.side == OT_SIDE_BUY) order.reserved_cash = estimated_cost(order);
+    reserved_ += order.reserved_cash;
+    state_.orders.push_back(std::move(order));
+    open_.push_back(index);
+    const VenueOrder& o = state_.orders[index];
+    state_.outbox.push_back(make_report(o, OT_REPORT_ACCEPTED, o.created_ms));
+    if (o.type == OT_ORDER_MARKET && fill_at_close_) {
+        const LastBar& last = state_.last_bars.find(o.symbol)->second;
+        fill(index, with_slippage(last.close, o.side, slippage_rate_), last.open_time_ms);
+    }
+    try {
+        save();
+    } catch (const sdk::Error& e) {
+        // The order is live in this process: the host must reconcile, not treat it as refused.
+        throw sdk::Error(OT_E_AMBIGUOUS,
+                         std::string("order accepted, state not saved: ") + e.what());
+    }
+}
+
+void MockExecutor::cancel(const std::string&, const std::string& client_order_id) {
+    auto it = by_client_id_.find(client_order_id);
+    if (it == by_client_id_.end() || state_.orders[it->second].status != OrderStatus::Open)
+        throw sdk::Error(OT_E_NOT_FOUND, "no open order '" + client_order_id + "'");
+    finish(it->second, OrderStatus::Canceled, OT_REPORT_CANCELED, "canceled on request",
+           host().now_ms());
+    save();
+}
+
+void MockExecutor::on_bars(const sdk::Bars& bars) {
+    bool changed = false;
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+        std::string_view symbol = bars.symbol(i);
+        int64_t open_time = bars.open_time_ms(i);
+        auto it = state_.last_bars.find(symbol);
+        if (it == state_.last_bars.end())
+            it = state_.last_bars.emplace(std::string(symbol), LastBar{}).first;
+        else if (open_time <= it->second.open_time_ms)
+            continue;  // a bar already seen
+        if (!bars.warmup() && !open_.empty())
+            match(it->first, {bars.open(i), bars.high(i), bars.low(i), bars.close(i)}, open_time);
+        it->second = {open_time, bars.close(i)};
+        changed = true;
+    }
+    if (changed) save();
+}
+
+void MockExecutor::match(const std::string& symbol, const BarPrices& bar, int64_t open_time_ms) {
+    candidates_.clear();
+    for (std::size_t index : open_) {
+        const VenueOrder& o = state_.orders[index];
+        if (o.symbol == symbol && o.placed_after_ms < open_time_ms) candidates_.push_back(index);
+    }
+    std::stable_sort(candidates_.begin(), candidates_.end(), [&](std::size_t a, std::size_t b) {
+        return fill_priority(state_.orders[a].type) < fill_priority(state_.orders[b].type);
+    });
+    for (std::size_t index : candidates_) {
+        const VenueOrder& o = state_.orders[index];
+        std::optional<double> price =
+            trigger_price(o.type, o.side, o.limit_price, o.stop_price, bar);
+        if (!price) continue;
+        fill(index, slips(o.type) ? with_slippage(*price, o.side, slippage_rate_) : *price,
+             open_time_ms);
+    }
+}
+
+void MockExecutor::fill(std::size_t index, double price, int64_t time_ms) {
+    VenueOrder& o = state_.orders[index];
+    double qty = o.qty - o.filled_qty();
+    double notional = qty * price;
+    double fee = notional * fee_rate_;
+    bool buy = o.side == OT_SIDE_BUY;
+    if (buy && exceeds(notional + fee, free_cash() + o.reserved_cash)) {
+        finish(index, OrderStatus::Expired, OT_REPORT_EXPIRED,
+               "insufficient cash at fill: need " + number(notional + fee) + ", available " +
+                   number(free_cash() + o.reserved_cash),
+               time_ms);
+        return;
+    }
+    if (!buy && !allow_short_ && exceeds(qty, held(o.symbol))) {
+        finish(index, OrderStatus::Expired, OT_REPORT_EXPIRED,
+               "insufficient position at fill: hold " + number(held(o.symbol)) + ", sell " +
+                   number(qty),
+               time_ms);
+        return;
+    }
+    state_.cash += buy ? -(notional + fee) : notional - fee;
+    apply_fill(state_.positions[o.symbol], buy ? qty : -qty, price);
+    o.fills.push_back(
+        {o.client_order_id + "-" + std::to_string(o.fills.size() + 1), qty, price, fee, time_ms});
+    state_.outbox.push_back(make_fill_report(o, o.fills.back(), o.filled_qty()));
+    finish(index, OrderStatus::Filled, 0, "", time_ms);
+}
+
+void MockExecutor::finish(std::size_t index, OrderStatus status, int32_t report_kind,
+                          const std::string& text, int64_t time_ms) {
+    VenueOrder& o = state_.orders[index];
+    o.status = status;
+    o.text = text;
+    o.closed_ms = time_ms;
+    reserved_ -= o.reserved_cash;
+    o.reserved_cash = 0;
+    open_.erase(std::find(open_.begin(), open_.end(), index));
+    if (report_kind != 0) state_.outbox.push_back(make_report(o, report_kind, time_ms));
+}
+
+void MockExecutor::poll(sdk::Reports& out) {
+    if (state_.outbox.empty()) return;
+    for (const PendingReport& r : state_.outbox)
+        out.push(r.view());
+    state_.outbox.clear();
+    save();
+}
+
+bool MockExecutor::query_order(const std::string&, const std::string& client_order_id,
+                               sdk::Reports& out) {
+    auto it = by_client_id_.find(client_order_id);
+    if (it == by_client_id_.end()) return false;
+    const VenueOrder& o = state_.orders[it->second];
+    if (o.status == OrderStatus::Open)
+        out.push(make_report(o, OT_REPORT_ACCEPTED, o.created_ms).view());
+    double cum_qty = 0;
+    for (const Fill& f : o.fills) {
+        cum_qty += f.qty;
+        out.push(make_fill_report(o, f, cum_qty).view());
+    }
+    if (int32_t kind = report_kind(o.status)) out.push(make_report(o, kind, o.closed_ms).view());
+    return true;
+}
+
+void MockExecutor::open_orders(sdk::Reports& out) {
+    for (std::size_t index : open_) {
+        const VenueOrder& o = state_.orders[index];
+        out.push(make_report(o, OT_REPORT_ACCEPTED, o.created_ms).view());
+    }
+}
+
+void MockExecutor::balances(sdk::Balances& out) {
+    out.push(state_.currency.c_str(), free_cash(), reserved_);
+    for (const auto& [symbol, h] : state_.positions)
+        if (h.qty != 0) out.push(symbol.c_str(), h.qty, 0, h.avg_price);
+}
+
+}  // namespace orchestrade::plugins::mock
+
+OT_PLUGIN_MODULE(OT_EXECUTOR(orchestrade::plugins::mock::MockExecutor))

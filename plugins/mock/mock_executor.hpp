@@ -1,0 +1,76 @@
+// The "mock" executor: a paper/backtest venue that fills orders against the bars it is shown and
+// keeps its own cash and positions, as an exchange account would. See README.md for the model.
+#pragma once
+
+#include "fill_model.hpp"
+#include "venue_state.hpp"
+
+#include <orchestrade/sdk.hpp>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace orchestrade::plugins::mock {
+
+inline constexpr const char* kFillChoices[] = {"next_open", "close", nullptr};
+
+class MockExecutor final : public sdk::Executor {
+  public:
+    static constexpr sdk::Meta meta{
+        "org.orchestrade.mock",
+        "mock",
+        "Mock venue",
+        "1.0.0",
+        "Orchestrade",
+        "Paper/backtest venue: fills against bars with fees and slippage, keeps its own balances",
+        OT_CAP_SHORT};
+    static constexpr ot_param_spec params[] = {
+        sdk::double_param("starting_cash", "10000", 0, 1e15, "Cash at the start, > 0"),
+        sdk::double_param("fee_bps", "10", 0, 1000, "Fee per fill, basis points of the notional"),
+        sdk::double_param("slippage_bps", "0", 0, 1000,
+                          "Adverse price move on market, stop and take-profit fills, bps"),
+        sdk::enum_param("fill", "next_open", kFillChoices,
+                        "Market orders fill at the next bar's open or at the last close"),
+        sdk::bool_param("allow_short", "false", "Allow sells beyond the held quantity"),
+        sdk::string_param("currency", "USDT", "Quote currency of the cash balance"),
+    };
+
+    explicit MockExecutor(const sdk::Context& ctx);
+    void start() override;
+    void submit(const ot_order& order) override;
+    void cancel(const std::string& symbol, const std::string& client_order_id) override;
+    void on_bars(const sdk::Bars& bars) override;
+    void poll(sdk::Reports& out) override;
+    bool query_order(const std::string& symbol, const std::string& client_order_id,
+                     sdk::Reports& out) override;
+    void open_orders(sdk::Reports& out) override;
+    void balances(sdk::Balances& out) override;
+
+  private:
+    VenueOrder make_order(const ot_order& o);
+    // Why the venue refuses the order, or empty.
+    std::string refusal(const VenueOrder& o, const ot_order& raw) const;
+    double estimated_cost(const VenueOrder& o) const;
+    double free_cash() const;
+    double held(const std::string& symbol) const;
+    void match(const std::string& symbol, const BarPrices& bar, int64_t open_time_ms);
+    void fill(std::size_t index, double price, int64_t time_ms);
+    // Takes an open order off the book with a final status and queues its report.
+    void finish(std::size_t index, OrderStatus status, int32_t report_kind, const std::string& text,
+                int64_t time_ms);
+    void rebuild_indexes();
+    void save() const;
+
+    double fee_rate_;
+    double slippage_rate_;
+    bool fill_at_close_;
+    bool allow_short_;
+    VenueState state_;
+    double reserved_ = 0;  // sum of reserved_cash over open orders
+    std::unordered_map<std::string, std::size_t> by_client_id_;
+    std::vector<std::size_t> open_;        // indexes of open orders, in submission order
+    std::vector<std::size_t> candidates_;  // scratch for match()
+};
+
+}  // namespace orchestrade::plugins::mock

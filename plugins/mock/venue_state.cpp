@@ -1,0 +1,63 @@
+#include "venue_state.hpp"
+
+#include <orchestrade/sdk.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace orchestrade::plugins::mock {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(OrderStatus, {{OrderStatus::Open, "open"},
+                                           {OrderStatus::Filled, "filled"},
+                                           {OrderStatus::Canceled, "canceled"},
+                                           {OrderStatus::Rejected, "rejected"},
+                                           {OrderStatus::Expired, "expired"}})
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Fill, trade_id, qty, price, fee, time_ms)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(VenueOrder, client_order_id, venue_order_id, symbol, side, type,
+                                   qty, limit_price, stop_price, created_ms, closed_ms,
+                                   placed_after_ms, reserved_cash, status, text, fills)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Holding, qty, avg_price)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LastBar, open_time_ms, close)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PendingReport, kind, client_order_id, venue_order_id, trade_id,
+                                   symbol, side, qty, price, fee, cum_qty, time_ms, text)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(VenueState, currency, cash, next_venue_id, duplicate_submits,
+                                   positions, last_bars, orders, outbox)
+
+double VenueOrder::filled_qty() const {
+    double sum = 0;
+    for (const Fill& f : fills)
+        sum += f.qty;
+    return sum;
+}
+
+ot_exec_report PendingReport::view() const {
+    ot_exec_report r{};
+    r.struct_size = sizeof r;
+    r.kind = kind;
+    r.client_order_id = client_order_id.c_str();
+    r.venue_order_id = venue_order_id.empty() ? nullptr : venue_order_id.c_str();
+    r.trade_id = trade_id.empty() ? nullptr : trade_id.c_str();
+    r.symbol = symbol.c_str();
+    r.side = side;
+    r.qty = qty;
+    r.price = price;
+    r.fee = fee;
+    r.cum_qty = cum_qty;
+    r.time_ms = time_ms;
+    r.text = text.empty() ? nullptr : text.c_str();
+    return r;
+}
+
+std::string to_json(const VenueState& state) {
+    return nlohmann::json(state).dump();
+}
+
+VenueState from_json(const std::string& text) {
+    try {
+        return nlohmann::json::parse(text).get<VenueState>();
+    } catch (const nlohmann::json::exception& e) {
+        throw sdk::Error(OT_E_INVALID_ARG,
+                         std::string("mock: saved state is unreadable: ") + e.what());
+    }
+}
+
+}  // namespace orchestrade::plugins::mock

@@ -1,0 +1,166 @@
+// The seed-002 trading rules, through the real engine, csv feed and mock executor.
+#include "engine_harness.hpp"
+
+using namespace orchestrade;
+using namespace orchestrade::testing;
+using core::OrderState;
+
+namespace {
+
+std::vector<double> closes(std::size_t n, double start = 100.0, double step = 1.0) {
+    std::vector<double> c;
+    for (std::size_t i = 0; i < n; ++i) c.push_back(start + step * static_cast<double>(i));
+    return c;
+}
+
+std::string outcome_of(const std::vector<core::SignalRecord>& signals, int64_t time_ms) {
+    for (const auto& s : signals)
+        if (s.time_ms == time_ms) return s.outcome;
+    return "<no signal>";
+}
+
+}  // namespace
+
+TEST(TradingLogic, BuyWithFlatPositionExecutesAtNextOpen) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(5)));
+    auto summary = h.run(h.pipeline_yaml(script("BUY"), mock_executor()));
+    auto r = h.report();
+    ASSERT_EQ(r.orders.size(), 1u);
+    EXPECT_EQ(r.orders[0].side, core::Side::Buy);
+    EXPECT_EQ(r.orders[0].state, OrderState::Filled);
+    EXPECT_DOUBLE_EQ(r.orders[0].qty, 1.0);
+    ASSERT_EQ(r.fills.size(), 1u);
+    EXPECT_DOUBLE_EQ(r.fills[0].price, 100.0);  // bar 1 opens at bar 0's close
+    EXPECT_EQ(r.fills[0].time_ms, kStartMs + kMinuteMs);
+    EXPECT_NEAR(r.fills[0].fee, 100.0 * 0.001, 1e-12);
+    EXPECT_EQ(summary.orders, 1);
+}
+
+TEST(TradingLogic, SellWithLongPositionExecutes) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(6)));
+    h.run(h.pipeline_yaml(script("BUY,HOLD,SELL"), mock_executor()));
+    auto r = h.report();
+    ASSERT_EQ(r.orders.size(), 2u);
+    EXPECT_EQ(r.orders[1].side, core::Side::Sell);
+    EXPECT_EQ(r.orders[1].state, OrderState::Filled);
+    ASSERT_EQ(r.trades.size(), 1u);
+    EXPECT_FALSE(r.trades[0].open);
+}
+
+TEST(TradingLogic, HoldDoesNothing) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(5)));
+    auto summary = h.run(h.pipeline_yaml(script("HOLD,HOLD,HOLD"), mock_executor()));
+    EXPECT_EQ(summary.orders, 0);
+    EXPECT_EQ(summary.signals, 0);
+    EXPECT_TRUE(h.report().orders.empty());
+}
+
+TEST(TradingLogic, DuplicateSignalIsIgnored) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(5)));
+    h.run(h.pipeline_yaml(script("BUY,BUY"), mock_executor()));
+    EXPECT_EQ(h.report().orders.size(), 1u);
+    EXPECT_EQ(outcome_of(h.signals(), kStartMs + kMinuteMs), "ignored: duplicate signal");
+}
+
+TEST(TradingLogic, BuyWhileLongIsIgnored) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(6)));
+    h.run(h.pipeline_yaml(script("BUY,HOLD,BUY"), mock_executor()));
+    EXPECT_EQ(h.report().orders.size(), 1u);
+    EXPECT_EQ(outcome_of(h.signals(), kStartMs + 2 * kMinuteMs), "ignored: already long");
+}
+
+TEST(TradingLogic, SellWhileFlatIsIgnored) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(5)));
+    h.run(h.pipeline_yaml(script("SELL"), mock_executor()));
+    EXPECT_TRUE(h.report().orders.empty());
+    EXPECT_EQ(outcome_of(h.signals(), kStartMs), "ignored: no position to sell (shorts not allowed)");
+}
+
+TEST(TradingLogic, FullBuySellCycleRealizesThePriceDifferenceMinusFees) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes({100, 110, 120, 130, 140}));
+    h.run(h.pipeline_yaml(script("BUY,HOLD,SELL"), mock_executor(), "{ quantity: 2 }"));
+    auto r = h.report();
+    ASSERT_EQ(r.trades.size(), 1u);
+    const auto& t = r.trades[0];
+    // BUY on bar 0 fills at bar 1's open (100); SELL on bar 2 fills at bar 3's open (120).
+    const double entry_fee = 2 * 100 * 0.001, exit_fee = 2 * 120 * 0.001;
+    EXPECT_DOUBLE_EQ(t.entry_price, 100);
+    EXPECT_DOUBLE_EQ(t.exit_price, 120);
+    EXPECT_DOUBLE_EQ(t.qty, 2);
+    EXPECT_EQ(t.entry_ts, kStartMs + kMinuteMs);
+    EXPECT_EQ(t.exit_ts, kStartMs + 3 * kMinuteMs);
+    EXPECT_NEAR(t.fees, entry_fee + exit_fee, 1e-9);
+    EXPECT_NEAR(t.pnl, 2 * (120 - 100) - entry_fee - exit_fee, 1e-9);
+}
+
+TEST(TradingLogic, ManyIterationsFollowTheRules) {
+    // A seeded random script; the expected orders come from the rules applied by hand.
+    std::vector<std::string> actions;
+    uint64_t x = 12345;
+    const char* names[] = {"HOLD", "BUY", "SELL", "HOLD"};
+    for (int i = 0; i < 120; ++i) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        actions.push_back(names[(x >> 33) % 4]);
+    }
+    std::string joined;
+    for (const auto& a : actions) joined += (joined.empty() ? "" : ",") + a;
+
+    int expected_orders = 0;
+    bool long_pos = false, pending = false;
+    std::string last;
+    for (const auto& a : actions) {
+        // A market order fills at the next bar's open, before that bar's signal is handled.
+        if (pending) {
+            long_pos = !long_pos;
+            pending = false;
+        }
+        const bool dup = a == last;
+        last = a;
+        if (a == "HOLD" || dup) continue;
+        if ((a == "BUY" && !long_pos) || (a == "SELL" && long_pos)) {
+            ++expected_orders;
+            pending = true;
+        }
+    }
+
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(actions.size() + 1)));
+    auto summary = h.run(h.pipeline_yaml(script(joined), mock_executor()));
+    EXPECT_EQ(summary.orders, expected_orders);
+    EXPECT_EQ(static_cast<int>(h.report().fills.size()), expected_orders);
+}
+
+TEST(TradingLogic, AStrategyThatThrowsDoesNotStopTheLoopAndIsJournaled) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(6)));
+    auto summary = h.run(h.pipeline_yaml(script("HOLD,HOLD,HOLD,BUY", 2), mock_executor()));
+    EXPECT_EQ(summary.status, "completed");
+    auto errors = h.events("strategy_error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].json.find("scripted failure at bar 2"), std::string::npos);
+    EXPECT_EQ(h.report().orders.size(), 1u);  // the BUY after the failure still executes
+}
+
+TEST(TradingLogic, EmptyDataIsHandled) {
+    EngineHarness h;
+    h.write_csv({});
+    auto summary = h.run(h.pipeline_yaml(script("BUY"), mock_executor()));
+    EXPECT_EQ(summary.status, "completed");
+    EXPECT_EQ(summary.bars, 0);
+    EXPECT_EQ(summary.orders, 0);
+}
+
+TEST(TradingLogic, BadInputToTheStrategyIsAConfigErrorBeforeAnythingIsJournaled) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(3)));
+    auto p = h.parse(h.pipeline_yaml(script("BUY,JUMP"), mock_executor()));
+    EXPECT_THROW(core::check_components(p), core::ConfigError);
+    EXPECT_FALSE(std::filesystem::exists(h.journal_path()));
+}

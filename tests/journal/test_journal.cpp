@@ -1,0 +1,480 @@
+#include "temp_dir.hpp"
+
+#include <orchestrade/core/journal.hpp>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace orchestrade::core {
+namespace {
+
+using Durability = Journal::Durability;
+
+// The message of the error opening path throws, or "" when it opens.
+std::string open_error(const std::string& path) {
+    try {
+        Journal journal(path, Durability::Synchronous);
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+OrderRecord intent(const std::string& client_order_id, int64_t run_id = 1) {
+    OrderRecord o;
+    o.client_order_id = client_order_id;
+    o.run_id = run_id;
+    o.created_ms = 1000;
+    o.symbol = "BTC/USDT";
+    o.qty = 0.5;
+    return o;
+}
+
+std::set<std::string> open_ids(const Journal& journal) {
+    std::set<std::string> ids;
+    for (const auto& o : journal.open_orders())
+        ids.insert(o.client_order_id);
+    return ids;
+}
+
+TEST(Journal, CreatesTheSchemaInWalModeWithParentDirectories) {
+    test::TempDir dir;
+    const std::string path = dir.file("var/nested/run.db");
+    {
+        Journal journal(path, Durability::Synchronous);
+        EXPECT_EQ(journal.path(), path);
+        EXPECT_EQ(journal.schema_version(), Journal::kSchemaVersion);
+    }
+    SQLite::Database db(path);
+    EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
+    EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getInt(),
+              Journal::kSchemaVersion);
+    for (const char* table : {"meta", "runs", "signals", "orders", "order_events", "fills",
+                              "equity", "events", "kv", "sequences"})
+        EXPECT_TRUE(db.tableExists(table)) << table;
+}
+
+TEST(Journal, RefusesANewerSchemaNamingBothVersions) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    { Journal journal(path, Durability::Synchronous); }
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("UPDATE meta SET value = '7' WHERE key = 'schema_version'");
+    }
+    const std::string error = open_error(path);
+    EXPECT_TRUE(contains(error, path)) << error;
+    EXPECT_TRUE(contains(error, "schema version 7")) << error;
+    EXPECT_TRUE(contains(error, "version " + std::to_string(Journal::kSchemaVersion))) << error;
+}
+
+TEST(Journal, NamesAFileThatIsNotADatabase) {
+    test::TempDir dir;
+    const std::string path = dir.file("notes.txt");
+    std::ofstream(path) << std::string(4096, 'x');
+    const std::string error = open_error(path);
+    EXPECT_TRUE(contains(error, path)) << error;
+    EXPECT_TRUE(contains(error, "not a SQLite database")) << error;
+}
+
+TEST(Journal, RefusesAnotherApplicationsDatabase) {
+    test::TempDir dir;
+    const std::string path = dir.file("other.db");
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db.exec("CREATE TABLE customers (id INTEGER)");
+    }
+    const std::string error = open_error(path);
+    EXPECT_TRUE(contains(error, "not an Orchestrade journal")) << error;
+    SQLite::Database db(path);
+    EXPECT_FALSE(db.tableExists("runs"));
+}
+
+class JournalDurability : public ::testing::TestWithParam<Durability> {};
+
+TEST_P(JournalDurability, ReopeningKeepsEveryRecord) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    int64_t run_id = 0, signal_id = 0;
+    {
+        Journal journal(path, GetParam());
+        RunRecord run;
+        run.pipeline_name = "btc-sma";
+        run.mode = Mode::Paper;
+        run.started_ms = 1700000000000;
+        run.pipeline_yaml = "version: 1\n";
+        run.starting_cash = 10000;
+        run.bar_interval_s = 60;
+        run_id = journal.begin_run(run);
+
+        SignalRecord s;
+        s.run_id = run_id;
+        s.time_ms = 60000;
+        s.symbol = "BTC/USDT";
+        s.action = Action::Buy;
+        s.size_pct = 20;
+        s.stop_loss = 95;
+        s.take_profit = 120;
+        s.confidence = 0.75;
+        s.reason = "fast crossed slow";
+        s.metadata_json = R"({"fast":101.5,"slow":100.25})";
+        signal_id = journal.record_signal(s);
+        journal.set_signal_outcome(signal_id, "order");
+
+        OrderRecord o = intent("c-1", run_id);
+        o.signal_id = signal_id;
+        o.side = Side::Sell;
+        o.type = OT_ORDER_LIMIT;
+        o.tif = OT_TIF_IOC;
+        o.limit_price = 101;
+        o.stop_loss = 95;
+        o.take_profit = 120;
+        o.flags = OT_ORDER_FLAG_REDUCE_ONLY;
+        o.parent_client_order_id = "c-0";
+        o.reason = "entry";
+        journal.record_intent(o);
+        journal.update_order("c-1", OrderState::Filled, 1500, "v-9", "", 0.5);
+
+        FillRecord f{0, run_id, "c-1", "t-1", "BTC/USDT", Side::Sell, 0.5, 101.5, 0.05, 1400};
+        EXPECT_TRUE(journal.record_fill(f));
+        journal.record_equity(run_id, {60000, 10001.5, 9000});
+        journal.record_event({0, run_id, 60000, "risk", "risk_refusal", R"({"rule":"max_dd"})"});
+        journal.kv_set("strategy", "state", "warm");
+        journal.save_metrics(run_id, R"({"sharpe":1.5})");
+        journal.end_run(run_id, 1700000100000, "completed");
+    }
+    Journal journal(path, Durability::Synchronous);
+
+    const auto run = journal.run(run_id);
+    ASSERT_TRUE(run);
+    EXPECT_EQ(run->pipeline_name, "btc-sma");
+    EXPECT_EQ(run->mode, Mode::Paper);
+    EXPECT_EQ(run->started_ms, 1700000000000);
+    EXPECT_EQ(run->ended_ms, 1700000100000);
+    EXPECT_EQ(run->status, "completed");
+    EXPECT_EQ(run->pipeline_yaml, "version: 1\n");
+    EXPECT_EQ(run->metrics_json, R"({"sharpe":1.5})");
+    EXPECT_EQ(run->starting_cash, 10000);
+    EXPECT_EQ(run->bar_interval_s, 60);
+
+    const auto signals = journal.signals(run_id);
+    ASSERT_EQ(signals.size(), 1u);
+    EXPECT_EQ(signals[0].id, signal_id);
+    EXPECT_EQ(signals[0].time_ms, 60000);
+    EXPECT_EQ(signals[0].action, Action::Buy);
+    EXPECT_EQ(signals[0].size_pct, 20);
+    EXPECT_EQ(signals[0].stop_loss, 95);
+    EXPECT_EQ(signals[0].take_profit, 120);
+    EXPECT_EQ(signals[0].confidence, 0.75);
+    EXPECT_EQ(signals[0].reason, "fast crossed slow");
+    EXPECT_EQ(signals[0].metadata_json, R"({"fast":101.5,"slow":100.25})");
+    EXPECT_EQ(signals[0].outcome, "order");
+
+    const auto order = journal.order("c-1");
+    ASSERT_TRUE(order);
+    EXPECT_EQ(order->run_id, run_id);
+    EXPECT_EQ(order->signal_id, signal_id);
+    EXPECT_EQ(order->created_ms, 1000);
+    EXPECT_EQ(order->updated_ms, 1500);
+    EXPECT_EQ(order->side, Side::Sell);
+    EXPECT_EQ(order->type, OT_ORDER_LIMIT);
+    EXPECT_EQ(order->tif, OT_TIF_IOC);
+    EXPECT_EQ(order->qty, 0.5);
+    EXPECT_EQ(order->limit_price, 101);
+    EXPECT_EQ(order->flags, OT_ORDER_FLAG_REDUCE_ONLY);
+    EXPECT_EQ(order->parent_client_order_id, "c-0");
+    EXPECT_EQ(order->reason, "entry");
+    EXPECT_EQ(order->state, OrderState::Filled);
+    EXPECT_EQ(order->venue_order_id, "v-9");
+    EXPECT_EQ(order->filled_qty, 0.5);
+
+    const auto fills = journal.fills(run_id);
+    ASSERT_EQ(fills.size(), 1u);
+    EXPECT_EQ(fills[0].trade_id, "t-1");
+    EXPECT_EQ(fills[0].side, Side::Sell);
+    EXPECT_EQ(fills[0].price, 101.5);
+    EXPECT_EQ(fills[0].fee, 0.05);
+    EXPECT_EQ(fills[0].time_ms, 1400);
+
+    const auto equity = journal.equity(run_id);
+    ASSERT_EQ(equity.size(), 1u);
+    EXPECT_EQ(equity[0].equity, 10001.5);
+    EXPECT_EQ(equity[0].cash, 9000);
+
+    const auto events = journal.events(run_id, "risk_refusal");
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].source, "risk");
+    EXPECT_EQ(events[0].json, R"({"rule":"max_dd"})");
+    EXPECT_EQ(journal.kv_get("strategy", "state"), "warm");
+}
+
+INSTANTIATE_TEST_SUITE_P(BothModes, JournalDurability,
+                         ::testing::Values(Durability::Synchronous, Durability::Batched),
+                         [](const auto& info) {
+                             return info.param == Durability::Batched ? "Batched" : "Synchronous";
+                         });
+
+TEST(Journal, AnIntentIsOnDiskBeforeTheBatchIsCommitted) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    Journal writer(path, Durability::Batched);
+    writer.begin_batch();
+    SignalRecord s;
+    s.run_id = 1;
+    s.symbol = "BTC/USDT";
+    writer.record_signal(s);
+    writer.record_intent(intent("c-1"));
+    writer.record_equity(1, {60000, 100, 100});
+
+    Journal reader(path, Durability::Synchronous);
+    EXPECT_TRUE(reader.order("c-1"));
+    EXPECT_EQ(reader.signal_count(), 1);  // written before the intent: committed with it
+    EXPECT_TRUE(reader.equity().empty());
+
+    writer.commit_batch();
+    EXPECT_EQ(reader.equity().size(), 1u);
+}
+
+TEST(Journal, BatchedWritesAreInvisibleToOthersUntilCommitted) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    Journal writer(path, Durability::Batched);
+    Journal reader(path, Durability::Synchronous);
+    for (int i = 0; i < Journal::kBatchRows; ++i) {
+        writer.record_equity(1, {i, 100, 100});
+        if (i == 10) {
+            EXPECT_TRUE(reader.equity().empty());
+        }
+    }
+    EXPECT_EQ(reader.equity().size(), static_cast<size_t>(Journal::kBatchRows));  // auto-commit
+    writer.record_equity(1, {Journal::kBatchRows, 100, 100});
+    EXPECT_EQ(reader.equity().size(), static_cast<size_t>(Journal::kBatchRows));
+}
+
+TEST(Journal, ClosingABatchedJournalCommitsItsLastBatch) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    {
+        Journal journal(path, Durability::Batched);
+        journal.begin_batch();
+        journal.record_equity(1, {60000, 101, 100});
+        journal.kv_set("feed", "cursor", "42");
+    }
+    Journal journal(path, Durability::Batched);
+    EXPECT_EQ(journal.equity(1).size(), 1u);
+    EXPECT_EQ(journal.kv_get("feed", "cursor"), "42");
+}
+
+TEST(Journal, DropsADuplicateFill) {
+    test::TempDir dir;
+    Journal journal(dir.file("run.db"), Durability::Synchronous);
+    FillRecord f{0, 1, "c-1", "t-1", "BTC/USDT", Side::Buy, 1, 100, 0.1, 1000};
+    EXPECT_TRUE(journal.record_fill(f));
+    f.price = 999;  // a replayed report: same order, same venue trade id
+    EXPECT_FALSE(journal.record_fill(f));
+    f.trade_id = "t-2";
+    EXPECT_TRUE(journal.record_fill(f));
+    f.client_order_id = "c-2";
+    f.trade_id = "t-1";  // trade ids are unique per order only
+    EXPECT_TRUE(journal.record_fill(f));
+
+    const auto fills = journal.fills();
+    ASSERT_EQ(fills.size(), 3u);
+    EXPECT_EQ(fills[0].price, 100);
+    EXPECT_EQ(fills[1].trade_id, "t-2");
+    EXPECT_EQ(fills[2].client_order_id, "c-2");
+}
+
+TEST(Journal, KeepsFillsWithoutATradeId) {
+    test::TempDir dir;
+    Journal journal(dir.file("run.db"), Durability::Synchronous);
+    FillRecord f{0, 1, "c-1", "", "BTC/USDT", Side::Buy, 1, 100, 0, 1000};
+    EXPECT_TRUE(journal.record_fill(f));
+    EXPECT_TRUE(journal.record_fill(f));
+    ASSERT_EQ(journal.fills().size(), 2u);
+    EXPECT_EQ(journal.fills()[0].trade_id, "");
+}
+
+TEST(Journal, OpenOrdersFollowStateChanges) {
+    test::TempDir dir;
+    Journal journal(dir.file("run.db"), Durability::Synchronous);
+    for (const char* id : {"a", "b", "c", "d", "e", "f"})
+        journal.record_intent(intent(id));
+    journal.update_order("a", OrderState::Accepted, 2000, "v-a", "");
+    journal.update_order("b", OrderState::Filled, 2000, "v-b", "", 0.5);
+    journal.update_order("c", OrderState::Rejected, 2000, "", "insufficient balance");
+    journal.update_order("e", OrderState::PartiallyFilled, 2000, "v-e", "", 0.2);
+    journal.update_order("f", OrderState::Unknown, 2000, "", "timeout after send");
+    EXPECT_EQ(open_ids(journal), (std::set<std::string>{"a", "d", "e", "f"}));
+
+    journal.update_order("a", OrderState::Canceled, 3000, "", "user");
+    journal.update_order("e", OrderState::Expired, 3000, "", "");
+    EXPECT_EQ(open_ids(journal), (std::set<std::string>{"d", "f"}));
+}
+
+TEST(Journal, UpdateOrderKeepsWhatItIsNotGiven) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    Journal journal(path, Durability::Synchronous);
+    journal.record_intent(intent("c-1"));
+    journal.update_order("c-1", OrderState::PartiallyFilled, 2000, "v-1", "", 0.2);
+    journal.update_order("c-1", OrderState::Canceled, 3000, "", "user cancel");
+    journal.update_order("c-1", OrderState::Canceled, 3500, "", "");
+
+    const auto o = journal.order("c-1");
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->state, OrderState::Canceled);
+    EXPECT_EQ(o->created_ms, 1000);
+    EXPECT_EQ(o->updated_ms, 3500);
+    EXPECT_EQ(o->filled_qty, 0.2);
+    EXPECT_EQ(o->venue_order_id, "v-1");
+    EXPECT_EQ(o->text, "user cancel");
+
+    SQLite::Database db(path);
+    SQLite::Statement q(db,
+                        "SELECT state, time_ms, venue_order_id, text FROM order_events "
+                        "WHERE client_order_id = 'c-1' ORDER BY id");
+    std::vector<std::string> history;
+    while (q.executeStep())
+        history.push_back(q.getColumn(0).getString() + "@" + q.getColumn(1).getString() + " " +
+                          q.getColumn(2).getString() + " " + q.getColumn(3).getString());
+    EXPECT_EQ(history,
+              (std::vector<std::string>{"intent@1000  ", "partially_filled@2000 v-1 ",
+                                        "canceled@3000 v-1 user cancel", "canceled@3500 v-1 "}));
+
+    EXPECT_THROW(journal.update_order("nope", OrderState::Filled, 1, "", ""), std::runtime_error);
+}
+
+TEST(Journal, RefusesASecondIntentWithTheSameClientOrderId) {
+    test::TempDir dir;
+    Journal journal(dir.file("run.db"), Durability::Synchronous);
+    journal.record_intent(intent("c-1"));
+    EXPECT_THROW(journal.record_intent(intent("c-1")), std::runtime_error);
+    EXPECT_EQ(journal.orders().size(), 1u);
+}
+
+TEST(Journal, SequencesCountOnAcrossRestarts) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    {
+        Journal journal(path, Durability::Batched);
+        EXPECT_EQ(journal.next_sequence("orders"), 1);
+        EXPECT_EQ(journal.next_sequence("orders"), 2);
+        EXPECT_EQ(journal.next_sequence("other"), 1);
+        EXPECT_EQ(journal.next_sequence("orders"), 3);
+    }
+    Journal journal(path, Durability::Synchronous);
+    EXPECT_EQ(journal.next_sequence("orders"), 4);
+    EXPECT_EQ(journal.next_sequence("other"), 2);
+}
+
+TEST(Journal, SequencesAreSharedByThreadsAndConnections) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    Journal first(path, Durability::Synchronous);
+    Journal second(path, Durability::Synchronous);
+    EXPECT_EQ(first.next_sequence("orders"), 1);
+    EXPECT_EQ(second.next_sequence("orders"), 2);
+    EXPECT_EQ(first.next_sequence("orders"), 3);
+
+    Journal batched(dir.file("batched.db"), Durability::Batched);
+    std::vector<int64_t> values[4];
+    std::vector<std::thread> threads;
+    for (auto& mine : values)
+        threads.emplace_back([&batched, &mine] {
+            for (int i = 0; i < 250; ++i)
+                mine.push_back(batched.next_sequence("orders"));
+        });
+    for (auto& t : threads)
+        t.join();
+    std::set<int64_t> all;
+    for (const auto& mine : values)
+        all.insert(mine.begin(), mine.end());
+    EXPECT_EQ(all.size(), 1000u);
+    EXPECT_EQ(*all.begin(), 1);
+    EXPECT_EQ(*all.rbegin(), 1000);
+}
+
+TEST(Journal, KeyValueStateRoundTrips) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    const std::string binary("a\0b\xff", 4);
+    {
+        Journal journal(path, Durability::Synchronous);
+        EXPECT_FALSE(journal.kv_get("strategy", "k"));
+        journal.kv_set("strategy", "k", "one");
+        journal.kv_set("strategy", "k", "two");
+        journal.kv_set("feed", "k", binary);
+        journal.kv_set("feed", "empty", "");
+        EXPECT_EQ(journal.kv_get("strategy", "k"), "two");
+    }
+    Journal journal(path, Durability::Synchronous);
+    EXPECT_EQ(journal.kv_get("strategy", "k"), "two");
+    EXPECT_EQ(journal.kv_get("feed", "k"), binary);
+    EXPECT_EQ(journal.kv_get("feed", "empty"), "");
+    EXPECT_FALSE(journal.kv_get("feed", "missing"));
+}
+
+TEST(Journal, RunsAreListedInOrderAndQueriesFilterByRun) {
+    test::TempDir dir;
+    Journal journal(dir.file("run.db"), Durability::Synchronous);
+    EXPECT_FALSE(journal.last_run());
+    RunRecord run;
+    run.pipeline_name = "first";
+    const int64_t first = journal.begin_run(run);
+    run.pipeline_name = "second";
+    run.mode = Mode::Live;
+    const int64_t second = journal.begin_run(run);
+
+    EXPECT_EQ(journal.first_run()->id, first);
+    EXPECT_EQ(journal.last_run()->pipeline_name, "second");
+    EXPECT_EQ(journal.last_run()->status, "running");
+    EXPECT_EQ(journal.last_run()->metrics_json, "{}");
+    ASSERT_EQ(journal.runs().size(), 2u);
+    EXPECT_EQ(journal.runs()[1].mode, Mode::Live);
+    EXPECT_FALSE(journal.run(second + 1));
+
+    SignalRecord s;
+    s.run_id = first;
+    journal.record_signal(s);
+    s.run_id = second;
+    journal.record_signal(s);
+    journal.record_signal(s);
+    EXPECT_EQ(journal.signal_count(first), 1);
+    EXPECT_EQ(journal.signal_count(second), 2);
+    EXPECT_EQ(journal.signal_count(), 3);
+    EXPECT_EQ(journal.signals(second)[0].metadata_json, "{}");
+
+    journal.record_intent(intent("x", first));
+    journal.record_intent(intent("y", second));
+    ASSERT_EQ(journal.orders(second).size(), 1u);
+    EXPECT_EQ(journal.orders(second)[0].client_order_id, "y");
+    EXPECT_EQ(journal.orders().size(), 2u);
+
+    journal.record_equity(first, {1, 10, 10});
+    journal.record_equity(second, {2, 20, 20});
+    ASSERT_EQ(journal.equity(second).size(), 1u);
+    EXPECT_EQ(journal.equity(second)[0].equity, 20);
+
+    journal.record_event({0, first, 1, "core", "a", "{}"});
+    journal.record_event({0, second, 2, "core", "a", "{}"});
+    journal.record_event({0, second, 3, "core", "b", "{}"});
+    EXPECT_EQ(journal.events().size(), 3u);
+    EXPECT_EQ(journal.events(second).size(), 2u);
+    EXPECT_EQ(journal.events(0, "a").size(), 2u);
+    EXPECT_EQ(journal.events(second, "b").size(), 1u);
+}
+
+}  // namespace
+}  // namespace orchestrade::core

@@ -1,0 +1,191 @@
+// Every mistake in a pipeline file is a ConfigError "<file>:<line>:<col>: <path>: <message>".
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "pipeline_fixture.hpp"
+
+namespace orchestrade::core {
+namespace {
+
+using PipelineErrors = PipelineTest;
+
+TEST_F(PipelineErrors, MalformedYamlPointsAtTheParserPosition) {
+    EXPECT_EQ(error_of("name: test\n"
+                       "universe: [BTC/USDT\n"
+                       "feed: x\n"),
+              "p.yaml:3:5: invalid YAML: end of sequence flow not found");
+}
+
+TEST_F(PipelineErrors, ErrorCarriesFileLineAndColumn) {
+    try {
+        parse(with_strategy_params("    fast: ten\n"));
+        FAIL() << "expected a ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(e.file(), "p.yaml");
+        EXPECT_EQ(e.line(), 8);
+        EXPECT_EQ(e.column(), 11);
+    }
+}
+
+TEST_F(PipelineErrors, EmptyFileAndNonMapDocument) {
+    EXPECT_EQ(error_of(""), "p.yaml: the pipeline file is empty");
+    EXPECT_EQ(error_of("- a\n- b\n"),
+              "p.yaml:1:1: expected a map of pipeline settings, got a list");
+}
+
+TEST_F(PipelineErrors, UnknownTopLevelKeySuggestsTheClosestOne) {
+    EXPECT_EQ(error_of("name: test\nfeeed: {use: replay}\n"),
+              "p.yaml:2:1: unknown key 'feeed'; did you mean 'feed'?");
+    EXPECT_EQ(error_of("name: test\nbroker: x\n"),
+              "p.yaml:2:1: unknown key 'broker'; expected one of: version, name, mode, journal, "
+              "universe, schedule, feed, strategy, executor, risk");
+}
+
+TEST_F(PipelineErrors, UnknownParamKeySuggestsTheClosestOne) {
+    EXPECT_EQ(error_of(with_strategy_params("    fast: 5\n    fsat: 7\n")),
+              "p.yaml:9:5: strategy.params: unknown key 'fsat'; did you mean 'fast'?");
+    EXPECT_EQ(error_of(with_strategy_params("    window: 5\n")),
+              "p.yaml:8:5: strategy.params: unknown key 'window'; expected one of: fast, slow, "
+              "band_pct, side, verbose, tags, label, api_key");
+}
+
+TEST_F(PipelineErrors, DuplicateKey) {
+    EXPECT_EQ(error_of(with_strategy_params("    fast: 5\n    fast: 6\n")),
+              "p.yaml:9:5: strategy.params: duplicate key 'fast'");
+}
+
+TEST_F(PipelineErrors, UnknownPluginListsThePluginsOfThatKind) {
+    EXPECT_EQ(error_of("name: test\n"
+                       "universe: [BTC/USDT]\n"
+                       "feed: {use: replay, params: {path: x}}\n"
+                       "strategy: {use: crosover}\n"),
+              "p.yaml:4:17: strategy.use: unknown strategy plugin 'crosover'; found: crossover, "
+              "threshold");
+}
+
+TEST_F(PipelineErrors, PluginOfTheWrongKind) {
+    EXPECT_EQ(error_of("name: test\n"
+                       "universe: [BTC/USDT]\n"
+                       "feed: {use: replay, params: {path: x}}\n"
+                       "strategy: {use: paper}\n"),
+              "p.yaml:4:17: strategy.use: 'paper' is an executor plugin, not a strategy plugin; "
+              "strategy plugins found: crossover, threshold");
+}
+
+TEST_F(PipelineErrors, MissingSectionsAndKeys) {
+    EXPECT_EQ(error_of("universe: [BTC/USDT]\n"), "p.yaml:1:1: name: required key is missing");
+    EXPECT_EQ(error_of("name: test\n"
+                       "universe: [BTC/USDT]\n"
+                       "feed: {use: replay, params: {path: x}}\n"
+                       "strategy: {use: threshold, params: {threshold: 1}}\n"),
+              "p.yaml:1:1: executor: required key is missing");
+    EXPECT_EQ(error_of("name: test\n"
+                       "universe: [BTC/USDT]\n"
+                       "feed: {params: {path: x}}\n"),
+              "p.yaml:3:7: feed.use: required key is missing");
+}
+
+TEST_F(PipelineErrors, MissingRequiredParam) {
+    EXPECT_EQ(error_of("name: test\n"
+                       "universe: [BTC/USDT]\n"
+                       "feed: {use: replay, params: {timeframe: 1h}}\n"),
+              "p.yaml:3:29: feed.params.path: required parameter is missing");
+    EXPECT_EQ(error_of("name: test\n"
+                       "universe: [BTC/USDT]\n"
+                       "feed: {use: replay}\n"),
+              "p.yaml:3:7: feed.params.path: required parameter is missing");
+}
+
+TEST_F(PipelineErrors, WrongTypes) {
+    EXPECT_EQ(error_of(with_strategy_params("    fast: ten\n")),
+              "p.yaml:8:11: strategy.params.fast: expected an integer, got 'ten'");
+    EXPECT_EQ(error_of(with_strategy_params("    fast: 5.5\n")),
+              "p.yaml:8:11: strategy.params.fast: expected an integer, got '5.5'");
+    EXPECT_EQ(error_of(with_strategy_params("    fast: \"5\"\n")),
+              "p.yaml:8:11: strategy.params.fast: expected an integer, got a quoted string '5'");
+    EXPECT_EQ(error_of(with_strategy_params("    band_pct: '0.5'\n")),
+              "p.yaml:8:15: strategy.params.band_pct: expected a number, got a quoted string "
+              "'0.5'");
+    EXPECT_EQ(error_of(with_strategy_params("    verbose: yes\n")),
+              "p.yaml:8:14: strategy.params.verbose: expected true or false, got 'yes'");
+    EXPECT_EQ(error_of(with_strategy_params("    label: [a, b]\n")),
+              "p.yaml:8:12: strategy.params.label: expected a string, got a list");
+    EXPECT_EQ(error_of(with_strategy_params("    fast:\n")),
+              "p.yaml:8:5: strategy.params.fast: expected an integer, got nothing");
+}
+
+TEST_F(PipelineErrors, OutOfBounds) {
+    EXPECT_EQ(error_of(with_strategy_params("    fast: 0\n")),
+              "p.yaml:8:11: strategy.params.fast: must be between 1 and 1000, got 0");
+    EXPECT_EQ(error_of(with_strategy_params("    band_pct: 100.5\n")),
+              "p.yaml:8:15: strategy.params.band_pct: must be between 0 and 100, got 100.5");
+}
+
+TEST_F(PipelineErrors, BadEnumListsTheChoices) {
+    EXPECT_EQ(error_of(with_strategy_params("    side: both\n")),
+              "p.yaml:8:11: strategy.params.side: expected one of: long_only, long_short, got "
+              "'both'");
+}
+
+TEST_F(PipelineErrors, MissingEnvironmentVariable) {
+    unsetenv("OT_TEST_NOT_SET");
+    EXPECT_EQ(error_of(with_strategy_params("    label: run-${OT_TEST_NOT_SET}\n")),
+              "p.yaml:8:12: strategy.params.label: environment variable OT_TEST_NOT_SET is not "
+              "set");
+    EXPECT_EQ(error_of(with_strategy_params("    label: ${OT_TEST_NOT_SET\n")),
+              "p.yaml:8:12: strategy.params.label: unterminated '${' (write ${NAME} or "
+              "${file:/path})");
+    EXPECT_EQ(error_of(with_strategy_params("    label: \"${9lives}\"\n")),
+              "p.yaml:8:12: strategy.params.label: invalid variable name '${9lives}'");
+}
+
+TEST_F(PipelineErrors, TopLevelValues) {
+    const std::string tail =
+        "universe: [BTC/USDT]\n"
+        "feed: {use: replay, params: {path: x}}\n";
+    EXPECT_EQ(error_of("version: 2\nname: t\n" + tail),
+              "p.yaml:1:10: version: unsupported version 2 (this build reads 1)");
+    EXPECT_EQ(error_of("name: my bot\n" + tail),
+              "p.yaml:1:7: name: 'my bot' may only hold letters, digits, '-', '_' and '.' (it "
+              "names files)");
+    EXPECT_EQ(error_of("name: t\nmode: real\n" + tail),
+              "p.yaml:2:7: mode: expected one of: backtest, paper, live, got 'real'");
+    EXPECT_EQ(error_of("name: t\nuniverse: []\n"),
+              "p.yaml:2:11: universe: expected a non-empty list of symbols, got a list");
+    EXPECT_EQ(error_of("name: t\nuniverse: [BTC/USDT, ETH/USDT, BTC/USDT]\n"),
+              "p.yaml:2:32: universe[2]: duplicate symbol 'BTC/USDT'");
+    EXPECT_EQ(error_of("name: t\nuniverse: [X]\nschedule: {at: '09:30'}\n"),
+              "p.yaml:3:12: schedule: unknown key 'at'; expected one of: every");
+    EXPECT_EQ(error_of("name:\nuniverse: [X]\n"),
+              "p.yaml:1:1: name: expected a string, got nothing");
+}
+
+TEST_F(PipelineErrors, RiskSettings) {
+    const std::string head = with_strategy_params("    fast: 5\n");
+    EXPECT_EQ(error_of(head + "risk: {position_size_pct: 150}\n"),
+              "p.yaml:9:27: risk.position_size_pct: must be greater than 0 and at most 100, got "
+              "150");
+    EXPECT_EQ(error_of(head + "risk: {quantity: -1}\n"),
+              "p.yaml:9:18: risk.quantity: must be greater than 0, got -1");
+    EXPECT_EQ(error_of(head + "risk: {quantity: 1, position_size_pct: 10}\n"),
+              "p.yaml:9:7: risk: give either quantity or position_size_pct, not both");
+    EXPECT_EQ(error_of(head + "risk: {allow_short: maybe}\n"),
+              "p.yaml:9:21: risk.allow_short: expected true or false, got 'maybe'");
+    EXPECT_EQ(error_of(head + "risk: {stop_loss_pct: 2}\n"),
+              "p.yaml:9:8: risk: unknown key 'stop_loss_pct'; expected one of: quantity, "
+              "position_size_pct, allow_short");
+}
+
+TEST_F(PipelineErrors, DurationGarbage) {
+    const std::string head = "name: t\nuniverse: [BTC/USDT]\n";
+    EXPECT_EQ(error_of(head + "schedule: {every: 3 minutes}\n"),
+              "p.yaml:3:19: schedule.every: invalid duration '3 minutes': the unit must be one of "
+              "ms, s, m, h, d, w");
+    EXPECT_EQ(error_of(head + "schedule: {every: soon}\n"),
+              "p.yaml:3:19: schedule.every: invalid duration 'soon': expected a whole number and a "
+              "unit (ms, s, m, h, d, w)");
+}
+
+}  // namespace
+}  // namespace orchestrade::core

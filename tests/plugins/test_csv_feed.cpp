@@ -1,0 +1,288 @@
+#include <orchestrade/testing/fake_host.hpp>
+#include <orchestrade/testing/plugin_library.hpp>
+#include <orchestrade/testing/temp_dir.hpp>
+
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace ot = orchestrade::testing;
+
+namespace {
+
+constexpr int64_t kT0 = 1704067200000;  // 2024-01-01T00:00:00Z
+constexpr int64_t kMinute = 60000;
+constexpr int64_t kNoLimit = std::numeric_limits<int64_t>::max();
+const char* const kHeader = "timestamp,open,high,low,close,volume\n";
+
+// "t,o,h,l,c,v" for bar i of a valid series: open 100+i, close 101+i, one minute apart.
+std::string row(int i, int64_t t) {
+    return std::to_string(t) + "," + std::to_string(100 + i) + "," + std::to_string(103 + i) + "," +
+           std::to_string(99 + i) + "," + std::to_string(101 + i) + ",5.5\n";
+}
+
+std::string rows(int n, int first = 0) {
+    std::string out;
+    for (int i = first; i < first + n; ++i)
+        out += row(i, kT0 + i * kMinute);
+    return out;
+}
+
+class CsvFeedTest : public ::testing::Test {
+  protected:
+    ot::FeedInstance open(const std::string& content, ot::ParamMap params = {}) {
+        params.emplace("path", dir.write("bars.csv", content));
+        ot::FeedInstance feed = lib.create_feed("csv", host, params);
+        feed.start();
+        return feed;
+    }
+    std::string path() const { return (dir.path() / "bars.csv").string(); }
+
+    ot::TempDir dir;
+    ot::FakeHost host;
+    ot::PluginLibrary lib{ORCHESTRADE_PLUGIN_FILE};
+};
+
+TEST_F(CsvFeedTest, IsFoundByIdAndShortNameAsAFeed) {
+    const ot_factory& by_id = lib.factory("org.orchestrade.csv");
+    EXPECT_EQ(&by_id, &lib.factory("csv"));
+    EXPECT_EQ(by_id.descriptor->kind, OT_KIND_FEED);
+}
+
+TEST_F(CsvFeedTest, ReadsEveryBarOfAFileWithAHeader) {
+    ot::FeedInstance feed = open(kHeader + rows(3));
+    std::vector<ot::Bar> bars = feed.drain();
+    ASSERT_EQ(bars.size(), 3u);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(bars[i].symbol, "BTC/USDT");
+        EXPECT_EQ(bars[i].interval_s, 60);
+        EXPECT_EQ(bars[i].open_time_ms, kT0 + i * kMinute);
+        EXPECT_EQ(bars[i].open, 100 + i);
+        EXPECT_EQ(bars[i].high, 103 + i);
+        EXPECT_EQ(bars[i].low, 99 + i);
+        EXPECT_EQ(bars[i].close, 101 + i);
+        EXPECT_EQ(bars[i].volume, 5.5);
+    }
+}
+
+TEST_F(CsvFeedTest, ReadsAFileWithoutHeaderWithCrLfAndBlankLines) {
+    std::string content = rows(2);
+    std::string crlf;
+    for (char c : content)
+        crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    ot::FeedInstance feed = open("\n" + crlf + "\n\n");
+    std::vector<ot::Bar> bars = feed.drain();
+    ASSERT_EQ(bars.size(), 2u);
+    EXPECT_EQ(bars[1].open_time_ms, kT0 + kMinute);
+    EXPECT_EQ(bars[1].volume, 5.5);
+}
+
+TEST_F(CsvFeedTest, AcceptsAByteOrderMarkBeforeTheHeader) {
+    ot::FeedInstance feed = open("\xEF\xBB\xBF" + std::string(kHeader) + rows(2));
+    EXPECT_EQ(feed.drain().size(), 2u);
+}
+
+TEST_F(CsvFeedTest, SymbolAndTimeframeParamsLabelTheBars) {
+    std::string content = std::to_string(kT0) + ",1,2,0.5,1.5,10\n" +
+                          std::to_string(kT0 + 4 * 3600000) + ",1.5,2,1,1.2,10\n";
+    ot::FeedInstance feed = open(content, {{"symbol", "ETH/USDT"}, {"timeframe", "4h"}});
+    std::vector<ot::Bar> bars = feed.drain();
+    ASSERT_EQ(bars.size(), 2u);
+    EXPECT_EQ(bars[0].symbol, "ETH/USDT");
+    EXPECT_EQ(bars[0].interval_s, 4 * 3600);
+    EXPECT_TRUE(host.logs_containing("gap", OT_LOG_WARN).empty());
+}
+
+TEST_F(CsvFeedTest, RelativePathIsResolvedAgainstTheBaseDir) {
+    dir.write("data.csv", rows(2));
+    ot::CreateOptions options;
+    options.base_dir = dir.path().string();
+    ot::FeedInstance feed = lib.create_feed("csv", host, {{"path", "data.csv"}}, options);
+    feed.start();
+    EXPECT_EQ(feed.drain().size(), 2u);
+}
+
+TEST_F(CsvFeedTest, MissingFileFailsAtStartNamingThePath) {
+    std::string missing = (dir.path() / "nope.csv").string();
+    ot::FeedInstance feed = lib.create_feed("csv", host, {{"path", missing}});
+    try {
+        feed.start();
+        FAIL() << "start() accepted a missing file";
+    } catch (const ot::PluginError& e) {
+        EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
+        EXPECT_NE(std::string(e.what()).find("cannot open '" + missing + "'"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST_F(CsvFeedTest, UnknownHeaderFailsAtStart) {
+    dir.write("bars.csv", "time,o,h,l,c,v\n" + rows(1));
+    ot::FeedInstance feed = lib.create_feed("csv", host, {{"path", path()}});
+    try {
+        feed.start();
+        FAIL() << "start() accepted a bad header";
+    } catch (const ot::PluginError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind(path() + ":1: expected the header", 0), 0u)
+            << e.what();
+    }
+}
+
+// The message a file with 'content' fails with while it is read.
+std::string read_error(ot::FeedInstance& feed) {
+    try {
+        feed.drain();
+    } catch (const ot::PluginError& e) {
+        EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST_F(CsvFeedTest, BadNumberIsReportedWithFileLineAndColumn) {
+    std::string content =
+        kHeader + rows(2) + std::to_string(kT0 + 2 * kMinute) + ",1,2,0.5,abc,1\n";
+    ot::FeedInstance feed = open(content);
+    EXPECT_EQ(read_error(feed), path() + ":4: bad number 'abc' in column 'close'");
+}
+
+TEST_F(CsvFeedTest, WrongFieldCountIsReportedWithLine) {
+    ot::FeedInstance feed = open(rows(1) + std::to_string(kT0 + kMinute) + ",1,2,0.5,1.5\n");
+    EXPECT_EQ(read_error(feed),
+              path() + ":2: expected 6 fields (timestamp,open,high,low,close,volume), found 5");
+}
+
+TEST_F(CsvFeedTest, HighBelowTheBodyIsRejected) {
+    ot::FeedInstance feed = open(std::to_string(kT0) + ",10,10.5,9,11,1\n");
+    EXPECT_EQ(read_error(feed), path() + ":1: high 10.5 is below max(open, close) 11");
+}
+
+TEST_F(CsvFeedTest, LowAboveTheBodyIsRejected) {
+    ot::FeedInstance feed = open(std::to_string(kT0) + ",10,12,10.5,11,1\n");
+    EXPECT_EQ(read_error(feed), path() + ":1: low 10.5 is above min(open, close) 10");
+}
+
+TEST_F(CsvFeedTest, OutOfOrderTimestampIsReportedWithLine) {
+    std::string content = kHeader + row(0, kT0 + kMinute) + row(1, kT0);
+    ot::FeedInstance feed = open(content);
+    EXPECT_EQ(read_error(feed), path() + ":3: timestamp " + std::to_string(kT0) +
+                                    " is not after the previous bar's " +
+                                    std::to_string(kT0 + kMinute));
+}
+
+TEST_F(CsvFeedTest, RepeatedTimestampIsRejected) {
+    ot::FeedInstance feed = open(row(0, kT0) + row(1, kT0));
+    EXPECT_NE(read_error(feed).find(":2: timestamp"), std::string::npos);
+}
+
+TEST_F(CsvFeedTest, EachGapIsWarnedOnceWithItsLineAndTheBarsStillFlow) {
+    std::string content = kHeader + row(0, kT0) + row(1, kT0 + kMinute) +
+                          row(2, kT0 + 4 * kMinute) + row(3, kT0 + 5 * kMinute) +
+                          row(4, kT0 + 10 * kMinute);
+    ot::FeedInstance feed = open(content);
+    EXPECT_EQ(feed.drain().size(), 5u);
+    std::vector<std::string> gaps = host.logs_containing(": gap: ", OT_LOG_WARN);
+    ASSERT_EQ(gaps.size(), 2u);
+    EXPECT_EQ(gaps[0], path() + ":4: gap: 180000 ms since the previous bar, expected 60000");
+    EXPECT_EQ(gaps[1], path() + ":6: gap: 300000 ms since the previous bar, expected 60000");
+}
+
+TEST_F(CsvFeedTest, LineNumbersStayRightAcrossReadChunks) {
+    // About 2.5 MB: the reader refills its 1 MiB buffer twice before the bad line.
+    const int good = 60000;
+    ot::FeedInstance feed = open(kHeader + rows(good) + "garbage\n");
+    EXPECT_EQ(read_error(feed),
+              path() + ":" + std::to_string(good + 2) +
+                  ": expected 6 fields (timestamp,open,high,low,close,volume), found 1");
+}
+
+TEST_F(CsvFeedTest, BacktestPushesAtMostMaxBarsAndEndsOnceNothingIsLeft) {
+    ot::FeedInstance feed = open(rows(5));
+    std::vector<std::size_t> sizes;
+    for (;;) {
+        ot::FeedOutput out = feed.poll(kNoLimit, 2);
+        sizes.push_back(out.bars.size());
+        if (out.end) break;
+    }
+    EXPECT_EQ(sizes, (std::vector<std::size_t>{2, 2, 1, 0}));
+    EXPECT_TRUE(host.kv().empty());
+}
+
+class CsvReplayTest : public CsvFeedTest {
+  protected:
+    CsvReplayTest() { host.set_mode(OT_MODE_PAPER); }
+    ot::FeedInstance replay(int replay_bars) {
+        ot::FeedInstance feed = lib.create_feed(
+            "csv", host, {{"path", path()}, {"replay_bars", std::to_string(replay_bars)}});
+        feed.start();
+        return feed;
+    }
+};
+
+TEST_F(CsvReplayTest, EachPollReplaysReplayBarsAndStoresTheCursor) {
+    dir.write("bars.csv", rows(5));
+    ot::FeedInstance feed = replay(2);
+    ot::FeedOutput first = feed.poll(kT0);
+    ASSERT_EQ(first.bars.size(), 2u);
+    EXPECT_EQ(first.bars[1].open_time_ms, kT0 + kMinute);
+    EXPECT_EQ(host.kv().at("cursor"), std::to_string(kT0 + kMinute));
+    EXPECT_EQ(feed.poll(kT0).bars.size(), 2u);
+    EXPECT_EQ(feed.poll(kT0).bars.size(), 1u);
+    EXPECT_TRUE(feed.poll(kT0).end);
+}
+
+TEST_F(CsvReplayTest, ARestartedRunContinuesAfterTheCursor) {
+    dir.write("bars.csv", rows(7));
+    {
+        ot::FeedInstance feed = replay(2);
+        feed.poll(kT0);
+        feed.poll(kT0);
+    }
+    ot::FeedInstance restarted = replay(2);
+    std::vector<ot::Bar> bars = restarted.poll(kT0).bars;
+    ASSERT_EQ(bars.size(), 2u);
+    EXPECT_EQ(bars[0].open_time_ms, kT0 + 4 * kMinute);
+    EXPECT_EQ(bars[0].open, 104);
+    EXPECT_EQ(bars[1].open_time_ms, kT0 + 5 * kMinute);
+}
+
+TEST_F(CsvReplayTest, HistoryGivesTheLastBarsBeforeATimeUpToTheReplayPosition) {
+    dir.write("bars.csv", rows(7));
+    {
+        ot::FeedInstance feed = replay(4);
+        feed.poll(kT0);  // bars 0..3
+    }
+    ot::FeedInstance restarted = replay(1);
+    std::vector<ot::Bar> last_two = restarted.history("BTC/USDT", 60, kNoLimit, 2).bars;
+    ASSERT_EQ(last_two.size(), 2u);
+    EXPECT_EQ(last_two[0].open_time_ms, kT0 + 2 * kMinute);
+    EXPECT_EQ(last_two[1].open_time_ms, kT0 + 3 * kMinute);
+    EXPECT_EQ(last_two[1].close, 104);
+
+    std::vector<ot::Bar> before = restarted.history("BTC/USDT", 60, kT0 + 3 * kMinute, 10).bars;
+    ASSERT_EQ(before.size(), 3u);
+    EXPECT_EQ(before.front().open_time_ms, kT0);
+    EXPECT_EQ(before.back().open_time_ms, kT0 + 2 * kMinute);
+
+    EXPECT_TRUE(restarted.history("ETH/USDT", 60, kNoLimit, 2).bars.empty());
+    EXPECT_TRUE(restarted.history("BTC/USDT", 300, kNoLimit, 2).bars.empty());
+    EXPECT_EQ(restarted.poll(kT0).bars.at(0).open_time_ms, kT0 + 4 * kMinute);
+}
+
+TEST(CsvExampleData, ExampleFilesAreValidAndGapFree) {
+    ot::PluginLibrary lib{ORCHESTRADE_PLUGIN_FILE};
+    for (auto [file, count] : {std::pair{"tiny.csv", 40u}, std::pair{"btcusdt-1m.csv", 20000u}}) {
+        ot::FakeHost host;
+        ot::CreateOptions options;
+        options.base_dir = ORCHESTRADE_EXAMPLE_DATA_DIR;
+        ot::FeedInstance feed = lib.create_feed("csv", host, {{"path", file}}, options);
+        feed.start();
+        std::vector<ot::Bar> bars = feed.drain();
+        EXPECT_EQ(bars.size(), count) << file;
+        EXPECT_EQ(bars.front().open_time_ms, kT0) << file;
+        EXPECT_TRUE(host.logs_containing("gap", OT_LOG_WARN).empty()) << file;
+    }
+}
+
+}  // namespace
