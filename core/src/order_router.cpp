@@ -73,7 +73,12 @@ OrderRouter::OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& exe
 }
 
 std::string OrderRouter::next_client_order_id() {
-    return id_prefix_ + std::to_string(journal_.next_sequence("client_order_id"));
+    constexpr int64_t kBlock = 64;  // one journal write per 64 orders; a crash skips ids, never reuses
+    if (next_id_ == id_block_end_) {
+        next_id_ = journal_.next_sequence("client_order_id", kBlock);
+        id_block_end_ = next_id_ + kBlock;
+    }
+    return id_prefix_ + std::to_string(next_id_++);
 }
 
 bool OrderRouter::has_open_order(const std::string& symbol) const {
@@ -117,8 +122,9 @@ OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const st
     co.type = o.type;
     co.tif = o.tif;
     co.qty = o.qty;
-    co.stop_loss = o.stop_loss;
-    co.take_profit = o.take_profit;
+    const uint32_t caps = executor_.info().capabilities;
+    co.stop_loss = caps & OT_CAP_NATIVE_STOP_LOSS ? o.stop_loss : 0;
+    co.take_profit = caps & OT_CAP_NATIVE_TAKE_PROFIT ? o.take_profit : 0;
     co.time_ms = time_ms;
     ot_error err{};
     ot_status st;

