@@ -21,6 +21,9 @@ namespace orchestrade::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_halt{false};
+
+extern "C" void on_halt_signal(int) { g_halt.store(true); }
 
 // First signal: finish the iteration and stop cleanly. Second: leave now (the journal is
 // transactional, so nothing committed is lost).
@@ -64,6 +67,7 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
     options.once = vm.count("once") > 0;
     options.max_iterations = vm["max-iterations"].as<int64_t>();
     options.stop_requested = &g_stop;
+    options.halt_requested = &g_halt;
     try {
         if (!interval.empty()) options.interval_ms = core::parse_duration_ms(interval);
     } catch (const std::exception& e) {
@@ -88,6 +92,7 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
 
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
+    std::signal(SIGUSR1, on_halt_signal);  // kill switch: block entries, keep exits
     const bool quiet = vm.count("quiet") > 0;
     if (!quiet) print_start(std::cerr, pipeline);
     if (!quiet && isatty(STDERR_FILENO))

@@ -21,6 +21,8 @@ Commands:
   plugins [--json]      list the plugins found
   describe ID           show one plugin and its parameters
   report --journal DB   show a run's trades, orders, fills and metrics
+  halt --journal DB     block new entries of a run (exits and stops still run)
+  resume --journal DB   lift a halt
 
 Run 'orchestrade <command> --help' for a command's options.
 
@@ -52,7 +54,9 @@ int main(int argc, char** argv) {
                                                   {"validate", &command_validate},
                                                   {"plugins", &command_plugins},
                                                   {"describe", &command_describe},
-                                                  {"report", &command_report}};
+                                                  {"report", &command_report},
+                                                  {"halt", &command_halt},
+                                                  {"resume", &command_resume}};
     try {
         po::variables_map vm;
         po::parsed_options parsed =
@@ -72,7 +76,7 @@ int main(int argc, char** argv) {
         auto it = commands.find(name);
         if (it == commands.end()) {
             std::cerr << "orchestrade: unknown command '" << name
-                      << "' (run, validate, plugins, describe, report)\n";
+                      << "'; see orchestrade --help\n";
             return kExitBadInput;
         }
         // Everything after the command name belongs to the command, options included.

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -27,6 +28,7 @@ using steady = std::chrono::steady_clock;
 constexpr uint32_t kBacktestChunk = 4096;        // bars per feed poll in a backtest
 constexpr int64_t kEquitySampleMs = 3'600'000;   // backtest equity rows: hourly and on fills
 constexpr int64_t kDefaultIntervalMs = 60'000;
+constexpr const char* kRiskStateKey = "risk_state";
 
 // The ot_signal_sink handed to strategies. In a backtest a HOLD only updates the risk stage's
 // memory: a run of 10M bars must not copy a reason string per bar.
@@ -176,7 +178,16 @@ private:
         interval_s_ = run.bar_interval_s;
 
         for (const auto& r : previous) resume_from(r.id);
+        if (!backtest_)
+            if (auto saved = journal_->kv_get("core", kRiskStateKey)) risk_.load(*saved);
         router_.emplace(*journal_, *ledger_, *executor_, p_.mode, run_id_);
+        router_->on_fill([this](const OrderRecord& o, const FillRecord& f, const Position& before,
+                                const Position& after) {
+            risk_.on_fill(f.symbol, before, after, o.stop_loss, o.take_profit,
+                          !native_protection(), f.time_ms);
+            risk_dirty_ = true;
+        });
+        apply_breaker_commands();
         if (!backtest_) {
             int fills = router_->reconcile();
             if (fills) log_->info("reconciliation recovered {} fill(s) from the venue", fills);
@@ -249,6 +260,80 @@ private:
         log_->info("strategy warmed up on {} bar(s) of history", history.size());
     }
 
+    // The executor rests stop-loss and take-profit itself; otherwise the core watches prices.
+    bool native_protection() const {
+        const uint32_t caps = executor_->info().capabilities;
+        return (caps & OT_CAP_NATIVE_STOP_LOSS) && (caps & OT_CAP_NATIVE_TAKE_PROFIT);
+    }
+
+    // The kill switches: `orchestrade halt|resume` (a command left in the journal), the halt
+    // file, SIGUSR1.
+    void apply_breaker_commands() {
+        if (auto command = journal_->kv_get("core", kBreakerCommandKey); command && !command->empty()) {
+            journal_->kv_set("core", kBreakerCommandKey, "");
+            if (*command == "resume")
+                breaker_event(risk_.resume());
+            else
+                breaker_event(risk_.halt(command->substr(command->find(':') + 1)));
+        }
+        if (!p_.risk.halt_file.empty()) {
+            const bool exists = std::filesystem::exists(p_.risk.halt_file);
+            if (exists && !halted_by_file_) breaker_event(risk_.halt("halt file " + p_.risk.halt_file));
+            if (!exists && halted_by_file_) breaker_event(risk_.resume());
+            halted_by_file_ = exists;
+        }
+        if (o_.halt_requested && o_.halt_requested->exchange(false))
+            breaker_event(risk_.halt("SIGUSR1"));
+    }
+
+    void breaker_event(const std::optional<std::string>& transition) {
+        if (!transition) return;
+        log_->warn("risk: {}", *transition);
+        EventRecord e;
+        e.run_id = run_id_;
+        e.time_ms = services_.clock->now_ms();
+        e.source = "risk";
+        e.kind = "risk_state";
+        e.json = nlohmann::json{{"state", to_string(risk_.state())},
+                                {"reason", risk_.state_reason()},
+                                {"transition", *transition}}.dump();
+        journal_->record_event(e);
+        risk_dirty_ = true;
+    }
+
+    void save_risk_state() {
+        if (!risk_dirty_) return;
+        journal_->kv_set("core", kRiskStateKey, risk_.save());
+        risk_dirty_ = false;
+    }
+
+    // Stops and targets the core protects itself, checked on each new bar before the strategy.
+    int protective_exits(std::size_t begin, std::size_t end, const ot_bar_batch& batch,
+                         int64_t now_ms) {
+        int fills = 0;
+        for (std::size_t i = begin; i < end; ++i) {
+            const std::size_t row = i - begin;
+            const std::string& symbol = buffer_.symbol(i);
+            if (!router_->has_open_order(symbol)) {
+                if (auto exit = risk_.check_exit(symbol, batch.open[row], batch.high[row],
+                                                 batch.low[row], ledger_->position(symbol))) {
+                    log_->log(backtest_ ? spdlog::level::debug : spdlog::level::info,
+                              "{} of {} triggered: {} {}", exit->reason, symbol,
+                              to_string(exit->side), exit->qty);
+                    OrderRequest req;
+                    req.side = exit->side;
+                    req.qty = exit->qty;
+                    guarded("executor_error", [&] {
+                        fills += router_->submit(req, symbol, 0, now_ms, exit->reason).fills;
+                        ++summary_.orders;
+                    });
+                }
+            }
+            risk_.on_bar(symbol, batch.high[row], batch.low[row], batch.close[row]);
+        }
+        return fills;
+    }
+
     // ---- loops ----------------------------------------------------------------------------
     void backtest_loop() {
         journal_->begin_batch();
@@ -295,9 +380,11 @@ private:
                                : (p_.schedule.every_ms > 0 ? p_.schedule.every_ms : kDefaultIntervalMs);
         bool more = true;
         while (true) {
+            apply_breaker_commands();
             more = iteration();
             ++summary_.iterations;
             save_metrics();
+            save_risk_state();
             if (!more) {
                 log_->info("the feed has no more data");
                 break;
@@ -357,12 +444,14 @@ private:
             fills += router_->poll();
         });
         for (std::size_t i = begin; i < end; ++i) ledger_->mark(buffer_.symbol(i), buffer_.close(i));
+        fills += protective_exits(begin, end, batch, close_ms);
 
         signals_.signals().clear();
         guarded("strategy_error", [&] { strategy_->on_bars(batch, signals_.sink()); });
         for (auto& s : signals_.signals()) fills += handle_signal(s, close_ms);
 
         const double equity = ledger_->equity();
+        breaker_event(risk_.update_equity(close_ms, equity));
         tracker().add(close_ms, equity, ledger_->open_positions() > 0);
         if (!backtest_ || fills > 0 || close_ms - last_equity_ms_ >= kEquitySampleMs) {
             journal_->record_equity(run_id_, {close_ms, equity, ledger_->cash()});
@@ -382,10 +471,21 @@ private:
             d.outcome = "refused: " + s.symbol + " is not in the pipeline's universe";
         else
             d = risk_.evaluate(s, *ledger_, ledger_->position(s.symbol).mark_price,
-                               router_->has_open_order(s.symbol));
+                               router_->has_open_order(s.symbol), now_ms);
         s.outcome = d.outcome;
         if (s.action != Action::Hold) ++summary_.signals;
         const int64_t id = journal_->record_signal(s);
+        if (!d.rule.empty()) {
+            EventRecord e;
+            e.run_id = run_id_;
+            e.time_ms = now_ms;
+            e.source = "risk";
+            e.kind = "risk_refusal";
+            e.json = nlohmann::json{{"symbol", s.symbol}, {"action", to_string(s.action)},
+                                    {"rule", d.rule}, {"outcome", d.outcome}, {"signal_id", id}}
+                         .dump();
+            journal_->record_event(e);
+        }
         if (!backtest_)
             log_->info("signal {} {} ({}): {}", to_string(s.action), s.symbol,
                        s.reason.empty() ? "no reason given" : s.reason, d.outcome);
@@ -451,6 +551,8 @@ private:
     void close(const std::string& status) {
         if (!journal_ || !run_id_) return;
         try {
+            risk_dirty_ = true;
+            save_risk_state();
             journal_->commit_batch();
             summary_.metrics = current_metrics();
             journal_->save_metrics(run_id_, metrics_to_json(summary_.metrics));
@@ -494,6 +596,8 @@ private:
     int64_t last_equity_ms_ = std::numeric_limits<int64_t>::min() / 2;
     int64_t last_bar_ms_ = 0;
     bool stopped_ = false;
+    bool risk_dirty_ = false;
+    bool halted_by_file_ = false;
 };
 
 }  // namespace

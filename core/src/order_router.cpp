@@ -137,7 +137,7 @@ OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const st
 
     ++open_by_symbol_[symbol];
     auto& order = open_.emplace(o.client_order_id, o).first->second;
-    Submitted result{o.client_order_id, OrderState::Accepted, {}};
+    Submitted result{o.client_order_id, OrderState::Accepted, {}, 0};
     if (st == OT_OK) {
         set_state(order, OrderState::Accepted, time_ms, {});
         log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info,
@@ -176,8 +176,10 @@ bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
     f.fee = r.fee;
     f.time_ms = r.time_ms;
     if (!journal_.record_fill(f)) return false;  // already known (replayed by a query)
+    const Position before = ledger_.position(f.symbol);
     ledger_.apply_fill(f);
     order.filled_qty += r.qty;
+    if (fill_listener_) fill_listener_(order, f, before, ledger_.position(f.symbol));
     log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info,
               "fill {}: {} {} {} @ {} (fee {})", r.client_order_id, to_string(order.side), r.qty,
               f.symbol, r.price, r.fee);

@@ -465,27 +465,102 @@ class Parser {
         return out;
     }
 
+    static constexpr double kNoUpperBound = 1e15;
+    // One row per risk key: its type and inclusive bounds, and where it goes.
+    struct RiskKey {
+        const char* key;
+        int32_t type;  // OT_PARAM_DOUBLE, OT_PARAM_INT, OT_PARAM_BOOL, OT_PARAM_STRING, or 0 = duration
+        double min, max;
+        std::function<void(RiskConfig&, const ParamValue&)> set;
+    };
+
+    static const std::vector<RiskKey>& risk_keys() {
+        auto d = [](double RiskConfig::*m) {
+            return [m](RiskConfig& r, const ParamValue& v) { r.*m = v.double_value; };
+        };
+        auto i = [](int64_t RiskConfig::*m) {
+            return [m](RiskConfig& r, const ParamValue& v) { r.*m = v.int_value; };
+        };
+        constexpr double kBig = kNoUpperBound;
+        static const std::vector<RiskKey> keys{
+            {"quantity", OT_PARAM_DOUBLE, 1e-12, kBig, d(&RiskConfig::quantity)},
+            {"quote_amount", OT_PARAM_DOUBLE, 1e-12, kBig, d(&RiskConfig::quote_amount)},
+            {"position_size_pct", OT_PARAM_DOUBLE, 1e-9, 100, d(&RiskConfig::position_size_pct)},
+            {"risk_per_trade_pct", OT_PARAM_DOUBLE, 1e-9, 100, d(&RiskConfig::risk_per_trade_pct)},
+            {"allow_short", OT_PARAM_BOOL, 0, 1,
+             [](RiskConfig& r, const ParamValue& v) { r.allow_short = v.int_value != 0; }},
+            {"stop_loss_pct", OT_PARAM_DOUBLE, 1e-9, 99.999, d(&RiskConfig::stop_loss_pct)},
+            {"take_profit_pct", OT_PARAM_DOUBLE, 1e-9, 10000, d(&RiskConfig::take_profit_pct)},
+            {"trailing_stop_pct", OT_PARAM_DOUBLE, 1e-9, 99.999, d(&RiskConfig::trailing_stop_pct)},
+            {"stop_loss_atr", OT_PARAM_DOUBLE, 1e-9, 1000, d(&RiskConfig::stop_loss_atr)},
+            {"atr_period", OT_PARAM_INT, 1, 10000, i(&RiskConfig::atr_period)},
+            {"max_position_value", OT_PARAM_DOUBLE, 1e-12, kBig, d(&RiskConfig::max_position_value)},
+            {"max_open_positions", OT_PARAM_INT, 1, 1e6, i(&RiskConfig::max_open_positions)},
+            {"max_gross_exposure_pct", OT_PARAM_DOUBLE, 1e-9, 10000,
+             d(&RiskConfig::max_gross_exposure_pct)},
+            {"min_order_value", OT_PARAM_DOUBLE, 1e-12, kBig, d(&RiskConfig::min_order_value)},
+            {"max_order_value", OT_PARAM_DOUBLE, 1e-12, kBig, d(&RiskConfig::max_order_value)},
+            {"max_orders_per_hour", OT_PARAM_INT, 1, 1e6, i(&RiskConfig::max_orders_per_hour)},
+            {"cooldown_after_loss", 0, 0, 0, i(&RiskConfig::cooldown_after_loss_ms)},
+            {"max_daily_loss_pct", OT_PARAM_DOUBLE, 1e-9, 100, d(&RiskConfig::max_daily_loss_pct)},
+            {"max_drawdown_pct", OT_PARAM_DOUBLE, 1e-9, 100, d(&RiskConfig::max_drawdown_pct)},
+            {"halt_file", OT_PARAM_STRING, 0, 0,
+             [](RiskConfig& r, const ParamValue& v) { r.halt_file = v.string_value; }},
+        };
+        return keys;
+    }
+
     RiskConfig risk(const YAML::Node& node) const {
-        const Entries e = entries(node, "risk", {"quantity", "position_size_pct", "allow_short"});
+        std::vector<std::string> names;
+        for (const auto& k : risk_keys()) names.emplace_back(k.key);
+        const Entries e = entries(node, "risk", names);
         RiskConfig out;
-        if (const Entry* q = find(e, "quantity")) {
-            out.quantity = typed(*q, "risk.quantity", OT_PARAM_DOUBLE).double_value;
-            if (out.quantity <= 0)
-                fail(q->at(), "risk.quantity",
-                     fmt::format("must be greater than 0, got {}", out.quantity));
+        int sizing_keys = 0;
+        for (const auto& k : risk_keys()) {
+            const Entry* entry = find(e, k.key);
+            if (!entry) continue;
+            const std::string path = std::string("risk.") + k.key;
+            ParamValue v;
+            if (k.type == 0) {
+                try {
+                    v.int_value = parse_duration_ms(text(*entry, path));
+                } catch (const std::invalid_argument& x) {
+                    fail(entry->at(), path, x.what());
+                }
+            } else {
+                v = typed(*entry, path, k.type);
+            }
+            const double number = k.type == OT_PARAM_INT ? static_cast<double>(v.int_value)
+                                                         : v.double_value;
+            if ((k.type == OT_PARAM_DOUBLE || k.type == OT_PARAM_INT) &&
+                (number < k.min || number > k.max))
+                fail(entry->at(), path,
+                     k.min >= 1 ? fmt::format("must be between {} and {}, got {}", k.min, k.max,
+                                              number)
+                     : k.max >= kNoUpperBound
+                         ? fmt::format("must be greater than 0, got {}", number)
+                         : fmt::format("must be greater than 0 and at most {}, got {}", k.max,
+                                       number));
+            if (k.type == OT_PARAM_STRING) {  // a path, relative to the pipeline's folder
+                fs::path file = v.string_value;
+                if (file.is_relative() && !base_dir_.empty()) file = fs::path(base_dir_) / file;
+                v.string_value = file.lexically_normal().string();
+            }
+            k.set(out, v);
+            const std::string key = k.key;
+            sizing_keys += key == "quantity" || key == "quote_amount" ||
+                           key == "position_size_pct" || key == "risk_per_trade_pct";
         }
-        if (const Entry* pct = find(e, "position_size_pct")) {
-            const std::string path = "risk.position_size_pct";
-            out.position_size_pct = typed(*pct, path, OT_PARAM_DOUBLE).double_value;
-            if (out.position_size_pct <= 0 || out.position_size_pct > 100)
-                fail(pct->at(), path,
-                     fmt::format("must be greater than 0 and at most 100, got {}",
-                                 out.position_size_pct));
-        }
-        if (out.quantity > 0 && out.position_size_pct > 0)
-            fail(node, "risk", "give either quantity or position_size_pct, not both");
-        if (const Entry* s = find(e, "allow_short"))
-            out.allow_short = typed(*s, "risk.allow_short", OT_PARAM_BOOL).int_value != 0;
+        if (sizing_keys > 1)
+            fail(node, "risk",
+                 "give one of quantity, quote_amount, position_size_pct, risk_per_trade_pct");
+        if (out.risk_per_trade_pct > 0 && out.stop_loss_pct <= 0 && out.stop_loss_atr <= 0)
+            fail(node, "risk",
+                 "risk_per_trade_pct sizes from the stop distance: set stop_loss_pct or "
+                 "stop_loss_atr too");
+        if (out.min_order_value > 0 && out.max_order_value > 0 &&
+            out.min_order_value > out.max_order_value)
+            fail(node, "risk", "min_order_value is greater than max_order_value");
         return out;
     }
 

@@ -1,6 +1,8 @@
 #include <orchestrade/core/ledger.hpp>
 #include <orchestrade/core/report.hpp>
 
+#include <yaml-cpp/yaml.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cstdarg>
@@ -141,6 +143,32 @@ void append_trades(std::string& out, const std::vector<Trade>& trades) {
 
 }  // namespace
 
+// "mock (fill=next_open, fee_bps=10, slippage_bps=2)" from the pipeline the run used.
+static std::string execution_model(const std::string& pipeline_yaml) {
+    try {
+        const YAML::Node root = YAML::Load(pipeline_yaml);
+        const YAML::Node executor = root["executor"];
+        if (!executor || !executor["use"]) return {};
+        std::string text = executor["use"].as<std::string>();
+        std::string params;
+        if (const YAML::Node p = executor["params"]; p && p.IsMap())
+            for (const auto& kv : p)
+                if (kv.second.IsScalar() && kv.first.as<std::string>().find("key") == std::string::npos &&
+                    kv.first.as<std::string>().find("secret") == std::string::npos)
+                    params += (params.empty() ? "" : ", ") + kv.first.as<std::string>() + "=" +
+                              kv.second.as<std::string>();
+        if (!params.empty()) text += " (" + params + ")";
+        const YAML::Node risk = root["risk"];
+        if (risk && (risk["stop_loss_pct"] || risk["take_profit_pct"] || risk["trailing_stop_pct"] ||
+                     risk["stop_loss_atr"]))
+            text += "; stops the venue cannot rest trigger on a bar's high/low and exit with a "
+                    "market order";
+        return text;
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
 RunReport build_report(const Journal& journal, int64_t run_id) {
     const auto run = run_id == 0 ? journal.last_run() : journal.run(run_id);
     if (!run)
@@ -153,6 +181,9 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     r.fills = journal.fills(run->id);
     r.trades = build_trades(r.fills);
     r.signal_count = journal.signal_count(run->id);
+    r.risk_refusals = journal.events(run->id, "risk_refusal");
+    r.risk_states = journal.events(run->id, "risk_state");
+    r.execution_model = execution_model(run->pipeline_yaml);
 
     Ledger ledger;
     for (const auto& f : r.fills)
@@ -181,10 +212,25 @@ std::string report_to_json(const RunReport& r) {
         orders.push_back(order_json(o));
     for (const auto& f : r.fills)
         fills.push_back(fill_json(f));
-    const Json out = {
+    Json out = {
         {"run", std::move(run)},       {"metrics", Json::parse(metrics_to_json(r.metrics))},
         {"trades", std::move(trades)}, {"orders", std::move(orders)},
         {"fills", std::move(fills)},   {"signals", r.signal_count}};
+    Json& refusals = out["risk_refusals"] = Json::array();
+    for (const auto& e : r.risk_refusals) {
+        Json j = Json::parse(e.json, nullptr, false);
+        if (j.is_discarded()) j = Json::object();
+        j["time_ms"] = e.time_ms;
+        refusals.push_back(std::move(j));
+    }
+    Json& states = out["risk_states"] = Json::array();
+    for (const auto& e : r.risk_states) {
+        Json j = Json::parse(e.json, nullptr, false);
+        if (j.is_discarded()) j = Json::object();
+        j["time_ms"] = e.time_ms;
+        states.push_back(std::move(j));
+    }
+    out["execution_model"] = r.execution_model;
     return out.dump(2);
 }
 
@@ -212,6 +258,19 @@ std::string report_to_text(const RunReport& r) {
     if (!states.empty()) out += " (" + states + ")";
     out += ", fills " + std::to_string(r.fills.size()) + ", signals " +
            std::to_string(r.signal_count) + "\n";
+    if (!r.risk_refusals.empty()) {
+        std::map<std::string, int> by_rule;
+        for (const auto& e : r.risk_refusals)
+            ++by_rule[Json::parse(e.json, nullptr, false).value("rule", std::string("?"))];
+        std::string rules;
+        for (const auto& [rule, count] : by_rule)
+            rules += (rules.empty() ? "" : ", ") + rule + " " + std::to_string(count);
+        out += "Risk refusals " + std::to_string(r.risk_refusals.size()) + " (" + rules + ")\n";
+    }
+    for (const auto& e : r.risk_states)
+        out += "Breaker " + format_time(e.time_ms) + ": " +
+               Json::parse(e.json, nullptr, false).value("transition", std::string()) + "\n";
+    if (!r.execution_model.empty()) out += "Execution: " + r.execution_model + "\n";
     return out;
 }
 

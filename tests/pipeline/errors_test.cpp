@@ -169,12 +169,18 @@ TEST_F(PipelineErrors, RiskSettings) {
     EXPECT_EQ(error_of(head + "risk: {quantity: -1}\n"),
               "p.yaml:9:18: risk.quantity: must be greater than 0, got -1");
     EXPECT_EQ(error_of(head + "risk: {quantity: 1, position_size_pct: 10}\n"),
-              "p.yaml:9:7: risk: give either quantity or position_size_pct, not both");
+              "p.yaml:9:7: risk: give one of quantity, quote_amount, position_size_pct, "
+              "risk_per_trade_pct");
+    EXPECT_EQ(error_of(head + "risk: {risk_per_trade_pct: 1}\n"),
+              "p.yaml:9:7: risk: risk_per_trade_pct sizes from the stop distance: set "
+              "stop_loss_pct or stop_loss_atr too");
+    EXPECT_EQ(error_of(head + "risk: {cooldown_after_loss: soon}\n"),
+              "p.yaml:9:29: risk.cooldown_after_loss: invalid duration 'soon': expected a whole "
+              "number and a unit (ms, s, m, h, d, w)");
     EXPECT_EQ(error_of(head + "risk: {allow_short: maybe}\n"),
               "p.yaml:9:21: risk.allow_short: expected true or false, got 'maybe'");
-    EXPECT_EQ(error_of(head + "risk: {stop_loss_pct: 2}\n"),
-              "p.yaml:9:8: risk: unknown key 'stop_loss_pct'; expected one of: quantity, "
-              "position_size_pct, allow_short");
+    EXPECT_EQ(error_of(head + "risk: {stop_los_pct: 2}\n"),
+              "p.yaml:9:8: risk: unknown key 'stop_los_pct'; did you mean 'stop_loss_pct'?");
 }
 
 TEST_F(PipelineErrors, DurationGarbage) {

@@ -33,6 +33,7 @@ struct EngineOptions {
     int64_t interval_ms = 0;     // paper/live loop period; 0 = schedule.every, else 60 s
     int64_t max_iterations = 0;  // 0 = until the feed ends or a stop is requested
     const std::atomic<bool>* stop_requested = nullptr;  // set by SIGINT/SIGTERM
+    std::atomic<bool>* halt_requested = nullptr;        // set by SIGUSR1; the engine clears it
     std::function<void(const Progress&)> on_progress;   // called about twice a second
 };
 
@@ -48,6 +49,10 @@ struct RunSummary {
     bool resumed = false;  // a paper/live run that continued a previous one
     Metrics metrics;
 };
+
+// The journal's key-value entry (scope "core") through which `orchestrade halt` and
+// `orchestrade resume` reach a running or a future run: "halt:<reason>" or "resume".
+inline constexpr const char* kBreakerCommandKey = "breaker_command";
 
 // Runs a validated pipeline. Throws RunError (or PluginCallError) when the run cannot go on.
 RunSummary run_pipeline(const Pipeline& pipeline, const EngineOptions& options);

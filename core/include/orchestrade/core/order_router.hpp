@@ -10,6 +10,7 @@
 
 #include <spdlog/logger.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,6 +55,10 @@ class OrderRouter {
     // Drains the executor's reports into the journal and the ledger; returns new fills.
     int poll();
     bool has_open_order(const std::string& symbol) const;
+    // Called after each new fill reached the journal and the ledger.
+    using FillListener = std::function<void(const OrderRecord& order, const FillRecord& fill,
+                                            const Position& before, const Position& after)>;
+    void on_fill(FillListener listener) { fill_listener_ = std::move(listener); }
     std::size_t open_order_count() const { return open_.size(); }
 
     // Startup and after ambiguous submits: asks the venue about every open order of the
@@ -78,6 +83,7 @@ class OrderRouter {
     std::map<std::string, OrderRecord> open_;  // non-final orders by client order id
     std::map<std::string, int> open_by_symbol_;
     bool needs_reconcile_ = false;
+    FillListener fill_listener_;
     ReportCollector collector_;
 };
 

@@ -48,12 +48,35 @@ struct ScheduleConfig {
     int64_t every_ms = 0;  // 0 = the feed's bar interval (backtest: every bar)
 };
 
-// Risk keys (see RiskStage). Sizing: quantity (fixed base units) or position_size_pct (of
-// equity); neither = 100% of equity.
+// The risk block of a pipeline (see RiskStage). Every key is optional; 0 means "not set".
 struct RiskConfig {
-    double quantity = 0;
-    double position_size_pct = 0;
+    // Sizing of entries: at most one of quantity, quote_amount, position_size_pct,
+    // risk_per_trade_pct. None = RiskStage::kDefaultPositionSizePct of equity.
+    double quantity = 0;            // base units
+    double quote_amount = 0;        // quote currency per entry
+    double position_size_pct = 0;   // % of equity
+    double risk_per_trade_pct = 0;  // % of equity lost if the stop is hit (needs a stop)
     bool allow_short = false;
+    // Protective exits attached to entries (a signal's own levels take precedence).
+    double stop_loss_pct = 0;
+    double take_profit_pct = 0;
+    double trailing_stop_pct = 0;
+    double stop_loss_atr = 0;  // stop distance in ATRs (Wilder, atr_period bars)
+    int64_t atr_period = 14;
+    // Limits on entries.
+    double max_position_value = 0;  // per symbol, quote currency
+    int64_t max_open_positions = 0;
+    double max_gross_exposure_pct = 0;
+    double min_order_value = 0;
+    double max_order_value = 0;
+    int64_t max_orders_per_hour = 0;
+    int64_t cooldown_after_loss_ms = 0;  // per symbol, after a losing trade
+    // Breakers: ACTIVE -> REDUCING (daily loss, until the next UTC day) -> HALTED (drawdown
+    // from the peak, or a manual halt, until `orchestrade resume`). Entries are blocked in both;
+    // exits and stops always pass.
+    double max_daily_loss_pct = 0;
+    double max_drawdown_pct = 0;
+    std::string halt_file;  // while this file exists, the run is HALTED
 };
 
 struct Pipeline {

@@ -18,6 +18,11 @@ struct RunReport {
     std::vector<OrderRecord> orders;
     std::vector<FillRecord> fills;
     int64_t signal_count = 0;
+    std::vector<EventRecord> risk_refusals;  // an entry a risk rule refused
+    std::vector<EventRecord> risk_states;    // breaker transitions
+    // How fills were produced (the executor and its fill parameters), so a difference between a
+    // backtest and a live run can be explained.
+    std::string execution_model;
 };
 
 // run_id 0 = the last run. Throws std::runtime_error when the journal has no such run.
@@ -33,6 +38,9 @@ RunReport build_report(const Journal& journal, int64_t run_id = 0);
 //               filled_qty, venue_order_id, reason, text}]
 //   "fills":   [{client_order_id, trade_id, symbol, side, qty, price, fee, time_ms}]
 //   "signals": the number of signals
+//   "risk_refusals": [{time_ms, symbol, action, rule, outcome}]
+//   "risk_states":   [{time_ms, state, reason, transition}]
+//   "execution_model": text
 std::string report_to_json(const RunReport& r);
 // A terminal summary: the run, a metrics block, a trade table, order and fill counts.
 std::string report_to_text(const RunReport& r);

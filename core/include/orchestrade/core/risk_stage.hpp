@@ -1,16 +1,30 @@
-// Turns signals into orders: position logic (BUY if flat, SELL if long, CLOSE), sizing, and the
-// refusals that keep one signal from ever becoming two entries.
+// Turns signals into orders, and keeps an account out of trouble:
+// - position logic: BUY enters when flat (or covers a short), SELL exits a long (or enters a
+//   short where allowed), CLOSE flattens, HOLD does nothing; a repeated signal is a duplicate;
+// - sizing: fixed quantity, fixed quote amount, % of equity, or risk per trade from the stop;
+// - limits on entries: position value, open positions, gross exposure, order value, order rate,
+//   cool-down after a loss;
+// - breakers: ACTIVE -> REDUCING (daily loss; until the next UTC day) -> HALTED (drawdown from
+//   the peak, or a manual halt; until resumed). Entries are refused; exits and stops always pass;
+// - protective exits: stop-loss, take-profit and trailing stop levels per position, watched
+//   from prices for executors that cannot rest them (an emulated OCO: the first level hit
+//   clears both).
+// Its state survives restarts through save()/load().
 #pragma once
 
 #include <orchestrade/core/ledger.hpp>
 #include <orchestrade/core/pipeline.hpp>
 #include <orchestrade/core/types.hpp>
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
 
 namespace orchestrade::core {
+
+enum class BreakerState { Active, Reducing, Halted };
+std::string_view to_string(BreakerState s);
 
 struct OrderRequest {
     Side side = Side::Buy;
@@ -23,28 +37,88 @@ struct OrderRequest {
 struct RiskDecision {
     std::optional<OrderRequest> order;  // empty: nothing to send
     std::string outcome;                // journaled with the signal: "order", "ignored: ..."
+    std::string rule;                   // the limit or breaker that refused it, if any
+};
+
+// Levels that protect one open position.
+struct Protection {
+    Side side = Side::Buy;    // of the position: Buy = long
+    double stop = 0;          // 0 = none
+    double take_profit = 0;   // 0 = none
+    double trailing_pct = 0;  // the stop follows the best price by this %
+    double best = 0;          // best price since entry (trailing)
+};
+
+struct ProtectiveExit {
+    Side side = Side::Sell;
+    double qty = 0;
+    std::string reason;  // "stop-loss", "take-profit", "trailing stop"
 };
 
 class RiskStage {
-  public:
+public:
     explicit RiskStage(const RiskConfig& config);
 
-    // price: the latest close of the signal's symbol; order_pending: a non-final order exists
-    // for the symbol.
+    // Default sizing when the pipeline sets none.
+    static constexpr double kDefaultPositionSizePct = 10.0;
+
+    // ---- signals -------------------------------------------------------------------------
+    // price: the latest close of the signal's symbol; order_pending: a non-protective order is
+    // still open for the symbol.
     RiskDecision evaluate(const SignalRecord& signal, const Ledger& ledger, double price,
-                          bool order_pending);
-    // The last signal per symbol (HOLD included). Backtests skip HOLD signals early and report
+                          bool order_pending, int64_t now_ms);
+    // The last signal per symbol (HOLD included): backtests skip HOLD signals early and report
     // them here; a restart restores the memory from the journal.
     void remember(const std::string& symbol, Action action) { last_action_[symbol] = action; }
 
-    // Default sizing when the pipeline sets neither quantity nor position_size_pct.
-    static constexpr double kDefaultPositionSizePct = 10.0;
+    // ---- market data and fills ------------------------------------------------------------
+    // Once per bar, after the protective check: ATR and trailing levels.
+    void on_bar(const std::string& symbol, double high, double low, double close);
+    // A protective exit this bar hits, for a position the core protects itself. Stop before
+    // take-profit when both are inside one bar (the conservative reading); a gap through a level
+    // triggers at the open.
+    std::optional<ProtectiveExit> check_exit(const std::string& symbol, double open, double high,
+                                             double low, const Position& position) const;
+    // After a fill changed a position: entries get their protection (levels from the order),
+    // a closed position loses it, and a closed loss starts the symbol's cool-down.
+    void on_fill(const std::string& symbol, const Position& before, const Position& after,
+                 double stop_loss, double take_profit, bool watch_levels, int64_t now_ms);
+    const Protection* protection(const std::string& symbol) const;
 
-  private:
-    double entry_qty(const SignalRecord& signal, const Ledger& ledger, double price) const;
+    // ---- breakers -------------------------------------------------------------------------
+    // Returns a description of the transition when the state changed.
+    std::optional<std::string> update_equity(int64_t now_ms, double equity);
+    std::optional<std::string> halt(const std::string& reason);
+    std::optional<std::string> resume();
+    BreakerState state() const { return state_; }
+    const std::string& state_reason() const { return state_reason_; }
+
+    // ---- persistence ----------------------------------------------------------------------
+    std::string save() const;  // JSON
+    void load(const std::string& json);
+
+private:
+    RiskDecision entry(const SignalRecord& signal, const Ledger& ledger, double price, Side side,
+                       int64_t now_ms);
+    double stop_for(const SignalRecord& signal, Side side, double price) const;
+    double take_profit_for(const SignalRecord& signal, Side side, double price) const;
 
     RiskConfig config_;
     std::map<std::string, Action> last_action_;
+    std::map<std::string, Protection> protection_;
+    std::map<std::string, int64_t> cooldown_until_;
+    std::map<std::string, double> atr_;
+    struct AtrSeed {
+        double prev_close = 0, sum = 0;
+        int64_t n = 0;
+    };
+    std::map<std::string, AtrSeed> atr_seed_;
+    std::deque<int64_t> entry_times_;  // for max_orders_per_hour
+    BreakerState state_ = BreakerState::Active;
+    std::string state_reason_;
+    int64_t day_ = -1;
+    double day_start_equity_ = 0;
+    double peak_equity_ = 0;
 };
 
 }  // namespace orchestrade::core

@@ -1,0 +1,257 @@
+// The risk stage on its own: sizing, each limit, the breakers, protective exits, persistence.
+#include <orchestrade/core/risk_stage.hpp>
+
+#include <gtest/gtest.h>
+
+using namespace orchestrade::core;
+
+namespace {
+
+constexpr int64_t kT0 = 1704067200000;  // 2024-01-01 00:00 UTC
+constexpr int64_t kMinute = 60'000, kHour = 3'600'000, kDay = 86'400'000;
+
+SignalRecord signal(Action a, const std::string& symbol = "BTC/USDT") {
+    SignalRecord s;
+    s.symbol = symbol;
+    s.action = a;
+    return s;
+}
+
+Ledger flat(double cash = 10'000) { return Ledger(cash); }
+
+void open_long(Ledger& l, const std::string& symbol, double qty, double price) {
+    FillRecord f;
+    f.symbol = symbol;
+    f.side = Side::Buy;
+    f.qty = qty;
+    f.price = price;
+    l.apply_fill(f);
+}
+
+}  // namespace
+
+TEST(RiskSizing, DefaultIsTenPercentOfEquity) {
+    RiskStage r(RiskConfig{});
+    auto d = r.evaluate(signal(Action::Buy), flat(), 100, false, kT0);
+    ASSERT_TRUE(d.order);
+    EXPECT_DOUBLE_EQ(d.order->qty, 10);  // 10% of 10,000 at 100
+    EXPECT_TRUE(d.order->entry);
+}
+
+TEST(RiskSizing, QuoteAmountAndQuantityAndSignalHint) {
+    RiskConfig c;
+    c.quote_amount = 250;
+    EXPECT_DOUBLE_EQ(RiskStage(c).evaluate(signal(Action::Buy), flat(), 50, false, kT0).order->qty, 5);
+    RiskConfig q;
+    q.quantity = 0.3;
+    EXPECT_DOUBLE_EQ(RiskStage(q).evaluate(signal(Action::Buy), flat(), 50, false, kT0).order->qty, 0.3);
+    auto hinted = signal(Action::Buy);
+    hinted.size_pct = 20;  // the strategy's hint wins over the configured size
+    EXPECT_DOUBLE_EQ(RiskStage(q).evaluate(hinted, flat(), 50, false, kT0).order->qty, 40);
+}
+
+TEST(RiskSizing, RiskPerTradeSizesFromTheStopDistance) {
+    RiskConfig c;
+    c.risk_per_trade_pct = 1;  // lose 100 of 10,000 if the stop is hit
+    c.stop_loss_pct = 2;       // stop at 98 for a price of 100
+    auto d = RiskStage(c).evaluate(signal(Action::Buy), flat(), 100, false, kT0);
+    ASSERT_TRUE(d.order);
+    EXPECT_NEAR(d.order->stop_loss, 98, 1e-9);
+    EXPECT_NEAR(d.order->qty, 100.0 / 2.0, 1e-8);
+}
+
+TEST(RiskSizing, AtrStopUsesWildersAverage) {
+    RiskConfig c;
+    c.stop_loss_atr = 2;
+    c.atr_period = 3;
+    RiskStage r(c);
+    // True ranges: 2 (first bar: high-low), then max(h-l, |h-pc|, |l-pc|).
+    r.on_bar("BTC/USDT", 101, 99, 100);   // TR 2
+    r.on_bar("BTC/USDT", 104, 100, 103);  // TR 4
+    r.on_bar("BTC/USDT", 103, 97, 98);    // TR 6 -> ATR seed (2+4+6)/3 = 4
+    r.on_bar("BTC/USDT", 99, 97, 98);     // TR 2 -> ATR (4*2+2)/3 = 10/3
+    auto d = r.evaluate(signal(Action::Buy), flat(), 98, false, kT0);
+    ASSERT_TRUE(d.order);
+    EXPECT_NEAR(d.order->stop_loss, 98 - 2 * (10.0 / 3.0), 1e-9);
+}
+
+TEST(RiskLimits, MaxOpenPositionsRefusesEntriesButNotExits) {
+    RiskConfig c;
+    c.max_open_positions = 1;
+    RiskStage r(c);
+    Ledger l = flat();
+    open_long(l, "ETH/USDT", 1, 100);
+    auto d = r.evaluate(signal(Action::Buy), l, 100, false, kT0);
+    EXPECT_FALSE(d.order);
+    EXPECT_EQ(d.rule, "max_open_positions");
+    EXPECT_EQ(d.outcome, "refused: max_open_positions: 1 positions open, the limit is 1");
+    auto exit = r.evaluate(signal(Action::Sell, "ETH/USDT"), l, 100, false, kT0);
+    ASSERT_TRUE(exit.order);
+    EXPECT_FALSE(exit.order->entry);
+}
+
+TEST(RiskLimits, OrderValueCapsAndFloors) {
+    RiskConfig c;
+    c.position_size_pct = 50;  // 5,000
+    c.max_order_value = 1'000;
+    auto d = RiskStage(c).evaluate(signal(Action::Buy), flat(), 100, false, kT0);
+    ASSERT_TRUE(d.order);
+    EXPECT_DOUBLE_EQ(d.order->qty, 10);
+    EXPECT_EQ(d.outcome, "order (capped by max_order_value)");
+    RiskConfig m;
+    m.quantity = 0.01;
+    m.min_order_value = 5;
+    auto small = RiskStage(m).evaluate(signal(Action::Buy), flat(), 100, false, kT0);
+    EXPECT_FALSE(small.order);
+    EXPECT_EQ(small.rule, "min_order_value");
+}
+
+TEST(RiskLimits, PositionValueAndGrossExposure) {
+    RiskConfig c;
+    c.position_size_pct = 50;
+    c.max_gross_exposure_pct = 60;  // 6,000 of 10,000 equity
+    RiskStage r(c);
+    Ledger l = flat();
+    open_long(l, "ETH/USDT", 40, 100);  // 4,000 exposed
+    auto d = r.evaluate(signal(Action::Buy), l, 100, false, kT0);
+    ASSERT_TRUE(d.order);
+    EXPECT_NEAR(d.order->qty, 20, 1e-8);  // only 2,000 of room
+    open_long(l, "BTC/USDT", 20, 100);
+    auto full = r.evaluate(signal(Action::Buy, "SOL/USDT"), l, 100, false, kT0);
+    EXPECT_EQ(full.rule, "max_gross_exposure_pct");
+}
+
+TEST(RiskLimits, OrderRateCapCountsEntriesInTheLastHour) {
+    RiskConfig c;
+    c.max_orders_per_hour = 2;
+    RiskStage r(c);
+    Ledger l = flat();
+    EXPECT_TRUE(r.evaluate(signal(Action::Buy, "A/USDT"), l, 10, false, kT0).order);
+    EXPECT_TRUE(r.evaluate(signal(Action::Buy, "B/USDT"), l, 10, false, kT0 + kMinute).order);
+    EXPECT_EQ(r.evaluate(signal(Action::Buy, "C/USDT"), l, 10, false, kT0 + 2 * kMinute).rule,
+              "max_orders_per_hour");
+    EXPECT_TRUE(r.evaluate(signal(Action::Buy, "D/USDT"), l, 10, false, kT0 + kHour + 1).order);
+}
+
+TEST(RiskLimits, CooldownAfterALossingTradeOnlyForThatSymbol) {
+    RiskConfig c;
+    c.cooldown_after_loss_ms = 30 * kMinute;
+    RiskStage r(c);
+    Position before{1, 100, 0, 100, 0}, after{0, 0, -5, 95, 0};
+    r.on_fill("BTC/USDT", before, after, 0, 0, true, kT0);
+    auto d = r.evaluate(signal(Action::Buy), flat(), 95, false, kT0 + 10 * kMinute);
+    EXPECT_EQ(d.rule, "cooldown_after_loss");
+    EXPECT_TRUE(r.evaluate(signal(Action::Buy, "ETH/USDT"), flat(), 95, false, kT0).order);
+    r.remember("BTC/USDT", Action::Hold);
+    EXPECT_TRUE(r.evaluate(signal(Action::Buy), flat(), 95, false, kT0 + 31 * kMinute).order);
+}
+
+TEST(RiskBreakers, DailyLossReducesUntilTheNextDayAndBlocksOnlyEntries) {
+    RiskConfig c;
+    c.max_daily_loss_pct = 5;
+    RiskStage r(c);
+    EXPECT_FALSE(r.update_equity(kT0, 10'000));
+    EXPECT_FALSE(r.update_equity(kT0 + kHour, 9'600));  // -4%
+    auto t = r.update_equity(kT0 + 2 * kHour, 9'500);   // -5%
+    ASSERT_TRUE(t);
+    EXPECT_EQ(*t, "ACTIVE -> REDUCING: max_daily_loss_pct: down 5.00% today");
+    Ledger l = flat();
+    open_long(l, "ETH/USDT", 1, 100);
+    EXPECT_EQ(r.evaluate(signal(Action::Buy), l, 100, false, kT0).rule, "breaker");
+    EXPECT_TRUE(r.evaluate(signal(Action::Sell, "ETH/USDT"), l, 100, false, kT0).order);
+    auto next_day = r.update_equity(kT0 + kDay, 9'500);
+    ASSERT_TRUE(next_day);
+    EXPECT_EQ(r.state(), BreakerState::Active);
+}
+
+TEST(RiskBreakers, DrawdownHaltsUntilResumed) {
+    RiskConfig c;
+    c.max_drawdown_pct = 10;
+    RiskStage r(c);
+    r.update_equity(kT0, 10'000);
+    r.update_equity(kT0 + kMinute, 12'000);  // peak
+    auto t = r.update_equity(kT0 + 2 * kMinute, 10'800);  // -10% from the peak
+    ASSERT_TRUE(t);
+    EXPECT_EQ(r.state(), BreakerState::Halted);
+    EXPECT_FALSE(r.update_equity(kT0 + 2 * kDay, 12'500));  // a new day does not lift a halt
+    EXPECT_EQ(r.state(), BreakerState::Halted);
+    EXPECT_TRUE(r.resume());
+    EXPECT_EQ(r.state(), BreakerState::Active);
+}
+
+TEST(RiskBreakers, StateSurvivesSaveAndLoad) {
+    RiskConfig c;
+    c.max_drawdown_pct = 10;
+    c.stop_loss_pct = 5;
+    RiskStage r(c);
+    r.update_equity(kT0, 10'000);
+    r.update_equity(kT0 + kMinute, 8'000);
+    Position before{}, after{2, 100, 0, 100, 0};
+    r.on_fill("BTC/USDT", before, after, 95, 120, true, kT0);
+    r.remember("ETH/USDT", Action::Buy);
+
+    RiskStage restored(c);
+    restored.load(r.save());
+    EXPECT_EQ(restored.state(), BreakerState::Halted);
+    EXPECT_EQ(restored.state_reason(), r.state_reason());
+    ASSERT_TRUE(restored.protection("BTC/USDT"));
+    EXPECT_DOUBLE_EQ(restored.protection("BTC/USDT")->stop, 95);
+    EXPECT_DOUBLE_EQ(restored.protection("BTC/USDT")->take_profit, 120);
+    EXPECT_EQ(restored.evaluate(signal(Action::Buy, "ETH/USDT"), flat(), 10, false, kT0).outcome,
+              "ignored: duplicate signal");
+}
+
+TEST(ProtectiveExits, StopTakeProfitGapAndBothInOneBar) {
+    RiskStage r(RiskConfig{});
+    Position before{}, pos{2, 100, 0, 100, 0};
+    r.on_fill("BTC/USDT", before, pos, 95, 110, true, kT0);
+    EXPECT_FALSE(r.check_exit("BTC/USDT", 100, 109, 96, pos));  // inside both levels
+    auto gap = r.check_exit("BTC/USDT", 90, 91, 89, pos);        // opens below the stop
+    ASSERT_TRUE(gap);
+    EXPECT_EQ(gap->reason, "stop-loss");
+    EXPECT_EQ(gap->side, Side::Sell);
+    EXPECT_DOUBLE_EQ(gap->qty, 2);
+    auto both = r.check_exit("BTC/USDT", 100, 111, 94, pos);  // both levels inside one bar
+    ASSERT_TRUE(both);
+    EXPECT_EQ(both->reason, "stop-loss");
+    auto tp = r.check_exit("BTC/USDT", 105, 112, 104, pos);
+    ASSERT_TRUE(tp);
+    EXPECT_EQ(tp->reason, "take-profit");
+    // The position closes: its levels go (an emulated OCO leaves no leg behind).
+    r.on_fill("BTC/USDT", pos, Position{}, 0, 0, true, kT0);
+    EXPECT_EQ(r.protection("BTC/USDT"), nullptr);
+}
+
+TEST(ProtectiveExits, ShortLevelsAreMirrored) {
+    RiskStage r(RiskConfig{});
+    Position before{}, pos{-1, 100, 0, 100, 0};
+    r.on_fill("BTC/USDT", before, pos, 105, 90, true, kT0);
+    auto stop = r.check_exit("BTC/USDT", 101, 106, 100, pos);
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->reason, "stop-loss");
+    EXPECT_EQ(stop->side, Side::Buy);
+    EXPECT_EQ(r.check_exit("BTC/USDT", 95, 96, 89, pos)->reason, "take-profit");
+}
+
+TEST(ProtectiveExits, TrailingStopFollowsTheBestPrice) {
+    RiskConfig c;
+    c.trailing_stop_pct = 10;
+    RiskStage r(c);
+    Position before{}, pos{1, 100, 0, 100, 0};
+    r.on_fill("BTC/USDT", before, pos, 0, 0, true, kT0);
+    EXPECT_DOUBLE_EQ(r.protection("BTC/USDT")->stop, 90);
+    r.on_bar("BTC/USDT", 120, 110, 118);
+    EXPECT_DOUBLE_EQ(r.protection("BTC/USDT")->stop, 108);
+    r.on_bar("BTC/USDT", 115, 109, 110);  // a lower high never lowers the stop
+    EXPECT_DOUBLE_EQ(r.protection("BTC/USDT")->stop, 108);
+    auto exit = r.check_exit("BTC/USDT", 109, 110, 107, pos);
+    ASSERT_TRUE(exit);
+    EXPECT_EQ(exit->reason, "trailing stop");
+}
+
+TEST(ProtectiveExits, NativeProtectionIsNotWatched) {
+    RiskStage r(RiskConfig{});
+    Position before{}, pos{1, 100, 0, 100, 0};
+    r.on_fill("BTC/USDT", before, pos, 95, 110, false, kT0);
+    EXPECT_FALSE(r.check_exit("BTC/USDT", 90, 91, 89, pos));
+}
