@@ -5,6 +5,7 @@
 #include <orchestrade/core/report.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -12,14 +13,16 @@ namespace po = boost::program_options;
 namespace orchestrade::cli {
 
 int command_report(const GlobalOptions& g, const std::vector<std::string>& args) {
-    std::string journal_path;
+    std::string journal_path, html_path;
     int64_t run_id = 0;
     po::options_description opts("Options");
     opts.add_options()("journal", po::value(&journal_path)->required(), "the run journal (.db)")(
-        "run", po::value(&run_id), "run id (default: the last run)")("json", "print JSON");
+        "run", po::value(&run_id), "run id (default: the last run)")("json", "print JSON")(
+        "html", po::value(&html_path), "write a self-contained HTML report to this file");
     po::variables_map vm;
     try {
-        if (!parse_command("Usage: orchestrade report --journal DB [--run N] [--json]", opts, {},
+        if (!parse_command("Usage: orchestrade report --journal DB [--run N] [--json | --html FILE]",
+                           opts, {},
                            args, vm))
             return kExitOk;
     } catch (const po::error& e) {
@@ -34,6 +37,16 @@ int command_report(const GlobalOptions& g, const std::vector<std::string>& args)
     try {
         core::Journal journal(journal_path, core::Journal::Durability::Synchronous);
         core::RunReport r = core::build_report(journal, run_id);
+        if (!html_path.empty()) {
+            std::ofstream out(html_path, std::ios::binary);
+            out << core::report_to_html(r);
+            if (!out) {
+                std::cerr << "orchestrade report: cannot write " << html_path << "\n";
+                return kExitRuntime;
+            }
+            std::cout << "wrote " << html_path << "\n";
+            return kExitOk;
+        }
         std::cout << (vm.count("json") ? core::report_to_json(r) : core::report_to_text(r)) << "\n";
         return kExitOk;
     } catch (const std::exception& e) {

@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev bc time
+  chromium
 )
 
 missing=()

@@ -1,4 +1,5 @@
 #include <orchestrade/core/bar_buffer.hpp>
+#include <orchestrade/core/chart_recorder.hpp>
 #include <orchestrade/core/clock.hpp>
 #include <orchestrade/core/engine.hpp>
 #include <orchestrade/core/host_services.hpp>
@@ -188,6 +189,7 @@ private:
             risk_dirty_ = true;
         });
         apply_breaker_commands();
+        record_execution_model();
         if (!backtest_) {
             int fills = router_->reconcile();
             if (fills) log_->info("reconciliation recovered {} fill(s) from the venue", fills);
@@ -258,6 +260,32 @@ private:
         }
         signals_.signals().clear();
         log_->info("strategy warmed up on {} bar(s) of history", history.size());
+    }
+
+    // How fills are produced, kept with the run so a report can explain backtest-vs-live
+    // differences: the executor, its parameters (secrets left out) and who watches the stops.
+    void record_execution_model() {
+        std::string params;
+        for (const auto& v : p_.executor.params) {
+            if (v.secret) continue;
+            std::string value = v.type == OT_PARAM_INT      ? std::to_string(v.int_value)
+                                : v.type == OT_PARAM_DOUBLE ? fmt::format("{}", v.double_value)
+                                : v.type == OT_PARAM_BOOL   ? (v.int_value ? "true" : "false")
+                                                            : v.string_value;
+            params += (params.empty() ? "" : ", ") + v.key + "=" + value;
+        }
+        std::string text = p_.executor.plugin->short_name + " (" + params + ")";
+        text += native_protection()
+                    ? "; stop-loss and take-profit rest at the venue"
+                    : "; stops and targets are watched by the core on each bar's high/low and "
+                      "exit with a market order (stop first when both are inside one bar)";
+        EventRecord e;
+        e.run_id = run_id_;
+        e.time_ms = services_.clock->now_ms();
+        e.source = "core";
+        e.kind = "execution_model";
+        e.json = nlohmann::json{{"text", text}}.dump();
+        journal_->record_event(e);
     }
 
     // The executor rests stop-loss and take-profit itself; otherwise the core watches prices.
@@ -443,7 +471,13 @@ private:
             executor_->on_bars(batch);
             fills += router_->poll();
         });
-        for (std::size_t i = begin; i < end; ++i) ledger_->mark(buffer_.symbol(i), buffer_.close(i));
+        for (std::size_t i = begin; i < end; ++i) {
+            const std::size_t row = i - begin;
+            ledger_->mark(buffer_.symbol(i), buffer_.close(i));
+            chart(batch.interval_s[row]).add(buffer_.symbol(i), batch.open_time_ms[row],
+                                             batch.open[row], batch.high[row], batch.low[row],
+                                             batch.close[row]);
+        }
         fills += protective_exits(begin, end, batch, close_ms);
 
         signals_.signals().clear();
@@ -526,6 +560,15 @@ private:
         journal_->record_event(e);
     }
 
+    ChartRecorder& chart(int32_t interval_s) {
+        if (!chart_) {
+            const int64_t bar_ms = int64_t{interval_s} * 1000;
+            chart_.emplace(*journal_, run_id_, backtest_ ? std::max(bar_ms, kEquitySampleMs) : bar_ms,
+                           !backtest_);
+        }
+        return *chart_;
+    }
+
     PerformanceTracker& tracker() {
         if (!tracker_) {
             int32_t interval = interval_s_ > 0 ? interval_s_ : buffer_.min_interval_s();
@@ -553,6 +596,7 @@ private:
         try {
             risk_dirty_ = true;
             save_risk_state();
+            if (chart_) chart_->flush();
             journal_->commit_batch();
             summary_.metrics = current_metrics();
             journal_->save_metrics(run_id_, metrics_to_json(summary_.metrics));
@@ -587,6 +631,7 @@ private:
     std::optional<ExecutorInstance> executor_;
     std::optional<OrderRouter> router_;
     std::optional<PerformanceTracker> tracker_;
+    std::optional<ChartRecorder> chart_;
     BarBuffer buffer_;
     RiskStage risk_;
     SignalCollector signals_;

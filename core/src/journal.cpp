@@ -109,6 +109,18 @@ CREATE TABLE kv (
     PRIMARY KEY (scope, key));
 CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 )sql",
+    // 2: candles for the report's charts, aggregated to the equity sampling period.
+    R"sql(
+CREATE TABLE chart_bars (
+    run_id INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    open REAL NOT NULL,
+    high REAL NOT NULL,
+    low REAL NOT NULL,
+    close REAL NOT NULL,
+    PRIMARY KEY (run_id, symbol, time_ms));
+)sql",
 };
 static_assert(std::size(kMigrations) == Journal::kSchemaVersion,
               "one migration step per schema version");
@@ -288,6 +300,9 @@ struct Journal::Statements {
           kv_set(db,
                  "INSERT INTO kv (scope, key, value) VALUES (?, ?, ?) "
                  "ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value"),
+          insert_chart_bar(db,
+                           "INSERT OR REPLACE INTO chart_bars (run_id, symbol, time_ms, open, "
+                           "high, low, close) VALUES (?, ?, ?, ?, ?, ?, ?)"),
           next_sequence(db,
                         "INSERT INTO sequences (name, value) VALUES (?1, ?2) "
                         "ON CONFLICT (name) DO UPDATE SET value = value + ?2 RETURNING value") {}
@@ -302,6 +317,7 @@ struct Journal::Statements {
     SQLite::Statement insert_equity;
     SQLite::Statement insert_event;
     SQLite::Statement kv_set;
+    SQLite::Statement insert_chart_bar;
     SQLite::Statement next_sequence;
 };
 
@@ -582,6 +598,29 @@ std::vector<OrderRecord> Journal::open_orders() const {
                                   " FROM orders WHERE state IN (" + open_state_list() +
                                   ") ORDER BY rowid");
     return read_all(q, read_order);
+}
+
+void Journal::record_chart_bar(int64_t run_id, const ChartBar& b) {
+    std::lock_guard lock(mutex_);
+    write(1, [&] {
+        auto& q = fresh(statements_->insert_chart_bar);
+        SQLite::bind(q, run_id, b.symbol, b.time_ms, b.open, b.high, b.low, b.close);
+        q.exec();
+    });
+}
+
+std::vector<ChartBar> Journal::chart_bars(int64_t run_id) const {
+    std::lock_guard lock(mutex_);
+    SQLite::Statement q(*db_,
+                        "SELECT symbol, time_ms, open, high, low, close FROM chart_bars "
+                        "WHERE run_id = ? ORDER BY symbol, time_ms");
+    q.bind(1, run_id);
+    std::vector<ChartBar> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(),
+                       q.getColumn(2).getDouble(), q.getColumn(3).getDouble(),
+                       q.getColumn(4).getDouble(), q.getColumn(5).getDouble()});
+    return out;
 }
 
 int64_t Journal::next_sequence(const std::string& sequence, int64_t count) {

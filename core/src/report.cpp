@@ -183,7 +183,12 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     r.signal_count = journal.signal_count(run->id);
     r.risk_refusals = journal.events(run->id, "risk_refusal");
     r.risk_states = journal.events(run->id, "risk_state");
-    r.execution_model = execution_model(run->pipeline_yaml);
+    const auto model = journal.events(run->id, "execution_model");
+    r.execution_model = model.empty()
+                            ? execution_model(run->pipeline_yaml)
+                            : Json::parse(model.front().json, nullptr, false).value("text", "");
+    r.equity = journal.equity(run->id);
+    r.chart_bars = journal.chart_bars(run->id);
 
     Ledger ledger;
     for (const auto& f : r.fills)

@@ -31,6 +31,13 @@ struct RunRecord {
     int32_t bar_interval_s = 0;
 };
 
+// One candle of a report chart: the bars of a symbol aggregated over a period.
+struct ChartBar {
+    std::string symbol;
+    int64_t time_ms = 0;  // the period's start
+    double open = 0, high = 0, low = 0, close = 0;
+};
+
 struct EventRecord {
     int64_t id = 0;
     int64_t run_id = 0;
@@ -46,7 +53,7 @@ class Journal {
     // Durability: Synchronous (paper/live; every write on disk before it returns, WAL +
     // synchronous=FULL) or Batched (backtest; writes grouped in transactions, see begin_batch).
     enum class Durability { Synchronous, Batched };
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     // Batched mode commits the open batch after this many written rows.
     static constexpr int kBatchRows = 10000;
 
@@ -112,6 +119,10 @@ class Journal {
     // Equity samples
     void record_equity(int64_t run_id, const EquityPoint& p);
     std::vector<EquityPoint> equity(int64_t run_id = 0) const;
+
+    // Candles for the report's charts (one row per symbol and period; a rewrite replaces it)
+    void record_chart_bar(int64_t run_id, const ChartBar& bar);
+    std::vector<ChartBar> chart_bars(int64_t run_id) const;
 
     // Free-form events (risk refusals, plugin errors, plugin journal_append records)
     void record_event(const EventRecord& e);

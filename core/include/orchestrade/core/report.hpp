@@ -23,6 +23,8 @@ struct RunReport {
     // How fills were produced (the executor and its fill parameters), so a difference between a
     // backtest and a live run can be explained.
     std::string execution_model;
+    std::vector<EquityPoint> equity;     // the stored curve (sampled in backtests)
+    std::vector<ChartBar> chart_bars;    // candles for the charts
 };
 
 // run_id 0 = the last run. Throws std::runtime_error when the journal has no such run.
@@ -44,5 +46,10 @@ RunReport build_report(const Journal& journal, int64_t run_id = 0);
 std::string report_to_json(const RunReport& r);
 // A terminal summary: the run, a metrics block, a trade table, order and fill counts.
 std::string report_to_text(const RunReport& r);
+// One self-contained HTML page (the chart library is embedded; nothing is fetched): candles per
+// symbol with a marker per fill, equity and drawdown, the metrics, the trade list, the risk
+// refusals and the execution model. The element #status carries data-markers (markers drawn)
+// and data-errors (script errors) for automated checks.
+std::string report_to_html(const RunReport& r);
 
 }  // namespace orchestrade::core

@@ -1,0 +1,31 @@
+#include <orchestrade/core/chart_recorder.hpp>
+
+#include <algorithm>
+
+namespace orchestrade::core {
+
+ChartRecorder::ChartRecorder(Journal& journal, int64_t run_id, int64_t period_ms,
+                             bool write_through)
+    : journal_(journal), run_id_(run_id), period_ms_(period_ms), write_through_(write_through) {}
+
+void ChartRecorder::add(const std::string& symbol, int64_t open_time_ms, double open, double high,
+                        double low, double close) {
+    const int64_t start = open_time_ms - open_time_ms % period_ms_;
+    auto [it, inserted] = open_.try_emplace(symbol);
+    ChartBar& bar = it->second;
+    if (inserted || bar.time_ms != start) {
+        if (!inserted && !write_through_) journal_.record_chart_bar(run_id_, bar);
+        bar = ChartBar{symbol, start, open, high, low, close};
+    } else {
+        bar.high = std::max(bar.high, high);
+        bar.low = std::min(bar.low, low);
+        bar.close = close;
+    }
+    if (write_through_) journal_.record_chart_bar(run_id_, bar);
+}
+
+void ChartRecorder::flush() {
+    for (const auto& [symbol, bar] : open_) journal_.record_chart_bar(run_id_, bar);
+}
+
+}  // namespace orchestrade::core
