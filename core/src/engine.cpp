@@ -597,6 +597,7 @@ private:
             risk_dirty_ = true;
             save_risk_state();
             if (chart_) chart_->flush();
+            if (router_) router_->flush();
             journal_->commit_batch();
             summary_.metrics = current_metrics();
             journal_->save_metrics(run_id_, metrics_to_json(summary_.metrics));

@@ -66,7 +66,6 @@ CREATE TABLE orders (
     filled_qty REAL NOT NULL,
     text TEXT NOT NULL);
 CREATE INDEX orders_run ON orders(run_id);
-CREATE INDEX orders_state ON orders(state);
 CREATE TABLE order_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     client_order_id TEXT NOT NULL,
@@ -350,8 +349,9 @@ void Journal::open() {
     db_ = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
                                              kBusyTimeoutMs);
     db_->exec("PRAGMA journal_mode = WAL");
+    // A backtest's journal can be made again by running it again: it skips the syncs.
     db_->exec(durability_ == Durability::Synchronous ? "PRAGMA synchronous = FULL"
-                                                     : "PRAGMA synchronous = NORMAL");
+                                                     : "PRAGMA synchronous = OFF");
     db_->exec("PRAGMA cache_size = -16384");  // 16 MiB: large batches without re-reading pages
     migrate();
     statements_ = std::make_unique<Statements>(*db_);

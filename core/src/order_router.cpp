@@ -56,6 +56,7 @@ OrderRouter::OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& exe
       ledger_(ledger),
       executor_(executor),
       mode_(mode),
+      write_final_only_(mode == Mode::Backtest),
       run_id_(run_id),
       log_(logger("orders")) {
     // A per-journal prefix keeps ids unique when several bots share one venue account.
@@ -91,8 +92,16 @@ void OrderRouter::set_state(OrderRecord& order, OrderState state, int64_t time_m
     order.state = state;
     order.updated_ms = time_ms;
     if (!text.empty()) order.text = text;
-    journal_.update_order(order.client_order_id, state, time_ms, order.venue_order_id, text,
-                          order.filled_qty);
+    if (!write_final_only_)
+        journal_.update_order(order.client_order_id, state, time_ms, order.venue_order_id, text,
+                              order.filled_qty);
+    else if (is_final(state))
+        journal_.record_intent(order);
+}
+
+void OrderRouter::flush() {
+    if (!write_final_only_) return;
+    for (const auto& [id, order] : open_) journal_.record_intent(order);
 }
 
 OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const std::string& symbol,
@@ -112,7 +121,9 @@ OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const st
     o.take_profit = request.take_profit;
     o.reason = reason;
     o.state = OrderState::Intent;
-    journal_.record_intent(o);  // on disk before the venue hears of it
+    // On disk before the venue hears of it. A backtest's venue is simulated in this process:
+    // there is nothing to reconcile after a crash, so its orders are written once, when final.
+    if (!write_final_only_) journal_.record_intent(o);
 
     ot_order co{};
     co.struct_size = sizeof co;

@@ -61,6 +61,10 @@ class OrderRouter {
     void on_fill(FillListener listener) { fill_listener_ = std::move(listener); }
     std::size_t open_order_count() const { return open_.size(); }
 
+    // Writes the orders still open (a backtest journals each order once, when it is final or
+    // when the run ends).
+    void flush();
+
     // Startup and after ambiguous submits: asks the venue about every open order of the
     // journal (all runs) and records what it says. An order the venue does not know is closed
     // as rejected: it never reached the book, and it is never sent again.
@@ -76,6 +80,7 @@ class OrderRouter {
     Ledger& ledger_;
     ExecutorInstance& executor_;
     Mode mode_;
+    bool write_final_only_;  // backtest: an order is journaled once, in its last state
     int64_t run_id_;
     std::shared_ptr<spdlog::logger> log_;
     std::string id_prefix_;
