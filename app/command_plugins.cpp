@@ -30,8 +30,8 @@ int command_plugins(const GlobalOptions& g, const std::vector<std::string>& args
 int command_describe(const GlobalOptions& g, const std::vector<std::string>& args) {
     std::string id;
     po::options_description opts("Options");
-    opts.add_options()("id", po::value(&id)->required(), "plugin id or short name")(
-        "json", "print JSON");
+    opts.add_options()("id", po::value(&id)->required(), "plugin id or short name")("json",
+                                                                                    "print JSON");
     po::positional_options_description pos;
     pos.add("id", 1);
     po::variables_map vm;

@@ -21,9 +21,9 @@ int command_report(const GlobalOptions& g, const std::vector<std::string>& args)
         "html", po::value(&html_path), "write a self-contained HTML report to this file");
     po::variables_map vm;
     try {
-        if (!parse_command("Usage: orchestrade report --journal DB [--run N] [--json | --html FILE]",
-                           opts, {},
-                           args, vm))
+        if (!parse_command(
+                "Usage: orchestrade report --journal DB [--run N] [--json | --html FILE]", opts, {},
+                args, vm))
             return kExitOk;
     } catch (const po::error& e) {
         std::cerr << "orchestrade report: " << e.what() << "\n";

@@ -8,11 +8,11 @@
 #include <orchestrade/core/pipeline.hpp>
 #include <orchestrade/core/plugin_instance.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
-#include <unistd.h>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -23,7 +23,9 @@ namespace {
 std::atomic<bool> g_stop{false};
 std::atomic<bool> g_halt{false};
 
-extern "C" void on_halt_signal(int) { g_halt.store(true); }
+extern "C" void on_halt_signal(int) {
+    g_halt.store(true);
+}
 
 // First signal: finish the iteration and stop cleanly. Second: leave now (the journal is
 // transactional, so nothing committed is lost).
@@ -49,8 +51,7 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
         "interval", po::value(&interval), "loop period in paper/live mode, e.g. 30s, 1m, 500ms")(
         "live", "allow live trading with real money (required by mode: live)")(
         "max-iterations", po::value<int64_t>()->default_value(0),
-        "stop after N iterations (paper/live; 0 = no limit)")(
-        "quiet,q", "print only the summary");
+        "stop after N iterations (paper/live; 0 = no limit)")("quiet,q", "print only the summary");
     po::positional_options_description pos;
     pos.add("pipeline", 1);
     po::variables_map vm;
@@ -126,8 +127,8 @@ int command_validate(const GlobalOptions& g, const std::vector<std::string>& arg
     try {
         core::Pipeline p = core::load_pipeline(file, *registry);
         core::check_components(p);
-        std::cout << file << ": ok (" << core::to_string(p.mode) << ": " << p.feed.plugin->short_name
-                  << " -> " << p.strategy.plugin->short_name << " -> "
+        std::cout << file << ": ok (" << core::to_string(p.mode) << ": "
+                  << p.feed.plugin->short_name << " -> " << p.strategy.plugin->short_name << " -> "
                   << p.executor.plugin->short_name << ", journal " << p.journal << ")\n";
         return kExitOk;
     } catch (const core::ConfigError& e) {

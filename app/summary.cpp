@@ -17,10 +17,11 @@ std::string format_time(int64_t ms) {
 }
 
 void print_start(std::ostream& out, const core::Pipeline& p) {
-    out << "Running '" << p.name << "' (" << core::to_string(p.mode) << "): "
-        << p.feed.plugin->short_name << " -> " << p.strategy.plugin->short_name << " -> "
+    out << "Running '" << p.name << "' (" << core::to_string(p.mode)
+        << "): " << p.feed.plugin->short_name << " -> " << p.strategy.plugin->short_name << " -> "
         << p.executor.plugin->short_name << " on";
-    for (const auto& s : p.universe) out << " " << s;
+    for (const auto& s : p.universe)
+        out << " " << s;
     out << "\n";
 }
 
@@ -36,14 +37,15 @@ void print_summary(std::ostream& out, const core::Pipeline& p, const core::RunSu
     o << "\nRun " << s.run_id << " of '" << p.name << "' " << s.status << " ("
       << core::to_string(p.mode) << (s.resumed ? ", resumed" : "") << ")\n";
     o << "  bars          " << s.bars;
-    if (m.start_ms) o << "  (" << format_time(m.start_ms) << " to " << format_time(m.end_ms) << " UTC)";
+    if (m.start_ms)
+        o << "  (" << format_time(m.start_ms) << " to " << format_time(m.end_ms) << " UTC)";
     o << "\n";
     if (p.mode != core::Mode::Backtest) o << "  iterations    " << s.iterations << "\n";
     o << "  signals       " << s.signals << " actionable, " << s.orders << " orders, " << s.fills
       << " fills\n";
     o << "  trades        " << m.trades << " closed, win rate " << m.win_rate_pct << "%\n";
-    o << "  return        " << std::showpos << m.total_return_pct << std::noshowpos
-      << "%  (equity " << m.starting_equity << " -> " << m.final_equity << ")\n";
+    o << "  return        " << std::showpos << m.total_return_pct << std::noshowpos << "%  (equity "
+      << m.starting_equity << " -> " << m.final_equity << ")\n";
     o << "  max drawdown  " << m.max_drawdown_pct << "%\n";
     o << "  sharpe        " << m.sharpe << "  (sortino " << m.sortino << ")\n";
     o << "  fees          " << m.fees << "\n";

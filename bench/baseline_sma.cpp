@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
             long long ts = 0;
             double field[5] = {0, 0, 0, 0, 0};
             p = std::from_chars(p, end, ts).ptr + 1;
-            for (double& v : field) p = std::from_chars(p, end, v).ptr + 1;
+            for (double& v : field)
+                p = std::from_chars(p, end, v).ptr + 1;
             const double close = field[3];
             checksum += static_cast<double>(ts % 7) + field[0] + field[1] - field[2] + field[4];
             const long long i = bars++;

@@ -14,7 +14,8 @@ uint32_t BarBuffer::symbol_index(const char* symbol) {
     if (inserted) {
         symbols_.emplace_back(symbol);
         symbol_names_.clear();
-        for (const auto& s : symbols_) symbol_names_.push_back(s.c_str());
+        for (const auto& s : symbols_)
+            symbol_names_.push_back(s.c_str());
     }
     last_symbol_ = it->second;
     return last_symbol_;
@@ -56,7 +57,8 @@ ot_status OT_CALL BarBuffer::push_series(void* ctx, const ot_series_point* point
 std::size_t BarBuffer::group_end(std::size_t begin) const {
     const int64_t t = close_time(begin);
     std::size_t end = begin + 1;
-    while (end < size() && close_time(end) == t) ++end;
+    while (end < size() && close_time(end) == t)
+        ++end;
     return end;
 }
 
@@ -91,7 +93,9 @@ const ot_bar_batch& BarBuffer::batch(std::size_t begin, std::size_t end, int64_t
 }
 
 void BarBuffer::consume(std::size_t end) {
-    auto drop = [end](auto& v) { v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(end)); };
+    auto drop = [end](auto& v) {
+        v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(end));
+    };
     drop(symbol_);
     drop(interval_);
     drop(open_time_);

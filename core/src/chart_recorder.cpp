@@ -25,7 +25,8 @@ void ChartRecorder::add(const std::string& symbol, int64_t open_time_ms, double 
 }
 
 void ChartRecorder::flush() {
-    for (const auto& [symbol, bar] : open_) journal_.record_chart_bar(run_id_, bar);
+    for (const auto& [symbol, bar] : open_)
+        journal_.record_chart_bar(run_id_, bar);
 }
 
 }  // namespace orchestrade::core

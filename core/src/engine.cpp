@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <optional>
 #include <set>
@@ -26,21 +26,21 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-constexpr uint32_t kBacktestChunk = 4096;        // bars per feed poll in a backtest
-constexpr int64_t kEquitySampleMs = 3'600'000;   // backtest equity rows: hourly and on fills
+constexpr uint32_t kBacktestChunk = 4096;       // bars per feed poll in a backtest
+constexpr int64_t kEquitySampleMs = 3'600'000;  // backtest equity rows: hourly and on fills
 constexpr int64_t kDefaultIntervalMs = 60'000;
 constexpr const char* kRiskStateKey = "risk_state";
 
 // The ot_signal_sink handed to strategies. In a backtest a HOLD only updates the risk stage's
 // memory: a run of 10M bars must not copy a reason string per bar.
 class SignalCollector {
-public:
+  public:
     SignalCollector(bool keep_holds, RiskStage& risk)
         : sink_{this, &SignalCollector::push}, keep_holds_(keep_holds), risk_(risk) {}
     const ot_signal_sink& sink() const { return sink_; }
     std::vector<SignalRecord>& signals() { return signals_; }
 
-private:
+  private:
     static ot_status OT_CALL push(void* ctx, const ot_signal* s) {
         auto& self = *static_cast<SignalCollector*>(ctx);
         if (!s || !s->symbol) return OT_E_INVALID_ARG;
@@ -75,12 +75,12 @@ private:
 
 // The ot_balance_sink used to read the venue's balances at startup.
 class BalanceCollector {
-public:
+  public:
     BalanceCollector() : sink_{this, &BalanceCollector::push} {}
     const ot_balance_sink& sink() const { return sink_; }
     std::map<std::string, ot_balance> balances;  // asset -> balance (asset string not kept)
 
-private:
+  private:
     static ot_status OT_CALL push(void* ctx, const ot_balance* b) {
         if (!b || !b->asset) return OT_E_INVALID_ARG;
         try {
@@ -111,7 +111,7 @@ int32_t feed_interval_s(const ComponentConfig& feed) {
 }
 
 class Engine {
-public:
+  public:
     Engine(const Pipeline& pipeline, const EngineOptions& options)
         : p_(pipeline),
           o_(options),
@@ -135,11 +135,11 @@ public:
         return summary_;
     }
 
-private:
+  private:
     // ---- startup --------------------------------------------------------------------------
     void open() {
-        journal_.emplace(p_.journal,
-                         backtest_ ? Journal::Durability::Batched : Journal::Durability::Synchronous);
+        journal_.emplace(p_.journal, backtest_ ? Journal::Durability::Batched
+                                               : Journal::Durability::Synchronous);
         summary_.journal_path = p_.journal;
         services_.mode = p_.mode;
         services_.clock = backtest_ ? static_cast<const Clock*>(&sim_clock_) : &wall_clock_;
@@ -178,14 +178,15 @@ private:
         summary_.run_id = run_id_;
         interval_s_ = run.bar_interval_s;
 
-        for (const auto& r : previous) resume_from(r.id);
+        for (const auto& r : previous)
+            resume_from(r.id);
         if (!backtest_)
             if (auto saved = journal_->kv_get("core", kRiskStateKey)) risk_.load(*saved);
         router_.emplace(*journal_, *ledger_, *executor_, p_.mode, run_id_);
         router_->on_fill([this](const OrderRecord& o, const FillRecord& f, const Position& before,
                                 const Position& after) {
-            risk_.on_fill(f.symbol, before, after, o.stop_loss, o.take_profit,
-                          !native_protection(), f.time_ms);
+            risk_.on_fill(f.symbol, before, after, o.stop_loss, o.take_profit, !native_protection(),
+                          f.time_ms);
             risk_dirty_ = true;
         });
         apply_breaker_commands();
@@ -214,8 +215,10 @@ private:
 
     // Rebuilds the ledger and the duplicate-signal memory from an earlier run.
     void resume_from(int64_t run_id) {
-        for (const auto& f : journal_->fills(run_id)) ledger_->apply_fill(f);
-        for (const auto& s : journal_->signals(run_id)) risk_.remember(s.symbol, s.action);
+        for (const auto& f : journal_->fills(run_id))
+            ledger_->apply_fill(f);
+        for (const auto& s : journal_->signals(run_id))
+            risk_.remember(s.symbol, s.action);
     }
 
     // Paper and live refuse to trade on a ledger that disagrees with the venue.
@@ -252,7 +255,8 @@ private:
                 return;
         for (std::size_t begin = 0; begin < history.size();) {
             std::size_t end = history.group_end(begin);
-            for (std::size_t i = begin; i < end; ++i) ledger_->mark(history.symbol(i), history.close(i));
+            for (std::size_t i = begin; i < end; ++i)
+                ledger_->mark(history.symbol(i), history.close(i));
             const ot_bar_batch& b =
                 history.batch(begin, end, history.close_time(begin), OT_BATCH_WARMUP);
             strategy_->on_bars(b, signals_.sink());
@@ -297,7 +301,8 @@ private:
     // The kill switches: `orchestrade halt|resume` (a command left in the journal), the halt
     // file, SIGUSR1.
     void apply_breaker_commands() {
-        if (auto command = journal_->kv_get("core", kBreakerCommandKey); command && !command->empty()) {
+        if (auto command = journal_->kv_get("core", kBreakerCommandKey);
+            command && !command->empty()) {
             journal_->kv_set("core", kBreakerCommandKey, "");
             if (*command == "resume")
                 breaker_event(risk_.resume());
@@ -306,7 +311,8 @@ private:
         }
         if (!p_.risk.halt_file.empty()) {
             const bool exists = std::filesystem::exists(p_.risk.halt_file);
-            if (exists && !halted_by_file_) breaker_event(risk_.halt("halt file " + p_.risk.halt_file));
+            if (exists && !halted_by_file_)
+                breaker_event(risk_.halt("halt file " + p_.risk.halt_file));
             if (!exists && halted_by_file_) breaker_event(risk_.resume());
             halted_by_file_ = exists;
         }
@@ -324,7 +330,8 @@ private:
         e.kind = "risk_state";
         e.json = nlohmann::json{{"state", to_string(risk_.state())},
                                 {"reason", risk_.state_reason()},
-                                {"transition", *transition}}.dump();
+                                {"transition", *transition}}
+                     .dump();
         journal_->record_event(e);
         risk_dirty_ = true;
     }
@@ -404,8 +411,9 @@ private:
 
     void live_loop() {
         const int64_t interval =
-            o_.interval_ms > 0 ? o_.interval_ms
-                               : (p_.schedule.every_ms > 0 ? p_.schedule.every_ms : kDefaultIntervalMs);
+            o_.interval_ms > 0
+                ? o_.interval_ms
+                : (p_.schedule.every_ms > 0 ? p_.schedule.every_ms : kDefaultIntervalMs);
         bool more = true;
         while (true) {
             apply_breaker_commands();
@@ -455,7 +463,8 @@ private:
         while (wall_clock_.now_ms() < wake) {
             if (stop_requested()) return false;
             int64_t left = wake - wall_clock_.now_ms();
-            std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<int64_t>(left, 1, 100)));
+            std::this_thread::sleep_for(
+                std::chrono::milliseconds(std::clamp<int64_t>(left, 1, 100)));
         }
         return !stop_requested();
     }
@@ -474,15 +483,16 @@ private:
         for (std::size_t i = begin; i < end; ++i) {
             const std::size_t row = i - begin;
             ledger_->mark(buffer_.symbol(i), buffer_.close(i));
-            chart(batch.interval_s[row]).add(buffer_.symbol(i), batch.open_time_ms[row],
-                                             batch.open[row], batch.high[row], batch.low[row],
-                                             batch.close[row]);
+            chart(batch.interval_s[row])
+                .add(buffer_.symbol(i), batch.open_time_ms[row], batch.open[row], batch.high[row],
+                     batch.low[row], batch.close[row]);
         }
         fills += protective_exits(begin, end, batch, close_ms);
 
         signals_.signals().clear();
         guarded("strategy_error", [&] { strategy_->on_bars(batch, signals_.sink()); });
-        for (auto& s : signals_.signals()) fills += handle_signal(s, close_ms);
+        for (auto& s : signals_.signals())
+            fills += handle_signal(s, close_ms);
 
         const double equity = ledger_->equity();
         breaker_event(risk_.update_equity(close_ms, equity));
@@ -498,8 +508,8 @@ private:
 
     int handle_signal(SignalRecord& s, int64_t now_ms) {
         s.run_id = run_id_;
-        const bool known = std::find(p_.universe.begin(), p_.universe.end(), s.symbol) !=
-                           p_.universe.end();
+        const bool known =
+            std::find(p_.universe.begin(), p_.universe.end(), s.symbol) != p_.universe.end();
         RiskDecision d;
         if (!known)
             d.outcome = "refused: " + s.symbol + " is not in the pipeline's universe";
@@ -515,9 +525,13 @@ private:
             e.time_ms = now_ms;
             e.source = "risk";
             e.kind = "risk_refusal";
-            e.json = nlohmann::json{{"symbol", s.symbol}, {"action", to_string(s.action)},
-                                    {"rule", d.rule}, {"outcome", d.outcome}, {"signal_id", id}}
-                         .dump();
+            e.json = nlohmann::json{
+                {"symbol", s.symbol},
+                {"action", to_string(s.action)},
+                {"rule", d.rule},
+                {"outcome", d.outcome},
+                {"signal_id",
+                 id}}.dump();
             journal_->record_event(e);
         }
         if (!backtest_)
@@ -531,8 +545,8 @@ private:
             auto sent = router_->submit(*d.order, s.symbol, id, now_ms, s.reason);
             fills = sent.fills;
             if (sent.state == OrderState::Rejected || sent.state == OrderState::Unknown)
-                journal_->set_signal_outcome(
-                    id, std::string(to_string(sent.state)) + ": " + sent.text);
+                journal_->set_signal_outcome(id,
+                                             std::string(to_string(sent.state)) + ": " + sent.text);
         });
         return fills;
     }
@@ -563,8 +577,8 @@ private:
     ChartRecorder& chart(int32_t interval_s) {
         if (!chart_) {
             const int64_t bar_ms = int64_t{interval_s} * 1000;
-            chart_.emplace(*journal_, run_id_, backtest_ ? std::max(bar_ms, kEquitySampleMs) : bar_ms,
-                           !backtest_);
+            chart_.emplace(*journal_, run_id_,
+                           backtest_ ? std::max(bar_ms, kEquitySampleMs) : bar_ms, !backtest_);
         }
         return *chart_;
     }
@@ -584,7 +598,8 @@ private:
         } else {
             for (const auto& r : journal_->runs())
                 if (r.mode == p_.mode)
-                    for (auto& f : journal_->fills(r.id)) fills.push_back(std::move(f));
+                    for (auto& f : journal_->fills(r.id))
+                        fills.push_back(std::move(f));
         }
         return tracker().metrics(build_trades(fills), ledger_->fees(), ledger_->realized_pnl());
     }

@@ -22,8 +22,7 @@ ot_status write(const ot_byte_sink* sink, const std::string& bytes) {
 
 }  // namespace
 
-HostContext::HostContext(HostServices& services, std::string instance_name,
-                         std::string state_scope)
+HostContext::HostContext(HostServices& services, std::string instance_name, std::string state_scope)
     : services_(services),
       instance_name_(std::move(instance_name)),
       state_scope_(std::move(state_scope)),
@@ -46,20 +45,32 @@ HostContext::HostContext(HostServices& services, std::string instance_name,
     table_.get_extension = &HostContext::get_extension;
 }
 
-HostContext& HostContext::from(const ot_host* h) { return *static_cast<HostContext*>(h->host_data); }
+HostContext& HostContext::from(const ot_host* h) {
+    return *static_cast<HostContext*>(h->host_data);
+}
 
 void OT_CALL HostContext::log(const ot_host* h, int32_t level, const char* message) {
     auto& self = from(h);
     const char* m = message ? message : "";
     switch (level) {
-        case OT_LOG_DEBUG: self.logger_->debug(m); break;
-        case OT_LOG_WARN: self.logger_->warn(m); break;
-        case OT_LOG_ERROR: self.logger_->error(m); break;
-        default: self.logger_->info(m); break;
+        case OT_LOG_DEBUG:
+            self.logger_->debug(m);
+            break;
+        case OT_LOG_WARN:
+            self.logger_->warn(m);
+            break;
+        case OT_LOG_ERROR:
+            self.logger_->error(m);
+            break;
+        default:
+            self.logger_->info(m);
+            break;
     }
 }
 
-int64_t OT_CALL HostContext::now_ms(const ot_host* h) { return from(h).services_.clock->now_ms(); }
+int64_t OT_CALL HostContext::now_ms(const ot_host* h) {
+    return from(h).services_.clock->now_ms();
+}
 
 ot_status OT_CALL HostContext::http(const ot_host* h, const ot_http_request* req,
                                     ot_http_response* resp, ot_error* err) {
@@ -71,7 +82,8 @@ ot_status OT_CALL HostContext::http(const ot_host* h, const ot_http_request* req
     HttpRequest r;
     r.method = req->method;
     r.url = req->url;
-    for (const char* const* hdr = req->headers; hdr && *hdr; ++hdr) r.headers.emplace_back(*hdr);
+    for (const char* const* hdr = req->headers; hdr && *hdr; ++hdr)
+        r.headers.emplace_back(*hdr);
     if (req->body && req->body_len)
         r.body.assign(static_cast<const char*>(req->body), static_cast<size_t>(req->body_len));
     if (req->timeout_ms) r.timeout_ms = req->timeout_ms;
@@ -114,8 +126,8 @@ ot_status OT_CALL HostContext::kv_set(const ot_host* h, const char* key, const v
     }
 }
 
-ot_status OT_CALL HostContext::journal_append(const ot_host* h, const char* kind,
-                                              const char* json, ot_error* err) {
+ot_status OT_CALL HostContext::journal_append(const ot_host* h, const char* kind, const char* json,
+                                              ot_error* err) {
     auto& self = from(h);
     if (!kind || !*kind) return fail(err, OT_E_INVALID_ARG, "journal_append: kind is required");
     if (!self.services_.journal) return OT_OK;
@@ -173,6 +185,8 @@ ot_status OT_CALL HostContext::get_account(const ot_host* h, ot_account* out) {
     return OT_OK;
 }
 
-const void* OT_CALL HostContext::get_extension(const ot_host*, const char*) { return nullptr; }
+const void* OT_CALL HostContext::get_extension(const ot_host*, const char*) {
+    return nullptr;
+}
 
 }  // namespace orchestrade::core

@@ -13,7 +13,7 @@ namespace {
 
 // %L gives "I"; the seed's format wants "INFO", "WARNING", "ERROR".
 class UpperLevelFlag final : public spdlog::custom_flag_formatter {
-public:
+  public:
     void format(const spdlog::details::log_msg& msg, const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         static constexpr const char* kNames[] = {"TRACE", "DEBUG",    "INFO", "WARNING",
@@ -65,7 +65,8 @@ void init_logging(const LogOptions& options) {
         s.sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
             options.file, 10 * 1024 * 1024, 5));
     }
-    for (auto& sink : s.sinks) sink->set_formatter(make_formatter());
+    for (auto& sink : s.sinks)
+        sink->set_formatter(make_formatter());
     s.level = options.level;
     s.initialised = true;
     // Loggers made before this call switch to the new sinks.

@@ -74,7 +74,8 @@ OrderRouter::OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& exe
 }
 
 std::string OrderRouter::next_client_order_id() {
-    constexpr int64_t kBlock = 64;  // one journal write per 64 orders; a crash skips ids, never reuses
+    constexpr int64_t kBlock =
+        64;  // one journal write per 64 orders; a crash skips ids, never reuses
     if (next_id_ == id_block_end_) {
         next_id_ = journal_.next_sequence("client_order_id", kBlock);
         id_block_end_ = next_id_ + kBlock;
@@ -101,7 +102,8 @@ void OrderRouter::set_state(OrderRecord& order, OrderState state, int64_t time_m
 
 void OrderRouter::flush() {
     if (!write_final_only_) return;
-    for (const auto& [id, order] : open_) journal_.record_intent(order);
+    for (const auto& [id, order] : open_)
+        journal_.record_intent(order);
 }
 
 OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const std::string& symbol,
@@ -179,7 +181,8 @@ bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
     f.run_id = run_id_;
     f.client_order_id = r.client_order_id;
     // Without a venue trade id, the cumulative quantity identifies the fill.
-    f.trade_id = !r.trade_id.empty() ? r.trade_id : r.client_order_id + "@" + std::to_string(r.cum_qty);
+    f.trade_id =
+        !r.trade_id.empty() ? r.trade_id : r.client_order_id + "@" + std::to_string(r.cum_qty);
     f.symbol = r.symbol.empty() ? order.symbol : r.symbol;
     f.side = order.side;
     f.qty = r.qty;
@@ -209,8 +212,8 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
             e.time_ms = r.time_ms;
             e.source = "executor";
             e.kind = "unmatched_report";
-            e.json = "{\"client_order_id\":\"" + r.client_order_id + "\",\"kind\":" +
-                     std::to_string(r.kind) + "}";
+            e.json = "{\"client_order_id\":\"" + r.client_order_id +
+                     "\",\"kind\":" + std::to_string(r.kind) + "}";
             journal_.record_event(e);
             log_->warn("report for unknown or closed order {} ignored", r.client_order_id);
             continue;
@@ -225,15 +228,23 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
             case OT_REPORT_FILL:
                 if (apply_fill(r, order)) {
                     ++fills;
-                    bool done = order.filled_qty >= order.qty - kQtyEpsilon * std::max(1.0, order.qty);
+                    bool done =
+                        order.filled_qty >= order.qty - kQtyEpsilon * std::max(1.0, order.qty);
                     set_state(order, done ? OrderState::Filled : OrderState::PartiallyFilled,
                               r.time_ms, {});
                 }
                 break;
-            case OT_REPORT_CANCELED: set_state(order, OrderState::Canceled, r.time_ms, r.text); break;
-            case OT_REPORT_EXPIRED: set_state(order, OrderState::Expired, r.time_ms, r.text); break;
-            case OT_REPORT_REJECTED: set_state(order, OrderState::Rejected, r.time_ms, r.text); break;
-            default: break;
+            case OT_REPORT_CANCELED:
+                set_state(order, OrderState::Canceled, r.time_ms, r.text);
+                break;
+            case OT_REPORT_EXPIRED:
+                set_state(order, OrderState::Expired, r.time_ms, r.text);
+                break;
+            case OT_REPORT_REJECTED:
+                set_state(order, OrderState::Rejected, r.time_ms, r.text);
+                break;
+            default:
+                break;
         }
         if (is_final(order.state)) {
             --open_by_symbol_[order.symbol];
@@ -253,7 +264,8 @@ int OrderRouter::poll() {
 int OrderRouter::reconcile() {
     int fills = 0;
     std::vector<std::string> ids;
-    for (const auto& [id, o] : open_) ids.push_back(id);
+    for (const auto& [id, o] : open_)
+        ids.push_back(id);
     for (const auto& id : ids) {
         auto it = open_.find(id);
         if (it == open_.end()) continue;

@@ -469,7 +469,8 @@ class Parser {
     // One row per risk key: its type and inclusive bounds, and where it goes.
     struct RiskKey {
         const char* key;
-        int32_t type;  // OT_PARAM_DOUBLE, OT_PARAM_INT, OT_PARAM_BOOL, OT_PARAM_STRING, or 0 = duration
+        int32_t
+            type;  // OT_PARAM_DOUBLE, OT_PARAM_INT, OT_PARAM_BOOL, OT_PARAM_STRING, or 0 = duration
         double min, max;
         std::function<void(RiskConfig&, const ParamValue&)> set;
     };
@@ -494,7 +495,8 @@ class Parser {
             {"trailing_stop_pct", OT_PARAM_DOUBLE, 1e-9, 99.999, d(&RiskConfig::trailing_stop_pct)},
             {"stop_loss_atr", OT_PARAM_DOUBLE, 1e-9, 1000, d(&RiskConfig::stop_loss_atr)},
             {"atr_period", OT_PARAM_INT, 1, 10000, i(&RiskConfig::atr_period)},
-            {"max_position_value", OT_PARAM_DOUBLE, 1e-12, kBig, d(&RiskConfig::max_position_value)},
+            {"max_position_value", OT_PARAM_DOUBLE, 1e-12, kBig,
+             d(&RiskConfig::max_position_value)},
             {"max_open_positions", OT_PARAM_INT, 1, 1e6, i(&RiskConfig::max_open_positions)},
             {"max_gross_exposure_pct", OT_PARAM_DOUBLE, 1e-9, 10000,
              d(&RiskConfig::max_gross_exposure_pct)},
@@ -512,7 +514,8 @@ class Parser {
 
     RiskConfig risk(const YAML::Node& node) const {
         std::vector<std::string> names;
-        for (const auto& k : risk_keys()) names.emplace_back(k.key);
+        for (const auto& k : risk_keys())
+            names.emplace_back(k.key);
         const Entries e = entries(node, "risk", names);
         RiskConfig out;
         int sizing_keys = 0;
@@ -530,13 +533,13 @@ class Parser {
             } else {
                 v = typed(*entry, path, k.type);
             }
-            const double number = k.type == OT_PARAM_INT ? static_cast<double>(v.int_value)
-                                                         : v.double_value;
+            const double number =
+                k.type == OT_PARAM_INT ? static_cast<double>(v.int_value) : v.double_value;
             if ((k.type == OT_PARAM_DOUBLE || k.type == OT_PARAM_INT) &&
                 (number < k.min || number > k.max))
                 fail(entry->at(), path,
-                     k.min >= 1 ? fmt::format("must be between {} and {}, got {}", k.min, k.max,
-                                              number)
+                     k.min >= 1
+                         ? fmt::format("must be between {} and {}, got {}", k.min, k.max, number)
                      : k.max >= kNoUpperBound
                          ? fmt::format("must be greater than 0, got {}", number)
                          : fmt::format("must be greater than 0 and at most {}, got {}", k.max,

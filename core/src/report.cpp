@@ -153,16 +153,18 @@ static std::string execution_model(const std::string& pipeline_yaml) {
         std::string params;
         if (const YAML::Node p = executor["params"]; p && p.IsMap())
             for (const auto& kv : p)
-                if (kv.second.IsScalar() && kv.first.as<std::string>().find("key") == std::string::npos &&
+                if (kv.second.IsScalar() &&
+                    kv.first.as<std::string>().find("key") == std::string::npos &&
                     kv.first.as<std::string>().find("secret") == std::string::npos)
                     params += (params.empty() ? "" : ", ") + kv.first.as<std::string>() + "=" +
                               kv.second.as<std::string>();
         if (!params.empty()) text += " (" + params + ")";
         const YAML::Node risk = root["risk"];
-        if (risk && (risk["stop_loss_pct"] || risk["take_profit_pct"] || risk["trailing_stop_pct"] ||
-                     risk["stop_loss_atr"]))
-            text += "; stops the venue cannot rest trigger on a bar's high/low and exit with a "
-                    "market order";
+        if (risk && (risk["stop_loss_pct"] || risk["take_profit_pct"] ||
+                     risk["trailing_stop_pct"] || risk["stop_loss_atr"]))
+            text +=
+                "; stops the venue cannot rest trigger on a bar's high/low and exit with a "
+                "market order";
         return text;
     } catch (const std::exception&) {
         return {};
@@ -217,10 +219,9 @@ std::string report_to_json(const RunReport& r) {
         orders.push_back(order_json(o));
     for (const auto& f : r.fills)
         fills.push_back(fill_json(f));
-    Json out = {
-        {"run", std::move(run)},       {"metrics", Json::parse(metrics_to_json(r.metrics))},
-        {"trades", std::move(trades)}, {"orders", std::move(orders)},
-        {"fills", std::move(fills)},   {"signals", r.signal_count}};
+    Json out = {{"run", std::move(run)},       {"metrics", Json::parse(metrics_to_json(r.metrics))},
+                {"trades", std::move(trades)}, {"orders", std::move(orders)},
+                {"fills", std::move(fills)},   {"signals", r.signal_count}};
     Json& refusals = out["risk_refusals"] = Json::array();
     for (const auto& e : r.risk_refusals) {
         Json j = Json::parse(e.json, nullptr, false);

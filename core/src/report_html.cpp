@@ -20,11 +20,20 @@ std::string escape(const std::string& text) {
     std::string out;
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -53,7 +62,8 @@ std::string metrics_table(const Metrics& m) {
         {"Sharpe", num(m.sharpe)},
         {"Sortino", num(m.sortino)},
         {"Max drawdown", num(m.max_drawdown_pct) + " %"},
-        {"Drawdown duration", num(static_cast<double>(m.max_drawdown_duration_ms) / 3.6e6, 1) + " h"},
+        {"Drawdown duration",
+         num(static_cast<double>(m.max_drawdown_duration_ms) / 3.6e6, 1) + " h"},
         {"Volatility", num(m.volatility_pct) + " %"},
         {"Exposure", num(m.exposure_pct) + " %"},
         {"Trades", std::to_string(m.trades)},
@@ -86,8 +96,9 @@ std::string trades_table(const std::vector<Trade>& trades) {
 
 std::string refusals_table(const std::vector<EventRecord>& refusals) {
     if (refusals.empty()) return "<p>None.</p>";
-    std::string out = "<table class=\"list\"><tr><th>Time</th><th>Symbol</th><th>Rule</th>"
-                      "<th>Outcome</th></tr>";
+    std::string out =
+        "<table class=\"list\"><tr><th>Time</th><th>Symbol</th><th>Rule</th>"
+        "<th>Outcome</th></tr>";
     for (const auto& e : refusals) {
         const Json j = Json::parse(e.json, nullptr, false);
         auto field = [&](const char* k) {
@@ -105,13 +116,16 @@ Json chart_data(const RunReport& r) {
     Json symbols = Json::object();
     std::map<std::string, std::vector<int64_t>> starts;
     for (const auto& b : r.chart_bars) {
-        symbols[b.symbol]["candles"].push_back(
-            {{"time", b.time_ms / 1000}, {"open", b.open}, {"high", b.high}, {"low", b.low},
-             {"close", b.close}});
+        symbols[b.symbol]["candles"].push_back({{"time", b.time_ms / 1000},
+                                                {"open", b.open},
+                                                {"high", b.high},
+                                                {"low", b.low},
+                                                {"close", b.close}});
         starts[b.symbol].push_back(b.time_ms);
     }
     std::map<std::string, int> fills_per_symbol;
-    for (const auto& f : r.fills) ++fills_per_symbol[f.symbol];
+    for (const auto& f : r.fills)
+        ++fills_per_symbol[f.symbol];
     constexpr int kLabelledMarkers = 50;  // past this, labels hide the candles
     for (const auto& f : r.fills) {
         auto it = starts.find(f.symbol);
@@ -125,9 +139,10 @@ Json chart_data(const RunReport& r) {
              {"position", buy ? "belowBar" : "aboveBar"},
              {"color", buy ? "#1a9850" : "#d73027"},
              {"shape", buy ? "arrowUp" : "arrowDown"},
-             {"text", fills_per_symbol[f.symbol] > kLabelledMarkers
-                          ? std::string()
-                          : std::string(buy ? "B " : "S ") + num(f.qty, 4) + " @ " + num(f.price)}});
+             {"text",
+              fills_per_symbol[f.symbol] > kLabelledMarkers
+                  ? std::string()
+                  : std::string(buy ? "B " : "S ") + num(f.qty, 4) + " @ " + num(f.price)}});
     }
     Json equity = Json::array(), drawdown = Json::array();
     double peak = r.run.starting_cash;
@@ -194,8 +209,8 @@ constexpr const char* kRender = R"js(
 }  // namespace
 
 std::string report_to_html(const RunReport& r) {
-    const std::string title = "Orchestrade report: " + r.run.pipeline_name + ", run " +
-                              std::to_string(r.run.id);
+    const std::string title =
+        "Orchestrade report: " + r.run.pipeline_name + ", run " + std::to_string(r.run.id);
     std::string data = chart_data(r).dump();
     // A JSON string may hold "</script>"; keep the tag from closing early.
     for (std::size_t pos = 0; (pos = data.find("</", pos)) != std::string::npos; pos += 3)
@@ -203,8 +218,9 @@ std::string report_to_html(const RunReport& r) {
     std::string out;
     out += "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
            escape(title) + "</title><style>" + kStyle + "</style>\n";
-    out += "<script>window.reportErrors=[];window.addEventListener('error',function(e)"
-           "{window.reportErrors.push(String(e.message));});</script>\n";
+    out +=
+        "<script>window.reportErrors=[];window.addEventListener('error',function(e)"
+        "{window.reportErrors.push(String(e.message));});</script>\n";
     out += "<script>" + std::string(kLightweightChartsJs) + "</script>\n</head><body>\n";
     out += "<h1>" + escape(title) + "</h1>\n<p>" + escape(std::string(to_string(r.run.mode))) +
            ", " + escape(r.run.status) + ", started " + utc(r.run.started_ms) + " UTC" +
@@ -214,8 +230,9 @@ std::string report_to_html(const RunReport& r) {
            escape(r.execution_model.empty() ? "unknown" : r.execution_model) +
            ". Markers sit on the candle that contains the fill; candles aggregate the run's bars "
            "over the chart period.</p>\n";
-    out += "<div id=\"charts\"></div>\n<h2>Equity</h2><div id=\"equity\" class=\"chart small\">"
-           "</div>\n<h2>Drawdown (%)</h2><div id=\"drawdown\" class=\"chart small\"></div>\n";
+    out +=
+        "<div id=\"charts\"></div>\n<h2>Equity</h2><div id=\"equity\" class=\"chart small\">"
+        "</div>\n<h2>Drawdown (%)</h2><div id=\"drawdown\" class=\"chart small\"></div>\n";
     out += "<h2>Trades (" + std::to_string(r.trades.size()) + ")</h2>\n" + trades_table(r.trades);
     out += "\n<h2>Risk refusals (" + std::to_string(r.risk_refusals.size()) + ")</h2>\n" +
            refusals_table(r.risk_refusals);

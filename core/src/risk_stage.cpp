@@ -1,7 +1,7 @@
 #include <orchestrade/core/risk_stage.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/fmt/fmt.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -13,9 +13,13 @@ constexpr int64_t kDayMs = 86'400'000;
 constexpr int64_t kHourMs = 3'600'000;
 
 // Quantities are kept to 1e-8 base units so journal, ledger and venue agree on the digits.
-double round_qty(double q) { return std::floor(q * 1e8 + 1e-6) / 1e8; }
+double round_qty(double q) {
+    return std::floor(q * 1e8 + 1e-6) / 1e8;
+}
 
-RiskDecision ignored(std::string why) { return {std::nullopt, "ignored: " + why, {}}; }
+RiskDecision ignored(std::string why) {
+    return {std::nullopt, "ignored: " + why, {}};
+}
 RiskDecision refused(const std::string& rule, const std::string& detail) {
     return {std::nullopt, "refused: " + rule + ": " + detail, rule};
 }
@@ -24,9 +28,12 @@ RiskDecision refused(const std::string& rule, const std::string& detail) {
 
 std::string_view to_string(BreakerState s) {
     switch (s) {
-        case BreakerState::Active: return "ACTIVE";
-        case BreakerState::Reducing: return "REDUCING";
-        case BreakerState::Halted: return "HALTED";
+        case BreakerState::Active:
+            return "ACTIVE";
+        case BreakerState::Reducing:
+            return "REDUCING";
+        case BreakerState::Halted:
+            return "HALTED";
     }
     return "ACTIVE";
 }
@@ -67,7 +74,8 @@ RiskDecision RiskStage::evaluate(const SignalRecord& signal, const Ledger& ledge
         case Action::Close:
             if (pos == 0) return ignored("no position to close");
             return exit(pos > 0 ? Side::Sell : Side::Buy, std::fabs(pos));
-        case Action::Hold: break;
+        case Action::Hold:
+            break;
     }
     return {std::nullopt, "hold", {}};
 }
@@ -106,7 +114,8 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
         return refused("max_open_positions",
                        fmt::format("{} positions open, the limit is {}", ledger.open_positions(),
                                    config_.max_open_positions));
-    while (!entry_times_.empty() && entry_times_.front() <= now_ms - kHourMs) entry_times_.pop_front();
+    while (!entry_times_.empty() && entry_times_.front() <= now_ms - kHourMs)
+        entry_times_.pop_front();
     if (config_.max_orders_per_hour > 0 &&
         static_cast<int64_t>(entry_times_.size()) >= config_.max_orders_per_hour)
         return refused("max_orders_per_hour",
@@ -132,7 +141,7 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
         if (req.stop_loss <= 0) return refused("risk_per_trade_pct", "no stop distance known yet");
         qty = equity * config_.risk_per_trade_pct / 100 / std::fabs(price - req.stop_loss);
     } else {
-        const double pct = signal.size_pct > 0            ? signal.size_pct
+        const double pct = signal.size_pct > 0             ? signal.size_pct
                            : config_.position_size_pct > 0 ? config_.position_size_pct
                                                            : kDefaultPositionSizePct;
         qty = equity * pct / 100 / price;
@@ -165,8 +174,8 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
     qty = round_qty(qty);
     if (qty <= 0) return refused("size", "the order size rounds to zero");
     if (config_.min_order_value > 0 && qty * price < config_.min_order_value)
-        return refused("min_order_value", fmt::format("order value {:.2f} is below {}",
-                                                      qty * price, config_.min_order_value));
+        return refused("min_order_value", fmt::format("order value {:.2f} is below {}", qty * price,
+                                                      config_.min_order_value));
     req.qty = qty;
     entry_times_.push_back(now_ms);
     return {req, "order" + capped, {}};
@@ -217,11 +226,13 @@ std::optional<ProtectiveExit> RiskStage::check_exit(const std::string& symbol, d
     exit.qty = round_qty(std::fabs(position.qty));
     const char* stop_name = p.trailing_pct > 0 ? "trailing stop" : "stop-loss";
     if (is_long) {
-        if (p.stop > 0 && (open <= p.stop || low <= p.stop)) exit.reason = stop_name;
+        if (p.stop > 0 && (open <= p.stop || low <= p.stop))
+            exit.reason = stop_name;
         else if (p.take_profit > 0 && (open >= p.take_profit || high >= p.take_profit))
             exit.reason = "take-profit";
     } else {
-        if (p.stop > 0 && (open >= p.stop || high >= p.stop)) exit.reason = stop_name;
+        if (p.stop > 0 && (open >= p.stop || high >= p.stop))
+            exit.reason = stop_name;
         else if (p.take_profit > 0 && (open <= p.take_profit || low <= p.take_profit))
             exit.reason = "take-profit";
     }
@@ -250,9 +261,9 @@ void RiskStage::on_fill(const std::string& symbol, const Position& before, const
         if (p.trailing_pct > 0) {
             const double trail = after.qty > 0 ? p.best * (1 - p.trailing_pct / 100)
                                                : p.best * (1 + p.trailing_pct / 100);
-            p.stop = p.stop == 0         ? trail
-                     : after.qty > 0     ? std::max(p.stop, trail)
-                                         : std::min(p.stop, trail);
+            p.stop = p.stop == 0     ? trail
+                     : after.qty > 0 ? std::max(p.stop, trail)
+                                     : std::min(p.stop, trail);
         }
         protection_[symbol] = p;
     }
@@ -327,10 +338,13 @@ std::string RiskStage::save() const {
     auto& prot = j["protection"] = nlohmann::json::object();
     for (const auto& [symbol, p] : protection_)
         prot[symbol] = {{"side", std::string(to_string(p.side))},
-                        {"stop", p.stop}, {"take_profit", p.take_profit},
-                        {"trailing_pct", p.trailing_pct}, {"best", p.best}};
+                        {"stop", p.stop},
+                        {"take_profit", p.take_profit},
+                        {"trailing_pct", p.trailing_pct},
+                        {"best", p.best}};
     auto& last = j["last_action"] = nlohmann::json::object();
-    for (const auto& [symbol, a] : last_action_) last[symbol] = std::string(to_string(a));
+    for (const auto& [symbol, a] : last_action_)
+        last[symbol] = std::string(to_string(a));
     return j.dump();
 }
 

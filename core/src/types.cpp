@@ -29,8 +29,10 @@ constexpr std::array<std::pair<Mode, std::string_view>, 3> kModes{
     {{Mode::Backtest, "backtest"}, {Mode::Paper, "paper"}, {Mode::Live, "live"}}};
 constexpr std::array<std::pair<Side, std::string_view>, 2> kSides{
     {{Side::Buy, "BUY"}, {Side::Sell, "SELL"}}};
-constexpr std::array<std::pair<Action, std::string_view>, 4> kActions{
-    {{Action::Hold, "HOLD"}, {Action::Buy, "BUY"}, {Action::Sell, "SELL"}, {Action::Close, "CLOSE"}}};
+constexpr std::array<std::pair<Action, std::string_view>, 4> kActions{{{Action::Hold, "HOLD"},
+                                                                       {Action::Buy, "BUY"},
+                                                                       {Action::Sell, "SELL"},
+                                                                       {Action::Close, "CLOSE"}}};
 constexpr std::array<std::pair<OrderState, std::string_view>, 8> kStates{
     {{OrderState::Intent, "intent"},
      {OrderState::Accepted, "accepted"},
@@ -48,13 +50,27 @@ bool is_final(OrderState s) {
            s == OrderState::Expired;
 }
 
-std::string_view to_string(Mode m) { return name_of(m, kModes); }
-std::string_view to_string(Side s) { return name_of(s, kSides); }
-std::string_view to_string(Action a) { return name_of(a, kActions); }
-std::string_view to_string(OrderState s) { return name_of(s, kStates); }
-bool parse_mode(std::string_view text, Mode& out) { return parse_name(text, kModes, out); }
-bool parse_side(std::string_view text, Side& out) { return parse_name(text, kSides, out); }
-bool parse_action(std::string_view text, Action& out) { return parse_name(text, kActions, out); }
+std::string_view to_string(Mode m) {
+    return name_of(m, kModes);
+}
+std::string_view to_string(Side s) {
+    return name_of(s, kSides);
+}
+std::string_view to_string(Action a) {
+    return name_of(a, kActions);
+}
+std::string_view to_string(OrderState s) {
+    return name_of(s, kStates);
+}
+bool parse_mode(std::string_view text, Mode& out) {
+    return parse_name(text, kModes, out);
+}
+bool parse_side(std::string_view text, Side& out) {
+    return parse_name(text, kSides, out);
+}
+bool parse_action(std::string_view text, Action& out) {
+    return parse_name(text, kActions, out);
+}
 bool parse_order_state(std::string_view text, OrderState& out) {
     return parse_name(text, kStates, out);
 }

@@ -10,10 +10,11 @@
 namespace sdk = orchestrade::sdk;
 
 class Breakout final : public sdk::Strategy {
-public:
-    static constexpr sdk::Meta meta{"com.example.breakout", "breakout", "Channel breakout",
-                                    "1.0.0", "Example Corp",
-                                    "BUY above the highest close of N bars, SELL below the lowest"};
+  public:
+    static constexpr sdk::Meta meta{
+        "com.example.breakout", "breakout",
+        "Channel breakout",     "1.0.0",
+        "Example Corp",         "BUY above the highest close of N bars, SELL below the lowest"};
     static constexpr ot_param_spec params[] = {
         sdk::int_param("lookback", "20", 2, 10000, "bars in the channel")};
 
@@ -31,7 +32,9 @@ public:
                 sdk::Signal s;
                 s.symbol = bars.symbol(i);
                 s.time_ms = bars.open_time_ms(i);
-                s.action = close > *hi ? OT_ACTION_BUY : close < *lo ? OT_ACTION_SELL : OT_ACTION_HOLD;
+                s.action = close > *hi   ? OT_ACTION_BUY
+                           : close < *lo ? OT_ACTION_SELL
+                                         : OT_ACTION_HOLD;
                 out.push(s);
             }
             window.push_back(close);
@@ -39,7 +42,7 @@ public:
         }
     }
 
-private:
+  private:
     std::size_t lookback_;
     std::map<std::string, std::deque<double>> closes_;
 };

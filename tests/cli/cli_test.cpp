@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 namespace {
 
 class Cli : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = fs::temp_directory_path() /
                ("orchestrade-cli-" + std::to_string(::getpid()) + "-" +
@@ -95,7 +95,8 @@ TEST_F(Cli, PluginsJsonListsTheFirstPartyPluginsWithTheirSchema) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out);
     std::map<std::string, std::string> kinds;
-    for (const auto& p : j.at("plugins")) kinds[p.at("short_name")] = p.at("kind");
+    for (const auto& p : j.at("plugins"))
+        kinds[p.at("short_name")] = p.at("kind");
     EXPECT_EQ(kinds["sma_cross"], "strategy");
     EXPECT_EQ(kinds["mock"], "executor");
     EXPECT_EQ(kinds["csv"], "feed");
@@ -103,7 +104,8 @@ TEST_F(Cli, PluginsJsonListsTheFirstPartyPluginsWithTheirSchema) {
     for (const auto& p : j.at("plugins")) {
         if (p.at("short_name") != "sma_cross") continue;
         bool has_fast = false;
-        for (const auto& param : p.at("params")) has_fast |= param.at("key") == "fast";
+        for (const auto& param : p.at("params"))
+            has_fast |= param.at("key") == "fast";
         EXPECT_TRUE(has_fast);
     }
 }
@@ -144,7 +146,8 @@ TEST_F(Cli, TheDemoRunsAndTheReportKeepsItsContract) {
         EXPECT_TRUE(j.at("trades")[0].contains(key)) << key;
     EXPECT_GT(j.at("trades")[0].at("entry_ts").get<int64_t>(), 1'600'000'000'000);
     std::size_t filled = 0;
-    for (const auto& o : j.at("orders")) filled += o.at("state") == "filled";
+    for (const auto& o : j.at("orders"))
+        filled += o.at("state") == "filled";
     EXPECT_EQ(filled, j.at("fills").size());
 }
 

@@ -23,7 +23,7 @@ namespace {
 constexpr const char* kMockScope = "executor:org.orchestrade.mock";
 
 class PaperRestart : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = fs::temp_directory_path() /
                ("orchestrade-paper-" + std::to_string(::getpid()) + "-" +
@@ -55,7 +55,7 @@ executor: { use: mock, params: { starting_cash: 100000, fee_bps: 10, slippage_bp
 
     Process start(const std::string& interval, std::vector<std::string> extra = {}) {
         std::vector<std::string> args{ORCHESTRADE_CLI, "--log-level", "warning", "run",
-                                      "paper.yaml", "--interval", interval};
+                                      "paper.yaml",    "--interval",  interval};
         args.insert(args.end(), extra.begin(), extra.end());
         return Process(args, dir_.string());
     }
@@ -101,7 +101,8 @@ executor: { use: mock, params: { starting_cash: 100000, fee_bps: 10, slippage_bp
         }
 
         core::Ledger ledger(100000);
-        for (const auto& f : fills) ledger.apply_fill(f);
+        for (const auto& f : fills)
+            ledger.apply_fill(f);
         double venue_qty = 0;
         for (const auto& [symbol, pos] : state.at("positions").items())
             if (symbol == "BTC/USDT") venue_qty = pos.at("qty").get<double>();
@@ -125,7 +126,8 @@ TEST_F(PaperRestart, SigtermFinishesTheIterationAndTheNextRunResumes) {
     ASSERT_EQ(runs.size(), 1u);
     EXPECT_EQ(runs[0].status, "stopped");
     int64_t last_bar_before = 0;
-    for (const auto& s : journal().signals()) last_bar_before = std::max(last_bar_before, s.time_ms);
+    for (const auto& s : journal().signals())
+        last_bar_before = std::max(last_bar_before, s.time_ms);
 
     auto second = start("10ms", {"--max-iterations", "5"}).wait();
     ASSERT_EQ(second.exit_code, 0) << second.err;

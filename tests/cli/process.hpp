@@ -1,11 +1,11 @@
 // Runs the orchestrade binary as a child process for CLI tests.
 #pragma once
 
-#include <csignal>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <chrono>
 #include <fstream>
@@ -25,26 +25,32 @@ struct ProcessResult {
 };
 
 class Process {
-public:
+  public:
     // Starts `args` in `cwd`; stdout and stderr go to files read back by wait().
     Process(const std::vector<std::string>& args, const std::string& cwd,
             const std::vector<std::string>& extra_env = {})
         : out_path_(cwd + "/.stdout-" + std::to_string(counter())),
           err_path_(cwd + "/.stderr-" + std::to_string(counter()++)) {
         std::vector<char*> argv;
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        for (const auto& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
         std::vector<std::string> env_store;
-        for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
-        for (const auto& e : extra_env) env_store.push_back(e);
+        for (char** e = environ; *e; ++e)
+            env_store.emplace_back(*e);
+        for (const auto& e : extra_env)
+            env_store.push_back(e);
         std::vector<char*> envp;
-        for (auto& e : env_store) envp.push_back(e.data());
+        for (auto& e : env_store)
+            envp.push_back(e.data());
         envp.push_back(nullptr);
 
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_addopen(&fa, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_addopen(&fa, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0644);
+        posix_spawn_file_actions_addopen(&fa, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0644);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
         int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), envp.data());
@@ -64,7 +70,7 @@ public:
         return r;
     }
 
-private:
+  private:
     static int& counter() {
         static int n = 0;
         return n;

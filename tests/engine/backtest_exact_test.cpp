@@ -14,7 +14,8 @@ struct Expected {
 
 double sma(const std::vector<double>& c, std::size_t end, int n) {
     double s = 0;
-    for (std::size_t i = end + 1 - n; i <= end; ++i) s += c[i];
+    for (std::size_t i = end + 1 - n; i <= end; ++i)
+        s += c[i];
     return s / n;
 }
 

@@ -39,10 +39,11 @@ inline std::vector<CsvBar> bars_from_closes(const std::vector<double>& closes) {
 }
 
 class EngineHarness {
-public:
+  public:
     EngineHarness() {
         dir_ = std::filesystem::temp_directory_path() /
-               ("orchestrade-engine-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+               ("orchestrade-engine-" + std::to_string(::getpid()) + "-" +
+                std::to_string(counter()++));
         std::filesystem::remove_all(dir_);
         std::filesystem::create_directories(dir_);
         registry_.scan({ORCHESTRADE_TEST_PLUGIN_DIR, ORCHESTRADE_TEST_FIXTURE_DIR});
@@ -102,7 +103,7 @@ public:
 
     const core::PluginRegistry& registry() const { return registry_; }
 
-private:
+  private:
     static int& counter() {
         static int n = 0;
         return n;

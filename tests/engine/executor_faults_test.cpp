@@ -14,7 +14,8 @@ std::string flaky(const std::string& fault) {
 
 std::vector<double> rising(std::size_t n) {
     std::vector<double> c;
-    for (std::size_t i = 0; i < n; ++i) c.push_back(100.0 + static_cast<double>(i));
+    for (std::size_t i = 0; i < n; ++i)
+        c.push_back(100.0 + static_cast<double>(i));
     return c;
 }
 

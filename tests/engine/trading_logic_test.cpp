@@ -9,7 +9,8 @@ namespace {
 
 std::vector<double> closes(std::size_t n, double start = 100.0, double step = 1.0) {
     std::vector<double> c;
-    for (std::size_t i = 0; i < n; ++i) c.push_back(start + step * static_cast<double>(i));
+    for (std::size_t i = 0; i < n; ++i)
+        c.push_back(start + step * static_cast<double>(i));
     return c;
 }
 
@@ -79,7 +80,8 @@ TEST(TradingLogic, SellWhileFlatIsIgnored) {
     h.write_csv(bars_from_closes(closes(5)));
     h.run(h.pipeline_yaml(script("SELL"), mock_executor()));
     EXPECT_TRUE(h.report().orders.empty());
-    EXPECT_EQ(outcome_of(h.signals(), kStartMs), "ignored: no position to sell (shorts not allowed)");
+    EXPECT_EQ(outcome_of(h.signals(), kStartMs),
+              "ignored: no position to sell (shorts not allowed)");
 }
 
 TEST(TradingLogic, FullBuySellCycleRealizesThePriceDifferenceMinusFees) {
@@ -110,7 +112,8 @@ TEST(TradingLogic, ManyIterationsFollowTheRules) {
         actions.push_back(names[(x >> 33) % 4]);
     }
     std::string joined;
-    for (const auto& a : actions) joined += (joined.empty() ? "" : ",") + a;
+    for (const auto& a : actions)
+        joined += (joined.empty() ? "" : ",") + a;
 
     int expected_orders = 0;
     bool long_pos = false, pending = false;

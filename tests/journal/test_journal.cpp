@@ -352,9 +352,8 @@ TEST(Journal, UpdateOrderKeepsWhatItIsNotGiven) {
     while (q.executeStep())
         history.push_back(q.getColumn(0).getString() + "@" + q.getColumn(1).getString() + " " +
                           q.getColumn(2).getString() + " " + q.getColumn(3).getString());
-    EXPECT_EQ(history,
-              (std::vector<std::string>{"intent@1000  ", "partially_filled@2000 v-1 ",
-                                        "canceled@3000  user cancel", "canceled@3500  "}));
+    EXPECT_EQ(history, (std::vector<std::string>{"intent@1000  ", "partially_filled@2000 v-1 ",
+                                                 "canceled@3000  user cancel", "canceled@3500  "}));
 
     EXPECT_THROW(journal.update_order("nope", OrderState::Filled, 1, "", ""), std::runtime_error);
 }

@@ -23,14 +23,16 @@ std::string run_and_capture(const std::string& command) {
     if (!pipe) return out;
     std::array<char, 65536> buf;
     std::size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
+        out.append(buf.data(), n);
     pclose(pipe);
     return out;
 }
 
 std::string html_of_a_backtest(EngineHarness& h, std::size_t* fills) {
     std::vector<double> closes;
-    for (int i = 0; i < 600; ++i) closes.push_back(100 + 8 * std::sin(i / 15.0) + 3 * std::sin(i / 4.0));
+    for (int i = 0; i < 600; ++i)
+        closes.push_back(100 + 8 * std::sin(i / 15.0) + 3 * std::sin(i / 4.0));
     h.write_csv(bars_from_closes(closes));
     h.run(h.pipeline_yaml("{ use: sma_cross, params: { fast: 5, slow: 20 } }",
                           "{ use: mock, params: { starting_cash: 10000, fee_bps: 10 } }",

@@ -17,7 +17,9 @@ SignalRecord signal(Action a, const std::string& symbol = "BTC/USDT") {
     return s;
 }
 
-Ledger flat(double cash = 10'000) { return Ledger(cash); }
+Ledger flat(double cash = 10'000) {
+    return Ledger(cash);
+}
 
 void open_long(Ledger& l, const std::string& symbol, double qty, double price) {
     FillRecord f;
@@ -41,10 +43,12 @@ TEST(RiskSizing, DefaultIsTenPercentOfEquity) {
 TEST(RiskSizing, QuoteAmountAndQuantityAndSignalHint) {
     RiskConfig c;
     c.quote_amount = 250;
-    EXPECT_DOUBLE_EQ(RiskStage(c).evaluate(signal(Action::Buy), flat(), 50, false, kT0).order->qty, 5);
+    EXPECT_DOUBLE_EQ(RiskStage(c).evaluate(signal(Action::Buy), flat(), 50, false, kT0).order->qty,
+                     5);
     RiskConfig q;
     q.quantity = 0.3;
-    EXPECT_DOUBLE_EQ(RiskStage(q).evaluate(signal(Action::Buy), flat(), 50, false, kT0).order->qty, 0.3);
+    EXPECT_DOUBLE_EQ(RiskStage(q).evaluate(signal(Action::Buy), flat(), 50, false, kT0).order->qty,
+                     0.3);
     auto hinted = signal(Action::Buy);
     hinted.size_pct = 20;  // the strategy's hint wins over the configured size
     EXPECT_DOUBLE_EQ(RiskStage(q).evaluate(hinted, flat(), 50, false, kT0).order->qty, 40);
@@ -169,7 +173,7 @@ TEST(RiskBreakers, DrawdownHaltsUntilResumed) {
     c.max_drawdown_pct = 10;
     RiskStage r(c);
     r.update_equity(kT0, 10'000);
-    r.update_equity(kT0 + kMinute, 12'000);  // peak
+    r.update_equity(kT0 + kMinute, 12'000);               // peak
     auto t = r.update_equity(kT0 + 2 * kMinute, 10'800);  // -10% from the peak
     ASSERT_TRUE(t);
     EXPECT_EQ(r.state(), BreakerState::Halted);
@@ -206,7 +210,7 @@ TEST(ProtectiveExits, StopTakeProfitGapAndBothInOneBar) {
     Position before{}, pos{2, 100, 0, 100, 0};
     r.on_fill("BTC/USDT", before, pos, 95, 110, true, kT0);
     EXPECT_FALSE(r.check_exit("BTC/USDT", 100, 109, 96, pos));  // inside both levels
-    auto gap = r.check_exit("BTC/USDT", 90, 91, 89, pos);        // opens below the stop
+    auto gap = r.check_exit("BTC/USDT", 90, 91, 89, pos);       // opens below the stop
     ASSERT_TRUE(gap);
     EXPECT_EQ(gap->reason, "stop-loss");
     EXPECT_EQ(gap->side, Side::Sell);

@@ -76,9 +76,10 @@ typedef int32_t ot_status;
 #define OT_E_HOST -4        /* a host service failed */
 #define OT_E_IO -5          /* network or file I/O failed */
 #define OT_E_NOMEM -6
-#define OT_E_NOT_FOUND -7   /* e.g. query_order for an id the venue does not know */
-#define OT_E_REJECTED -8    /* the venue refused a request; the message says why */
-#define OT_E_AMBIGUOUS -9   /* the outcome is unknown (timeout after send): reconcile, never resend */
+#define OT_E_NOT_FOUND -7 /* e.g. query_order for an id the venue does not know */
+#define OT_E_REJECTED -8  /* the venue refused a request; the message says why */
+#define OT_E_AMBIGUOUS -9 /* the outcome is unknown (timeout after send): reconcile, never resend \
+                           */
 #define OT_E_RATE_LIMIT -10 /* throttled or banned by the venue */
 #define OT_E_UNKNOWN -100
 
@@ -116,26 +117,26 @@ typedef struct ot_byte_sink {
 typedef struct ot_http_request {
     uint32_t struct_size;
     uint32_t reserved0;
-    const char* method;          /* "GET", "POST", "DELETE", ... */
-    const char* url;             /* absolute URL */
-    const char* const* headers;  /* "Name: value" strings, NULL-terminated; may be NULL */
-    const void* body;            /* may be NULL */
+    const char* method;         /* "GET", "POST", "DELETE", ... */
+    const char* url;            /* absolute URL */
+    const char* const* headers; /* "Name: value" strings, NULL-terminated; may be NULL */
+    const void* body;           /* may be NULL */
     uint64_t body_len;
-    uint32_t timeout_ms;         /* 0 = host default */
+    uint32_t timeout_ms; /* 0 = host default */
     uint32_t reserved;
 } ot_http_request;
 
 typedef struct ot_http_response {
     uint32_t struct_size;
-    int32_t status;                  /* HTTP status, 0 if none was received */
-    const ot_byte_sink* body;        /* receives the body */
-    const ot_byte_sink* headers;     /* receives raw header lines; may be NULL */
+    int32_t status;              /* HTTP status, 0 if none was received */
+    const ot_byte_sink* body;    /* receives the body */
+    const ot_byte_sink* headers; /* receives raw header lines; may be NULL */
 } ot_http_response;
 
 typedef struct ot_position {
     uint32_t struct_size;
     uint32_t reserved;
-    double qty;        /* signed: > 0 long, < 0 short */
+    double qty; /* signed: > 0 long, < 0 short */
     double avg_price;
     double mark_price; /* last known price */
     double unrealized_pnl;
@@ -160,7 +161,7 @@ struct ot_host {
     int32_t mode;                  /* OT_MODE_* */
     void* host_data;               /* host-private */
     const char* host_version;
-    const char* instance_name;     /* e.g. "strategy", for messages */
+    const char* instance_name; /* e.g. "strategy", for messages */
 
     /* [thread-safe] Writes one log line attributed to this instance. */
     void(OT_CALL* log)(const ot_host* h, int32_t level, const char* message);
@@ -175,8 +176,8 @@ struct ot_host {
        kv_get writes the value into 'out'; returns OT_E_NOT_FOUND when the key is absent. */
     ot_status(OT_CALL* kv_get)(const ot_host* h, const char* key, const ot_byte_sink* out,
                                ot_error* err);
-    ot_status(OT_CALL* kv_set)(const ot_host* h, const char* key, const void* value,
-                               uint64_t len, ot_error* err);
+    ot_status(OT_CALL* kv_set)(const ot_host* h, const char* key, const void* value, uint64_t len,
+                               ot_error* err);
     /* [thread-safe] Appends a record to the run journal: kind is a short name ("llm_call"),
        json a JSON object. */
     ot_status(OT_CALL* journal_append)(const ot_host* h, const char* kind, const char* json,
@@ -202,12 +203,12 @@ struct ot_host {
 
 typedef struct ot_param_spec {
     uint32_t struct_size;
-    int32_t type;               /* OT_PARAM_* */
-    uint32_t flags;             /* OT_PARAM_REQUIRED | OT_PARAM_SECRET */
+    int32_t type;   /* OT_PARAM_* */
+    uint32_t flags; /* OT_PARAM_REQUIRED | OT_PARAM_SECRET */
     uint32_t reserved;
-    const char* key;            /* YAML key, [a-z0-9_]+ */
+    const char* key; /* YAML key, [a-z0-9_]+ */
     const char* description;
-    double min_value;           /* inclusive bounds for INT and DOUBLE; ignored when min > max */
+    double min_value; /* inclusive bounds for INT and DOUBLE; ignored when min > max */
     double max_value;
     const char* default_text;   /* default as YAML text; NULL when required or no default */
     const char* const* choices; /* ENUM only: NULL-terminated */
@@ -215,11 +216,11 @@ typedef struct ot_param_spec {
 
 typedef struct ot_param_value { /* validated by the host; borrowed during create() */
     uint32_t struct_size;
-    int32_t type;               /* OT_PARAM_* */
+    int32_t type; /* OT_PARAM_* */
     const char* key;
-    int64_t int_value;          /* INT, BOOL (0/1) */
-    double double_value;        /* DOUBLE (and INT, converted) */
-    const char* string_value;   /* STRING, ENUM, JSON; NULL otherwise */
+    int64_t int_value;        /* INT, BOOL (0/1) */
+    double double_value;      /* DOUBLE (and INT, converted) */
+    const char* string_value; /* STRING, ENUM, JSON; NULL otherwise */
 } ot_param_value;
 
 /* ---- self-description ---------------------------------------------------------------------- */
@@ -234,33 +235,33 @@ typedef struct ot_param_value { /* validated by the host; borrowed during create
 
 typedef struct ot_descriptor { /* static; valid while the library is loaded */
     uint32_t struct_size;
-    int32_t kind;               /* OT_KIND_* */
-    const char* id;             /* unique, reverse-DNS: "org.orchestrade.sma_cross" */
-    const char* short_name;     /* what pipelines may write in 'use:': "sma_cross" */
-    const char* name;           /* human-readable */
-    const char* version;        /* semver of the plugin */
+    int32_t kind;           /* OT_KIND_* */
+    const char* id;         /* unique, reverse-DNS: "org.orchestrade.sma_cross" */
+    const char* short_name; /* what pipelines may write in 'use:': "sma_cross" */
+    const char* name;       /* human-readable */
+    const char* version;    /* semver of the plugin */
     const char* vendor;
     const char* description;
     const ot_param_spec* params;
     uint32_t param_count;
-    uint32_t capabilities;      /* OT_CAP_* */
+    uint32_t capabilities; /* OT_CAP_* */
 } ot_descriptor;
 
 /* What create() receives besides the host table (borrowed during the call). */
 typedef struct ot_create_info {
     uint32_t struct_size;
-    int32_t mode;                   /* OT_MODE_* */
-    const ot_param_value* params;   /* one per schema entry, defaults filled in */
+    int32_t mode;                 /* OT_MODE_* */
+    const ot_param_value* params; /* one per schema entry, defaults filled in */
     uint32_t param_count;
     uint32_t universe_count;
-    const char* const* universe;    /* the pipeline's symbols, e.g. "BTC/USDT" */
-    const char* base_dir;           /* directory of the pipeline file, for relative paths */
+    const char* const* universe; /* the pipeline's symbols, e.g. "BTC/USDT" */
+    const char* base_dir;        /* directory of the pipeline file, for relative paths */
 } ot_create_info;
 
 /* ---- market data --------------------------------------------------------------------------- */
 typedef struct ot_bar { /* one closed candle, as pushed by a feed */
     uint32_t struct_size;
-    int32_t interval_s;    /* timeframe in seconds: 60 = 1m, 14400 = 4h */
+    int32_t interval_s; /* timeframe in seconds: 60 = 1m, 14400 = 4h */
     const char* symbol;
     int64_t open_time_ms;
     double open, high, low, close, volume;
@@ -270,7 +271,7 @@ typedef struct ot_series_point { /* a scalar series other than candles */
     uint32_t struct_size;
     uint32_t reserved;
     const char* symbol;
-    const char* name;      /* "funding_rate", "open_interest", "mark_price", ... */
+    const char* name; /* "funding_rate", "open_interest", "mark_price", ... */
     int64_t time_ms;
     double value;
 } ot_series_point;
@@ -283,16 +284,17 @@ typedef struct ot_feed_sink { /* the host copies what is pushed */
 
 /* The bars (and series points) that closed at one moment, column-wise; borrowed for the call.
    Row i is symbols[symbol[i]] at timeframe interval_s[i]. */
-#define OT_BATCH_WARMUP 0x1u /* history before the run starts: update state, signals are ignored */
+#define OT_BATCH_WARMUP 0x1u /* history before the run starts: update state, signals are ignored \
+                              */
 
 typedef struct ot_bar_batch {
     uint32_t struct_size;
     uint32_t count;
-    int64_t now_ms;                 /* the moment the batch is delivered (bar close) */
-    const char* const* symbols;     /* symbol table */
+    int64_t now_ms;             /* the moment the batch is delivered (bar close) */
+    const char* const* symbols; /* symbol table */
     uint32_t symbol_count;
-    uint32_t flags;                 /* OT_BATCH_* */
-    const uint32_t* symbol;         /* per row: index into symbols */
+    uint32_t flags;         /* OT_BATCH_* */
+    const uint32_t* symbol; /* per row: index into symbols */
     const int32_t* interval_s;
     const int64_t* open_time_ms;
     const double* open;
@@ -317,7 +319,7 @@ typedef struct ot_event {
 /* ---- signals ------------------------------------------------------------------------------- */
 typedef struct ot_signal {
     uint32_t struct_size;
-    int32_t action;            /* OT_ACTION_* */
+    int32_t action; /* OT_ACTION_* */
     const char* symbol;
     int64_t time_ms;           /* time of the bar that produced it (its open time) */
     double size_pct;           /* optional size hint, % of equity; 0 = use the risk config */
@@ -348,18 +350,18 @@ typedef struct ot_signal_sink {
 
 typedef struct ot_order {
     uint32_t struct_size;
-    int32_t side;                  /* OT_SIDE_* */
-    const char* client_order_id;   /* journaled before submit; the idempotency key (<= 36 chars) */
+    int32_t side;                /* OT_SIDE_* */
+    const char* client_order_id; /* journaled before submit; the idempotency key (<= 36 chars) */
     const char* symbol;
-    int32_t type;                  /* OT_ORDER_* */
-    int32_t tif;                   /* OT_TIF_* */
-    double qty;                    /* base units, > 0 */
-    double limit_price;            /* LIMIT, STOP_LIMIT; 0 otherwise */
-    double stop_price;             /* STOP_*, TAKE_PROFIT_*; 0 otherwise */
-    double stop_loss;              /* attached to an entry; 0 = none (executors with native stops) */
-    double take_profit;            /* attached to an entry; 0 = none */
-    int64_t time_ms;               /* when the core created it */
-    uint32_t flags;                /* OT_ORDER_FLAG_* */
+    int32_t type;       /* OT_ORDER_* */
+    int32_t tif;        /* OT_TIF_* */
+    double qty;         /* base units, > 0 */
+    double limit_price; /* LIMIT, STOP_LIMIT; 0 otherwise */
+    double stop_price;  /* STOP_*, TAKE_PROFIT_*; 0 otherwise */
+    double stop_loss;   /* attached to an entry; 0 = none (executors with native stops) */
+    double take_profit; /* attached to an entry; 0 = none */
+    int64_t time_ms;    /* when the core created it */
+    uint32_t flags;     /* OT_ORDER_FLAG_* */
     uint32_t reserved;
     const char* parent_client_order_id; /* for protective legs: the entry; may be NULL */
 } ot_order;
@@ -373,19 +375,19 @@ typedef struct ot_order {
 
 typedef struct ot_exec_report {
     uint32_t struct_size;
-    int32_t kind;                /* OT_REPORT_* */
+    int32_t kind; /* OT_REPORT_* */
     const char* client_order_id;
-    const char* venue_order_id;  /* may be NULL */
-    const char* trade_id;        /* FILL: unique per fill at the venue (dedup key); may be NULL */
+    const char* venue_order_id; /* may be NULL */
+    const char* trade_id;       /* FILL: unique per fill at the venue (dedup key); may be NULL */
     const char* symbol;
-    int32_t side;                /* OT_SIDE_* */
+    int32_t side; /* OT_SIDE_* */
     int32_t reserved;
-    double qty;                  /* FILL: this fill's quantity */
-    double price;                /* FILL: this fill's price */
-    double fee;                  /* FILL: in quote currency */
-    double cum_qty;              /* filled so far, this fill included */
+    double qty;     /* FILL: this fill's quantity */
+    double price;   /* FILL: this fill's price */
+    double fee;     /* FILL: in quote currency */
+    double cum_qty; /* filled so far, this fill included */
     int64_t time_ms;
-    const char* text;            /* reason for REJECTED/CANCELED; may be NULL */
+    const char* text; /* reason for REJECTED/CANCELED; may be NULL */
 } ot_exec_report;
 
 typedef struct ot_report_sink {
@@ -396,10 +398,10 @@ typedef struct ot_report_sink {
 typedef struct ot_balance { /* one asset's balance or one position, as the venue sees it */
     uint32_t struct_size;
     uint32_t reserved;
-    const char* asset;          /* "USDT", or a symbol for a position */
-    double free_qty;            /* balance free, or signed position qty */
+    const char* asset; /* "USDT", or a symbol for a position */
+    double free_qty;   /* balance free, or signed position qty */
     double locked_qty;
-    double avg_price;           /* positions only */
+    double avg_price; /* positions only */
 } ot_balance;
 
 typedef struct ot_balance_sink {
@@ -417,8 +419,8 @@ struct ot_feed { /* allocated by create(), freed by destroy() */
     /* Pushes the bars that closed at or before now_ms and were not pushed before, oldest first,
        at most max_bars of them (0 = no limit). Returns OT_END when a finite source is exhausted.
        In a backtest the host passes now_ms = INT64_MAX and takes what comes, in time order. */
-    ot_status(OT_CALL* poll)(ot_feed* f, int64_t now_ms, uint32_t max_bars,
-                             const ot_feed_sink* out, ot_error* err);
+    ot_status(OT_CALL* poll)(ot_feed* f, int64_t now_ms, uint32_t max_bars, const ot_feed_sink* out,
+                             ot_error* err);
     /* Pushes up to 'count' closed bars before 'before_ms' for symbol/interval (warm-up). May be
        NULL. */
     ot_status(OT_CALL* history)(ot_feed* f, const char* symbol, int32_t interval_s,
@@ -464,9 +466,8 @@ struct ot_executor {
     /* Drains the reports (acks, fills, cancels, rejects) gathered since the last poll. */
     ot_status(OT_CALL* poll)(ot_executor* e, const ot_report_sink* out, ot_error* err);
     /* Reports the current state of one order: ACCEPTED/FILL.../CANCELED..., or NOT_FOUND. */
-    ot_status(OT_CALL* query_order)(ot_executor* e, const char* symbol,
-                                    const char* client_order_id, const ot_report_sink* out,
-                                    ot_error* err);
+    ot_status(OT_CALL* query_order)(ot_executor* e, const char* symbol, const char* client_order_id,
+                                    const ot_report_sink* out, ot_error* err);
     /* Pushes one ACCEPTED report per order still open at the venue. */
     ot_status(OT_CALL* open_orders)(ot_executor* e, const ot_report_sink* out, ot_error* err);
     /* Pushes the venue's balances and positions. */
@@ -485,8 +486,8 @@ struct ot_factory { /* static */
     /* Creates one instance; *out receives an ot_feed*, ot_strategy* or ot_executor* according to
        descriptor->kind. 'host' stays valid until destroy() returns. No I/O here: only host->log
        may be called. [main thread] */
-    ot_status(OT_CALL* create)(const ot_factory* f, const ot_host* host,
-                               const ot_create_info* info, void** out, ot_error* err);
+    ot_status(OT_CALL* create)(const ot_factory* f, const ot_host* host, const ot_create_info* info,
+                               void** out, ot_error* err);
 };
 
 typedef struct ot_module {

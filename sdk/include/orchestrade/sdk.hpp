@@ -27,11 +27,11 @@ namespace orchestrade::sdk {
 
 // An error with an ABI status code; throw it from plugin code to choose the code.
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ot_status code, const std::string& message) : std::runtime_error(message), code_(code) {}
     ot_status code() const noexcept { return code_; }
 
-private:
+  private:
     ot_status code_;
 };
 
@@ -97,8 +97,10 @@ struct HttpResponse {
                            std::tolower(static_cast<unsigned char>(name[i]));
                 if (same) {
                     std::string_view v = line.substr(colon + 1);
-                    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-                    while (!v.empty() && (v.back() == '\r' || v.back() == ' ')) v.remove_suffix(1);
+                    while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+                        v.remove_prefix(1);
+                    while (!v.empty() && (v.back() == '\r' || v.back() == ' '))
+                        v.remove_suffix(1);
                     return std::string(v);
                 }
             }
@@ -110,7 +112,7 @@ struct HttpResponse {
 
 // The host's services, as a value type over the C table.
 class Host {
-public:
+  public:
     explicit Host(const ot_host* h) noexcept : h_(h) {}
     const ot_host* raw() const noexcept { return h_; }
     int32_t mode() const noexcept { return h_->mode; }
@@ -127,7 +129,8 @@ public:
                       const std::vector<std::string>& headers = {}, const std::string& body = {},
                       uint32_t timeout_ms = 0) const {
         std::vector<const char*> hs;
-        for (const auto& s : headers) hs.push_back(s.c_str());
+        for (const auto& s : headers)
+            hs.push_back(s.c_str());
         hs.push_back(nullptr);
         ot_http_request req{};
         req.struct_size = sizeof req;
@@ -187,14 +190,14 @@ public:
         return static_cast<const Ext*>(h_->get_extension(h_, id));
     }
 
-private:
+  private:
     const ot_host* h_;
 };
 
 // Lookup over the host-validated parameters (defaults already filled in). The array is walked
 // with the host's element size, so a newer host with a longer ot_param_value still works.
 class Params {
-public:
+  public:
     Params(const ot_param_value* v, uint32_t n) noexcept
         : base_(reinterpret_cast<const unsigned char*>(v)),
           stride_(v && n ? v->struct_size : 0),
@@ -211,10 +214,11 @@ public:
         return p.string_value ? p.string_value : "";
     }
 
-private:
+  private:
     std::optional<ot_param_value> find(std::string_view key) const noexcept {
         for (uint32_t i = 0; i < n_; ++i) {
-            const auto* raw = reinterpret_cast<const ot_param_value*>(base_ + std::size_t{i} * stride_);
+            const auto* raw =
+                reinterpret_cast<const ot_param_value*>(base_ + std::size_t{i} * stride_);
             ot_param_value p = read_prefix(raw);
             if (p.key && key == p.key) return p;
         }
@@ -239,14 +243,15 @@ struct Context {
 
     Context(const ot_host* h, const ot_create_info* info)
         : host(h), params(info->params, info->param_count), mode(info->mode) {
-        for (uint32_t i = 0; i < info->universe_count; ++i) universe.emplace_back(info->universe[i]);
+        for (uint32_t i = 0; i < info->universe_count; ++i)
+            universe.emplace_back(info->universe[i]);
         if (info->base_dir) base_dir = info->base_dir;
     }
 };
 
 // Read-only view over a borrowed batch.
 class Bars {
-public:
+  public:
     explicit Bars(const ot_bar_batch& b) noexcept : b_(b) {}
     std::size_t size() const noexcept { return b_.count; }
     bool warmup() const noexcept { return (b_.flags & OT_BATCH_WARMUP) != 0; }
@@ -264,7 +269,7 @@ public:
     const ot_series_point& series(std::size_t i) const noexcept { return *b_.series[i]; }
     const ot_bar_batch& raw() const noexcept { return b_; }
 
-private:
+  private:
     const ot_bar_batch& b_;
 };
 
@@ -282,7 +287,7 @@ struct Signal {
 };
 
 class Signals {
-public:
+  public:
     explicit Signals(const ot_signal_sink* s) noexcept : s_(s) {}
     void push(const Signal& in) const {
         ot_signal s{};
@@ -299,24 +304,24 @@ public:
         if (s_->push(s_->ctx, &s) != OT_OK) throw Error(OT_E_HOST, "signal rejected by the host");
     }
 
-private:
+  private:
     const ot_signal_sink* s_;
 };
 
 // Sink wrappers used by executors and feeds.
 class Reports {
-public:
+  public:
     explicit Reports(const ot_report_sink* s) noexcept : s_(s) {}
     void push(const ot_exec_report& r) const {
         if (s_->push(s_->ctx, &r) != OT_OK) throw Error(OT_E_HOST, "report rejected by the host");
     }
 
-private:
+  private:
     const ot_report_sink* s_;
 };
 
 class Balances {
-public:
+  public:
     explicit Balances(const ot_balance_sink* s) noexcept : s_(s) {}
     void push(const char* asset, double free_qty, double locked_qty = 0,
               double avg_price = 0) const {
@@ -329,12 +334,12 @@ public:
         if (s_->push(s_->ctx, &b) != OT_OK) throw Error(OT_E_HOST, "balance rejected by the host");
     }
 
-private:
+  private:
     const ot_balance_sink* s_;
 };
 
 class FeedOut {
-public:
+  public:
     explicit FeedOut(const ot_feed_sink* s) noexcept : s_(s) {}
     void bar(const ot_bar& b) const {
         if (s_->push_bar(s_->ctx, &b) != OT_OK) throw Error(OT_E_HOST, "bar rejected by the host");
@@ -344,7 +349,7 @@ public:
             throw Error(OT_E_HOST, "series point rejected by the host");
     }
 
-private:
+  private:
     const ot_feed_sink* s_;
 };
 
@@ -393,23 +398,23 @@ constexpr ot_param_spec json_param(const char* key, const char* def, const char*
 // ---- base classes plugin authors derive from --------------------------------------------------
 
 class Component {
-public:
+  public:
     explicit Component(const Context& ctx) : host_(ctx.host), mode_(ctx.mode) {}
     virtual ~Component() = default;
     virtual void start() {}
     virtual void stop() {}
 
-protected:
+  protected:
     const Host& host() const noexcept { return host_; }
     int32_t mode() const noexcept { return mode_; }
 
-private:
+  private:
     Host host_;
     int32_t mode_;
 };
 
 class Strategy : public Component {
-public:
+  public:
     using Component::Component;
     virtual uint32_t warmup_bars() const { return 0; }
     virtual void on_bars(const Bars& bars, Signals& out) = 0;
@@ -417,7 +422,7 @@ public:
 };
 
 class Executor : public Component {
-public:
+  public:
     using Component::Component;
     // Throw Error(OT_E_REJECTED, why) for a refusal, Error(OT_E_AMBIGUOUS, why) for an unknown
     // outcome.
@@ -433,7 +438,7 @@ public:
 };
 
 class Feed : public Component {
-public:
+  public:
     using Component::Component;
     // Return false when a finite source is exhausted.
     virtual bool poll(int64_t now_ms, uint32_t max_bars, FeedOut& out) = 0;
@@ -496,8 +501,8 @@ struct StrategyAdapter : Described<T, OT_KIND_STRATEGY> {
             return 0;
         }
     }
-    static ot_status OT_CALL on_bars(ot_strategy* s, const ot_bar_batch* b,
-                                     const ot_signal_sink* o, ot_error* e) noexcept {
+    static ot_status OT_CALL on_bars(ot_strategy* s, const ot_bar_batch* b, const ot_signal_sink* o,
+                                     ot_error* e) noexcept {
         return guarded(e, [&] {
             Signals sig(o);
             self(s).on_bars(Bars(*b), sig);
@@ -649,9 +654,9 @@ struct ModuleTable {
     static const ot_factory* OT_CALL at(uint32_t i) noexcept { return i < N ? list[i] : nullptr; }
     static const ot_module* get(const ot_factory* const (&f)[N]) noexcept {
         list = f;
-        static const ot_module m{sizeof(ot_module), OT_ABI_MAJOR,    OT_ABI_MINOR, 0u,
-                                 ORCHESTRADE_SDK_VERSION, nullptr, nullptr,      &count,
-                                 &at};
+        static const ot_module m{
+            sizeof(ot_module), OT_ABI_MAJOR, OT_ABI_MINOR, 0u, ORCHESTRADE_SDK_VERSION,
+            nullptr,           nullptr,      &count,       &at};
         return &m;
     }
 };
@@ -664,8 +669,8 @@ struct ModuleTable {
 #define OT_FEED(T) (&::orchestrade::sdk::detail::FeedAdapter<T>::factory)
 
 // The one exported symbol of a plugin library, listing its components.
-#define OT_PLUGIN_MODULE(...)                                                                   \
-    extern "C" OT_EXPORT const ot_module* OT_CALL ot_module_entry_v1(void) {                    \
-        static const ot_factory* const factories[] = {__VA_ARGS__};                             \
-        return ::orchestrade::sdk::detail::ModuleTable<std::size(factories)>::get(factories);   \
+#define OT_PLUGIN_MODULE(...)                                                                 \
+    extern "C" OT_EXPORT const ot_module* OT_CALL ot_module_entry_v1(void) {                  \
+        static const ot_factory* const factories[] = {__VA_ARGS__};                           \
+        return ::orchestrade::sdk::detail::ModuleTable<std::size(factories)>::get(factories); \
     }

@@ -10,15 +10,15 @@
 namespace orchestrade::core {
 
 class ChartRecorder {
-public:
+  public:
     // write_through: rewrite the open period on every bar (paper/live), so a killed process
     // loses nothing; otherwise a period is written once it is complete.
     ChartRecorder(Journal& journal, int64_t run_id, int64_t period_ms, bool write_through);
-    void add(const std::string& symbol, int64_t open_time_ms, double open, double high,
-             double low, double close);
+    void add(const std::string& symbol, int64_t open_time_ms, double open, double high, double low,
+             double close);
     void flush();  // writes every open period
 
-private:
+  private:
     Journal& journal_;
     int64_t run_id_;
     int64_t period_ms_;

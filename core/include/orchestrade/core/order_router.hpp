@@ -84,7 +84,7 @@ class OrderRouter {
     int64_t run_id_;
     std::shared_ptr<spdlog::logger> log_;
     std::string id_prefix_;
-    int64_t next_id_ = 0, id_block_end_ = 0;  // client order ids reserved in the journal
+    int64_t next_id_ = 0, id_block_end_ = 0;   // client order ids reserved in the journal
     std::map<std::string, OrderRecord> open_;  // non-final orders by client order id
     std::map<std::string, int> open_by_symbol_;
     bool needs_reconcile_ = false;

@@ -23,8 +23,8 @@ struct RunReport {
     // How fills were produced (the executor and its fill parameters), so a difference between a
     // backtest and a live run can be explained.
     std::string execution_model;
-    std::vector<EquityPoint> equity;     // the stored curve (sampled in backtests)
-    std::vector<ChartBar> chart_bars;    // candles for the charts
+    std::vector<EquityPoint> equity;   // the stored curve (sampled in backtests)
+    std::vector<ChartBar> chart_bars;  // candles for the charts
 };
 
 // run_id 0 = the last run. Throws std::runtime_error when the journal has no such run.

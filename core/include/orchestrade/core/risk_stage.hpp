@@ -56,7 +56,7 @@ struct ProtectiveExit {
 };
 
 class RiskStage {
-public:
+  public:
     explicit RiskStage(const RiskConfig& config);
 
     // Default sizing when the pipeline sets none.
@@ -97,7 +97,7 @@ public:
     std::string save() const;  // JSON
     void load(const std::string& json);
 
-private:
+  private:
     RiskDecision entry(const SignalRecord& signal, const Ledger& ledger, double price, Side side,
                        int64_t now_ms);
     double stop_for(const SignalRecord& signal, Side side, double price) const;
