@@ -76,7 +76,7 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
         return kExitBadInput;
     }
 
-    auto registry = load_registry(g);
+    auto registry = load_registry(g, file);
     core::Pipeline pipeline;
     try {
         pipeline = load(file, *registry);
@@ -123,7 +123,7 @@ int command_validate(const GlobalOptions& g, const std::vector<std::string>& arg
         return kExitBadInput;
     }
     setup_logging(g);
-    auto registry = load_registry(g);
+    auto registry = load_registry(g, file);
     try {
         core::Pipeline p = core::load_pipeline(file, *registry);
         core::check_components(p);

@@ -20,9 +20,13 @@ void setup_logging(const GlobalOptions& g, const std::string& default_file) {
     core::init_logging(o);
 }
 
-std::unique_ptr<core::PluginRegistry> load_registry(const GlobalOptions& g) {
+std::unique_ptr<core::PluginRegistry> load_registry(const GlobalOptions& g,
+                                                    const std::string& pipeline_file) {
+    std::vector<std::string> dirs = g.plugin_dirs;
+    if (!pipeline_file.empty())
+        dirs.push_back((fs::absolute(pipeline_file).parent_path() / "plugins").string());
     auto registry = std::make_unique<core::PluginRegistry>();
-    registry->scan(core::PluginRegistry::search_path(g.plugin_dirs));
+    registry->scan(core::PluginRegistry::search_path(dirs));
     return registry;
 }
 

@@ -14,8 +14,10 @@
 namespace orchestrade::cli {
 
 void setup_logging(const GlobalOptions& g, const std::string& default_file = {});
-// Scans the search path (--plugin-dir, ORCHESTRADE_PLUGIN_PATH, next to the binary, install).
-std::unique_ptr<core::PluginRegistry> load_registry(const GlobalOptions& g);
+// Scans the search path: --plugin-dir, then the plugins/ folder next to the pipeline file (when
+// one is given), ORCHESTRADE_PLUGIN_PATH, next to the binary, the install dir.
+std::unique_ptr<core::PluginRegistry> load_registry(const GlobalOptions& g,
+                                                    const std::string& pipeline_file = {});
 
 // Parses a command's own options; returns false (after printing help) when --help was given.
 bool parse_command(const std::string& usage, boost::program_options::options_description& opts,

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <orchestrade/core/journal.hpp>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -154,4 +156,33 @@ TEST_F(Cli, TheDemoRunsAndTheReportKeepsItsContract) {
 TEST_F(Cli, ReportOnAMissingJournalIsBadInput) {
     EXPECT_EQ(cli({"report", "--journal", "nope.db"}).exit_code, 2);
     EXPECT_FALSE(fs::exists(dir_ / "nope.db"));
+}
+
+TEST_F(Cli, APluginsFolderNextToThePipelineIsSearched) {
+    fs::create_directories(dir_ / "plugins");
+    fs::copy_file(ORCHESTRADE_TEST_FIXTURE_DIR "/test_script_strategy.so",
+                  dir_ / "plugins" / "test_script_strategy.so");
+    std::string text = kGoodPipeline;
+    const std::string sma = "{ use: sma_cross, params: { fast: 5, slow: 20 } }";
+    text.replace(text.find(sma), sma.size(), "{ use: script_strategy, params: { script: BUY } }");
+    auto r = cli({"validate", write("p.yaml", text)});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    fs::remove_all(dir_ / "plugins");
+    EXPECT_EQ(cli({"validate", (dir_ / "p.yaml").string()}).exit_code, 2);
+}
+
+TEST_F(Cli, HaltAndResumeAreRecordedInTheJournal) {
+    EXPECT_EQ(cli({"halt", "--journal", "none.db"}).exit_code, 2);
+    ASSERT_EQ(cli({"run", write("p.yaml", kGoodPipeline)}).exit_code, 0);
+    auto halt = cli({"halt", "--journal", "out.db", "--reason", "news at 14:00"});
+    EXPECT_EQ(halt.exit_code, 0) << halt.err;
+    {
+        orchestrade::core::Journal j((dir_ / "out.db").string(),
+                                     orchestrade::core::Journal::Durability::Synchronous);
+        EXPECT_EQ(j.kv_get("core", "breaker_command"), "halt:news at 14:00");
+    }
+    EXPECT_EQ(cli({"resume", "--journal", "out.db"}).exit_code, 0);
+    orchestrade::core::Journal j((dir_ / "out.db").string(),
+                                 orchestrade::core::Journal::Durability::Synchronous);
+    EXPECT_EQ(j.kv_get("core", "breaker_command"), "resume");
 }
