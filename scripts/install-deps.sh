@@ -7,10 +7,13 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev libspdlog-dev libfmt-dev
-  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev bc time
   chromium
+  dpkg-dev file   # cpack's .deb dependencies (dpkg-shlibdeps)
 )
+# The Rust example plugin needs cargo; one from rustup (~/.cargo/bin) is as good.
+command -v cargo > /dev/null || [ -x "$HOME/.cargo/bin/cargo" ] || packages+=(cargo)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -9,6 +9,7 @@
 #include <orchestrade/core/order_router.hpp>
 #include <orchestrade/core/plugin_instance.hpp>
 #include <orchestrade/core/risk_stage.hpp>
+#include <orchestrade/core/scheduler.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -191,6 +192,7 @@ class Engine {
         });
         apply_breaker_commands();
         record_execution_model();
+        if (!p_.schedule.triggers.empty()) scheduler_.emplace(p_.schedule.triggers);
         if (!backtest_) {
             int fills = router_->reconcile();
             if (fills) log_->info("reconciliation recovered {} fill(s) from the venue", fills);
@@ -369,6 +371,60 @@ class Engine {
         return fills;
     }
 
+    // Calendar events due at now_ms go to the strategy before the bars of that moment. Paper and
+    // live persist each handled occurrence first, so it fires at most once across restarts; a
+    // backtest starts afresh at its first bar.
+    int fire_due_events(int64_t now_ms) {
+        if (!scheduler_) return 0;
+        if (backtest_ && handled_.empty())  // nothing before the data's first moment
+            for (const auto& t : scheduler_->triggers()) handled_[t.name] = now_ms - 1;
+        auto last_handled = [&](const std::string& name) -> int64_t {
+            if (backtest_) return handled_[name];
+            auto v = journal_->kv_get("core", "trigger:" + name);
+            return v ? std::stoll(*v) : 0;
+        };
+        int fills = 0;
+        for (const auto& d : scheduler_->due(now_ms, last_handled)) {
+            const std::string& name = d.occurrence.trigger;
+            if (backtest_)
+                handled_[name] = d.occurrence.time_ms;
+            else
+                journal_->kv_set("core", "trigger:" + name, std::to_string(d.occurrence.time_ms));
+            const bool fire = d.fire || (backtest_ && d.late_ms <= bar_gap_ms_);
+            EventRecord e;
+            e.run_id = run_id_;
+            e.time_ms = now_ms;
+            e.source = "scheduler";
+            e.kind = "schedule";
+            e.json = nlohmann::json{{"trigger", name},
+                                    {"scheduled_ms", d.occurrence.time_ms},
+                                    {"local", d.occurrence.local_text},
+                                    {"fired", fire},
+                                    {"late_ms", d.late_ms}}
+                         .dump();
+            journal_->record_event(e);
+            if (!fire) {
+                log_->warn("trigger {} of {} missed by {} s, beyond its catch-up tolerance: skipped",
+                           name, d.occurrence.local_text, d.late_ms / 1000);
+                continue;
+            }
+            log_->log(backtest_ ? spdlog::level::debug : spdlog::level::info, "trigger {} ({})",
+                      name, d.occurrence.local_text);
+            const std::string payload =
+                nlohmann::json{{"local", d.occurrence.local_text}, {"late_ms", d.late_ms}}.dump();
+            ot_event ev{};
+            ev.struct_size = sizeof ev;
+            ev.name = name.c_str();
+            ev.time_ms = d.occurrence.time_ms;
+            ev.payload_json = payload.c_str();
+            signals_.signals().clear();
+            guarded("strategy_error", [&] { strategy_->on_event(ev, signals_.sink()); });
+            for (auto& s : signals_.signals()) fills += handle_signal(s, now_ms);
+            signals_.signals().clear();
+        }
+        return fills;
+    }
+
     // ---- loops ----------------------------------------------------------------------------
     void backtest_loop() {
         journal_->begin_batch();
@@ -436,6 +492,7 @@ class Engine {
     // One paper/live iteration: new bars (if any) through the loop, then the venue's reports.
     bool iteration() {
         const int64_t now = wall_clock_.now_ms();
+        summary_.fills += fire_due_events(now);
         bool more = true;
         try {
             more = feed_->poll(now, 0, buffer_.sink());
@@ -458,7 +515,9 @@ class Engine {
     // Sleeps to the next multiple of the interval; false when a stop was requested meanwhile.
     bool sleep_until_next(int64_t interval_ms) {
         const int64_t now = wall_clock_.now_ms();
-        const int64_t wake = (now / interval_ms + 1) * interval_ms;
+        int64_t wake = (now / interval_ms + 1) * interval_ms;
+        if (scheduler_)
+            for (const auto& next : scheduler_->upcoming(now, 1)) wake = std::min(wake, next.time_ms);
         log_->debug("waiting {} ms for the next iteration", wake - now);
         while (wall_clock_.now_ms() < wake) {
             if (stop_requested()) return false;
@@ -472,10 +531,15 @@ class Engine {
     // ---- one moment: the bars that closed together -----------------------------------------
     void step(std::size_t begin, std::size_t end) {
         const int64_t close_ms = buffer_.close_time(begin);
-        if (backtest_) sim_clock_.set(close_ms);
+        if (backtest_) {
+            sim_clock_.set(close_ms);
+            bar_gap_ms_ = std::max<int64_t>(close_ms - last_close_ms_, 0);
+            if (last_close_ms_ == 0) bar_gap_ms_ = 0;
+            last_close_ms_ = close_ms;
+        }
+        int fills = backtest_ ? fire_due_events(close_ms) : 0;
         const ot_bar_batch& batch = buffer_.batch(begin, end, close_ms, 0);
 
-        int fills = 0;
         guarded("executor_error", [&] {
             executor_->on_bars(batch);
             fills += router_->poll();
@@ -648,6 +712,9 @@ class Engine {
     std::optional<OrderRouter> router_;
     std::optional<PerformanceTracker> tracker_;
     std::optional<ChartRecorder> chart_;
+    std::optional<Scheduler> scheduler_;
+    std::map<std::string, int64_t> handled_;  // backtest: last occurrence handled per trigger
+    int64_t last_close_ms_ = 0, bar_gap_ms_ = 0;
     BarBuffer buffer_;
     RiskStage risk_;
     SignalCollector signals_;

@@ -20,6 +20,8 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <regex>
+#include <set>
 #include <string_view>
 #include <utility>
 
@@ -452,15 +454,111 @@ class Parser {
         return out;
     }
 
-    ScheduleConfig schedule(const YAML::Node& node) const {
-        const Entries e = entries(node, "schedule", {"every"});
-        ScheduleConfig out;
-        if (const Entry* every = find(e, "every")) {
-            try {
-                out.every_ms = parse_duration_ms(text(*every, "schedule.every"));
-            } catch (const std::invalid_argument& x) {
-                fail(every->at(), "schedule.every", x.what());
+    int64_t duration(const Entry& entry, const std::string& path) const {
+        try {
+            return parse_duration_ms(text(entry, path));
+        } catch (const std::invalid_argument& x) {
+            fail(entry.at(), path, x.what());
+        }
+    }
+
+    std::string time_zone(const Entry& entry, const std::string& path) const {
+        std::string tz = text(entry, path);
+        try {
+            check_time_zone(tz);
+        } catch (const std::invalid_argument& x) {
+            fail(entry.at(), path, x.what());
+        }
+        return tz;
+    }
+
+    std::set<std::string> holidays(const Entry& entry, const std::string& path) const {
+        if (!entry.value.IsSequence())
+            fail(entry.at(), path, "expected a list of dates (YYYY-MM-DD), got " + shape(entry.value));
+        std::set<std::string> out;
+        for (std::size_t i = 0; i < entry.value.size(); ++i) {
+            const std::string item_path = path + "[" + std::to_string(i) + "]";
+            std::string day = text(Entry{entry.value[i], entry.value[i]}, item_path);
+            static const std::regex kDate("\\d{4}-\\d{2}-\\d{2}");
+            if (!std::regex_match(day, kDate))
+                fail(entry.value[i], item_path, "expected a date YYYY-MM-DD, got '" + day + "'");
+            out.insert(std::move(day));
+        }
+        return out;
+    }
+
+    // days: [mon, wed, fri] | "weekdays" | "daily" | "mon-fri"
+    uint8_t weekdays(const Entry& entry, const std::string& path) const {
+        static const char* const kNames[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+        auto index = [&](const std::string& name, const YAML::Node& at) {
+            for (int i = 0; i < 7; ++i)
+                if (name == kNames[i]) return i;
+            fail(at, path, "unknown day '" + name + "'; expected mon, tue, wed, thu, fri, sat, sun");
+        };
+        if (entry.value.IsScalar()) {
+            const std::string v = text(entry, path);
+            if (v == "daily") return 0x7f;
+            if (v == "weekdays") return 0x1f;
+            const auto dash = v.find('-');
+            if (dash == std::string::npos)
+                return static_cast<uint8_t>(1u << index(v, entry.at()));
+            const int from = index(v.substr(0, dash), entry.at());
+            const int to = index(v.substr(dash + 1), entry.at());
+            uint8_t mask = 0;
+            for (int d = from;; d = (d + 1) % 7) {
+                mask |= static_cast<uint8_t>(1u << d);
+                if (d == to) break;
             }
+            return mask;
+        }
+        if (!entry.value.IsSequence() || entry.value.size() == 0)
+            fail(entry.at(), path, "expected a list of days, 'weekdays', 'daily' or 'mon-fri'");
+        uint8_t mask = 0;
+        for (std::size_t i = 0; i < entry.value.size(); ++i)
+            mask |= static_cast<uint8_t>(
+                1u << index(text(Entry{entry.value[i], entry.value[i]}, path), entry.value[i]));
+        return mask;
+    }
+
+    ScheduleConfig schedule(const YAML::Node& node) const {
+        const Entries e =
+            entries(node, "schedule", {"every", "tz", "holidays", "catch_up", "triggers"});
+        ScheduleConfig out;
+        if (const Entry* every = find(e, "every")) out.every_ms = duration(*every, "schedule.every");
+        CalendarTrigger defaults;
+        defaults.catch_up_ms = 10 * 60 * 1000;
+        if (const Entry* tz = find(e, "tz")) defaults.tz = time_zone(*tz, "schedule.tz");
+        if (const Entry* h = find(e, "holidays")) defaults.holidays = holidays(*h, "schedule.holidays");
+        if (const Entry* c = find(e, "catch_up")) defaults.catch_up_ms = duration(*c, "schedule.catch_up");
+        const Entry* list = find(e, "triggers");
+        if (!list) return out;
+        if (!list->value.IsSequence())
+            fail(list->at(), "schedule.triggers", "expected a list of triggers, got " + shape(list->value));
+        for (std::size_t i = 0; i < list->value.size(); ++i) {
+            const std::string path = "schedule.triggers[" + std::to_string(i) + "]";
+            const YAML::Node& item = list->value[i];
+            if (!item.IsMap()) fail(item, path, "expected a map with name and at, got " + shape(item));
+            const Entries t = entries(item, path,
+                                      {"name", "at", "tz", "days", "holidays", "catch_up", "enabled"});
+            CalendarTrigger trigger = defaults;
+            trigger.name = text(require(item, t, path, "name"), path + ".name");
+            for (const auto& other : out.triggers)
+                if (other.name == trigger.name)
+                    fail(item, path + ".name", "duplicate trigger name '" + trigger.name + "'");
+            const Entry& at = require(item, t, path, "at");
+            const std::string hhmm = text(at, path + ".at");
+            static const std::regex kTime("([01]?\\d|2[0-3]):([0-5]\\d)");
+            std::smatch m;
+            if (!std::regex_match(hhmm, m, kTime))
+                fail(at.at(), path + ".at", "expected a local time HH:MM, got '" + hhmm + "'");
+            trigger.minute_of_day = std::stoi(m[1]) * 60 + std::stoi(m[2]);
+            if (const Entry* tz = find(t, "tz")) trigger.tz = time_zone(*tz, path + ".tz");
+            if (const Entry* d = find(t, "days")) trigger.weekdays = weekdays(*d, path + ".days");
+            if (const Entry* h = find(t, "holidays")) trigger.holidays = holidays(*h, path + ".holidays");
+            if (const Entry* c = find(t, "catch_up")) trigger.catch_up_ms = duration(*c, path + ".catch_up");
+            if (const Entry* en = find(t, "enabled"))
+                trigger.enabled = typed(*en, path + ".enabled", OT_PARAM_BOOL).int_value != 0;
+            out.triggers.push_back(std::move(trigger));
         }
         return out;
     }

@@ -156,7 +156,7 @@ TEST_F(PipelineErrors, TopLevelValues) {
     EXPECT_EQ(error_of("name: t\nuniverse: [BTC/USDT, ETH/USDT, BTC/USDT]\n"),
               "p.yaml:2:32: universe[2]: duplicate symbol 'BTC/USDT'");
     EXPECT_EQ(error_of("name: t\nuniverse: [X]\nschedule: {at: '09:30'}\n"),
-              "p.yaml:3:12: schedule: unknown key 'at'; expected one of: every");
+              "p.yaml:3:12: schedule: unknown key 'at'; did you mean 'tz'?");
     EXPECT_EQ(error_of("name:\nuniverse: [X]\n"),
               "p.yaml:1:1: name: expected a string, got nothing");
 }

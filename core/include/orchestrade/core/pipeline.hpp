@@ -4,6 +4,7 @@
 #pragma once
 
 #include <orchestrade/core/plugin_registry.hpp>
+#include <orchestrade/core/scheduler.hpp>
 #include <orchestrade/core/types.hpp>
 
 #include <cstdint>
@@ -45,7 +46,9 @@ struct ComponentConfig {
 };
 
 struct ScheduleConfig {
-    int64_t every_ms = 0;  // 0 = the feed's bar interval (backtest: every bar)
+    int64_t every_ms = 0;  // paper/live loop period; 0 = 60 s (a backtest follows its bars)
+    // Named calendar events delivered to the strategy (strategy.on_event).
+    std::vector<CalendarTrigger> triggers;
 };
 
 // The risk block of a pipeline (see RiskStage). Every key is optional; 0 means "not set".
