@@ -21,6 +21,7 @@ Commands:
   plugins [--json]      list the plugins found
   describe ID           show one plugin and its parameters
   report --journal DB   show a run's trades, orders, fills and metrics
+  schedule PIPELINE     show the next firings of its calendar triggers
   halt --journal DB     block new entries of a run (exits and stops still run)
   resume --journal DB   lift a halt
 
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
                                                   {"plugins", &command_plugins},
                                                   {"describe", &command_describe},
                                                   {"report", &command_report},
+                                                  {"schedule", &command_schedule},
                                                   {"halt", &command_halt},
                                                   {"resume", &command_resume}};
     try {
