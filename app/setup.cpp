@@ -46,7 +46,7 @@ bool parse_command(const std::string& usage, po::options_description& opts,
 std::string data_dir() {
     if (const char* env = std::getenv("ORCHESTRADE_DATA_DIR")) return env;
     fs::path exe_dir = boost::dll::program_location().parent_path().string();
-    fs::path installed = exe_dir.parent_path() / "share" / "orchestrade";
+    fs::path installed = exe_dir.parent_path() / ORCHESTRADE_INSTALL_DATADIR / "orchestrade";
     if (fs::exists(installed / "examples")) return installed.string();
     if (fs::exists(fs::path(ORCHESTRADE_INSTALL_DATA_DIR) / "examples"))
         return ORCHESTRADE_INSTALL_DATA_DIR;

@@ -1,4 +1,5 @@
 #include <orchestrade/core/bar_buffer.hpp>
+#include <orchestrade/core/struct_prefix.hpp>
 
 #include <cstring>
 
@@ -21,9 +22,11 @@ uint32_t BarBuffer::symbol_index(const char* symbol) {
     return last_symbol_;
 }
 
-ot_status OT_CALL BarBuffer::push_bar(void* ctx, const ot_bar* bar) {
+ot_status OT_CALL BarBuffer::push_bar(void* ctx, const ot_bar* pushed) {
     auto& self = *static_cast<BarBuffer*>(ctx);
-    if (!bar || !bar->symbol || bar->interval_s <= 0) return OT_E_INVALID_ARG;
+    const ot_bar copy = read_prefix(pushed);
+    const ot_bar* bar = &copy;
+    if (!pushed || !bar->symbol || bar->interval_s <= 0) return OT_E_INVALID_ARG;
     try {
         self.symbol_.push_back(self.symbol_index(bar->symbol));
         self.interval_.push_back(bar->interval_s);
@@ -41,11 +44,12 @@ ot_status OT_CALL BarBuffer::push_bar(void* ctx, const ot_bar* bar) {
     }
 }
 
-ot_status OT_CALL BarBuffer::push_series(void* ctx, const ot_series_point* point) {
+ot_status OT_CALL BarBuffer::push_series(void* ctx, const ot_series_point* pushed) {
     auto& self = *static_cast<BarBuffer*>(ctx);
-    if (!point || !point->symbol || !point->name) return OT_E_INVALID_ARG;
+    const ot_series_point point = read_prefix(pushed);
+    if (!pushed || !point.symbol || !point.name) return OT_E_INVALID_ARG;
     try {
-        OwnedPoint p{*point, point->symbol, point->name};
+        OwnedPoint p{point, point.symbol, point.name};
         p.point.struct_size = sizeof(ot_series_point);
         self.series_.push_back(std::move(p));
         return OT_OK;

@@ -10,6 +10,7 @@
 #include <orchestrade/core/plugin_instance.hpp>
 #include <orchestrade/core/risk_stage.hpp>
 #include <orchestrade/core/scheduler.hpp>
+#include <orchestrade/core/struct_prefix.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -42,9 +43,11 @@ class SignalCollector {
     std::vector<SignalRecord>& signals() { return signals_; }
 
   private:
-    static ot_status OT_CALL push(void* ctx, const ot_signal* s) {
+    static ot_status OT_CALL push(void* ctx, const ot_signal* pushed) {
         auto& self = *static_cast<SignalCollector*>(ctx);
-        if (!s || !s->symbol) return OT_E_INVALID_ARG;
+        const ot_signal sig = read_prefix(pushed);
+        const ot_signal* s = &sig;
+        if (!pushed || !s->symbol) return OT_E_INVALID_ARG;
         if (s->action < OT_ACTION_HOLD || s->action > OT_ACTION_CLOSE) return OT_E_INVALID_ARG;
         try {
             if (s->action == OT_ACTION_HOLD && !self.keep_holds_) {
@@ -82,10 +85,11 @@ class BalanceCollector {
     std::map<std::string, ot_balance> balances;  // asset -> balance (asset string not kept)
 
   private:
-    static ot_status OT_CALL push(void* ctx, const ot_balance* b) {
-        if (!b || !b->asset) return OT_E_INVALID_ARG;
+    static ot_status OT_CALL push(void* ctx, const ot_balance* pushed) {
+        const ot_balance b = read_prefix(pushed);
+        if (!pushed || !b.asset) return OT_E_INVALID_ARG;
         try {
-            static_cast<BalanceCollector*>(ctx)->balances[b->asset] = *b;
+            static_cast<BalanceCollector*>(ctx)->balances[b.asset] = b;
             return OT_OK;
         } catch (...) {
             return OT_E_NOMEM;
@@ -377,7 +381,8 @@ class Engine {
     int fire_due_events(int64_t now_ms) {
         if (!scheduler_) return 0;
         if (backtest_ && handled_.empty())  // nothing before the data's first moment
-            for (const auto& t : scheduler_->triggers()) handled_[t.name] = now_ms - 1;
+            for (const auto& t : scheduler_->triggers())
+                handled_[t.name] = now_ms - 1;
         auto last_handled = [&](const std::string& name) -> int64_t {
             if (backtest_) return handled_[name];
             auto v = journal_->kv_get("core", "trigger:" + name);
@@ -404,8 +409,9 @@ class Engine {
                          .dump();
             journal_->record_event(e);
             if (!fire) {
-                log_->warn("trigger {} of {} missed by {} s, beyond its catch-up tolerance: skipped",
-                           name, d.occurrence.local_text, d.late_ms / 1000);
+                log_->warn(
+                    "trigger {} of {} missed by {} s, beyond its catch-up tolerance: skipped", name,
+                    d.occurrence.local_text, d.late_ms / 1000);
                 continue;
             }
             log_->log(backtest_ ? spdlog::level::debug : spdlog::level::info, "trigger {} ({})",
@@ -419,7 +425,8 @@ class Engine {
             ev.payload_json = payload.c_str();
             signals_.signals().clear();
             guarded("strategy_error", [&] { strategy_->on_event(ev, signals_.sink()); });
-            for (auto& s : signals_.signals()) fills += handle_signal(s, now_ms);
+            for (auto& s : signals_.signals())
+                fills += handle_signal(s, now_ms);
             signals_.signals().clear();
         }
         return fills;
@@ -517,7 +524,8 @@ class Engine {
         const int64_t now = wall_clock_.now_ms();
         int64_t wake = (now / interval_ms + 1) * interval_ms;
         if (scheduler_)
-            for (const auto& next : scheduler_->upcoming(now, 1)) wake = std::min(wake, next.time_ms);
+            for (const auto& next : scheduler_->upcoming(now, 1))
+                wake = std::min(wake, next.time_ms);
         log_->debug("waiting {} ms for the next iteration", wake - now);
         while (wall_clock_.now_ms() < wake) {
             if (stop_requested()) return false;

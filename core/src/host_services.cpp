@@ -1,5 +1,8 @@
 #include <orchestrade/core/host_services.hpp>
 #include <orchestrade/core/logging.hpp>
+#include <orchestrade/core/struct_prefix.hpp>
+
+#include <cstddef>
 
 #include <cstdio>
 #include <cstring>
@@ -72,10 +75,14 @@ int64_t OT_CALL HostContext::now_ms(const ot_host* h) {
     return from(h).services_.clock->now_ms();
 }
 
-ot_status OT_CALL HostContext::http(const ot_host* h, const ot_http_request* req,
-                                    ot_http_response* resp, ot_error* err) {
+ot_status OT_CALL HostContext::http(const ot_host* h, const ot_http_request* pushed,
+                                    ot_http_response* out, ot_error* err) {
     auto& self = from(h);
-    if (!req || !resp || !req->url || !req->method)
+    const ot_http_request request = read_prefix(pushed);
+    const ot_http_request* req = &request;
+    ot_http_response response = read_prefix(out);
+    ot_http_response* resp = &response;
+    if (!pushed || !out || !req->url || !req->method)
         return fail(err, OT_E_INVALID_ARG, "http: request, method and url are required");
     if (!self.services_.http_enabled)
         return fail(err, OT_E_UNSUPPORTED, "http is disabled in backtest mode");
@@ -89,7 +96,9 @@ ot_status OT_CALL HostContext::http(const ot_host* h, const ot_http_request* req
     if (req->timeout_ms) r.timeout_ms = req->timeout_ms;
     HttpResult result = self.services_.http.send(r);
     if (!result.ok) return fail(err, OT_E_IO, "http " + r.method + " failed: " + result.error);
-    resp->status = result.status;
+    // Only the fields the plugin's struct has are written back.
+    if (holds(out->struct_size, offsetof(ot_http_response, status), sizeof out->status))
+        out->status = result.status;
     if (write(resp->body, result.body) != OT_OK || write(resp->headers, result.headers) != OT_OK)
         return fail(err, OT_E_HOST, "http: the response sink refused the data");
     return OT_OK;

@@ -1,5 +1,6 @@
 #include <orchestrade/core/logging.hpp>
 #include <orchestrade/core/order_router.hpp>
+#include <orchestrade/core/struct_prefix.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -21,8 +22,10 @@ std::string random_prefix() {
 
 ReportCollector::ReportCollector() : sink_{this, &ReportCollector::push} {}
 
-ot_status OT_CALL ReportCollector::push(void* ctx, const ot_exec_report* r) {
-    if (!r || !r->client_order_id) return OT_E_INVALID_ARG;
+ot_status OT_CALL ReportCollector::push(void* ctx, const ot_exec_report* pushed) {
+    const ot_exec_report report = read_prefix(pushed);
+    const ot_exec_report* r = &report;
+    if (!pushed || !r->client_order_id) return OT_E_INVALID_ARG;
     try {
         ExecReport e;
         e.kind = r->kind;

@@ -205,9 +205,10 @@ std::string catalog_to_text(const PluginRegistry& r) {
         out << "no plugins found\n";
     } else {
         std::vector<std::vector<std::string>> rows = {
-            {"KIND", "NAME", "ID", "VERSION", "DESCRIPTION"}};
+            {"KIND", "NAME", "ID", "VERSION", "ABI", "DESCRIPTION"}};
         for (const ComponentInfo* c : components)
             rows.push_back({std::string(kind_name(c->kind)), c->short_name, c->id, c->version,
+                            std::to_string(c->abi_major) + "." + std::to_string(c->abi_minor),
                             c->description});
         out << table(rows, "");
     }

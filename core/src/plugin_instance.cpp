@@ -1,4 +1,5 @@
 #include <orchestrade/core/plugin_instance.hpp>
+#include <orchestrade/core/struct_prefix.hpp>
 
 #include <boost/dll/shared_library.hpp>
 
@@ -44,101 +45,143 @@ ot_status PluginInstance::check(ot_status status, const ot_error& err, const cha
     throw PluginCallError(status, name_ + " (" + info_->id + "): " + what + ": " + message);
 }
 
+void PluginInstance::require(bool present, const char* function, void (*destroy)(void*)) const {
+    if (present) return;
+    if (destroy) destroy(raw_);
+    throw PluginCallError(
+        OT_E_PLUGIN, name_ + " (" + info_->id + "): the instance has no " + function + " function");
+}
+
 // ---- feed ---------------------------------------------------------------------------------------
+FeedInstance::FeedInstance(const ComponentConfig& config, HostServices& services, std::string name,
+                           const CreateArgs& args)
+    : PluginInstance(config, services, std::move(name), args), table_(read_prefix(f())) {
+    auto destroy = [](void* p) {
+        auto* x = static_cast<ot_feed*>(p);
+        if (x->destroy) x->destroy(x);
+    };
+    require(table_.destroy, "destroy", destroy);
+    require(table_.poll, "poll", destroy);
+}
 FeedInstance::~FeedInstance() {
-    if (f()) f()->destroy(f());
+    table_.destroy(f());
 }
 void FeedInstance::start() {
     ot_error err = make_error();
-    if (f()->start) check(f()->start(f(), &err), err, "start");
+    if (table_.start) check(table_.start(f(), &err), err, "start");
 }
 bool FeedInstance::poll(int64_t now_ms, uint32_t max_bars, const ot_feed_sink& sink) {
     ot_error err = make_error();
-    return check(f()->poll(f(), now_ms, max_bars, &sink, &err), err, "poll") == OT_OK;
+    return check(table_.poll(f(), now_ms, max_bars, &sink, &err), err, "poll") == OT_OK;
 }
 bool FeedInstance::history(const std::string& symbol, int32_t interval_s, int64_t before_ms,
                            uint32_t count, const ot_feed_sink& sink) {
-    if (!f()->history) return false;
+    if (!table_.history) return false;
     ot_error err = make_error();
-    ot_status st = f()->history(f(), symbol.c_str(), interval_s, before_ms, count, &sink, &err);
+    ot_status st = table_.history(f(), symbol.c_str(), interval_s, before_ms, count, &sink, &err);
     if (st == OT_E_UNSUPPORTED) return false;
     check(st, err, "history");
     return true;
 }
 void FeedInstance::stop() {
     ot_error err = make_error();
-    if (f()->stop) check(f()->stop(f(), &err), err, "stop");
+    if (table_.stop) check(table_.stop(f(), &err), err, "stop");
 }
 
 // ---- strategy -----------------------------------------------------------------------------------
+StrategyInstance::StrategyInstance(const ComponentConfig& config, HostServices& services,
+                                   std::string name, const CreateArgs& args)
+    : PluginInstance(config, services, std::move(name), args), table_(read_prefix(s())) {
+    auto destroy = [](void* p) {
+        auto* x = static_cast<ot_strategy*>(p);
+        if (x->destroy) x->destroy(x);
+    };
+    require(table_.destroy, "destroy", destroy);
+    require(table_.on_bars, "on_bars", destroy);
+}
 StrategyInstance::~StrategyInstance() {
-    if (s()) s()->destroy(s());
+    table_.destroy(s());
 }
 void StrategyInstance::start() {
     ot_error err = make_error();
-    if (s()->start) check(s()->start(s(), &err), err, "start");
+    if (table_.start) check(table_.start(s(), &err), err, "start");
 }
 uint32_t StrategyInstance::warmup_bars() {
-    return s()->warmup_bars ? s()->warmup_bars(s()) : 0;
+    return table_.warmup_bars ? table_.warmup_bars(s()) : 0;
 }
 void StrategyInstance::on_bars(const ot_bar_batch& batch, const ot_signal_sink& sink) {
     ot_error err = make_error();
-    check(s()->on_bars(s(), &batch, &sink, &err), err, "on_bars");
+    check(table_.on_bars(s(), &batch, &sink, &err), err, "on_bars");
 }
 bool StrategyInstance::on_event(const ot_event& event, const ot_signal_sink& sink) {
-    if (!s()->on_event) return false;
+    if (!table_.on_event) return false;
     ot_error err = make_error();
-    check(s()->on_event(s(), &event, &sink, &err), err, "on_event");
+    check(table_.on_event(s(), &event, &sink, &err), err, "on_event");
     return true;
 }
 void StrategyInstance::stop() {
     ot_error err = make_error();
-    if (s()->stop) check(s()->stop(s(), &err), err, "stop");
+    if (table_.stop) check(table_.stop(s(), &err), err, "stop");
 }
 
 // ---- executor -----------------------------------------------------------------------------------
+ExecutorInstance::ExecutorInstance(const ComponentConfig& config, HostServices& services,
+                                   std::string name, const CreateArgs& args)
+    : PluginInstance(config, services, std::move(name), args), table_(read_prefix(e())) {
+    auto destroy = [](void* p) {
+        auto* x = static_cast<ot_executor*>(p);
+        if (x->destroy) x->destroy(x);
+    };
+    require(table_.destroy, "destroy", destroy);
+    require(table_.submit, "submit", destroy);
+    require(table_.cancel, "cancel", destroy);
+    require(table_.poll, "poll", destroy);
+    require(table_.query_order, "query_order", destroy);
+    require(table_.balances, "balances", destroy);
+}
 ExecutorInstance::~ExecutorInstance() {
-    if (e()) e()->destroy(e());
+    table_.destroy(e());
 }
 void ExecutorInstance::start() {
     ot_error err = make_error();
-    if (e()->start) check(e()->start(e(), &err), err, "start");
+    if (table_.start) check(table_.start(e(), &err), err, "start");
 }
 ot_status ExecutorInstance::submit(const ot_order& order, ot_error& err) {
-    return e()->submit(e(), &order, &err);
+    return table_.submit(e(), &order, &err);
 }
 ot_status ExecutorInstance::cancel(const std::string& symbol, const std::string& client_order_id,
                                    ot_error& err) {
-    return e()->cancel(e(), symbol.c_str(), client_order_id.c_str(), &err);
+    return table_.cancel(e(), symbol.c_str(), client_order_id.c_str(), &err);
 }
 void ExecutorInstance::on_bars(const ot_bar_batch& batch) {
-    if (!e()->on_bars) return;
+    if (!table_.on_bars) return;
     ot_error err = make_error();
-    check(e()->on_bars(e(), &batch, &err), err, "on_bars");
+    check(table_.on_bars(e(), &batch, &err), err, "on_bars");
 }
 void ExecutorInstance::poll(const ot_report_sink& sink) {
     ot_error err = make_error();
-    check(e()->poll(e(), &sink, &err), err, "poll");
+    check(table_.poll(e(), &sink, &err), err, "poll");
 }
 ot_status ExecutorInstance::query_order(const std::string& symbol,
                                         const std::string& client_order_id,
                                         const ot_report_sink& sink) {
     ot_error err = make_error();
-    ot_status st = e()->query_order(e(), symbol.c_str(), client_order_id.c_str(), &sink, &err);
+    ot_status st = table_.query_order(e(), symbol.c_str(), client_order_id.c_str(), &sink, &err);
     if (st == OT_E_NOT_FOUND) return st;
     return check(st, err, "query_order");
 }
 void ExecutorInstance::open_orders(const ot_report_sink& sink) {
+    if (!table_.open_orders) return;
     ot_error err = make_error();
-    check(e()->open_orders(e(), &sink, &err), err, "open_orders");
+    check(table_.open_orders(e(), &sink, &err), err, "open_orders");
 }
 void ExecutorInstance::balances(const ot_balance_sink& sink) {
     ot_error err = make_error();
-    check(e()->balances(e(), &sink, &err), err, "balances");
+    check(table_.balances(e(), &sink, &err), err, "balances");
 }
 void ExecutorInstance::stop() {
     ot_error err = make_error();
-    if (e()->stop) check(e()->stop(e(), &err), err, "stop");
+    if (table_.stop) check(table_.stop(e(), &err), err, "stop");
 }
 
 }  // namespace orchestrade::core

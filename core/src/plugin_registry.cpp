@@ -1,4 +1,5 @@
 #include <orchestrade/core/plugin_registry.hpp>
+#include <orchestrade/core/struct_prefix.hpp>
 
 #include <orchestrade/core/logging.hpp>
 #include <orchestrade/core/pipeline.hpp>
@@ -24,14 +25,6 @@ namespace {
 
 namespace dll = boost::dll;
 namespace fs = std::filesystem;
-
-// Copies the part of a plugin struct that both sides know; fields the plugin lacks stay zero.
-template <class T>
-T read_prefix(const T* p) {
-    T out{};
-    if (p) std::memcpy(&out, p, std::min<std::size_t>(p->struct_size, sizeof(T)));
-    return out;
-}
 
 std::string error_text(ot_error& err, ot_status status) {
     err.message[OT_ERROR_MESSAGE_SIZE - 1] = '\0';
@@ -267,7 +260,8 @@ std::vector<std::string> PluginRegistry::search_path(const std::vector<std::stri
     if (!ec) {
         const fs::path exe_dir = exe.parent_path();
         candidates.push_back(exe_dir / ".." / "plugins");
-        candidates.push_back(exe_dir / ".." / "lib" / "orchestrade" / "plugins");
+        candidates.push_back(exe_dir / ".." / ORCHESTRADE_INSTALL_LIBDIR / "orchestrade" /
+                             "plugins");
     }
     candidates.emplace_back(ORCHESTRADE_INSTALL_PLUGIN_DIR);
 

@@ -167,3 +167,16 @@ TEST(TradingLogic, BadInputToTheStrategyIsAConfigErrorBeforeAnythingIsJournaled)
     EXPECT_THROW(core::check_components(p), core::ConfigError);
     EXPECT_FALSE(std::filesystem::exists(h.journal_path()));
 }
+
+TEST(TradingLogic, AnOlderPluginsShorterStructsAreReadOnlyUpToTheirSize) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(4)));
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 2;
+    h.run(h.pipeline_yaml("{ use: short_signal }", mock_executor(), "{ quantity: 1 }", "paper"), o);
+    auto signals = h.signals();
+    ASSERT_EQ(signals.size(), 2u);
+    EXPECT_EQ(signals[0].metadata_json, "{}");  // the field past its struct_size was not read
+    EXPECT_EQ(signals[0].reason, "short struct");
+}

@@ -67,12 +67,13 @@ TEST_F(Catalog, CatalogJsonListsPluginsByKindAndTheRejected) {
 TEST_F(Catalog, TextTableHasOneRowPerPluginThenTheRejected) {
     const std::string text = catalog_to_text(registry_);
     const std::string expected_head =
-        "KIND      NAME       ID                      VERSION  DESCRIPTION\n"
-        "feed      replay     test.fixture.replay     1.0.0    Replays nothing\n"
-        "strategy  crossover  test.fixture.crossover  2.1.0    Trades moving-average crossings\n"
-        "strategy  threshold  test.fixture.threshold  1.0.0    Buys above a price, sells below "
-        "it\n"
-        "executor  paper      test.fixture.paper      0.3.0    Acknowledges orders\n"
+        "KIND      NAME       ID                      VERSION  ABI  DESCRIPTION\n"
+        "feed      replay     test.fixture.replay     1.0.0    1.0  Replays nothing\n"
+        "strategy  crossover  test.fixture.crossover  2.1.0    1.0  Trades moving-average "
+        "crossings\n"
+        "strategy  threshold  test.fixture.threshold  1.0.0    1.0  Buys above a price, sells "
+        "below it\n"
+        "executor  paper      test.fixture.paper      0.3.0    1.0  Acknowledges orders\n"
         "\nrejected:\n  ";
     EXPECT_EQ(text.substr(0, expected_head.size()), expected_head);
     EXPECT_NE(text.find("no_entry.so: no ot_module_entry_v1"), std::string::npos);

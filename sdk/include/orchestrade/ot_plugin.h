@@ -251,7 +251,9 @@ typedef struct ot_descriptor { /* static; valid while the library is loaded */
 typedef struct ot_create_info {
     uint32_t struct_size;
     int32_t mode;                 /* OT_MODE_* */
-    const ot_param_value* params; /* one per schema entry, defaults filled in */
+    const ot_param_value* params; /* validated values in schema order, defaults filled in; an
+                                     optional parameter without a default that the pipeline
+                                     leaves out is absent */
     uint32_t param_count;
     uint32_t universe_count;
     const char* const* universe; /* the pipeline's symbols, e.g. "BTC/USDT" */

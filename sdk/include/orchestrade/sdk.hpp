@@ -647,7 +647,7 @@ struct FeedAdapter : Described<T, OT_KIND_FEED> {
     static constexpr ot_factory factory{sizeof(ot_factory), 0u, &FeedAdapter::descriptor, &create};
 };
 
-template <std::size_t N>
+template <std::size_t N, uint32_t MinHostMinor = 0>
 struct ModuleTable {
     static inline const ot_factory* const* list = nullptr;
     static uint32_t OT_CALL count() noexcept { return static_cast<uint32_t>(N); }
@@ -655,7 +655,7 @@ struct ModuleTable {
     static const ot_module* get(const ot_factory* const (&f)[N]) noexcept {
         list = f;
         static const ot_module m{
-            sizeof(ot_module), OT_ABI_MAJOR, OT_ABI_MINOR, 0u, ORCHESTRADE_SDK_VERSION,
+            sizeof(ot_module), OT_ABI_MAJOR, OT_ABI_MINOR, MinHostMinor, ORCHESTRADE_SDK_VERSION,
             nullptr,           nullptr,      &count,       &at};
         return &m;
     }
@@ -668,9 +668,15 @@ struct ModuleTable {
 #define OT_EXECUTOR(T) (&::orchestrade::sdk::detail::ExecutorAdapter<T>::factory)
 #define OT_FEED(T) (&::orchestrade::sdk::detail::FeedAdapter<T>::factory)
 
-// The one exported symbol of a plugin library, listing its components.
-#define OT_PLUGIN_MODULE(...)                                                                 \
-    extern "C" OT_EXPORT const ot_module* OT_CALL ot_module_entry_v1(void) {                  \
-        static const ot_factory* const factories[] = {__VA_ARGS__};                           \
-        return ::orchestrade::sdk::detail::ModuleTable<std::size(factories)>::get(factories); \
+// The one exported symbol of a plugin library, listing its components. It loads into any
+// host of the same ABI major.
+#define OT_PLUGIN_MODULE(...) OT_PLUGIN_MODULE_REQUIRING(0, __VA_ARGS__)
+
+// The same, for a plugin that needs a host of at least ABI minor `min_host_minor` (one that
+// relies on a field or service added later): older hosts refuse it with a clear reason.
+#define OT_PLUGIN_MODULE_REQUIRING(min_host_minor, ...)                                   \
+    extern "C" OT_EXPORT const ot_module* OT_CALL ot_module_entry_v1(void) {              \
+        static const ot_factory* const factories[] = {__VA_ARGS__};                       \
+        return ::orchestrade::sdk::detail::ModuleTable<std::size(factories),              \
+                                                       (min_host_minor)>::get(factories); \
     }

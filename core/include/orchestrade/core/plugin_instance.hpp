@@ -45,6 +45,8 @@ class PluginInstance {
   protected:
     // Throws PluginCallError("<name> (<id>): <what>: <message>") unless status is OK or END.
     ot_status check(ot_status status, const ot_error& err, const char* what) const;
+    // For constructors: destroys the instance and throws when a required function is missing.
+    void require(bool present, const char* function, void (*destroy)(void*)) const;
     void* raw() const { return raw_; }
 
   private:
@@ -57,7 +59,9 @@ class PluginInstance {
 
 class FeedInstance final : public PluginInstance {
   public:
-    using PluginInstance::PluginInstance;
+    // Throws PluginCallError when the instance lacks a required function.
+    FeedInstance(const ComponentConfig& config, HostServices& services, std::string name,
+                 const CreateArgs& args);
     ~FeedInstance() override;
     void start();
     bool poll(int64_t now_ms, uint32_t max_bars, const ot_feed_sink& sink);  // false at end
@@ -67,11 +71,14 @@ class FeedInstance final : public PluginInstance {
 
   private:
     ot_feed* f() const { return static_cast<ot_feed*>(raw()); }
+    ot_feed table_;  // the plugin's functions, read up to its struct_size (missing ones are NULL)
 };
 
 class StrategyInstance final : public PluginInstance {
   public:
-    using PluginInstance::PluginInstance;
+    // Throws PluginCallError when the instance lacks a required function.
+    StrategyInstance(const ComponentConfig& config, HostServices& services, std::string name,
+                     const CreateArgs& args);
     ~StrategyInstance() override;
     void start();
     uint32_t warmup_bars();
@@ -81,11 +88,15 @@ class StrategyInstance final : public PluginInstance {
 
   private:
     ot_strategy* s() const { return static_cast<ot_strategy*>(raw()); }
+    ot_strategy
+        table_;  // the plugin's functions, read up to its struct_size (missing ones are NULL)
 };
 
 class ExecutorInstance final : public PluginInstance {
   public:
-    using PluginInstance::PluginInstance;
+    // Throws PluginCallError when the instance lacks a required function.
+    ExecutorInstance(const ComponentConfig& config, HostServices& services, std::string name,
+                     const CreateArgs& args);
     ~ExecutorInstance() override;
     void start();
     // Returns the status (OK, REJECTED, AMBIGUOUS, ...) and fills err; never throws for a
@@ -103,6 +114,8 @@ class ExecutorInstance final : public PluginInstance {
 
   private:
     ot_executor* e() const { return static_cast<ot_executor*>(raw()); }
+    ot_executor
+        table_;  // the plugin's functions, read up to its struct_size (missing ones are NULL)
 };
 
 }  // namespace orchestrade::core
