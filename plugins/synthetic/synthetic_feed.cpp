@@ -3,7 +3,6 @@
 #include <orchestrade/candles/timeframe.hpp>
 
 #include <charconv>
-#include <deque>
 
 namespace orchestrade::plugins {
 namespace {
@@ -12,23 +11,45 @@ namespace {
 constexpr uint32_t kChunk = 65536;
 constexpr const char* kCursorKey = "cursor";
 
+std::vector<int32_t> parse_higher(const std::string& list, int32_t base_s) {
+    std::vector<int32_t> out;
+    std::size_t pos = 0;
+    while (pos < list.size()) {
+        std::size_t comma = list.find(',', pos);
+        if (comma == std::string::npos) comma = list.size();
+        std::string item = list.substr(pos, comma - pos);
+        while (!item.empty() && item.front() == ' ')
+            item.erase(item.begin());
+        while (!item.empty() && item.back() == ' ')
+            item.pop_back();
+        int32_t s = candles::parse_timeframe(item);
+        if (s <= base_s || s % base_s != 0)
+            throw sdk::Error(OT_E_INVALID_ARG, "synthetic: higher timeframe '" + item +
+                                                   "' is not a multiple of the timeframe");
+        out.push_back(s);
+        pos = comma + 1;
+    }
+    return out;
+}
+
 }  // namespace
 
 SyntheticFeed::SyntheticFeed(const sdk::Context& ctx)
-    : Feed(ctx),
-      interval_s_(candles::parse_timeframe(ctx.params.get_string("timeframe"))),
-      bars_(ctx.params.get_int("bars")),
-      symbols_(ctx.universe) {
+    : Feed(ctx), bars_(ctx.params.get_int("bars")), symbols_(ctx.universe) {
     if (symbols_.empty())
         throw sdk::Error(OT_E_INVALID_ARG, "the synthetic feed needs at least one universe symbol");
-    walk_.seed = static_cast<uint64_t>(ctx.params.get_int("seed"));
-    walk_.start_ms = ctx.params.get_int("start_ms");
-    walk_.interval_ms = int64_t{interval_s_} * 1000;
-    walk_.start_price = ctx.params.get_double("start_price");
-    walk_.volatility = ctx.params.get_double("volatility");
-    walk_.drift = ctx.params.get_double("drift");
+    config_.interval_s = candles::parse_timeframe(ctx.params.get_string("timeframe"));
+    config_.higher_intervals_s =
+        parse_higher(ctx.params.get_string("higher_timeframes"), config_.interval_s);
+    config_.series = ctx.params.get_bool("series");
+    config_.walk.seed = static_cast<uint64_t>(ctx.params.get_int("seed"));
+    config_.walk.start_ms = ctx.params.get_int("start_ms");
+    config_.walk.interval_ms = int64_t{config_.interval_s} * 1000;
+    config_.walk.start_price = ctx.params.get_double("start_price");
+    config_.walk.volatility = ctx.params.get_double("volatility");
+    config_.walk.drift = ctx.params.get_double("drift");
     for (const std::string& symbol : symbols_)
-        walks_.emplace_back(walk_, symbol);
+        streams_.emplace_back(config_, symbol);
 }
 
 void SyntheticFeed::start() {
@@ -40,11 +61,15 @@ void SyntheticFeed::start() {
     if (ec != std::errc() || end != cursor->data() + cursor->size())
         throw sdk::Error(OT_E_INVALID_ARG,
                          "synthetic: stored cursor '" + *cursor + "' is not a time");
-    int64_t resume_steps = (last - walk_.start_ms) / walk_.interval_ms + 1;
+    int64_t resume_steps = (last - config_.walk.start_ms) / config_.walk.interval_ms + 1;
     if (bars_ > 0 && resume_steps > bars_) resume_steps = bars_;
-    for (candles::RandomWalk& walk : walks_)
-        while (walk.index() < resume_steps)
-            walk.next();
+    // Regenerated rather than skipped: the aggregates and series carry state from bar to bar.
+    for (CandleStream& stream : streams_) {
+        while (stream.index() < resume_steps) {
+            scratch_.clear();
+            stream.next(scratch_);
+        }
+    }
     host().info("synthetic: resuming after bar " + *cursor);
 }
 
@@ -52,27 +77,69 @@ bool SyntheticFeed::exhausted() const {
     return bars_ > 0 && steps_done() >= bars_;
 }
 
-void SyntheticFeed::push(std::size_t symbol, const candles::Candle& c, sdk::FeedOut& out) const {
-    ot_bar bar{sizeof(ot_bar), interval_s_, symbols_[symbol].c_str(),
-               c.open_time_ms, c.open,      c.high,
-               c.low,          c.close,     c.volume};
+void SyntheticFeed::generate() {
+    scratch_.clear();
+    streams_[next_symbol_].next(scratch_);
+    for (const StreamItem& item : scratch_)
+        pending_.push_back({next_symbol_, item});
+    next_symbol_ = (next_symbol_ + 1) % streams_.size();
+}
+
+void SyntheticFeed::push(std::size_t symbol, const StreamItem& item, sdk::FeedOut& out) const {
+    if (item.name) {
+        ot_series_point p{sizeof(ot_series_point),
+                          0u,
+                          symbols_[symbol].c_str(),
+                          item.name,
+                          item.time_ms,
+                          item.value};
+        out.series(p);
+        return;
+    }
+    const candles::Candle& c = item.candle;
+    ot_bar bar{sizeof(ot_bar), item.interval_s, symbols_[symbol].c_str(),
+               c.open_time_ms, c.open,          c.high,
+               c.low,          c.close,         c.volume};
     out.bar(bar);
 }
 
 bool SyntheticFeed::poll(int64_t, uint32_t max_bars, sdk::FeedOut& out) {
-    if (exhausted()) return false;
-    bool backtest = mode() == OT_MODE_BACKTEST;
-    // Paper and live replay one whole time step per poll.
-    std::size_t limit = backtest ? (max_bars ? max_bars : kChunk) : symbols_.size();
-    int64_t last_open = 0;
-    for (std::size_t pushed = 0; pushed < limit && !exhausted(); ++pushed) {
-        candles::Candle c = walks_[next_symbol_].next();
-        push(next_symbol_, c, out);
-        last_open = c.open_time_ms;
-        next_symbol_ = (next_symbol_ + 1) % walks_.size();
+    if (exhausted() && pending_.empty()) return false;
+    if (mode() != OT_MODE_BACKTEST) {
+        replay_step(out);
+        return true;
     }
-    if (!backtest) host().kv_set(kCursorKey, std::to_string(last_open));
+    const std::size_t limit = max_bars ? max_bars : kChunk;
+    for (std::size_t bars = 0; bars < limit;) {
+        if (pending_.empty()) {
+            if (exhausted()) break;
+            generate();
+        }
+        const Pending& next = pending_.front();
+        if (!next.item.name) ++bars;
+        push(next.symbol, next.item, out);
+        pending_.pop_front();
+    }
+    // The series points known at the last bar's close go with it.
+    while (!pending_.empty() && pending_.front().item.name) {
+        push(pending_.front().symbol, pending_.front().item, out);
+        pending_.pop_front();
+    }
     return true;
+}
+
+void SyntheticFeed::replay_step(sdk::FeedOut& out) {
+    do {
+        generate();
+    } while (next_symbol_ != 0);
+    int64_t last_open = 0;
+    for (const Pending& p : pending_) {
+        push(p.symbol, p.item, out);
+        if (!p.item.name && p.item.interval_s == config_.interval_s)
+            last_open = p.item.candle.open_time_ms;
+    }
+    pending_.clear();
+    host().kv_set(kCursorKey, std::to_string(last_open));
 }
 
 void SyntheticFeed::history(const std::string& symbol, int32_t interval_s, int64_t before_ms,
@@ -80,19 +147,24 @@ void SyntheticFeed::history(const std::string& symbol, int32_t interval_s, int64
     std::size_t index = 0;
     while (index < symbols_.size() && symbols_[index] != symbol)
         ++index;
-    if (index == symbols_.size() || interval_s != interval_s_ || count == 0) return;
+    if (index == symbols_.size() || count == 0) return;
     // Only bars already replayed have closed: history never reaches past the replay position.
-    int64_t available = walks_[index].index();
-    std::deque<candles::Candle> last;
-    candles::RandomWalk walk(walk_, symbol);
-    while (walk.index() < available) {
-        candles::Candle c = walk.next();
-        if (c.open_time_ms >= before_ms) break;
-        if (last.size() == count) last.pop_front();
-        last.push_back(c);
+    int64_t available = streams_[index].index();
+    std::deque<StreamItem> last;
+    CandleStream stream(config_, symbol);
+    std::vector<StreamItem> items;
+    while (stream.index() < available) {
+        items.clear();
+        stream.next(items);
+        for (const StreamItem& item : items) {
+            if (item.name || item.interval_s != interval_s || item.candle.open_time_ms >= before_ms)
+                continue;
+            if (last.size() == count) last.pop_front();
+            last.push_back(item);
+        }
     }
-    for (const candles::Candle& c : last)
-        push(index, c, out);
+    for (const StreamItem& item : last)
+        push(index, item, out);
 }
 
 }  // namespace orchestrade::plugins

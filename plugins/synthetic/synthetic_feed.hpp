@@ -1,9 +1,12 @@
-// The "synthetic" feed: a seeded random walk of candles for every universe symbol.
+// The "synthetic" feed: a seeded random walk of candles for every universe symbol, optionally with
+// higher-timeframe candles aggregated from them and funding-rate / open-interest points.
 #pragma once
 
-#include <orchestrade/candles/random_walk.hpp>
+#include "candle_stream.hpp"
+
 #include <orchestrade/sdk.hpp>
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -15,7 +18,7 @@ class SyntheticFeed final : public sdk::Feed {
         "org.orchestrade.synthetic",
         "synthetic",
         "Synthetic random walk",
-        "1.0.0",
+        "1.1.0",
         "Orchestrade",
         "Seeded random-walk candles for every universe symbol, reproducible bit for bit"};
     static constexpr ot_param_spec params[] = {
@@ -27,6 +30,11 @@ class SyntheticFeed final : public sdk::Feed {
         sdk::double_param("start_price", "30000", 1e-9, 1e12, "Open of the first bar"),
         sdk::double_param("volatility", "0.002", 0, 0.5, "Stdev of the per-bar log return"),
         sdk::double_param("drift", "0", -0.1, 0.1, "Mean of the per-bar log return"),
+        sdk::string_param("higher_timeframes", "",
+                          "Comma-separated timeframes aggregated from the bars, e.g. \"4h\"; "
+                          "each a multiple of timeframe"),
+        sdk::bool_param("series", "false",
+                        "Also push funding_rate (every 8 h) and open_interest (every bar) points"),
     };
 
     explicit SyntheticFeed(const sdk::Context& ctx);
@@ -36,17 +44,27 @@ class SyntheticFeed final : public sdk::Feed {
                  sdk::FeedOut& out) override;
 
   private:
-    bool exhausted() const;
-    // Bars of every symbol that have been pushed (or skipped on resume), per symbol.
-    int64_t steps_done() const { return walks_.back().index(); }
-    void push(std::size_t symbol, const candles::Candle& c, sdk::FeedOut& out) const;
+    struct Pending {
+        std::size_t symbol;
+        StreamItem item;
+    };
 
-    candles::WalkParams walk_;
-    int32_t interval_s_;
+    bool exhausted() const;
+    // Base bars of every symbol that have been generated (or skipped on resume), per symbol.
+    int64_t steps_done() const { return streams_.back().index(); }
+    // Generates the next symbol's next base bar (and what comes with it) into pending_.
+    void generate();
+    // Paper and live: one whole time step per poll; the cursor lets a restart resume after it.
+    void replay_step(sdk::FeedOut& out);
+    void push(std::size_t symbol, const StreamItem& item, sdk::FeedOut& out) const;
+
+    StreamConfig config_;
     int64_t bars_;  // per symbol; 0 = unlimited
     std::vector<std::string> symbols_;
-    std::vector<candles::RandomWalk> walks_;
+    std::vector<CandleStream> streams_;
     std::size_t next_symbol_ = 0;  // within the current time step
+    std::deque<Pending> pending_;  // generated, not pushed yet (a backtest poll's max_bars was met)
+    std::vector<StreamItem> scratch_;
 };
 
 }  // namespace orchestrade::plugins

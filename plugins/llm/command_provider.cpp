@@ -1,0 +1,132 @@
+#include "command_provider.hpp"
+
+#include "subprocess.hpp"
+
+#include <cctype>
+
+namespace orchestrade::llm {
+namespace {
+
+using json = nlohmann::json;
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+    for (std::size_t pos = s.find(from); pos != std::string::npos;
+         pos = s.find(from, pos + to.size()))
+        s.replace(pos, from.size(), to);
+}
+
+std::string lower(std::string s) {
+    for (char& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string tail(const std::string& s, std::size_t n) {
+    return s.size() <= n ? s : s.substr(s.size() - n);
+}
+
+// The CLI reports rate limits only as text.
+bool mentions_rate_limit(const std::string& text) {
+    std::string t = lower(text);
+    return t.find("rate limit") != std::string::npos || t.find("429") != std::string::npos;
+}
+
+int64_t count(const json& obj, const char* key) {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+// A Claude CLI result object: {"type":"result","is_error":..,"result":..,"usage":..,...}.
+Reply read_result_object(const json& result, const std::string& raw) {
+    Reply r;
+    if (result.contains("usage") && result["usage"].is_object()) {
+        const json& u = result["usage"];
+        r.usage.input = count(u, "input_tokens");
+        r.usage.cached_input = count(u, "cache_read_input_tokens");
+        r.usage.cache_write = count(u, "cache_creation_input_tokens");
+        r.usage.output = count(u, "output_tokens");
+    }
+    if (result.contains("total_cost_usd") && result["total_cost_usd"].is_number())
+        r.usage.reported_cost_usd = result["total_cost_usd"].get<double>();
+    bool failed = (result.contains("is_error") && result["is_error"].is_boolean() &&
+                   result["is_error"].get<bool>()) ||
+                  json_text(result, "subtype") != "success";
+    if (failed) {
+        r.text = raw;
+        r.error = "the command reported an error: " + json_text(result, "subtype") + " " +
+                  json_text(result, "result");
+        r.kind = mentions_rate_limit(r.error) ? ReplyKind::RateLimited : ReplyKind::HttpError;
+        r.http_status = r.kind == ReplyKind::RateLimited ? 429 : 500;
+        return r;
+    }
+    r.kind = ReplyKind::Answer;
+    if (result.contains("structured_output") && result["structured_output"].is_object())
+        r.text = result["structured_output"].dump();
+    else
+        r.text = json_text(result, "result");
+    return r;
+}
+
+}  // namespace
+
+CommandProvider::CommandProvider(ProviderSettings settings, const sdk::Host&)
+    : s_(std::move(settings)) {
+    const std::string schema = s_.schema.dump();
+    for (std::string arg : s_.command) {
+        replace_all(arg, "{model}", s_.model);
+        replace_all(arg, "{schema}", schema);
+        argv_.push_back(std::move(arg));
+    }
+}
+
+std::string CommandProvider::identity() const {
+    std::string id = name();
+    for (const std::string& a : argv_)
+        id += " " + a;
+    return id;
+}
+
+std::string CommandProvider::payload(const ChatRequest& request) const {
+    std::string text = request.system;
+    for (const Message& m : request.messages)
+        text += (m.role == "assistant" ? "\n\nYour previous answer:\n" : "\n\n") + m.content;
+    return text + "\n";
+}
+
+Reply CommandProvider::send(const std::string& payload) {
+    ProcessResult p = run_process(argv_, payload, s_.timeout_ms, s_.command_dir);
+    Reply r;
+    r.kind = ReplyKind::Transport;
+    if (!p.started || !p.error.empty()) {
+        r.error = p.error;
+        return r;
+    }
+    if (p.timed_out) {
+        r.error = "the command did not answer within " + std::to_string(s_.timeout_ms) + " ms";
+        return r;
+    }
+    if (p.output_too_large) {
+        r.error = "the command printed too much";
+        return r;
+    }
+    if (p.exit_code != 0) {
+        r.text = tail(p.out, 2000);
+        r.error =
+            (p.term_signal ? "the command was killed by signal " + std::to_string(p.term_signal)
+                           : "the command exited with status " + std::to_string(p.exit_code)) +
+            ": " + tail(p.err, 300);
+        if (mentions_rate_limit(p.err)) {
+            r.kind = ReplyKind::RateLimited;
+            r.http_status = 429;
+        }
+        return r;
+    }
+    json out = json::parse(p.out, nullptr, false);
+    if (out.is_object() && json_text(out, "type") == "result")
+        return read_result_object(out, p.out);
+    r.kind = ReplyKind::Answer;
+    r.text = p.out;
+    return r;
+}
+
+}  // namespace orchestrade::llm

@@ -1,0 +1,64 @@
+// What calls cost and how much may still be spent: a price table (USD per million tokens), and a
+// daily budget kept in the host's key-value state so a restart does not reset it.
+#pragma once
+
+#include "provider.hpp"
+
+#include <orchestrade/sdk.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace orchestrade::llm {
+
+// USD per million tokens.
+struct Price {
+    double input = 0;
+    double cached_input = 0;
+    double cache_write = 0;
+    double output = 0;
+};
+
+class PriceTable {
+  public:
+    // Built-in list prices of cheap models (see kPricesAsOf in the .cpp).
+    static PriceTable builtin();
+    // Adds or replaces models from {"model": {"input": .., "cached_input": .., "cache_write": ..,
+    // "output": ..}}; a missing cached_input costs as input, a missing cache_write 1.25 x input.
+    // Throws std::invalid_argument on anything else.
+    void merge(const nlohmann::json& table);
+    // An exact name; else a known name followed by a dated suffix ("claude-haiku-4-5-20251001")
+    // or preceded by a vendor ("openai/gpt-5-mini").
+    std::optional<Price> find(const std::string& model) const;
+
+  private:
+    std::map<std::string, Price> prices_;
+};
+
+double cost_usd(const Price& price, const Usage& usage);
+
+// The spend of the host's current UTC day (simulated in a backtest) and of this run, against
+// their limits. The day's spend is stored under "spent_usd/<yyyy-mm-dd>".
+class Budget {
+  public:
+    Budget(const sdk::Host& host, double daily_usd, std::optional<double> run_usd);
+    // Why a call that may cost up to `worst_case_usd` must not be made, or "" when it may.
+    std::string refusal(double worst_case_usd);
+    void spend(double usd);
+    double spent_today();
+
+  private:
+    void load_today();
+
+    sdk::Host host_;
+    double daily_usd_;
+    std::optional<double> run_usd_;
+    std::string day_;
+    double day_spent_ = 0;
+    double run_spent_ = 0;
+};
+
+}  // namespace orchestrade::llm

@@ -1,0 +1,187 @@
+#include "decider.hpp"
+
+#include "sha256.hpp"
+#include "text_format.hpp"
+
+#include <algorithm>
+
+namespace orchestrade::llm {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kMaxRequests = 2;
+constexpr int64_t kDefaultPauseMs = 60'000;     // a 429 that does not say how long to wait
+constexpr int64_t kMaxPauseMs = 3'600'000;      // a retry-after is followed up to an hour
+constexpr std::size_t kJournaledAnswer = 8000;  // characters of a raw answer kept
+
+std::string clip(const std::string& s, std::size_t n) {
+    return s.size() <= n ? s : s.substr(0, n) + "...";
+}
+
+}  // namespace
+
+Decider::Decider(const sdk::Host& host, Provider& provider, ResponseCache& cache, Budget& budget,
+                 DeciderSettings settings)
+    : host_(host), provider_(provider), cache_(cache), budget_(budget), s_(std::move(settings)) {}
+
+Reply Decider::send(const std::string& payload) {
+    try {
+        return provider_.send(payload);
+    } catch (const std::exception& e) {
+        Reply r;
+        r.kind = ReplyKind::Transport;
+        r.error = e.what();
+        return r;
+    }
+}
+
+double Decider::cost_of(const Usage& usage) const {
+    if (usage.reported_cost_usd) return *usage.reported_cost_usd;
+    return s_.price ? cost_usd(*s_.price, usage) : 0;
+}
+
+// A token is at least one byte, so the payload's size bounds the input tokens; the output is
+// bounded by max_tokens. A command's own overhead is unknown: its last cost is the floor.
+double Decider::worst_case_usd(const std::string& payload) const {
+    double bound = 0;
+    if (s_.price)
+        bound = (static_cast<double>(payload.size()) * s_.price->input +
+                 static_cast<double>(s_.max_tokens) * s_.price->output) /
+                1e6;
+    return std::max(bound, last_cost_usd_);
+}
+
+void Decider::pause(const Reply& reply) {
+    int64_t wait = reply.retry_after_ms >= 0 ? reply.retry_after_ms : kDefaultPauseMs;
+    paused_until_ms_ = host_.now_ms() + std::min(wait, kMaxPauseMs);
+}
+
+void Decider::warn(const std::string& reason) {
+    if (reason == last_warning_) return;
+    last_warning_ = reason;
+    host_.warn("llm: HOLD: " + reason);
+}
+
+Verdict Decider::hold_without_call(int64_t time_ms, std::string reason, std::string hash) {
+    warn(reason);
+    json record = {{"time_ms", time_ms},
+                   {"provider", provider_.name()},
+                   {"model", s_.model},
+                   {"reason", reason}};
+    if (!hash.empty()) record["prompt_hash"] = hash;
+    host_.journal("llm_hold", record.dump());
+    Verdict v;
+    v.reason = std::move(reason);
+    v.prompt_hash = std::move(hash);
+    return v;
+}
+
+void Decider::journal_call(int64_t time_ms, const Call& call,
+                           const std::optional<Decision>& decision, const std::string& error,
+                           const char* result) {
+    const Reply& r = call.reply;
+    json record = {
+        {"time_ms", time_ms},
+        {"attempt", call.attempt},
+        {"provider", provider_.name()},
+        {"model", s_.model},
+        {"prompt_hash", call.hash},
+        {"cached", call.cached},
+        {"outcome", decision || r.kind != ReplyKind::Answer ? to_string(r.kind) : "invalid"},
+        {"result", result},
+        {"http_status", r.http_status},
+        {"input_tokens", r.usage.input},
+        {"cached_input_tokens", r.usage.cached_input},
+        {"cache_write_tokens", r.usage.cache_write},
+        {"output_tokens", r.usage.output},
+        {"cost_usd", call.cost_usd},
+        {"spent_today_usd", budget_.spent_today()},
+        {"latency_ms", call.latency_ms},
+        {"raw_answer", clip(r.text, kJournaledAnswer)},
+        {"decision", decision ? decision->to_json() : json(nullptr)}};
+    if (!error.empty()) record["error"] = error;
+    if (!r.request_id.empty()) record["request_id"] = r.request_id;
+    if (s_.journal_prompt) record["prompt"] = call.payload;
+    host_.journal("llm_call", record.dump());
+}
+
+Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_t time_ms) {
+    if (host_.now_ms() < paused_until_ms_)
+        return hold_without_call(
+            time_ms, "rate limited: the provider asked to wait until " + iso_utc(paused_until_ms_),
+            {});
+    for (int attempt = 1;; ++attempt) {
+        Call call;
+        call.attempt = attempt;
+        call.payload = provider_.payload(request);
+        call.hash = sha256_hex(provider_.identity() + "\n" + call.payload);
+        if (std::optional<Reply> hit = cache_.find(call.hash)) {
+            call.reply = std::move(*hit);
+            call.cached = true;
+        } else if (cache_.mode() == CacheMode::ReplayOnly) {
+            return hold_without_call(
+                time_ms, "no recorded answer for this prompt (cache: replay_only)", call.hash);
+        } else {
+            std::string refusal = budget_.refusal(worst_case_usd(call.payload));
+            if (!refusal.empty()) return hold_without_call(time_ms, refusal, call.hash);
+            int64_t start = host_.now_ms();
+            call.reply = send(call.payload);
+            call.latency_ms = host_.now_ms() - start;
+            call.cost_usd = cost_of(call.reply.usage);
+            if (call.cost_usd > 0) last_cost_usd_ = call.cost_usd;
+            budget_.spend(call.cost_usd);
+            cache_.store(call.hash, call.reply);
+        }
+
+        const Reply& reply = call.reply;
+        std::optional<Decision> decision;
+        std::string error = reply.error;
+        bool resend = false, correct = false;
+        if (reply.kind == ReplyKind::Answer) {
+            ParsedAnswer parsed = parse_decision(reply.text, market, s_.rules);
+            decision = parsed.decision;
+            if (!decision) error = "invalid answer: " + parsed.error;
+            correct = !decision;
+        } else if (reply.kind == ReplyKind::Truncated) {
+            correct = true;
+        } else if (reply.kind == ReplyKind::RateLimited) {
+            pause(reply);
+        } else {
+            resend = worth_resending(reply);
+        }
+        if (decision && decision->action != OT_ACTION_HOLD &&
+            decision->confidence < s_.min_confidence)
+            error = "confidence " + format_number(decision->confidence) +
+                    " is below min_confidence " + format_number(s_.min_confidence);
+
+        const bool again = !decision && (resend || correct) && attempt < kMaxRequests;
+        const char* result = decision && error.empty() ? "accepted" : again ? "retry" : "hold";
+        journal_call(time_ms, call, decision, error, result);
+        if (decision && error.empty()) {
+            last_warning_.clear();
+            Verdict v;
+            v.decision = *decision;
+            v.accepted = true;
+            v.prompt_hash = call.hash;
+            v.cached = call.cached;
+            return v;
+        }
+        if (!again) {
+            Verdict v;
+            v.reason = error.empty() ? "no usable answer" : error;
+            warn(v.reason);
+            v.prompt_hash = call.hash;
+            return v;
+        }
+        if (correct) {
+            request.messages.push_back(
+                {"assistant", reply.text.empty() ? "(no answer)" : reply.text});
+            request.messages.push_back(
+                {"user", "Your answer was rejected: " + error +
+                             ". Answer again with only the JSON object, following the schema."});
+        }
+    }
+}
+
+}  // namespace orchestrade::llm

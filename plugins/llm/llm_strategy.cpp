@@ -1,0 +1,116 @@
+#include "llm_strategy.hpp"
+
+namespace orchestrade::llm {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr double kSecondsPerYear = 365.0 * 86400.0;
+
+}  // namespace
+
+LlmStrategy::LlmStrategy(const sdk::Context& ctx)
+    : Strategy(ctx),
+      settings_(read_settings(ctx)),
+      universe_(ctx.universe),
+      market_(universe_, settings_.timeframe_s, settings_.context_s, settings_.series_length),
+      sharpe_(kSecondsPerYear / settings_.timeframe_s),
+      provider_(make_provider(settings_.provider, ctx.host)),
+      cache_(ctx.host, settings_.cache_mode, settings_.cache_file),
+      budget_(ctx.host, settings_.daily_budget_usd, settings_.run_budget_usd) {
+    if (universe_.empty()) throw sdk::Error(OT_E_INVALID_ARG, "llm: the universe is empty");
+}
+
+void LlmStrategy::start() {
+    PromptTemplates templates = PromptTemplates::defaults();
+    try {
+        if (!settings_.prompt_file.empty())
+            templates = PromptTemplates::load(settings_.prompt_file);
+        prompts_.emplace(
+            std::move(templates),
+            PromptSettings{universe_, settings_.timeframe, settings_.context_timeframe,
+                           settings_.decider.rules.max_size_pct, settings_.provider.schema.dump()});
+    } catch (const std::exception& e) {
+        throw sdk::Error(OT_E_INVALID_ARG, std::string("llm: prompt templates: ") + e.what());
+    }
+    decider_.emplace(host(), *provider_, cache_, budget_, settings_.decider);
+}
+
+uint32_t LlmStrategy::warmup_bars() const {
+    return static_cast<uint32_t>(TimeframeState::kWarmupBars);
+}
+
+void LlmStrategy::on_bars(const sdk::Bars& bars, sdk::Signals& out) {
+    const int64_t now = bars.now_ms();
+    bool decision_bar = false;
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+        // A bar that has not closed by now would be a look into the future: never used.
+        if (bars.open_time_ms(i) + int64_t{bars.interval_s(i)} * 1000 > now) continue;
+        market_.add_bar(bars.symbol(i), bars.interval_s(i), bars.open_time_ms(i), bars.high(i),
+                        bars.low(i), bars.close(i), bars.volume(i));
+        decision_bar = decision_bar || bars.interval_s(i) == settings_.timeframe_s;
+    }
+    for (std::size_t i = 0; i < bars.series_count(); ++i) {
+        const ot_series_point& p = bars.series(i);
+        if (p.symbol && p.name) market_.add_point(p.symbol, p.name, p.time_ms, p.value);
+    }
+    market_.advance_to(now);
+    if (bars.warmup() || !decision_bar) return;
+    if (!market_.ready()) {
+        if (!told_warming_up_)
+            host().info("llm: waiting for " + std::to_string(warmup_bars()) + " " +
+                        settings_.timeframe + " bars of every symbol before the first decision");
+        told_warming_up_ = true;
+        return;
+    }
+    decide(now, out);
+}
+
+void LlmStrategy::decide(int64_t now_ms, sdk::Signals& out) {
+    std::vector<SymbolSnapshot> market = market_.snapshot();
+    PortfolioSnapshot portfolio = read_portfolio(host(), universe_, sharpe_);
+    MarketContext context;
+    for (const SymbolSnapshot& s : market)
+        context[s.symbol] = SymbolContext{s.intraday.close, host().position(s.symbol).qty};
+    ChatRequest request{prompts_->system(), {{"user", prompts_->user(now_ms, portfolio, market)}}};
+    Verdict verdict = decider_->decide(std::move(request), context, now_ms);
+    emit(verdict, market, out);
+}
+
+// One signal per symbol, so the risk stage sees HOLD between two equal decisions for a symbol.
+void LlmStrategy::emit(const Verdict& v, const std::vector<SymbolSnapshot>& market,
+                       sdk::Signals& out) const {
+    const Decision& d = v.decision;
+    for (const SymbolSnapshot& s : market) {
+        sdk::Signal signal;
+        signal.symbol = s.symbol;
+        signal.time_ms = s.intraday.last_open_ms;
+        if (!v.accepted) {
+            signal.reason = "HOLD: " + v.reason;
+        } else if (d.action == OT_ACTION_HOLD) {
+            signal.reason = "LLM: HOLD" + (d.rationale.empty() ? "" : " - " + d.rationale);
+        } else if (d.symbol != s.symbol) {
+            signal.reason = std::string("LLM: ") + action_name(d.action) + " " + d.symbol;
+        } else {
+            signal.action = d.action;
+            signal.size_pct = d.size_pct;
+            signal.stop_loss = d.stop_loss;
+            signal.take_profit = d.take_profit;
+            signal.confidence = d.confidence;
+            signal.reason = d.rationale.empty() ? "LLM decision" : d.rationale;
+            signal.metadata_json = json{
+                {"provider", provider_->name()},
+                {"model", settings_.decider.model},
+                {"prompt_hash", v.prompt_hash},
+                {"cached", v.cached},
+                {"invalidation_condition", d.invalidation},
+                {"rationale",
+                 d.rationale}}.dump();
+        }
+        out.push(signal);
+    }
+}
+
+}  // namespace orchestrade::llm
+
+OT_PLUGIN_MODULE(OT_STRATEGY(orchestrade::llm::LlmStrategy))

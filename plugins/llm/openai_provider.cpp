@@ -1,0 +1,131 @@
+#include "openai_provider.hpp"
+
+namespace orchestrade::llm {
+namespace {
+
+using json = nlohmann::json;
+
+std::string error_message(const json& body, const std::string& raw) {
+    if (body.is_object() && body.contains("error") && body["error"].is_object()) {
+        std::string message = json_text(body["error"], "message");
+        std::string code = json_text(body["error"], "code");
+        return code.empty() ? message : code + ": " + message;
+    }
+    return raw.substr(0, 300);
+}
+
+int64_t count(const json& obj, const char* key) {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+Usage read_usage(const json& body) {
+    Usage u;
+    auto it = body.find("usage");
+    if (it == body.end() || !it->is_object()) return u;
+    const json& usage = *it;
+    // prompt_tokens includes the cached ones.
+    int64_t prompt = count(usage, "prompt_tokens");
+    auto details = usage.find("prompt_tokens_details");
+    if (details != usage.end() && details->is_object())
+        u.cached_input = count(*details, "cached_tokens");
+    u.input = prompt > u.cached_input ? prompt - u.cached_input : 0;
+    u.output = count(usage, "completion_tokens");  // reasoning tokens included
+    auto cost = usage.find("cost");                // OpenRouter states its charge
+    if (cost != usage.end() && cost->is_number()) u.reported_cost_usd = cost->get<double>();
+    return u;
+}
+
+}  // namespace
+
+OpenAiProvider::OpenAiProvider(ProviderSettings settings, const sdk::Host& host)
+    : s_(std::move(settings)), host_(host) {}
+
+std::string OpenAiProvider::payload(const ChatRequest& request) const {
+    json messages = json::array({{{"role", "system"}, {"content", request.system}}});
+    for (const Message& m : request.messages)
+        messages.push_back({{"role", m.role}, {"content", m.content}});
+    json body = {{"model", s_.model}, {"messages", messages}, {s_.max_tokens_field, s_.max_tokens}};
+    if (s_.temperature) body["temperature"] = *s_.temperature;
+    if (s_.structured_output == "json_schema")
+        body["response_format"] = {
+            {"type", "json_schema"},
+            {"json_schema", {{"name", "trade_decision"}, {"strict", true}, {"schema", s_.schema}}}};
+    else if (s_.structured_output == "json_object")
+        body["response_format"] = {{"type", "json_object"}};
+    return body.dump();
+}
+
+Reply OpenAiProvider::send(const std::string& payload) {
+    std::vector<std::string> headers{"Content-Type: application/json"};
+    if (!s_.api_key.empty()) headers.push_back("Authorization: Bearer " + s_.api_key);
+    Reply r;
+    sdk::HttpResponse http;
+    try {
+        http =
+            host_.http("POST", s_.base_url + "/chat/completions", headers, payload, s_.timeout_ms);
+    } catch (const sdk::Error& e) {
+        r.kind = ReplyKind::Transport;
+        r.error = e.what();
+        return r;
+    }
+    r.http_status = http.status;
+    r.request_id = http.header("x-request-id");
+    json body = json::parse(http.body, nullptr, false);
+    if (http.status == 429) {
+        r.kind = ReplyKind::RateLimited;
+        r.retry_after_ms = retry_after_ms(http);
+        r.error = "HTTP 429: " + error_message(body, http.body);
+        r.text = http.body;
+        return r;
+    }
+    if (http.status < 200 || http.status > 299) {
+        r.kind = ReplyKind::HttpError;
+        r.error = "HTTP " + std::to_string(http.status) + ": " + error_message(body, http.body);
+        r.text = http.body;
+        return r;
+    }
+    r.usage = read_usage(body);
+    const json* message = nullptr;
+    std::string finish;
+    if (body.is_object() && body.contains("choices") && body["choices"].is_array() &&
+        !body["choices"].empty() && body["choices"][0].is_object()) {
+        const json& choice = body["choices"][0];
+        if (choice.contains("message") && choice["message"].is_object())
+            message = &choice["message"];
+        finish = json_text(choice, "finish_reason");
+    }
+    if (!message) {
+        r.kind = ReplyKind::Malformed;
+        r.error = "the response has no choices[0].message";
+        r.text = http.body;
+        return r;
+    }
+    if (!json_text(*message, "refusal").empty()) {
+        r.kind = ReplyKind::Refused;
+        r.text = json_text(*message, "refusal");
+        r.error = "the model refused: " + r.text;
+        return r;
+    }
+    if (finish == "content_filter") {
+        r.kind = ReplyKind::Refused;
+        r.error = "the answer was withheld by the content filter";
+        return r;
+    }
+    r.text = json_text(*message, "content");
+    if (finish == "length") {
+        r.kind = ReplyKind::Truncated;
+        r.error = "the answer was cut off at max_tokens";
+        return r;
+    }
+    if (!message->contains("content") || !(*message)["content"].is_string()) {
+        r.kind = ReplyKind::Malformed;
+        r.error = "the response has no message content";
+        r.text = http.body;
+        return r;
+    }
+    r.kind = ReplyKind::Answer;
+    return r;
+}
+
+}  // namespace orchestrade::llm

@@ -1,0 +1,96 @@
+// What every model provider does: turn a chat request into the exact bytes it sends, send them,
+// and classify what came back. Providers never retry; the Decider decides what happens next.
+#pragma once
+
+#include <orchestrade/sdk.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orchestrade::llm {
+
+struct Message {
+    std::string role;  // "user" or "assistant"
+    std::string content;
+};
+
+struct ChatRequest {
+    std::string system;
+    std::vector<Message> messages;
+};
+
+// Tokens as billed: `input` excludes cached and cache-write tokens.
+struct Usage {
+    int64_t input = 0;
+    int64_t cached_input = 0;
+    int64_t cache_write = 0;
+    int64_t output = 0;
+    std::optional<double> reported_cost_usd;  // when the provider states the charge itself
+};
+
+enum class ReplyKind {
+    Answer,       // the model answered; the text is still to be checked
+    Truncated,    // the answer was cut off (max tokens)
+    Refused,      // the model declined
+    RateLimited,  // 429: wait for retry_after_ms
+    HttpError,    // any other HTTP error status
+    Transport,    // no response: timeout, connection refused, HTTP unavailable, process failed
+    Malformed,    // a response that is not the provider's format
+};
+
+const char* to_string(ReplyKind kind);
+
+struct Reply {
+    ReplyKind kind = ReplyKind::Transport;
+    std::string text;   // the answer (Answer, Truncated), or the raw body / output on errors
+    std::string error;  // why it failed; empty for an Answer
+    Usage usage;
+    int http_status = 0;
+    int64_t retry_after_ms = -1;  // RateLimited: as the provider asked; -1 = not said
+    std::string request_id;
+};
+
+// Failures worth sending the same request again (once): nothing came back, or a server error.
+bool worth_resending(const Reply& reply);
+
+struct ProviderSettings {
+    std::string kind;  // "openai", "anthropic", "command"
+    std::string model;
+    std::string base_url;  // with the API version path, no trailing slash
+    std::string api_key;
+    uint32_t timeout_ms = 60000;
+    int64_t max_tokens = 1024;
+    std::string max_tokens_field = "max_completion_tokens";  // openai: or "max_tokens"
+    std::optional<double> temperature;
+    std::string structured_output = "json_schema";  // "json_schema", "json_object", "none"
+    nlohmann::json schema;
+    std::vector<std::string> command;  // argv; {model} and {schema} are substituted
+    std::string command_dir;           // working directory of the command; empty = inherited
+};
+
+class Provider {
+  public:
+    virtual ~Provider() = default;
+    virtual const char* name() const = 0;
+    // What besides the payload decides the answer (the provider, and the command line).
+    virtual std::string identity() const = 0;
+    // The exact bytes that go to the model for this request.
+    virtual std::string payload(const ChatRequest& request) const = 0;
+    virtual Reply send(const std::string& payload) = 0;
+};
+
+std::unique_ptr<Provider> make_provider(const ProviderSettings& settings, const sdk::Host& host);
+
+// obj[key] when obj is an object and the value a string, else "".
+std::string json_text(const nlohmann::json& obj, const char* key);
+
+// Retry-After as asked by an HTTP response: "retry-after-ms", else "retry-after" in seconds;
+// -1 when absent or not a number (an HTTP date is not followed).
+int64_t retry_after_ms(const sdk::HttpResponse& response);
+
+}  // namespace orchestrade::llm

@@ -1,0 +1,133 @@
+// The command provider: a real process with the prompt on stdin, under a time limit enforced
+// without sleeping, and every way such a process can fail.
+#include "command_provider.hpp"
+#include "decision.hpp"
+#include "subprocess.hpp"
+
+#include "trade_policy.hpp"
+
+#include <orchestrade/testing/fake_host.hpp>
+#include <orchestrade/testing/temp_dir.hpp>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+namespace llm = orchestrade::llm;
+namespace ot = orchestrade::testing;
+
+namespace {
+
+const llm::ChatRequest kRequest{"You trade.", {{"user", "### BTC/USDT\ncurrent_price = 100,"}}};
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class CommandProviderTest : public ::testing::Test {
+  protected:
+    llm::Reply ask(const std::vector<std::string>& script_lines, uint32_t timeout_ms = 5000) {
+        std::ofstream script(dir.path() / "script");
+        for (const std::string& l : script_lines)
+            script << l << "\n";
+        script.close();
+        llm::ProviderSettings s;
+        s.kind = "command";
+        s.model = "haiku";
+        s.timeout_ms = timeout_ms;
+        s.schema = nlohmann::json{{"type", "object"}};
+        s.command = {FAKE_LLM_CLI, dir.path().string(), "--model",
+                     "{model}",    "--json-schema",     "{schema}"};
+        llm::CommandProvider p(s, orchestrade::sdk::Host(host.table()));
+        payload = p.payload(kRequest);
+        identity = p.identity();
+        return p.send(payload);
+    }
+
+    ot::TempDir dir;
+    ot::FakeHost host;
+    std::string payload, identity;
+};
+
+}  // namespace
+
+TEST_F(CommandProviderTest, TheCliResultObjectGivesTheAnswerUsageAndCost) {
+    llm::Reply r = ask({});
+    ASSERT_EQ(r.kind, llm::ReplyKind::Answer) << r.error;
+    EXPECT_EQ(r.text, ot::llm::policy_answer(payload));
+    EXPECT_EQ(r.usage.input, 900);
+    EXPECT_EQ(r.usage.output, 60);
+    ASSERT_TRUE(r.usage.reported_cost_usd);
+    EXPECT_EQ(*r.usage.reported_cost_usd, 0.001);
+}
+
+TEST_F(CommandProviderTest, ThePromptGoesToStdinAndTheArgumentsAreFilledIn) {
+    ask({});
+    EXPECT_EQ(read_file(dir.path() / "prompt-0.txt"), payload);
+    EXPECT_EQ(payload, "You trade.\n\n### BTC/USDT\ncurrent_price = 100,\n");
+    EXPECT_EQ(read_file(dir.path() / "args-0.txt"),
+              "--model\nhaiku\n--json-schema\n{\"type\":\"object\"}\n");
+    EXPECT_NE(identity.find("--model haiku"), std::string::npos);
+}
+
+TEST_F(CommandProviderTest, APlainAnswerIsTakenAsItIs) {
+    llm::Reply r = ask({R"(@plain:{"action":"HOLD"})"});
+    EXPECT_EQ(r.kind, llm::ReplyKind::Answer);
+    EXPECT_EQ(r.text, "{\"action\":\"HOLD\"}\n");
+    EXPECT_FALSE(r.usage.reported_cost_usd);
+}
+
+TEST_F(CommandProviderTest, ACommandThatHangsIsKilledAtTheTimeLimit) {
+    llm::Reply r = ask({"@hang"}, 300);
+    EXPECT_EQ(r.kind, llm::ReplyKind::Transport);
+    EXPECT_EQ(r.error, "the command did not answer within 300 ms");
+    EXPECT_TRUE(llm::worth_resending(r));
+}
+
+TEST_F(CommandProviderTest, FailuresOfTheCommandAreNotAnswers) {
+    llm::Reply exited = ask({"@exit"});
+    EXPECT_EQ(exited.kind, llm::ReplyKind::Transport);
+    EXPECT_EQ(exited.error, "the command exited with status 3: fake_llm_cli: boom\n");
+    llm::Reply error = ask({"", "@is-error"});
+    EXPECT_EQ(error.kind, llm::ReplyKind::HttpError);
+    EXPECT_TRUE(llm::worth_resending(error));
+    llm::Reply limited = ask({"", "", "@rate-limit"});
+    EXPECT_EQ(limited.kind, llm::ReplyKind::RateLimited);
+}
+
+TEST(Subprocess, AMissingProgramIsReported) {
+    llm::ProcessResult r = llm::run_process({"/nonexistent/llm-cli"}, "x", 1000, "");
+    EXPECT_FALSE(r.started);
+    EXPECT_NE(r.error.find("cannot start '/nonexistent/llm-cli'"), std::string::npos);
+}
+
+TEST(Subprocess, LargeInputAndOutputFlowWithoutDeadlock) {
+    std::string input(1 << 20, 'x');
+    llm::ProcessResult r =
+        llm::run_process({"sh", "-c", "cat; cat >&2 </dev/null"}, input, 10000, "");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.out.size(), input.size());
+}
+
+TEST(Subprocess, AChildThatIgnoresItsInputDoesNotKillTheHost) {
+    // Writing to a pipe nobody reads raises SIGPIPE; the provider must survive it.
+    std::string input(1 << 20, 'x');
+    llm::ProcessResult r = llm::run_process({"true"}, input, 10000, "");
+    EXPECT_TRUE(r.started);
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_FALSE(r.timed_out);
+}
+
+TEST(Subprocess, ItRunsInTheGivenDirectory) {
+    ot::TempDir dir;
+    llm::ProcessResult r = llm::run_process({"pwd"}, "", 5000, dir.path().string());
+    EXPECT_EQ(r.out, std::filesystem::canonical(dir.path()).string() + "\n");
+}
+
+TEST(Subprocess, TooMuchOutputStopsTheCommand) {
+    llm::ProcessResult r = llm::run_process({"yes"}, "", 10000, "", 1 << 16);
+    EXPECT_TRUE(r.output_too_large);
+    EXPECT_EQ(r.term_signal, SIGKILL);
+}

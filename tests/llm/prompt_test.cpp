@@ -1,0 +1,186 @@
+// What the model is shown: the market state (never ahead of the decision's time), the templates and
+// the prompts built from them.
+#include "decision.hpp"
+#include "market_state.hpp"
+#include "prompt_builder.hpp"
+#include "prompt_template.hpp"
+
+#include <orchestrade/testing/temp_dir.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace llm = orchestrade::llm;
+
+namespace {
+
+constexpr int64_t kStart = 1704067200000;  // 2024-01-01T00:00:00Z
+constexpr int64_t k3m = 180000;
+
+llm::MarketState market_with_bars(int bars, const std::vector<std::string>& universe) {
+    llm::MarketState m(universe, 180, 14400, 5);
+    for (int i = 0; i < bars; ++i)
+        for (const std::string& s : universe) {
+            double c = 100 + i + (s == "ETH/USDT" ? 1000 : 0);
+            m.add_bar(s, 180, kStart + i * k3m, c + 1, c - 1, c, 10 + i);
+        }
+    return m;
+}
+
+llm::PromptSettings settings(std::vector<std::string> universe) {
+    return {universe, "3m", "4h", 20, llm::decision_schema(universe, 20).dump()};
+}
+
+llm::PortfolioSnapshot portfolio() {
+    llm::PortfolioSnapshot p;
+    p.cash = 9000;
+    p.equity = 10250.5;
+    p.return_pct = 2.505;
+    p.sharpe = std::nan("");
+    p.positions.push_back({"BTC/USDT", 0.5, 100, 110, 5});
+    return p;
+}
+
+std::string write_file(const orchestrade::testing::TempDir& dir, const std::string& text) {
+    return dir.write("prompts.txt", text);
+}
+
+}  // namespace
+
+TEST(MarketState, ItsIndicatorsAreTheSdkIndicatorsOfTheClosedBars) {
+    llm::MarketState m = market_with_bars(60, {"BTC/USDT"});
+    std::vector<double> closes;
+    for (int i = 0; i < 60; ++i)
+        closes.push_back(100 + i);
+    llm::SymbolSnapshot s = m.snapshot()[0];
+    EXPECT_EQ(s.intraday.bars, 60u);
+    EXPECT_EQ(s.intraday.close, 159);
+    EXPECT_DOUBLE_EQ(s.intraday.ema20, orchestrade::indicators::ema(closes, 20).back());
+    EXPECT_DOUBLE_EQ(s.intraday.rsi14, 100);  // only gains
+    EXPECT_EQ(s.intraday.closes, (std::deque<double>{155, 156, 157, 158, 159}));
+    EXPECT_EQ(s.intraday.ema20_series.size(), 5u);
+    EXPECT_TRUE(std::isnan(s.context.ema20));  // no 4h bar yet
+}
+
+TEST(MarketState, ItIsReadyWhenEverySymbolHasItsWarmUpBars) {
+    EXPECT_FALSE(market_with_bars(49, {"BTC/USDT", "ETH/USDT"}).ready());
+    EXPECT_TRUE(market_with_bars(50, {"BTC/USDT", "ETH/USDT"}).ready());
+    llm::MarketState partial({"BTC/USDT", "ETH/USDT"}, 180, 14400, 5);
+    for (int i = 0; i < 60; ++i)
+        partial.add_bar("BTC/USDT", 180, kStart + i * k3m, 1, 1, 1, 1);
+    EXPECT_FALSE(partial.ready());
+}
+
+TEST(MarketState, SeriesPointsWaitUntilTheirTime) {
+    llm::MarketState m({"BTC/USDT"}, 180, 14400, 3);
+    const int64_t now = kStart + 10 * k3m;
+    m.add_point("BTC/USDT", "funding_rate", now - 1, 0.0001);
+    m.add_point("BTC/USDT", "funding_rate", now + 1, 0.0009);  // from the future
+    m.add_point("BTC/USDT", "open_interest", now - 2, 100);
+    m.add_point("BTC/USDT", "open_interest", now, 200);
+    m.add_point("BTC/USDT", "open_interest", now + k3m, 900);  // from the future
+    m.add_point("BTC/USDT", "mark_price", now, 1);             // not used
+    m.advance_to(now);
+    llm::SymbolSnapshot s = m.snapshot()[0];
+    EXPECT_EQ(s.funding_rate, 0.0001);
+    EXPECT_EQ(s.open_interest, 200);
+    EXPECT_EQ(s.open_interest_avg, 150);
+    m.advance_to(now + k3m);
+    s = m.snapshot()[0];
+    EXPECT_EQ(s.funding_rate, 0.0009);
+    EXPECT_EQ(s.open_interest, 900);
+}
+
+TEST(MarketState, OtherTimeframesAndSymbolsAreIgnored) {
+    llm::MarketState m({"BTC/USDT"}, 180, 14400, 3);
+    m.add_bar("BTC/USDT", 60, kStart, 1, 1, 1, 1);
+    m.add_bar("XRP/USDT", 180, kStart, 1, 1, 1, 1);
+    m.add_bar("BTC/USDT", 14400, kStart, 12, 8, 10, 1);
+    llm::SymbolSnapshot s = m.snapshot()[0];
+    EXPECT_EQ(s.intraday.bars, 0u);
+    EXPECT_EQ(s.context.bars, 1u);
+    EXPECT_EQ(s.context.close, 10);
+}
+
+TEST(PromptBuilder, TheSystemPromptIsStableAndHoldsTheRulesAndSchema) {
+    std::vector<std::string> universe{"BTC/USDT", "ETH/USDT"};
+    llm::PromptBuilder a(llm::PromptTemplates::defaults(), settings(universe));
+    llm::PromptBuilder b(llm::PromptTemplates::defaults(), settings(universe));
+    EXPECT_EQ(a.system(), b.system());
+    EXPECT_NE(a.system().find("BTC/USDT, ETH/USDT"), std::string::npos);
+    EXPECT_NE(a.system().find("\"additionalProperties\":false"), std::string::npos);
+    EXPECT_NE(a.system().find("at most 20"), std::string::npos);
+    EXPECT_EQ(a.system().find("2024"), std::string::npos);  // no date: providers can cache it
+    EXPECT_EQ(a.system().find("{{"), std::string::npos);
+}
+
+TEST(PromptBuilder, TheUserPromptShowsPortfolioAndEverySymbolAsOfNow) {
+    std::vector<std::string> universe{"BTC/USDT", "ETH/USDT"};
+    llm::PromptBuilder b(llm::PromptTemplates::defaults(), settings(universe));
+    llm::MarketState m = market_with_bars(60, universe);
+    m.add_point("ETH/USDT", "funding_rate", kStart, 0.0002);
+    m.advance_to(kStart + 60 * k3m);
+    std::string user = b.user(kStart + 60 * k3m, portfolio(), m.snapshot());
+    EXPECT_NE(user.find("Time: 2024-01-01T03:00:00Z"), std::string::npos);
+    EXPECT_NE(user.find("Cash: 9000\nEquity: 10250.5\nTotal return: 2.505%\nSharpe ratio: n/a"),
+              std::string::npos);
+    EXPECT_NE(user.find("- BTC/USDT: long 0.5 @ 100, mark 110, unrealized PnL 5"),
+              std::string::npos);
+    std::size_t btc = user.find("### BTC/USDT\ncurrent_price = 159,");
+    std::size_t eth = user.find("### ETH/USDT\ncurrent_price = 1159,");
+    ASSERT_NE(btc, std::string::npos);
+    ASSERT_NE(eth, std::string::npos);
+    EXPECT_LT(btc, eth);
+    EXPECT_NE(user.find("Close: [155, 156, 157, 158, 159]"), std::string::npos);
+    EXPECT_NE(user.find("Funding rate: 0.0002"), std::string::npos);
+    EXPECT_NE(user.find("Funding rate: n/a"), std::string::npos);       // BTC has none
+    EXPECT_NE(user.find("EMA20 n/a vs EMA50 n/a"), std::string::npos);  // no 4h bar yet
+    EXPECT_EQ(user.find("{{"), std::string::npos);
+    EXPECT_EQ(user, b.user(kStart + 60 * k3m, portfolio(), m.snapshot()));
+}
+
+TEST(PromptTemplates, AFileReplacesTheSectionsItHas) {
+    orchestrade::testing::TempDir dir;
+    std::string path =
+        write_file(dir,
+                   "--- system ---\nTrade {{symbols}} carefully.\n"
+                   "--- symbol ---\n{{symbol}} at {{price}}, 4h RSI {{ctx_rsi14}}\n");
+    llm::PromptTemplates t = llm::PromptTemplates::load(path);
+    EXPECT_EQ(t.system, "Trade {{symbols}} carefully.");
+    EXPECT_EQ(t.user, llm::PromptTemplates::defaults().user);
+    llm::PromptBuilder b(t, settings({"BTC/USDT"}));
+    EXPECT_EQ(b.system(), "Trade BTC/USDT carefully.");
+    llm::MarketState m = market_with_bars(50, {"BTC/USDT"});
+    EXPECT_NE(b.user(kStart, portfolio(), m.snapshot()).find("BTC/USDT at 149, 4h RSI n/a"),
+              std::string::npos);
+}
+
+TEST(PromptTemplates, MistakesInAFileAreReported) {
+    orchestrade::testing::TempDir dir;
+    auto load_error = [&](const std::string& text) {
+        try {
+            llm::PromptBuilder(llm::PromptTemplates::load(write_file(dir, text)),
+                               settings({"BTC/USDT"}));
+        } catch (const std::exception& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(load_error("--- user ---\nBalance {{cash}} {{cahs}}\n"),
+              "the user template uses {{cahs}}, which it does not have");
+    EXPECT_EQ(load_error("--- system ---\nNow is {{time}}\n"),
+              "the system template uses {{time}}, which it does not have");
+    EXPECT_NE(load_error("--- prologue ---\nx\n").find("unknown section 'prologue'"),
+              std::string::npos);
+    EXPECT_NE(load_error("hello\n--- user ---\n{{cash}}\n").find("text before the first"),
+              std::string::npos);
+    EXPECT_THROW(llm::PromptTemplates::load(dir.path() / "missing.txt"), std::runtime_error);
+}
+
+TEST(PromptTemplates, RenderingNeedsAValueForEveryPlaceholder) {
+    EXPECT_EQ(llm::render("a {{x}} b {{y}}", {{"x", "1"}, {"y", "2"}}), "a 1 b 2");
+    EXPECT_EQ(llm::render("no placeholders {", {}), "no placeholders {");
+    EXPECT_THROW(llm::render("{{x}}", {}), std::invalid_argument);
+    EXPECT_EQ(llm::placeholders("{{a}} and {{b}}"), (std::vector<std::string>{"a", "b"}));
+}

@@ -1,0 +1,442 @@
+// The llm plugin loaded as the host loads it, driven bar by bar against a loopback fake provider:
+// its parameters, its signals, HOLD on every kind of bad answer, the budget, replays and what the
+// prompt may and may not contain.
+#include "fake_llm_server.hpp"
+#include "loopback_http.hpp"
+#include "trade_policy.hpp"
+
+#include <orchestrade/sdk.hpp>
+#include <orchestrade/testing/fake_host.hpp>
+#include <orchestrade/testing/plugin_library.hpp>
+#include <orchestrade/testing/temp_dir.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <optional>
+
+namespace ot = orchestrade::testing;
+using nlohmann::json;
+using ot::llm::Dialect;
+using ot::llm::FakeLlmServer;
+using ot::llm::Scripted;
+
+namespace {
+
+constexpr int64_t kStart = 1704067200000;  // 2024-01-01T00:00:00Z
+constexpr int64_t k3m = 180000;
+constexpr int kFirst = 49;  // the step of the 50th 3m bar: the first decision
+
+double price(std::size_t symbol, int step) {
+    return 100.0 * static_cast<double>(symbol + 1) * (1 + 0.01 * std::sin(step / 5.0));
+}
+
+ot_status OT_CALL collect(void* ctx, const ot_signal* in) noexcept {
+    ot_signal s = orchestrade::sdk::read_prefix(in);
+    static_cast<std::vector<ot::Signal>*>(ctx)->push_back(
+        {s.action, s.symbol, s.time_ms, s.size_pct, s.stop_loss, s.take_profit, s.confidence,
+         s.reason ? s.reason : "", s.metadata_json ? s.metadata_json : ""});
+    return OT_OK;
+}
+
+class StrategyTest : public ::testing::Test {
+  protected:
+    StrategyTest() { host.set_http_handler(ot::llm::loopback_http()); }
+
+    ot::ParamMap params(ot::ParamMap extra = {}) const {
+        ot::ParamMap p{{"model", "gpt-5-mini"},
+                       {"base_url", server.base_url()},
+                       {"api_key", "test-key"},
+                       {"timeout_ms", "2000"},
+                       {"series_length", "5"}};
+        for (auto& [k, v] : extra)
+            p[k] = v;
+        return p;
+    }
+    void create(ot::ParamMap extra = {}) {
+        strategy.reset();
+        ot::CreateOptions options;
+        options.universe = universe;
+        options.base_dir = dir.path().string();
+        strategy.emplace(lib.create_strategy("llm", host, params(std::move(extra)), options));
+        strategy->start();
+    }
+    // The 3m bars of every symbol at `step` (and the 4h bars that close with them), plus `series`.
+    std::vector<ot::Signal> step(int i, const std::vector<ot::SeriesPoint>& series = {},
+                                 uint32_t flags = 0) {
+        std::vector<ot::Bar> bars;
+        const int64_t open = kStart + i * k3m, close = open + k3m;
+        for (std::size_t s = 0; s < universe.size(); ++s) {
+            double c = price(s, i), o = price(s, i - 1);
+            bars.push_back(
+                {universe[s], 180, open, o, std::max(o, c) * 1.001, std::min(o, c) * 0.999, c, 10});
+            if (close % (4 * 3600 * 1000) == 0)
+                bars.push_back(
+                    {universe[s], 14400, close - 4 * 3600 * 1000, c, c * 1.01, c * 0.99, c, 800});
+        }
+        return run(bars, close, series, flags);
+    }
+    std::vector<ot::Signal> run(const std::vector<ot::Bar>& bars, int64_t now,
+                                const std::vector<ot::SeriesPoint>& series = {},
+                                uint32_t flags = 0) {
+        host.set_now_ms(now);
+        ot::BarBatch batch(bars, flags, now);
+        ot_bar_batch b = batch.view();
+        std::vector<ot_series_point> points;
+        for (const ot::SeriesPoint& p : series)
+            points.push_back(
+                {sizeof(ot_series_point), 0, p.symbol.c_str(), p.name.c_str(), p.time_ms, p.value});
+        std::vector<const ot_series_point*> pointers;
+        for (const ot_series_point& p : points)
+            pointers.push_back(&p);
+        b.series_count = static_cast<uint32_t>(pointers.size());
+        b.series = pointers.empty() ? nullptr : pointers.data();
+        std::vector<ot::Signal> out;
+        ot_signal_sink sink{&out, &collect};
+        ot_error err{};
+        ot::check(strategy->raw()->on_bars(strategy->raw(), &b, &sink, &err), err);
+        return out;
+    }
+    // The steps before the first decision.
+    void warm_up(int steps = kFirst) {
+        for (int i = 0; i < steps; ++i)
+            ASSERT_TRUE(step(i).empty()) << i;
+    }
+    std::vector<json> journal(const std::string& kind) const {
+        std::vector<json> out;
+        for (const ot::JournalRecord& r : host.journal())
+            if (r.kind == kind) out.push_back(json::parse(r.json));
+        return out;
+    }
+    std::string create_error(ot::ParamMap extra) {
+        try {
+            create(std::move(extra));
+        } catch (const ot::PluginError& e) {
+            return e.what();
+        }
+        return "created";
+    }
+
+    FakeLlmServer server{Dialect::OpenAi};
+    ot::FakeHost host{OT_MODE_PAPER};
+    ot::PluginLibrary lib{LLM_PLUGIN_FILE};
+    ot::TempDir dir;
+    std::vector<std::string> universe{"BTC/USDT", "ETH/USDT"};
+    std::optional<ot::StrategyInstance> strategy;
+};
+
+}  // namespace
+
+TEST_F(StrategyTest, ParametersAreCheckedAtCreate) {
+    EXPECT_NE(create_error({{"model", "gpt-9"}}).find("no price for model 'gpt-9'"),
+              std::string::npos);
+    EXPECT_EQ(
+        create_error({{"model", "gpt-9"}, {"prices", R"({"gpt-9": {"input": 1, "output": 2}})"}}),
+        "created");
+    EXPECT_NE(create_error({{"prices", R"({"m": {"input": 1}})"}}).find("needs input and output"),
+              std::string::npos);
+    EXPECT_NE(
+        create_error({{"provider", "anthropic"}, {"model", "claude-haiku-4-5"}, {"api_key", ""}})
+            .find("needs `api_key`"),
+        std::string::npos);
+    EXPECT_NE(create_error({{"provider", "command"}}).find("needs `command`"), std::string::npos);
+    EXPECT_NE(create_error({{"provider", "command"}, {"command", R"(["claude", 3])"}})
+                  .find("list of non-empty strings"),
+              std::string::npos);
+    EXPECT_NE(create_error({{"context_timeframe", "1m"}}).find("longer than `timeframe`"),
+              std::string::npos);
+    EXPECT_NE(create_error({{"timeframe", "3x"}}).find("timeframe '3x'"), std::string::npos);
+    EXPECT_THROW(create({{"cache", "sometimes"}}), std::invalid_argument);
+    EXPECT_NE(create_error({{"prompt_file", "missing.txt"}}).find("cannot read the prompt file"),
+              std::string::npos);
+}
+
+TEST_F(StrategyTest, NoCallBeforeEverySymbolHasItsWarmUpBars) {
+    create();
+    warm_up();
+    EXPECT_EQ(server.calls(), 0);
+    EXPECT_EQ(strategy->warmup_bars(), 50u);
+    EXPECT_FALSE(step(kFirst).empty());
+    EXPECT_EQ(server.calls(), 1);
+    // History replayed as warm-up updates the indicators but never asks the model.
+    step(kFirst + 1, {}, OT_BATCH_WARMUP);
+    EXPECT_EQ(server.calls(), 1);
+}
+
+TEST_F(StrategyTest, AnEntryBecomesASignalWithItsExitPlanAndOthersHold) {
+    create();
+    warm_up();
+    double btc = price(0, kFirst);
+    server.script({Scripted::answer(
+        ot::llm::decision_json("BUY", "BTC/USDT", 12.5, btc * 0.97, btc * 1.05, "breakout"))});
+    std::vector<ot::Signal> signals = step(kFirst);
+    ASSERT_EQ(signals.size(), 2u);
+    const ot::Signal& buy = signals[0];
+    EXPECT_EQ(buy.symbol, "BTC/USDT");
+    EXPECT_EQ(buy.action, OT_ACTION_BUY);
+    EXPECT_EQ(buy.time_ms, kStart + kFirst * k3m);
+    EXPECT_EQ(buy.size_pct, 12.5);
+    EXPECT_DOUBLE_EQ(buy.stop_loss, btc * 0.97);
+    EXPECT_DOUBLE_EQ(buy.take_profit, btc * 1.05);
+    EXPECT_EQ(buy.confidence, 0.8);
+    EXPECT_EQ(buy.reason, "breakout");
+    json meta = json::parse(buy.metadata_json);
+    EXPECT_EQ(meta["invalidation_condition"], "price closes below the stop");
+    EXPECT_EQ(meta["model"], "gpt-5-mini");
+    EXPECT_EQ(meta["prompt_hash"], journal("llm_call")[0]["prompt_hash"]);
+    EXPECT_EQ(signals[1].symbol, "ETH/USDT");
+    EXPECT_EQ(signals[1].action, OT_ACTION_HOLD);
+    EXPECT_EQ(signals[1].reason, "LLM: BUY BTC/USDT");
+}
+
+TEST_F(StrategyTest, ThePromptShowsThePortfolioFromTheHost) {
+    create();
+    warm_up();
+    ot_account account{};
+    account.cash = 5000;
+    account.equity = 10400;
+    account.starting_equity = 10000;
+    host.set_account(account);
+    ot_position pos{};
+    pos.qty = 2;
+    pos.avg_price = 150;
+    pos.mark_price = 200;
+    pos.unrealized_pnl = 100;
+    host.set_position("ETH/USDT", pos);
+    std::vector<ot::Signal> signals = step(kFirst);
+    std::string prompt = server.received()[0].prompt;
+    EXPECT_NE(prompt.find("Cash: 5000\nEquity: 10400\nTotal return: 4%"), std::string::npos);
+    EXPECT_NE(prompt.find("- ETH/USDT: long 2 @ 150, mark 200, unrealized PnL 100"),
+              std::string::npos);
+    // The fake closes an open position; a CLOSE carries no exit plan.
+    EXPECT_EQ(signals[1].action, OT_ACTION_CLOSE);
+    EXPECT_EQ(signals[1].stop_loss, 0);
+}
+
+TEST_F(StrategyTest, ThePromptHoldsNothingFromAfterTheBar) {
+    create();
+    const int64_t first = kStart + (kFirst + 1) * k3m;  // the close of the first decision's bar
+    const int64_t second = first + k3m;
+    // Points may arrive before their time (the host hands them over with an earlier batch).
+    std::vector<ot::SeriesPoint> series{{"BTC/USDT", "funding_rate", second, 0.000125},
+                                        {"BTC/USDT", "funding_rate", second + 8 * 3600000, 0.0042},
+                                        {"BTC/USDT", "open_interest", second, 5000},
+                                        {"BTC/USDT", "open_interest", second + k3m, 9999}};
+    for (int i = 0; i < kFirst; ++i)
+        step(i, i == 0 ? series : std::vector<ot::SeriesPoint>{});
+    step(kFirst);
+    std::string prompt = server.received()[0].prompt;
+    EXPECT_NE(prompt.find("Time: 2024-01-01T02:30:00Z"), std::string::npos);
+    EXPECT_NE(prompt.find("Funding rate: n/a"), std::string::npos);
+    EXPECT_NE(prompt.find("Open interest: latest n/a"), std::string::npos);
+    step(kFirst + 1);
+    prompt = server.received()[1].prompt;
+    EXPECT_NE(prompt.find("Funding rate: 0.000125"), std::string::npos);
+    EXPECT_NE(prompt.find("Open interest: latest 5000, average 5000"), std::string::npos);
+    EXPECT_EQ(prompt.find("0.0042"), std::string::npos);
+    EXPECT_EQ(prompt.find("9999"), std::string::npos);
+}
+
+TEST_F(StrategyTest, AContextBarThatHasNotClosedIsNotUsed) {
+    create();
+    warm_up();
+    // A 4h bar that opened at the start of this hour closes only hours from now.
+    std::vector<ot::Bar> bars{{"BTC/USDT", 14400, kStart + 2 * 3600000, 1, 99999, 1, 77777, 1}};
+    EXPECT_TRUE(run(bars, kStart + kFirst * k3m).empty());
+    step(kFirst);
+    EXPECT_EQ(server.received()[0].prompt.find("77777"), std::string::npos);
+}
+
+struct BadAnswer {
+    const char* name;
+    std::vector<Scripted> replies;
+    const char* reason;  // a part of the HOLD's reason
+    int requests;        // one retry at most
+};
+
+void PrintTo(const BadAnswer& b, std::ostream* os) {
+    *os << b.name;
+}
+
+class BadAnswerTest : public StrategyTest, public ::testing::WithParamInterface<BadAnswer> {};
+
+TEST_P(BadAnswerTest, EveryKindOfBadAnswerIsAHoldWithItsReason) {
+    create({{"timeout_ms", "1000"}});
+    server.set_timeout_hold_ms(4000);
+    warm_up();
+    server.script(GetParam().replies);
+    std::vector<ot::Signal> signals = step(kFirst);
+    ASSERT_EQ(signals.size(), 2u);
+    for (const ot::Signal& s : signals) {
+        EXPECT_EQ(s.action, OT_ACTION_HOLD);
+        EXPECT_NE(s.reason.find(GetParam().reason), std::string::npos) << s.reason;
+    }
+    EXPECT_EQ(server.calls(), GetParam().requests);
+    std::vector<json> calls = journal("llm_call");
+    ASSERT_EQ(calls.size(), static_cast<std::size_t>(GetParam().requests));
+    EXPECT_EQ(calls.back()["result"], "hold");
+    EXPECT_NE(calls.back()["error"].get<std::string>().find(GetParam().reason), std::string::npos);
+    // The next bar asks again and acts on a good answer.
+    std::vector<ot::Signal> next = step(kFirst + 1);
+    if (std::string(GetParam().name) != "rate_limit") {
+        EXPECT_NE(next[0].action + next[1].action, OT_ACTION_HOLD);
+    }
+}
+
+const double kBtc = price(0, kFirst);
+
+INSTANTIATE_TEST_SUITE_P(
+    Answers, BadAnswerTest,
+    ::testing::Values(
+        BadAnswer{"prose",
+                  {Scripted::answer("Buy BTC!"), Scripted::answer("Really, buy.")},
+                  "the answer is not valid JSON",
+                  2},
+        BadAnswer{"garbage_body",
+                  {Scripted::garbage_body(), Scripted::garbage_body()},
+                  "no choices[0].message",
+                  2},
+        BadAnswer{"truncated",
+                  {Scripted::truncated(R"({"action":"BU)"), Scripted::truncated(R"({"act)")},
+                  "cut off at max_tokens",
+                  2},
+        BadAnswer{"refusal", {Scripted::refusal()}, "refused", 1},
+        BadAnswer{"rate_limit", {Scripted::rate_limit(30)}, "HTTP 429", 1},
+        BadAnswer{"server_error",
+                  {Scripted::server_error(500), Scripted::server_error(502)},
+                  "HTTP 502",
+                  2},
+        BadAnswer{"timeout", {Scripted::timeout(), Scripted::timeout()}, "http", 2},
+        BadAnswer{"wrong_enum",
+                  {Scripted::answer(ot::llm::decision_json("LONG", "BTC/USDT", 10, 1, 2)),
+                   Scripted::answer(ot::llm::decision_json("SHORT", "BTC/USDT", 10, 1, 2))},
+                  "is not one of BUY, SELL, HOLD, CLOSE",
+                  2},
+        BadAnswer{"unknown_symbol",
+                  {Scripted::answer(ot::llm::decision_json("BUY", "DOGE/USDT", 10, 1, 2)),
+                   Scripted::answer(ot::llm::decision_json("BUY", "DOGE/USDT", 10, 1, 2))},
+                  "is not in the universe",
+                  2},
+        BadAnswer{"stop_loss_above_price",
+                  {Scripted::answer(ot::llm::decision_json("BUY", "BTC/USDT", 10, kBtc * 1.01,
+                                                           kBtc * 1.05)),
+                   Scripted::answer(ot::llm::decision_json("BUY", "BTC/USDT", 10, kBtc * 1.01,
+                                                           kBtc * 1.05))},
+                  "stop_loss",
+                  2},
+        BadAnswer{"size_out_of_bounds",
+                  {Scripted::answer(ot::llm::decision_json("BUY", "BTC/USDT", 50, kBtc * 0.9,
+                                                           kBtc * 1.1)),
+                   Scripted::answer(ot::llm::decision_json("BUY", "BTC/USDT", 35, kBtc * 0.9,
+                                                           kBtc * 1.1))},
+                  "position_size_pct 35 is outside (0, 20]",
+                  2}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(StrategyTest, ARateLimitSkipsTheCallsUntilRetryAfter) {
+    create();
+    warm_up();
+    server.script({Scripted::rate_limit(400)});  // a bit over two 3m bars
+    step(kFirst);
+    std::vector<ot::Signal> paused = step(kFirst + 1);
+    EXPECT_NE(paused[0].reason.find("rate limited: the provider asked to wait until"),
+              std::string::npos);
+    step(kFirst + 2);
+    EXPECT_EQ(server.calls(), 1);
+    step(kFirst + 3);
+    EXPECT_EQ(server.calls(), 2);
+}
+
+TEST_F(StrategyTest, TheBudgetStopsCallsAndStaysSpentAfterARestart) {
+    // Each call is billed 1000 input (200 cached) and 100 output tokens at gpt-5-mini prices:
+    // $0.000405; the next call's worst case is about $0.0035 (prompt bytes + 1024 output tokens).
+    create({{"daily_budget_usd", "0.005"}});
+    warm_up();
+    int step_no = kFirst;
+    while (server.calls() < 10 && step_no < kFirst + 20)
+        step(step_no++);
+    int calls = server.calls();
+    EXPECT_GE(calls, 1);
+    EXPECT_LT(calls, 10);
+    std::vector<ot::Signal> held = step(step_no++);
+    EXPECT_NE(held[0].reason.find("the daily budget is spent"), std::string::npos)
+        << held[0].reason;
+    EXPECT_EQ(server.calls(), calls);
+    EXPECT_NE(journal("llm_hold").back()["reason"].get<std::string>().find("daily budget"),
+              std::string::npos);
+
+    create({{"daily_budget_usd", "0.005"}});  // a restart: the day's spend is in the host's state
+    warm_up();
+    step(step_no);
+    EXPECT_EQ(server.calls(), calls);
+}
+
+TEST_F(StrategyTest, ARunAgainOnTheSameStateReplaysEveryAnswerWithoutACall) {
+    create();
+    std::vector<std::vector<ot::Signal>> first, second;
+    for (int i = 0; i < kFirst + 6; ++i)
+        first.push_back(step(i));
+    const int calls = server.calls();
+    EXPECT_EQ(calls, 6);
+    create();  // same host, so the same key-value state
+    for (int i = 0; i < kFirst + 6; ++i)
+        second.push_back(step(i));
+    EXPECT_EQ(server.calls(), calls);
+    ASSERT_EQ(first.size(), second.size());
+    for (std::size_t i = 0; i < first.size(); ++i) {
+        ASSERT_EQ(first[i].size(), second[i].size());
+        for (std::size_t k = 0; k < first[i].size(); ++k) {
+            EXPECT_EQ(first[i][k].action, second[i][k].action);
+            EXPECT_EQ(first[i][k].stop_loss, second[i][k].stop_loss);
+            EXPECT_EQ(first[i][k].size_pct, second[i][k].size_pct);
+        }
+    }
+    EXPECT_EQ(journal("llm_call").back()["cached"], true);
+    EXPECT_EQ(journal("llm_call").back()["cost_usd"], 0.0);
+}
+
+TEST_F(StrategyTest, TemplatesComeFromThePromptFile) {
+    dir.write("prompt.txt",
+              "--- user ---\nAt {{time}} with {{cash}} cash:\n{{markets}}\n"
+              "--- symbol ---\n### {{symbol}}\ncurrent_price = {{price}}, ctx RSI {{ctx_rsi14}}\n");
+    create({{"prompt_file", "prompt.txt"}});
+    warm_up();
+    step(kFirst);
+    std::string prompt = server.received()[0].prompt;
+    EXPECT_EQ(
+        prompt.rfind("At 2024-01-01T02:30:00Z with 0 cash:\n### BTC/USDT\ncurrent_price = ", 0),
+        0u);
+    EXPECT_NE(prompt.find("ctx RSI n/a"), std::string::npos);
+}
+
+TEST_F(StrategyTest, TheApiKeyIsNeverLoggedNorJournaled) {
+    create({{"api_key", "sk-very-secret"}});
+    warm_up();
+    step(kFirst);  // 401: the fake expects test-key
+    EXPECT_EQ(server.rejected(), 1);
+    for (const ot::LogLine& l : host.logs())
+        EXPECT_EQ(l.message.find("sk-very-secret"), std::string::npos) << l.message;
+    for (const ot::JournalRecord& r : host.journal())
+        EXPECT_EQ(r.json.find("sk-very-secret"), std::string::npos) << r.json;
+    EXPECT_NE(journal("llm_call")[0]["error"].get<std::string>().find("HTTP 401"),
+              std::string::npos);
+}
+
+TEST_F(StrategyTest, TheAnthropicProviderDecidesAndCorrectsToo) {
+    FakeLlmServer anthropic(Dialect::Anthropic, "anthropic-key");
+    create({{"provider", "anthropic"},
+            {"model", "claude-haiku-4-5"},
+            {"api_key", "anthropic-key"},
+            {"base_url", anthropic.base_url()}});
+    warm_up();
+    anthropic.script({Scripted::answer("```json\nnot quite\n```")});  // then the fake's policy
+    std::vector<ot::Signal> signals = step(kFirst);
+    EXPECT_EQ(anthropic.calls(), 2);
+    EXPECT_EQ(anthropic.rejected(), 0);  // the correction turn is a valid conversation
+    EXPECT_EQ(signals[0].action + signals[1].action, OT_ACTION_BUY);
+    json call = journal("llm_call").back();
+    EXPECT_EQ(call["provider"], "anthropic");
+    // claude-haiku-4-5: 800 input, 200 cache-read and 100 output tokens.
+    EXPECT_DOUBLE_EQ(call["cost_usd"].get<double>(), (800 * 1.0 + 200 * 0.1 + 100 * 5.0) / 1e6);
+    EXPECT_EQ(server.calls(), 0);
+}
