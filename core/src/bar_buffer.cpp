@@ -1,6 +1,7 @@
 #include <orchestrade/core/bar_buffer.hpp>
 #include <orchestrade/core/struct_prefix.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace orchestrade::core {
@@ -82,14 +83,13 @@ const ot_bar_batch& BarBuffer::batch(std::size_t begin, std::size_t end, int64_t
     batch_.low = low_.data() + begin;
     batch_.close = close_.data() + begin;
     batch_.volume = volume_.data() + begin;
-    // Series points travel with the first batch after they arrived.
     series_view_.clear();
-    if (begin == 0) {
-        for (auto& p : series_) {
-            p.point.symbol = p.symbol.c_str();
-            p.point.name = p.name.c_str();
-            series_view_.push_back(&p.point);
-        }
+    for (auto& p : series_) {
+        if (p.delivered || p.point.time_ms > now_ms) continue;
+        p.delivered = true;
+        p.point.symbol = p.symbol.c_str();
+        p.point.name = p.name.c_str();
+        series_view_.push_back(&p.point);
     }
     batch_.series_count = static_cast<uint32_t>(series_view_.size());
     batch_.series = series_view_.empty() ? nullptr : series_view_.data();
@@ -108,7 +108,9 @@ void BarBuffer::consume(std::size_t end) {
     drop(low_);
     drop(close_);
     drop(volume_);
-    series_.clear();
+    series_.erase(std::remove_if(series_.begin(), series_.end(),
+                                 [](const OwnedPoint& p) { return p.delivered; }),
+                  series_.end());
 }
 
 }  // namespace orchestrade::core

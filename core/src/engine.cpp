@@ -257,7 +257,8 @@ class Engine {
         if (n == 0) return;
         BarBuffer history;
         for (const auto& symbol : p_.universe)
-            if (!feed_->history(symbol, 0, std::numeric_limits<int64_t>::max(), n, history.sink()))
+            if (!feed_->history(symbol, interval_s_, std::numeric_limits<int64_t>::max(), n,
+                                history.sink()))
                 return;
         for (std::size_t begin = 0; begin < history.size();) {
             std::size_t end = history.group_end(begin);

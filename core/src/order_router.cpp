@@ -69,9 +69,15 @@ OrderRouter::OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& exe
         journal_.kv_set("core", "client_order_id_prefix", *prefix);
     }
     id_prefix_ = "ot-" + *prefix + "-";
-    for (auto& o : journal_.open_orders()) {
-        ++open_by_symbol_[o.symbol];
-        open_.emplace(o.client_order_id, std::move(o));
+    // Paper and live take over the orders earlier runs of the same mode left open; a backtest
+    // starts with none (its venue is simulated afresh).
+    if (mode_ != Mode::Backtest) {
+        for (auto& o : journal_.open_orders()) {
+            const auto run = journal_.run(o.run_id);
+            if (run && run->mode != mode_) continue;
+            ++open_by_symbol_[o.symbol];
+            open_.emplace(o.client_order_id, std::move(o));
+        }
     }
     needs_reconcile_ = !open_.empty();
 }

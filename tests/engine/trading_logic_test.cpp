@@ -1,6 +1,8 @@
 // The seed-002 trading rules, through the real engine, csv feed and mock executor.
 #include "engine_harness.hpp"
 
+#include <orchestrade/core/bar_buffer.hpp>
+
 using namespace orchestrade;
 using namespace orchestrade::testing;
 using core::OrderState;
@@ -179,4 +181,49 @@ TEST(TradingLogic, AnOlderPluginsShorterStructsAreReadOnlyUpToTheirSize) {
     ASSERT_EQ(signals.size(), 2u);
     EXPECT_EQ(signals[0].metadata_json, "{}");  // the field past its struct_size was not read
     EXPECT_EQ(signals[0].reason, "short struct");
+}
+
+TEST(TradingLogic, ASecondBacktestOnTheSameJournalStartsAfresh) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(3)));
+    // The BUY on the last bar never fills: the first run ends with an open order.
+    const std::string yaml = h.pipeline_yaml(script("HOLD,HOLD,BUY"), mock_executor());
+    h.run(yaml);
+    auto second = h.run(yaml);
+    EXPECT_EQ(second.status, "completed");
+    EXPECT_EQ(second.orders, 1);
+    EXPECT_EQ(h.report().orders.size(), 1u);  // the second run's own order
+    EXPECT_TRUE(h.events("executor_error").empty());
+}
+
+TEST(TradingLogic, SeriesPointsReachTheStrategyNoEarlierThanTheirTime) {
+    core::BarBuffer buffer;
+    const ot_feed_sink& sink = buffer.sink();
+    auto bar = [&](int64_t open_time) {
+        ot_bar b{};
+        b.struct_size = sizeof b;
+        b.interval_s = 60;
+        b.symbol = "BTC/USDT";
+        b.open_time_ms = open_time;
+        b.open = b.high = b.low = b.close = 1;
+        sink.push_bar(sink.ctx, &b);
+    };
+    auto point = [&](int64_t time_ms) {
+        ot_series_point p{};
+        p.struct_size = sizeof p;
+        p.symbol = "BTC/USDT";
+        p.name = "funding_rate";
+        p.time_ms = time_ms;
+        p.value = 0.0001;
+        sink.push_series(sink.ctx, &p);
+    };
+    bar(0);
+    bar(60'000);
+    point(90'000);  // belongs to the second bar's close (120 000), not the first (60 000)
+    EXPECT_EQ(buffer.batch(0, 1, 60'000, 0).series_count, 0u);
+    const ot_bar_batch& second = buffer.batch(1, 2, 120'000, 0);
+    ASSERT_EQ(second.series_count, 1u);
+    EXPECT_EQ(second.series[0]->time_ms, 90'000);
+    buffer.consume(2);
+    EXPECT_EQ(buffer.batch(0, 0, 180'000, 0).series_count, 0u);  // delivered once
 }

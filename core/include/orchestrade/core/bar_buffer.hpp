@@ -5,6 +5,7 @@
 #include <orchestrade/ot_plugin.h>
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,7 +30,7 @@ class BarBuffer {
     const ot_bar_batch& batch(std::size_t begin, std::size_t end, int64_t now_ms, uint32_t flags);
     // End of the group of rows that close at the same time as `begin`.
     std::size_t group_end(std::size_t begin) const;
-    // Drops rows [0, end) and the series delivered with them.
+    // Drops rows [0, end) and the series points already delivered.
     void consume(std::size_t end);
     void clear() { consume(size()); }
 
@@ -53,8 +54,11 @@ class BarBuffer {
     struct OwnedPoint {
         ot_series_point point;
         std::string symbol, name;
+        bool delivered = false;
     };
-    std::vector<OwnedPoint> series_;
+    // Points travel with the first batch whose time is at or after their own, never earlier:
+    // a strategy must not see a funding rate before its moment.
+    std::deque<OwnedPoint> series_;
     std::vector<const ot_series_point*> series_view_;
     ot_bar_batch batch_{};
 };
