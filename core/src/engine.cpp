@@ -190,8 +190,10 @@ class Engine {
         router_.emplace(*journal_, *ledger_, *executor_, p_.mode, run_id_);
         router_->on_fill([this](const OrderRecord& o, const FillRecord& f, const Position& before,
                                 const Position& after) {
-            risk_.on_fill(f.symbol, before, after, o.stop_loss, o.take_profit, !native_protection(),
-                          f.time_ms);
+            // The core watches only the levels the executor does not rest itself.
+            const uint32_t caps = executor_->info().capabilities;
+            risk_.on_fill(f.symbol, before, after, caps & OT_CAP_NATIVE_STOP_LOSS ? 0 : o.stop_loss,
+                          caps & OT_CAP_NATIVE_TAKE_PROFIT ? 0 : o.take_profit, true, f.time_ms);
             risk_dirty_ = true;
         });
         apply_breaker_commands();
@@ -199,6 +201,7 @@ class Engine {
         if (!p_.schedule.triggers.empty()) scheduler_.emplace(p_.schedule.triggers);
         if (!backtest_) {
             int fills = router_->reconcile();
+            fills += router_->poll();  // what the venue did while the run was down
             if (fills) log_->info("reconciliation recovered {} fill(s) from the venue", fills);
             check_against_venue();
             warm_up();
@@ -286,10 +289,20 @@ class Engine {
             params += (params.empty() ? "" : ", ") + v.key + "=" + value;
         }
         std::string text = p_.executor.plugin->short_name + " (" + params + ")";
-        text += native_protection()
-                    ? "; stop-loss and take-profit rest at the venue"
-                    : "; stops and targets are watched by the core on each bar's high/low and "
-                      "exit with a market order (stop first when both are inside one bar)";
+        const uint32_t caps = executor_->info().capabilities;
+        const bool native_stop = caps & OT_CAP_NATIVE_STOP_LOSS;
+        const bool native_target = caps & OT_CAP_NATIVE_TAKE_PROFIT;
+        if (native_stop && native_target)
+            text += "; stop-loss and take-profit rest at the venue";
+        else
+            text +=
+                std::string(native_stop ? "; stop-loss rests at the venue" : "") + "; " +
+                (native_stop     ? "targets"
+                 : native_target ? "stops"
+                                 : "stops and targets") +
+                " are watched by the core on each bar's high/low and exit with a market "
+                "order" +
+                (native_stop || native_target ? "" : " (stop first when both are inside one bar)");
         EventRecord e;
         e.run_id = run_id_;
         e.time_ms = services_.clock->now_ms();
@@ -297,12 +310,6 @@ class Engine {
         e.kind = "execution_model";
         e.json = nlohmann::json{{"text", text}}.dump();
         journal_->record_event(e);
-    }
-
-    // The executor rests stop-loss and take-profit itself; otherwise the core watches prices.
-    bool native_protection() const {
-        const uint32_t caps = executor_->info().capabilities;
-        return (caps & OT_CAP_NATIVE_STOP_LOSS) && (caps & OT_CAP_NATIVE_TAKE_PROFIT);
     }
 
     // The kill switches: `orchestrade halt|resume` (a command left in the journal), the halt

@@ -75,7 +75,7 @@ OrderRouter::OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& exe
         for (auto& o : journal_.open_orders()) {
             const auto run = journal_.run(o.run_id);
             if (run && run->mode != mode_) continue;
-            ++open_by_symbol_[o.symbol];
+            if (blocks_signals(o)) ++open_by_symbol_[o.symbol];
             open_.emplace(o.client_order_id, std::move(o));
         }
     }
@@ -132,22 +132,30 @@ OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const st
     o.take_profit = request.take_profit;
     o.reason = reason;
     o.state = OrderState::Intent;
+    ++open_by_symbol_[symbol];
+    OrderRecord& order = open_.emplace(o.client_order_id, o).first->second;
     // On disk before the venue hears of it. A backtest's venue is simulated in this process:
     // there is nothing to reconcile after a crash, so its orders are written once, when final.
     if (!write_final_only_) journal_.record_intent(o);
 
+    Submitted result = send(order);
+    result.fills += poll();
+    return result;
+}
+
+OrderRouter::Submitted OrderRouter::send(OrderRecord& order) {
     ot_order co{};
     co.struct_size = sizeof co;
-    co.side = static_cast<int32_t>(o.side);
-    co.client_order_id = o.client_order_id.c_str();
-    co.symbol = o.symbol.c_str();
-    co.type = o.type;
-    co.tif = o.tif;
-    co.qty = o.qty;
+    co.side = static_cast<int32_t>(order.side);
+    co.client_order_id = order.client_order_id.c_str();
+    co.symbol = order.symbol.c_str();
+    co.type = order.type;
+    co.tif = order.tif;
+    co.qty = order.qty;
     const uint32_t caps = executor_.info().capabilities;
-    co.stop_loss = caps & OT_CAP_NATIVE_STOP_LOSS ? o.stop_loss : 0;
-    co.take_profit = caps & OT_CAP_NATIVE_TAKE_PROFIT ? o.take_profit : 0;
-    co.time_ms = time_ms;
+    co.stop_loss = caps & OT_CAP_NATIVE_STOP_LOSS ? order.stop_loss : 0;
+    co.take_profit = caps & OT_CAP_NATIVE_TAKE_PROFIT ? order.take_profit : 0;
+    co.time_ms = order.created_ms;
     ot_error err{};
     ot_status st;
     try {
@@ -157,32 +165,80 @@ OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const st
         std::snprintf(err.message, sizeof err.message, "%s", e.what());
     }
 
-    ++open_by_symbol_[symbol];
-    auto& order = open_.emplace(o.client_order_id, o).first->second;
-    Submitted result{o.client_order_id, OrderState::Accepted, {}, 0};
+    const std::string id = order.client_order_id;
+    const int64_t time_ms = order.created_ms;
+    Submitted result{id, OrderState::Accepted, {}, 0};
     if (st == OT_OK) {
         set_state(order, OrderState::Accepted, time_ms, {});
         log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info,
-                  "order {} sent: {} {} {}", o.client_order_id, to_string(o.side), o.qty, symbol);
-    } else if (st == OT_E_REJECTED || st == OT_E_INVALID_ARG) {
-        result.state = OrderState::Rejected;
+                  "order {} sent: {} {} {}", id, to_string(order.side), order.qty, order.symbol);
+        return result;
+    }
+    if (st == OT_E_RATE_LIMIT) {
+        // Refused before it left: the same intent goes again, under the same id, next poll.
+        result.state = OrderState::Intent;
         result.text = err.message;
-        log_->warn("order {} rejected: {}", o.client_order_id, err.message);
+        resend_.push_back(id);
+        log_->warn("order {} not sent yet ({}); it goes again at the next iteration", id,
+                   err.message);
+        return result;
+    }
+    if (st == OT_E_REJECTED || st == OT_E_INVALID_ARG) {
+        result.state = OrderState::Rejected;
+        log_->warn("order {} rejected: {}", id, err.message);
     } else {
         // Timeout after send, 5xx, a plugin failure: the venue may or may not have it.
         result.state = OrderState::Unknown;
-        result.text = err.message;
         needs_reconcile_ = true;
-        log_->error("order {} outcome unknown ({}); it will be reconciled, not resent",
-                    o.client_order_id, err.message);
+        log_->error("order {} outcome unknown ({}); it will be reconciled, not resent", id,
+                    err.message);
     }
-    if (result.state != OrderState::Accepted) set_state(order, result.state, time_ms, result.text);
-    result.fills = poll();
-    if (is_final(result.state) && open_.count(o.client_order_id)) {
-        --open_by_symbol_[symbol];
-        open_.erase(o.client_order_id);
-    }
+    result.text = err.message;
+    set_state(order, result.state, time_ms, result.text);
+    if (is_final(result.state)) close(id);
     return result;
+}
+
+void OrderRouter::close(const std::string& client_order_id) {
+    auto it = open_.find(client_order_id);
+    if (it == open_.end()) return;
+    if (blocks_signals(it->second)) --open_by_symbol_[it->second.symbol];
+    open_.erase(it);
+}
+
+bool OrderRouter::blocks_signals(const OrderRecord& o) {
+    return o.parent_client_order_id.empty();  // protective legs never block a strategy's exit
+}
+
+// An executor that rests protective legs for an entry reports them as "<entry id>-sl" and
+// "<entry id>-tp": the first report makes them orders of the journal, so their fills reach the
+// ledger and a restart reconciles them like any other order.
+OrderRecord* OrderRouter::adopt_leg(const ExecReport& r) {
+    const std::string& id = r.client_order_id;
+    if (id.size() < 4) return nullptr;
+    const std::string suffix = id.substr(id.size() - 3);
+    if (suffix != "-sl" && suffix != "-tp") return nullptr;
+    const auto parent = journal_.order(id.substr(0, id.size() - 3));
+    if (!parent || journal_.order(id)) return nullptr;
+    const bool stop = suffix == "-sl";
+    OrderRecord leg;
+    leg.client_order_id = id;
+    leg.run_id = run_id_;
+    leg.signal_id = parent->signal_id;
+    leg.created_ms = leg.updated_ms = r.time_ms;
+    leg.symbol = r.symbol.empty() ? parent->symbol : r.symbol;
+    leg.side = parent->side == Side::Buy ? Side::Sell : Side::Buy;
+    leg.type = stop ? OT_ORDER_STOP_MARKET : OT_ORDER_TAKE_PROFIT_MARKET;
+    leg.qty = parent->qty;
+    leg.stop_price = stop ? parent->stop_loss : parent->take_profit;
+    leg.flags = OT_ORDER_FLAG_REDUCE_ONLY;
+    leg.parent_client_order_id = parent->client_order_id;
+    leg.reason =
+        std::string(stop ? "stop-loss" : "take-profit") + " leg of " + parent->client_order_id;
+    leg.state = OrderState::Accepted;
+    if (!write_final_only_) journal_.record_intent(leg);
+    log_->info("the venue rests {} for {}", leg.reason, leg.symbol);
+    return &open_.emplace(id, std::move(leg)).first->second;
 }
 
 bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
@@ -213,6 +269,8 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
     int fills = 0;
     for (const auto& r : reports) {
         auto it = open_.find(r.client_order_id);
+        if (it == open_.end())
+            if (OrderRecord* leg = adopt_leg(r)) it = open_.find(leg->client_order_id);
         if (it == open_.end()) {
             // A report for an order this journal does not consider open (an order placed by
             // hand, or one already closed): keep it visible without touching the ledger.
@@ -255,10 +313,7 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
             default:
                 break;
         }
-        if (is_final(order.state)) {
-            --open_by_symbol_[order.symbol];
-            open_.erase(it);
-        }
+        if (is_final(order.state)) close(order.client_order_id);
     }
     return fills;
 }
@@ -266,6 +321,10 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
 int OrderRouter::poll() {
     int fills = 0;
     if (needs_reconcile_) fills += reconcile();
+    std::vector<std::string> again;
+    again.swap(resend_);
+    for (const auto& id : again)
+        if (auto it = open_.find(id); it != open_.end()) send(it->second);
     executor_.poll(collector_.sink());
     return fills + apply(collector_.take());
 }
@@ -286,8 +345,7 @@ int OrderRouter::reconcile() {
                        id, to_string(order.state));
             set_state(order, OrderState::Rejected, order.updated_ms,
                       "not found at the venue during reconciliation");
-            --open_by_symbol_[symbol];
-            open_.erase(it);
+            close(id);
             continue;
         }
         fills += apply(collector_.take());

@@ -73,3 +73,14 @@ TEST(ExecutorFaults, AFailingPollIsJournaledAndTheFillArrivesLater) {
     EXPECT_NE(errors[0].json.find("venue unreachable"), std::string::npos);
     EXPECT_EQ(h.report().fills.size(), 1u);
 }
+
+TEST(ExecutorFaults, ARateLimitedSubmitGoesAgainWithTheSameIdAndFillsOnce) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(6)));
+    h.run(h.pipeline_yaml(script("BUY"), flaky("rate_limit_on_submit: 0")));
+    auto r = h.report();
+    ASSERT_EQ(r.orders.size(), 1u);
+    EXPECT_EQ(r.orders[0].state, OrderState::Filled);
+    ASSERT_EQ(r.fills.size(), 1u);
+    EXPECT_EQ(submits_of(h, r.orders[0].client_order_id), 2);  // refused before it left, then sent
+}

@@ -71,6 +71,10 @@ class OrderRouter {
     int reconcile();
 
   private:
+    Submitted send(OrderRecord& order);
+    void close(const std::string& client_order_id);  // no longer open
+    static bool blocks_signals(const OrderRecord& o);
+    OrderRecord* adopt_leg(const ExecReport& r);
     int apply(const std::vector<ExecReport>& reports);
     bool apply_fill(const ExecReport& r, OrderRecord& order);
     void set_state(OrderRecord& order, OrderState state, int64_t time_ms, const std::string& text);
@@ -88,6 +92,7 @@ class OrderRouter {
     std::map<std::string, OrderRecord> open_;  // non-final orders by client order id
     std::map<std::string, int> open_by_symbol_;
     bool needs_reconcile_ = false;
+    std::vector<std::string> resend_;  // intents a rate limit kept from leaving
     FillListener fill_listener_;
     ReportCollector collector_;
 };
