@@ -1,5 +1,7 @@
 #include "llm_strategy.hpp"
 
+#include "llm_day_strategy.hpp"
+
 namespace orchestrade::llm {
 namespace {
 
@@ -113,4 +115,5 @@ void LlmStrategy::emit(const Verdict& v, const std::vector<SymbolSnapshot>& mark
 
 }  // namespace orchestrade::llm
 
-OT_PLUGIN_MODULE(OT_STRATEGY(orchestrade::llm::LlmStrategy))
+OT_PLUGIN_MODULE(OT_STRATEGY(orchestrade::llm::LlmStrategy),
+                 OT_STRATEGY(orchestrade::llm::LlmDayStrategy))

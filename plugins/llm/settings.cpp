@@ -52,9 +52,9 @@ PriceTable read_prices(const sdk::Params& p) {
 
 }  // namespace
 
-Settings read_settings(const sdk::Context& ctx) {
+ModelSettings read_model_settings(const sdk::Context& ctx) {
     const sdk::Params& p = ctx.params;
-    Settings s;
+    ModelSettings s;
     ProviderSettings& ps = s.provider;
     ps.kind = p.get_string("provider");
     ps.model = p.get_string("model");
@@ -84,14 +84,6 @@ Settings read_settings(const sdk::Context& ctx) {
                 "OpenAI needs `api_key` (e.g. ${OPENAI_API_KEY}); local servers set `base_url`");
     }
 
-    s.timeframe = p.get_string("timeframe");
-    s.context_timeframe = p.get_string("context_timeframe");
-    s.timeframe_s = candles::parse_timeframe(s.timeframe);
-    s.context_s = candles::parse_timeframe(s.context_timeframe);
-    if (s.context_s <= s.timeframe_s)
-        invalid("`context_timeframe` must be longer than `timeframe`");
-    s.series_length = static_cast<std::size_t>(p.get_int("series_length"));
-
     DeciderSettings& d = s.decider;
     d.model = ps.model;
     d.max_tokens = ps.max_tokens;
@@ -112,6 +104,20 @@ Settings read_settings(const sdk::Context& ctx) {
                    : cache == "replay_only" ? CacheMode::ReplayOnly
                                             : CacheMode::ReadWrite;
     s.cache_file = resolve(optional_string(p, "cache_file"), ctx.base_dir);
+    return s;
+}
+
+Settings read_settings(const sdk::Context& ctx) {
+    const sdk::Params& p = ctx.params;
+    Settings s;
+    static_cast<ModelSettings&>(s) = read_model_settings(ctx);
+    s.timeframe = p.get_string("timeframe");
+    s.context_timeframe = p.get_string("context_timeframe");
+    s.timeframe_s = candles::parse_timeframe(s.timeframe);
+    s.context_s = candles::parse_timeframe(s.context_timeframe);
+    if (s.context_s <= s.timeframe_s)
+        invalid("`context_timeframe` must be longer than `timeframe`");
+    s.series_length = static_cast<std::size_t>(p.get_int("series_length"));
     s.prompt_file = resolve(optional_string(p, "prompt_file"), ctx.base_dir);
     return s;
 }

@@ -13,20 +13,26 @@
 
 namespace orchestrade::llm {
 
-struct Settings {
+// What every component that asks the model shares: the provider, the check, the budget, the
+// recorded answers (the parameters of ORCHESTRADE_LLM_MODEL_PARAMS).
+struct ModelSettings {
     ProviderSettings provider;
     DeciderSettings decider;
-    std::string timeframe, context_timeframe;  // as written
-    int32_t timeframe_s = 180, context_s = 14400;
-    std::size_t series_length = 10;
     double daily_budget_usd = 5;
     std::optional<double> run_budget_usd;
     CacheMode cache_mode = CacheMode::ReadWrite;
-    std::string cache_file;   // absolute; empty = host key-value state
+    std::string cache_file;  // absolute; empty = host key-value state
+};
+
+struct Settings : ModelSettings {
+    std::string timeframe, context_timeframe;  // as written
+    int32_t timeframe_s = 180, context_s = 14400;
+    std::size_t series_length = 10;
     std::string prompt_file;  // absolute; empty = built-in templates
 };
 
-// Throws sdk::Error(OT_E_INVALID_ARG) naming the parameter at fault.
+// Both throw sdk::Error(OT_E_INVALID_ARG) naming the parameter at fault.
+ModelSettings read_model_settings(const sdk::Context& ctx);
 Settings read_settings(const sdk::Context& ctx);
 
 }  // namespace orchestrade::llm

@@ -1,10 +1,11 @@
 // A stand-in for `claude -p --output-format json`: reads the prompt on stdin and prints a result
 // object. Usage: fake_llm_cli <state-dir> [args...]. Each call is counted in <state-dir>/calls.log,
 // its prompt kept in prompt-<n>.txt and its arguments in args-<n>.txt; line n of <state-dir>/script
-// (if any) chooses the answer, else trade_policy does:
+// (if any) chooses the answer, else day_policy does for an llm_day prompt, trade_policy for others:
 //   @hang          never answers            @exit        exits 3 with a message on stderr
 //   @is-error      an error result          @rate-limit  an error result about a 429
 //   @plain:<text>  prints <text> as it is   <text>       <text> as the model's answer
+#include "day_policy.hpp"
 #include "trade_policy.hpp"
 
 #include <nlohmann/json.hpp>
@@ -64,7 +65,10 @@ int main(int argc, char** argv) {
 
     std::vector<std::string> script = read_lines(dir + "/script");
     std::string line = n < script.size() ? script[n] : "";
-    if (line.empty()) line = orchestrade::testing::llm::policy_answer(prompt);
+    namespace fake = orchestrade::testing::llm;
+    if (line.empty())
+        line = fake::is_day_prompt(prompt) ? fake::day_answer(prompt, dir)
+                                           : fake::policy_answer(prompt);
     if (line == "@hang") {
         std::this_thread::sleep_for(std::chrono::seconds(30));
         return 0;

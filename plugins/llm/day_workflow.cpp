@@ -1,0 +1,164 @@
+#include "day_workflow.hpp"
+
+#include <utility>
+
+namespace orchestrade::llm {
+namespace {
+
+using json = nlohmann::json;
+
+struct Transition {
+    DayState from, to;
+};
+
+// The day's path; besides these, every state but idle and error may fail into error.
+constexpr Transition kTransitions[] = {
+    {DayState::Idle, DayState::PreMarketScreening},
+    {DayState::PreMarketScreening, DayState::Analysis},
+    {DayState::Analysis, DayState::EntryOptimisation},
+    {DayState::EntryOptimisation, DayState::Ready},
+    {DayState::Ready, DayState::MarketOpenExecution},
+    {DayState::MarketOpenExecution, DayState::IntradayMonitoring},
+    {DayState::IntradayMonitoring, DayState::EndOfDayReview},
+    {DayState::EndOfDayReview, DayState::Idle},
+    {DayState::EndOfDayReview, DayState::WeeklyReview},
+    {DayState::WeeklyReview, DayState::Idle},
+    {DayState::Error, DayState::PreMarketScreening},
+};
+
+constexpr std::pair<DayState, const char*> kNames[] = {
+    {DayState::Idle, "idle"},
+    {DayState::PreMarketScreening, "pre_market_screening"},
+    {DayState::Analysis, "analysis"},
+    {DayState::EntryOptimisation, "entry_optimisation"},
+    {DayState::Ready, "ready"},
+    {DayState::MarketOpenExecution, "market_open_execution"},
+    {DayState::IntradayMonitoring, "intraday_monitoring"},
+    {DayState::EndOfDayReview, "end_of_day_review"},
+    {DayState::WeeklyReview, "weekly_review"},
+    {DayState::Error, "error"},
+};
+
+json trades_json(const std::vector<PlannedTrade>& trades) {
+    json out = json::array();
+    for (const PlannedTrade& t : trades)
+        out.push_back({{"symbol", t.symbol},
+                       {"size_pct", t.size_pct},
+                       {"stop_loss", t.stop_loss},
+                       {"take_profit", t.take_profit},
+                       {"rationale", t.rationale}});
+    return out;
+}
+
+std::vector<PlannedTrade> trades_from(const json& j) {
+    std::vector<PlannedTrade> out;
+    for (const json& t : j)
+        out.push_back({t.value("symbol", ""), t.value("size_pct", 0.0), t.value("stop_loss", 0.0),
+                       t.value("take_profit", 0.0), t.value("rationale", "")});
+    return out;
+}
+
+std::vector<std::string> strings_from(const json& j, const char* key) {
+    return j.contains(key) ? j.at(key).get<std::vector<std::string>>() : std::vector<std::string>();
+}
+
+json context_json(const DayContext& c) {
+    return {{"watchlist", c.watchlist},
+            {"analysed", c.analysed},
+            {"planned", trades_json(c.planned)},
+            {"executed", c.executed},
+            {"week_traded", c.week_traded}};
+}
+
+}  // namespace
+
+const char* state_name(DayState state) {
+    for (const auto& [s, name] : kNames)
+        if (s == state) return name;
+    return "error";
+}
+
+std::optional<DayState> parse_state(const std::string& name) {
+    for (const auto& [s, n] : kNames)
+        if (name == n) return s;
+    return std::nullopt;
+}
+
+bool transition_allowed(DayState from, DayState to) {
+    if (to == DayState::Error) return from != DayState::Idle && from != DayState::Error;
+    for (const Transition& t : kTransitions)
+        if (t.from == from && t.to == to) return true;
+    return false;
+}
+
+json DayRecord::to_json() const {
+    return {{"state", state_name(state)},
+            {"day", day},
+            {"done", done},
+            {"context", context_json(context)},
+            {"error", error}};
+}
+
+DayRecord DayRecord::from_json(const json& j) {
+    DayRecord r;
+    r.state = parse_state(j.value("state", "idle")).value_or(DayState::Error);
+    r.day = j.value("day", "");
+    r.done = j.value("done", std::set<std::string>());
+    r.error = j.value("error", "");
+    const json c = j.value("context", json::object());
+    r.context.watchlist = strings_from(c, "watchlist");
+    r.context.analysed = strings_from(c, "analysed");
+    r.context.planned = trades_from(c.value("planned", json::array()));
+    r.context.executed = strings_from(c, "executed");
+    r.context.week_traded = strings_from(c, "week_traded");
+    return r;
+}
+
+DayWorkflow::DayWorkflow(DayRecord record, WorkflowJournal journal)
+    : r_(std::move(record)), journal_(std::move(journal)) {}
+
+json DayWorkflow::entry(DayState from, DayState to, const std::string& reason) const {
+    return {{"from", state_name(from)},
+            {"to", state_name(to)},
+            {"reason", reason},
+            {"day", r_.day},
+            {"context", context_json(r_.context)}};
+}
+
+bool DayWorkflow::transition(DayState to, const std::string& reason) {
+    const DayState from = r_.state;
+    if (!transition_allowed(from, to)) {
+        refuse(to, reason);
+        return false;
+    }
+    r_.state = to;
+    if (to == DayState::Error) r_.error = reason;
+    journal_("workflow_transition", entry(from, to, reason));
+    return true;
+}
+
+void DayWorkflow::refuse(DayState to, const std::string& reason) {
+    json e = entry(r_.state, to, reason);
+    e["refused"] = true;
+    journal_("workflow_transition", e);
+}
+
+void DayWorkflow::fail(const std::string& reason) {
+    transition(DayState::Error, reason);
+}
+
+bool DayWorkflow::begin_day(const std::string& day) {
+    if (r_.state == DayState::EndOfDayReview)
+        transition(DayState::Idle, "day " + r_.day + " closed without a weekly review");
+    else if (r_.state != DayState::Idle && r_.state != DayState::Error)
+        fail("day " + r_.day + " ended unfinished in " + state_name(r_.state));
+    std::vector<std::string> week = std::move(r_.context.week_traded);
+    r_.context = DayContext{};
+    r_.context.week_traded = std::move(week);
+    r_.day = day;
+    r_.done.clear();
+    r_.error.clear();
+    return transition(DayState::PreMarketScreening, "pre_market of " + day);
+}
+
+}  // namespace orchestrade::llm

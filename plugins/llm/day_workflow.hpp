@@ -1,0 +1,88 @@
+// The trading day of the llm_day strategy as a state machine: the states, the one table of allowed
+// transitions, and the record kept across restarts (state, day, steps done, context). Every
+// transition is reported with its context; a refused one is reported too, and changes nothing.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace orchestrade::llm {
+
+enum class DayState {
+    Idle,
+    PreMarketScreening,
+    Analysis,
+    EntryOptimisation,
+    Ready,
+    MarketOpenExecution,
+    IntradayMonitoring,
+    EndOfDayReview,
+    WeeklyReview,
+    Error,
+};
+
+const char* state_name(DayState state);
+std::optional<DayState> parse_state(const std::string& name);
+bool transition_allowed(DayState from, DayState to);
+
+struct PlannedTrade {
+    std::string symbol;
+    double size_pct = 0;
+    double stop_loss = 0;
+    double take_profit = 0;
+    std::string rationale;
+};
+
+struct DayContext {
+    std::vector<std::string> watchlist;
+    std::vector<std::string> analysed;
+    std::vector<PlannedTrade> planned;
+    std::vector<std::string> executed;     // symbols of the signals sent at market open
+    std::vector<std::string> week_traded;  // kept until the weekly review
+};
+
+struct DayRecord {
+    DayState state = DayState::Idle;
+    std::string day;             // local date "2024-01-02" of the current day
+    std::set<std::string> done;  // steps of that day already run
+    DayContext context;
+    std::string error;  // why the day is in the error state
+
+    nlohmann::json to_json() const;
+    static DayRecord from_json(const nlohmann::json& j);
+};
+
+// Receives ("workflow_transition", {from, to, reason, day, context, refused?}).
+using WorkflowJournal = std::function<void(const std::string& kind, const nlohmann::json&)>;
+
+class DayWorkflow {
+  public:
+    DayWorkflow(DayRecord record, WorkflowJournal journal);
+
+    const DayRecord& record() const { return r_; }
+    DayRecord& record() { return r_; }
+    DayState state() const { return r_.state; }
+
+    // Moves to `to` when the table allows it; false (and journaled as refused) when not.
+    bool transition(DayState to, const std::string& reason);
+    // Journals a transition to `to` as refused; nothing changes.
+    void refuse(DayState to, const std::string& reason);
+    // Moves to the error state with the reason; the day's remaining steps are skipped.
+    void fail(const std::string& reason);
+    // Starts `day`: an unfinished earlier day ends first (end_of_day_review -> idle, any other
+    // state -> error), then the context is cleared and pre-market screening begins.
+    bool begin_day(const std::string& day);
+
+  private:
+    nlohmann::json entry(DayState from, DayState to, const std::string& reason) const;
+
+    DayRecord r_;
+    WorkflowJournal journal_;
+};
+
+}  // namespace orchestrade::llm

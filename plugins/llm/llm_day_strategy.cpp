@@ -1,0 +1,307 @@
+#include "llm_day_strategy.hpp"
+
+#include "text_format.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace orchestrade::llm {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kStateKey = "llm_day.workflow";
+constexpr int64_t kDayMs = 86'400'000;
+
+// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
+int64_t days_from_civil(int y, int m, int d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;
+    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int weekday_of(int64_t days) {  // 0 = Monday; 1970-01-01 was a Thursday
+    return static_cast<int>(((days % 7) + 7 + 3) % 7);
+}
+
+std::string date_of(int64_t days) {
+    // The inverse of days_from_civil.
+    days += 719468;
+    const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const int64_t doe = days - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+    const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+    const int y = static_cast<int>(yoe + era * 400 + (m <= 2));
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02d", y, m, d);
+    return text;
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+    return !prefix.empty() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+int weekday_index(const std::string& name) {
+    for (int i = 0; kWeekdays[i]; ++i)
+        if (name == kWeekdays[i]) return i;
+    return 4;
+}
+
+}  // namespace
+
+LlmDayStrategy::LlmDayStrategy(const sdk::Context& ctx)
+    : Strategy(ctx),
+      settings_(read_model_settings(ctx)),
+      universe_(ctx.universe),
+      max_candidates_(static_cast<std::size_t>(ctx.params.get_int("max_candidates"))),
+      weekly_day_(weekday_index(ctx.params.get_string("weekly_review_day"))),
+      pre_market_event_(ctx.params.get_string("pre_market_event")),
+      market_open_event_(ctx.params.get_string("market_open_event")),
+      monitor_prefix_(ctx.params.get_string("monitor_prefix")),
+      eod_event_(ctx.params.get_string("eod_event")),
+      weekly_event_(ctx.params.get_string("weekly_event")),
+      provider_(make_provider(settings_.provider, ctx.host)),
+      cache_(ctx.host, settings_.cache_mode, settings_.cache_file),
+      budget_(ctx.host, settings_.daily_budget_usd, settings_.run_budget_usd) {
+    if (universe_.empty()) throw sdk::Error(OT_E_INVALID_ARG, "llm_day: the universe is empty");
+}
+
+void LlmDayStrategy::start() {
+    decider_.emplace(host(), *provider_, cache_, budget_, settings_.decider);
+    DayRecord record;
+    if (std::optional<std::string> saved = host().kv_get(kStateKey)) {
+        record = DayRecord::from_json(json::parse(*saved));
+        host().info(std::string("llm_day: resuming day ") + record.day + " in state " +
+                    state_name(record.state));
+    }
+    workflow_.emplace(std::move(record), [this](const std::string& kind, const json& j) {
+        journal(kind, j);
+        const std::string text = std::string(j.value("refused", false) ? "refused " : "") +
+                                 j["from"].get<std::string>() + " -> " +
+                                 j["to"].get<std::string>() + ": " + j["reason"].get<std::string>();
+        if (j.value("refused", false))
+            host().warn("llm_day: " + text);
+        else
+            host().info("llm_day: " + text);
+    });
+}
+
+void LlmDayStrategy::on_bars(const sdk::Bars& bars, sdk::Signals& /*out*/) {
+    for (std::size_t i = 0; i < bars.size(); ++i)
+        if (bars.open_time_ms(i) + int64_t{bars.interval_s(i)} * 1000 <= bars.now_ms())
+            last_close_[bars.symbol(i)] = bars.close(i);
+}
+
+void LlmDayStrategy::on_event(const ot_event& ev, sdk::Signals& out) {
+    Event e;
+    e.name = ev.name ? ev.name : "";
+    e.time_ms = ev.time_ms;
+    // The local date comes with the event ("2024-01-02 06:30 EST"); UTC when it does not.
+    int64_t days = (e.time_ms >= 0 ? e.time_ms : e.time_ms - kDayMs + 1) / kDayMs;
+    json payload = json::parse(ev.payload_json ? ev.payload_json : "", nullptr, false);
+    int y = 0, m = 0, d = 0;
+    if (payload.is_object() && payload.value("local", "").size() >= 10 &&
+        std::sscanf(payload.value("local", "").c_str(), "%4d-%2d-%2d", &y, &m, &d) == 3)
+        days = days_from_civil(y, m, d);
+    e.day = date_of(days);
+    e.weekday = weekday_of(days);
+
+    if (e.name == pre_market_event_)
+        pre_market(e);
+    else if (e.name == market_open_event_)
+        market_open(e, out);
+    else if (starts_with(e.name, monitor_prefix_))
+        monitor(e, out);
+    else if (e.name == eod_event_)
+        eod_review(e);
+    else if (e.name == weekly_event_)
+        weekly_review(e);
+    else
+        host().debug("llm_day: event " + e.name + " is not one of the workflow's");
+    save();
+}
+
+bool LlmDayStrategy::already_done(const Event& e, const std::string& step) {
+    const DayRecord& r = workflow_->record();
+    if (r.day != e.day || r.done.count(step) == 0) return false;
+    journal("workflow_skip", {{"day", e.day}, {"step", step}, {"reason", "already done"}});
+    host().warn("llm_day: " + step + " of " + e.day + " was already done: skipped");
+    return true;
+}
+
+void LlmDayStrategy::pre_market(const Event& e) {
+    if (already_done(e, "pre_market")) return;
+    if (!workflow_->begin_day(e.day)) return;
+    DayRecord& r = workflow_->record();
+    r.done.insert("pre_market");
+
+    std::vector<std::pair<double, std::string>> candidates;
+    for (const std::string& symbol : universe_) {
+        if (last_close_.count(symbol) == 0) continue;  // no bar yet: nothing to judge it by
+        std::optional<Decision> d = ask(DayStep::Screening, e, symbol);
+        if (!d) return;
+        if (d->action == OT_ACTION_BUY) candidates.emplace_back(d->confidence, symbol);
+    }
+    if (last_close_.empty()) return workflow_->fail("screening: no prices yet");
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& c : candidates)
+        r.context.watchlist.push_back(c.second);
+    if (!workflow_->transition(DayState::Analysis, "watchlist chosen")) return;
+
+    for (std::size_t i = 0; i < r.context.watchlist.size() && i < max_candidates_; ++i) {
+        std::optional<Decision> d = ask(DayStep::Analysis, e, r.context.watchlist[i]);
+        if (!d) return;
+        if (d->action == OT_ACTION_BUY) r.context.analysed.push_back(r.context.watchlist[i]);
+    }
+    if (!workflow_->transition(DayState::EntryOptimisation, "candidates analysed")) return;
+
+    for (const std::string& symbol : r.context.analysed) {
+        std::optional<Decision> d = ask(DayStep::EntryOptimisation, e, symbol);
+        if (!d) return;
+        if (d->action == OT_ACTION_BUY)
+            r.context.planned.push_back(
+                {symbol, d->size_pct, d->stop_loss, d->take_profit, d->rationale});
+    }
+    workflow_->transition(DayState::Ready, "entries planned");
+}
+
+void LlmDayStrategy::market_open(const Event& e, sdk::Signals& out) {
+    if (already_done(e, "market_open")) return;
+    DayRecord& r = workflow_->record();
+    if (r.day != e.day)
+        return workflow_->refuse(
+            DayState::MarketOpenExecution,
+            "market_open of " + e.day + ": the pre-market of that day never ran");
+    if (!workflow_->transition(DayState::MarketOpenExecution, "market_open of " + e.day)) return;
+    // Done and saved before any signal leaves: a restart must never send these orders again.
+    r.done.insert("market_open");
+    for (const PlannedTrade& t : r.context.planned) {
+        r.context.executed.push_back(t.symbol);
+        r.context.week_traded.push_back(t.symbol);
+    }
+    save();
+    for (const PlannedTrade& t : r.context.planned) {
+        sdk::Signal s;
+        s.action = OT_ACTION_BUY;
+        s.symbol = t.symbol;
+        s.time_ms = e.time_ms;
+        s.size_pct = t.size_pct;
+        s.stop_loss = t.stop_loss;
+        s.take_profit = t.take_profit;
+        s.reason = t.rationale.empty() ? "planned entry" : t.rationale;
+        s.metadata_json = json{{"workflow", "llm_day"}, {"day", e.day}, {"step", e.name}}.dump();
+        out.push(s);
+    }
+    workflow_->transition(DayState::IntradayMonitoring, "planned entries sent");
+}
+
+void LlmDayStrategy::monitor(const Event& e, sdk::Signals& out) {
+    if (already_done(e, e.name)) return;
+    DayRecord& r = workflow_->record();
+    if (r.day != e.day)
+        return workflow_->refuse(DayState::IntradayMonitoring,
+                                 e.name + " of " + e.day + ": the workflow is on day " + r.day);
+    if (r.state == DayState::MarketOpenExecution && r.done.count("market_open"))
+        workflow_->transition(DayState::IntradayMonitoring, "resumed after market_open");
+    if (r.state != DayState::IntradayMonitoring)
+        return workflow_->refuse(DayState::IntradayMonitoring, e.name);
+    r.done.insert(e.name);
+    for (const std::string& symbol : r.context.executed) {
+        if (host().position(symbol).qty == 0) continue;
+        std::optional<Decision> d = ask(DayStep::Monitoring, e, symbol);
+        if (!d) return;
+        if (d->action != OT_ACTION_CLOSE) continue;
+        sdk::Signal s;
+        s.action = OT_ACTION_CLOSE;
+        s.symbol = symbol;
+        s.time_ms = e.time_ms;
+        s.reason = d->rationale.empty() ? "closed while monitoring" : d->rationale;
+        s.metadata_json = json{{"workflow", "llm_day"}, {"day", e.day}, {"step", e.name}}.dump();
+        out.push(s);
+    }
+}
+
+void LlmDayStrategy::eod_review(const Event& e) {
+    if (already_done(e, "eod_review")) return;
+    DayRecord& r = workflow_->record();
+    if (r.day != e.day)
+        return workflow_->refuse(DayState::EndOfDayReview,
+                                 "eod_review of " + e.day + ": the workflow is on day " + r.day);
+    if (!workflow_->transition(DayState::EndOfDayReview, "eod_review of " + e.day)) return;
+    r.done.insert("eod_review");
+    std::string portfolio = "Executed today:";
+    for (const std::string& symbol : r.context.executed)
+        portfolio += " " + symbol;
+    portfolio += "\nOpen positions:";
+    for (const std::string& symbol : universe_)
+        if (double qty = host().position(symbol).qty; qty != 0)
+            portfolio += " " + symbol + " " + format_number(qty);
+    std::optional<Decision> d = ask(DayStep::DailyReview, e, {}, portfolio);
+    if (!d) return;
+    journal("workflow_review",
+            {{"day", e.day}, {"review", d->rationale}, {"executed", r.context.executed}});
+    if (e.weekday != weekly_day_) workflow_->transition(DayState::Idle, "day reviewed");
+}
+
+void LlmDayStrategy::weekly_review(const Event& e) {
+    if (e.weekday != weekly_day_) {
+        host().info("llm_day: " + e.name + " of " + e.day + " is not on the weekly review day");
+        return;
+    }
+    if (already_done(e, "weekly_review")) return;
+    DayRecord& r = workflow_->record();
+    if (r.day != e.day)
+        return workflow_->refuse(DayState::WeeklyReview,
+                                 "weekly_review of " + e.day + ": the workflow is on day " + r.day);
+    if (!workflow_->transition(DayState::WeeklyReview, "weekly_review of " + e.day)) return;
+    r.done.insert("weekly_review");
+    std::vector<std::string> reviewed = r.context.week_traded, flagged;
+    std::sort(reviewed.begin(), reviewed.end());
+    reviewed.erase(std::unique(reviewed.begin(), reviewed.end()), reviewed.end());
+    for (const std::string& symbol : reviewed) {
+        std::optional<Decision> d = ask(DayStep::WeeklyReview, e, symbol);
+        if (!d) return;
+        if (d->action == OT_ACTION_CLOSE || d->action == OT_ACTION_SELL) flagged.push_back(symbol);
+    }
+    journal("workflow_weekly_review",
+            {{"day", e.day}, {"reviewed", reviewed}, {"flagged", flagged}});
+    r.context.week_traded.clear();
+    workflow_->transition(DayState::Idle, "week reviewed");
+}
+
+std::optional<Decision> LlmDayStrategy::ask(DayStep step, const Event& e, const std::string& symbol,
+                                            const std::string& portfolio) {
+    MarketContext market;
+    for (const auto& [s, price] : last_close_)
+        market[s] = SymbolContext{price, host().position(s).qty};
+    StepFacts facts{e.day, symbol, 0, 0, portfolio};
+    if (auto it = market.find(symbol); it != market.end()) {
+        facts.price = it->second.price;
+        facts.position = it->second.position;
+    }
+    Verdict v = decider_->decide(day_request(step, facts, settings_.provider.schema.dump()), market,
+                                 e.time_ms);
+    if (!v.accepted) {
+        workflow_->fail(std::string(step_name(step)) + (symbol.empty() ? "" : " of " + symbol) +
+                        ": " + v.reason);
+        return std::nullopt;
+    }
+    return v.decision;
+}
+
+void LlmDayStrategy::save() const {
+    host().kv_set(kStateKey, workflow_->record().to_json().dump());
+}
+
+void LlmDayStrategy::journal(const std::string& kind, const json& record) const {
+    host().journal(kind, record.dump());
+}
+
+}  // namespace orchestrade::llm

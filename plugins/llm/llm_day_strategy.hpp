@@ -1,0 +1,94 @@
+// The "llm_day" strategy: seed 003's trading day, driven by the calendar triggers of the pipeline.
+// pre_market screens the universe into a watchlist, analyses the top candidates and plans entries
+// with stop-loss and take-profit; market_open sends them as BUY signals (the risk stage decides);
+// monitor* events may close positions; eod_review journals a review; weekly_review (on its day)
+// flags poor performers. The day is a DayWorkflow kept in the host's key-value state, so a restart
+// resumes it and never repeats a step already done.
+#pragma once
+
+#include "cost_ledger.hpp"
+#include "day_prompts.hpp"
+#include "day_workflow.hpp"
+#include "decider.hpp"
+#include "model_params.hpp"
+#include "provider.hpp"
+#include "response_cache.hpp"
+#include "settings.hpp"
+
+#include <orchestrade/sdk.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orchestrade::llm {
+
+inline constexpr const char* kWeekdays[] = {"mon", "tue", "wed", "thu",
+                                            "fri", "sat", "sun", nullptr};
+
+class LlmDayStrategy final : public sdk::Strategy {
+  public:
+    static constexpr sdk::Meta meta{
+        "org.orchestrade.llm_day",
+        "llm_day",
+        "LLM trading day",
+        "1.0.0",
+        "Orchestrade",
+        "Runs a trading day on scheduled events: pre-market screening, analysis and entry "
+        "planning, execution at market open, intraday monitoring, daily and weekly reviews; each "
+        "step a checked LLM decision, the day a persisted state machine"};
+    static constexpr ot_param_spec params[] = {
+        ORCHESTRADE_LLM_MODEL_PARAMS,
+        sdk::int_param("max_candidates", "3", 1, 50, "Watchlist symbols analysed each day"),
+        sdk::enum_param("weekly_review_day", "fri", kWeekdays,
+                        "Local weekday of the weekly review"),
+        sdk::string_param("pre_market_event", "pre_market", "Trigger of the pre-market steps"),
+        sdk::string_param("market_open_event", "market_open", "Trigger of the execution"),
+        sdk::string_param("monitor_prefix", "monitor",
+                          "Triggers whose name starts with this monitor the positions"),
+        sdk::string_param("eod_event", "eod_review", "Trigger of the end-of-day review"),
+        sdk::string_param("weekly_event", "weekly_review", "Trigger of the weekly review"),
+    };
+
+    explicit LlmDayStrategy(const sdk::Context& ctx);
+    void start() override;
+    void on_bars(const sdk::Bars& bars, sdk::Signals& out) override;
+    void on_event(const ot_event& event, sdk::Signals& out) override;
+
+  private:
+    struct Event {
+        std::string name;
+        int64_t time_ms = 0;
+        std::string day;  // local date
+        int weekday = 0;  // 0 = Monday
+    };
+
+    // A step already done today is skipped (and journaled): it may have placed orders.
+    bool already_done(const Event& e, const std::string& step);
+    void pre_market(const Event& e);
+    void market_open(const Event& e, sdk::Signals& out);
+    void monitor(const Event& e, sdk::Signals& out);
+    void eod_review(const Event& e);
+    void weekly_review(const Event& e);
+    // The model's checked decision for one step, or nullopt after moving to the error state.
+    std::optional<Decision> ask(DayStep step, const Event& e, const std::string& symbol,
+                                const std::string& portfolio = {});
+    void save() const;
+    void journal(const std::string& kind, const nlohmann::json& record) const;
+
+    ModelSettings settings_;
+    std::vector<std::string> universe_;
+    std::size_t max_candidates_;
+    int weekly_day_;
+    std::string pre_market_event_, market_open_event_, monitor_prefix_, eod_event_, weekly_event_;
+    std::map<std::string, double> last_close_;
+    std::unique_ptr<Provider> provider_;
+    ResponseCache cache_;
+    Budget budget_;
+    std::optional<Decider> decider_;
+    std::optional<DayWorkflow> workflow_;  // loaded in start(): reading the state is I/O
+};
+
+}  // namespace orchestrade::llm

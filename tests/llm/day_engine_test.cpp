@@ -1,0 +1,204 @@
+// Seed 003's trading day through the real engine: the llm_day strategy on calendar triggers
+// (America/New_York, mon-fri) over a week of hourly bars, the fake command as the model, the
+// mock executor. Entries at market open carry their stop-loss and take-profit; a bad answer in
+// any step ends that day in the error state and the next day works; a backtest that stops in the
+// middle of a day and runs again over the rest resumes without sending the market-open orders
+// again.
+#include <orchestrade/core/engine.hpp>
+#include <orchestrade/core/journal.hpp>
+#include <orchestrade/core/pipeline.hpp>
+#include <orchestrade/core/plugin_registry.hpp>
+#include <orchestrade/testing/temp_dir.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+
+namespace core = orchestrade::core;
+namespace ot = orchestrade::testing;
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kMonday = 1704067200000;  // 2024-01-01 00:00 UTC
+constexpr int64_t kHourMs = 3'600'000;
+constexpr int kWeekBars = 5 * 24;
+
+class LlmDay : public ::testing::Test {
+  protected:
+    LlmDay() { registry.scan({ORCHESTRADE_TEST_PLUGIN_DIR}); }
+
+    // Hourly bars [first, last) of the week, gently oscillating around 100.
+    void write_bars(int first, int last) const {
+        std::ofstream out(dir.path() / "bars.csv");
+        out << "timestamp,open,high,low,close,volume\n";
+        for (int i = first; i < last; ++i) {
+            double open = 100 + std::sin(i * 0.3), close = 100 + std::sin((i + 1) * 0.3);
+            out << kMonday + i * kHourMs << ',' << open << ',' << std::max(open, close) + 0.2 << ','
+                << std::min(open, close) - 0.2 << ',' << close << ",1\n";
+        }
+    }
+    core::RunSummary run(int first_bar, int last_bar) {
+        write_bars(first_bar, last_bar);
+        const std::string yaml =
+            "version: 1\nname: llm-day\nmode: backtest\njournal: journal.db\n"
+            "universe: [BTC/USDT]\n"
+            "schedule:\n  every: 1h\n  tz: America/New_York\n  triggers:\n"
+            "    - { name: pre_market, at: \"06:30\", days: mon-fri }\n"
+            "    - { name: market_open, at: \"09:30\", days: mon-fri }\n"
+            "    - { name: monitor_11, at: \"11:00\", days: mon-fri }\n"
+            "    - { name: monitor_14, at: \"14:00\", days: mon-fri }\n"
+            "    - { name: eod_review, at: \"16:00\", days: mon-fri }\n"
+            "    - { name: weekly_review, at: \"16:30\", days: [fri] }\n"
+            "feed: { use: csv, params: { path: bars.csv, timeframe: 1h } }\n"
+            "strategy: { use: llm_day, params: { provider: command, model: haiku, "
+            "timeout_ms: 5000, run_budget_usd: 1, command: [" FAKE_LLM_CLI ", " +
+            dir.path().string() +
+            "] } }\n"
+            "risk: { position_size_pct: 10 }\n"
+            "executor: { use: mock, params: { starting_cash: 100000, fee_bps: 10 } }\n";
+        core::Pipeline p = core::parse_pipeline(yaml, "day.yaml", dir.path().string(), registry);
+        return core::run_pipeline(p, {});
+    }
+    core::Journal journal() const {
+        return core::Journal((dir.path() / "journal.db").string(),
+                             core::Journal::Durability::Synchronous);
+    }
+    std::vector<json> events(int64_t run, const std::string& kind) const {
+        std::vector<json> out;
+        for (const core::EventRecord& e : journal().events(run, kind))
+            out.push_back(json::parse(e.json));
+        return out;
+    }
+    // The days of the BUY signals of a run.
+    std::vector<std::string> buy_days(int64_t run) const {
+        std::vector<std::string> days;
+        for (const core::SignalRecord& s : journal().signals(run))
+            if (s.action == core::Action::Buy)
+                days.push_back(json::parse(s.metadata_json)["day"].get<std::string>());
+        return days;
+    }
+    std::vector<json> transitions_to(int64_t run, const std::string& state) const {
+        std::vector<json> out;
+        for (const json& t : events(run, "workflow_transition"))
+            if (t["to"] == state && !t.contains("refused")) out.push_back(t);
+        return out;
+    }
+    void bad_answers(const std::vector<std::string>& day_steps) const {
+        std::ofstream out(dir.path() / "bad");
+        for (const std::string& l : day_steps)
+            out << l << "\n";
+    }
+
+    ot::TempDir dir;
+    core::PluginRegistry registry;
+};
+
+const std::vector<std::string> kWeek = {"2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04",
+                                        "2024-01-05"};
+
+TEST_F(LlmDay, AWeekOfDaysPlacesPlannedEntriesAtMarketOpenAndReviewsThem) {
+    core::RunSummary s = run(0, kWeekBars);
+    ASSERT_EQ(s.status, "completed");
+    EXPECT_EQ(buy_days(s.run_id), kWeek);
+
+    core::Journal j = journal();
+    std::map<int64_t, core::SignalRecord> signals;
+    for (core::SignalRecord& sig : j.signals(s.run_id)) {
+        signals[sig.id] = sig;
+        if (sig.action != core::Action::Buy) continue;
+        EXPECT_GT(sig.stop_loss, 0);
+        EXPECT_LT(sig.stop_loss, sig.take_profit);
+        // 14:30 UTC: 09:30 in New York in January.
+        EXPECT_EQ((sig.time_ms - kMonday) % (24 * kHourMs), 14 * kHourMs + 30 * 60000);
+    }
+    int entries = 0;
+    for (const core::OrderRecord& o : j.orders(s.run_id)) {
+        auto it = signals.find(o.signal_id);
+        if (it == signals.end() || it->second.action != core::Action::Buy) continue;
+        ++entries;
+        EXPECT_EQ(o.stop_loss, it->second.stop_loss);
+        EXPECT_EQ(o.take_profit, it->second.take_profit);
+    }
+    EXPECT_GE(entries, 1);
+
+    std::vector<json> reviews = events(s.run_id, "workflow_review");
+    ASSERT_EQ(reviews.size(), 5u);
+    EXPECT_EQ(reviews[0]["review"], "a quiet day");
+    EXPECT_EQ(reviews[0]["executed"], json::array({"BTC/USDT"}));
+    std::vector<json> weekly = events(s.run_id, "workflow_weekly_review");
+    ASSERT_EQ(weekly.size(), 1u);
+    EXPECT_EQ(weekly[0]["day"], "2024-01-05");
+    EXPECT_EQ(weekly[0]["flagged"], json::array({"BTC/USDT"}));
+
+    for (const json& t : events(s.run_id, "workflow_transition"))
+        EXPECT_FALSE(t.contains("refused")) << t.dump();
+    EXPECT_EQ(transitions_to(s.run_id, "ready").size(), 5u);
+    EXPECT_EQ(transitions_to(s.run_id, "weekly_review").size(), 1u);
+    EXPECT_EQ(transitions_to(s.run_id, "idle").size(), 5u);
+    EXPECT_TRUE(transitions_to(s.run_id, "error").empty());
+    ASSERT_FALSE(transitions_to(s.run_id, "ready").empty());
+    EXPECT_EQ(transitions_to(s.run_id, "ready")[0]["context"]["planned"][0]["size_pct"], 10);
+}
+
+TEST_F(LlmDay, ABadAnswerInAnyStepEndsThatDayAndTheNextDayWorks) {
+    bad_answers({"2024-01-01 screening", "2024-01-02 analysis", "2024-01-03 entry_optimisation",
+                 "2024-01-04 monitoring", "2024-01-05 daily_review"});
+    core::RunSummary s = run(0, kWeekBars);
+    ASSERT_EQ(s.status, "completed");
+    // No entries on the days whose pre-market failed; the days after each failure work.
+    EXPECT_EQ(buy_days(s.run_id), (std::vector<std::string>{"2024-01-04", "2024-01-05"}));
+
+    std::vector<json> errors = transitions_to(s.run_id, "error");
+    ASSERT_EQ(errors.size(), 5u);
+    EXPECT_EQ(errors[0]["from"], "pre_market_screening");
+    EXPECT_EQ(errors[1]["from"], "analysis");
+    EXPECT_EQ(errors[2]["from"], "entry_optimisation");
+    EXPECT_EQ(errors[3]["from"], "intraday_monitoring");
+    EXPECT_EQ(errors[4]["from"], "end_of_day_review");
+    EXPECT_NE(errors[0]["reason"].get<std::string>().find("screening of BTC/USDT: invalid answer"),
+              std::string::npos);
+
+    // The skipped steps of a failed day are refused transitions.
+    int refused_market_opens = 0;
+    for (const json& t : events(s.run_id, "workflow_transition"))
+        if (t.contains("refused") && t["to"] == "market_open_execution") {
+            EXPECT_EQ(t["from"], "error");
+            ++refused_market_opens;
+        }
+    EXPECT_EQ(refused_market_opens, 3);
+    EXPECT_TRUE(events(s.run_id, "workflow_review").empty());  // each day failed before it
+    EXPECT_TRUE(events(s.run_id, "workflow_weekly_review").empty());
+    EXPECT_GE(events(s.run_id, "llm_call").size(), 10u);
+}
+
+TEST_F(LlmDay, ARunStoppedMidDayResumesWithoutRepeatingTheMarketOpenOrders) {
+    // The first run ends on Wednesday at 15:00 UTC, just after the market-open orders; the second
+    // starts at 13:00 UTC, so Wednesday's market_open fires again in it.
+    const int wednesday = 2 * 24;
+    core::RunSummary first = run(0, wednesday + 15);
+    ASSERT_EQ(first.status, "completed");
+    EXPECT_EQ(buy_days(first.run_id),
+              (std::vector<std::string>{"2024-01-01", "2024-01-02", "2024-01-03"}));
+
+    core::RunSummary second = run(wednesday + 12, kWeekBars);
+    ASSERT_EQ(second.status, "completed");
+    EXPECT_EQ(buy_days(second.run_id), (std::vector<std::string>{"2024-01-04", "2024-01-05"}));
+    std::vector<json> skips = events(second.run_id, "workflow_skip");
+    ASSERT_EQ(skips.size(), 1u);
+    EXPECT_EQ(skips[0]["step"], "market_open");
+    EXPECT_EQ(skips[0]["day"], "2024-01-03");
+    // Wednesday goes on from where it stopped: reviewed in the second run.
+    std::vector<json> reviews = events(second.run_id, "workflow_review");
+    ASSERT_EQ(reviews.size(), 3u);
+    EXPECT_EQ(reviews[0]["day"], "2024-01-03");
+    EXPECT_EQ(reviews[0]["executed"], json::array({"BTC/USDT"}));
+    for (const json& t : events(second.run_id, "workflow_transition"))
+        EXPECT_FALSE(t.contains("refused")) << t.dump();
+}
+
+}  // namespace

@@ -1,0 +1,115 @@
+// The llm_day workflow's state machine: the table, refusals, the error state and a new day after
+// it, and the record that survives a restart.
+#include "day_workflow.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using nlohmann::json;
+using orchestrade::llm::DayRecord;
+using orchestrade::llm::DayState;
+using orchestrade::llm::DayWorkflow;
+using orchestrade::llm::transition_allowed;
+
+struct Journaled {
+    std::vector<json> entries;
+    DayWorkflow workflow(DayRecord record = {}) {
+        return DayWorkflow(std::move(record), [this](const std::string& kind, const json& j) {
+            EXPECT_EQ(kind, "workflow_transition");
+            entries.push_back(j);
+        });
+    }
+};
+
+TEST(DayWorkflow, TheWholeDayFollowsTheTable) {
+    Journaled j;
+    DayWorkflow w = j.workflow();
+    ASSERT_TRUE(w.begin_day("2024-01-05"));
+    w.record().context.watchlist = {"BTC/USDT"};
+    for (DayState s : {DayState::Analysis, DayState::EntryOptimisation, DayState::Ready,
+                       DayState::MarketOpenExecution, DayState::IntradayMonitoring,
+                       DayState::EndOfDayReview, DayState::WeeklyReview, DayState::Idle})
+        EXPECT_TRUE(w.transition(s, "next")) << orchestrade::llm::state_name(s);
+    ASSERT_EQ(j.entries.size(), 9u);
+    EXPECT_EQ(j.entries[0]["from"], "idle");
+    EXPECT_EQ(j.entries[0]["to"], "pre_market_screening");
+    EXPECT_EQ(j.entries[1]["day"], "2024-01-05");
+    EXPECT_EQ(j.entries[1]["context"]["watchlist"], json::array({"BTC/USDT"}));
+    for (const json& e : j.entries)
+        EXPECT_FALSE(e.contains("refused"));
+}
+
+TEST(DayWorkflow, AnInvalidTransitionIsRefusedJournaledAndChangesNothing) {
+    Journaled j;
+    DayWorkflow w = j.workflow();
+    EXPECT_FALSE(w.transition(DayState::MarketOpenExecution, "market_open"));
+    EXPECT_EQ(w.state(), DayState::Idle);
+    ASSERT_EQ(j.entries.size(), 1u);
+    EXPECT_EQ(j.entries[0]["refused"], true);
+    EXPECT_EQ(j.entries[0]["from"], "idle");
+    EXPECT_EQ(j.entries[0]["to"], "market_open_execution");
+
+    EXPECT_FALSE(transition_allowed(DayState::Analysis, DayState::Ready));
+    EXPECT_FALSE(transition_allowed(DayState::Idle, DayState::Error));
+    EXPECT_FALSE(transition_allowed(DayState::Error, DayState::MarketOpenExecution));
+    EXPECT_FALSE(transition_allowed(DayState::WeeklyReview, DayState::WeeklyReview));
+}
+
+TEST(DayWorkflow, AFailureEndsTheDayAndTheNextPreMarketStartsANewOne) {
+    Journaled j;
+    DayWorkflow w = j.workflow();
+    w.begin_day("2024-01-02");
+    w.fail("screening: invalid answer");
+    EXPECT_EQ(w.state(), DayState::Error);
+    EXPECT_EQ(w.record().error, "screening: invalid answer");
+    EXPECT_FALSE(w.transition(DayState::MarketOpenExecution, "market_open"));
+    EXPECT_FALSE(w.transition(DayState::EndOfDayReview, "eod_review"));
+
+    EXPECT_TRUE(w.begin_day("2024-01-03"));
+    EXPECT_EQ(w.state(), DayState::PreMarketScreening);
+    EXPECT_EQ(w.record().day, "2024-01-03");
+    EXPECT_TRUE(w.record().error.empty());
+}
+
+TEST(DayWorkflow, ADayLeftUnfinishedIsClosedBeforeTheNextBegins) {
+    Journaled j;
+    DayWorkflow w = j.workflow();
+    w.begin_day("2024-01-02");
+    w.transition(DayState::Analysis, "");
+    w.record().context.week_traded = {"ETH/USDT"};
+    w.record().context.planned = {{"ETH/USDT", 10, 90, 110, ""}};
+    w.begin_day("2024-01-03");
+    ASSERT_GE(j.entries.size(), 2u);
+    const json& closed = j.entries[j.entries.size() - 2];
+    EXPECT_EQ(closed["from"], "analysis");
+    EXPECT_EQ(closed["to"], "error");
+    EXPECT_TRUE(w.record().context.planned.empty());
+    EXPECT_EQ(w.record().context.week_traded, std::vector<std::string>{"ETH/USDT"});
+
+    // After a daily review that waited for a weekly one, the next day starts from idle.
+    DayRecord reviewed;
+    reviewed.state = DayState::EndOfDayReview;
+    DayWorkflow v = j.workflow(reviewed);
+    EXPECT_TRUE(v.begin_day("2024-01-08"));
+    EXPECT_EQ(j.entries[j.entries.size() - 2]["to"], "idle");
+}
+
+TEST(DayWorkflow, TheRecordSurvivesARestart) {
+    DayRecord r;
+    r.state = DayState::IntradayMonitoring;
+    r.day = "2024-01-03";
+    r.done = {"pre_market", "market_open"};
+    r.context.watchlist = {"BTC/USDT", "ETH/USDT"};
+    r.context.analysed = {"BTC/USDT"};
+    r.context.planned = {{"BTC/USDT", 10, 98, 103, "why"}};
+    r.context.executed = {"BTC/USDT"};
+    DayRecord back = DayRecord::from_json(json::parse(r.to_json().dump()));
+    EXPECT_EQ(back.to_json(), r.to_json());
+    EXPECT_EQ(back.state, DayState::IntradayMonitoring);
+    EXPECT_EQ(back.done.count("market_open"), 1u);
+    ASSERT_EQ(back.context.planned.size(), 1u);
+    EXPECT_EQ(back.context.planned[0].take_profit, 103);
+}
+
+}  // namespace

@@ -1,0 +1,636 @@
+// The robinhood executor through its C ABI, against the loopback fake: orders of every type,
+// the trading-pair rules, fills, cancels, protective legs, lost and refused requests, rate
+// limits, clock skew, restarts.
+#include "client_id.hpp"
+#include "fake_robinhood.hpp"
+#include "loopback_http.hpp"
+
+#include <orchestrade/testing/fake_host.hpp>
+#include <orchestrade/testing/plugin_library.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ot = orchestrade::testing;
+namespace rh = orchestrade::testing::robinhood;
+
+namespace {
+
+constexpr const char* kOrdersPath = "/api/v1/crypto/trading/orders/";
+
+int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+ot::Order order(const std::string& id, int32_t side, double qty, int32_t type = OT_ORDER_MARKET,
+                const std::string& symbol = "BTC/USD") {
+    ot::Order o;
+    o.client_order_id = id;
+    o.symbol = symbol;
+    o.side = side;
+    o.qty = qty;
+    o.type = type;
+    return o;
+}
+
+std::vector<int32_t> kinds(const std::vector<ot::Report>& reports) {
+    std::vector<int32_t> out;
+    for (const ot::Report& r : reports)
+        out.push_back(r.kind);
+    return out;
+}
+
+std::vector<ot::Report> of(const std::vector<ot::Report>& reports, const std::string& id) {
+    std::vector<ot::Report> out;
+    for (const ot::Report& r : reports)
+        if (r.client_order_id == id) out.push_back(r);
+    return out;
+}
+
+ot_status code_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const ot::PluginError& e) {
+        return e.code();
+    }
+    return OT_OK;
+}
+
+std::string message_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const ot::PluginError& e) {
+        return e.what();
+    }
+    return {};
+}
+
+class RobinhoodExecutor : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        host.set_now_ms(wall_ms());
+        fake.set_clock([this] { return host.now_ms(); });
+        fake.set_quote("BTC-USD", 49990, 50010);
+        fake.set_quote("DOGE-USD", 0.099, 0.101);
+        host.set_http_handler(rh::loopback_http());
+    }
+
+    ot::ExecutorInstance make(const ot::ParamMap& extra = {}, bool start = true) {
+        ot::ParamMap params{{"base_url", fake.base_url()},
+                            {"api_key", rh::kApiKey},
+                            {"private_key", rh::kPrivateKey}};
+        for (const auto& [k, v] : extra)
+            params[k] = v;
+        ot::ExecutorInstance ex =
+            lib.create_executor("robinhood", host, params, {{"BTC/USD", "DOGE/USD"}, ""});
+        if (start) ex.start();
+        return ex;
+    }
+
+    void advance(int64_t ms) { host.set_now_ms(host.now_ms() + ms); }
+
+    std::vector<rh::FakeOrder> venue_orders() {
+        return fake.with_venue([](rh::FakeVenue& v) { return v.orders(); });
+    }
+    // The venue's copy of an order, found by the client id derived from the core's.
+    std::optional<rh::FakeOrder> venue_order(const std::string& core_id) {
+        const std::string uuid = orchestrade::plugins::robinhood::venue_client_order_id(core_id);
+        for (const rh::FakeOrder& o : venue_orders())
+            if (o.client_order_id == uuid) return o;
+        return std::nullopt;
+    }
+    double holding(const std::string& asset) {
+        return fake.with_venue([&](rh::FakeVenue& v) { return v.holding(asset); });
+    }
+    int placements() {
+        int n = 0;
+        for (const rh::SeenRequest& r : fake.requests())
+            n += r.method == "POST" && r.target == kOrdersPath;
+        return n;
+    }
+    bool logged(const std::string& text) { return !host.logs_containing(text).empty(); }
+
+    ot::FakeHost host{OT_MODE_LIVE};
+    rh::FakeRobinhood fake;
+    ot::PluginLibrary lib{ORCHESTRADE_PLUGIN_FILE};
+};
+
+}  // namespace
+
+// ---- description and set-up -----------------------------------------------------------------
+
+TEST_F(RobinhoodExecutor, DescribesItselfAsCryptoOnlyWithNativeStopLossesOnly) {
+    const ot_descriptor& d = *lib.factory("robinhood").descriptor;
+    EXPECT_EQ(d.kind, OT_KIND_EXECUTOR);
+    EXPECT_NE(std::string(d.description).find("Crypto only"), std::string::npos);
+    EXPECT_NE(std::string(d.description).find("no equities"), std::string::npos);
+    EXPECT_EQ(d.capabilities, OT_CAP_NATIVE_STOP_LOSS);
+    bool secret_key = false;
+    for (uint32_t i = 0; i < d.param_count; ++i)
+        if (std::strcmp(d.params[i].key, "private_key") == 0)
+            secret_key = d.params[i].flags & OT_PARAM_SECRET;
+    EXPECT_TRUE(secret_key);
+    EXPECT_STREQ(d.params[0].default_text, "https://trading.robinhood.com");
+}
+
+TEST_F(RobinhoodExecutor, RunsInLiveModeOnly) {
+    host.set_mode(OT_MODE_PAPER);
+    try {
+        make({}, false);
+        FAIL() << "created in paper mode";
+    } catch (const ot::PluginError& e) {
+        EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
+        EXPECT_NE(std::string(e.what()).find("mode: live"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(RobinhoodExecutor, AKeyThatIsNotRegisteredFailsStartWithTheVenuesAnswer) {
+    std::string other = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    try {
+        make({{"private_key", other}});
+        FAIL();
+    } catch (const ot::PluginError& e) {
+        EXPECT_NE(std::string(e.what()).find("HTTP 401"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("Invalid signature"), std::string::npos) << e.what();
+        EXPECT_EQ(std::string(e.what()).find(other), std::string::npos);
+    }
+    EXPECT_EQ(fake.bad_signatures(), 1);
+}
+
+TEST_F(RobinhoodExecutor, AClockOutsideTheSignatureWindowIsNamedAsTheCause) {
+    fake.set_clock(wall_ms);  // the venue keeps real time; this host runs 45 s ahead
+    host.set_now_ms(wall_ms() + 45000);
+    std::string why = message_of([&] { make(); });
+    EXPECT_NE(why.find("clock skew"), std::string::npos) << why;
+    EXPECT_NE(why.find(" s ahead of the venue's"), std::string::npos) << why;
+    EXPECT_EQ(fake.stale_timestamps(), 1);
+}
+
+TEST_F(RobinhoodExecutor, ASmallClockSkewOnlyWarns) {
+    fake.set_date_offset_ms(-8000);
+    make();
+    EXPECT_TRUE(logged(" s ahead of the venue's (HTTP Date header)"));
+}
+
+TEST_F(RobinhoodExecutor, AnUnknownSymbolFailsStart) {
+    std::string why = message_of([&] {
+        lib.create_executor("robinhood", host,
+                            {{"base_url", fake.base_url()},
+                             {"api_key", rh::kApiKey},
+                             {"private_key", rh::kPrivateKey}},
+                            {{"AAPL/USD"}, ""})
+            .start();
+    });
+    EXPECT_NE(why.find("AAPL-USD is not a Robinhood trading pair"), std::string::npos) << why;
+}
+
+TEST_F(RobinhoodExecutor, AnUntradablePairFailsStart) {
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.pairs()["DOGE-USD"].tradable = false;
+        return 0;
+    });
+    std::string why = message_of([&] { make(); });
+    EXPECT_NE(why.find("DOGE-USD is not tradable"), std::string::npos) << why;
+}
+
+// ---- orders ----------------------------------------------------------------------------------
+
+TEST_F(RobinhoodExecutor, AMarketBuyIsSignedAcceptedAndFilledAtTheAsk) {
+    ot::ExecutorInstance ex = make();
+    ex.submit(order("ot-a-1", OT_SIDE_BUY, 0.01));
+    std::vector<ot::Report> reports = ex.poll();
+    ASSERT_EQ(kinds(reports), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_EQ(reports[1].qty, 0.01);
+    EXPECT_EQ(reports[1].price, 50010);
+    EXPECT_EQ(reports[1].cum_qty, 0.01);
+    EXPECT_FALSE(reports[1].trade_id.empty());
+    EXPECT_EQ(reports[1].symbol, "BTC/USD");
+    std::optional<rh::FakeOrder> o = venue_order("ot-a-1");
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->type, "market");
+    EXPECT_EQ(o->config["asset_quantity"], "0.01");
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0.01);
+    EXPECT_EQ(fake.bad_signatures(), 0);
+    EXPECT_TRUE(ex.poll().empty()) << "a fill is reported once";
+}
+
+TEST_F(RobinhoodExecutor, AQuantityIsRoundedDownToTheIncrementAndTheRestReportedExpired) {
+    ot::ExecutorInstance ex = make();
+    ex.submit(order("ot-d-1", OT_SIDE_BUY, 10.7, OT_ORDER_MARKET, "DOGE/USD"));
+    EXPECT_EQ(venue_order("ot-d-1")->config["asset_quantity"], "10");
+    std::vector<ot::Report> reports = ex.poll();
+    ASSERT_EQ(kinds(reports),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL, OT_REPORT_EXPIRED}));
+    EXPECT_EQ(reports[1].qty, 10);
+    EXPECT_NE(reports[2].text.find("below the asset increment"), std::string::npos);
+}
+
+TEST_F(RobinhoodExecutor, OrdersOutsideThePairsRulesAreRefusedBeforeSending) {
+    ot::ExecutorInstance ex = make();
+    ot::Order tiny = order("ot-r-1", OT_SIDE_BUY, 0.0000005);
+    ot::Order huge = order("ot-r-2", OT_SIDE_BUY, 25);
+    ot::Order ioc = order("ot-r-3", OT_SIDE_BUY, 0.01, OT_ORDER_LIMIT);
+    ioc.limit_price = 40000;
+    ioc.tif = OT_TIF_IOC;
+    ot::Order unknown = order("ot-r-4", OT_SIDE_BUY, 1, OT_ORDER_MARKET, "AAPL/USD");
+    for (const ot::Order& o : {tiny, huge, ioc, unknown})
+        EXPECT_EQ(code_of([&] { ex.submit(o); }), OT_E_REJECTED) << o.client_order_id;
+    EXPECT_NE(message_of([&] {
+                  ex.submit(order("ot-r-5", OT_SIDE_BUY, 0.0000005));
+              }).find("minimum order size"),
+              std::string::npos);
+    EXPECT_NE(message_of([&] {
+                  ex.submit(order("ot-r-6", OT_SIDE_BUY, 1, OT_ORDER_MARKET, "AAPL/USD"));
+              }).find("not a Robinhood trading pair"),
+              std::string::npos);
+    EXPECT_EQ(placements(), 0);
+}
+
+TEST_F(RobinhoodExecutor, PricesAreQuantisedToTheQuoteIncrement) {
+    ot::ExecutorInstance ex = make();
+    ot::Order buy = order("ot-p-1", OT_SIDE_BUY, 0.01, OT_ORDER_LIMIT);
+    buy.limit_price = 40000.129;
+    ex.submit(buy);
+    EXPECT_EQ(venue_order("ot-p-1")->config["limit_price"], "40000.12");
+    EXPECT_EQ(venue_order("ot-p-1")->config["time_in_force"], "gtc");
+}
+
+TEST_F(RobinhoodExecutor, ALimitOrderRestsAndItsFillsArriveThroughPoll) {
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.set_split_fills(true);
+        return 0;
+    });
+    ot::ExecutorInstance ex = make();
+    ot::Order buy = order("ot-l-1", OT_SIDE_BUY, 0.02, OT_ORDER_LIMIT);
+    buy.limit_price = 49000;
+    ex.submit(buy);
+    EXPECT_EQ(kinds(ex.poll()), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    EXPECT_EQ(ex.open_orders().size(), 1u);
+    fake.set_quote("BTC-USD", 48900, 48950);  // half fills
+    std::vector<ot::Report> first = ex.poll();
+    ASSERT_EQ(kinds(first), (std::vector<int32_t>{OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(first[0].cum_qty, 0.01);
+    fake.set_quote("BTC-USD", 48800, 48850);  // the rest
+    std::vector<ot::Report> second = ex.poll();
+    ASSERT_EQ(kinds(second), (std::vector<int32_t>{OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(second[0].cum_qty, 0.02);
+    EXPECT_NE(first[0].trade_id, second[0].trade_id);
+    EXPECT_TRUE(ex.open_orders().empty());
+}
+
+TEST_F(RobinhoodExecutor, StopLossAndStopLimitOrdersGoOutWithTheirOwnConfig) {
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.set_holding("BTC", 1);
+        return 0;
+    });
+    ot::ExecutorInstance ex = make();
+    ot::Order stop = order("ot-s-1", OT_SIDE_SELL, 0.1, OT_ORDER_STOP_MARKET);
+    stop.stop_price = 45000;
+    ot::Order stop_limit = order("ot-s-2", OT_SIDE_SELL, 0.1, OT_ORDER_STOP_LIMIT);
+    stop_limit.stop_price = 44000;
+    stop_limit.limit_price = 43900;
+    ex.submit(stop);
+    ex.submit(stop_limit);
+    EXPECT_EQ(venue_order("ot-s-1")->type, "stop_loss");
+    EXPECT_EQ(venue_order("ot-s-1")->config["stop_price"], "45000");
+    EXPECT_EQ(venue_order("ot-s-2")->type, "stop_limit");
+    EXPECT_EQ(venue_order("ot-s-2")->config["limit_price"], "43900");
+    ex.poll();
+    fake.set_quote("BTC-USD", 44950, 44990);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-s-1")), (std::vector<int32_t>{OT_REPORT_FILL}));
+    EXPECT_TRUE(of(r, "ot-s-2").empty());
+    fake.set_quote("BTC-USD", 43950, 43990);
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-s-2")), (std::vector<int32_t>{OT_REPORT_FILL}));
+}
+
+TEST_F(RobinhoodExecutor, CancelTakesARestingOrderOffTheVenue) {
+    ot::ExecutorInstance ex = make();
+    ot::Order buy = order("ot-c-1", OT_SIDE_BUY, 0.01, OT_ORDER_LIMIT);
+    buy.limit_price = 40000;
+    ex.submit(buy);
+    ex.poll();
+    ex.cancel("BTC/USD", "ot-c-1");
+    EXPECT_EQ(venue_order("ot-c-1")->state, "canceled");
+    EXPECT_EQ(kinds(ex.poll()), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_EQ(code_of([&] { ex.cancel("BTC/USD", "ot-c-1"); }), OT_E_NOT_FOUND);
+    EXPECT_EQ(code_of([&] { ex.cancel("BTC/USD", "never-sent"); }), OT_E_NOT_FOUND);
+}
+
+TEST_F(RobinhoodExecutor, AnIdIsNeverSentTwice) {
+    ot::ExecutorInstance ex = make();
+    ex.submit(order("ot-x-1", OT_SIDE_BUY, 0.01));
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-x-1", OT_SIDE_BUY, 0.01)); }), OT_E_REJECTED);
+    EXPECT_EQ(placements(), 1);
+    EXPECT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.duplicate_client_ids(); }), 0);
+}
+
+TEST_F(RobinhoodExecutor, TheVenuesRefusalIsARejectionWithItsDetail) {
+    ot::ExecutorInstance ex = make();
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.set_buying_power(100);
+        return 0;
+    });
+    std::string why = message_of([&] { ex.submit(order("ot-v-1", OT_SIDE_BUY, 1)); });
+    EXPECT_NE(why.find("HTTP 400 validation_error: Insufficient buying power."), std::string::npos)
+        << why;
+    EXPECT_FALSE(ex.query_order("BTC/USD", "ot-v-1"));
+}
+
+// ---- balances ------------------------------------------------------------------------------
+
+TEST_F(RobinhoodExecutor, BalancesNameTheCashCurrencyTheAssetAndThePipelineSymbol) {
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.set_buying_power(1000);
+        v.set_holding("BTC", 0.5);
+        return 0;
+    });
+    ot::ExecutorInstance ex = make();
+    ot::Order sell = order("ot-b-1", OT_SIDE_SELL, 0.2, OT_ORDER_LIMIT);
+    sell.limit_price = 60000;
+    ex.submit(sell);
+    std::map<std::string, ot::Balance> b;
+    for (const ot::Balance& x : ex.balances())
+        b[x.asset] = x;
+    EXPECT_DOUBLE_EQ(b.at("USD").free_qty, 1000);
+    EXPECT_DOUBLE_EQ(b.at("BTC/USD").free_qty, 0.5) << "a position is the whole holding";
+    EXPECT_DOUBLE_EQ(b.at("BTC").free_qty, 0.3);
+    EXPECT_DOUBLE_EQ(b.at("BTC").locked_qty, 0.2);
+}
+
+TEST_F(RobinhoodExecutor, AnOpenBuyCountsAsLockedCash) {
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.set_buying_power(10000);
+        return 0;
+    });
+    ot::ExecutorInstance ex = make();
+    ot::Order buy = order("ot-b-2", OT_SIDE_BUY, 0.1, OT_ORDER_LIMIT);
+    buy.limit_price = 40000;
+    ex.submit(buy);
+    for (const ot::Balance& x : ex.balances()) {
+        if (x.asset != "USD") continue;
+        EXPECT_DOUBLE_EQ(x.free_qty, 6000);
+        EXPECT_DOUBLE_EQ(x.free_qty + x.locked_qty, 10000);
+    }
+}
+
+// ---- lost answers: looked up, never sent again -------------------------------------------------
+
+TEST_F(RobinhoodExecutor, A5xxAfterTheVenueAcceptedIsAmbiguousAndTheQueryFindsTheOrder) {
+    ot::ExecutorInstance ex = make();
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::ServerErrorAfter});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-f-1", OT_SIDE_BUY, 0.01)); }), OT_E_AMBIGUOUS);
+    std::optional<std::vector<ot::Report>> q = ex.query_order("BTC/USD", "ot-f-1");
+    ASSERT_TRUE(q);
+    EXPECT_EQ(kinds(*q), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_EQ(placements(), 1);
+    EXPECT_EQ(venue_orders().size(), 1u);
+    EXPECT_TRUE(ex.poll().empty()) << "the query told the story once";
+}
+
+TEST_F(RobinhoodExecutor, ADroppedResponseIsResolvedByPollFromTheOrderList) {
+    ot::ExecutorInstance ex = make();
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::DropAfter});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-f-2", OT_SIDE_BUY, 0.01)); }), OT_E_AMBIGUOUS);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(r), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_EQ(placements(), 1);
+    EXPECT_TRUE(logged("found by its client id"));
+}
+
+TEST_F(RobinhoodExecutor, ATimeoutAfterTheVenueAcceptedIsResolvedTheSameWay) {
+    ot::ExecutorInstance ex = make({{"timeout_ms", "300"}});
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::DelayAfter, 1, -1, 1500});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-f-3", OT_SIDE_BUY, 0.01)); }), OT_E_AMBIGUOUS);
+    ASSERT_TRUE(ex.query_order("BTC/USD", "ot-f-3"));
+    EXPECT_EQ(placements(), 1);
+    EXPECT_EQ(venue_orders().size(), 1u);
+}
+
+TEST_F(RobinhoodExecutor, AnOrderIsProvenAbsentOnlyAfterItsSignatureExpired) {
+    ot::ExecutorInstance ex = make();
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::ServerErrorBefore});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-f-4", OT_SIDE_BUY, 0.01)); }), OT_E_AMBIGUOUS);
+    // Within 30 s a delayed request could still be accepted: no conclusion yet.
+    EXPECT_EQ(code_of([&] { ex.query_order("BTC/USD", "ot-f-4"); }), OT_E_AMBIGUOUS);
+    EXPECT_TRUE(ex.poll().empty());
+    advance(36000);
+    EXPECT_FALSE(ex.query_order("BTC/USD", "ot-f-4"));
+    EXPECT_TRUE(venue_orders().empty());
+    EXPECT_EQ(placements(), 1);
+}
+
+TEST_F(RobinhoodExecutor, PollReportsANeverArrivedOrderRejectedAfterTheWindow) {
+    ot::ExecutorInstance ex = make();
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::ServerErrorBefore});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-f-5", OT_SIDE_BUY, 0.01)); }), OT_E_AMBIGUOUS);
+    advance(36000);
+    std::vector<ot::Report> r = ex.poll();
+    ASSERT_EQ(kinds(r), (std::vector<int32_t>{OT_REPORT_REJECTED}));
+    EXPECT_NE(r[0].text.find("never reached the venue"), std::string::npos);
+}
+
+TEST_F(RobinhoodExecutor, AFailingListIsNeverTakenForAbsence) {
+    ot::ExecutorInstance ex = make();
+    fake.add_fault({"GET", kOrdersPath, rh::Fault::ServerErrorBefore, 1, -1, 0, true});
+    EXPECT_EQ(code_of([&] { ex.query_order("BTC/USD", "ot-unknown-1"); }), OT_E_IO);
+    EXPECT_FALSE(ex.query_order("BTC/USD", "ot-unknown-1"));
+}
+
+TEST_F(RobinhoodExecutor, AnOrderWithoutLocalRecordIsFoundAcrossPages) {
+    {
+        ot::ExecutorInstance first = make();
+        for (int i = 1; i <= 5; ++i)
+            first.submit(order("ot-g-" + std::to_string(i), OT_SIDE_BUY, 0.01));
+    }
+    host.kv().clear();  // a fresh executor knows nothing of them
+    fake.set_page_size(2);
+    ot::ExecutorInstance ex = make();
+    std::optional<std::vector<ot::Report>> q = ex.query_order("BTC/USD", "ot-g-1");
+    ASSERT_TRUE(q);
+    EXPECT_EQ(kinds(*q), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    int cursors = 0;
+    for (const rh::SeenRequest& r : fake.requests())
+        cursors += r.target.find("cursor=") != std::string::npos;
+    EXPECT_GE(cursors, 2);
+    EXPECT_FALSE(ex.query_order("BTC/USD", "ot-g-9"));
+}
+
+// ---- rate limits -----------------------------------------------------------------------------
+
+TEST_F(RobinhoodExecutor, ATooManyRequestsAnswerBacksOffWithoutWaiting) {
+    ot::ExecutorInstance ex = make();
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 1, 5});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-t-1", OT_SIDE_BUY, 0.01)); }), OT_E_RATE_LIMIT);
+    const std::size_t seen = fake.requests().size();
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-t-2", OT_SIDE_BUY, 0.01)); }), OT_E_RATE_LIMIT);
+    EXPECT_EQ(fake.requests().size(), seen) << "refused here, not sent";
+    EXPECT_TRUE(logged("backing off after HTTP 429"));
+    advance(5000);
+    EXPECT_FALSE(ex.query_order("BTC/USD", "ot-t-1")) << "a throttled order was never placed";
+    ex.submit(order("ot-t-3", OT_SIDE_BUY, 0.01));
+    EXPECT_EQ(venue_orders().size(), 1u);
+}
+
+TEST_F(RobinhoodExecutor, TheTokenBucketRefusesBeyondTheBurstUntilItRefills) {
+    ot::ExecutorInstance ex = make({{"burst", "6"}, {"requests_per_minute", "60"}});
+    ex.balances();  // start took 2 tokens, balances 2 each
+    ex.balances();
+    const std::size_t seen = fake.requests().size();
+    EXPECT_EQ(code_of([&] { ex.balances(); }), OT_E_RATE_LIMIT);
+    EXPECT_EQ(fake.requests().size(), seen);
+    EXPECT_TRUE(logged("no request token left"));
+    advance(2000);
+    EXPECT_EQ(code_of([&] { ex.balances(); }), OT_OK);
+}
+
+TEST_F(RobinhoodExecutor, APollWithoutTokensReadsNothingAndLosesNothing) {
+    ot::ExecutorInstance ex = make({{"burst", "3"}, {"requests_per_minute", "60"}});
+    ot::Order buy = order("ot-t-4", OT_SIDE_BUY, 0.01, OT_ORDER_LIMIT);
+    buy.limit_price = 49000;
+    ex.submit(buy);  // the last token
+    fake.set_quote("BTC-USD", 48900, 48950);
+    EXPECT_EQ(kinds(ex.poll()), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    EXPECT_TRUE(logged("no request token left"));
+    advance(1000);
+    EXPECT_EQ(kinds(ex.poll()), (std::vector<int32_t>{OT_REPORT_FILL}));
+}
+
+// ---- protective legs -------------------------------------------------------------------------
+
+class ProtectiveLegs : public RobinhoodExecutor {
+  protected:
+    ot::ExecutorInstance entry(double stop_loss, double take_profit) {
+        ot::ExecutorInstance ex = make();
+        ot::Order buy = order("ot-e-1", OT_SIDE_BUY, 0.1);
+        buy.stop_loss = stop_loss;
+        buy.take_profit = take_profit;
+        ex.submit(buy);
+        reports = ex.poll();
+        return ex;
+    }
+    std::vector<ot::Report> reports;
+};
+
+TEST_F(ProtectiveLegs, AStopLossRestsAtTheVenueOnceTheEntryFilled) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl");
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->type, "stop_loss");
+    EXPECT_EQ(stop->side, "sell");
+    EXPECT_EQ(stop->config["asset_quantity"], "0.1");
+    EXPECT_EQ(stop->config["stop_price"], "45000");
+    fake.set_quote("BTC-USD", 44000, 44020);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+TEST_F(ProtectiveLegs, ATakeProfitAloneRestsAsALimitSell) {
+    ot::ExecutorInstance ex = entry(0, 55000);
+    std::optional<rh::FakeOrder> target = venue_order("ot-e-1-tp");
+    ASSERT_TRUE(target);
+    EXPECT_EQ(target->type, "limit");
+    EXPECT_EQ(target->config["limit_price"], "55000");
+}
+
+TEST_F(ProtectiveLegs, WithBothTheStopRestsAndTheTargetWaitsBecauseTheVenueHoldsThePosition) {
+    ot::ExecutorInstance ex = entry(45000, 55000);
+    EXPECT_TRUE(venue_order("ot-e-1-sl"));
+    EXPECT_FALSE(venue_order("ot-e-1-tp"));
+    EXPECT_DOUBLE_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.available("BTC"); }), 0);
+    fake.set_quote("BTC-USD", 55100, 55120);  // the target is reached
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "canceled");
+    ASSERT_TRUE(venue_order("ot-e-1-tp"));
+    EXPECT_EQ(venue_order("ot-e-1-tp")->type, "market");
+    EXPECT_EQ(venue_order("ot-e-1-tp")->state, "filled");
+    r = ex.poll();  // the take-profit's fill
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+    EXPECT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.duplicate_client_ids(); }), 0);
+}
+
+TEST_F(ProtectiveLegs, WhenTheStopFillsTheTargetIsCanceled) {
+    ot::ExecutorInstance ex = entry(45000, 55000);
+    fake.set_quote("BTC-USD", 44900, 44920);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_FILL}));
+    std::vector<ot::Report> tp = of(r, "ot-e-1-tp");
+    ASSERT_EQ(kinds(tp), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_NE(tp[0].text.find("one-cancels-other"), std::string::npos);
+    fake.set_quote("BTC-USD", 56000, 56020);
+    ex.poll();
+    EXPECT_FALSE(venue_order("ot-e-1-tp"));
+}
+
+TEST_F(ProtectiveLegs, AnExitCancelsTheLegsFirstSoTheVenueCanSell) {
+    ot::ExecutorInstance ex = entry(45000, 55000);
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "canceled");
+    EXPECT_EQ(venue_order("ot-e-2")->state, "filled");
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-2")), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    fake.set_quote("BTC-USD", 56000, 56020);
+    ex.poll();
+    EXPECT_FALSE(venue_order("ot-e-1-tp")) << "the target went with the position";
+}
+
+TEST_F(ProtectiveLegs, LegsSentByTheCoreWithAParentBehaveTheSame) {
+    ot::ExecutorInstance ex = make();
+    ex.submit(order("ot-p-1", OT_SIDE_BUY, 0.1));
+    ot::Order stop = order("ot-p-2", OT_SIDE_SELL, 0.1, OT_ORDER_STOP_MARKET);
+    stop.stop_price = 45000;
+    stop.parent_client_order_id = "ot-p-1";
+    ot::Order target = order("ot-p-3", OT_SIDE_SELL, 0.1, OT_ORDER_TAKE_PROFIT_MARKET);
+    target.stop_price = 55000;
+    target.parent_client_order_id = "ot-p-1";
+    ex.submit(stop);
+    ex.submit(target);
+    EXPECT_EQ(venue_order("ot-p-2")->type, "stop_loss");
+    EXPECT_FALSE(venue_order("ot-p-3")) << "held until its level";
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-p-3")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    fake.set_quote("BTC-USD", 55100, 55120);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-p-2")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_EQ(kinds(of(r, "ot-p-3")), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+// ---- restarts ------------------------------------------------------------------------------
+
+TEST_F(RobinhoodExecutor, ARestartedExecutorKeepsFollowingItsOrders) {
+    {
+        ot::ExecutorInstance first = make();
+        ot::Order buy = order("ot-k-1", OT_SIDE_BUY, 0.01, OT_ORDER_LIMIT);
+        buy.limit_price = 49000;
+        first.submit(buy);
+        first.poll();
+    }
+    fake.set_quote("BTC-USD", 48900, 48950);
+    ot::ExecutorInstance second = make();
+    EXPECT_TRUE(logged("1 order(s) resumed"));
+    EXPECT_EQ(kinds(second.poll()), (std::vector<int32_t>{OT_REPORT_FILL}));
+    std::optional<std::vector<ot::Report>> q = second.query_order("BTC/USD", "ot-k-1");
+    ASSERT_TRUE(q);
+    EXPECT_EQ(kinds(*q), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+}
+
+TEST_F(RobinhoodExecutor, SecretsNeverReachTheLog) {
+    ot::ExecutorInstance ex = make();
+    ex.submit(order("ot-z-1", OT_SIDE_BUY, 0.01));
+    ex.poll();
+    ex.balances();
+    EXPECT_FALSE(host.logs().empty());
+    for (const ot::LogLine& line : host.logs()) {
+        EXPECT_EQ(line.message.find(rh::kApiKey), std::string::npos) << line.message;
+        EXPECT_EQ(line.message.find(rh::kPrivateKey), std::string::npos) << line.message;
+    }
+}

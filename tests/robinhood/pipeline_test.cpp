@@ -1,0 +1,158 @@
+// Pipelines through the real engine against the loopback fake: paper trading on Robinhood prices
+// (quote feed + mock executor), live trading through the robinhood executor with faults injected
+// on the way, and a Robinhood-only pipeline.
+#include "../engine/engine_harness.hpp"
+#include "fake_robinhood.hpp"
+#include "venue_check.hpp"
+
+#include <cstdlib>
+
+using namespace orchestrade;
+using namespace orchestrade::testing;
+namespace rh = orchestrade::testing::robinhood;
+
+namespace {
+
+constexpr const char* kOrders = "/api/v1/crypto/trading/orders/";
+
+class RobinhoodPipeline : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ::setenv("ROBINHOOD_API_KEY", rh::kApiKey, 1);
+        ::setenv("ROBINHOOD_PRIVATE_KEY", rh::kPrivateKey, 1);
+        fake.set_quote("BTC-USD", 49990, 50010);
+        std::vector<double> closes;
+        for (int i = 0; i < 40; ++i)
+            closes.push_back(50000 + 10 * (i % 7));
+        h.write_csv(bars_from_closes(closes));
+    }
+
+    std::string credentials() const {
+        return "base_url: \"" + fake.base_url() +
+               "\", api_key: \"${ROBINHOOD_API_KEY}\", private_key: \"${ROBINHOOD_PRIVATE_KEY}\"";
+    }
+    std::string pipeline(const std::string& mode, const std::string& feed,
+                         const std::string& executor, const std::string& script,
+                         const std::string& risk = "{ quantity: 0.01 }") const {
+        return "version: 1\nname: rh\nmode: " + mode + "\njournal: journal.db\n" +
+               "universe: [BTC/USD]\nfeed: " + feed + "\nstrategy: { use: script_strategy, " +
+               "params: { script: \"" + script + "\" } }\nrisk: " + risk + "\n" +
+               "executor: " + executor + "\n";
+    }
+    std::string live(const std::string& feed, const std::string& script) const {
+        return pipeline("live", feed, "{ use: robinhood, params: { " + credentials() + " } }",
+                        script);
+    }
+    static core::EngineOptions every(int64_t interval_ms, int64_t iterations) {
+        core::EngineOptions o;
+        o.interval_ms = interval_ms;
+        o.max_iterations = iterations;
+        return o;
+    }
+
+    EngineHarness h;
+    rh::FakeRobinhood fake;
+};
+
+const char* kCsv = "{ use: csv, params: { path: bars.csv, timeframe: 1m } }";
+const char* kTrades = "BUY,SELL,BUY,SELL,BUY,SELL,BUY,SELL,BUY,SELL,BUY,SELL";
+
+}  // namespace
+
+TEST_F(RobinhoodPipeline, LiveTradesLandAtTheVenueExactlyAsJournaled) {
+    core::RunSummary s = h.run(live(kCsv, kTrades), every(10, 14));
+    EXPECT_EQ(s.status, "completed");
+    EXPECT_GE(s.fills, 10);
+    rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
+}
+
+TEST_F(RobinhoodPipeline, AfterEachFaultTheVenueHoldsExactlyTheJournaledOrders) {
+    fake.add_fault({"POST", kOrders, rh::Fault::ServerErrorAfter, 1, -1, 0, true});
+    fake.add_fault({"POST", kOrders, rh::Fault::DropAfter, 1, -1, 0, true});
+    fake.add_fault({"POST", kOrders, rh::Fault::TooManyRequests, 1, 0, 0, true});
+    fake.add_fault({"GET", kOrders, rh::Fault::ServerErrorBefore, 2});
+    fake.add_fault({"POST", kOrders, rh::Fault::ServerErrorAfter, 1, -1, 0, true});
+    core::RunSummary s = h.run(live(kCsv, kTrades), every(10, 16));
+    EXPECT_EQ(s.status, "completed");
+    auto orders = h.report().orders;
+    int rejected = 0;
+    for (const auto& o : orders)
+        rejected += o.state == core::OrderState::Rejected;
+    EXPECT_EQ(rejected, 1) << "only the throttled order never reached the venue";
+    rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
+
+    // The next run starts from a journal that agrees with the venue.
+    core::RunSummary again = h.run(live(kCsv, kTrades), every(10, 4));
+    EXPECT_TRUE(again.resumed);
+    rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
+}
+
+// The core attaches the stop to the entry; the executor rests it at the venue once the entry
+// filled, exactly once. When it fires at the venue, its fill reaches the journal and the ledger
+// as a child order of the entry, and the resumed run agrees with the venue.
+TEST_F(RobinhoodPipeline, AStopLossFiredAtTheVenueReachesTheJournal) {
+    const std::string protected_yaml =
+        pipeline("live", kCsv, "{ use: robinhood, params: { " + credentials() + " } }", "BUY",
+                 "{ quantity: 0.01, stop_loss_pct: 2 }");
+    h.run(protected_yaml, every(10, 3));
+    std::vector<rh::FakeOrder> orders =
+        fake.with_venue([](rh::FakeVenue& v) { return v.orders(); });
+    ASSERT_EQ(orders.size(), 2u) << "the entry and its stop";
+    EXPECT_EQ(orders[1].type, "stop_loss");
+    EXPECT_EQ(orders[1].state, "open");
+    fake.set_quote("BTC-USD", 40000, 40010);  // through the stop
+    ASSERT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.holding("BTC"); }), 0);
+
+    const std::string resumed_yaml =
+        pipeline("live", kCsv, "{ use: robinhood, params: { " + credentials() + " } }", "HOLD",
+                 "{ quantity: 0.01, stop_loss_pct: 2 }");
+    std::string failure;
+    try {
+        h.run(resumed_yaml, every(10, 3));
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    core::Journal journal(h.journal_path(), core::Journal::Durability::Synchronous);
+    bool leg_fill = false;
+    for (const core::FillRecord& f : journal.fills())
+        leg_fill |= f.client_order_id.size() > 3 &&
+                    f.client_order_id.compare(f.client_order_id.size() - 3, 3, "-sl") == 0;
+    EXPECT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.orders().size(); }), 2u);
+    EXPECT_EQ(failure, "");
+    EXPECT_TRUE(leg_fill);
+    rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
+}
+
+TEST_F(RobinhoodPipeline, PaperTradesOnRobinhoodPricesWithoutTouchingTheAccount) {
+    fake.set_price_path("BTC-USD", {50000, 50100, 49900, 50200, 50050}, 10);
+    const std::string feed =
+        "{ use: robinhood_quotes, params: { " + credentials() + ", timeframe: 1s } }";
+    const std::string mock =
+        "{ use: mock, params: { starting_cash: 10000, currency: USD, fill: close } }";
+    core::RunSummary s = h.run(pipeline("paper", feed, mock, "BUY,SELL,BUY"), every(100, 45));
+    EXPECT_GE(s.bars, 3);
+    EXPECT_GE(s.fills, 2);
+    for (const rh::SeenRequest& r : fake.requests())
+        EXPECT_EQ(r.target.rfind("/api/v1/crypto/marketdata/best_bid_ask/", 0), 0u) << r.target;
+    EXPECT_TRUE(fake.with_venue([](rh::FakeVenue& v) { return v.orders().empty(); }));
+}
+
+TEST_F(RobinhoodPipeline, ARobinhoodOnlyPipelineTradesOnItsOwnPrices) {
+    fake.set_price_path("BTC-USD", {50000, 50100, 49900, 50200, 50050}, 10);
+    const std::string feed =
+        "{ use: robinhood_quotes, params: { " + credentials() + ", timeframe: 1s } }";
+    core::RunSummary s = h.run(live(feed, "BUY,SELL,BUY"), every(100, 45));
+    EXPECT_GE(s.fills, 2);
+    rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
+}
+
+TEST_F(RobinhoodPipeline, TheExecutorRefusesAPaperPipeline) {
+    const std::string paper =
+        pipeline("paper", kCsv, "{ use: robinhood, params: { " + credentials() + " } }", "BUY");
+    try {
+        core::check_components(h.parse(paper));
+        FAIL() << "a paper pipeline accepted the live executor";
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("mode: live"), std::string::npos) << e.what();
+    }
+}
