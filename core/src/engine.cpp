@@ -149,7 +149,7 @@ class Engine {
         services_.mode = p_.mode;
         services_.clock = backtest_ ? static_cast<const Clock*>(&sim_clock_) : &wall_clock_;
         services_.journal = &*journal_;
-        services_.http_enabled = !backtest_;
+        services_.http_enabled = !backtest_ || p_.http_in_backtest;
 
         // Which earlier runs this one continues: paper and live resume; a backtest starts fresh.
         std::vector<RunRecord> previous;

@@ -276,7 +276,7 @@ class Parser {
             fail(root, "", "expected a map of pipeline settings, got " + shape(root));
         const Entries top = entries(root, "",
                                     {"version", "name", "mode", "journal", "universe", "schedule",
-                                     "feed", "strategy", "executor", "risk"});
+                                     "feed", "strategy", "executor", "risk", "http_in_backtest"});
         Pipeline p;
         p.file = file_;
         p.base_dir = base_dir_;
@@ -296,6 +296,8 @@ class Parser {
         p.strategy = component(root, top, "strategy", OT_KIND_STRATEGY);
         p.executor = component(root, top, "executor", OT_KIND_EXECUTOR);
         if (const Entry* e = find(top, "risk")) p.risk = risk(e->value);
+        if (const Entry* e = find(top, "http_in_backtest"))
+            p.http_in_backtest = typed(*e, "http_in_backtest", OT_PARAM_BOOL).int_value != 0;
         return p;
     }
 
@@ -474,7 +476,8 @@ class Parser {
 
     std::set<std::string> holidays(const Entry& entry, const std::string& path) const {
         if (!entry.value.IsSequence())
-            fail(entry.at(), path, "expected a list of dates (YYYY-MM-DD), got " + shape(entry.value));
+            fail(entry.at(), path,
+                 "expected a list of dates (YYYY-MM-DD), got " + shape(entry.value));
         std::set<std::string> out;
         for (std::size_t i = 0; i < entry.value.size(); ++i) {
             const std::string item_path = path + "[" + std::to_string(i) + "]";
@@ -493,15 +496,15 @@ class Parser {
         auto index = [&](const std::string& name, const YAML::Node& at) {
             for (int i = 0; i < 7; ++i)
                 if (name == kNames[i]) return i;
-            fail(at, path, "unknown day '" + name + "'; expected mon, tue, wed, thu, fri, sat, sun");
+            fail(at, path,
+                 "unknown day '" + name + "'; expected mon, tue, wed, thu, fri, sat, sun");
         };
         if (entry.value.IsScalar()) {
             const std::string v = text(entry, path);
             if (v == "daily") return 0x7f;
             if (v == "weekdays") return 0x1f;
             const auto dash = v.find('-');
-            if (dash == std::string::npos)
-                return static_cast<uint8_t>(1u << index(v, entry.at()));
+            if (dash == std::string::npos) return static_cast<uint8_t>(1u << index(v, entry.at()));
             const int from = index(v.substr(0, dash), entry.at());
             const int to = index(v.substr(dash + 1), entry.at());
             uint8_t mask = 0;
@@ -524,22 +527,27 @@ class Parser {
         const Entries e =
             entries(node, "schedule", {"every", "tz", "holidays", "catch_up", "triggers"});
         ScheduleConfig out;
-        if (const Entry* every = find(e, "every")) out.every_ms = duration(*every, "schedule.every");
+        if (const Entry* every = find(e, "every"))
+            out.every_ms = duration(*every, "schedule.every");
         CalendarTrigger defaults;
         defaults.catch_up_ms = 10 * 60 * 1000;
         if (const Entry* tz = find(e, "tz")) defaults.tz = time_zone(*tz, "schedule.tz");
-        if (const Entry* h = find(e, "holidays")) defaults.holidays = holidays(*h, "schedule.holidays");
-        if (const Entry* c = find(e, "catch_up")) defaults.catch_up_ms = duration(*c, "schedule.catch_up");
+        if (const Entry* h = find(e, "holidays"))
+            defaults.holidays = holidays(*h, "schedule.holidays");
+        if (const Entry* c = find(e, "catch_up"))
+            defaults.catch_up_ms = duration(*c, "schedule.catch_up");
         const Entry* list = find(e, "triggers");
         if (!list) return out;
         if (!list->value.IsSequence())
-            fail(list->at(), "schedule.triggers", "expected a list of triggers, got " + shape(list->value));
+            fail(list->at(), "schedule.triggers",
+                 "expected a list of triggers, got " + shape(list->value));
         for (std::size_t i = 0; i < list->value.size(); ++i) {
             const std::string path = "schedule.triggers[" + std::to_string(i) + "]";
             const YAML::Node& item = list->value[i];
-            if (!item.IsMap()) fail(item, path, "expected a map with name and at, got " + shape(item));
-            const Entries t = entries(item, path,
-                                      {"name", "at", "tz", "days", "holidays", "catch_up", "enabled"});
+            if (!item.IsMap())
+                fail(item, path, "expected a map with name and at, got " + shape(item));
+            const Entries t = entries(
+                item, path, {"name", "at", "tz", "days", "holidays", "catch_up", "enabled"});
             CalendarTrigger trigger = defaults;
             trigger.name = text(require(item, t, path, "name"), path + ".name");
             for (const auto& other : out.triggers)
@@ -554,8 +562,10 @@ class Parser {
             trigger.minute_of_day = std::stoi(m[1]) * 60 + std::stoi(m[2]);
             if (const Entry* tz = find(t, "tz")) trigger.tz = time_zone(*tz, path + ".tz");
             if (const Entry* d = find(t, "days")) trigger.weekdays = weekdays(*d, path + ".days");
-            if (const Entry* h = find(t, "holidays")) trigger.holidays = holidays(*h, path + ".holidays");
-            if (const Entry* c = find(t, "catch_up")) trigger.catch_up_ms = duration(*c, path + ".catch_up");
+            if (const Entry* h = find(t, "holidays"))
+                trigger.holidays = holidays(*h, path + ".holidays");
+            if (const Entry* c = find(t, "catch_up"))
+                trigger.catch_up_ms = duration(*c, path + ".catch_up");
             if (const Entry* en = find(t, "enabled"))
                 trigger.enabled = typed(*en, path + ".enabled", OT_PARAM_BOOL).int_value != 0;
             out.triggers.push_back(std::move(trigger));

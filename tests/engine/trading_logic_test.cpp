@@ -227,3 +227,33 @@ TEST(TradingLogic, SeriesPointsReachTheStrategyNoEarlierThanTheirTime) {
     buffer.consume(2);
     EXPECT_EQ(buffer.batch(0, 0, 180'000, 0).series_count, 0u);  // delivered once
 }
+
+TEST(TradingLogic, ABacktestRefusesPluginHttpUnlessThePipelineAllowsIt) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(3)));
+    const std::string yaml = h.pipeline_yaml(script("HOLD"), mock_executor());
+    EXPECT_FALSE(h.parse(yaml).http_in_backtest);
+    EXPECT_TRUE(h.parse(yaml + "http_in_backtest: true\n").http_in_backtest);
+    try {
+        h.parse(yaml + "http_in_backtest: sometimes\n");
+        FAIL() << "a non-boolean was accepted";
+    } catch (const core::ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("http_in_backtest"), std::string::npos);
+    }
+
+    // Port 9 on loopback: nothing listens, so an allowed request fails in transport instead.
+    const std::string calling = h.pipeline_yaml(
+        "{ use: script_strategy, params: { script: HOLD, http_url: \"http://127.0.0.1:9/\" } }",
+        mock_executor());
+    h.run(calling);
+    auto refused = h.events("http_outcome");
+    ASSERT_EQ(refused.size(), 1u);
+    EXPECT_NE(refused[0].json.find("unsupported: http is disabled in backtest mode"),
+              std::string::npos)
+        << refused[0].json;
+    h.run(calling + "http_in_backtest: true\n");
+    auto allowed = h.events("http_outcome");
+    ASSERT_EQ(allowed.size(), 2u);
+    EXPECT_NE(allowed[1].json.find("failed: http GET failed"), std::string::npos)
+        << allowed[1].json;
+}

@@ -94,6 +94,9 @@ struct Pipeline {
     ScheduleConfig schedule;
     ComponentConfig feed, strategy, executor;
     RiskConfig risk;
+    // A backtest refuses plugins' HTTP unless this is set (e.g. to record an LLM's answers once,
+    // so later re-runs replay them for free).
+    bool http_in_backtest = false;
 };
 
 // Throws ConfigError. 'file' names the source in messages; base_dir resolves relative paths.
