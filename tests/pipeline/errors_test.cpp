@@ -39,7 +39,7 @@ TEST_F(PipelineErrors, UnknownTopLevelKeySuggestsTheClosestOne) {
               "p.yaml:2:1: unknown key 'feeed'; did you mean 'feed'?");
     EXPECT_EQ(error_of("name: test\nbroker: x\n"),
               "p.yaml:2:1: unknown key 'broker'; expected one of: version, name, mode, journal, "
-              "universe, schedule, feed, strategy, executor, risk");
+              "universe, schedule, feed, strategy, executor, risk, http_in_backtest");
 }
 
 TEST_F(PipelineErrors, UnknownParamKeySuggestsTheClosestOne) {
