@@ -23,6 +23,7 @@ int command_validate(const GlobalOptions& g, const std::vector<std::string>& arg
 int command_plugins(const GlobalOptions& g, const std::vector<std::string>& args);
 int command_describe(const GlobalOptions& g, const std::vector<std::string>& args);
 int command_report(const GlobalOptions& g, const std::vector<std::string>& args);
+int command_fetch_data(const GlobalOptions& g, const std::vector<std::string>& args);
 int command_schedule(const GlobalOptions& g, const std::vector<std::string>& args);
 int command_halt(const GlobalOptions& g, const std::vector<std::string>& args);
 int command_resume(const GlobalOptions& g, const std::vector<std::string>& args);

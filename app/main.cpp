@@ -21,6 +21,7 @@ Commands:
   plugins [--json]      list the plugins found
   describe ID           show one plugin and its parameters
   report --journal DB   show a run's trades, orders, fills and metrics
+  fetch-data            download candles (Binance) into a CSV file for backtests
   schedule PIPELINE     show the next firings of its calendar triggers
   halt --journal DB     block new entries of a run (exits and stops still run)
   resume --journal DB   lift a halt
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
                                                   {"report", &command_report},
                                                   {"schedule", &command_schedule},
                                                   {"halt", &command_halt},
-                                                  {"resume", &command_resume}};
+                                                  {"resume", &command_resume},
+                                                  {"fetch-data", &command_fetch_data}};
     try {
         po::variables_map vm;
         po::parsed_options parsed =

@@ -1,0 +1,45 @@
+// Binance error answers: what they mean for an order (refused, unknown outcome, not found,
+// throttled) and a message a user can act on ("insufficient balance", "filter LOT_SIZE failed").
+#pragma once
+
+#include <orchestrade/sdk.hpp>
+
+#include <string>
+
+namespace orchestrade::plugins::binance {
+
+inline constexpr int kErrTimestamp = -1021;
+inline constexpr int kErrNoSuchOrder = -2013;
+inline constexpr int kErrCancelRejected = -2011;
+
+// An HTTP answer other than 2xx. code/msg come from the {"code","msg"} body (0/"" if none).
+class ApiError : public sdk::Error {
+  public:
+    ApiError(ot_status status, int http_status, int code, std::string msg,
+             const std::string& message)
+        : sdk::Error(status, message),
+          http_status(http_status),
+          binance_code(code),
+          binance_msg(std::move(msg)) {}
+    int http_status;
+    int binance_code;
+    std::string binance_msg;
+};
+
+enum class Outcome {
+    Rejected,     // the venue refused it: nothing was executed
+    Ambiguous,    // unknown: it may or may not have been executed
+    RateLimited,  // 429/418: refused, back off
+    BadTimestamp  // -1021: refused, re-sync the clock
+};
+
+// -2013, or -2011 "Unknown order sent.": the order is not (or no longer) open at the venue.
+bool is_unknown_order(const ApiError& e);
+
+Outcome classify(int http_status, int code, const std::string& msg);
+// "insufficient balance: Account has insufficient balance for requested action. (Binance -2010)"
+std::string describe(int http_status, int code, const std::string& msg);
+// Builds the error for an answer, with the ABI status its outcome implies.
+ApiError make_api_error(int http_status, const std::string& body);
+
+}  // namespace orchestrade::plugins::binance

@@ -1,0 +1,138 @@
+// The "binance" executor: market and limit orders on Binance spot or USDⓈ-M futures, with the
+// core's client order id as newClientOrderId, instrument rules applied before sending, a
+// stop-loss/take-profit attached to an entry resting at the venue (spot OCO, futures algo
+// orders), and the rule that an order whose outcome is unknown is asked about, never resent.
+// See README.md.
+#pragma once
+
+#include "exchange_rules.hpp"
+#include "executor_state.hpp"
+#include "rest_client.hpp"
+#include "venue.hpp"
+
+#include <orchestrade/sdk.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace orchestrade::plugins::binance {
+
+inline constexpr const char* kKeyTypeChoices[] = {"hmac", "ed25519", nullptr};
+inline constexpr const char* kMarginTypeChoices[] = {"unchanged", "isolated", "crossed", nullptr};
+inline constexpr const char* kWorkingTypeChoices[] = {"mark_price", "contract_price", nullptr};
+
+// "BUY" / "SELL".
+inline std::string side_name(int32_t side) {
+    return side == OT_SIDE_BUY ? "BUY" : "SELL";
+}
+
+// An order refused before it was sent, or by the venue: the reason is the message.
+[[noreturn]] inline void reject(const std::string& why) {
+    throw sdk::Error(OT_E_REJECTED, why);
+}
+
+// An execution report that owns its strings until it is pushed.
+struct OutReport {
+    int32_t kind = OT_REPORT_ACCEPTED;
+    std::string client_order_id, venue_order_id, trade_id, symbol, text;
+    int32_t side = OT_SIDE_BUY;
+    double qty = 0, price = 0, fee = 0, cum_qty = 0;
+    int64_t time_ms = 0;
+    ot_exec_report view() const;
+};
+
+class BinanceExecutor final : public sdk::Executor {
+  public:
+    static constexpr sdk::Meta meta{
+        "org.orchestrade.binance.executor",
+        "binance",
+        "Binance",
+        "1.0.0",
+        "Orchestrade",
+        "Orders on Binance spot or USD-M futures, with stop-loss/take-profit resting at the venue",
+        OT_CAP_NATIVE_STOP_LOSS | OT_CAP_NATIVE_TAKE_PROFIT | OT_CAP_SHORT};
+    static constexpr ot_param_spec params[] = {
+        sdk::enum_param("market", "spot", kMarketChoices, "spot or usdm (USD-M perpetual futures)"),
+        sdk::string_param(
+            "base_url", "",
+            "REST base URL; default: production (api.binance.com / fapi.binance.com)"),
+        sdk::secret_param("api_key", "API key: ${BINANCE_API_KEY} or ${file:/path}"),
+        sdk::secret_param("api_secret", "HMAC secret, or Ed25519 private key (PEM or base64 seed)"),
+        sdk::enum_param("key_type", "hmac", kKeyTypeChoices, "hmac or ed25519"),
+        sdk::int_param("recv_window_ms", "5000", 1, 60000,
+                       "How long after its timestamp Binance may still accept a request"),
+        sdk::int_param("timeout_ms", "10000", 100, 120000, "HTTP timeout per request"),
+        sdk::int_param("leverage", "0", 0, 125, "usdm: leverage per symbol; 0 leaves it as it is"),
+        sdk::enum_param("margin_type", "unchanged", kMarginTypeChoices,
+                        "usdm: isolated, crossed, or unchanged"),
+        sdk::enum_param("working_type", "mark_price", kWorkingTypeChoices,
+                        "usdm: price that triggers stop-loss/take-profit"),
+        sdk::double_param("weight_budget_pct", "80", 1, 100,
+                          "Share of the per-minute request weight queries may use; orders and "
+                          "cancels may use the rest"),
+        sdk::bool_param("ignore_existing_holdings", "false",
+                        "spot: holdings present at the first start are not the bot's position"),
+    };
+
+    explicit BinanceExecutor(const sdk::Context& ctx);
+    void start() override;
+    void submit(const ot_order& order) override;
+    void cancel(const std::string& symbol, const std::string& client_order_id) override;
+    void poll(sdk::Reports& out) override;
+    bool query_order(const std::string& symbol, const std::string& client_order_id,
+                     sdk::Reports& out) override;
+    void open_orders(sdk::Reports& out) override;
+    void balances(sdk::Balances& out) override;
+
+  private:
+    // ---- orders ----
+    const SymbolRules& rules_for(const std::string& symbol) const;
+    double reference_price(const std::string& symbol);
+    NewOrder build(const ot_order& o, const SymbolRules& rules, bool reduce_only);
+    void check_levels(const ot_order& o, double reference) const;
+    // Reports what is new about an order (everything, when replay) and settles it once final.
+    void report(TrackedOrder& t, const VenueOrder& v, const std::vector<VenueTrade>& trades,
+                bool replay, std::vector<OutReport>& out);
+    std::vector<VenueTrade> trades_of(const VenueOrder& v);
+    OutReport fill_report(const std::string& client_id, const std::string& symbol, int32_t side,
+                          const VenueTrade& t, double cum_qty) const;
+    double fill_qty(const std::string& symbol, int32_t side, const VenueTrade& t) const;
+    bool in_grace(int64_t sent_ms) const;
+    void sync_tracked(std::vector<OutReport>& out);
+
+    // ---- stop-loss / take-profit ----
+    void protect(const TrackedOrder& entry);
+    ProtectionOrder protection_order(const Protection& p) const;
+    void advance_protections(std::vector<OutReport>& out);
+    void place(Protection& p, std::vector<OutReport>& out);
+    void resolve_placing(Protection& p, std::vector<OutReport>& out);
+    // ACCEPTED for each leg, so the journal knows what rests at the venue.
+    void announce_legs(const Protection& p, std::vector<OutReport>& out) const;
+    void finish(Protection& p);
+    void check_legs(Protection& p, std::vector<OutReport>& out);
+    void exit_now(Protection& p, bool stop_loss, std::vector<OutReport>& out);
+    // Logs and journals that a position has no stop at the venue.
+    void unprotected(Protection& p, const std::string& why);
+    // Before an order that reduces the position: cancels the resting legs of the symbol.
+    // Throws sdk::Error(OT_E_REJECTED) when a leg already closed the position.
+    void lift_protections(const std::string& symbol, const std::string& exit_id);
+    Protection* protection_of_leg(const std::string& client_id, Leg** leg);
+    bool leg_report(Protection& p, Leg& leg, const VenueOrder& v, bool replay,
+                    std::vector<OutReport>& out);
+
+    void save();
+    std::string pipeline_symbol(const std::string& venue) const;
+
+    Market market_;
+    std::vector<std::string> universe_;
+    bool ignore_existing_;
+    std::unique_ptr<RestClient> client_;
+    std::unique_ptr<Venue> venue_;
+    RulesBySymbol rules_;
+    ExecutorState state_;
+    std::vector<OutReport> outbox_;
+};
+
+}  // namespace orchestrade::plugins::binance

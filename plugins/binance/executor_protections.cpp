@@ -1,0 +1,312 @@
+// The executor's stop-loss and take-profit: placed once an entry has filled, watched until a leg
+// fills (then the other is canceled), lifted before an exit, and placed again when a placement's
+// outcome was unknown and Binance never got it.
+#include "binance_executor.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace orchestrade::plugins::binance {
+namespace {
+
+// A rejection meaning the level is already crossed: the stop must act now.
+bool already_triggered(const ApiError& e) {
+    return e.binance_code == -2021 || e.binance_code == -4142 ||
+           e.binance_msg.find("would trigger immediately") != std::string::npos ||
+           e.binance_msg.find("would immediately match") != std::string::npos ||
+           e.binance_msg.find("relationship of the prices") != std::string::npos;
+}
+
+constexpr int64_t kKeepFinishedMs = 7 * 24 * 3600 * 1000LL;
+
+}  // namespace
+
+void BinanceExecutor::finish(Protection& p) {
+    p.state = ProtectionState::Done;
+    p.done_ms = host().now_ms();
+}
+
+void BinanceExecutor::announce_legs(const Protection& p, std::vector<OutReport>& out) const {
+    for (const Leg& leg : p.legs)
+        out.push_back({OT_REPORT_ACCEPTED, leg.client_id, "", "", p.symbol, "", p.exit_side, p.qty,
+                       leg.stop_loss ? p.stop_loss : p.take_profit, 0, 0, host().now_ms()});
+}
+
+void BinanceExecutor::protect(const TrackedOrder& entry) {
+    Protection p;
+    p.entry_id = entry.client_id;
+    p.symbol = entry.symbol;
+    p.exit_side = entry.side == OT_SIDE_BUY ? OT_SIDE_SELL : OT_SIDE_BUY;
+    p.qty = entry.reported_qty;
+    p.entry_qty = entry.requested_qty;
+    p.stop_loss = entry.stop_loss;
+    p.take_profit = entry.take_profit;
+    if (p.stop_loss != 0)
+        p.legs.push_back({entry.client_id + "-sl", true, false, LegState::Open, {}});
+    if (p.take_profit != 0)
+        p.legs.push_back({entry.client_id + "-tp", false, false, LegState::Open, {}});
+    state_.protections[entry.client_id] = std::move(p);
+}
+
+ProtectionOrder BinanceExecutor::protection_order(const Protection& p) const {
+    const SymbolRules& r = rules_.at(venue_symbol(p.symbol));
+    ProtectionOrder po;
+    po.symbol = r.symbol;
+    po.exit_side = side_name(p.exit_side);
+    if (market_ == Market::Spot) po.qty = r.quantity(p.qty, false);
+    if (p.stop_loss != 0) po.stop_loss = r.price(p.stop_loss, Rounding::Nearest);
+    if (p.take_profit != 0) po.take_profit = r.price(p.take_profit, Rounding::Nearest);
+    po.list_id = p.entry_id + "-oco";
+    for (const Leg& leg : p.legs)
+        (leg.stop_loss ? po.sl_id : po.tp_id) = leg.client_id;
+    return po;
+}
+
+void BinanceExecutor::unprotected(Protection& p, const std::string& why) {
+    p.state = ProtectionState::Failed;
+    host().error("binance: the " + p.symbol + " position of " + p.entry_id +
+                 " is NOT protected: its stop-loss/take-profit was refused: " + why);
+    host().journal("binance_protection_failed", nlohmann::json{{"entry", p.entry_id},
+                                                               {"symbol", p.symbol},
+                                                               {"stop_loss", p.stop_loss},
+                                                               {"take_profit", p.take_profit},
+                                                               {"reason", why}}
+                                                    .dump());
+}
+
+void BinanceExecutor::advance_protections(std::vector<OutReport>& out) {
+    for (auto& [id, p] : state_.protections) {
+        try {
+            if (p.state == ProtectionState::Placing) resolve_placing(p, out);
+            if (p.state == ProtectionState::Pending)
+                place(p, out);
+            else if (p.state == ProtectionState::Active)
+                check_legs(p, out);
+        } catch (const sdk::Error& e) {
+            if (e.code() == OT_E_RATE_LIMIT) break;
+            host().warn("binance: stop-loss/take-profit of " + id + ": " + e.what() +
+                        " (tried again next poll)");
+        }
+    }
+    const int64_t now = host().now_ms();
+    for (auto it = state_.protections.begin(); it != state_.protections.end();) {
+        const Protection& p = it->second;
+        bool over = p.state == ProtectionState::Failed ||
+                    (p.state == ProtectionState::Done && now - p.done_ms > kKeepFinishedMs);
+        it = over ? state_.protections.erase(it) : std::next(it);
+    }
+}
+
+void BinanceExecutor::place(Protection& p, std::vector<OutReport>& out) {
+    ProtectionOrder po;
+    try {
+        po = protection_order(p);
+    } catch (const sdk::Error& e) {
+        unprotected(p, e.what());
+        return;
+    }
+    p.state = ProtectionState::Placing;
+    p.placing_ms = host().now_ms();
+    save();
+    try {
+        venue_->place_protection(po);
+        p.state = ProtectionState::Active;
+        announce_legs(p, out);
+        std::string what;
+        if (po.stop_loss) what += "stop-loss " + po.stop_loss->str();
+        if (po.take_profit)
+            what +=
+                (what.empty() ? "" : " and ") + std::string("take-profit ") + po.take_profit->str();
+        host().info("binance: " + what + " rest at Binance for " + p.entry_id + " (" + p.symbol +
+                    ")");
+    } catch (const ApiError& e) {
+        if (e.code() == OT_E_AMBIGUOUS) {
+            host().warn("binance: stop-loss/take-profit of " + p.entry_id + ": outcome unknown (" +
+                        e.what() + "), checked next poll");
+            return;
+        }
+        if (e.code() == OT_E_RATE_LIMIT) {
+            p.state = ProtectionState::Pending;
+            throw;
+        }
+        if (!already_triggered(e)) {
+            unprotected(p, e.what());
+            return;
+        }
+        double price = venue_->last_price(venue_symbol(p.symbol));
+        bool long_position = p.exit_side == OT_SIDE_SELL;
+        bool stop_crossed =
+            p.stop_loss != 0 && (long_position ? price <= p.stop_loss : price >= p.stop_loss);
+        exit_now(p, stop_crossed, out);
+    } catch (const sdk::Error& e) {
+        if (e.code() == OT_E_IO) return;  // still Placing: looked up by client id next poll
+        p.state = ProtectionState::Pending;
+        throw;
+    }
+}
+
+void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<OutReport>& out) {
+    const std::string what = stop_loss ? "stop-loss" : "take-profit";
+    const double level = stop_loss ? p.stop_loss : p.take_profit;
+    host().warn("binance: the " + what + " " + number_text(level) + " of " + p.entry_id +
+                " is already crossed: closing the " + p.symbol + " position with a market order");
+    p.legs = {{p.entry_id + (stop_loss ? "-sl" : "-tp"), stop_loss, true, LegState::Open, {}}};
+    p.state = ProtectionState::Active;
+    announce_legs(p, out);
+    save();
+    const SymbolRules& r = rules_.at(venue_symbol(p.symbol));
+    NewOrder n;
+    n.symbol = r.symbol;
+    n.side = side_name(p.exit_side);
+    n.client_id = p.legs[0].client_id;
+    n.reduce_only = market_ == Market::UsdM;
+    try {
+        n.qty = r.quantity(p.qty, true);
+        Placed placed = venue_->place(n);
+        leg_report(p, p.legs[0], placed.order, false, out);
+        if (p.legs[0].state == LegState::Filled) finish(p);
+    } catch (const sdk::Error& e) {
+        if (e.code() == OT_E_IO || e.code() == OT_E_AMBIGUOUS) return;  // checked next poll
+        unprotected(p, "the market exit was refused too: " + std::string(e.what()));
+    }
+}
+
+void BinanceExecutor::resolve_placing(Protection& p, std::vector<OutReport>& out) {
+    const std::string symbol = venue_symbol(p.symbol);
+    std::size_t found = 0;
+    for (const Leg& leg : p.legs)
+        if (venue_->query_leg(symbol, leg.client_id)) ++found;
+    if (found == p.legs.size()) {
+        p.state = ProtectionState::Active;
+        announce_legs(p, out);
+    }
+    // What is missing never arrived: placing again is safe, a resting leg refuses its duplicate.
+    else if (!in_grace(p.placing_ms))
+        p.state = ProtectionState::Pending;
+}
+
+bool BinanceExecutor::leg_report(Protection& p, Leg& leg, const VenueOrder& v, bool replay,
+                                 std::vector<OutReport>& out) {
+    std::vector<VenueTrade> trades;
+    bool executed =
+        v.executed_qty > 0 || v.status == VenueStatus::Filled || v.status == VenueStatus::Triggered;
+    if (executed && !v.venue_id.empty()) trades = venue_->trades(v.symbol, v.venue_id);
+    if (replay && !is_final(v.status) && v.status != VenueStatus::Triggered)
+        out.push_back({OT_REPORT_ACCEPTED, leg.client_id, v.venue_id, "", p.symbol, "", p.exit_side,
+                       p.qty, v.price, 0, 0, v.time_ms});
+    double cum = 0;
+    for (const VenueTrade& t : trades) {
+        cum += fill_qty(p.symbol, p.exit_side, t);
+        if (!replay && leg.reported_trades.count(t.id)) continue;
+        leg.reported_trades.insert(t.id);
+        out.push_back(fill_report(leg.client_id, p.symbol, p.exit_side, t, cum));
+    }
+    if (!is_final(v.status)) return false;
+    if (!trades.empty()) {
+        const bool newly = leg.state != LegState::Filled;
+        leg.state = LegState::Filled;
+        if (newly)
+            host().info("binance: the " + std::string(leg.stop_loss ? "stop-loss" : "take-profit") +
+                        " of " + p.entry_id + " filled " + number_text(cum) + " " + p.symbol);
+        // The core's leg is as large as its entry order: say it is over when it sold less.
+        if ((newly || replay) && cum < p.entry_qty * (1 - 1e-9))
+            out.push_back({OT_REPORT_EXPIRED, leg.client_id, v.venue_id, "", p.symbol,
+                           "done at Binance: sold " + number_text(cum) + ", the position held",
+                           p.exit_side, p.entry_qty, v.price, 0, cum, v.time_ms});
+        return true;
+    }
+    if (v.status == VenueStatus::Filled) return false;  // its trades are not listed yet
+    leg.state = LegState::Canceled;
+    out.push_back({OT_REPORT_CANCELED, leg.client_id, v.venue_id, "", p.symbol,
+                   "canceled at Binance", p.exit_side, p.qty, v.price, 0, 0, v.time_ms});
+    return true;
+}
+
+void BinanceExecutor::check_legs(Protection& p, std::vector<OutReport>& out) {
+    const std::string symbol = venue_symbol(p.symbol);
+    std::set<std::string> resting = venue_->open_leg_ids(symbol);
+    bool filled = false, settled = true;
+    for (Leg& leg : p.legs) {
+        if (leg.state != LegState::Open) {
+            filled |= leg.state == LegState::Filled;
+            continue;
+        }
+        if (!leg.market_exit && resting.count(leg.client_id)) {
+            settled = false;
+            continue;
+        }
+        std::optional<VenueOrder> v = leg.market_exit ? venue_->query(symbol, leg.client_id)
+                                                      : venue_->query_leg(symbol, leg.client_id);
+        if (!v) {
+            leg.state = LegState::Canceled;
+            out.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", p.symbol,
+                           "no longer at Binance", p.exit_side, p.qty, 0, 0, 0, host().now_ms()});
+            continue;
+        }
+        if (!leg_report(p, leg, *v, false, out)) settled = false;
+        filled |= leg.state == LegState::Filled;
+    }
+    if (filled) {
+        venue_->cancel_protection(protection_order(p));  // what still rests of the other leg
+        for (Leg& leg : p.legs) {
+            if (leg.state != LegState::Open) continue;
+            leg.state = LegState::Canceled;
+            out.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", p.symbol,
+                           "canceled: the other leg filled", p.exit_side, p.qty, 0, 0, 0,
+                           host().now_ms()});
+        }
+        finish(p);
+    } else if (settled) {
+        finish(p);
+        host().warn("binance: the stop-loss/take-profit of " + p.entry_id +
+                    " was canceled outside this bot: the " + p.symbol +
+                    " position is not protected");
+    }
+}
+
+void BinanceExecutor::lift_protections(const std::string& symbol, const std::string& exit_id) {
+    const std::string vs = venue_symbol(symbol);
+    for (auto& [id, p] : state_.protections) {
+        if (p.symbol != symbol || p.state == ProtectionState::Done) continue;
+        if (p.state == ProtectionState::Pending || p.state == ProtectionState::Failed) {
+            finish(p);
+            continue;
+        }
+        const bool announced = p.state == ProtectionState::Active;
+        venue_->cancel_protection(protection_order(p));
+        bool filled = false;
+        for (Leg& leg : p.legs) {
+            if (leg.state != LegState::Open) {
+                filled |= leg.state == LegState::Filled;
+                continue;
+            }
+            std::optional<VenueOrder> v = leg.market_exit ? venue_->query(vs, leg.client_id)
+                                                          : venue_->query_leg(vs, leg.client_id);
+            if (v) leg_report(p, leg, *v, false, outbox_);
+            filled |= leg.state == LegState::Filled;
+            if (leg.state != LegState::Open) continue;
+            leg.state = LegState::Canceled;
+            if (!v && !announced) continue;  // never reached Binance: nothing to tell
+            outbox_.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", symbol,
+                               "canceled: the position is closed by " + exit_id, p.exit_side, p.qty,
+                               0, 0, 0, host().now_ms()});
+        }
+        finish(p);
+        if (filled) {
+            save();
+            reject("not sent: the stop-loss/take-profit of " + id + " already closed the position");
+        }
+    }
+    save();
+}
+
+Protection* BinanceExecutor::protection_of_leg(const std::string& client_id, Leg** leg) {
+    for (auto& [id, p] : state_.protections)
+        for (Leg& l : p.legs)
+            if (l.client_id == client_id) {
+                *leg = &l;
+                return &p;
+            }
+    return nullptr;
+}
+
+}  // namespace orchestrade::plugins::binance

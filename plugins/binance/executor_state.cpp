@@ -1,0 +1,37 @@
+#include "executor_state.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+
+namespace orchestrade::plugins::binance {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(LegState, {{LegState::Open, "open"},
+                                        {LegState::Filled, "filled"},
+                                        {LegState::Canceled, "canceled"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(ProtectionState, {{ProtectionState::Pending, "pending"},
+                                               {ProtectionState::Placing, "placing"},
+                                               {ProtectionState::Active, "active"},
+                                               {ProtectionState::Done, "done"},
+                                               {ProtectionState::Failed, "failed"}})
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrackedOrder, client_id, symbol, side, market, requested_qty,
+                                   sent_ms, acked, venue_id, reported_trades, reported_qty,
+                                   stop_loss, take_profit)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Leg, client_id, stop_loss, market_exit, state, reported_trades)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Protection, entry_id, symbol, exit_side, qty, entry_qty,
+                                   stop_loss, take_profit, state, placing_ms, done_ms, legs)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ExecutorState, orders, protections, baseline, baseline_recorded)
+
+std::string to_json(const ExecutorState& state) {
+    return nlohmann::json(state).dump();
+}
+
+ExecutorState state_from_json(const std::string& text) {
+    try {
+        return nlohmann::json::parse(text).get<ExecutorState>();
+    } catch (const nlohmann::json::exception& e) {
+        throw std::invalid_argument(std::string("saved executor state is unreadable: ") + e.what());
+    }
+}
+
+}  // namespace orchestrade::plugins::binance

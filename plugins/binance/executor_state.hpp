@@ -1,0 +1,71 @@
+// What the executor must remember across restarts, saved as JSON in the host's key-value state
+// before anything is sent: the orders it sent that are not settled yet (with their send time,
+// which decides when "Binance does not know it" becomes final), the stop-loss/take-profit
+// protections of filled entries, and for spot the holdings that were there before the bot.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace orchestrade::plugins::binance {
+
+struct TrackedOrder {
+    std::string client_id;
+    std::string symbol;  // as the pipeline writes it
+    int32_t side = 1;    // OT_SIDE_*
+    bool market = true;
+    double requested_qty = 0;  // what the core asked for
+    int64_t sent_ms = 0;       // host time just before the request went out
+    bool acked = false;        // Binance has confirmed it
+    std::string venue_id;
+    std::set<std::string> reported_trades;
+    double reported_qty = 0;                // sum of the FILL reports' qty
+    double stop_loss = 0, take_profit = 0;  // to attach once it fills
+};
+
+enum class LegState { Open, Filled, Canceled };
+
+struct Leg {
+    std::string client_id;
+    bool stop_loss = true;     // else take-profit
+    bool market_exit = false;  // a market order sent because the level was already crossed
+    LegState state = LegState::Open;
+    std::set<std::string> reported_trades;
+};
+
+enum class ProtectionState {
+    Pending,  // to be placed
+    Placing,  // sent, outcome unknown
+    Active,   // resting at the venue
+    Done,     // a leg filled, or it was canceled
+    Failed    // refused by the venue: the position is unprotected
+};
+
+struct Protection {
+    std::string entry_id;
+    std::string symbol;
+    int32_t exit_side = 2;  // OT_SIDE_SELL for a long
+    double qty = 0;         // what the legs sell: the entry's filled quantity
+    double entry_qty = 0;   // what the core asked for: its quantity of each leg
+    double stop_loss = 0, take_profit = 0;
+    ProtectionState state = ProtectionState::Pending;
+    int64_t placing_ms = 0;
+    int64_t done_ms = 0;  // kept a while after it ended, so queries about its legs are answered
+    std::vector<Leg> legs;
+};
+
+struct ExecutorState {
+    std::map<std::string, TrackedOrder> orders;     // by client id
+    std::map<std::string, Protection> protections;  // by entry client id
+    std::map<std::string, double> baseline;         // spot: asset -> holdings not the bot's
+    bool baseline_recorded = false;
+};
+
+std::string to_json(const ExecutorState& state);
+// Throws std::invalid_argument when the text is not a saved state.
+ExecutorState state_from_json(const std::string& text);
+
+}  // namespace orchestrade::plugins::binance

@@ -1,0 +1,223 @@
+#include "futures_venue.hpp"
+
+#include "json_util.hpp"
+
+#include <cmath>
+#include <map>
+
+namespace orchestrade::plugins::binance {
+namespace {
+
+constexpr int kErrNoMarginTypeChange = -4046;  // "No need to change margin type."
+constexpr int kErrDuplicateClientId = -4116;
+
+Call signed_call(const char* method, const char* path, Params params, int weight,
+                 Priority priority = Priority::Normal) {
+    Call c;
+    c.method = method;
+    c.path = path;
+    c.params = std::move(params);
+    c.weight = weight;
+    c.is_signed = true;
+    c.priority = priority;
+    return c;
+}
+
+VenueOrder parse_algo(const nlohmann::json& j) {
+    VenueOrder o;
+    o.client_id = j.value("clientAlgoId", "");
+    if (j.contains("actualOrderId") && !j["actualOrderId"].is_null()) {
+        const auto& id = j["actualOrderId"];
+        std::string text = id.is_string() ? id.get<std::string>() : id.dump();
+        if (!text.empty() && text != "0" && text != "-1") o.venue_id = text;
+    }
+    o.symbol = j.value("symbol", "");
+    o.side = j.value("side", "");
+    o.status = parse_status(j.value("algoStatus", "NEW"));
+    o.orig_qty = number_or(j, "quantity", 0);
+    o.price = number_or(j, "triggerPrice", 0);
+    o.time_ms = j.value("updateTime", j.value("createTime", int64_t{0}));
+    return o;
+}
+
+}  // namespace
+
+nlohmann::json FuturesVenue::exchange_info(const std::vector<std::string>&) {
+    Call c;
+    c.path = "/fapi/v1/exchangeInfo";
+    c.weight = 1;
+    return client_.call(c);
+}
+
+void FuturesVenue::prepare(const std::vector<std::string>& symbols) {
+    nlohmann::json mode = client_.call(signed_call("GET", "/fapi/v1/positionSide/dual", {}, 30));
+    if (mode.value("dualSidePosition", false))
+        throw sdk::Error(OT_E_INVALID_ARG,
+                         "binance: the futures account is in hedge mode; switch it to one-way "
+                         "mode (positionSide BOTH) to trade with this executor");
+    for (const std::string& symbol : symbols) {
+        if (!settings_.margin_type.empty()) {
+            try {
+                client_.call(
+                    signed_call("POST", "/fapi/v1/marginType",
+                                {{"symbol", symbol}, {"marginType", settings_.margin_type}}, 1));
+            } catch (const ApiError& e) {
+                if (e.binance_code != kErrNoMarginTypeChange) throw;
+            }
+        }
+        if (settings_.leverage > 0)
+            client_.call(signed_call(
+                "POST", "/fapi/v1/leverage",
+                {{"symbol", symbol}, {"leverage", std::to_string(settings_.leverage)}}, 1));
+    }
+}
+
+double FuturesVenue::last_price(const std::string& symbol) {
+    Call c;
+    c.path = "/fapi/v1/ticker/price";
+    c.params = {{"symbol", symbol}};
+    return number(client_.call(c).at("price"));
+}
+
+Placed FuturesVenue::place(const NewOrder& o) {
+    Params p{{"symbol", o.symbol}, {"side", o.side}, {"type", o.market ? "MARKET" : "LIMIT"}};
+    if (!o.market) p.emplace_back("timeInForce", o.tif);
+    p.emplace_back("quantity", o.qty.str());
+    if (!o.market) p.emplace_back("price", o.price.str());
+    if (o.reduce_only) p.emplace_back("reduceOnly", "true");
+    p.emplace_back("newClientOrderId", o.client_id);
+    p.emplace_back("newOrderRespType", "RESULT");
+    Placed out;
+    out.order = parse_order(
+        client_.call(signed_call("POST", "/fapi/v1/order", std::move(p), 0, Priority::Trading)));
+    return out;
+}
+
+std::optional<VenueOrder> FuturesVenue::query(const std::string& symbol,
+                                              const std::string& client_id) {
+    try {
+        return parse_order(client_.call(signed_call(
+            "GET", "/fapi/v1/order", {{"symbol", symbol}, {"origClientOrderId", client_id}}, 1)));
+    } catch (const ApiError& e) {
+        if (e.binance_code == kErrNoSuchOrder) return std::nullopt;
+        throw;
+    }
+}
+
+std::vector<VenueTrade> FuturesVenue::trades(const std::string& symbol,
+                                             const std::string& venue_order_id) {
+    nlohmann::json j = client_.call(signed_call(
+        "GET", "/fapi/v1/userTrades", {{"symbol", symbol}, {"orderId", venue_order_id}}, 5));
+    std::vector<VenueTrade> out;
+    for (const auto& t : j) {
+        VenueTrade v;
+        v.id = t.at("id").dump();
+        v.price = number(t.at("price"));
+        v.qty = number(t.at("qty"));
+        v.commission = std::fabs(number_or(t, "commission", 0));
+        v.commission_asset = t.value("commissionAsset", "");
+        v.time_ms = t.value("time", int64_t{0});
+        out.push_back(v);
+    }
+    return out;
+}
+
+void FuturesVenue::cancel(const std::string& symbol, const std::string& client_id) {
+    try {
+        client_.call(signed_call("DELETE", "/fapi/v1/order",
+                                 {{"symbol", symbol}, {"origClientOrderId", client_id}}, 1,
+                                 Priority::Trading));
+    } catch (const ApiError& e) {
+        if (is_unknown_order(e))
+            throw sdk::Error(OT_E_NOT_FOUND, "no open order '" + client_id + "': " + e.what());
+        throw;
+    }
+}
+
+std::vector<VenueOrder> FuturesVenue::open_orders(const std::string& symbol) {
+    std::vector<VenueOrder> out;
+    for (const auto& o :
+         client_.call(signed_call("GET", "/fapi/v1/openOrders", {{"symbol", symbol}}, 1)))
+        out.push_back(parse_order(o));
+    for (const auto& o :
+         client_.call(signed_call("GET", "/fapi/v1/openAlgoOrders", {{"symbol", symbol}}, 1)))
+        out.push_back(parse_algo(o));
+    return out;
+}
+
+void FuturesVenue::place_protection(const ProtectionOrder& p) {
+    auto leg = [&](const char* type, const Decimal& trigger, const std::string& id) {
+        try {
+            client_.call(signed_call("POST", "/fapi/v1/algoOrder",
+                                     {{"algoType", "CONDITIONAL"},
+                                      {"symbol", p.symbol},
+                                      {"side", p.exit_side},
+                                      {"type", type},
+                                      {"triggerPrice", trigger.str()},
+                                      {"closePosition", "true"},
+                                      {"workingType", settings_.working_type},
+                                      {"clientAlgoId", id}},
+                                     0, Priority::Trading));
+        } catch (const ApiError& e) {
+            if (e.binance_code != kErrDuplicateClientId)
+                throw;  // already resting from an earlier try
+        }
+    };
+    if (p.stop_loss) leg("STOP_MARKET", *p.stop_loss, p.sl_id);
+    if (p.take_profit) leg("TAKE_PROFIT_MARKET", *p.take_profit, p.tp_id);
+}
+
+std::optional<VenueOrder> FuturesVenue::query_leg(const std::string& symbol,
+                                                  const std::string& client_id) {
+    try {
+        return parse_algo(client_.call(signed_call(
+            "GET", "/fapi/v1/algoOrder", {{"symbol", symbol}, {"clientAlgoId", client_id}}, 1)));
+    } catch (const ApiError& e) {
+        if (e.binance_code == kErrNoSuchOrder) return std::nullopt;
+        throw;
+    }
+}
+
+std::set<std::string> FuturesVenue::open_leg_ids(const std::string& symbol) {
+    std::set<std::string> out;
+    for (const auto& o :
+         client_.call(signed_call("GET", "/fapi/v1/openAlgoOrders", {{"symbol", symbol}}, 1)))
+        out.insert(o.value("clientAlgoId", ""));
+    return out;
+}
+
+void FuturesVenue::cancel_protection(const ProtectionOrder& p) {
+    for (const std::string* id : {&p.sl_id, &p.tp_id}) {
+        if (id->empty()) continue;
+        try {
+            client_.call(signed_call("DELETE", "/fapi/v1/algoOrder",
+                                     {{"symbol", p.symbol}, {"clientAlgoId", *id}}, 1,
+                                     Priority::Trading));
+        } catch (const ApiError& e) {
+            if (!is_unknown_order(e)) throw;
+        }
+    }
+}
+
+std::vector<Venue::Balance> FuturesVenue::balances() {
+    std::vector<Balance> out;
+    std::map<std::string, double> entry_value;  // margin asset -> sum of qty * entry price
+    for (const auto& p : client_.call(signed_call("GET", "/fapi/v3/positionRisk", {}, 5))) {
+        double amt = number(p.at("positionAmt"));
+        if (amt == 0) continue;
+        double entry = number(p.at("entryPrice"));
+        entry_value[p.value("marginAsset", "USDT")] += amt * entry;
+        out.push_back({p.value("symbol", ""), amt, 0, entry, true});
+    }
+    for (const auto& b : client_.call(signed_call("GET", "/fapi/v3/balance", {}, 5))) {
+        std::string asset = b.value("asset", "");
+        double wallet = number(b.at("balance"));
+        if (wallet == 0 && !entry_value.count(asset)) continue;
+        // Cash as a spot-style ledger counts it: the wallet less what the open positions cost
+        // at their entry price (the ledger moved cash by the notional of each fill).
+        out.push_back({asset, wallet - entry_value[asset], 0, 0, false});
+    }
+    return out;
+}
+
+}  // namespace orchestrade::plugins::binance

@@ -1,0 +1,74 @@
+// One Binance REST endpoint family (spot or USDⓈ-M futures) through the host's HTTP: builds and
+// signs requests, keeps the server-time offset (re-synced on -1021), turns error answers into
+// ApiError and spends the shared request-weight budget.
+#pragma once
+
+#include "api_error.hpp"
+#include "rate_limiter.hpp"
+#include "signer.hpp"
+#include "symbols.hpp"
+
+#include <orchestrade/sdk.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace orchestrade::plugins::binance {
+
+struct Call {
+    const char* method = "GET";
+    std::string path;  // "/api/v3/order"
+    Params params;
+    int weight = 1;
+    bool is_signed = false;
+    Priority priority = Priority::Normal;
+};
+
+struct ClientOptions {
+    Market market = Market::Spot;
+    std::string base_url;  // empty: the production URL of the market
+    std::string api_key;   // empty for market data only
+    std::optional<Signer> signer;
+    int64_t recv_window_ms = 5000;
+    uint32_t timeout_ms = 10000;
+    double weight_budget_pct = 80;
+};
+
+class RestClient {
+  public:
+    RestClient(const sdk::Host& host, ClientOptions options);
+
+    // The decoded JSON of a 2xx answer. Throws ApiError for an error answer, sdk::Error with
+    // OT_E_IO when no answer arrived (timeout, dropped connection) and OT_E_RATE_LIMIT when the
+    // request was not sent because of the weight budget or a ban.
+    nlohmann::json call(const Call& call);
+
+    // Measures the offset to the server clock (GET .../time).
+    void sync_time();
+    // sync_time() when the last measure is older than half an hour (or there is none).
+    void resync_if_stale();
+    int64_t server_now() const { return host_.now_ms() + offset_ms_; }
+    int64_t offset_ms() const { return offset_ms_; }
+    // Applies a ban or pause remembered by an earlier process, and the live weight limit.
+    void restore_block();
+    void set_weight_limit(int weight_limit);
+    Market market() const { return options_.market; }
+    const std::string& base_url() const { return base_url_; }
+    int64_t recv_window_ms() const { return options_.recv_window_ms; }
+
+  private:
+    nlohmann::json send(const Call& call);
+    void remember_block();
+
+    sdk::Host host_;
+    ClientOptions options_;
+    std::string base_url_;
+    std::shared_ptr<RateLimiter> limiter_;
+    int64_t offset_ms_ = 0;
+    int64_t synced_at_ms_ = 0;  // host time of the last sync, 0 = never
+};
+
+}  // namespace orchestrade::plugins::binance

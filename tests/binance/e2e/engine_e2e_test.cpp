@@ -1,0 +1,239 @@
+// Pipelines through the real engine (paper and live loops, wall clock, libcurl) against the
+// fake exchange: the SMA-cross bot on spot, a multi-symbol futures bot with stop-loss and
+// take-profit, and faults injected between runs that resume from the journal.
+#include "e2e_support.hpp"
+
+#include <orchestrade/core/engine.hpp>
+#include <orchestrade/core/pipeline.hpp>
+#include <orchestrade/core/plugin_registry.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+using namespace orchestrade;
+using namespace orchestrade::testing;
+
+namespace {
+
+const std::string kSma = "{ use: sma_cross, params: { fast: 2, slow: 4 } }";
+
+std::string bracket(const std::string& params) {
+    return "{ use: bracket_strategy, params: { " + params + " } }";
+}
+
+class EngineE2e : public ::testing::Test {
+  protected:
+    EngineE2e() {
+        list_symbols(fake);
+        registry.scan({ORCHESTRADE_TEST_PLUGIN_DIR, ORCHESTRADE_TEST_FIXTURE_DIR});
+    }
+
+    core::RunSummary run(const std::string& yaml, int64_t iterations) {
+        dir.write("pipeline.yaml", yaml);
+        core::Pipeline p = core::load_pipeline((dir.path() / "pipeline.yaml").string(), registry);
+        core::EngineOptions o;
+        o.interval_ms = 1000;
+        o.max_iterations = iterations;
+        return core::run_pipeline(p, o);
+    }
+
+    // Runs the pipeline; after_ms into the run, `event` happens at the exchange.
+    void run_while(const std::string& yaml, int64_t iterations, int64_t after_ms,
+                   const std::function<void()>& event) {
+        std::thread later([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(after_ms));
+            event();
+        });
+        run(yaml, iterations);
+        later.join();
+    }
+
+    core::Journal journal() const {
+        return core::Journal(dir.journal(), core::Journal::Durability::Synchronous);
+    }
+
+    // Resting stop-loss/take-profit legs per venue symbol.
+    std::map<std::string, int> resting_legs() const {
+        std::map<std::string, int> out;
+        for (const auto& o : fake.orders())
+            if (o.algo && o.status == "NEW") ++out[o.symbol];
+        return out;
+    }
+
+    E2eDir dir;
+    bf::FakeBinance fake;
+    core::PluginRegistry registry;
+};
+
+// The bars a run saw, from the signals the strategy sent on each (HOLD included in paper/live).
+std::vector<int64_t> signal_times(core::Journal& j, const std::string& symbol) {
+    std::vector<int64_t> out;
+    for (const auto& s : j.signals())
+        if (s.symbol == symbol) out.push_back(s.time_ms);
+    return out;
+}
+
+}  // namespace
+
+TEST_F(EngineE2e, SmaCrossInPaperModeReadsEveryBarOnceAcrossARestart) {
+    const std::string yaml =
+        pipeline("paper", "[BTC/USDT]", feed_block(fake, "spot"), kSma, "{ quantity: 0.01 }",
+                 "{ use: mock, params: { starting_cash: 10000, fee_bps: 10, fill: close } }");
+    core::RunSummary first = run(yaml, 8);
+    EXPECT_EQ(first.status, "completed");
+    core::RunSummary second = run(yaml, 6);
+    EXPECT_TRUE(second.resumed);
+    core::Journal j = journal();
+    std::vector<int64_t> times = signal_times(j, "BTC/USDT");
+    ASSERT_GE(times.size(), 10u);
+    for (std::size_t i = 1; i < times.size(); ++i)
+        EXPECT_EQ(times[i] - times[i - 1], 1000)
+            << "bar " << i << ": a bar was skipped or repeated";
+    EXPECT_GE(j.fills().size(), 1u) << "the strategy traded on the mock venue";
+    EXPECT_EQ(fake.count_requests("POST", "/api/v3/order"), 0)
+        << "paper mode never reaches the exchange";
+}
+
+TEST_F(EngineE2e, SmaCrossLiveTradesAtTheExchangeAndTheJournalAgrees) {
+    const std::string yaml =
+        pipeline("live", "[BTC/USDT]", feed_block(fake, "spot"), kSma, "{ quantity: 0.01 }",
+                 executor_block(fake, dir.path().string(), "spot"));
+    core::RunSummary summary = run(yaml, 14);
+    EXPECT_EQ(summary.status, "completed");
+    core::Journal j = journal();
+    ASSERT_GE(j.fills().size(), 2u) << "the sine path crosses every few seconds";
+    for (const auto& f : j.fills())
+        EXPECT_EQ(f.trade_id.rfind("BTCUSDT:", 0), 0u) << f.trade_id;
+    expect_journal_matches_exchange(dir.journal(), fake, false, {"BTC/USDT"});
+    core::RunSummary again = run(yaml, 3);  // the startup check passes: journal and venue agree
+    EXPECT_TRUE(again.resumed);
+}
+
+TEST_F(EngineE2e, AfterEachFaultTheExchangeHoldsExactlyTheJournalsOrders) {
+    // An order on every bar: BUY, CLOSE, BUY, ... so each fault meets an order.
+    const std::string yaml = pipeline(
+        "live", "[BTC/USDT]", feed_block(fake, "spot"), bracket("hold_bars: 1, brackets: false"),
+        "{ quantity: 0.01 }", executor_block(fake, dir.path().string(), "spot"));
+    auto order_fault = [](bf::FaultKind kind) {
+        bf::Fault f;
+        f.kind = kind;
+        f.method = "POST";
+        f.path = "/api/v3/order";
+        return f;
+    };
+    std::vector<std::pair<std::string, bf::Fault>> faults;
+    bf::Fault after = order_fault(bf::FaultKind::ErrorAfter);
+    after.body = "Unknown error, please check your request or try again later.";
+    faults.push_back({"5xx after accepting", after});
+    faults.push_back({"dropped response", order_fault(bf::FaultKind::Drop)});
+    bf::Fault slow = order_fault(bf::FaultKind::Latency);
+    slow.delay_ms = 2500;  // beyond the 1.5 s timeout: the order lands after the client gave up
+    faults.push_back({"timeout, accepted later", slow});
+    bf::Fault partial;
+    partial.kind = bf::FaultKind::PartialFill;
+    partial.fraction = 0.5;
+    partial.delay_ms = 1500;
+    faults.push_back({"partial fill", partial});
+
+    run(yaml, 3);
+    for (const auto& [name, fault] : faults) {
+        SCOPED_TRACE(name);
+        fake.inject(fault);
+        run(yaml, 8);
+        expect_journal_matches_exchange(dir.journal(), fake, false, {"BTC/USDT"});
+    }
+    {
+        SCOPED_TRACE("429 with Retry-After in the middle of a run");
+        bf::Fault limit;
+        limit.kind = bf::FaultKind::RateLimit;
+        limit.method = "GET";
+        limit.path = "/api/v3/klines";
+        limit.retry_after_s = 3;
+        run_while(yaml, 8, 2500, [&] { fake.inject(limit); });
+        expect_journal_matches_exchange(dir.journal(), fake, false, {"BTC/USDT"});
+        int limited = 0;
+        for (const auto& r : fake.requests())
+            limited += r.status == 429;
+        EXPECT_EQ(limited, 1);
+    }
+    {
+        SCOPED_TRACE("the exchange clock jumps in the middle of a run");
+        run_while(yaml, 6, 2500, [&] { fake.set_clock_skew(7000); });
+        expect_journal_matches_exchange(dir.journal(), fake, false, {"BTC/USDT"});
+    }
+    for (const auto& r : fake.requests())
+        EXPECT_NE(r.status, 418) << "a request went out during a pause";
+    EXPECT_GE(journal().fills().size(), 10u);
+}
+
+TEST_F(EngineE2e, MultiSymbolFuturesKeepAStopAndATargetAtTheExchangeForEveryPosition) {
+    const std::string yaml =
+        pipeline("live", "[BTC/USDT, ETH/USDT]", feed_block(fake, "usdm"),
+                 bracket("stop_pct: 5, take_pct: 5, hold_bars: 3"), "{ quantity: 0.05 }",
+                 executor_block(fake, dir.path().string(), "usdm", "leverage: 5"));
+    run(yaml, 7);
+    EXPECT_EQ(fake.leverage("BTCUSDT"), 5);
+    auto legs_match_positions = [&] {
+        std::map<std::string, int> legs = resting_legs();
+        for (const char* s : {"BTCUSDT", "ETHUSDT"}) {
+            bool open = fake.futures_position(s).amount != 0;
+            EXPECT_EQ(legs[s], open ? 2 : 0)
+                << s << (open ? " is open without its two legs" : " is flat with legs left");
+        }
+    };
+    legs_match_positions();
+    int entries = 0;
+    for (const auto& o : fake.orders())
+        if (o.algo) {
+            EXPECT_TRUE(o.close_position);
+            ++entries;
+        }
+    EXPECT_GE(entries, 4) << "both symbols entered with both legs";
+    expect_journal_matches_exchange(dir.journal(), fake, true, {"BTC/USDT", "ETH/USDT"});
+
+    // Faults on the entry and on a leg; the resumed run passes the startup check first.
+    bf::Fault after;
+    after.kind = bf::FaultKind::ErrorAfter;
+    after.method = "POST";
+    after.path = "/fapi/v1/order";
+    after.status = 500;
+    after.body =
+        R"({"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."})";
+    fake.inject(after);
+    bf::Fault drop;
+    drop.kind = bf::FaultKind::Drop;
+    drop.method = "POST";
+    drop.path = "/fapi/v1/algoOrder";
+    fake.inject(drop);
+    run(yaml, 10);
+    legs_match_positions();
+    expect_journal_matches_exchange(dir.journal(), fake, true, {"BTC/USDT", "ETH/USDT"});
+}
+
+// A stop-loss that fires while the bot is down reaches the ledger at the next start (the leg's
+// fill is journaled under "<entry>-sl"), so the startup check passes and trading goes on.
+TEST_F(EngineE2e, AStopLossFiredAtTheExchangeReachesTheJournal) {
+    const std::string yaml =
+        pipeline("live", "[BTC/USDT]", feed_block(fake, "usdm"),
+                 bracket("stop_pct: 5, take_pct: 5, hold_bars: 1000"), "{ quantity: 0.05 }",
+                 executor_block(fake, dir.path().string(), "usdm"));
+    run(yaml, 4);
+    ASSERT_NE(fake.futures_position("BTCUSDT").amount, 0);
+    fake.set_price("BTCUSDT", 30000);  // through the stop
+    ASSERT_EQ(fake.futures_position("BTCUSDT").amount, 0) << "the exchange closed it";
+    core::RunSummary resumed = run(yaml, 4);
+    EXPECT_EQ(resumed.status, "completed");
+    core::Journal j = journal();
+    bool stop_filled = false;
+    for (const auto& f : j.fills())
+        stop_filled |= is_leg_id(f.client_order_id) && f.side == core::Side::Sell;
+    EXPECT_TRUE(stop_filled) << "the stop-loss fill is in the journal";
+    for (const auto& o : j.orders()) {
+        if (!is_leg_id(o.client_order_id)) continue;
+        EXPECT_TRUE(core::is_final(o.state) || o.state == core::OrderState::Accepted)
+            << o.client_order_id << " " << core::to_string(o.state);
+    }
+    expect_journal_matches_exchange(dir.journal(), fake, true, {"BTC/USDT"});
+}

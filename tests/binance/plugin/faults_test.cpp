@@ -1,0 +1,252 @@
+// Faults between the executor and the exchange. After each one the exchange holds exactly the
+// orders that were meant, none twice, and what the executor reports matches the exchange.
+#include "fixture.hpp"
+
+#include <chrono>
+#include <thread>
+
+using namespace orchestrade::testing;
+
+namespace {
+
+class FaultsTest : public BinanceTest {
+  protected:
+    // Every client order id was accepted at most once.
+    void expect_no_duplicates() const {
+        for (const auto& [id, n] : fake.submissions())
+            EXPECT_EQ(n, 1) << id << " was placed " << n << " times";
+    }
+    // Waits (real time) until the fake holds an order with this client id.
+    bool wait_for_order(const std::string& id) const {
+        for (int i = 0; i < 100; ++i) {
+            for (const auto& o : fake.orders())
+                if (o.client_id == id) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return false;
+    }
+    static bf::Fault fault(bf::FaultKind kind, const std::string& path, int status = 503,
+                           const std::string& body = {}) {
+        bf::Fault f;
+        f.kind = kind;
+        f.method = "POST";
+        f.path = path;
+        f.status = status;
+        f.body = body;
+        return f;
+    }
+};
+
+}  // namespace
+
+TEST_F(FaultsTest, A5xxAfterTheOrderWasAcceptedIsAmbiguousAndResolvedByQuery) {
+    ExecutorInstance ex = executor();
+    fake.inject(fault(bf::FaultKind::ErrorAfter, "/api/v3/order", 503,
+                      "Unknown error, please check your request or try again later."));
+    auto [code, message] = failure([&] { ex.submit(market("amb-1", OT_SIDE_BUY, 0.01)); });
+    EXPECT_EQ(code, OT_E_AMBIGUOUS) << message;
+    auto q = ex.query_order("BTC/USDT", "amb-1");
+    ASSERT_TRUE(q);
+    EXPECT_NEAR(filled(*q, "amb-1"), 0.00999, 1e-12);
+    EXPECT_TRUE(filled(ex.poll(), "amb-1") == 0) << "the query already told the fills";
+    expect_no_duplicates();
+    EXPECT_EQ(fake.orders().size(), 1u);
+}
+
+TEST_F(FaultsTest, AMinus1007TimeoutIsAmbiguousToo) {
+    ExecutorInstance ex = executor("usdm");
+    fake.inject(fault(
+        bf::FaultKind::ErrorAfter, "/fapi/v1/order", 500,
+        R"({"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."})"));
+    auto [code, message] = failure([&] { ex.submit(market("amb-2", OT_SIDE_BUY, 0.01)); });
+    EXPECT_EQ(code, OT_E_AMBIGUOUS) << message;
+    std::vector<Report> reports = ex.poll();  // the executor follows it up on its own too
+    EXPECT_DOUBLE_EQ(filled(reports, "amb-2"), 0.01);
+    expect_no_duplicates();
+}
+
+TEST_F(FaultsTest, ADroppedResponseIsAmbiguousAndTheOrderIsNeverSentTwice) {
+    ExecutorInstance ex = executor();
+    fake.inject(fault(bf::FaultKind::Drop, "/api/v3/order"));
+    auto [code, message] = failure([&] { ex.submit(market("drop-1", OT_SIDE_BUY, 0.01)); });
+    EXPECT_EQ(code, OT_E_AMBIGUOUS) << message;
+    // A restarted executor (same saved state) finds it by client order id.
+    ExecutorInstance again = executor();
+    auto q = again.query_order("BTC/USDT", "drop-1");
+    ASSERT_TRUE(q);
+    EXPECT_NEAR(filled(*q, "drop-1"), 0.00999, 1e-12);
+    expect_no_duplicates();
+    EXPECT_EQ(fake.count_requests("POST", "/api/v3/order"), 1);
+}
+
+TEST_F(FaultsTest, AnOrderThatArrivesAfterTheTimeoutIsNotDeclaredMissingTooEarly) {
+    ExecutorInstance ex = executor("spot", {{"timeout_ms", "300"}});
+    bf::Fault slow = fault(bf::FaultKind::Latency, "/api/v3/order");
+    slow.delay_ms = 800;  // the client gives up; the exchange still takes the order afterwards
+    fake.inject(slow);
+    auto [code, message] = failure([&] { ex.submit(market("late-1", OT_SIDE_BUY, 0.01)); });
+    EXPECT_EQ(code, OT_E_AMBIGUOUS) << message;
+    auto [qcode, qmessage] = failure([&] { ex.query_order("BTC/USDT", "late-1"); });
+    EXPECT_NE(qcode, OT_E_NOT_FOUND) << "too early to conclude: " << qmessage;
+    ASSERT_TRUE(wait_for_order("late-1"));
+    auto q = ex.query_order("BTC/USDT", "late-1");
+    ASSERT_TRUE(q);
+    EXPECT_GT(filled(*q, "late-1"), 0);
+    expect_no_duplicates();
+}
+
+TEST_F(FaultsTest, AnOrderThatNeverArrivedIsNotFoundOnlyOnceItsRecvWindowHasPassed) {
+    ExecutorInstance ex = executor("spot", {{"recv_window_ms", "5000"}});
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "/api/v3/order", 503,
+                      "Unknown error, please check your request or try again later."));
+    EXPECT_EQ(failure([&] { ex.submit(market("lost-1", OT_SIDE_BUY, 0.01)); }).first,
+              OT_E_AMBIGUOUS);
+    advance(3000);
+    auto [code, message] = failure([&] { ex.query_order("BTC/USDT", "lost-1"); });
+    EXPECT_EQ(code, OT_E_AMBIGUOUS) << message;
+    EXPECT_NE(message.find("ask again"), std::string::npos) << message;
+    advance(4100);
+    EXPECT_FALSE(ex.query_order("BTC/USDT", "lost-1"));
+    EXPECT_TRUE(fake.orders().empty());
+}
+
+TEST_F(FaultsTest, ServiceUnavailableIsADefiniteFailure) {
+    ExecutorInstance ex = executor();
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "/api/v3/order", 503, "Service Unavailable."));
+    auto [code, message] = failure([&] { ex.submit(market("su-1", OT_SIDE_BUY, 0.01)); });
+    EXPECT_EQ(code, OT_E_REJECTED) << message;
+    EXPECT_TRUE(fake.orders().empty());
+}
+
+TEST_F(FaultsTest, After429EverythingWaitsForRetryAfterSoNoBanFollows) {
+    ExecutorInstance ex = executor();
+    bf::Fault limit;
+    limit.kind = bf::FaultKind::RateLimit;
+    limit.method = "GET";
+    limit.path = "/api/v3/account";
+    limit.retry_after_s = 30;
+    fake.inject(limit);
+    EXPECT_EQ(failure([&] { ex.balances(); }).first, OT_E_RATE_LIMIT);
+    EXPECT_FALSE(host.logs_containing("rate limit hit (HTTP 429)", OT_LOG_WARN).empty());
+    const std::size_t sent = fake.requests().size();
+    auto [code, message] = failure([&] { ex.submit(market("rl-1", OT_SIDE_BUY, 0.01)); });
+    EXPECT_EQ(code, OT_E_RATE_LIMIT) << "not sent: the core may send it again later";
+    EXPECT_NE(message.find("not sent"), std::string::npos) << message;
+    EXPECT_EQ(failure([&] { ex.query_order("BTC/USDT", "x"); }).first, OT_E_RATE_LIMIT);
+    EXPECT_EQ(fake.requests().size(), sent) << "nothing reached the exchange during the pause";
+    advance(30000);
+    ex.submit(market("rl-1", OT_SIDE_BUY, 0.01));  // the same order, once the pause is over
+    for (const auto& r : fake.requests())
+        EXPECT_NE(r.status, 418);
+    expect_no_duplicates();
+}
+
+TEST_F(FaultsTest, A418BanStopsAllTrafficAndOutlivesARestart) {
+    {
+        ExecutorInstance ex = executor();
+        bf::Fault ban = fault(
+            bf::FaultKind::ErrorBefore, "/api/v3/order", 418,
+            R"({"code":-1003,"msg":"Way too many requests; IP banned until 1704067320000."})");
+        ban.retry_after_s = 120;
+        fake.inject(ban);
+        auto [code, message] = failure([&] { ex.submit(market("ban-1", OT_SIDE_BUY, 0.01)); });
+        EXPECT_EQ(code, OT_E_RATE_LIMIT);
+        EXPECT_NE(message.find("IP banned"), std::string::npos) << message;
+        EXPECT_FALSE(host.logs_containing("IP banned by Binance (HTTP 418) for 120 s", OT_LOG_ERROR)
+                         .empty());
+    }
+    const std::size_t sent = fake.requests().size();
+    ParamMap p = executor_params();
+    ExecutorInstance restarted = lib.create_executor("binance", host, p);
+    auto [code, message] = failure([&] { restarted.start(); });
+    EXPECT_EQ(code, OT_E_RATE_LIMIT) << message;
+    EXPECT_EQ(fake.requests().size(), sent) << "the restarted process kept quiet";
+    advance(121000);
+    ExecutorInstance later = executor();
+    later.submit(market("ban-2", OT_SIDE_BUY, 0.01));
+    EXPECT_GT(filled(later.poll(), "ban-2"), 0);
+}
+
+TEST_F(FaultsTest, ClockDriftBeyondRecvWindowIsResyncedAndTheOrderGoesThroughOnce) {
+    ExecutorInstance ex = executor("spot", {{"recv_window_ms", "1000"}});
+    fake.set_clock_skew(4000);  // the exchange's clock jumps ahead
+    ex.submit(market("skew-1", OT_SIDE_BUY, 0.01));
+    EXPECT_GT(filled(ex.poll(), "skew-1"), 0);
+    EXPECT_FALSE(host.logs_containing("re-synced").empty());
+    int refused = 0;
+    for (const auto& r : fake.requests())
+        refused += r.status == 400 && r.path == "/api/v3/order";
+    EXPECT_EQ(refused, 1) << "one -1021, then the re-signed order";
+    expect_no_duplicates();
+}
+
+TEST_F(FaultsTest, APartialFillIsReportedAsItHappens) {
+    ExecutorInstance ex = executor("usdm");
+    bf::Fault partial;
+    partial.kind = bf::FaultKind::PartialFill;
+    partial.fraction = 0.4;
+    partial.delay_ms = 2000;
+    fake.inject(partial);
+    ex.submit(market("pf-1", OT_SIDE_BUY, 0.05));
+    std::vector<Report> first = ex.poll();
+    EXPECT_DOUBLE_EQ(filled(first, "pf-1"), 0.02);
+    EXPECT_TRUE(of_kind(first, OT_REPORT_EXPIRED).empty());
+    advance(2500);
+    std::vector<Report> rest = ex.poll();
+    EXPECT_DOUBLE_EQ(filled(rest, "pf-1"), 0.03);
+    ASSERT_FALSE(of_kind(rest, OT_REPORT_FILL).empty());
+    EXPECT_DOUBLE_EQ(of_kind(rest, OT_REPORT_FILL).back().cum_qty, 0.05);
+    EXPECT_DOUBLE_EQ(fake.futures_position("BTCUSDT").amount, 0.05);
+}
+
+TEST_F(FaultsTest, APartialFillWhoseRestExpiresEndsExpiredWithWhatFilled) {
+    ExecutorInstance ex = executor("usdm");
+    bf::Fault partial;
+    partial.kind = bf::FaultKind::PartialFill;
+    partial.fraction = 0.4;
+    partial.expire_rest = true;
+    fake.inject(partial);
+    ex.submit(market("pf-2", OT_SIDE_BUY, 0.05));
+    advance(100);
+    std::vector<Report> all = ex.poll();
+    EXPECT_DOUBLE_EQ(filled(all, "pf-2"), 0.02);
+    ASSERT_EQ(of_kind(all, OT_REPORT_EXPIRED).size(), 1u);
+    EXPECT_DOUBLE_EQ(of_kind(all, OT_REPORT_EXPIRED)[0].cum_qty, 0.02);
+    EXPECT_DOUBLE_EQ(fake.futures_position("BTCUSDT").amount, 0.02);
+}
+
+TEST_F(FaultsTest, AProtectionWhosePlacementTimedOutIsFoundNotPlacedTwice) {
+    ExecutorInstance ex = executor("usdm");
+    fake.inject(fault(bf::FaultKind::Drop, "/fapi/v1/algoOrder"));
+    ex.submit(market("pl-0", OT_SIDE_BUY, 0.001));  // no stop: unaffected
+    Order o = market("pl-1", OT_SIDE_BUY, 0.05);
+    o.stop_loss = 39000;
+    o.take_profit = 41000;
+    ex.submit(o);
+    ex.poll();
+    advance(8000);  // past the recvWindow: what is missing was never placed
+    ex.poll();
+    int legs = 0;
+    for (const auto& v : fake.orders())
+        legs += v.algo && (v.status == "NEW");
+    EXPECT_EQ(legs, 2);
+    expect_no_duplicates();
+}
+
+TEST_F(FaultsTest, TheFakeBansAClientThatIgnoresRetryAfter) {
+    bf::Fault limit;
+    limit.kind = bf::FaultKind::RateLimit;
+    limit.retry_after_s = 5;
+    limit.ban_s = 60;
+    fake.inject(limit);
+    HttpHandler http = loopback_http();
+    HttpRequest ping{"GET", fake.url() + "/api/v3/ping", {}, "", 2000};
+    HttpReply first = http(ping);
+    EXPECT_EQ(first.status, 429);
+    EXPECT_NE(first.headers.find("Retry-After: 5"), std::string::npos) << first.headers;
+    HttpReply second = http(ping);
+    EXPECT_EQ(second.status, 418) << "a request inside Retry-After earns a ban";
+    EXPECT_NE(second.headers.find("Retry-After: 60"), std::string::npos) << second.headers;
+    advance(61000);
+    EXPECT_EQ(http(ping).status, 200);
+}
