@@ -187,7 +187,7 @@ class Engine {
             resume_from(r.id);
         if (!backtest_)
             if (auto saved = journal_->kv_get("core", kRiskStateKey)) risk_.load(*saved);
-        router_.emplace(*journal_, *ledger_, *executor_, p_.mode, run_id_);
+        router_.emplace(*journal_, *ledger_, *executor_, p_.mode, run_id_, *services_.clock);
         router_->on_fill([this](const OrderRecord& o, const FillRecord& f, const Position& before,
                                 const Position& after) {
             // The core watches only the levels the executor does not rest itself.
@@ -200,10 +200,19 @@ class Engine {
         record_execution_model();
         if (!p_.schedule.triggers.empty()) scheduler_.emplace(p_.schedule.triggers);
         if (!backtest_) {
-            int fills = router_->reconcile();
-            fills += router_->poll();  // what the venue did while the run was down
-            if (fills) log_->info("reconciliation recovered {} fill(s) from the venue", fills);
-            check_against_venue();
+            try {
+                int fills = router_->reconcile();
+                fills += router_->poll();  // what the venue did while the run was down
+                if (fills) log_->info("reconciliation recovered {} fill(s) from the venue", fills);
+            } catch (const RunError&) {
+                throw;
+            } catch (const std::exception& e) {
+                // Not answered yet (a 429, an order not visible yet): its symbols stay blocked,
+                // the loop asks again, and the venue check waits until every order is answered.
+                record_error("reconcile_error", e.what());
+            }
+            venue_check_pending_ = true;
+            check_venue_once_reconciled();
             warm_up();
         }
         log_->info("run {} of '{}' started in {} mode{}; journal {}", run_id_, p_.name,
@@ -228,6 +237,12 @@ class Engine {
             ledger_->apply_fill(f);
         for (const auto& s : journal_->signals(run_id))
             risk_.remember(s.symbol, s.action);
+    }
+
+    void check_venue_once_reconciled() {
+        if (!venue_check_pending_ || router_->reconcile_pending()) return;
+        check_against_venue();
+        venue_check_pending_ = false;
     }
 
     // Paper and live refuse to trade on a ledger that disagrees with the venue.
@@ -363,7 +378,7 @@ class Engine {
         for (std::size_t i = begin; i < end; ++i) {
             const std::size_t row = i - begin;
             const std::string& symbol = buffer_.symbol(i);
-            if (!router_->has_open_order(symbol)) {
+            if (!router_->has_open_order(symbol) && !venue_check_pending_) {
                 if (auto exit = risk_.check_exit(symbol, batch.open[row], batch.high[row],
                                                  batch.low[row], ledger_->position(symbol))) {
                     log_->log(backtest_ ? spdlog::level::debug : spdlog::level::info,
@@ -514,8 +529,11 @@ class Engine {
         } catch (const std::exception& e) {
             record_error("feed_error", e.what());
         }
-        if (buffer_.empty()) {
+        if (buffer_.empty() || venue_check_pending_) {
             guarded("executor_error", [&] { summary_.fills += router_->poll(); });
+            check_venue_once_reconciled();
+        }
+        if (buffer_.empty()) {
             log_->info("no new bar; waiting for the next one");
         }
         for (std::size_t begin = 0; begin < buffer_.size();) {
@@ -591,11 +609,16 @@ class Engine {
         const bool known =
             std::find(p_.universe.begin(), p_.universe.end(), s.symbol) != p_.universe.end();
         RiskDecision d;
-        if (!known)
+        if (!known) {
             d.outcome = "refused: " + s.symbol + " is not in the pipeline's universe";
-        else
+        } else {
             d = risk_.evaluate(s, *ledger_, ledger_->position(s.symbol).mark_price,
                                router_->has_open_order(s.symbol), now_ms);
+            if (d.order && venue_check_pending_) {  // positions not confirmed by the venue yet
+                d.order.reset();
+                d.outcome = "ignored: the startup reconciliation with the venue is not done";
+            }
+        }
         s.outcome = d.outcome;
         if (s.action != Action::Hold) ++summary_.signals;
         const int64_t id = journal_->record_signal(s);
@@ -741,6 +764,7 @@ class Engine {
     int64_t last_bar_ms_ = 0;
     bool stopped_ = false;
     bool risk_dirty_ = false;
+    bool venue_check_pending_ = false;  // paper/live: compare with the venue once reconciled
     bool halted_by_file_ = false;
 };
 

@@ -54,13 +54,14 @@ std::vector<ExecReport> ReportCollector::take() {
 }
 
 OrderRouter::OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& executor, Mode mode,
-                         int64_t run_id)
+                         int64_t run_id, const Clock& clock)
     : journal_(journal),
       ledger_(ledger),
       executor_(executor),
       mode_(mode),
       write_final_only_(mode == Mode::Backtest),
       run_id_(run_id),
+      clock_(clock),
       log_(logger("orders")) {
     // A per-journal prefix keeps ids unique when several bots share one venue account.
     auto prefix = journal_.kv_get("core", "client_order_id_prefix");
@@ -139,7 +140,7 @@ OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const st
     if (!write_final_only_) journal_.record_intent(o);
 
     Submitted result = send(order);
-    result.fills += poll();
+    result.fills += drain();  // a venue that fills at once (a fill-at-close simulation)
     return result;
 }
 
@@ -323,10 +324,26 @@ int OrderRouter::poll() {
     if (needs_reconcile_) fills += reconcile();
     std::vector<std::string> again;
     again.swap(resend_);
-    for (const auto& id : again)
-        if (auto it = open_.find(id); it != open_.end()) send(it->second);
+    for (const auto& id : again) {
+        auto it = open_.find(id);
+        if (it == open_.end()) continue;
+        OrderRecord& order = it->second;
+        if (clock_.now_ms() - order.created_ms > kMaxResendDelayMs) {
+            log_->warn("order {} was held back by rate limits for too long: closed, never sent",
+                       id);
+            set_state(order, OrderState::Rejected, clock_.now_ms(),
+                      "never sent: rate-limited for more than 5 min, the signal is stale");
+            close(id);
+            continue;
+        }
+        send(order);
+    }
+    return fills + drain();
+}
+
+int OrderRouter::drain() {
     executor_.poll(collector_.sink());
-    return fills + apply(collector_.take());
+    return apply(collector_.take());
 }
 
 int OrderRouter::reconcile() {

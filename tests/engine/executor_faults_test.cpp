@@ -84,3 +84,48 @@ TEST(ExecutorFaults, ARateLimitedSubmitGoesAgainWithTheSameIdAndFillsOnce) {
     ASSERT_EQ(r.fills.size(), 1u);
     EXPECT_EQ(submits_of(h, r.orders[0].client_order_id), 2);  // refused before it left, then sent
 }
+
+TEST(ExecutorFaults, AnIntentHeldBackByRateLimitsForTooLongIsNeverSentLate) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(12)));  // one-minute bars
+    h.run(h.pipeline_yaml(script("BUY"), flaky("rate_limit_calls: 1000")));
+    auto r = h.report();
+    ASSERT_EQ(r.orders.size(), 1u);
+    EXPECT_EQ(r.orders[0].state, OrderState::Rejected);
+    EXPECT_NE(r.orders[0].text.find("rate-limited for more than 5 min"), std::string::npos);
+    EXPECT_TRUE(r.fills.empty());
+    // Tried at the signal bar and once per later bar until five minutes had passed.
+    EXPECT_EQ(submits_of(h, r.orders[0].client_order_id), 6);
+}
+
+TEST(ExecutorFaults, AnUnansweredStartupReconciliationHoldsTradingUntilTheVenueAnswers) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(20)));
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 1;
+    // Paper replay: the only iteration sends a BUY whose answer is lost.
+    h.run(
+        h.pipeline_yaml(script("BUY"), flaky("ambiguous_on_submit: 0"), "{ quantity: 1 }", "paper"),
+        o);
+    ASSERT_EQ(h.report().orders.at(0).state, OrderState::Unknown);
+
+    // The next process's venue cannot answer its first five queries: at startup and through
+    // iteration 2 (each iteration asks before and after the new bar reaches the executor).
+    o.max_iterations = 4;
+    auto resumed = h.run(h.pipeline_yaml(script("HOLD,BUY,HOLD,BUY"), flaky("failing_queries: 5"),
+                                         "{ quantity: 1 }", "paper"),
+                         o);
+    EXPECT_EQ(resumed.status, "completed");
+    EXPECT_EQ(h.events("reconcile_error").size(), 1u);
+    auto signals = h.signals();
+    const auto& held = signals[signals.size() - 3];  // the resumed run's first BUY
+    EXPECT_EQ(held.outcome, "ignored: an order for BTC/USDT is still open");
+    auto orders = h.report().orders;
+    ASSERT_EQ(orders.size(), 1u);  // the resumed run's BUY after the venue answered
+    EXPECT_EQ(orders[0].state, OrderState::Filled);
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    auto first = j.orders(j.runs().front().id);
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].state, OrderState::Rejected);  // not found once it could answer
+}

@@ -3,6 +3,7 @@
 // outcome is unknown are reconciled by client order id instead of being sent again.
 #pragma once
 
+#include <orchestrade/core/clock.hpp>
 #include <orchestrade/core/journal.hpp>
 #include <orchestrade/core/ledger.hpp>
 #include <orchestrade/core/plugin_instance.hpp>
@@ -42,7 +43,11 @@ class ReportCollector {
 class OrderRouter {
   public:
     OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& executor, Mode mode,
-                int64_t run_id);
+                int64_t run_id, const Clock& clock);
+
+    // A rate-limited intent (refused before it left) goes again under its id at each poll, for
+    // this long; after that it is closed as stale rather than sent late.
+    static constexpr int64_t kMaxResendDelayMs = 5 * 60 * 1000;
 
     struct Submitted {
         std::string client_order_id;
@@ -55,6 +60,8 @@ class OrderRouter {
     // Drains the executor's reports into the journal and the ledger; returns new fills.
     int poll();
     bool has_open_order(const std::string& symbol) const;
+    // Some open order still waits for the venue's answer (startup or after an ambiguous submit).
+    bool reconcile_pending() const { return needs_reconcile_; }
     // Called after each new fill reached the journal and the ledger.
     using FillListener = std::function<void(const OrderRecord& order, const FillRecord& fill,
                                             const Position& before, const Position& after)>;
@@ -72,6 +79,7 @@ class OrderRouter {
 
   private:
     Submitted send(OrderRecord& order);
+    int drain();  // the executor's reports into the journal and the ledger
     void close(const std::string& client_order_id);  // no longer open
     static bool blocks_signals(const OrderRecord& o);
     OrderRecord* adopt_leg(const ExecReport& r);
@@ -86,6 +94,7 @@ class OrderRouter {
     Mode mode_;
     bool write_final_only_;  // backtest: an order is journaled once, in its last state
     int64_t run_id_;
+    const Clock& clock_;
     std::shared_ptr<spdlog::logger> log_;
     std::string id_prefix_;
     int64_t next_id_ = 0, id_block_end_ = 0;   // client order ids reserved in the journal
