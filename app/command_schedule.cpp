@@ -22,8 +22,7 @@ int command_schedule(const GlobalOptions& g, const std::vector<std::string>& arg
     pos.add("pipeline", 1);
     po::variables_map vm;
     try {
-        if (!parse_command("Usage: orchestrade schedule PIPELINE [--count N]", opts, pos, args,
-                           vm))
+        if (!parse_command("Usage: orchestrade schedule PIPELINE [--count N]", opts, pos, args, vm))
             return kExitOk;
     } catch (const po::error& e) {
         std::cerr << "orchestrade schedule: " << e.what() << "\n";
@@ -35,7 +34,8 @@ int command_schedule(const GlobalOptions& g, const std::vector<std::string>& arg
         const core::Pipeline p = core::load_pipeline(file, *registry);
         if (p.schedule.triggers.empty()) {
             std::cout << file << ": no calendar triggers";
-            if (p.schedule.every_ms) std::cout << "; the loop runs every " << p.schedule.every_ms / 1000 << " s";
+            if (p.schedule.every_ms)
+                std::cout << "; the loop runs every " << p.schedule.every_ms / 1000 << " s";
             std::cout << "\n";
             return kExitOk;
         }

@@ -63,13 +63,16 @@ int main(int argc, char** argv) {
                                                   {"fetch-data", &command_fetch_data}};
     try {
         po::variables_map vm;
-        po::parsed_options parsed =
-            po::command_line_parser(argc, argv).options(all).positional(pos).allow_unregistered().run();
+        po::parsed_options parsed = po::command_line_parser(argc, argv)
+                                        .options(all)
+                                        .positional(pos)
+                                        .allow_unregistered()
+                                        .run();
         po::store(parsed, vm);
         po::notify(vm);
         if (vm.count("version")) {
-            std::cout << "orchestrade " << ORCHESTRADE_VERSION << " (plugin ABI "
-                      << OT_ABI_MAJOR << "." << OT_ABI_MINOR << ")\n";
+            std::cout << "orchestrade " << ORCHESTRADE_VERSION << " (plugin ABI " << OT_ABI_MAJOR
+                      << "." << OT_ABI_MINOR << ")\n";
             return kExitOk;
         }
         if (!vm.count("command")) {
@@ -79,12 +82,12 @@ int main(int argc, char** argv) {
         const std::string name = vm["command"].as<std::string>();
         auto it = commands.find(name);
         if (it == commands.end()) {
-            std::cerr << "orchestrade: unknown command '" << name
-                      << "'; see orchestrade --help\n";
+            std::cerr << "orchestrade: unknown command '" << name << "'; see orchestrade --help\n";
             return kExitBadInput;
         }
         // Everything after the command name belongs to the command, options included.
-        std::vector<std::string> rest = po::collect_unrecognized(parsed.options, po::include_positional);
+        std::vector<std::string> rest =
+            po::collect_unrecognized(parsed.options, po::include_positional);
         rest.erase(rest.begin());
         if (vm.count("help")) rest.push_back("--help");
         return it->second(g, rest);

@@ -27,8 +27,7 @@ date::sys_time<milliseconds> to_utc(const date::time_zone* z, date::local_days d
     const date::local_time<minutes> local = day + minutes(minute);
     const auto info = z->get_info(local);
     if (info.result == date::local_info::nonexistent)
-        return date::make_zoned(z, local + (info.second.offset - info.first.offset))
-            .get_sys_time();
+        return date::make_zoned(z, local + (info.second.offset - info.first.offset)).get_sys_time();
     return date::make_zoned(z, local, date::choose::earliest).get_sys_time();
 }
 
@@ -45,17 +44,20 @@ Occurrence occurrence(const CalendarTrigger& t, const date::time_zone* z,
 }
 
 date::local_days local_day(const date::time_zone* z, int64_t ms) {
-    const auto local = date::make_zoned(z, date::sys_time<milliseconds>(milliseconds(ms)))
-                           .get_local_time();
+    const auto local =
+        date::make_zoned(z, date::sys_time<milliseconds>(milliseconds(ms))).get_local_time();
     return date::floor<date::days>(local);
 }
 
 }  // namespace
 
-void check_time_zone(const std::string& tz) { zone(tz); }
+void check_time_zone(const std::string& tz) {
+    zone(tz);
+}
 
 Scheduler::Scheduler(std::vector<CalendarTrigger> triggers) : triggers_(std::move(triggers)) {
-    for (const auto& t : triggers_) zone(t.tz);
+    for (const auto& t : triggers_)
+        zone(t.tz);
 }
 
 std::optional<Occurrence> Scheduler::latest_at_or_before(const CalendarTrigger& t,
@@ -95,8 +97,9 @@ std::vector<Occurrence> Scheduler::upcoming(int64_t from_ms, int count) const {
             out.push_back(std::move(*next));
         }
     }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const Occurrence& a, const Occurrence& b) { return a.time_ms < b.time_ms; });
+    std::stable_sort(out.begin(), out.end(), [](const Occurrence& a, const Occurrence& b) {
+        return a.time_ms < b.time_ms;
+    });
     if (static_cast<int>(out.size()) > count) out.resize(static_cast<std::size_t>(count));
     return out;
 }

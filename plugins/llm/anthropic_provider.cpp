@@ -46,34 +46,14 @@ Reply AnthropicProvider::send(const std::string& payload) {
                                      std::string("anthropic-version: ") + kApiVersion,
                                      "x-api-key: " + s_.api_key};
     Reply r;
-    sdk::HttpResponse http;
-    try {
-        http = host_.http("POST", s_.base_url + "/messages", headers, payload, s_.timeout_ms);
-    } catch (const sdk::Error& e) {
-        r.kind = ReplyKind::Transport;
-        r.error = e.what();
-        return r;
-    }
-    r.http_status = http.status;
-    r.request_id = http.header("request-id");
-    json body = json::parse(http.body, nullptr, false);
-    if (http.status == 429) {
-        r.kind = ReplyKind::RateLimited;
-        r.retry_after_ms = retry_after_ms(http);
-        r.error = "HTTP 429: " + error_message(body, http.body);
-        r.text = http.body;
-        return r;
-    }
-    if (http.status < 200 || http.status > 299) {
-        r.kind = ReplyKind::HttpError;
-        r.error = "HTTP " + std::to_string(http.status) + ": " + error_message(body, http.body);
-        r.text = http.body;
-        return r;
-    }
+    auto answer = post_json(host_, s_.base_url + "/messages", headers, payload, s_.timeout_ms,
+                            "request-id", &error_message, r);
+    if (!answer) return r;
+    const json& body = answer->body;
     if (!body.is_object() || !body.contains("content") || !body["content"].is_array()) {
         r.kind = ReplyKind::Malformed;
         r.error = "the response has no content array";
-        r.text = http.body;
+        r.text = answer->raw;
         return r;
     }
     if (body.contains("usage") && body["usage"].is_object()) {

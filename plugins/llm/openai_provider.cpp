@@ -60,31 +60,10 @@ Reply OpenAiProvider::send(const std::string& payload) {
     std::vector<std::string> headers{"Content-Type: application/json"};
     if (!s_.api_key.empty()) headers.push_back("Authorization: Bearer " + s_.api_key);
     Reply r;
-    sdk::HttpResponse http;
-    try {
-        http =
-            host_.http("POST", s_.base_url + "/chat/completions", headers, payload, s_.timeout_ms);
-    } catch (const sdk::Error& e) {
-        r.kind = ReplyKind::Transport;
-        r.error = e.what();
-        return r;
-    }
-    r.http_status = http.status;
-    r.request_id = http.header("x-request-id");
-    json body = json::parse(http.body, nullptr, false);
-    if (http.status == 429) {
-        r.kind = ReplyKind::RateLimited;
-        r.retry_after_ms = retry_after_ms(http);
-        r.error = "HTTP 429: " + error_message(body, http.body);
-        r.text = http.body;
-        return r;
-    }
-    if (http.status < 200 || http.status > 299) {
-        r.kind = ReplyKind::HttpError;
-        r.error = "HTTP " + std::to_string(http.status) + ": " + error_message(body, http.body);
-        r.text = http.body;
-        return r;
-    }
+    auto answer = post_json(host_, s_.base_url + "/chat/completions", headers, payload,
+                            s_.timeout_ms, "x-request-id", &error_message, r);
+    if (!answer) return r;
+    const json& body = answer->body;
     r.usage = read_usage(body);
     const json* message = nullptr;
     std::string finish;
@@ -98,7 +77,7 @@ Reply OpenAiProvider::send(const std::string& payload) {
     if (!message) {
         r.kind = ReplyKind::Malformed;
         r.error = "the response has no choices[0].message";
-        r.text = http.body;
+        r.text = answer->raw;
         return r;
     }
     if (!json_text(*message, "refusal").empty()) {
@@ -121,7 +100,7 @@ Reply OpenAiProvider::send(const std::string& payload) {
     if (!message->contains("content") || !(*message)["content"].is_string()) {
         r.kind = ReplyKind::Malformed;
         r.error = "the response has no message content";
-        r.text = http.body;
+        r.text = answer->raw;
         return r;
     }
     r.kind = ReplyKind::Answer;

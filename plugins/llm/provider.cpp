@@ -70,4 +70,28 @@ std::unique_ptr<Provider> make_provider(const ProviderSettings& settings, const 
     return std::make_unique<OpenAiProvider>(settings, host);
 }
 
+std::optional<HttpAnswer> post_json(
+    const sdk::Host& host, const std::string& url, const std::vector<std::string>& headers,
+    const std::string& payload, uint32_t timeout_ms, const char* request_id_header,
+    std::string (*error_text)(const nlohmann::json& body, const std::string& raw), Reply& reply) {
+    sdk::HttpResponse http;
+    try {
+        http = host.http("POST", url, headers, payload, timeout_ms);
+    } catch (const sdk::Error& e) {
+        reply.kind = ReplyKind::Transport;
+        reply.error = e.what();
+        return std::nullopt;
+    }
+    reply.http_status = http.status;
+    reply.request_id = http.header(request_id_header);
+    HttpAnswer answer{nlohmann::json::parse(http.body, nullptr, false), std::move(http.body)};
+    if (http.status >= 200 && http.status <= 299) return answer;
+    reply.kind = http.status == 429 ? ReplyKind::RateLimited : ReplyKind::HttpError;
+    if (http.status == 429) reply.retry_after_ms = retry_after_ms(http);
+    reply.error =
+        "HTTP " + std::to_string(http.status) + ": " + error_text(answer.body, answer.raw);
+    reply.text = std::move(answer.raw);
+    return std::nullopt;
+}
+
 }  // namespace orchestrade::llm

@@ -93,4 +93,16 @@ std::string json_text(const nlohmann::json& obj, const char* key);
 // -1 when absent or not a number (an HTTP date is not followed).
 int64_t retry_after_ms(const sdk::HttpResponse& response);
 
+// A 2xx answer of an HTTP provider: its parsed body (discarded when not JSON) and the raw text.
+struct HttpAnswer {
+    nlohmann::json body;
+    std::string raw;
+};
+// One POST of a JSON payload. A transport failure, a 429 (with its retry-after) or another
+// non-2xx status fills `reply` and returns nothing; error_text reads the provider's error body.
+std::optional<HttpAnswer> post_json(
+    const sdk::Host& host, const std::string& url, const std::vector<std::string>& headers,
+    const std::string& payload, uint32_t timeout_ms, const char* request_id_header,
+    std::string (*error_text)(const nlohmann::json& body, const std::string& raw), Reply& reply);
+
 }  // namespace orchestrade::llm

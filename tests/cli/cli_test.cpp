@@ -195,7 +195,8 @@ TEST_F(Cli, SchedulePrintsTheNextFiringsInLocalTime) {
     auto r = cli({"schedule", write("p.yaml", text), "--count", "3"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     int lines = 0;
-    for (std::size_t pos = 0; (pos = r.out.find("09:30 E", pos)) != std::string::npos; ++pos) ++lines;
+    for (std::size_t pos = 0; (pos = r.out.find("09:30 E", pos)) != std::string::npos; ++pos)
+        ++lines;
     EXPECT_EQ(lines, 3) << r.out;
     EXPECT_NE(r.out.find("market_open"), std::string::npos);
     EXPECT_EQ(cli({"schedule", "missing.yaml"}).exit_code, 2);

@@ -81,11 +81,10 @@ TEST(SchedulerEngine, APaperRunCatchesUpOnceAndARestartDoesNotFireAgain) {
     gmtime_r(&t, &tm);
     char at[8];
     std::snprintf(at, sizeof at, "%02d:%02d", tm.tm_hour, tm.tm_min);
-    const std::string schedule = std::string("  triggers:\n    - { name: daily, at: \"") + at +
-                                 "\", tz: UTC }\n";
-    const std::string yaml =
-        with_schedule(h.pipeline_yaml(script("HOLD"), mock_executor(), "{ quantity: 1 }", "paper"),
-                      schedule);
+    const std::string schedule =
+        std::string("  triggers:\n    - { name: daily, at: \"") + at + "\", tz: UTC }\n";
+    const std::string yaml = with_schedule(
+        h.pipeline_yaml(script("HOLD"), mock_executor(), "{ quantity: 1 }", "paper"), schedule);
     core::EngineOptions o;
     o.interval_ms = 1;
     o.max_iterations = 2;

@@ -74,7 +74,7 @@ TEST(Calendar, WeekdaysAndHolidays) {
     auto o = s.next_after(t, utc(2026, 11, 25, 15, 0));  // after Wednesday's open
     ASSERT_TRUE(o);
     EXPECT_EQ(o->time_ms, utc(2026, 11, 27, 14, 30));  // Friday
-    t.weekdays = 1u << 4;  // Fridays only
+    t.weekdays = 1u << 4;                              // Fridays only
     auto weekly = Scheduler({t}).upcoming(utc(2026, 11, 27, 15, 0), 2);
     ASSERT_EQ(weekly.size(), 2u);
     EXPECT_EQ(weekly[0].time_ms, utc(2026, 12, 4, 14, 30));

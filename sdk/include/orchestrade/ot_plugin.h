@@ -78,8 +78,9 @@ typedef int32_t ot_status;
 #define OT_E_NOMEM -6
 #define OT_E_NOT_FOUND -7 /* e.g. query_order for an id the venue does not know */
 #define OT_E_REJECTED -8  /* the venue refused a request; the message says why */
-#define OT_E_AMBIGUOUS -9 /* the outcome is unknown (timeout after send): reconcile, never resend \
-                           */
+#define OT_E_AMBIGUOUS                                                         \
+    -9 /* the outcome is unknown (timeout after send): reconcile, never resend \
+        */
 #define OT_E_RATE_LIMIT -10 /* throttled or banned by the venue */
 #define OT_E_UNKNOWN -100
 
@@ -286,8 +287,9 @@ typedef struct ot_feed_sink { /* the host copies what is pushed */
 
 /* The bars (and series points) that closed at one moment, column-wise; borrowed for the call.
    Row i is symbols[symbol[i]] at timeframe interval_s[i]. */
-#define OT_BATCH_WARMUP 0x1u /* history before the run starts: update state, signals are ignored \
-                              */
+#define OT_BATCH_WARMUP                                                      \
+    0x1u /* history before the run starts: update state, signals are ignored \
+          */
 
 typedef struct ot_bar_batch {
     uint32_t struct_size;

@@ -16,11 +16,11 @@ namespace orchestrade::core {
 
 struct CalendarTrigger {
     std::string name;
-    int minute_of_day = 0;        // local time: 09:30 -> 570
-    std::string tz = "UTC";       // IANA name
-    uint8_t weekdays = 0x7f;      // bit 0 = Monday ... bit 6 = Sunday
+    int minute_of_day = 0;           // local time: 09:30 -> 570
+    std::string tz = "UTC";          // IANA name
+    uint8_t weekdays = 0x7f;         // bit 0 = Monday ... bit 6 = Sunday
     std::set<std::string> holidays;  // local dates "2026-12-25"
-    int64_t catch_up_ms = 0;      // how late an occurrence may still fire
+    int64_t catch_up_ms = 0;         // how late an occurrence may still fire
     bool enabled = true;
 };
 
@@ -35,7 +35,7 @@ struct Occurrence {
 };
 
 class Scheduler {
-public:
+  public:
     explicit Scheduler(std::vector<CalendarTrigger> triggers);
     const std::vector<CalendarTrigger>& triggers() const { return triggers_; }
 
@@ -57,7 +57,7 @@ public:
     std::vector<Decision> due(int64_t now_ms,
                               const std::function<int64_t(const std::string&)>& last_handled) const;
 
-private:
+  private:
     std::vector<CalendarTrigger> triggers_;
 };
 
