@@ -195,6 +195,7 @@ class Engine {
             risk_.on_fill(f.symbol, before, after, caps & OT_CAP_NATIVE_STOP_LOSS ? 0 : o.stop_loss,
                           caps & OT_CAP_NATIVE_TAKE_PROFIT ? 0 : o.take_profit, true, f.time_ms);
             risk_dirty_ = true;
+            if (!backtest_) journal_->record_position(run_id_, f.symbol, f.time_ms, after);
         });
         apply_breaker_commands();
         record_execution_model();
@@ -716,6 +717,8 @@ class Engine {
             save_risk_state();
             if (chart_) chart_->flush();
             if (router_) router_->flush();
+            for (const auto& [symbol, position] : ledger_->positions())
+                journal_->record_position(run_id_, symbol, services_.clock->now_ms(), position);
             journal_->commit_batch();
             summary_.metrics = current_metrics();
             journal_->save_metrics(run_id_, metrics_to_json(summary_.metrics));

@@ -120,6 +120,18 @@ CREATE TABLE chart_bars (
     close REAL NOT NULL,
     PRIMARY KEY (run_id, symbol, time_ms));
 )sql",
+    // 3: the ledger's positions as of the latest fill (or the end of a run).
+    R"sql(
+CREATE TABLE positions (
+    run_id INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    qty REAL NOT NULL,
+    avg_price REAL NOT NULL,
+    realized_pnl REAL NOT NULL,
+    fees REAL NOT NULL,
+    PRIMARY KEY (run_id, symbol));
+)sql",
 };
 static_assert(std::size(kMigrations) == Journal::kSchemaVersion,
               "one migration step per schema version");
@@ -598,6 +610,35 @@ std::vector<OrderRecord> Journal::open_orders() const {
                                   " FROM orders WHERE state IN (" + open_state_list() +
                                   ") ORDER BY rowid");
     return read_all(q, read_order);
+}
+
+void Journal::record_position(int64_t run_id, const std::string& symbol, int64_t time_ms,
+                              const Position& p) {
+    std::lock_guard lock(mutex_);
+    write(1, [&] {
+        SQLite::Statement q(*db_,
+                            "INSERT OR REPLACE INTO positions (run_id, symbol, time_ms, qty, "
+                            "avg_price, realized_pnl, fees) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        SQLite::bind(q, run_id, symbol, time_ms, p.qty, p.avg_price, p.realized_pnl, p.fees);
+        q.exec();
+    });
+}
+
+std::map<std::string, Position> Journal::positions(int64_t run_id) const {
+    std::lock_guard lock(mutex_);
+    SQLite::Statement q(*db_,
+                        "SELECT symbol, qty, avg_price, realized_pnl, fees FROM positions "
+                        "WHERE run_id = ?");
+    q.bind(1, run_id);
+    std::map<std::string, Position> out;
+    while (q.executeStep()) {
+        Position& p = out[q.getColumn(0).getString()];
+        p.qty = q.getColumn(1).getDouble();
+        p.avg_price = q.getColumn(2).getDouble();
+        p.realized_pnl = q.getColumn(3).getDouble();
+        p.fees = q.getColumn(4).getDouble();
+    }
+    return out;
 }
 
 void Journal::record_chart_bar(int64_t run_id, const ChartBar& b) {

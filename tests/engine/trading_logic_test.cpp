@@ -257,3 +257,19 @@ TEST(TradingLogic, ABacktestRefusesPluginHttpUnlessThePipelineAllowsIt) {
     EXPECT_NE(allowed[1].json.find("failed: http GET failed"), std::string::npos)
         << allowed[1].json;
 }
+
+TEST(TradingLogic, PositionsAreJournaledAsTheLedgerHoldsThem) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes({100, 110, 120, 130, 140}));
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 3;
+    // Paper: a position row after every fill; the BUY on bar 0 fills at bar 1's open (100).
+    h.run(h.pipeline_yaml(script("BUY"), mock_executor(), "{ quantity: 2 }", "paper"), o);
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    auto positions = j.positions(j.runs().back().id);
+    ASSERT_EQ(positions.count("BTC/USDT"), 1u);
+    EXPECT_DOUBLE_EQ(positions["BTC/USDT"].qty, 2);
+    EXPECT_DOUBLE_EQ(positions["BTC/USDT"].avg_price, 100);
+    EXPECT_NEAR(positions["BTC/USDT"].fees, 2 * 100 * 0.001, 1e-12);
+}

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -53,7 +54,7 @@ class Journal {
     // Durability: Synchronous (paper/live; every write on disk before it returns, WAL +
     // synchronous=FULL) or Batched (backtest; writes grouped in transactions, see begin_batch).
     enum class Durability { Synchronous, Batched };
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
     // Batched mode commits the open batch after this many written rows.
     static constexpr int kBatchRows = 10000;
 
@@ -119,6 +120,11 @@ class Journal {
     // Equity samples
     void record_equity(int64_t run_id, const EquityPoint& p);
     std::vector<EquityPoint> equity(int64_t run_id = 0) const;
+
+    // The ledger's position per symbol as of its latest fill (one row per run and symbol)
+    void record_position(int64_t run_id, const std::string& symbol, int64_t time_ms,
+                         const Position& position);
+    std::map<std::string, Position> positions(int64_t run_id) const;
 
     // Candles for the report's charts (one row per symbol and period; a rewrite replaces it)
     void record_chart_bar(int64_t run_id, const ChartBar& bar);
