@@ -1,18 +1,11 @@
-#include <orchestrade/core/clock.hpp>
 #include <orchestrade/core/http_client.hpp>
 
 #include <curl/curl.h>
 
-#include <chrono>
 #include <memory>
 #include <mutex>
 
 namespace orchestrade::core {
-
-int64_t WallClock::now_ms() const {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 namespace {
 

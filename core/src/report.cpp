@@ -1,8 +1,6 @@
 #include <orchestrade/core/ledger.hpp>
 #include <orchestrade/core/report.hpp>
 
-#include <yaml-cpp/yaml.h>
-
 #include <nlohmann/json.hpp>
 
 #include <cstdarg>
@@ -143,34 +141,6 @@ void append_trades(std::string& out, const std::vector<Trade>& trades) {
 
 }  // namespace
 
-// "mock (fill=next_open, fee_bps=10, slippage_bps=2)" from the pipeline the run used.
-static std::string execution_model(const std::string& pipeline_yaml) {
-    try {
-        const YAML::Node root = YAML::Load(pipeline_yaml);
-        const YAML::Node executor = root["executor"];
-        if (!executor || !executor["use"]) return {};
-        std::string text = executor["use"].as<std::string>();
-        std::string params;
-        if (const YAML::Node p = executor["params"]; p && p.IsMap())
-            for (const auto& kv : p)
-                if (kv.second.IsScalar() &&
-                    kv.first.as<std::string>().find("key") == std::string::npos &&
-                    kv.first.as<std::string>().find("secret") == std::string::npos)
-                    params += (params.empty() ? "" : ", ") + kv.first.as<std::string>() + "=" +
-                              kv.second.as<std::string>();
-        if (!params.empty()) text += " (" + params + ")";
-        const YAML::Node risk = root["risk"];
-        if (risk && (risk["stop_loss_pct"] || risk["take_profit_pct"] ||
-                     risk["trailing_stop_pct"] || risk["stop_loss_atr"]))
-            text +=
-                "; stops the venue cannot rest trigger on a bar's high/low and exit with a "
-                "market order";
-        return text;
-    } catch (const std::exception&) {
-        return {};
-    }
-}
-
 RunReport build_report(const Journal& journal, int64_t run_id) {
     const auto run = run_id == 0 ? journal.last_run() : journal.run(run_id);
     if (!run)
@@ -185,10 +155,10 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     r.signal_count = journal.signal_count(run->id);
     r.risk_refusals = journal.events(run->id, "risk_refusal");
     r.risk_states = journal.events(run->id, "risk_state");
+    // Recorded by the engine when the run started (empty for a journal written by hand).
     const auto model = journal.events(run->id, "execution_model");
-    r.execution_model = model.empty()
-                            ? execution_model(run->pipeline_yaml)
-                            : Json::parse(model.front().json, nullptr, false).value("text", "");
+    if (!model.empty())
+        r.execution_model = Json::parse(model.front().json, nullptr, false).value("text", "");
     r.equity = journal.equity(run->id);
     r.chart_bars = journal.chart_bars(run->id);
 
