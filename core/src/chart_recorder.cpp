@@ -11,8 +11,13 @@ ChartRecorder::ChartRecorder(Journal& journal, int64_t run_id, int64_t period_ms
 void ChartRecorder::add(const std::string& symbol, int64_t open_time_ms, double open, double high,
                         double low, double close) {
     const int64_t start = open_time_ms - open_time_ms % period_ms_;
-    auto [it, inserted] = open_.try_emplace(symbol);
-    ChartBar& bar = it->second;
+    bool inserted = false;
+    if (!last_ || last_->symbol != symbol) {
+        auto it = open_.try_emplace(symbol);
+        inserted = it.second;
+        last_ = &it.first->second;
+    }
+    ChartBar& bar = *last_;
     if (inserted || bar.time_ms != start) {
         if (!inserted && !write_through_) journal_.record_chart_bar(run_id_, bar);
         bar = ChartBar{symbol, start, open, high, low, close};

@@ -29,7 +29,7 @@ namespace {
 using steady = std::chrono::steady_clock;
 
 constexpr uint32_t kBacktestChunk = 4096;       // bars per feed poll in a backtest
-constexpr int64_t kEquitySampleMs = 3'600'000;  // backtest equity rows: hourly and on fills
+constexpr int64_t kEquitySampleMs = 3'600'000;  // backtest equity rows: hourly, and the last
 constexpr int64_t kDefaultIntervalMs = 60'000;
 constexpr const char* kRiskStateKey = "risk_state";
 
@@ -376,6 +376,7 @@ class Engine {
     int protective_exits(std::size_t begin, std::size_t end, const ot_bar_batch& batch,
                          int64_t now_ms) {
         int fills = 0;
+        if (!risk_.watches_prices()) return 0;
         for (std::size_t i = begin; i < end; ++i) {
             const std::size_t row = i - begin;
             const std::string& symbol = buffer_.symbol(i);
@@ -596,13 +597,16 @@ class Engine {
         const double equity = ledger_->equity();
         breaker_event(risk_.update_equity(close_ms, equity));
         tracker().add(close_ms, equity, ledger_->open_positions() > 0);
-        if (!backtest_ || fills > 0 || close_ms - last_equity_ms_ >= kEquitySampleMs) {
-            journal_->record_equity(run_id_, {close_ms, equity, ledger_->cash()});
-            last_equity_ms_ = close_ms;
-        }
+        if (!backtest_ || close_ms - last_equity_ms_ >= kEquitySampleMs)
+            record_equity(close_ms, equity);
         summary_.fills += fills;
         summary_.bars += static_cast<int64_t>(end - begin);
         last_bar_ms_ = buffer_.close_time(begin) - int64_t{batch.interval_s[0]} * 1000;
+    }
+
+    void record_equity(int64_t time_ms, double equity) {
+        journal_->record_equity(run_id_, {time_ms, equity, ledger_->cash()});
+        last_equity_ms_ = time_ms;
     }
 
     int handle_signal(SignalRecord& s, int64_t now_ms) {
@@ -622,7 +626,10 @@ class Engine {
         }
         s.outcome = d.outcome;
         if (s.action != Action::Hold) ++summary_.signals;
-        const int64_t id = journal_->record_signal(s);
+        // A backtest journals the signals that act or that a rule refused; the others (a SELL
+        // while flat, a duplicate) are only counted.
+        const bool journaled = !backtest_ || d.order || !d.rule.empty();
+        const int64_t id = journaled ? journal_->record_signal(s) : 0;
         if (!d.rule.empty()) {
             EventRecord e;
             e.run_id = run_id_;
@@ -717,6 +724,8 @@ class Engine {
             save_risk_state();
             if (chart_) chart_->flush();
             if (router_) router_->flush();
+            if (backtest_ && last_close_ms_ > last_equity_ms_)
+                record_equity(last_close_ms_, ledger_->equity());
             for (const auto& [symbol, position] : ledger_->positions())
                 journal_->record_position(run_id_, symbol, services_.clock->now_ms(), position);
             journal_->commit_batch();

@@ -47,7 +47,9 @@ void Ledger::apply_fill(const FillRecord& f) {
 }
 
 void Ledger::mark(const std::string& symbol, double price) {
-    positions_[symbol].mark_price = price;
+    auto*& last = last_marked_.entry;
+    if (!last || last->first != symbol) last = &*positions_.try_emplace(symbol).first;
+    last->second.mark_price = price;
 }
 
 double Ledger::realized_pnl() const {

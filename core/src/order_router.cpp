@@ -107,13 +107,13 @@ void OrderRouter::set_state(OrderRecord& order, OrderState state, int64_t time_m
         journal_.update_order(order.client_order_id, state, time_ms, order.venue_order_id, text,
                               order.filled_qty);
     else if (is_final(state))
-        journal_.record_intent(order);
+        journal_.record_order(order);
 }
 
 void OrderRouter::flush() {
     if (!write_final_only_) return;
     for (const auto& [id, order] : open_)
-        journal_.record_intent(order);
+        journal_.record_order(order);
 }
 
 OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const std::string& symbol,
@@ -204,6 +204,7 @@ void OrderRouter::close(const std::string& client_order_id) {
     auto it = open_.find(client_order_id);
     if (it == open_.end()) return;
     if (blocks_signals(it->second)) --open_by_symbol_[it->second.symbol];
+    applied_trades_.erase(client_order_id);  // before the erase: the id may live in the order
     open_.erase(it);
 }
 
@@ -255,6 +256,7 @@ bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
     f.price = r.price;
     f.fee = r.fee;
     f.time_ms = r.time_ms;
+    if (!applied_trades_[order.client_order_id].insert(f.trade_id).second) return false;
     if (!journal_.record_fill(f)) return false;  // already known (replayed by a query)
     const Position before = ledger_.position(f.symbol);
     ledger_.apply_fill(f);

@@ -6,9 +6,12 @@
 namespace orchestrade::core {
 namespace {
 
+// An empty error without zeroing its 512-byte buffer: this runs for every plugin call, several
+// times per bar, and a plugin that fails writes a NUL-terminated message.
 ot_error make_error() {
-    ot_error e{};
+    ot_error e;
     e.code = OT_OK;
+    e.message[0] = '\0';
     return e;
 }
 

@@ -74,6 +74,22 @@ TEST(ExecutorFaults, AFailingPollIsJournaledAndTheFillArrivesLater) {
     EXPECT_EQ(h.report().fills.size(), 1u);
 }
 
+TEST(ExecutorFaults, AFillReportedTwiceReachesTheLedgerOnce) {
+    // A backtest journal writes in the background, so the router itself must drop the repeat.
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(6)));
+    h.run(h.pipeline_yaml(script("BUY"), flaky("split_and_repeat_fills: 1")));
+    auto r = h.report();
+    ASSERT_EQ(r.orders.size(), 1u);
+    EXPECT_EQ(r.orders[0].state, OrderState::Filled);
+    ASSERT_EQ(r.fills.size(), 2u);  // two halves; the repeated half is dropped
+    EXPECT_DOUBLE_EQ(r.fills[0].qty + r.fills[1].qty, r.orders[0].qty);
+    core::Journal journal(h.journal_path(), core::Journal::Durability::Synchronous);
+    const auto positions = journal.positions(r.run.id);
+    ASSERT_EQ(positions.count("BTC/USDT"), 1u);
+    EXPECT_DOUBLE_EQ(positions.at("BTC/USDT").qty, r.orders[0].qty);
+}
+
 TEST(ExecutorFaults, ARateLimitedSubmitGoesAgainWithTheSameIdAndFillsOnce) {
     EngineHarness h;
     h.write_csv(bars_from_closes(rising(6)));

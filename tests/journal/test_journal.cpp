@@ -1,6 +1,7 @@
 #include "temp_dir.hpp"
 
 #include <orchestrade/core/journal.hpp>
+#include <orchestrade/core/write_queue.hpp>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
@@ -257,12 +258,71 @@ TEST(Journal, BatchedWritesAreInvisibleToOthersUntilCommitted) {
     for (int i = 0; i < Journal::kBatchRows; ++i) {
         writer.record_equity(1, {i, 100, 100});
         if (i == 10) {
+            writer.flush();  // written, not committed
             EXPECT_TRUE(reader.equity().empty());
+            EXPECT_EQ(writer.equity().size(), 11u);  // the writer reads its own batch
         }
     }
+    writer.flush();
     EXPECT_EQ(reader.equity().size(), static_cast<size_t>(Journal::kBatchRows));  // auto-commit
     writer.record_equity(1, {Journal::kBatchRows, 100, 100});
+    writer.flush();
     EXPECT_EQ(reader.equity().size(), static_cast<size_t>(Journal::kBatchRows));
+}
+
+TEST(Journal, BatchedSignalIdsCountOnFromTheTable) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    SignalRecord s;
+    s.run_id = 1;
+    s.symbol = "BTC/USDT";
+    s.action = Action::Buy;
+    {
+        Journal first(path, Durability::Synchronous);
+        EXPECT_EQ(first.record_signal(s), 1);
+        EXPECT_EQ(first.record_signal(s), 2);
+    }
+    Journal batched(path, Durability::Batched);
+    EXPECT_EQ(batched.record_signal(s), 3);
+    s.action = Action::Sell;
+    EXPECT_EQ(batched.record_signal(s), 4);
+    batched.set_signal_outcome(4, "order");
+    const auto signals = batched.signals();
+    ASSERT_EQ(signals.size(), 4u);
+    EXPECT_EQ(signals[3].id, 4);
+    EXPECT_EQ(signals[3].action, Action::Sell);
+    EXPECT_EQ(signals[3].outcome, "order");
+}
+
+TEST(Journal, ABatchedWriteThatFailsFailsEveryLaterCall) {
+    test::TempDir dir;
+    Journal journal(dir.file("run.db"), Durability::Batched);
+    journal.record_intent(intent("c-1"));
+    journal.record_intent(intent("c-1"));  // the same client order id: refused by the table
+    journal.record_equity(1, {60000, 100, 100});
+    try {
+        journal.flush();
+        FAIL() << "the failed write was not reported";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("a write failed"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("run.db"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(journal.record_equity(1, {120000, 100, 100}), std::runtime_error);
+    EXPECT_THROW(journal.orders(), std::runtime_error);
+}
+
+TEST(Journal, ABatchedJournalDoesNotHoldMoreThanItsQueueBound) {
+    test::TempDir dir;
+    Journal journal(dir.file("run.db"), Durability::Batched);
+    // Many more writes than the queue holds: push blocks until the writer catches up, and
+    // every row arrives in order.
+    const int rows = static_cast<int>(WriteQueue<int>::kMaxWaiting) * 3;
+    for (int i = 0; i < rows; ++i)
+        journal.record_equity(1, {i, static_cast<double>(i), 0});
+    const auto equity = journal.equity(1);
+    ASSERT_EQ(equity.size(), static_cast<size_t>(rows));
+    for (int i = 0; i < rows; ++i)
+        ASSERT_EQ(equity[static_cast<size_t>(i)].time_ms, i);
 }
 
 TEST(Journal, ClosingABatchedJournalCommitsItsLastBatch) {

@@ -14,6 +14,8 @@ class ChartRecorder {
     // write_through: rewrite the open period on every bar (paper/live), so a killed process
     // loses nothing; otherwise a period is written once it is complete.
     ChartRecorder(Journal& journal, int64_t run_id, int64_t period_ms, bool write_through);
+    ChartRecorder(const ChartRecorder&) = delete;
+    ChartRecorder& operator=(const ChartRecorder&) = delete;
     void add(const std::string& symbol, int64_t open_time_ms, double open, double high, double low,
              double close);
     void flush();  // writes every open period
@@ -24,6 +26,7 @@ class ChartRecorder {
     int64_t period_ms_;
     bool write_through_;
     std::map<std::string, ChartBar> open_;
+    ChartBar* last_ = nullptr;  // the symbol added last: usually the next one too
 };
 
 }  // namespace orchestrade::core

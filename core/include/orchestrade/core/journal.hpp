@@ -48,11 +48,16 @@ struct EventRecord {
     std::string json;
 };
 
+template <class Job>
+class WriteQueue;
+
 // Every member is thread-safe: calls are serialized on the one connection.
 class Journal {
   public:
     // Durability: Synchronous (paper/live; every write on disk before it returns, WAL +
-    // synchronous=FULL) or Batched (backtest; writes grouped in transactions, see begin_batch).
+    // synchronous=FULL) or Batched (backtest; writes run on a writer thread, in order, grouped
+    // in transactions, see begin_batch). A Batched write that fails makes every later call
+    // throw that error. Reads see every write made before them, in both modes.
     enum class Durability { Synchronous, Batched };
     static constexpr int kSchemaVersion = 3;
     // Batched mode commits the open batch after this many written rows.
@@ -77,6 +82,8 @@ class Journal {
     // power loss. No-ops in Synchronous mode.
     void begin_batch();
     void commit_batch();
+    // Batched: returns once every write made so far has run (in the open batch, not committed).
+    void flush() const;
 
     // Runs. begin_run and end_run are written through, like record_intent.
     int64_t begin_run(const RunRecord& run);
@@ -87,8 +94,9 @@ class Journal {
     std::optional<RunRecord> first_run() const;
     std::vector<RunRecord> runs() const;
 
-    // Signals
-    int64_t record_signal(const SignalRecord& s);  // returns id
+    // Signals. Returns the id; Batched mode hands ids out itself (counting on from the table's
+    // largest), so another connection must not add signals while a backtest writes.
+    int64_t record_signal(const SignalRecord& s);
     void set_signal_outcome(int64_t signal_id, const std::string& outcome);
     std::vector<SignalRecord> signals(int64_t run_id = 0) const;  // 0 = all runs
     int64_t signal_count(int64_t run_id = 0) const;
@@ -98,6 +106,9 @@ class Journal {
     // the batch: its venue is simulated in the same process, so there is nothing to reconcile
     // after a crash, and a commit per order would dominate the run.
     void record_intent(const OrderRecord& o);
+    // An order written once, as it is (a backtest's, when final or when the run ends): the row
+    // is its whole history, without order_events rows.
+    void record_order(const OrderRecord& o);
     // Changes state and updated_ms, appends an order_events row (with the venue id and text as
     // given); filled_qty < 0 leaves it unchanged, an empty venue_order_id or text keeps the
     // order's known one. Throws std::runtime_error for an unknown order.
@@ -113,7 +124,9 @@ class Journal {
     int64_t next_sequence(const std::string& name, int64_t count = 1);
 
     // Fills: returns false (and writes nothing) when (client_order_id, trade_id) is known. A fill
-    // without a trade_id cannot be told from another one and is always written.
+    // without a trade_id cannot be told from another one and is always written. Batched mode
+    // cannot tell yet and returns true: the caller drops repeated reports itself (the row of a
+    // known fill is still not written twice).
     bool record_fill(const FillRecord& f);
     std::vector<FillRecord> fills(int64_t run_id = 0) const;  // in insertion order
 
@@ -143,11 +156,17 @@ class Journal {
 
     void open();
     void migrate();
-    // Runs one logical write of `rows` rows: its own transaction in Synchronous mode, part of the
-    // open batch in Batched mode. The caller holds mutex_.
+    // One logical write of `rows` rows, which body owns: run at once in its own transaction
+    // (Synchronous) or queued for the writer thread, part of the open batch (Batched).
+    void submit(int rows, std::function<void()> body);
+    // Runs body as a write of `rows` rows now: its own transaction in Synchronous mode, part of
+    // the open batch in Batched mode. The caller holds mutex_.
     void write(int rows, const std::function<void()>& body);
     // Commits the open batch, then runs body in its own transaction (in every mode).
     void write_through(const std::function<void()>& body);
+    void insert_signal(const SignalRecord& s, int64_t id);  // id 0: the table's next
+    void insert_order(const OrderRecord& o);
+    int64_t next_signal_id();
     void commit_batch_locked();
     int schema_version_locked() const;
 
@@ -158,6 +177,13 @@ class Journal {
     std::unique_ptr<Statements> statements_;  // destroyed before db_
     bool in_batch_ = false;
     int batch_rows_ = 0;
+    std::mutex ids_mutex_;
+    int64_t next_signal_id_ = 0;  // Batched: 0 until the first signal; guarded by ids_mutex_
+    struct QueuedWrite {
+        int rows;
+        std::function<void()> body;
+    };
+    std::unique_ptr<WriteQueue<QueuedWrite>> queue_;  // Batched only; stopped before the rest
 };
 
 }  // namespace orchestrade::core

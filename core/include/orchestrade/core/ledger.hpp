@@ -41,6 +41,17 @@ class Ledger {
     double cash_;
     double fees_ = 0;
     std::map<std::string, Position> positions_;
+    // mark() runs for every bar, mostly for the symbol it marked last. A copy or a move of the
+    // ledger starts without it, so it never points into another ledger's positions.
+    struct LastMarked {
+        LastMarked() = default;
+        LastMarked(const LastMarked&) {}
+        LastMarked& operator=(const LastMarked&) {
+            entry = nullptr;
+            return *this;
+        }
+        std::pair<const std::string, Position>* entry = nullptr;
+    } last_marked_;
 };
 
 }  // namespace orchestrade::core

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,9 @@ class OrderRouter {
     std::string id_prefix_;
     int64_t next_id_ = 0, id_block_end_ = 0;   // client order ids reserved in the journal
     std::map<std::string, OrderRecord> open_;  // non-final orders by client order id
+    // Trade ids applied per open order: a repeated report is dropped even where the journal
+    // cannot tell yet (a backtest writes in the background).
+    std::map<std::string, std::set<std::string>> applied_trades_;
     std::map<std::string, int> open_by_symbol_;
     bool needs_reconcile_ = false;
     std::vector<std::string> resend_;  // intents a rate limit kept from leaving

@@ -20,6 +20,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace orchestrade::core {
 
@@ -69,9 +70,16 @@ class RiskStage {
                           bool order_pending, int64_t now_ms);
     // The last signal per symbol (HOLD included): backtests skip HOLD signals early and report
     // them here; a restart restores the memory from the journal.
-    void remember(const std::string& symbol, Action action) { last_action_[symbol] = action; }
+    void remember(std::string_view symbol, Action action) {
+        if (auto it = last_action_.find(symbol); it != last_action_.end())
+            it->second = action;
+        else
+            last_action_.emplace(symbol, action);
+    }
 
     // ---- market data and fills ------------------------------------------------------------
+    // Whether on_bar and check_exit have anything to do: an ATR to follow or a level to watch.
+    bool watches_prices() const { return config_.stop_loss_atr > 0 || !protection_.empty(); }
     // Once per bar, after the protective check: ATR and trailing levels.
     void on_bar(const std::string& symbol, double high, double low, double close);
     // A protective exit this bar hits, for a position the core protects itself. Stop before
@@ -104,7 +112,7 @@ class RiskStage {
     double take_profit_for(const SignalRecord& signal, Side side, double price) const;
 
     RiskConfig config_;
-    std::map<std::string, Action> last_action_;
+    std::map<std::string, Action, std::less<>> last_action_;
     std::map<std::string, Protection> protection_;
     std::map<std::string, int64_t> cooldown_until_;
     std::map<std::string, double> atr_;
