@@ -51,9 +51,14 @@ class SignalCollector {
         if (s->action < OT_ACTION_HOLD || s->action > OT_ACTION_CLOSE) return OT_E_INVALID_ARG;
         try {
             if (s->action == OT_ACTION_HOLD && !self.keep_holds_) {
-                self.risk_.remember(s->symbol, Action::Hold);
+                // A HOLD after a HOLD of the same symbol changes nothing: skip the lookup.
+                if (self.last_hold_ != s->symbol) {
+                    self.risk_.remember(s->symbol, Action::Hold);
+                    self.last_hold_ = s->symbol;
+                }
                 return OT_OK;
             }
+            self.last_hold_.clear();
             SignalRecord r;
             r.time_ms = s->time_ms;
             r.symbol = s->symbol;
@@ -75,6 +80,7 @@ class SignalCollector {
     bool keep_holds_;
     RiskStage& risk_;
     std::vector<SignalRecord> signals_;
+    std::string last_hold_;  // the symbol of the last HOLD, while nothing else came since
 };
 
 // The ot_balance_sink used to read the venue's balances at startup.

@@ -41,8 +41,7 @@ PluginInstance::PluginInstance(const ComponentConfig& config, HostServices& serv
                               name_ + " (" + info_->id + "): create returned no instance");
 }
 
-ot_status PluginInstance::check(ot_status status, const ot_error& err, const char* what) const {
-    if (status == OT_OK || status == OT_END) return status;
+void PluginInstance::fail(ot_status status, const ot_error& err, const char* what) const {
     std::string message =
         err.message[0] ? std::string(err.message) : "error " + std::to_string(status);
     throw PluginCallError(status, name_ + " (" + info_->id + "): " + what + ": " + message);

@@ -44,7 +44,11 @@ class PluginInstance {
 
   protected:
     // Throws PluginCallError("<name> (<id>): <what>: <message>") unless status is OK or END.
-    ot_status check(ot_status status, const ot_error& err, const char* what) const;
+    ot_status check(ot_status status, const ot_error& err, const char* what) const {
+        if (status == OT_OK || status == OT_END) return status;  // inline: several per bar
+        fail(status, err, what);
+    }
+    [[noreturn]] void fail(ot_status status, const ot_error& err, const char* what) const;
     // For constructors: destroys the instance and throws when a required function is missing.
     void require(bool present, const char* function, void (*destroy)(void*)) const;
     void* raw() const { return raw_; }
