@@ -632,10 +632,7 @@ class Engine {
         }
         s.outcome = d.outcome;
         if (s.action != Action::Hold) ++summary_.signals;
-        // A backtest journals the signals that act or that a rule refused; the others (a SELL
-        // while flat, a duplicate) are only counted.
-        const bool journaled = !backtest_ || d.order || !d.rule.empty();
-        const int64_t id = journaled ? journal_->record_signal(s) : 0;
+        const int64_t id = journal_->record_signal(s);
         if (!d.rule.empty()) {
             EventRecord e;
             e.run_id = run_id_;

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 namespace orchestrade::plugins {
 namespace {
@@ -15,13 +16,41 @@ namespace {
 constexpr std::size_t kChunkBytes = 1 << 20;  // also the longest line accepted
 constexpr std::string_view kHeader = "timestamp,open,high,low,close,volume";
 constexpr const char* kColumns[] = {"timestamp", "open", "high", "low", "close", "volume"};
+constexpr int kColumnCount = 6;
+
+// What trim() drops from the front of a field, and from its back.
+bool is_leading_blank(char c) {
+    return c == ' ' || c == '\t';
+}
+bool is_trailing_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r';
+}
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    while (!s.empty() && is_leading_blank(s.front()))
         s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    while (!s.empty() && is_trailing_blank(s.back()))
         s.remove_suffix(1);
     return s;
+}
+
+// Reads the field that starts at p into value in one pass: blanks, the number, blanks, then ','
+// (after the last column: the end of the line). Returns where the next field starts, or null when
+// the field is anything else. As no number contains a blank or a comma, it accepts exactly what
+// splitting at the commas, trimming and parsing each whole field would, with the same values.
+template <class T>
+const char* parse_field(const char* p, const char* end, bool last, T& value) {
+    while (p != end && is_leading_blank(*p))
+        ++p;
+    auto [stop, ec] = std::from_chars(p, end, value);
+    if (ec != std::errc()) return nullptr;
+    if constexpr (std::is_floating_point_v<T>) {
+        if (!std::isfinite(value)) return nullptr;
+    }
+    while (stop != end && is_trailing_blank(*stop))
+        ++stop;
+    if (last) return stop == end ? stop : nullptr;
+    return stop != end && *stop == ',' ? stop + 1 : nullptr;
 }
 
 std::string format(double v) {
@@ -113,30 +142,14 @@ bool CsvBarReader::next(CsvRow& row) {
 
 void CsvBarReader::parse(std::string_view line, CsvRow& row) const {
     double* prices[] = {&row.open, &row.high, &row.low, &row.close, &row.volume};
-    std::size_t pos = 0;
-    for (int column = 0; column < 6; ++column) {
-        std::size_t comma = line.find(',', pos);
-        bool last = column == 5;
-        if ((comma == std::string_view::npos) != last) {
-            auto fields = std::count(line.begin(), line.end(), ',') + 1;
-            fail(line_, "expected 6 fields (" + std::string(kHeader) + "), found " +
-                            std::to_string(fields));
-        }
-        std::string_view field =
-            trim(line.substr(pos, last ? std::string_view::npos : comma - pos));
-        const char* end = field.data() + field.size();
-        std::from_chars_result r{};
-        if (column == 0) {
-            r = std::from_chars(field.data(), end, row.open_time_ms);
-        } else {
-            r = std::from_chars(field.data(), end, *prices[column - 1]);
-            if (r.ec == std::errc() && !std::isfinite(*prices[column - 1]))
-                r.ec = std::errc::invalid_argument;
-        }
-        if (r.ec != std::errc() || r.ptr != end || field.empty())
-            fail(line_,
-                 "bad number '" + std::string(field) + "' in column '" + kColumns[column] + "'");
-        pos = comma + 1;
+    const char* const end = line.data() + line.size();
+    const char* field = line.data();
+    for (int column = 0; column < kColumnCount; ++column) {
+        bool last = column == kColumnCount - 1;
+        const char* next = column == 0 ? parse_field(field, end, last, row.open_time_ms)
+                                       : parse_field(field, end, last, *prices[column - 1]);
+        if (!next) fail_field(line, static_cast<std::size_t>(field - line.data()), column);
+        field = next;
     }
     if (row.open <= 0 || row.high <= 0 || row.low <= 0 || row.close <= 0)
         fail(line_, "prices must be positive");
@@ -147,6 +160,18 @@ void CsvBarReader::parse(std::string_view line, CsvRow& row) const {
     if (row.low > std::min(row.open, row.close))
         fail(line_, "low " + format(row.low) + " is above min(open, close) " +
                         format(std::min(row.open, row.close)));
+}
+
+void CsvBarReader::fail_field(std::string_view line, std::size_t pos, int column) const {
+    std::string_view rest = line.substr(pos);
+    std::size_t comma = rest.find(',');
+    if ((comma == std::string_view::npos) != (column == kColumnCount - 1)) {
+        auto fields = std::count(line.begin(), line.end(), ',') + 1;
+        fail(line_,
+             "expected 6 fields (" + std::string(kHeader) + "), found " + std::to_string(fields));
+    }
+    std::string field(trim(rest.substr(0, comma)));
+    fail(line_, "bad number '" + field + "' in column '" + kColumns[column] + "'");
 }
 
 void CsvBarReader::fail(uint64_t line, const std::string& message) const {

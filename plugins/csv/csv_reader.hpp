@@ -39,6 +39,9 @@ class CsvBarReader {
   private:
     bool read_line(std::string_view& line);
     void parse(std::string_view line, CsvRow& row) const;
+    // Throws why parse() refused the field of `column` that starts at line[pos]: a wrong number
+    // of fields if the commas say so, else a bad number.
+    [[noreturn]] void fail_field(std::string_view line, std::size_t pos, int column) const;
     [[noreturn]] void fail(uint64_t line, const std::string& message) const;
 
     struct FileCloser {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace orchestrade::plugins::mock {
 namespace {
@@ -98,6 +99,7 @@ void MockExecutor::start() {
         throw sdk::Error(OT_E_INVALID_ARG, "mock: the saved account is in " + loaded.currency +
                                                ", the pipeline says " + state_.currency);
     state_ = std::move(loaded);
+    recent_ = nullptr;
     rebuild_indexes();
     host().info("mock: resumed the saved account: cash " + number(state_.cash) + " " +
                 state_.currency + ", " + std::to_string(state_.orders.size()) + " orders, " +
@@ -248,19 +250,30 @@ void MockExecutor::cancel(const std::string&, const std::string& client_order_id
 void MockExecutor::on_bars(const sdk::Bars& bars) {
     bool changed = false;
     for (std::size_t i = 0; i < bars.size(); ++i) {
-        std::string_view symbol = bars.symbol(i);
         int64_t open_time = bars.open_time_ms(i);
-        auto it = state_.last_bars.find(symbol);
-        if (it == state_.last_bars.end())
-            it = state_.last_bars.emplace(std::string(symbol), LastBar{}).first;
-        else if (open_time <= it->second.open_time_ms)
-            continue;  // a bar already seen
+        bool created = false;
+        auto& [symbol, last] = last_bar_entry(bars.symbol(i), created);
+        if (!created && open_time <= last.open_time_ms) continue;  // a bar already seen
         if (!bars.warmup() && !open_.empty())
-            match(it->first, {bars.open(i), bars.high(i), bars.low(i), bars.close(i)}, open_time);
-        it->second = {open_time, bars.close(i)};
+            match(symbol, {bars.open(i), bars.high(i), bars.low(i), bars.close(i)}, open_time);
+        last = {open_time, bars.close(i)};
         changed = true;
     }
     if (changed) save();
+}
+
+// Consecutive bars of one symbol are the common case (a one-symbol pipeline has nothing else), so
+// the entry of the previous call is tried first: a string comparison instead of a map lookup.
+LastBars::value_type& MockExecutor::last_bar_entry(const char* symbol, bool& created) {
+    created = false;
+    if (recent_ && std::strcmp(recent_->first.c_str(), symbol) == 0) return *recent_;
+    auto it = state_.last_bars.find(std::string_view(symbol));
+    if (it == state_.last_bars.end()) {
+        it = state_.last_bars.emplace(symbol, LastBar{}).first;
+        created = true;
+    }
+    recent_ = &*it;
+    return *it;
 }
 
 void MockExecutor::match(const std::string& symbol, const BarPrices& bar, int64_t open_time_ms) {
@@ -269,9 +282,10 @@ void MockExecutor::match(const std::string& symbol, const BarPrices& bar, int64_
         const VenueOrder& o = state_.orders[index];
         if (o.symbol == symbol && o.placed_after_ms < open_time_ms) candidates_.push_back(index);
     }
-    std::stable_sort(candidates_.begin(), candidates_.end(), [&](std::size_t a, std::size_t b) {
-        return fill_priority(state_.orders[a].type) < fill_priority(state_.orders[b].type);
-    });
+    if (candidates_.size() > 1)  // std::stable_sort allocates a buffer even for one element
+        std::stable_sort(candidates_.begin(), candidates_.end(), [&](std::size_t a, std::size_t b) {
+            return fill_priority(state_.orders[a].type) < fill_priority(state_.orders[b].type);
+        });
     for (std::size_t index : candidates_) {
         const VenueOrder& o = state_.orders[index];
         std::optional<double> price =

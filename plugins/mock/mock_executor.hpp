@@ -54,6 +54,8 @@ class MockExecutor final : public sdk::Executor {
     double estimated_cost(const VenueOrder& o) const;
     double free_cash() const;
     double held(const std::string& symbol) const;
+    // The last_bars entry of a symbol; `created` tells whether it was just added.
+    LastBars::value_type& last_bar_entry(const char* symbol, bool& created);
     void match(const std::string& symbol, const BarPrices& bar, int64_t open_time_ms);
     void fill(std::size_t index, double price, int64_t time_ms);
     // Takes an open order off the book with a final status and queues its report.
@@ -69,8 +71,9 @@ class MockExecutor final : public sdk::Executor {
     VenueState state_;
     double reserved_ = 0;  // sum of reserved_cash over open orders
     std::unordered_map<std::string, std::size_t> by_client_id_;
-    std::vector<std::size_t> open_;        // indexes of open orders, in submission order
-    std::vector<std::size_t> candidates_;  // scratch for match()
+    std::vector<std::size_t> open_;           // indexes of open orders, in submission order
+    std::vector<std::size_t> candidates_;     // scratch for match()
+    LastBars::value_type* recent_ = nullptr;  // last_bar_entry()'s last answer, or null
 };
 
 }  // namespace orchestrade::plugins::mock

@@ -66,13 +66,15 @@ struct PendingReport {
     ot_exec_report view() const;  // valid while this lives
 };
 
+using LastBars = std::map<std::string, LastBar, std::less<>>;  // by symbol
+
 struct VenueState {
     std::string currency;
     double cash = 0;
     uint64_t next_venue_id = 1;
     uint64_t duplicate_submits = 0;
     std::map<std::string, Holding, std::less<>> positions;
-    std::map<std::string, LastBar, std::less<>> last_bars;
+    LastBars last_bars;
     std::vector<VenueOrder> orders;  // in submission order
     std::vector<PendingReport> outbox;
 };

@@ -12,14 +12,18 @@ class MovingAverages {
     MovingAverages(std::size_t fast, std::size_t slow) : fast_(fast), slow_(slow), ring_(slow) {}
 
     void add(double close) {
+        // Works on local copies of the sums and stores each once: updated in place, they are
+        // stored and reloaded around the ring write (which may alias them), stalling store
+        // forwarding.
+        double fast_sum = fast_sum_, slow_sum = slow_sum_;
         if (count_ >= fast_) {
             std::size_t leaving = head_ + slow_ - fast_;
-            fast_sum_ -= ring_[leaving >= slow_ ? leaving - slow_ : leaving];
+            fast_sum -= ring_[leaving >= slow_ ? leaving - slow_ : leaving];
         }
-        if (count_ >= slow_) slow_sum_ -= ring_[head_];
+        if (count_ >= slow_) slow_sum -= ring_[head_];
         ring_[head_] = close;
-        fast_sum_ += close;
-        slow_sum_ += close;
+        fast_sum_ = fast_sum + close;
+        slow_sum_ = slow_sum + close;
         if (++head_ == slow_) {
             head_ = 0;
             resum();

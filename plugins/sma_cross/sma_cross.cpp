@@ -3,6 +3,7 @@
 #include <orchestrade/candles/timeframe.hpp>
 
 #include <charconv>
+#include <cstring>
 
 namespace orchestrade::plugins {
 namespace {
@@ -36,25 +37,38 @@ SmaCross::SmaCross(const sdk::Context& ctx)
                                                std::to_string(fast_) + ")");
     std::string timeframe = ctx.params.has("timeframe") ? ctx.params.get_string("timeframe") : "";
     if (!timeframe.empty()) timeframe_s_ = candles::parse_timeframe(timeframe);
+    signal_.reason = reason_for(signal_.action);
 }
 
+// Batches mostly carry the same symbol table, so each entry is compared with the name it had in
+// the previous batch and looked up only when it differs. Names, not pointers: the host may
+// rebuild the table.
 void SmaCross::resolve_symbols(const sdk::Bars& bars) {
     const ot_bar_batch& raw = bars.raw();
     slots_.resize(raw.symbol_count);
     for (uint32_t i = 0; i < raw.symbol_count; ++i) {
-        std::string_view name = raw.symbols[i];
-        auto it = series_.find(name);
-        if (it == series_.end())
-            it = series_.emplace(std::string(name), Series{MovingAverages(fast_, slow_)}).first;
-        slots_[i] = &it->second;
+        Slot& slot = slots_[i];
+        const char* name = raw.symbols[i];
+        if (slot.series && std::strcmp(slot.name.c_str(), name) == 0) continue;
+        slot.name = name;
+        slot.series = &series_of(name);
     }
+}
+
+SmaCross::Series& SmaCross::series_of(const char* symbol) {
+    std::string_view name = symbol;
+    auto it = series_.find(name);
+    if (it == series_.end())
+        it = series_.emplace(std::string(name), Series{MovingAverages(fast_, slow_)}).first;
+    return it->second;
 }
 
 void SmaCross::on_bars(const sdk::Bars& bars, sdk::Signals& out) {
     resolve_symbols(bars);
     for (std::size_t i = 0; i < bars.size(); ++i) {
         if (timeframe_s_ != 0 && bars.interval_s(i) != timeframe_s_) continue;
-        Series& s = *slots_[bars.symbol_index(i)];
+        const Slot& slot = slots_[bars.symbol_index(i)];
+        Series& s = *slot.series;
         bool had_previous = s.averages.ready();
         double prev_fast = s.fast, prev_slow = s.slow;
         s.averages.add(bars.close(i));
@@ -65,16 +79,19 @@ void SmaCross::on_bars(const sdk::Bars& bars, sdk::Signals& out) {
         int32_t action = OT_ACTION_HOLD;
         if (prev_fast <= prev_slow && s.fast > s.slow) action = OT_ACTION_BUY;
         if (prev_fast >= prev_slow && s.fast < s.slow) action = OT_ACTION_SELL;
-        emit(bars, i, s, action, out);
+        emit(bars, i, slot, action, out);
     }
 }
 
-void SmaCross::emit(const sdk::Bars& bars, std::size_t row, const Series& s, int32_t action,
+void SmaCross::emit(const sdk::Bars& bars, std::size_t row, const Slot& slot, int32_t action,
                     sdk::Signals& out) {
-    signal_.action = action;
-    signal_.symbol = bars.symbol(row);
+    const Series& s = *slot.series;
+    if (action != signal_.action) {  // most bars repeat HOLD: its reason is already there
+        signal_.action = action;
+        signal_.reason = reason_for(action);
+    }
+    signal_.symbol = slot.name;
     signal_.time_ms = bars.open_time_ms(row);
-    signal_.reason = reason_for(action);
     signal_.metadata_json.clear();
     // A backtest formats no JSON for the (many) HOLD bars; paper and live persist every signal
     // with its indicator values.

@@ -39,15 +39,22 @@ class SmaCross final : public sdk::Strategy {
         double fast = 0, slow = 0;  // after the latest close, once ready
     };
 
+    // A symbol of the batch's table and its series; the name is kept to check the next table.
+    struct Slot {
+        std::string name;
+        Series* series = nullptr;
+    };
+
     void resolve_symbols(const sdk::Bars& bars);
-    void emit(const sdk::Bars& bars, std::size_t row, const Series& s, int32_t action,
+    Series& series_of(const char* symbol);
+    void emit(const sdk::Bars& bars, std::size_t row, const Slot& slot, int32_t action,
               sdk::Signals& out);
 
     std::size_t fast_, slow_;
     int32_t timeframe_s_ = 0;  // 0 = every bar
     std::map<std::string, Series, std::less<>> series_;
-    std::vector<Series*> slots_;  // per symbol of the current batch
-    sdk::Signal signal_;          // reused, so a bar allocates nothing
+    std::vector<Slot> slots_;  // per symbol of the current batch
+    sdk::Signal signal_;       // reused, so a bar allocates nothing
 };
 
 }  // namespace orchestrade::plugins

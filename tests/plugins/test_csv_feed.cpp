@@ -6,6 +6,7 @@
 
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ot = orchestrade::testing;
@@ -151,6 +152,42 @@ TEST_F(CsvFeedTest, WrongFieldCountIsReportedWithLine) {
     ot::FeedInstance feed = open(rows(1) + std::to_string(kT0 + kMinute) + ",1,2,0.5,1.5\n");
     EXPECT_EQ(read_error(feed),
               path() + ":2: expected 6 fields (timestamp,open,high,low,close,volume), found 5");
+}
+
+TEST_F(CsvFeedTest, BlanksAroundFieldsAreIgnored) {
+    std::string t = std::to_string(kT0);
+    ot::FeedInstance feed = open(" " + t + "\t, 1 ,\t2, 0.5 \r,1.5 ,  10 \r\n");
+    std::vector<ot::Bar> bars = feed.drain();
+    ASSERT_EQ(bars.size(), 1u);
+    EXPECT_EQ(bars[0].open_time_ms, kT0);
+    EXPECT_EQ(bars[0].open, 1);
+    EXPECT_EQ(bars[0].high, 2);
+    EXPECT_EQ(bars[0].low, 0.5);
+    EXPECT_EQ(bars[0].close, 1.5);
+    EXPECT_EQ(bars[0].volume, 10);
+}
+
+TEST_F(CsvFeedTest, EachBadLineNamesItsFirstFault) {
+    std::string t = std::to_string(kT0 + kMinute);
+    std::string fields = "expected 6 fields (timestamp,open,high,low,close,volume), found ";
+    std::pair<std::string, std::string> cases[] = {
+        {t + ",1,2,0.5,1.5, 1 2 ", "bad number '1 2' in column 'volume'"},
+        {t + ",1,2,0.5,1.5,10x", "bad number '10x' in column 'volume'"},
+        {t + ",1, ,0.5,1.5,10", "bad number '' in column 'high'"},
+        {t + ",inf,2,0.5,1.5,10", "bad number 'inf' in column 'open'"},
+        {t + ",+1,2,0.5,1.5,10", "bad number '+1' in column 'open'"},
+        {t + ",1,2,0.5,1e999,10", "bad number '1e999' in column 'close'"},
+        {"x" + t + ",1,2,0.5,1.5,10,7", "bad number 'x" + t + "' in column 'timestamp'"},
+        {t + ",1,2,0.5,1.5,10,7", fields + "7"},
+        {t + ",1,2,0.5,1.5,10,", fields + "7"},
+        {t + ",1,2", fields + "3"},
+        {t + ",1,x", fields + "3"},
+        {t + ",x,2", "bad number 'x' in column 'open'"},
+    };
+    for (const auto& [line, message] : cases) {
+        ot::FeedInstance feed = open(row(0, kT0) + line + "\n");
+        EXPECT_EQ(read_error(feed), path() + ":2: " + message) << line;
+    }
 }
 
 TEST_F(CsvFeedTest, HighBelowTheBodyIsRejected) {

@@ -200,6 +200,30 @@ TEST_F(MockExecutorTest, AnOrderNeverFillsOnTheBarItWasPlacedAfter) {
     EXPECT_EQ(kinds(ex.poll()), std::vector<int32_t>{OT_REPORT_ACCEPTED});
 }
 
+TEST_F(MockExecutorTest, EachSymbolHasItsOwnLastBar) {
+    const std::string eth = "ETH/USDT";
+    auto eth_bar = [&](int i, double open) {
+        return ot::Bar{eth, 60, at(i), open, open + 1, open - 1, open, 1};
+    };
+    ot::ExecutorInstance ex = make({{"fee_bps", "0"}});
+    ex.on_bars({bar(0, 100, 101, 99, 100), eth_bar(0, 50)});
+    ot::Order buy_eth = order("o1", OT_SIDE_BUY, 1);
+    buy_eth.symbol = eth;
+    ex.submit(buy_eth);
+    EXPECT_EQ(kinds(ex.poll()), std::vector<int32_t>{OT_REPORT_ACCEPTED});
+
+    ex.on_bars({bar(1, 102, 103, 101, 102)});  // another symbol's bar
+    ex.on_bars({eth_bar(0, 60)});              // an ETH bar already seen
+    EXPECT_TRUE(ex.poll().empty());
+
+    ex.on_bars({bar(2, 104, 105, 103, 104), eth_bar(1, 52)});
+    std::vector<ot::Report> fills = ex.poll();
+    ASSERT_EQ(kinds(fills), std::vector<int32_t>{OT_REPORT_FILL});
+    EXPECT_EQ(fills[0].price, 52);
+    EXPECT_EQ(fills[0].time_ms, at(1));
+    EXPECT_EQ(balance(ex, eth)->free_qty, 1);
+}
+
 struct TriggerCase {
     const char* name;
     int32_t side;

@@ -204,6 +204,43 @@ TEST_F(SmaCrossTest, SymbolsAreTrackedIndependently) {
     EXPECT_EQ(got_b, expected_actions(b, 3, 11));
 }
 
+const char* reason_of(int32_t action) {
+    switch (action) {
+        case OT_ACTION_BUY:
+            return "fast SMA crossed above slow SMA";
+        case OT_ACTION_SELL:
+            return "fast SMA crossed below slow SMA";
+        default:
+            return "no crossover";
+    }
+}
+
+TEST_F(SmaCrossTest, SymbolsKeepTheirSeriesWhateverTheBatchSymbolTable) {
+    // A batch's symbol table lists its symbols in order of appearance: index 0 is A, then B,
+    // and some batches hold one symbol only.
+    std::vector<double> a = wandering_closes(300);
+    std::vector<double> b(a.rbegin(), a.rend());
+    std::vector<ot::Bar> bars_a = bars_from(a, "A/USD"), bars_b = bars_from(b, "B/USD");
+    ot::StrategyInstance s = make(3, 11);
+    std::vector<int32_t> got_a, got_b;
+    auto collect = [&](const std::vector<ot::Signal>& signals) {
+        for (const ot::Signal& sig : signals) {
+            (sig.symbol == "A/USD" ? got_a : got_b).push_back(sig.action);
+            EXPECT_EQ(sig.reason, reason_of(sig.action));
+        }
+    };
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (i % 3 == 0) collect(s.on_bars({bars_a[i], bars_b[i]}));
+        if (i % 3 == 1) collect(s.on_bars({bars_b[i], bars_a[i]}));
+        if (i % 3 == 2) {
+            collect(s.on_bars({bars_b[i]}));
+            collect(s.on_bars({bars_a[i]}));
+        }
+    }
+    EXPECT_EQ(got_a, expected_actions(a, 3, 11));
+    EXPECT_EQ(got_b, expected_actions(b, 3, 11));
+}
+
 TEST_F(SmaCrossTest, SlowMustBeGreaterThanFast) {
     for (auto [fast, slow] : {std::pair{10, 10}, std::pair{20, 5}}) {
         try {
