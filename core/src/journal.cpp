@@ -671,8 +671,8 @@ void Journal::record_intent(const OrderRecord& o) {
     });
 }
 
-void Journal::record_order(const OrderRecord& o) {
-    submit(1, [this, o] { insert_order(o); });
+void Journal::record_order(OrderRecord o) {
+    submit(1, [this, o = std::move(o)] { insert_order(o); });
 }
 
 void Journal::update_order(const std::string& client_order_id, OrderState state, int64_t time_ms,

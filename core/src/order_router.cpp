@@ -47,10 +47,9 @@ ot_status OT_CALL ReportCollector::push(void* ctx, const ot_exec_report* pushed)
     }
 }
 
-std::vector<ExecReport> ReportCollector::take() {
-    std::vector<ExecReport> out;
+void ReportCollector::take(std::vector<ExecReport>& out) {
+    out.clear();
     out.swap(reports_);
-    return out;
 }
 
 OrderRouter::OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& executor, Mode mode,
@@ -103,11 +102,10 @@ void OrderRouter::set_state(OrderRecord& order, OrderState state, int64_t time_m
     order.state = state;
     order.updated_ms = time_ms;
     if (!text.empty()) order.text = text;
+    // A backtest writes the order once, when close() takes it out of the open orders.
     if (!write_final_only_)
         journal_.update_order(order.client_order_id, state, time_ms, order.venue_order_id, text,
                               order.filled_qty);
-    else if (is_final(state))
-        journal_.record_order(order);
 }
 
 void OrderRouter::flush() {
@@ -119,8 +117,9 @@ void OrderRouter::flush() {
 OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const std::string& symbol,
                                            int64_t signal_id, int64_t time_ms,
                                            const std::string& reason) {
-    OrderRecord o;
-    o.client_order_id = next_client_order_id();
+    const std::string id = next_client_order_id();
+    OrderRecord& o = open_.try_emplace(id).first->second;  // built in place: no copies
+    o.client_order_id = id;
     o.run_id = run_id_;
     o.signal_id = signal_id;
     o.created_ms = o.updated_ms = time_ms;
@@ -134,12 +133,11 @@ OrderRouter::Submitted OrderRouter::submit(const OrderRequest& request, const st
     o.reason = reason;
     o.state = OrderState::Intent;
     ++open_by_symbol_[symbol];
-    OrderRecord& order = open_.emplace(o.client_order_id, o).first->second;
     // On disk before the venue hears of it. A backtest's venue is simulated in this process:
     // there is nothing to reconcile after a crash, so its orders are written once, when final.
     if (!write_final_only_) journal_.record_intent(o);
 
-    Submitted result = send(order);
+    Submitted result = send(o);
     result.fills += drain();  // a venue that fills at once (a fill-at-close simulation)
     return result;
 }
@@ -204,8 +202,9 @@ void OrderRouter::close(const std::string& client_order_id) {
     auto it = open_.find(client_order_id);
     if (it == open_.end()) return;
     if (blocks_signals(it->second)) --open_by_symbol_[it->second.symbol];
-    applied_trades_.erase(client_order_id);  // before the erase: the id may live in the order
-    open_.erase(it);
+    applied_trades_.erase(client_order_id);
+    auto node = open_.extract(it);  // client_order_id may live in it: it stays alive to here
+    if (write_final_only_) journal_.record_order(std::move(node.mapped()));
 }
 
 bool OrderRouter::blocks_signals(const OrderRecord& o) {
@@ -345,7 +344,8 @@ int OrderRouter::poll() {
 
 int OrderRouter::drain() {
     executor_.poll(collector_.sink());
-    return apply(collector_.take());
+    collector_.take(reports_);
+    return apply(reports_);
 }
 
 int OrderRouter::reconcile() {
@@ -367,7 +367,8 @@ int OrderRouter::reconcile() {
             close(id);
             continue;
         }
-        fills += apply(collector_.take());
+        collector_.take(reports_);
+        fills += apply(reports_);
     }
     needs_reconcile_ = false;  // only once every open order got an answer
     return fills;

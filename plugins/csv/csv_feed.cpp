@@ -39,7 +39,11 @@ CsvFeed::CsvFeed(const sdk::Context& ctx)
 
 void CsvFeed::start() {
     reader_ = std::make_unique<CsvBarReader>(path_);
-    if (mode() == OT_MODE_BACKTEST) return;
+    if (mode() == OT_MODE_BACKTEST) {
+        // A backtest reads the whole file in order: parse it ahead on the second core.
+        prefetcher_ = std::make_unique<CsvPrefetcher>(std::move(reader_));
+        return;
+    }
     std::optional<std::string> cursor = host().kv_get(kCursorKey);
     if (!cursor) return;
     int64_t last = 0;
@@ -64,25 +68,41 @@ void CsvFeed::push(const CsvRow& row, sdk::FeedOut& out) const {
     out.bar(bar);
 }
 
-void CsvFeed::warn_on_gap() {
-    int64_t delta = reader_->delta_ms();
+void CsvFeed::stop() {
+    prefetcher_.reset();
+}
+
+void CsvFeed::warn_on_gap(int64_t delta_ms, uint64_t line) {
     int64_t interval_ms = int64_t{interval_s_} * 1000;
-    if (delta != 0 && delta != interval_ms)
-        host().warn(path_ + ":" + std::to_string(reader_->line()) +
-                    ": gap: " + std::to_string(delta) + " ms since the previous bar, expected " +
-                    std::to_string(interval_ms));
+    if (delta_ms != 0 && delta_ms != interval_ms)
+        host().warn(path_ + ":" + std::to_string(line) + ": gap: " + std::to_string(delta_ms) +
+                    " ms since the previous bar, expected " + std::to_string(interval_ms));
+}
+
+bool CsvFeed::next_backtest_row(CsvRow& row) {
+    CsvPrefetcher::Row next;
+    if (!prefetcher_->next(next)) return false;
+    warn_on_gap(next.delta_ms, next.line);
+    row = next.bar;
+    return true;
+}
+
+bool CsvFeed::next_replay_row(CsvRow& row) {
+    if (!reader_->next(row)) return false;
+    warn_on_gap(reader_->delta_ms(), reader_->line());
+    return true;
 }
 
 bool CsvFeed::poll(int64_t, uint32_t max_bars, sdk::FeedOut& out) {
-    if (!reader_) throw sdk::Error(OT_E_PLUGIN, "csv: poll() before start()");
     bool backtest = mode() == OT_MODE_BACKTEST;
+    if (backtest ? !prefetcher_ : !reader_)
+        throw sdk::Error(OT_E_PLUGIN, "csv: poll() before start()");
     uint64_t limit =
         backtest ? (max_bars ? max_bars : kChunk) : static_cast<uint64_t>(replay_bars_);
     if (!backtest && max_bars) limit = std::min<uint64_t>(limit, max_bars);
     uint64_t pushed = 0;
     CsvRow row;
-    while (pushed < limit && reader_->next(row)) {
-        warn_on_gap();
+    while (pushed < limit && (backtest ? next_backtest_row(row) : next_replay_row(row))) {
         push(row, out);
         ++pushed;
         last_pushed_ms_ = row.open_time_ms;

@@ -2,6 +2,7 @@
 // bar in paper/live mode (resuming after the last replayed bar across restarts).
 #pragma once
 
+#include "csv_prefetcher.hpp"
 #include "csv_reader.hpp"
 
 #include <orchestrade/sdk.hpp>
@@ -30,19 +31,23 @@ class CsvFeed final : public sdk::Feed {
 
     explicit CsvFeed(const sdk::Context& ctx);
     void start() override;
+    void stop() override;
     bool poll(int64_t now_ms, uint32_t max_bars, sdk::FeedOut& out) override;
     void history(const std::string& symbol, int32_t interval_s, int64_t before_ms, uint32_t count,
                  sdk::FeedOut& out) override;
 
   private:
     void push(const CsvRow& row, sdk::FeedOut& out) const;
-    void warn_on_gap();
+    void warn_on_gap(int64_t delta_ms, uint64_t line);
+    bool next_backtest_row(CsvRow& row);
+    bool next_replay_row(CsvRow& row);
 
     std::string path_;
     int32_t interval_s_;
     std::string symbol_;
     int64_t replay_bars_;
-    std::unique_ptr<CsvBarReader> reader_;
+    std::unique_ptr<CsvBarReader> reader_;        // paper/live
+    std::unique_ptr<CsvPrefetcher> prefetcher_;  // backtest: the reader, on its own thread
     bool pushed_any_ = false;
     int64_t last_pushed_ms_ = 0;
 };

@@ -108,7 +108,7 @@ class Journal {
     void record_intent(const OrderRecord& o);
     // An order written once, as it is (a backtest's, when final or when the run ends): the row
     // is its whole history, without order_events rows.
-    void record_order(const OrderRecord& o);
+    void record_order(OrderRecord o);
     // Changes state and updated_ms, appends an order_events row (with the venue id and text as
     // given); filled_qty < 0 leaves it unchanged, an empty venue_order_id or text keeps the
     // order's known one. Throws std::runtime_error for an unknown order.

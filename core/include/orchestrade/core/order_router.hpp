@@ -33,7 +33,8 @@ class ReportCollector {
   public:
     ReportCollector();
     const ot_report_sink& sink() const { return sink_; }
-    std::vector<ExecReport> take();
+    // Moves the reports collected so far into out; the collector goes on with out's storage.
+    void take(std::vector<ExecReport>& out);
 
   private:
     static ot_status OT_CALL push(void* ctx, const ot_exec_report* r);
@@ -108,6 +109,7 @@ class OrderRouter {
     std::vector<std::string> resend_;  // intents a rate limit kept from leaving
     FillListener fill_listener_;
     ReportCollector collector_;
+    std::vector<ExecReport> reports_;  // the batch apply() works on
 };
 
 }  // namespace orchestrade::core
