@@ -46,7 +46,7 @@ class CsvFeed final : public sdk::Feed {
     int32_t interval_s_;
     std::string symbol_;
     int64_t replay_bars_;
-    std::unique_ptr<CsvBarReader> reader_;        // paper/live
+    std::unique_ptr<CsvBarReader> reader_;       // paper/live
     std::unique_ptr<CsvPrefetcher> prefetcher_;  // backtest: the reader, on its own thread
     bool pushed_any_ = false;
     int64_t last_pushed_ms_ = 0;

@@ -19,6 +19,14 @@ void CsvPrefetcher::run() {
     bool more = true;
     while (more) {
         std::vector<Row> chunk;
+        {
+            std::lock_guard lock(mutex_);
+            if (!spare_.empty()) {
+                chunk.swap(spare_.back());
+                spare_.pop_back();
+            }
+        }
+        chunk.clear();
         chunk.reserve(kChunkRows);
         try {
             Row row;
@@ -51,6 +59,7 @@ bool CsvPrefetcher::take_chunk() {
         if (error_) std::rethrow_exception(error_);
         return false;
     }
+    if (current_.capacity() != 0) spare_.push_back(std::move(current_));
     current_ = std::move(ready_.front());
     ready_.pop_front();
     taken_ = 0;

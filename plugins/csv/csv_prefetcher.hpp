@@ -47,7 +47,8 @@ class CsvPrefetcher {
     std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<std::vector<Row>> ready_;
-    bool finished_ = false;  // the reader reached the end of the file or a bad line
+    std::vector<std::vector<Row>> spare_;  // taken chunks, for the reader to fill again
+    bool finished_ = false;                // the reader reached the end of the file or a bad line
     bool stopping_ = false;
     std::exception_ptr error_;
     std::thread thread_;  // last: started once everything above exists
