@@ -201,6 +201,7 @@ class Engine {
             risk_.on_fill(f.symbol, before, after, caps & OT_CAP_NATIVE_STOP_LOSS ? 0 : o.stop_loss,
                           caps & OT_CAP_NATIVE_TAKE_PROFIT ? 0 : o.take_profit, true, f.time_ms);
             risk_dirty_ = true;
+            trades_.add(f);
             if (!backtest_) journal_->record_position(run_id_, f.symbol, f.time_ms, after);
         });
         apply_breaker_commands();
@@ -240,8 +241,10 @@ class Engine {
 
     // Rebuilds the ledger and the duplicate-signal memory from an earlier run.
     void resume_from(int64_t run_id) {
-        for (const auto& f : journal_->fills(run_id))
+        for (const auto& f : journal_->fills(run_id)) {
             ledger_->apply_fill(f);
+            trades_.add(f);
+        }
         for (const auto& s : journal_->signals(run_id))
             risk_.remember(s.symbol, s.action);
     }
@@ -706,16 +709,7 @@ class Engine {
     }
 
     Metrics current_metrics() {
-        std::vector<FillRecord> fills;
-        if (backtest_) {
-            fills = journal_->fills(run_id_);
-        } else {
-            for (const auto& r : journal_->runs())
-                if (r.mode == p_.mode)
-                    for (auto& f : journal_->fills(r.id))
-                        fills.push_back(std::move(f));
-        }
-        return tracker().metrics(build_trades(fills), ledger_->fees(), ledger_->realized_pnl());
+        return tracker().metrics(trade_stats_, ledger_->fees(), ledger_->realized_pnl());
     }
 
     void save_metrics() { journal_->save_metrics(run_id_, metrics_to_json(current_metrics())); }
@@ -765,6 +759,10 @@ class Engine {
     std::optional<ExecutorInstance> executor_;
     std::optional<OrderRouter> router_;
     std::optional<PerformanceTracker> tracker_;
+    // Closed-trade statistics, built from the fills as they happen (and those a resumed run
+    // inherits): a long run's metrics never reload its fills.
+    TradeStats trade_stats_;
+    TradeBuilder trades_{[this](int64_t, Trade&& t) { trade_stats_.add(t); }};
     std::optional<ChartRecorder> chart_;
     std::optional<Scheduler> scheduler_;
     std::map<std::string, int64_t> handled_;  // backtest: last occurrence handled per trigger

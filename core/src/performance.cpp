@@ -42,20 +42,6 @@ constexpr MetricsField kMetricsFields[] = {
     {"end_ms", nullptr, &Metrics::end_ms},
 };
 
-// The trade a symbol is in, with the sums its prices and PnL come from.
-struct OpenTrade {
-    size_t index = 0;  // into the result
-    double entry_qty = 0, entry_value = 0;
-    double exit_qty = 0, exit_value = 0;
-    double realized = 0;
-};
-
-void settle(Trade& t, const OpenTrade& o) {
-    t.entry_price = o.entry_value / o.entry_qty;
-    t.exit_price = o.exit_qty > 0 ? o.exit_value / o.exit_qty : 0;
-    t.pnl = o.realized - t.fees;
-}
-
 }  // namespace
 
 PerformanceTracker::PerformanceTracker(double starting_equity, double periods_per_year)
@@ -91,7 +77,7 @@ void PerformanceTracker::add(int64_t time_ms, double equity, bool in_market) {
     end_ms_ = time_ms;
 }
 
-Metrics PerformanceTracker::metrics(const std::vector<Trade>& trades, double fees,
+Metrics PerformanceTracker::metrics(const TradeStats& trades, double fees,
                                     double realized_pnl) const {
     Metrics m;
     m.starting_equity = starting_equity_;
@@ -132,27 +118,33 @@ Metrics compute_metrics(const std::vector<EquityPoint>& curve, double starting_e
     PerformanceTracker tracker(starting_equity, periods_per_year);
     for (const auto& p : curve)
         tracker.add(p.time_ms, p.equity, p.equity != p.cash);
-    return tracker.metrics(trades, fees, realized_pnl);
+    return tracker.metrics(trade_stats(trades), fees, realized_pnl);
 }
 
-void apply_trade_stats(Metrics& m, const std::vector<Trade>& trades) {
-    int64_t closed = 0, wins = 0;
-    double profit = 0, loss = 0;
-    for (const auto& t : trades) {
-        if (t.open) continue;
-        ++closed;
-        if (t.pnl > 0) {
-            ++wins;
-            profit += t.pnl;
-        } else {
-            loss += t.pnl;
-        }
+void TradeStats::add(const Trade& t) {
+    if (t.open) return;
+    ++closed;
+    if (t.pnl > 0) {
+        ++wins;
+        profit += t.pnl;
+    } else {
+        loss += t.pnl;
     }
-    m.trades = closed;
+}
+
+TradeStats trade_stats(const std::vector<Trade>& trades) {
+    TradeStats s;
+    for (const auto& t : trades)
+        s.add(t);
+    return s;
+}
+
+void apply_trade_stats(Metrics& m, const TradeStats& s) {
+    m.trades = s.closed;
     m.win_rate_pct =
-        closed > 0 ? 100.0 * static_cast<double>(wins) / static_cast<double>(closed) : 0;
-    m.profit_factor = loss < 0 ? profit / -loss : 0;
-    m.avg_trade_pnl = closed > 0 ? (profit + loss) / static_cast<double>(closed) : 0;
+        s.closed > 0 ? 100.0 * static_cast<double>(s.wins) / static_cast<double>(s.closed) : 0;
+    m.profit_factor = s.loss < 0 ? s.profit / -s.loss : 0;
+    m.avg_trade_pnl = s.closed > 0 ? (s.profit + s.loss) / static_cast<double>(s.closed) : 0;
 }
 
 std::string metrics_to_json(const Metrics& m) {
@@ -185,56 +177,85 @@ Metrics metrics_from_json(const std::string& json) {
     return m;
 }
 
-std::vector<Trade> build_trades(const std::vector<FillRecord>& fills) {
-    std::vector<Trade> trades;
-    std::map<std::string, OpenTrade> open;
-    Ledger ledger;
-    auto start = [&](const FillRecord& f, double qty, double fee, double position) {
-        Trade t;
-        t.symbol = f.symbol;
-        t.side = position > 0 ? Side::Buy : Side::Sell;
-        t.qty = qty;
-        t.entry_ts = f.time_ms;
-        t.fees = fee;
-        open[f.symbol] = {trades.size(), qty, qty * f.price};
-        trades.push_back(t);
-    };
+void TradeBuilder::start(const FillRecord& f, double qty, double fee, double position) {
+    Open& o = open_[f.symbol];
+    o = Open{};
+    o.opened = next_++;
+    o.trade.symbol = f.symbol;
+    o.trade.side = position > 0 ? Side::Buy : Side::Sell;
+    o.trade.qty = qty;
+    o.trade.entry_ts = f.time_ms;
+    o.trade.fees = fee;
+    o.entry_qty = qty;
+    o.entry_value = qty * f.price;
+}
 
-    for (const auto& f : fills) {
-        const Position before = ledger.position(f.symbol);
-        ledger.apply_fill(f);
-        const Position after = ledger.position(f.symbol);
-        if (before.qty == 0) {
-            start(f, f.qty, f.fee, after.qty);
-            continue;
-        }
-        OpenTrade& o = open.at(f.symbol);
-        Trade& t = trades[o.index];
-        if ((f.side == Side::Buy) == (before.qty > 0)) {
-            o.entry_qty += f.qty;
-            o.entry_value += f.qty * f.price;
-            t.fees += f.fee;
-            t.qty = std::max(t.qty, std::abs(after.qty));
-            continue;
-        }
-        const bool reversal = after.qty != 0 && (after.qty > 0) != (before.qty > 0);
-        const double closed = reversal ? std::abs(before.qty) : f.qty;
-        const double closing_fee = f.fee * closed / f.qty;
-        o.exit_qty += closed;
-        o.exit_value += closed * f.price;
-        o.realized += after.realized_pnl - before.realized_pnl;
-        t.fees += closing_fee;
-        if (after.qty != 0 && !reversal) continue;
-        t.exit_ts = f.time_ms;
-        settle(t, o);
-        open.erase(f.symbol);
-        if (reversal) start(f, std::abs(after.qty), f.fee - closing_fee, after.qty);
+void TradeBuilder::settle(Open& o) {
+    Trade& t = o.trade;
+    t.entry_price = o.entry_value / o.entry_qty;
+    t.exit_price = o.exit_qty > 0 ? o.exit_value / o.exit_qty : 0;
+    t.pnl = o.realized - t.fees;
+}
+
+void TradeBuilder::add(const FillRecord& f) {
+    const Position before = ledger_.position(f.symbol);
+    ledger_.apply_fill(f);
+    const Position after = ledger_.position(f.symbol);
+    if (before.qty == 0) {
+        start(f, f.qty, f.fee, after.qty);
+        return;
     }
-    for (const auto& [symbol, o] : open) {
-        Trade& t = trades[o.index];
-        t.open = true;
-        settle(t, o);
+    Open& o = open_.at(f.symbol);
+    Trade& t = o.trade;
+    if ((f.side == Side::Buy) == (before.qty > 0)) {
+        o.entry_qty += f.qty;
+        o.entry_value += f.qty * f.price;
+        t.fees += f.fee;
+        t.qty = std::max(t.qty, std::abs(after.qty));
+        return;
     }
+    const bool reversal = after.qty != 0 && (after.qty > 0) != (before.qty > 0);
+    const double closed = reversal ? std::abs(before.qty) : f.qty;
+    const double closing_fee = f.fee * closed / f.qty;
+    o.exit_qty += closed;
+    o.exit_value += closed * f.price;
+    o.realized += after.realized_pnl - before.realized_pnl;
+    t.fees += closing_fee;
+    if (after.qty != 0 && !reversal) return;
+    t.exit_ts = f.time_ms;
+    settle(o);
+    const int64_t opened = o.opened;
+    Trade done = std::move(t);
+    open_.erase(f.symbol);
+    if (on_closed_) on_closed_(opened, std::move(done));
+    if (reversal) start(f, std::abs(after.qty), f.fee - closing_fee, after.qty);
+}
+
+std::vector<std::pair<int64_t, Trade>> TradeBuilder::open_trades() const {
+    std::vector<std::pair<int64_t, Trade>> out;
+    for (const auto& [symbol, o] : open_) {
+        Open settled = o;
+        settled.trade.open = true;
+        settle(settled);
+        out.emplace_back(settled.opened, std::move(settled.trade));
+    }
+    return out;
+}
+
+std::vector<Trade> build_trades(const std::vector<FillRecord>& fills) {
+    std::vector<std::pair<int64_t, Trade>> numbered;
+    TradeBuilder builder(
+        [&](int64_t opened, Trade&& t) { numbered.emplace_back(opened, std::move(t)); });
+    for (const auto& f : fills)
+        builder.add(f);
+    for (auto& open : builder.open_trades())
+        numbered.push_back(std::move(open));
+    std::sort(numbered.begin(), numbered.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<Trade> trades;
+    trades.reserve(numbered.size());
+    for (auto& [opened, t] : numbered)
+        trades.push_back(std::move(t));
     return trades;
 }
 

@@ -171,7 +171,7 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
         r.metrics = compute_metrics(journal.equity(run->id), run->starting_cash,
                                     periods_per_year(run->bar_interval_s), r.trades, 0, 0);
     }
-    apply_trade_stats(r.metrics, r.trades);
+    apply_trade_stats(r.metrics, trade_stats(r.trades));
     r.metrics.fees = ledger.fees();
     r.metrics.realized_pnl = ledger.realized_pnl();
     return r;

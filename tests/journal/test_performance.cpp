@@ -113,7 +113,7 @@ TEST(Performance, UndefinedRatiosAreZero) {
     PerformanceTracker rising(100, 365);
     rising.add(kT0, 200, true);
     rising.add(kT0 + kDayMs / 2, 400, true);  // constant +100 %: no deviation, no downside
-    const Metrics m = rising.metrics({closed_trade(5)}, 0, 0);
+    const Metrics m = rising.metrics(trade_stats({closed_trade(5)}), 0, 0);
     EXPECT_EQ(m.sharpe, 0);
     EXPECT_EQ(m.sortino, 0);
     EXPECT_EQ(m.volatility_pct, 0);
@@ -129,7 +129,7 @@ TEST(Performance, TradeStatisticsCountClosedTradesOnly) {
                                  closed_trade(-5), closed_trade(0),   closed_trade(100)};
     trades.back().open = true;
     Metrics m;
-    apply_trade_stats(m, trades);
+    apply_trade_stats(m, trade_stats(trades));
     EXPECT_EQ(m.trades, 5);
     EXPECT_NEAR(m.win_rate_pct, 2.0 / 5 * 100, kTolerance);
     EXPECT_NEAR(m.profit_factor, (30.0 + 20) / (10 + 5), kTolerance);
@@ -154,7 +154,7 @@ TEST(Performance, StoredCurveGivesTheTrackersNumbers) {
             {kT0 + i * kStepMs, kEquity[i], kInMarket[i] ? kEquity[i] - 50 : kEquity[i]});
     }
     const std::vector<Trade> trades = {closed_trade(4), closed_trade(-2)};
-    const Metrics streamed = tracker.metrics(trades, 1, 2);
+    const Metrics streamed = tracker.metrics(trade_stats(trades), 1, 2);
     const Metrics stored = compute_metrics(curve, 100, 5, trades, 1, 2);
     EXPECT_EQ(metrics_to_json(stored), metrics_to_json(streamed));
     EXPECT_NEAR(stored.exposure_pct, 4.0 / 6 * 100, kTolerance);
@@ -246,6 +246,40 @@ TEST(Performance, TradesThroughAReversalAndAnOpenTrade) {
     EXPECT_NEAR(short_btc.fees, 1 + 1, kTolerance);  // 1/3 of 3, then 1
     EXPECT_NEAR(short_btc.pnl, (120 - 100) * 1 - 2, kTolerance);
     EXPECT_FALSE(short_btc.open);
+}
+
+TEST(Performance, TheTradeBuilderHandsOutEachTradeWhenItCloses) {
+    std::vector<std::pair<int64_t, Trade>> closed;
+    TradeBuilder builder([&](int64_t opened, Trade&& t) { closed.emplace_back(opened, t); });
+    builder.add(fill("BTC/USDT", Side::Buy, 1, 100, 1, 1000));
+    builder.add(fill("ETH/USDT", Side::Sell, 2, 50, 0.5, 2500));
+    EXPECT_TRUE(closed.empty());
+    builder.add(fill("BTC/USDT", Side::Sell, 2, 120, 2, 3000));  // closes 1, opens a short 1
+    ASSERT_EQ(closed.size(), 1u);
+    EXPECT_EQ(closed[0].first, 0);
+    EXPECT_EQ(closed[0].second.exit_ts, 3000);
+    EXPECT_NEAR(closed[0].second.pnl, 20 - 1 - 1, kTolerance);
+
+    const auto open = builder.open_trades();  // the ETH short (opened 2nd), the BTC short (3rd)
+    ASSERT_EQ(open.size(), 2u);
+    for (const auto& [opened, t] : open) {
+        EXPECT_TRUE(t.open);
+        EXPECT_EQ(opened, t.symbol == "ETH/USDT" ? 1 : 2);
+    }
+
+    // Closed-trade statistics from the stream match those from the whole list.
+    TradeStats streamed;
+    for (const auto& [opened, t] : closed)
+        streamed.add(t);
+    const TradeStats listed = trade_stats(build_trades({
+        fill("BTC/USDT", Side::Buy, 1, 100, 1, 1000),
+        fill("ETH/USDT", Side::Sell, 2, 50, 0.5, 2500),
+        fill("BTC/USDT", Side::Sell, 2, 120, 2, 3000),
+    }));
+    EXPECT_EQ(streamed.closed, listed.closed);
+    EXPECT_EQ(streamed.wins, listed.wins);
+    EXPECT_DOUBLE_EQ(streamed.profit, listed.profit);
+    EXPECT_DOUBLE_EQ(streamed.loss, listed.loss);
 }
 
 TEST(Performance, ScalingOutWeighsTheExitPrice) {

@@ -27,9 +27,12 @@
 // Every ratio whose denominator is 0 is reported as 0.
 #pragma once
 
+#include <orchestrade/core/ledger.hpp>
 #include <orchestrade/core/types.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -57,6 +60,45 @@ struct Metrics {
     int64_t end_ms = 0;
 };
 
+// Closed-trade statistics, accumulated one trade at a time (open trades are ignored).
+struct TradeStats {
+    int64_t closed = 0, wins = 0;
+    double profit = 0;  // sum of the winning trades' pnl
+    double loss = 0;    // sum of the other closed trades' pnl (<= 0)
+    void add(const Trade& t);
+};
+
+// Round trips from fills as they come, in memory that grows with the symbols, not the fills. A
+// trade starts when a symbol goes from flat to non-flat and ends when it is flat again; a
+// reversal fill closes one trade and opens the next, its fee split pro rata by qty. Prices are
+// qty-weighted; pnl = the trade's realized PnL (as the Ledger computes it) minus all its fees.
+class TradeBuilder {
+  public:
+    // Gets each trade when it closes, with its opening sequence number (0, 1, ...).
+    using Sink = std::function<void(int64_t opened, Trade&& trade)>;
+    explicit TradeBuilder(Sink on_closed) : on_closed_(std::move(on_closed)) {}
+    void add(const FillRecord& f);
+    // The trades still open (open = true, prices and pnl as far as they went), with their
+    // opening sequence numbers.
+    std::vector<std::pair<int64_t, Trade>> open_trades() const;
+
+  private:
+    struct Open {  // the trade a symbol is in, with the sums its prices and PnL come from
+        int64_t opened = 0;
+        Trade trade;
+        double entry_qty = 0, entry_value = 0;
+        double exit_qty = 0, exit_value = 0;
+        double realized = 0;
+    };
+    void start(const FillRecord& f, double qty, double fee, double position);
+    static void settle(Open& o);
+
+    Sink on_closed_;
+    Ledger ledger_;
+    std::map<std::string, Open> open_;
+    int64_t next_ = 0;
+};
+
 class PerformanceTracker {
   public:
     // periods_per_year: e.g. 525600 for 1-minute bars traded around the clock.
@@ -64,7 +106,7 @@ class PerformanceTracker {
     // One period's closing equity; in_market = any position open during the period.
     void add(int64_t time_ms, double equity, bool in_market);
     // Fills trade statistics from closed trades, fees and realized PnL from the caller.
-    Metrics metrics(const std::vector<Trade>& trades, double fees, double realized_pnl) const;
+    Metrics metrics(const TradeStats& trades, double fees, double realized_pnl) const;
 
   private:
     double starting_equity_;
@@ -90,17 +132,15 @@ Metrics compute_metrics(const std::vector<EquityPoint>& curve, double starting_e
                         double periods_per_year, const std::vector<Trade>& trades, double fees,
                         double realized_pnl);
 // Sets trades, win_rate_pct, profit_factor and avg_trade_pnl from the closed trades.
-void apply_trade_stats(Metrics& m, const std::vector<Trade>& trades);
+void apply_trade_stats(Metrics& m, const TradeStats& trades);
+TradeStats trade_stats(const std::vector<Trade>& trades);
 // A JSON object with one key per Metrics field, named as the field.
 std::string metrics_to_json(const Metrics& m);
 // The inverse of metrics_to_json; absent keys stay 0. Throws std::runtime_error when the text
 // is not a JSON object or a value has the wrong type.
 Metrics metrics_from_json(const std::string& json);
-// Round trips from fills, in the order they were opened (open trades are included with
-// open = true). A trade starts when a symbol goes from flat to non-flat and ends when it is flat
-// again; a reversal fill closes one trade and opens the next, its fee split pro rata by qty.
-// Prices are qty-weighted; pnl = the trade's realized PnL (as the Ledger computes it) minus
-// all its fees.
+// Every round trip of the fills (TradeBuilder's), in the order they were opened; open trades
+// are included with open = true.
 std::vector<Trade> build_trades(const std::vector<FillRecord>& fills);
 
 }  // namespace orchestrade::core
