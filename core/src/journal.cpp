@@ -391,11 +391,17 @@ Journal::~Journal() {
 }
 
 void Journal::open() {
+    // Memory statistics take a global lock in every SQLite allocation, and nothing here reads
+    // them. Only possible before SQLite's first use in the process; later calls change nothing.
+    static std::once_flag no_memory_statistics;
+    std::call_once(no_memory_statistics, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     const auto parent = std::filesystem::path(path_).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
     // NOMUTEX: every use of the connection is serialized by mutex_ already.
     db_ = std::make_unique<SQLite::Database>(
         path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
+    // A larger per-connection allocator for the small objects of each statement step.
+    sqlite3_db_config(db_->getHandle(), SQLITE_DBCONFIG_LOOKASIDE, nullptr, 1200, 1000);
     db_->exec("PRAGMA journal_mode = WAL");
     // A backtest's journal can be made again by running it again: it skips the syncs.
     db_->exec(durability_ == Durability::Synchronous ? "PRAGMA synchronous = FULL"
