@@ -234,6 +234,38 @@ TEST_F(CsvFeedTest, LineNumbersStayRightAcrossReadChunks) {
                   ": expected 6 fields (timestamp,open,high,low,close,volume), found 1");
 }
 
+TEST_F(CsvFeedTest, EveryBarBeforeABadLineArrivesBeforeItsError) {
+    // The backtest reads ahead on a thread: the error must wait for the bars before it.
+    const int good = 10000;  // several read-ahead chunks
+    ot::FeedInstance feed = open(kHeader + rows(good) + "garbage\n" + rows(5, good + 1));
+    std::size_t delivered = 0;
+    std::string error;
+    try {
+        for (;;) {
+            ot::FeedOutput out = feed.poll(kNoLimit, 1000);
+            delivered += out.bars.size();
+            if (out.end) break;
+        }
+    } catch (const ot::PluginError& e) {
+        error = e.what();
+    }
+    EXPECT_EQ(delivered, static_cast<std::size_t>(good));
+    EXPECT_EQ(error, path() + ":" + std::to_string(good + 2) +
+                         ": expected 6 fields (timestamp,open,high,low,close,volume), found 1");
+    try {
+        feed.poll(kNoLimit, 1000);
+        FAIL() << "a poll after the error went on past the bad line";
+    } catch (const ot::PluginError& e) {
+        EXPECT_EQ(e.what(), error);  // every later poll reports it again
+    }
+}
+
+TEST_F(CsvFeedTest, StoppingInTheMiddleOfALargeFileEndsTheReadAhead) {
+    ot::FeedInstance feed = open(kHeader + rows(50000));
+    EXPECT_EQ(feed.poll(kNoLimit, 10).bars.size(), 10u);
+    feed.stop();  // returns: the reading thread, blocked on a full queue, is joined
+}
+
 TEST_F(CsvFeedTest, BacktestPushesAtMostMaxBarsAndEndsOnceNothingIsLeft) {
     ot::FeedInstance feed = open(rows(5));
     std::vector<std::size_t> sizes;
