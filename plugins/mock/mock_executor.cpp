@@ -110,12 +110,11 @@ void MockExecutor::rebuild_indexes() {
     by_client_id_.clear();
     open_.clear();
     reserved_ = 0;
-    for (std::size_t i = 0; i < state_.orders.size(); ++i) {
-        const VenueOrder& o = state_.orders[i];
-        by_client_id_[o.client_order_id] = i;
-        if (o.status == OrderStatus::Open) {
-            open_.push_back(i);
-            reserved_ += o.reserved_cash;
+    for (OrderRef o = state_.orders.begin(); o != state_.orders.end(); ++o) {
+        by_client_id_[o->client_order_id] = o;
+        if (o->status == OrderStatus::Open) {
+            open_.push_back(o);
+            reserved_ += o->reserved_cash;
         }
     }
 }
@@ -207,27 +206,24 @@ void MockExecutor::submit(const ot_order& raw) {
                     std::to_string(state_.duplicate_submits) + " so far)");
         throw sdk::Error(OT_E_REJECTED, "duplicate client order id '" + id + "'");
     }
-    VenueOrder order = make_order(raw);
-    std::string why = refusal(order, raw);
-    std::size_t index = state_.orders.size();
-    by_client_id_[id] = index;
+    OrderRef o = state_.orders.insert(state_.orders.end(), make_order(raw));
+    by_client_id_.emplace(std::move(id), o);
+    std::string why = refusal(*o, raw);
     if (!why.empty()) {
-        order.status = OrderStatus::Rejected;
-        order.text = why;
-        order.closed_ms = order.created_ms;
-        state_.orders.push_back(std::move(order));
+        o->status = OrderStatus::Rejected;
+        o->text = why;
+        o->closed_ms = o->created_ms;
+        forget_after_poll(o);
         save();
         throw sdk::Error(OT_E_REJECTED, why);
     }
-    if (order.side == OT_SIDE_BUY) order.reserved_cash = estimated_cost(order);
-    reserved_ += order.reserved_cash;
-    state_.orders.push_back(std::move(order));
-    open_.push_back(index);
-    const VenueOrder& o = state_.orders[index];
-    state_.outbox.push_back(make_report(o, OT_REPORT_ACCEPTED, o.created_ms));
-    if (o.type == OT_ORDER_MARKET && fill_at_close_) {
-        const LastBar& last = state_.last_bars.find(o.symbol)->second;
-        fill(index, with_slippage(last.close, o.side, slippage_rate_), last.open_time_ms);
+    if (o->side == OT_SIDE_BUY) o->reserved_cash = estimated_cost(*o);
+    reserved_ += o->reserved_cash;
+    open_.push_back(o);
+    state_.outbox.push_back(make_report(*o, OT_REPORT_ACCEPTED, o->created_ms));
+    if (o->type == OT_ORDER_MARKET && fill_at_close_) {
+        const LastBar& last = state_.last_bars.find(o->symbol)->second;
+        fill(o, with_slippage(last.close, o->side, slippage_rate_), last.open_time_ms);
     }
     try {
         save();
@@ -240,7 +236,7 @@ void MockExecutor::submit(const ot_order& raw) {
 
 void MockExecutor::cancel(const std::string&, const std::string& client_order_id) {
     auto it = by_client_id_.find(client_order_id);
-    if (it == by_client_id_.end() || state_.orders[it->second].status != OrderStatus::Open)
+    if (it == by_client_id_.end() || it->second->status != OrderStatus::Open)
         throw sdk::Error(OT_E_NOT_FOUND, "no open order '" + client_order_id + "'");
     finish(it->second, OrderStatus::Canceled, OT_REPORT_CANCELED, "canceled on request",
            host().now_ms());
@@ -278,39 +274,36 @@ LastBars::value_type& MockExecutor::last_bar_entry(const char* symbol, bool& cre
 
 void MockExecutor::match(const std::string& symbol, const BarPrices& bar, int64_t open_time_ms) {
     candidates_.clear();
-    for (std::size_t index : open_) {
-        const VenueOrder& o = state_.orders[index];
-        if (o.symbol == symbol && o.placed_after_ms < open_time_ms) candidates_.push_back(index);
-    }
+    for (OrderRef o : open_)
+        if (o->symbol == symbol && o->placed_after_ms < open_time_ms) candidates_.push_back(o);
     if (candidates_.size() > 1)  // std::stable_sort allocates a buffer even for one element
-        std::stable_sort(candidates_.begin(), candidates_.end(), [&](std::size_t a, std::size_t b) {
-            return fill_priority(state_.orders[a].type) < fill_priority(state_.orders[b].type);
+        std::stable_sort(candidates_.begin(), candidates_.end(), [](OrderRef a, OrderRef b) {
+            return fill_priority(a->type) < fill_priority(b->type);
         });
-    for (std::size_t index : candidates_) {
-        const VenueOrder& o = state_.orders[index];
+    for (OrderRef o : candidates_) {
         std::optional<double> price =
-            trigger_price(o.type, o.side, o.limit_price, o.stop_price, bar);
+            trigger_price(o->type, o->side, o->limit_price, o->stop_price, bar);
         if (!price) continue;
-        fill(index, slips(o.type) ? with_slippage(*price, o.side, slippage_rate_) : *price,
+        fill(o, slips(o->type) ? with_slippage(*price, o->side, slippage_rate_) : *price,
              open_time_ms);
     }
 }
 
-void MockExecutor::fill(std::size_t index, double price, int64_t time_ms) {
-    VenueOrder& o = state_.orders[index];
+void MockExecutor::fill(OrderRef order, double price, int64_t time_ms) {
+    VenueOrder& o = *order;
     double qty = o.qty - o.filled_qty();
     double notional = qty * price;
     double fee = notional * fee_rate_;
     bool buy = o.side == OT_SIDE_BUY;
     if (buy && exceeds(notional + fee, free_cash() + o.reserved_cash)) {
-        finish(index, OrderStatus::Expired, OT_REPORT_EXPIRED,
+        finish(order, OrderStatus::Expired, OT_REPORT_EXPIRED,
                "insufficient cash at fill: need " + number(notional + fee) + ", available " +
                    number(free_cash() + o.reserved_cash),
                time_ms);
         return;
     }
     if (!buy && !allow_short_ && exceeds(qty, held(o.symbol))) {
-        finish(index, OrderStatus::Expired, OT_REPORT_EXPIRED,
+        finish(order, OrderStatus::Expired, OT_REPORT_EXPIRED,
                "insufficient position at fill: hold " + number(held(o.symbol)) + ", sell " +
                    number(qty),
                time_ms);
@@ -321,34 +314,44 @@ void MockExecutor::fill(std::size_t index, double price, int64_t time_ms) {
     o.fills.push_back(
         {o.client_order_id + "-" + std::to_string(o.fills.size() + 1), qty, price, fee, time_ms});
     state_.outbox.push_back(make_fill_report(o, o.fills.back(), o.filled_qty()));
-    finish(index, OrderStatus::Filled, 0, "", time_ms);
+    finish(order, OrderStatus::Filled, 0, "", time_ms);
 }
 
-void MockExecutor::finish(std::size_t index, OrderStatus status, int32_t report_kind,
+void MockExecutor::finish(OrderRef o, OrderStatus status, int32_t report_kind,
                           const std::string& text, int64_t time_ms) {
-    VenueOrder& o = state_.orders[index];
-    o.status = status;
-    o.text = text;
-    o.closed_ms = time_ms;
-    reserved_ -= o.reserved_cash;
-    o.reserved_cash = 0;
-    open_.erase(std::find(open_.begin(), open_.end(), index));
-    if (report_kind != 0) state_.outbox.push_back(make_report(o, report_kind, time_ms));
+    o->status = status;
+    o->text = text;
+    o->closed_ms = time_ms;
+    reserved_ -= o->reserved_cash;
+    o->reserved_cash = 0;
+    open_.erase(std::find(open_.begin(), open_.end(), o));
+    if (report_kind != 0) state_.outbox.push_back(make_report(*o, report_kind, time_ms));
+    forget_after_poll(o);
+}
+
+void MockExecutor::forget_after_poll(OrderRef o) {
+    if (mode() == OT_MODE_BACKTEST) to_forget_.push_back(o);
 }
 
 void MockExecutor::poll(sdk::Reports& out) {
-    if (state_.outbox.empty()) return;
+    if (state_.outbox.empty() && to_forget_.empty()) return;
     for (const PendingReport& r : state_.outbox)
         out.push(r.view());
     state_.outbox.clear();
+    // Every report of these orders is now with the host: nothing needs them any more.
+    for (OrderRef o : to_forget_) {
+        by_client_id_.erase(o->client_order_id);
+        state_.orders.erase(o);
+    }
+    to_forget_.clear();
     save();
 }
 
 bool MockExecutor::query_order(const std::string&, const std::string& client_order_id,
                                sdk::Reports& out) {
     auto it = by_client_id_.find(client_order_id);
-    if (it == by_client_id_.end()) return false;
-    const VenueOrder& o = state_.orders[it->second];
+    if (it == by_client_id_.end()) return false;  // unknown, or final and forgotten (backtest)
+    const VenueOrder& o = *it->second;
     if (o.status == OrderStatus::Open)
         out.push(make_report(o, OT_REPORT_ACCEPTED, o.created_ms).view());
     double cum_qty = 0;
@@ -361,10 +364,8 @@ bool MockExecutor::query_order(const std::string&, const std::string& client_ord
 }
 
 void MockExecutor::open_orders(sdk::Reports& out) {
-    for (std::size_t index : open_) {
-        const VenueOrder& o = state_.orders[index];
-        out.push(make_report(o, OT_REPORT_ACCEPTED, o.created_ms).view());
-    }
+    for (OrderRef o : open_)
+        out.push(make_report(*o, OT_REPORT_ACCEPTED, o->created_ms).view());
 }
 
 void MockExecutor::balances(sdk::Balances& out) {

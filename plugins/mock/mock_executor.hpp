@@ -7,6 +7,7 @@
 
 #include <orchestrade/sdk.hpp>
 
+#include <list>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,6 +49,8 @@ class MockExecutor final : public sdk::Executor {
     void balances(sdk::Balances& out) override;
 
   private:
+    using OrderRef = std::list<VenueOrder>::iterator;  // into state_.orders
+
     VenueOrder make_order(const ot_order& o);
     // Why the venue refuses the order, or empty.
     std::string refusal(const VenueOrder& o, const ot_order& raw) const;
@@ -57,10 +60,12 @@ class MockExecutor final : public sdk::Executor {
     // The last_bars entry of a symbol; `created` tells whether it was just added.
     LastBars::value_type& last_bar_entry(const char* symbol, bool& created);
     void match(const std::string& symbol, const BarPrices& bar, int64_t open_time_ms);
-    void fill(std::size_t index, double price, int64_t time_ms);
+    void fill(OrderRef o, double price, int64_t time_ms);
     // Takes an open order off the book with a final status and queues its report.
-    void finish(std::size_t index, OrderStatus status, int32_t report_kind, const std::string& text,
+    void finish(OrderRef o, OrderStatus status, int32_t report_kind, const std::string& text,
                 int64_t time_ms);
+    // A backtest forgets a final order at the next poll(), once its last report reached the host.
+    void forget_after_poll(OrderRef o);
     void rebuild_indexes();
     void save() const;
 
@@ -70,9 +75,10 @@ class MockExecutor final : public sdk::Executor {
     bool allow_short_;
     VenueState state_;
     double reserved_ = 0;  // sum of reserved_cash over open orders
-    std::unordered_map<std::string, std::size_t> by_client_id_;
-    std::vector<std::size_t> open_;           // indexes of open orders, in submission order
-    std::vector<std::size_t> candidates_;     // scratch for match()
+    std::unordered_map<std::string, OrderRef> by_client_id_;
+    std::vector<OrderRef> open_;              // open orders, in submission order
+    std::vector<OrderRef> to_forget_;         // backtest: final orders poll() will forget
+    std::vector<OrderRef> candidates_;        // scratch for match()
     LastBars::value_type* recent_ = nullptr;  // last_bar_entry()'s last answer, or null
 };
 

@@ -1,5 +1,5 @@
-// Everything the mock venue knows: cash, positions, the last bar per symbol, every order it was
-// sent (with its fills) and the reports not yet polled. Serializable to JSON for paper/live
+// Everything the mock venue knows: cash, positions, the last bar per symbol, the orders it was
+// sent (with their fills) and the reports not yet polled. Serializable to JSON for paper/live
 // persistence.
 #pragma once
 
@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <map>
 #include <string>
 #include <vector>
@@ -75,7 +76,9 @@ struct VenueState {
     uint64_t duplicate_submits = 0;
     std::map<std::string, Holding, std::less<>> positions;
     LastBars last_bars;
-    std::vector<VenueOrder> orders;  // in submission order
+    // In submission order. A list, so that an order can be dropped without moving the others: a
+    // backtest forgets an order once its final report was polled (paper and live keep them all).
+    std::list<VenueOrder> orders;
     std::vector<PendingReport> outbox;
 };
 

@@ -128,12 +128,13 @@ TEST_F(MockExecutorTest, RefusesWhatTheAccountCannotDo) {
     EXPECT_EQ(rejection(ex, order("x2", OT_SIDE_BUY, 100)),
               "insufficient cash: need 10010 USDT, free 10000");
     EXPECT_EQ(rejection(ex, order("x3", OT_SIDE_SELL, 1)), "insufficient position: hold 0, sell 1");
-    EXPECT_TRUE(ex.poll().empty());
 
+    // Until the next poll (a backtest forgets final orders then).
     std::optional<std::vector<ot::Report>> q = ex.query_order(kSymbol, "x3");
     ASSERT_TRUE(q);
     ASSERT_EQ(kinds(*q), std::vector<int32_t>{OT_REPORT_REJECTED});
     EXPECT_EQ((*q)[0].text, "insufficient position: hold 0, sell 1");
+    EXPECT_TRUE(ex.poll().empty());
 }
 
 TEST_F(MockExecutorTest, RefusesOrdersItCannotSimulate) {
@@ -377,6 +378,94 @@ TEST_F(MockExecutorTest, ABacktestPersistsNothing) {
     ex.on_bars({bar(1, 100, 101, 99, 100)});
     ex.poll();
     EXPECT_TRUE(host.kv().empty());
+}
+
+// The host drains poll() every bar of a backtest and only queries orders it still holds open, so
+// the mock keeps only open orders and final ones whose last report has not been polled yet.
+TEST_F(MockExecutorTest, ABacktestForgetsAnOrderOnceItsFinalReportWasPolled) {
+    ot::ExecutorInstance ex = make({{"fee_bps", "0"}});
+    ex.on_bars({bar(0, 100, 101, 99, 100)});
+    ex.submit(order("resting", OT_SIDE_BUY, 1, OT_ORDER_LIMIT, 50));
+    EXPECT_EQ(kinds(ex.poll()), std::vector<int32_t>{OT_REPORT_ACCEPTED});
+    const int rounds = 500;
+    for (int i = 1; i <= rounds; ++i) {
+        std::string id = "o" + std::to_string(i);
+        ex.submit(order(id, i % 2 ? OT_SIDE_BUY : OT_SIDE_SELL, 1));
+        ex.on_bars({bar(i, 100, 101, 99, 100)});
+        EXPECT_EQ(kinds(*ex.query_order(kSymbol, id)), std::vector<int32_t>{OT_REPORT_FILL});
+        std::vector<ot::Report> reports = ex.poll();
+        ASSERT_EQ(kinds(reports), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+        EXPECT_EQ(reports[1].client_order_id, id);
+        EXPECT_FALSE(ex.query_order(kSymbol, id)) << id << " is still remembered";
+    }
+    EXPECT_FALSE(ex.query_order(kSymbol, "o1"));
+    ex.cancel(kSymbol, "resting");
+    EXPECT_EQ(rejection(ex, order("refused", OT_SIDE_SELL, 5)),
+              "insufficient position: hold 0, sell 5");
+    EXPECT_TRUE(ex.query_order(kSymbol, "resting"));
+    EXPECT_TRUE(ex.query_order(kSymbol, "refused"));
+    EXPECT_EQ(kinds(ex.poll()), std::vector<int32_t>{OT_REPORT_CANCELED});
+    EXPECT_FALSE(ex.query_order(kSymbol, "resting"));
+    EXPECT_FALSE(ex.query_order(kSymbol, "refused"));
+    EXPECT_EQ(balance(ex, "USDT")->free_qty, 10000);
+    EXPECT_EQ(balance(ex, "USDT")->locked_qty, 0);
+}
+
+TEST_F(MockExecutorTest, ABacktestKeepsOpenOrdersWorkingWhileFinalOnesAreForgotten) {
+    ot::ExecutorInstance ex = make({{"fee_bps", "0"}});
+    ex.on_bars({bar(0, 100, 101, 99, 100)});
+    ex.submit(order("entry", OT_SIDE_BUY, 2));
+    ex.on_bars({bar(1, 100, 101, 99, 100)});
+    ex.submit(order("tp", OT_SIDE_SELL, 1, OT_ORDER_TAKE_PROFIT_MARKET, 0, 105));
+    ex.submit(order("limit", OT_SIDE_BUY, 1, OT_ORDER_LIMIT, 90));
+    ex.submit(order("sl", OT_SIDE_SELL, 1, OT_ORDER_STOP_MARKET, 0, 95));
+    ex.poll();  // forgets "entry"
+    EXPECT_FALSE(ex.query_order(kSymbol, "entry"));
+    std::vector<ot::Report> open = ex.open_orders();
+    ASSERT_EQ(open.size(), 3u);
+    EXPECT_EQ(open[0].client_order_id, "tp");
+    EXPECT_EQ(open[1].client_order_id, "limit");
+    EXPECT_EQ(open[2].client_order_id, "sl");
+
+    // Both sells trigger: the stop first although the take-profit was placed first.
+    ex.on_bars({bar(2, 100, 106, 94, 100)});
+    std::vector<ot::Report> reports = ex.poll();
+    ASSERT_EQ(kinds(reports), (std::vector<int32_t>{OT_REPORT_FILL, OT_REPORT_FILL}));
+    EXPECT_EQ(reports[0].client_order_id, "sl");
+    EXPECT_EQ(reports[1].client_order_id, "tp");
+    EXPECT_FALSE(ex.query_order(kSymbol, "sl"));
+    EXPECT_FALSE(balance(ex, kSymbol));
+    ASSERT_EQ(ex.open_orders().size(), 1u);
+    EXPECT_EQ(kinds(*ex.query_order(kSymbol, "limit")), std::vector<int32_t>{OT_REPORT_ACCEPTED});
+    EXPECT_NEAR(balance(ex, "USDT")->locked_qty, 90, 1e-9);
+
+    ex.on_bars({bar(3, 91, 92, 89, 90)});
+    reports = ex.poll();
+    ASSERT_EQ(kinds(reports), std::vector<int32_t>{OT_REPORT_FILL});
+    EXPECT_EQ(reports[0].price, 90);
+    EXPECT_TRUE(ex.open_orders().empty());
+    EXPECT_EQ(balance(ex, kSymbol)->free_qty, 1);
+}
+
+TEST_F(MockExecutorTest, APaperAccountRemembersEveryOrder) {
+    host.set_mode(OT_MODE_PAPER);
+    {
+        ot::ExecutorInstance ex = make({{"fee_bps", "0"}});
+        ex.on_bars({bar(0, 100, 101, 99, 100)});
+        ex.submit(order("old", OT_SIDE_BUY, 1));
+        ex.on_bars({bar(1, 100, 101, 99, 100)});
+        EXPECT_EQ(kinds(ex.poll()), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+        EXPECT_EQ(kinds(*ex.query_order(kSymbol, "old")), std::vector<int32_t>{OT_REPORT_FILL});
+        nlohmann::json saved = nlohmann::json::parse(host.kv().at("state"));
+        ASSERT_EQ(saved.at("orders").size(), 1u);
+        EXPECT_EQ(saved.at("orders")[0].at("client_order_id"), "old");
+        EXPECT_EQ(saved.at("orders")[0].at("status"), "filled");
+    }
+    ot::ExecutorInstance ex = make({{"fee_bps", "0"}});
+    std::vector<ot::Report> old = *ex.query_order(kSymbol, "old");
+    ASSERT_EQ(kinds(old), std::vector<int32_t>{OT_REPORT_FILL});
+    EXPECT_EQ(old[0].trade_id, "old-1");
+    EXPECT_EQ(rejection(ex, order("old", OT_SIDE_BUY, 1)), "duplicate client order id 'old'");
 }
 
 TEST_F(MockExecutorTest, APaperAccountSurvivesARestart) {
