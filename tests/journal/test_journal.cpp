@@ -311,6 +311,56 @@ TEST(Journal, ABatchedWriteThatFailsFailsEveryLaterCall) {
     EXPECT_THROW(journal.orders(), std::runtime_error);
 }
 
+TEST(Journal, ABatchedJournalKeepsEveryRowOfManyOrdersInOrder) {
+    // More rows than one multi-row INSERT takes, and a remainder: 100 of each.
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    std::vector<int64_t> signal_ids;
+    {
+        Journal journal(path, Durability::Batched);
+        for (int i = 0; i < 100; ++i) {
+            SignalRecord s;
+            s.run_id = 1;
+            s.time_ms = i;
+            s.symbol = "BTC/USDT";
+            s.action = i % 2 ? Action::Sell : Action::Buy;
+            s.reason = "crossed " + std::to_string(i);
+            s.metadata_json = i % 3 ? "" : R"({"i":)" + std::to_string(i) + "}";
+            signal_ids.push_back(journal.record_signal(s));
+            OrderRecord o = intent("c-" + std::to_string(i));
+            o.signal_id = signal_ids.back();
+            o.state = OrderState::Filled;
+            o.filled_qty = 0.5;
+            journal.record_order(o);
+            FillRecord f{0,         1,   o.client_order_id, "t-1", "BTC/USDT",
+                         Side::Buy, 0.5, 100.0 + i,         0.1,   1000 + i};
+            journal.record_fill(f);
+            journal.record_fill(f);  // a repeat: its row is not written twice
+        }
+        journal.set_signal_outcome(signal_ids.back(), "rejected: no");  // possibly still pending
+    }
+    Journal reader(path, Durability::Synchronous);
+    const auto signals = reader.signals();
+    const auto orders = reader.orders();
+    const auto fills = reader.fills();
+    ASSERT_EQ(signals.size(), 100u);
+    ASSERT_EQ(orders.size(), 100u);
+    ASSERT_EQ(fills.size(), 100u);
+    for (std::size_t i = 0; i < 100; ++i) {
+        EXPECT_EQ(signals[i].id, signal_ids[i]);
+        EXPECT_EQ(signals[i].time_ms, static_cast<int64_t>(i));
+        EXPECT_EQ(signals[i].reason, "crossed " + std::to_string(i));
+        EXPECT_EQ(signals[i].metadata_json, i % 3 ? "{}" : R"({"i":)" + std::to_string(i) + "}");
+        EXPECT_EQ(orders[i].client_order_id, "c-" + std::to_string(i));
+        EXPECT_EQ(orders[i].state, OrderState::Filled);
+        EXPECT_EQ(orders[i].signal_id, signal_ids[i]);
+        EXPECT_EQ(fills[i].client_order_id, "c-" + std::to_string(i));
+        EXPECT_EQ(fills[i].price, 100.0 + static_cast<double>(i));
+        EXPECT_EQ(fills[i].time_ms, 1000 + static_cast<int64_t>(i));
+    }
+    EXPECT_EQ(signals.back().outcome, "rejected: no");
+}
+
 TEST(Journal, ABatchedJournalDoesNotHoldMoreThanItsQueueBound) {
     test::TempDir dir;
     Journal journal(dir.file("run.db"), Durability::Batched);

@@ -166,6 +166,10 @@ class Journal {
     void write_through(const std::function<void()>& body);
     void insert_signal(const SignalRecord& s, int64_t id);  // id 0: the table's next
     void insert_order(const OrderRecord& o);
+    bool insert_fill(const FillRecord& f);  // INSERT OR IGNORE: true when written
+    // Batched: the writer's pending signal, order and fill rows go in now (the caller holds
+    // mutex_).
+    void insert_pending();
     int64_t next_signal_id();
     void commit_batch_locked();
     int schema_version_locked() const;
@@ -183,6 +187,10 @@ class Journal {
         int rows;
         std::function<void()> body;
     };
+    // Batched: rows of the tables a backtest writes per order wait here, on the writer thread,
+    // and go in as multi-row INSERTs (see insert_pending).
+    struct PendingRows;
+    std::unique_ptr<PendingRows> pending_;
     std::unique_ptr<WriteQueue<QueuedWrite>> queue_;  // Batched only; stopped before the rest
 };
 
