@@ -78,8 +78,8 @@ class Journal {
     // kBatchRows writes). A write outside a batch opens one, so a Batched journal never commits
     // row by row; the destructor commits what is left. An open batch holds the database's write
     // lock: other connections can read (what was committed) but their writes wait. Batched
-    // commits survive a crash of the process but, with synchronous=NORMAL, not necessarily a
-    // power loss. No-ops in Synchronous mode.
+    // commits survive a crash of the process but, without syncs (synchronous=OFF), not
+    // necessarily a power loss. No-ops in Synchronous mode.
     void begin_batch();
     void commit_batch();
     // Batched: returns once every write made so far has run (in the open batch, not committed).
@@ -111,7 +111,8 @@ class Journal {
     void record_order(OrderRecord o);
     // Changes state and updated_ms, appends an order_events row (with the venue id and text as
     // given); filled_qty < 0 leaves it unchanged, an empty venue_order_id or text keeps the
-    // order's known one. Throws std::runtime_error for an unknown order.
+    // order's known one. Throws std::runtime_error for an unknown order (Batched: the call after
+    // the writer found out).
     void update_order(const std::string& client_order_id, OrderState state, int64_t time_ms,
                       const std::string& venue_order_id, const std::string& text,
                       double filled_qty = -1);
