@@ -384,8 +384,8 @@ class Engine {
     // Stops and targets the core protects itself, checked on each new bar before the strategy.
     int protective_exits(std::size_t begin, std::size_t end, const ot_bar_batch& batch,
                          int64_t now_ms) {
-        int fills = 0;
         if (!risk_.watches_prices()) return 0;
+        int fills = 0;
         for (std::size_t i = begin; i < end; ++i) {
             const std::size_t row = i - begin;
             const std::string& symbol = buffer_.symbol(i);

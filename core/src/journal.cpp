@@ -499,30 +499,27 @@ void Journal::open() {
     statements_ = std::make_unique<Statements>(*db_);
     if (durability_ == Durability::Batched) {
         pending_ = std::make_unique<PendingRows>();
-        queue_ = std::make_unique<WriteQueue<QueuedWrite>>([this](std::vector<QueuedWrite>& jobs) {
-            // The lock is taken per few jobs, not per batch: a caller's next_sequence waits
-            // for a few rows, not for thousands.
-            constexpr std::size_t kJobsPerLock = 64;
-            for (std::size_t begin = 0; begin < jobs.size(); begin += kJobsPerLock) {
-                std::lock_guard lock(mutex_);
-                const std::size_t end = std::min(jobs.size(), begin + kJobsPerLock);
-                for (std::size_t i = begin; i < end; ++i) {
-                    try {
-                        write(jobs[i].rows, jobs[i].body);
-                    } catch (const std::exception& e) {
-                        throw std::runtime_error("journal '" + path_ +
-                                                 "': a write failed: " + e.what());
-                    }
-                }
-            }
-            // Nothing waits past a batch: whoever drains the queue reads every row.
+        queue_ = std::make_unique<WriteQueue<QueuedWrite>>(
+            [this](std::vector<QueuedWrite>& jobs) { run_queued(jobs); });
+    }
+}
+
+void Journal::run_queued(std::vector<QueuedWrite>& jobs) {
+    try {
+        // The lock is taken per few jobs, not per batch: a caller's next_sequence waits for a
+        // few rows, not for thousands.
+        constexpr std::size_t kJobsPerLock = 64;
+        for (std::size_t begin = 0; begin < jobs.size(); begin += kJobsPerLock) {
             std::lock_guard lock(mutex_);
-            try {
-                insert_pending();
-            } catch (const std::exception& e) {
-                throw std::runtime_error("journal '" + path_ + "': a write failed: " + e.what());
-            }
-        });
+            const std::size_t end = std::min(jobs.size(), begin + kJobsPerLock);
+            for (std::size_t i = begin; i < end; ++i)
+                write(jobs[i].rows, jobs[i].body);
+        }
+        // Nothing waits past a batch: whoever drains the queue reads every row.
+        std::lock_guard lock(mutex_);
+        insert_pending();
+    } catch (const std::exception& e) {
+        throw std::runtime_error("journal '" + path_ + "': a write failed: " + e.what());
     }
 }
 

@@ -73,3 +73,15 @@ TEST(BacktestExact, SmaCrossTradesMatchAnIndependentComputation) {
         EXPECT_NEAR(closed[k].pnl, expected[k].pnl, 1e-9);
     }
 }
+
+TEST(BacktestExact, EquityIsSampledHourlyAndAtTheLastBarNotAtEachFill) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(std::vector<double>(150, 100.0)));  // 2.5 hours of 1m bars
+    h.run(h.pipeline_yaml(script("HOLD,HOLD,BUY,SELL,BUY"), mock_executor()));
+    ASSERT_EQ(h.report().fills.size(), 3u);
+    core::Journal journal(h.journal_path(), core::Journal::Durability::Synchronous);
+    std::vector<int64_t> minutes;  // close times, in minutes after the first bar opened
+    for (const auto& p : journal.equity())
+        minutes.push_back((p.time_ms - kStartMs) / kMinuteMs);
+    EXPECT_EQ(minutes, (std::vector<int64_t>{1, 61, 121, 150}));
+}

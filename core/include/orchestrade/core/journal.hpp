@@ -171,6 +171,13 @@ class Journal {
     // Batched: the writer's pending signal, order and fill rows go in now (the caller holds
     // mutex_).
     void insert_pending();
+
+    struct QueuedWrite {
+        int rows;
+        std::function<void()> body;
+    };
+    // Batched: the writer thread's work on a batch of queued writes.
+    void run_queued(std::vector<QueuedWrite>& jobs);
     int64_t next_signal_id();
     void commit_batch_locked();
     int schema_version_locked() const;
@@ -184,10 +191,6 @@ class Journal {
     int batch_rows_ = 0;
     std::mutex ids_mutex_;
     int64_t next_signal_id_ = 0;  // Batched: 0 until the first signal; guarded by ids_mutex_
-    struct QueuedWrite {
-        int rows;
-        std::function<void()> body;
-    };
     // Batched: rows of the tables a backtest writes per order wait here, on the writer thread,
     // and go in as multi-row INSERTs (see insert_pending).
     struct PendingRows;
