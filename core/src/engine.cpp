@@ -17,6 +17,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstddef>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -45,20 +47,24 @@ class SignalCollector {
   private:
     static ot_status OT_CALL push(void* ctx, const ot_signal* pushed) {
         auto& self = *static_cast<SignalCollector*>(ctx);
-        const ot_signal sig = read_prefix(pushed);
-        const ot_signal* s = &sig;
-        if (!pushed || !s->symbol) return OT_E_INVALID_ARG;
-        if (s->action < OT_ACTION_HOLD || s->action > OT_ACTION_CLOSE) return OT_E_INVALID_ARG;
+        // action and symbol are in every minor's struct: a HOLD is read in place, not copied.
+        if (!pushed || !holds(pushed->struct_size, offsetof(ot_signal, symbol), sizeof(char*)) ||
+            !pushed->symbol)
+            return OT_E_INVALID_ARG;
+        if (pushed->action < OT_ACTION_HOLD || pushed->action > OT_ACTION_CLOSE)
+            return OT_E_INVALID_ARG;
         try {
-            if (s->action == OT_ACTION_HOLD && !self.keep_holds_) {
+            if (pushed->action == OT_ACTION_HOLD && !self.keep_holds_) {
                 // A HOLD after a HOLD of the same symbol changes nothing: skip the lookup.
-                if (self.last_hold_ != s->symbol) {
-                    self.risk_.remember(s->symbol, Action::Hold);
-                    self.last_hold_ = s->symbol;
+                if (std::strcmp(self.last_hold_.c_str(), pushed->symbol) != 0) {
+                    self.risk_.remember(pushed->symbol, Action::Hold);
+                    self.last_hold_ = pushed->symbol;
                 }
                 return OT_OK;
             }
             self.last_hold_.clear();
+            const ot_signal sig = read_prefix(pushed);
+            const ot_signal* s = &sig;
             SignalRecord r;
             r.time_ms = s->time_ms;
             r.symbol = s->symbol;

@@ -323,6 +323,7 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
 int OrderRouter::poll() {
     int fills = 0;
     if (needs_reconcile_) fills += reconcile();
+    if (resend_.empty()) return fills + drain();
     std::vector<std::string> again;
     again.swap(resend_);
     for (const auto& id : again) {
@@ -344,6 +345,7 @@ int OrderRouter::poll() {
 
 int OrderRouter::drain() {
     executor_.poll(collector_.sink());
+    if (collector_.empty()) return 0;  // most bars: nothing happened at the venue
     collector_.take(reports_);
     return apply(reports_);
 }

@@ -45,13 +45,17 @@ SmaCross::SmaCross(const sdk::Context& ctx)
 // rebuild the table.
 void SmaCross::resolve_symbols(const sdk::Bars& bars) {
     const ot_bar_batch& raw = bars.raw();
-    slots_.resize(raw.symbol_count);
+    if (slots_.size() != raw.symbol_count) {
+        slots_.resize(raw.symbol_count);
+        named_ = nullptr;
+    }
     for (uint32_t i = 0; i < raw.symbol_count; ++i) {
         Slot& slot = slots_[i];
         const char* name = raw.symbols[i];
         if (slot.series && std::strcmp(slot.name.c_str(), name) == 0) continue;
         slot.name = name;
         slot.series = &series_of(name);
+        if (named_ == &slot) named_ = nullptr;
     }
 }
 
@@ -90,7 +94,10 @@ void SmaCross::emit(const sdk::Bars& bars, std::size_t row, const Slot& slot, in
         signal_.action = action;
         signal_.reason = reason_for(action);
     }
-    signal_.symbol = slot.name;
+    if (named_ != &slot) {  // one symbol bar after bar: copy its name once
+        signal_.symbol = slot.name;
+        named_ = &slot;
+    }
     signal_.time_ms = bars.open_time_ms(row);
     signal_.metadata_json.clear();
     // A backtest formats no JSON for the (many) HOLD bars; paper and live persist every signal

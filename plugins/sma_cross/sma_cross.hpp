@@ -53,8 +53,9 @@ class SmaCross final : public sdk::Strategy {
     std::size_t fast_, slow_;
     int32_t timeframe_s_ = 0;  // 0 = every bar
     std::map<std::string, Series, std::less<>> series_;
-    std::vector<Slot> slots_;  // per symbol of the current batch
-    sdk::Signal signal_;       // reused, so a bar allocates nothing
+    std::vector<Slot> slots_;      // per symbol of the current batch
+    sdk::Signal signal_;           // reused, so a bar allocates nothing
+    const Slot* named_ = nullptr;  // the slot whose name signal_.symbol holds
 };
 
 }  // namespace orchestrade::plugins

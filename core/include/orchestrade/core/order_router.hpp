@@ -33,6 +33,7 @@ class ReportCollector {
   public:
     ReportCollector();
     const ot_report_sink& sink() const { return sink_; }
+    bool empty() const { return reports_.empty(); }
     // Moves the reports collected so far into out; the collector goes on with out's storage.
     void take(std::vector<ExecReport>& out);
 

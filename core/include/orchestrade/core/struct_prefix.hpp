@@ -11,6 +11,7 @@ namespace orchestrade::core {
 
 template <class T>
 T read_prefix(const T* p) {
+    if (p && p->struct_size == sizeof(T)) return *p;  // same minor: the common case, per bar
     T out{};
     if (p) std::memcpy(&out, p, std::min<std::size_t>(p->struct_size, sizeof(T)));
     return out;
