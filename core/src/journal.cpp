@@ -311,7 +311,8 @@ const char* name_of(Enum value) {
     return to_string(value).data();
 }
 
-constexpr int kSignalParams = 12, kOrderParams = 21, kFillParams = 9;
+constexpr int kSignalParams = 12, kOrderParams = 21, kFillParams = 9, kEquityParams = 4,
+              kChartBarParams = 7;
 
 void bind_signal(SQLite::Statement& q, int first, const SignalRecord& s, int64_t id) {
     bind_row_at(q, first, id, s.run_id, s.time_ms, s.symbol, name_of(s.action), s.size_pct,
@@ -328,6 +329,12 @@ void bind_order(SQLite::Statement& q, int first, const OrderRecord& o) {
 void bind_fill(SQLite::Statement& q, int first, const FillRecord& f) {
     bind_row_at(q, first, f.run_id, f.client_order_id, f.trade_id, f.symbol, name_of(f.side), f.qty,
                 f.price, f.fee, f.time_ms);
+}
+void bind_equity(SQLite::Statement& q, int first, int64_t run_id, const EquityPoint& p) {
+    bind_row_at(q, first, run_id, p.time_ms, p.equity, p.cash);
+}
+void bind_chart_bar(SQLite::Statement& q, int first, int64_t run_id, const ChartBar& b) {
+    bind_row_at(q, first, run_id, b.symbol, b.time_ms, b.open, b.high, b.low, b.close);
 }
 
 // "(?, ?), (?, ?), ..." : `rows` copies of one row's VALUES tuple.
@@ -350,6 +357,11 @@ constexpr const char* kFillInsert =
     "INSERT OR IGNORE INTO fills (run_id, client_order_id, trade_id, symbol, side, qty, price, "
     "fee, time_ms) VALUES ";
 constexpr const char* kFillValues = "(?, ?, NULLIF(?, ''), ?, ?, ?, ?, ?, ?)";
+constexpr const char* kEquityInsert = "INSERT INTO equity (run_id, time_ms, equity, cash) VALUES ";
+constexpr const char* kEquityValues = "(?, ?, ?, ?)";
+constexpr const char* kChartBarInsert =
+    "INSERT OR REPLACE INTO chart_bars (run_id, symbol, time_ms, open, high, low, close) VALUES ";
+constexpr const char* kChartBarValues = "(?, ?, ?, ?, ?, ?, ?)";
 
 }  // namespace
 
@@ -378,17 +390,16 @@ struct Journal::Statements {
                              "venue_order_id, text) VALUES (?, ?, ?, ?, ?)"),
           insert_fill(db, std::string(kFillInsert) + kFillValues),
           insert_fills(db, kFillInsert + values(kFillValues, kRowsPerInsert)),
-          insert_equity(db,
-                        "INSERT INTO equity (run_id, time_ms, equity, cash) VALUES (?, ?, ?, ?)"),
+          insert_equity(db, std::string(kEquityInsert) + kEquityValues),
+          insert_equities(db, kEquityInsert + values(kEquityValues, kRowsPerInsert)),
           insert_event(db,
                        "INSERT INTO events (run_id, time_ms, source, kind, json) "
                        "VALUES (?, ?, ?, ?, ?)"),
           kv_set(db,
                  "INSERT INTO kv (scope, key, value) VALUES (?, ?, ?) "
                  "ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value"),
-          insert_chart_bar(db,
-                           "INSERT OR REPLACE INTO chart_bars (run_id, symbol, time_ms, open, "
-                           "high, low, close) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+          insert_chart_bar(db, std::string(kChartBarInsert) + kChartBarValues),
+          insert_chart_bars(db, kChartBarInsert + values(kChartBarValues, kRowsPerInsert)),
           next_sequence(db,
                         "INSERT INTO sequences (name, value) VALUES (?1, ?2) "
                         "ON CONFLICT (name) DO UPDATE SET value = value + ?2 RETURNING value") {}
@@ -404,9 +415,11 @@ struct Journal::Statements {
     SQLite::Statement insert_fill;
     SQLite::Statement insert_fills;
     SQLite::Statement insert_equity;
+    SQLite::Statement insert_equities;  // kRowsPerInsert rows
     SQLite::Statement insert_event;
     SQLite::Statement kv_set;
     SQLite::Statement insert_chart_bar;
+    SQLite::Statement insert_chart_bars;  // kRowsPerInsert rows
     SQLite::Statement next_sequence;
 };
 
@@ -414,13 +427,16 @@ struct Journal::PendingRows {
     std::vector<std::pair<int64_t, SignalRecord>> signals;  // (id, signal)
     std::vector<OrderRecord> orders;
     std::vector<FillRecord> fills;
+    std::vector<std::pair<int64_t, EquityPoint>> equity;   // (run id, point)
+    std::vector<std::pair<int64_t, ChartBar>> chart_bars;  // (run id, bar)
 };
 
 namespace {
 
-// Full chunks go in as one statement each, the rest row by row.
+// Full chunks go in as one statement each; with `rest`, the remaining rows too, row by row.
 template <class Row, class Bind, class One>
-void insert_rows(std::vector<Row>& rows, SQLite::Statement& chunk, int params, Bind bind, One one) {
+void insert_rows(std::vector<Row>& rows, SQLite::Statement& chunk, int params, Bind bind, One one,
+                 bool rest) {
     std::size_t done = 0;
     for (; rows.size() - done >= kRowsPerInsert; done += kRowsPerInsert) {
         auto& q = fresh(chunk);
@@ -428,29 +444,42 @@ void insert_rows(std::vector<Row>& rows, SQLite::Statement& chunk, int params, B
             bind(q, r * params, rows[done + static_cast<std::size_t>(r)]);
         q.exec();
     }
-    for (; done < rows.size(); ++done)
-        one(rows[done]);
-    rows.clear();
+    if (rest)
+        for (; done < rows.size(); ++done)
+            one(rows[done]);
+    rows.erase(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(done));
 }
 
 }  // namespace
 
-void Journal::insert_pending() {
+void Journal::insert_pending(bool rest) {
     if (!pending_) return;
     insert_rows(
         pending_->signals, statements_->insert_signals, kSignalParams,
         [](SQLite::Statement& q, int first, const auto& s) {
             bind_signal(q, first, s.second, s.first);
         },
-        [this](const auto& s) { insert_signal(s.second, s.first); });
+        [this](const auto& s) { insert_signal(s.second, s.first); }, rest);
     insert_rows(
         pending_->orders, statements_->insert_orders, kOrderParams,
         [](SQLite::Statement& q, int first, const OrderRecord& o) { bind_order(q, first, o); },
-        [this](const OrderRecord& o) { insert_order(o); });
+        [this](const OrderRecord& o) { insert_order(o); }, rest);
     insert_rows(
         pending_->fills, statements_->insert_fills, kFillParams,
         [](SQLite::Statement& q, int first, const FillRecord& f) { bind_fill(q, first, f); },
-        [this](const FillRecord& f) { insert_fill(f); });
+        [this](const FillRecord& f) { insert_fill(f); }, rest);
+    insert_rows(
+        pending_->equity, statements_->insert_equities, kEquityParams,
+        [](SQLite::Statement& q, int first, const auto& e) {
+            bind_equity(q, first, e.first, e.second);
+        },
+        [this](const auto& e) { insert_equity(e.first, e.second); }, rest);
+    insert_rows(
+        pending_->chart_bars, statements_->insert_chart_bars, kChartBarParams,
+        [](SQLite::Statement& q, int first, const auto& b) {
+            bind_chart_bar(q, first, b.first, b.second);
+        },
+        [this](const auto& b) { insert_chart_bar(b.first, b.second); }, rest);
 }
 
 Journal::Journal(const std::string& path, Durability durability)
@@ -715,7 +744,7 @@ int64_t Journal::record_signal(const SignalRecord& s) {
         const int64_t id = next_signal_id();
         submit(1, [this, id, s]() mutable {
             pending_->signals.emplace_back(id, std::move(s));
-            if (pending_->signals.size() == kRowsPerInsert) insert_pending();
+            if (pending_->signals.size() == kRowsPerInsert) insert_pending(false);
         });
         return id;
     }
@@ -782,7 +811,7 @@ void Journal::record_order(OrderRecord o) {
     if (pending_) {
         submit(1, [this, o = std::move(o)]() mutable {
             pending_->orders.push_back(std::move(o));
-            if (pending_->orders.size() == kRowsPerInsert) insert_pending();
+            if (pending_->orders.size() == kRowsPerInsert) insert_pending(false);
         });
         return;
     }
@@ -865,11 +894,20 @@ std::map<std::string, Position> Journal::positions(int64_t run_id) const {
 }
 
 void Journal::record_chart_bar(int64_t run_id, const ChartBar& b) {
-    submit(1, [this, run_id, b] {
-        auto& q = fresh(statements_->insert_chart_bar);
-        bind_row(q, run_id, b.symbol, b.time_ms, b.open, b.high, b.low, b.close);
-        q.exec();
-    });
+    if (queue_) {
+        submit(1, [this, run_id, b]() mutable {
+            pending_->chart_bars.emplace_back(run_id, std::move(b));
+            if (pending_->chart_bars.size() == kRowsPerInsert) insert_pending(false);
+        });
+        return;
+    }
+    submit(1, [this, run_id, &b] { insert_chart_bar(run_id, b); });
+}
+
+void Journal::insert_chart_bar(int64_t run_id, const ChartBar& b) {
+    auto& q = fresh(statements_->insert_chart_bar);
+    bind_chart_bar(q, 0, run_id, b);
+    q.exec();
 }
 
 std::vector<ChartBar> Journal::chart_bars(int64_t run_id) const {
@@ -907,7 +945,7 @@ bool Journal::record_fill(const FillRecord& f) {
     if (queue_) {
         submit(1, [this, f]() mutable {
             pending_->fills.push_back(std::move(f));
-            if (pending_->fills.size() == kRowsPerInsert) insert_pending();
+            if (pending_->fills.size() == kRowsPerInsert) insert_pending(false);
         });
         return true;
     }
@@ -928,11 +966,20 @@ std::vector<FillRecord> Journal::fills(int64_t run_id) const {
 }
 
 void Journal::record_equity(int64_t run_id, const EquityPoint& p) {
-    submit(1, [this, run_id, p] {
-        auto& q = fresh(statements_->insert_equity);
-        bind_row(q, run_id, p.time_ms, p.equity, p.cash);
-        q.exec();
-    });
+    if (queue_) {
+        submit(1, [this, run_id, p] {
+            pending_->equity.emplace_back(run_id, p);
+            if (pending_->equity.size() == kRowsPerInsert) insert_pending(false);
+        });
+        return;
+    }
+    submit(1, [this, run_id, &p] { insert_equity(run_id, p); });
+}
+
+void Journal::insert_equity(int64_t run_id, const EquityPoint& p) {
+    auto& q = fresh(statements_->insert_equity);
+    bind_equity(q, 0, run_id, p);
+    q.exec();
 }
 
 std::vector<EquityPoint> Journal::equity(int64_t run_id) const {

@@ -311,8 +311,9 @@ TEST(Journal, ABatchedWriteThatFailsFailsEveryLaterCall) {
     EXPECT_THROW(journal.orders(), std::runtime_error);
 }
 
-TEST(Journal, ABatchedJournalKeepsEveryRowOfManyOrdersInOrder) {
-    // More rows than one multi-row INSERT takes, and a remainder: 100 of each.
+TEST(Journal, ABatchedJournalKeepsEveryRowOfManyOrdersAndSamplesInOrder) {
+    // More rows than one multi-row INSERT takes, and a remainder: 100 of each; the chart's
+    // second symbol fills its INSERTs at other moments than the rest.
     test::TempDir dir;
     const std::string path = dir.file("run.db");
     std::vector<int64_t> signal_ids;
@@ -336,8 +337,12 @@ TEST(Journal, ABatchedJournalKeepsEveryRowOfManyOrdersInOrder) {
                          Side::Buy, 0.5, 100.0 + i,         0.1,   1000 + i};
             journal.record_fill(f);
             journal.record_fill(f);  // a repeat: its row is not written twice
+            journal.record_equity(1, {3600000LL * i, 1000.0 + i, 500.0 + i});
+            journal.record_chart_bar(1, {"BTC/USDT", 3600000LL * i, 1, 2, 0.5, 1.0 + i});
+            if (i % 3 == 0) journal.record_chart_bar(1, {"ETH/USDT", 3600000LL * i, 1, 2, 0.5, 1});
         }
         journal.set_signal_outcome(signal_ids.back(), "rejected: no");  // possibly still pending
+        journal.record_chart_bar(1, {"ETH/USDT", 0, 1, 9, 0.5, 7});     // the same period, again
     }
     Journal reader(path, Durability::Synchronous);
     const auto signals = reader.signals();
@@ -359,6 +364,23 @@ TEST(Journal, ABatchedJournalKeepsEveryRowOfManyOrdersInOrder) {
         EXPECT_EQ(fills[i].time_ms, 1000 + static_cast<int64_t>(i));
     }
     EXPECT_EQ(signals.back().outcome, "rejected: no");
+
+    const auto equity = reader.equity(1);
+    const auto chart = reader.chart_bars(1);  // by symbol, then time
+    ASSERT_EQ(equity.size(), 100u);
+    ASSERT_EQ(chart.size(), 134u);
+    for (std::size_t i = 0; i < 100; ++i) {
+        EXPECT_EQ(equity[i].time_ms, 3600000 * static_cast<int64_t>(i));
+        EXPECT_EQ(equity[i].equity, 1000.0 + static_cast<double>(i));
+        EXPECT_EQ(equity[i].cash, 500.0 + static_cast<double>(i));
+        EXPECT_EQ(chart[i].symbol, "BTC/USDT");
+        EXPECT_EQ(chart[i].time_ms, 3600000 * static_cast<int64_t>(i));
+        EXPECT_EQ(chart[i].close, 1.0 + static_cast<double>(i));
+    }
+    EXPECT_EQ(chart[100].symbol, "ETH/USDT");
+    EXPECT_EQ(chart[100].high, 9);  // the later row of a period replaces the earlier one
+    EXPECT_EQ(chart[100].close, 7);
+    EXPECT_EQ(chart[133].time_ms, 3600000LL * 99);
 }
 
 TEST(Journal, ABatchedJournalDoesNotHoldMoreThanItsQueueBound) {

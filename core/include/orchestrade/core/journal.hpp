@@ -168,9 +168,11 @@ class Journal {
     void insert_signal(const SignalRecord& s, int64_t id);  // id 0: the table's next
     void insert_order(const OrderRecord& o);
     bool insert_fill(const FillRecord& f);  // INSERT OR IGNORE: true when written
-    // Batched: the writer's pending signal, order and fill rows go in now (the caller holds
-    // mutex_).
-    void insert_pending();
+    void insert_equity(int64_t run_id, const EquityPoint& p);
+    void insert_chart_bar(int64_t run_id, const ChartBar& b);
+    // Batched: the writer's pending signal, order, fill, equity and chart rows go in now, or,
+    // without `rest`, only those that fill a multi-row INSERT (the caller holds mutex_).
+    void insert_pending(bool rest = true);
 
     struct QueuedWrite {
         int rows;
@@ -191,8 +193,8 @@ class Journal {
     int batch_rows_ = 0;
     std::mutex ids_mutex_;
     int64_t next_signal_id_ = 0;  // Batched: 0 until the first signal; guarded by ids_mutex_
-    // Batched: rows of the tables a backtest writes per order wait here, on the writer thread,
-    // and go in as multi-row INSERTs (see insert_pending).
+    // Batched: rows of the tables a backtest writes per order or per sampling period wait here,
+    // on the writer thread, and go in as multi-row INSERTs (see insert_pending).
     struct PendingRows;
     std::unique_ptr<PendingRows> pending_;
     std::unique_ptr<WriteQueue<QueuedWrite>> queue_;  // Batched only; stopped before the rest
