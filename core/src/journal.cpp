@@ -452,7 +452,7 @@ void insert_rows(std::vector<Row>& rows, SQLite::Statement& chunk, int params, B
 
 }  // namespace
 
-void Journal::insert_pending(bool rest) {
+void Journal::insert_pending(bool rest) const {
     if (!pending_) return;
     insert_rows(
         pending_->signals, statements_->insert_signals, kSignalParams,
@@ -544,9 +544,9 @@ void Journal::run_queued(std::vector<QueuedWrite>& jobs) {
             for (std::size_t i = begin; i < end; ++i)
                 write(jobs[i].rows, jobs[i].body);
         }
-        // Nothing waits past a batch: whoever drains the queue reads every row.
+        // Rows short of a full multi-row INSERT wait for the next batch, a commit or a reader.
         std::lock_guard lock(mutex_);
-        insert_pending();
+        insert_pending(false);
     } catch (const std::exception& e) {
         throw std::runtime_error("journal '" + path_ + "': a write failed: " + e.what());
     }
@@ -593,7 +593,11 @@ int Journal::schema_version() const {
 }
 
 void Journal::flush() const {
-    if (queue_) queue_->drain();
+    if (!queue_) return;
+    queue_->drain();
+    // The writer leaves short remainders of its multi-row INSERTs pending; a reader needs them.
+    std::lock_guard lock(mutex_);
+    insert_pending();
 }
 
 void Journal::submit(int rows, std::function<void()> body) {
@@ -718,7 +722,7 @@ std::vector<RunRecord> Journal::runs() const {
     return read_all(q, read_run);
 }
 
-void Journal::insert_signal(const SignalRecord& s, int64_t id) {
+void Journal::insert_signal(const SignalRecord& s, int64_t id) const {
     auto& q = fresh(statements_->insert_signal);
     bind_signal(q, 0, s, id);
     q.exec();
@@ -784,13 +788,13 @@ int64_t Journal::signal_count(int64_t run_id) const {
     return q.getColumn(0).getInt64();
 }
 
-void Journal::insert_order(const OrderRecord& o) {
+void Journal::insert_order(const OrderRecord& o) const {
     auto& q = fresh(statements_->insert_order);
     bind_order(q, 0, o);
     q.exec();
 }
 
-bool Journal::insert_fill(const FillRecord& f) {
+bool Journal::insert_fill(const FillRecord& f) const {
     auto& q = fresh(statements_->insert_fill);
     bind_fill(q, 0, f);
     return q.exec() > 0;
@@ -904,7 +908,7 @@ void Journal::record_chart_bar(int64_t run_id, const ChartBar& b) {
     submit(1, [this, run_id, &b] { insert_chart_bar(run_id, b); });
 }
 
-void Journal::insert_chart_bar(int64_t run_id, const ChartBar& b) {
+void Journal::insert_chart_bar(int64_t run_id, const ChartBar& b) const {
     auto& q = fresh(statements_->insert_chart_bar);
     bind_chart_bar(q, 0, run_id, b);
     q.exec();
@@ -976,7 +980,7 @@ void Journal::record_equity(int64_t run_id, const EquityPoint& p) {
     submit(1, [this, run_id, &p] { insert_equity(run_id, p); });
 }
 
-void Journal::insert_equity(int64_t run_id, const EquityPoint& p) {
+void Journal::insert_equity(int64_t run_id, const EquityPoint& p) const {
     auto& q = fresh(statements_->insert_equity);
     bind_equity(q, 0, run_id, p);
     q.exec();

@@ -165,14 +165,14 @@ class Journal {
     void write(int rows, const std::function<void()>& body);
     // Commits the open batch, then runs body in its own transaction (in every mode).
     void write_through(const std::function<void()>& body);
-    void insert_signal(const SignalRecord& s, int64_t id);  // id 0: the table's next
-    void insert_order(const OrderRecord& o);
-    bool insert_fill(const FillRecord& f);  // INSERT OR IGNORE: true when written
-    void insert_equity(int64_t run_id, const EquityPoint& p);
-    void insert_chart_bar(int64_t run_id, const ChartBar& b);
+    void insert_signal(const SignalRecord& s, int64_t id) const;  // id 0: the table's next
+    void insert_order(const OrderRecord& o) const;
+    bool insert_fill(const FillRecord& f) const;  // INSERT OR IGNORE: true when written
+    void insert_equity(int64_t run_id, const EquityPoint& p) const;
+    void insert_chart_bar(int64_t run_id, const ChartBar& b) const;
     // Batched: the writer's pending signal, order, fill, equity and chart rows go in now, or,
     // without `rest`, only those that fill a multi-row INSERT (the caller holds mutex_).
-    void insert_pending(bool rest = true);
+    void insert_pending(bool rest = true) const;
 
     struct QueuedWrite {
         int rows;
