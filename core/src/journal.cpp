@@ -594,10 +594,10 @@ int Journal::schema_version() const {
 
 void Journal::flush() const {
     if (!queue_) return;
-    queue_->drain();
     // The writer leaves short remainders of its multi-row INSERTs pending; a reader needs them.
-    std::lock_guard lock(mutex_);
-    insert_pending();
+    // They go in on the writer too, so a failure there is reported like any other write's.
+    queue_->push({0, [this] { insert_pending(); }});
+    queue_->drain();
 }
 
 void Journal::submit(int rows, std::function<void()> body) {
@@ -826,17 +826,23 @@ void Journal::update_order(const std::string& client_order_id, OrderState state,
                            const std::string& venue_order_id, const std::string& text,
                            double filled_qty) {
     submit(2, [this, client_order_id, state, time_ms, venue_order_id, text, filled_qty] {
-        insert_pending();  // the order may still wait there
-        const char* state_name = name_of(state);
-        auto& q = fresh(statements_->update_order);
-        bind_row(q, state_name, time_ms, venue_order_id, text, filled_qty, client_order_id);
-        if (q.exec() == 0)
-            throw std::runtime_error("journal '" + path_ + "': no order '" + client_order_id +
-                                     "' to update");
-        auto& event = fresh(statements_->insert_order_event);
-        bind_row(event, client_order_id, time_ms, state_name, venue_order_id, text);
-        event.exec();
+        write_order_update(client_order_id, state, time_ms, venue_order_id, text, filled_qty);
     });
+}
+
+void Journal::write_order_update(const std::string& client_order_id, OrderState state,
+                                 int64_t time_ms, const std::string& venue_order_id,
+                                 const std::string& text, double filled_qty) const {
+    insert_pending();  // the order may still wait there
+    const char* state_name = name_of(state);
+    auto& q = fresh(statements_->update_order);
+    bind_row(q, state_name, time_ms, venue_order_id, text, filled_qty, client_order_id);
+    if (q.exec() == 0)
+        throw std::runtime_error("journal '" + path_ + "': no order '" + client_order_id +
+                                 "' to update");
+    auto& event = fresh(statements_->insert_order_event);
+    bind_row(event, client_order_id, time_ms, state_name, venue_order_id, text);
+    event.exec();
 }
 
 std::optional<OrderRecord> Journal::order(const std::string& client_order_id) const {
@@ -956,6 +962,19 @@ bool Journal::record_fill(const FillRecord& f) {
     std::lock_guard lock(mutex_);
     bool inserted = false;
     write(1, [&] { inserted = insert_fill(f); });
+    return inserted;
+}
+
+bool Journal::record_fill_and_order(const FillRecord& f, OrderState state, int64_t time_ms,
+                                    const std::string& venue_order_id, double filled_qty) {
+    flush();  // a Batched journal's order row may still be on the writer
+    std::lock_guard lock(mutex_);
+    bool inserted = false;
+    write(3, [&] {
+        inserted = insert_fill(f);
+        if (inserted)
+            write_order_update(f.client_order_id, state, time_ms, venue_order_id, "", filled_qty);
+    });
     return inserted;
 }
 

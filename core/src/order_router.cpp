@@ -11,6 +11,15 @@ namespace {
 
 constexpr double kQtyEpsilon = 1e-12;
 
+double qty_tolerance(const OrderRecord& order) {
+    return kQtyEpsilon * std::max(1.0, order.qty);
+}
+
+OrderState fill_state(const OrderRecord& order, double filled_qty) {
+    return filled_qty >= order.qty - qty_tolerance(order) ? OrderState::Filled
+                                                          : OrderState::PartiallyFilled;
+}
+
 std::string random_prefix() {
     std::random_device rd;
     char buf[16];
@@ -256,10 +265,19 @@ bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
     f.fee = r.fee;
     f.time_ms = r.time_ms;
     if (!applied_trades_[order.client_order_id].insert(f.trade_id).second) return false;
-    if (!journal_.record_fill(f)) return false;  // already known (replayed by a query)
+    const double filled = order.filled_qty + r.qty;
+    const OrderState state = fill_state(order, filled);
+    // Paper and live journal the fill with the order's new state: never one without the other.
+    const bool recorded =
+        write_final_only_
+            ? journal_.record_fill(f)
+            : journal_.record_fill_and_order(f, state, r.time_ms, order.venue_order_id, filled);
+    if (!recorded) return false;  // already known (replayed by a query)
     const Position before = ledger_.position(f.symbol);
     ledger_.apply_fill(f);
-    order.filled_qty += r.qty;
+    order.filled_qty = filled;
+    order.state = state;
+    order.updated_ms = r.time_ms;
     if (fill_listener_) fill_listener_(order, f, before, ledger_.position(f.symbol));
     log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info,
               "fill {}: {} {} {} @ {} (fee {})", r.client_order_id, to_string(order.side), r.qty,
@@ -297,10 +315,13 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
             case OT_REPORT_FILL:
                 if (apply_fill(r, order)) {
                     ++fills;
-                    bool done =
-                        order.filled_qty >= order.qty - kQtyEpsilon * std::max(1.0, order.qty);
-                    set_state(order, done ? OrderState::Filled : OrderState::PartiallyFilled,
-                              r.time_ms, {});
+                } else if (r.cum_qty > order.filled_qty + qty_tolerance(order)) {
+                    // A known fill of an order the journal holds as less filled: a journal of
+                    // an older version, killed between the fill and the order's update. The
+                    // venue's cumulative quantity says how far the order got; without this the
+                    // order would stay open, and its symbol blocked, for good.
+                    order.filled_qty = r.cum_qty;
+                    set_state(order, fill_state(order, r.cum_qty), r.time_ms, {});
                 }
                 break;
             case OT_REPORT_CANCELED:

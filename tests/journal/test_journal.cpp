@@ -294,6 +294,31 @@ TEST(Journal, BatchedSignalIdsCountOnFromTheTable) {
     EXPECT_EQ(signals[3].outcome, "order");
 }
 
+TEST(Journal, ARowThatFailsWhileWaitingForItsMultiRowInsertFailsTheBatchedJournal) {
+    // A batched signal waits on the writer for more rows to share its INSERT. If another
+    // connection takes its id meanwhile, the read that makes it go in gets the write's error,
+    // and so does every later call.
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    SignalRecord s;
+    s.run_id = 1;
+    s.symbol = "BTC/USDT";
+    s.action = Action::Buy;
+    Journal batched(path, Durability::Batched);
+    ASSERT_EQ(batched.record_signal(s), 1);
+    {
+        Journal other(path, Durability::Synchronous);
+        ASSERT_EQ(other.record_signal(s), 1);
+    }
+    try {
+        batched.signals();
+        FAIL() << "the signal's id was taken, yet its row went in";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("a write failed"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(batched.record_equity(1, {60000, 100, 100}), std::runtime_error);
+}
+
 TEST(Journal, ABatchedWriteThatFailsFailsEveryLaterCall) {
     test::TempDir dir;
     Journal journal(dir.file("run.db"), Durability::Batched);
@@ -409,6 +434,26 @@ TEST(Journal, ClosingABatchedJournalCommitsItsLastBatch) {
     Journal journal(path, Durability::Batched);
     EXPECT_EQ(journal.equity(1).size(), 1u);
     EXPECT_EQ(journal.kv_get("feed", "cursor"), "42");
+}
+
+TEST(Journal, AFillAndItsOrderUpdateAreWrittenTogetherOrNotAtAll) {
+    test::TempDir dir;
+    Journal journal(dir.file("run.db"), Durability::Synchronous);
+    journal.record_intent(intent("c-1"));
+    FillRecord f{0, 1, "c-1", "t-1", "BTC/USDT", Side::Buy, 0.5, 100, 0.1, 1000};
+    EXPECT_TRUE(journal.record_fill_and_order(f, OrderState::Filled, 1000, "v-1", 0.5));
+    EXPECT_EQ(journal.order("c-1")->state, OrderState::Filled);
+    EXPECT_EQ(journal.order("c-1")->filled_qty, 0.5);
+    EXPECT_EQ(journal.order("c-1")->venue_order_id, "v-1");
+    // The same trade again: nothing is written, the order keeps its state.
+    EXPECT_FALSE(journal.record_fill_and_order(f, OrderState::PartiallyFilled, 2000, "", 1));
+    EXPECT_EQ(journal.order("c-1")->filled_qty, 0.5);
+    // The order update fails (no such order): the fill does not stay without it.
+    FillRecord orphan{0, 1, "c-9", "t-9", "BTC/USDT", Side::Buy, 1, 100, 0.1, 3000};
+    EXPECT_THROW(journal.record_fill_and_order(orphan, OrderState::Filled, 3000, "", 1),
+                 std::runtime_error);
+    ASSERT_EQ(journal.fills().size(), 1u);
+    EXPECT_EQ(journal.fills()[0].trade_id, "t-1");
 }
 
 TEST(Journal, DropsADuplicateFill) {

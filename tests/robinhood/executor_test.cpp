@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -621,6 +622,36 @@ TEST_F(RobinhoodExecutor, ARestartedExecutorKeepsFollowingItsOrders) {
     std::optional<std::vector<ot::Report>> q = second.query_order("BTC/USD", "ot-k-1");
     ASSERT_TRUE(q);
     EXPECT_EQ(kinds(*q), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+}
+
+// A SIGKILL can land after poll() saved an order as done but before the core journaled what it
+// read, so a restarted core still holds the order open. Whatever the executor's saved state is
+// then (done, still sending, or none), a query retells the whole story with the venue's trade
+// id and the cumulative quantity, from which the core can close the order; nothing is resent.
+TEST_F(RobinhoodExecutor, AQueryAfterAKillRetellsAFilledOrderWhateverTheSavedState) {
+    std::map<std::string, std::string> sending, done;
+    {
+        ot::ExecutorInstance first = make();
+        fake.add_fault({"POST", kOrdersPath, rh::Fault::DropAfter});
+        EXPECT_EQ(code_of([&] { first.submit(order("ot-r-1", OT_SIDE_BUY, 0.01)); }),
+                  OT_E_AMBIGUOUS);
+        sending = host.kv();
+        EXPECT_EQ(kinds(first.poll()), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+        done = host.kv();
+    }
+    const std::string venue_id = venue_order("ot-r-1").value().id;
+    for (const auto& saved : {done, sending, std::map<std::string, std::string>{}}) {
+        host.kv() = saved;
+        ot::ExecutorInstance restarted = make();
+        std::optional<std::vector<ot::Report>> q = restarted.query_order("BTC/USD", "ot-r-1");
+        ASSERT_TRUE(q);
+        ASSERT_EQ(kinds(*q), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+        EXPECT_EQ((*q)[1].venue_order_id, venue_id);
+        EXPECT_EQ((*q)[1].trade_id, venue_id + "-1");
+        EXPECT_DOUBLE_EQ((*q)[1].cum_qty, 0.01);
+        EXPECT_TRUE(restarted.poll().empty()) << "the query told the story once";
+    }
+    EXPECT_EQ(placements(), 1);
 }
 
 TEST_F(RobinhoodExecutor, SecretsNeverReachTheLog) {

@@ -123,6 +123,34 @@ TEST_F(RobinhoodPipeline, AStopLossFiredAtTheVenueReachesTheJournal) {
     rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
 }
 
+// A journal with a fill whose order is still "accepted" (what a SIGKILL between two separate
+// writes left, before the fill and the order's update became one transaction), while the
+// executor's saved state holds the order as done. The restart must close the order from the
+// venue's answer and trade on: an order left open would block every later signal of its symbol,
+// forever.
+TEST_F(RobinhoodPipeline, AFillJournaledWithoutItsOrderUpdateClosesTheOrderOnRestart) {
+    h.run(live(kCsv, "BUY"), every(10, 3));
+    std::string id;
+    {
+        core::Journal journal(h.journal_path(), core::Journal::Durability::Synchronous);
+        std::vector<core::OrderRecord> orders = journal.orders();
+        ASSERT_EQ(orders.size(), 1u);
+        ASSERT_EQ(orders[0].state, core::OrderState::Filled);
+        ASSERT_EQ(journal.fills().size(), 1u);
+        id = orders[0].client_order_id;
+        // What the kill left: the order as submit() journaled it, before its fill was applied.
+        journal.update_order(id, core::OrderState::Accepted, orders[0].created_ms, "", "", 0);
+    }
+    core::RunSummary s = h.run(live(kCsv, "SELL"), every(10, 6));
+    EXPECT_TRUE(s.resumed);
+    core::Journal journal(h.journal_path(), core::Journal::Durability::Synchronous);
+    EXPECT_EQ(journal.order(id)->state, core::OrderState::Filled);
+    EXPECT_TRUE(journal.open_orders().empty());
+    EXPECT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.orders().size(); }), 2u)
+        << "the SELL after the restart was refused as 'order pending'";
+    rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
+}
+
 TEST_F(RobinhoodPipeline, PaperTradesOnRobinhoodPricesWithoutTouchingTheAccount) {
     fake.set_price_path("BTC-USD", {50000, 50100, 49900, 50200, 50050}, 10);
     const std::string feed =

@@ -129,6 +129,11 @@ class Journal {
     // cannot tell yet and returns true: the caller drops repeated reports itself (the row of a
     // known fill is still not written twice).
     bool record_fill(const FillRecord& f);
+    // A fill and its order's state after it (as update_order), in one transaction: a process
+    // killed between two separate writes would leave the fill journaled and its order open.
+    // Returns false, writing neither, when the fill is known. For paper and live (Synchronous).
+    bool record_fill_and_order(const FillRecord& f, OrderState state, int64_t time_ms,
+                               const std::string& venue_order_id, double filled_qty);
     std::vector<FillRecord> fills(int64_t run_id = 0) const;  // in insertion order
 
     // Equity samples
@@ -169,6 +174,9 @@ class Journal {
     void insert_order(const OrderRecord& o) const;
     bool insert_fill(const FillRecord& f) const;  // INSERT OR IGNORE: true when written
     void insert_equity(int64_t run_id, const EquityPoint& p) const;
+    void write_order_update(const std::string& client_order_id, OrderState state, int64_t time_ms,
+                            const std::string& venue_order_id, const std::string& text,
+                            double filled_qty) const;
     void insert_chart_bar(int64_t run_id, const ChartBar& b) const;
     // Batched: the writer's pending signal, order, fill, equity and chart rows go in now, or,
     // without `rest`, only those that fill a multi-row INSERT (the caller holds mutex_).
