@@ -1,4 +1,5 @@
 #include "csv_reader.hpp"
+#include "plain_decimal.hpp"
 
 #include <orchestrade/sdk.hpp>
 
@@ -42,10 +43,15 @@ template <class T>
 const char* parse_field(const char* p, const char* end, bool last, T& value) {
     while (p != end && is_leading_blank(*p))
         ++p;
-    auto [stop, ec] = std::from_chars(p, end, value);
-    if (ec != std::errc()) return nullptr;
-    if constexpr (std::is_floating_point_v<T>) {
-        if (!std::isfinite(value)) return nullptr;
+    const char* stop = nullptr;
+    if constexpr (std::is_same_v<T, double>) stop = parse_plain_decimal(p, end, value);
+    if (!stop) {
+        auto [from_chars_stop, ec] = std::from_chars(p, end, value);
+        if (ec != std::errc()) return nullptr;
+        if constexpr (std::is_floating_point_v<T>) {
+            if (!std::isfinite(value)) return nullptr;
+        }
+        stop = from_chars_stop;
     }
     while (stop != end && is_trailing_blank(*stop))
         ++stop;
