@@ -84,7 +84,7 @@ const ot_bar_batch& BarBuffer::batch(std::size_t begin, std::size_t end, int64_t
     batch_.close = close_.data() + begin;
     batch_.volume = volume_.data() + begin;
     series_view_.clear();
-    for (auto& p : series_) {
+    for (auto& p : series_) {  // empty unless the feed pushes series (funding, open interest)
         if (p.delivered || p.point.time_ms > now_ms) continue;
         p.delivered = true;
         p.point.symbol = p.symbol.c_str();

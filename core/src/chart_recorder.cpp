@@ -10,7 +10,6 @@ ChartRecorder::ChartRecorder(Journal& journal, int64_t run_id, int64_t period_ms
 
 void ChartRecorder::add(const std::string& symbol, int64_t open_time_ms, double open, double high,
                         double low, double close) {
-    const int64_t start = open_time_ms - open_time_ms % period_ms_;
     bool inserted = false;
     if (!last_ || last_->symbol != symbol) {
         auto it = open_.try_emplace(symbol);
@@ -18,6 +17,10 @@ void ChartRecorder::add(const std::string& symbol, int64_t open_time_ms, double 
         last_ = &it.first->second;
     }
     ChartBar& bar = *last_;
+    // Most bars fall in the period of the one before: no division for them.
+    const bool same_period =
+        !inserted && open_time_ms >= bar.time_ms && open_time_ms - bar.time_ms < period_ms_;
+    const int64_t start = same_period ? bar.time_ms : open_time_ms - open_time_ms % period_ms_;
     if (inserted || bar.time_ms != start) {
         if (!inserted && !write_through_) journal_.record_chart_bar(run_id_, bar);
         bar = ChartBar{symbol, start, open, high, low, close};

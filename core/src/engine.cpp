@@ -588,7 +588,7 @@ class Engine {
             if (last_close_ms_ == 0) bar_gap_ms_ = 0;
             last_close_ms_ = close_ms;
         }
-        int fills = backtest_ ? fire_due_events(close_ms) : 0;
+        int fills = backtest_ && scheduler_ ? fire_due_events(close_ms) : 0;
         const ot_bar_batch& batch = buffer_.batch(begin, end, close_ms, 0);
 
         guarded("executor_error", [&] {

@@ -23,18 +23,24 @@ void Ledger::apply_fill(const FillRecord& f) {
     fees_ += f.fee;
     p.fees += f.fee;
     p.mark_price = f.price;
+    const bool was_open = p.qty != 0;
+    change_position(p, delta, f.price);
+    open_count_ += (p.qty != 0 ? 1 : 0) - (was_open ? 1 : 0);
+}
 
+void Ledger::change_position(Position& p, double delta, double price) {
+    const double qty_filled = std::abs(delta);
     if (p.qty == 0 || (p.qty > 0) == (delta > 0)) {
         const double qty = p.qty + delta;
-        p.avg_price = (p.avg_price * std::abs(p.qty) + f.price * f.qty) / std::abs(qty);
+        p.avg_price = (p.avg_price * std::abs(p.qty) + price * qty_filled) / std::abs(qty);
         p.qty = qty;
         return;
     }
     const double held = std::abs(p.qty);
     const double direction = p.qty > 0 ? 1.0 : -1.0;
-    const double rest = f.qty - held;  // < 0 reduces, > 0 reverses
-    const double closed = rest < 0 ? f.qty : held;
-    p.realized_pnl += (f.price - p.avg_price) * closed * direction;
+    const double rest = qty_filled - held;  // < 0 reduces, > 0 reverses
+    const double closed = rest < 0 ? qty_filled : held;
+    p.realized_pnl += (price - p.avg_price) * closed * direction;
     if (std::abs(rest) <= kDust * held) {
         p.qty = 0;
         p.avg_price = 0;
@@ -42,7 +48,7 @@ void Ledger::apply_fill(const FillRecord& f) {
         p.qty += delta;
     } else {
         p.qty = -direction * rest;
-        p.avg_price = f.price;
+        p.avg_price = price;
     }
 }
 
@@ -67,6 +73,7 @@ double Ledger::unrealized_pnl() const {
 }
 
 double Ledger::equity() const {
+    if (open_count_ == 0) return cash_;  // flat: marks do not matter (every bar of a backtest)
     double value = cash_;
     for (const auto& [symbol, p] : positions_)
         value += p.qty * p.mark_price;
@@ -78,13 +85,6 @@ double Ledger::gross_exposure() const {
     for (const auto& [symbol, p] : positions_)
         sum += std::abs(p.qty) * p.mark_price;
     return sum;
-}
-
-int Ledger::open_positions() const {
-    int count = 0;
-    for (const auto& [symbol, p] : positions_)
-        count += p.qty != 0 ? 1 : 0;
-    return count;
 }
 
 Position Ledger::position(const std::string& symbol) const {

@@ -141,6 +141,24 @@ TEST(Ledger, RoundingDustClosesThePosition) {
     EXPECT_EQ(ledger.open_positions(), 0);
 }
 
+TEST(Ledger, OpenPositionsFollowEveryKindOfFill) {
+    Ledger ledger(1000);
+    ledger.apply_fill(fill(Side::Buy, 2, 10));
+    ledger.apply_fill(fill(Side::Sell, 1, 10, 0, "ETH/USDT"));  // a short
+    EXPECT_EQ(ledger.open_positions(), 2);
+    ledger.apply_fill(fill(Side::Sell, 3, 10));  // long 2 reversed to short 1: still open
+    EXPECT_EQ(ledger.open_positions(), 2);
+    ledger.apply_fill(fill(Side::Buy, 1, 10));                   // closed
+    ledger.apply_fill(fill(Side::Buy, 0.5, 10, 0, "ETH/USDT"));  // reduced
+    EXPECT_EQ(ledger.open_positions(), 1);
+    ledger.mark("ETH/USDT", 12);
+    EXPECT_NEAR(ledger.equity(), ledger.cash() - 0.5 * 12, kTolerance);
+    ledger.apply_fill(fill(Side::Buy, 0.5, 12, 0, "ETH/USDT"));
+    EXPECT_EQ(ledger.open_positions(), 0);
+    ledger.mark("BTC/USDT", 1e9);  // marks of flat positions do not change the equity
+    EXPECT_EQ(ledger.equity(), ledger.cash());
+}
+
 TEST(Ledger, UnknownSymbolIsFlat) {
     const Ledger ledger(5);
     const Position p = ledger.position("NONE");

@@ -28,19 +28,23 @@ class Ledger {
     double fees() const { return fees_; }
     double realized_pnl() const;  // gross of fees: fees() are separate
     double unrealized_pnl() const;
-    double equity() const;          // cash + sum(qty * mark)
-    double gross_exposure() const;  // sum(|qty| * mark)
-    int open_positions() const;
+    double equity() const;                              // cash + sum(qty * mark)
+    double gross_exposure() const;                      // sum(|qty| * mark)
+    int open_positions() const { return open_count_; }  // positions not flat
     // A flat Position for an unknown symbol.
     Position position(const std::string& symbol) const;
     // Every symbol traded or marked, flat ones included.
     const std::map<std::string, Position>& positions() const { return positions_; }
 
   private:
+    // The quantity and average price after a signed fill of delta at price; realizes PnL.
+    static void change_position(Position& p, double delta, double price);
+
     double starting_cash_;
     double cash_;
     double fees_ = 0;
     std::map<std::string, Position> positions_;
+    int open_count_ = 0;  // kept by apply_fill: equity() and the loop ask for it every bar
     // mark() runs for every bar, mostly for the symbol it marked last. A copy or a move of the
     // ledger starts without it, so it never points into another ledger's positions.
     struct LastMarked {
