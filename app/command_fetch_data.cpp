@@ -34,7 +34,7 @@ struct Row {
 // Collects what the feed pushes.
 class Rows {
   public:
-    Rows() : sink_{this, &Rows::push_bar, &Rows::push_series} {}
+    Rows() : sink_{this, &Rows::push_bar, &Rows::push_series, nullptr} {}  // bar by bar
     const ot_feed_sink& sink() const { return sink_; }
     std::vector<Row> take() { return std::exchange(rows_, {}); }
 

@@ -6,7 +6,8 @@
 
 namespace orchestrade::core {
 
-BarBuffer::BarBuffer() : sink_{this, &BarBuffer::push_bar, &BarBuffer::push_series} {}
+BarBuffer::BarBuffer()
+    : sink_{this, &BarBuffer::push_bar, &BarBuffer::push_series, &BarBuffer::push_bars} {}
 
 uint32_t BarBuffer::symbol_index(const char* symbol) {
     // Feeds push one symbol many times in a row: check the last one before hashing.
@@ -39,6 +40,31 @@ ot_status OT_CALL BarBuffer::push_bar(void* ctx, const ot_bar* pushed) {
         self.volume_.push_back(bar->volume);
         if (self.min_interval_s_ == 0 || bar->interval_s < self.min_interval_s_)
             self.min_interval_s_ = bar->interval_s;
+        return OT_OK;
+    } catch (...) {
+        return OT_E_NOMEM;
+    }
+}
+
+ot_status OT_CALL BarBuffer::push_bars(void* ctx, const ot_bar_columns* pushed) {
+    auto& self = *static_cast<BarBuffer*>(ctx);
+    const ot_bar_columns c = read_prefix(pushed);
+    if (!pushed || !c.symbol || c.interval_s <= 0) return OT_E_INVALID_ARG;
+    if (c.count == 0) return OT_OK;
+    if (!c.open_time_ms || !c.open || !c.high || !c.low || !c.close || !c.volume)
+        return OT_E_INVALID_ARG;
+    try {
+        const uint32_t symbol = self.symbol_index(c.symbol);
+        self.symbol_.insert(self.symbol_.end(), c.count, symbol);
+        self.interval_.insert(self.interval_.end(), c.count, c.interval_s);
+        self.open_time_.insert(self.open_time_.end(), c.open_time_ms, c.open_time_ms + c.count);
+        self.open_.insert(self.open_.end(), c.open, c.open + c.count);
+        self.high_.insert(self.high_.end(), c.high, c.high + c.count);
+        self.low_.insert(self.low_.end(), c.low, c.low + c.count);
+        self.close_.insert(self.close_.end(), c.close, c.close + c.count);
+        self.volume_.insert(self.volume_.end(), c.volume, c.volume + c.count);
+        if (self.min_interval_s_ == 0 || c.interval_s < self.min_interval_s_)
+            self.min_interval_s_ = c.interval_s;
         return OT_OK;
     } catch (...) {
         return OT_E_NOMEM;

@@ -41,7 +41,8 @@ void CsvFeed::start() {
     reader_ = std::make_unique<CsvBarReader>(path_);
     if (mode() == OT_MODE_BACKTEST) {
         // A backtest reads the whole file in order: parse it ahead on the second core.
-        prefetcher_ = std::make_unique<CsvPrefetcher>(std::move(reader_));
+        prefetcher_ =
+            std::make_unique<CsvPrefetcher>(std::move(reader_), int64_t{interval_s_} * 1000);
         return;
     }
     std::optional<std::string> cursor = host().kv_get(kCursorKey);
@@ -79,12 +80,33 @@ void CsvFeed::warn_on_gap(int64_t delta_ms, uint64_t line) {
                     " ms since the previous bar, expected " + std::to_string(interval_ms));
 }
 
-bool CsvFeed::next_backtest_row(CsvRow& row) {
-    CsvPrefetcher::Row next;
-    if (!prefetcher_->next(next)) return false;
-    warn_on_gap(next.delta_ms, next.line);
-    row = next.bar;
-    return true;
+// A backtest hands the prefetched rows over as columns, in as few calls as chunks allow.
+uint64_t CsvFeed::push_backtest_rows(uint64_t limit, sdk::FeedOut& out) {
+    uint64_t pushed = 0;
+    while (pushed < limit) {
+        const CsvPrefetcher::Rows rows = prefetcher_->next(limit - pushed);
+        if (rows.count == 0) break;
+        const CsvPrefetcher::Chunk& c = *rows.chunk;
+        for (const auto& gap : c.gaps)
+            if (gap.row >= rows.begin && gap.row < rows.begin + rows.count)
+                warn_on_gap(gap.delta_ms, gap.line);
+        const std::size_t b = rows.begin;
+        ot_bar_columns columns{sizeof(ot_bar_columns),
+                               interval_s_,
+                               symbol_.c_str(),
+                               static_cast<uint32_t>(rows.count),
+                               0u,
+                               c.open_time_ms.data() + b,
+                               c.open.data() + b,
+                               c.high.data() + b,
+                               c.low.data() + b,
+                               c.close.data() + b,
+                               c.volume.data() + b};
+        out.bars(columns);
+        pushed += rows.count;
+        last_pushed_ms_ = c.open_time_ms[b + rows.count - 1];
+    }
+    return pushed;
 }
 
 bool CsvFeed::next_replay_row(CsvRow& row) {
@@ -100,9 +122,9 @@ bool CsvFeed::poll(int64_t, uint32_t max_bars, sdk::FeedOut& out) {
     uint64_t limit =
         backtest ? (max_bars ? max_bars : kChunk) : static_cast<uint64_t>(replay_bars_);
     if (!backtest && max_bars) limit = std::min<uint64_t>(limit, max_bars);
-    uint64_t pushed = 0;
+    uint64_t pushed = backtest ? push_backtest_rows(limit, out) : 0;
     CsvRow row;
-    while (pushed < limit && (backtest ? next_backtest_row(row) : next_replay_row(row))) {
+    while (!backtest && pushed < limit && next_replay_row(row)) {
         push(row, out);
         ++pushed;
         last_pushed_ms_ = row.open_time_ms;

@@ -39,7 +39,7 @@ class CsvFeed final : public sdk::Feed {
   private:
     void push(const CsvRow& row, sdk::FeedOut& out) const;
     void warn_on_gap(int64_t delta_ms, uint64_t line);
-    bool next_backtest_row(CsvRow& row);
+    uint64_t push_backtest_rows(uint64_t limit, sdk::FeedOut& out);
     bool next_replay_row(CsvRow& row);
 
     std::string path_;

@@ -2,10 +2,28 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
 namespace orchestrade::plugins {
 
-CsvPrefetcher::CsvPrefetcher(std::unique_ptr<CsvBarReader> reader)
-    : reader_(std::move(reader)), thread_([this] { run(); }) {}
+void CsvPrefetcher::Chunk::clear() {
+    for (auto* column : {&open, &high, &low, &close, &volume})
+        column->clear();
+    open_time_ms.clear();
+    gaps.clear();
+}
+
+void CsvPrefetcher::Chunk::add(const CsvRow& row) {
+    open_time_ms.push_back(row.open_time_ms);
+    open.push_back(row.open);
+    high.push_back(row.high);
+    low.push_back(row.low);
+    close.push_back(row.close);
+    volume.push_back(row.volume);
+}
+
+CsvPrefetcher::CsvPrefetcher(std::unique_ptr<CsvBarReader> reader, int64_t interval_ms)
+    : reader_(std::move(reader)), interval_ms_(interval_ms), thread_([this] { run(); }) {}
 
 CsvPrefetcher::~CsvPrefetcher() {
     {
@@ -21,22 +39,22 @@ void CsvPrefetcher::run() {
     std::exception_ptr error;
     bool more = true;
     while (more) {
-        std::vector<Row> chunk;
+        Chunk chunk;
         {
             std::lock_guard lock(mutex_);
             if (!spare_.empty()) {
-                chunk.swap(spare_.back());
+                chunk = std::move(spare_.back());
                 spare_.pop_back();
             }
         }
         chunk.clear();
-        chunk.reserve(kChunkRows);
         try {
-            Row row;
-            while (chunk.size() < kChunkRows && (more = reader_->next(row.bar))) {
-                row.line = reader_->line();
-                row.delta_ms = reader_->delta_ms();
-                chunk.push_back(row);
+            CsvRow row;
+            while (chunk.size() < kChunkRows && (more = reader_->next(row))) {
+                const int64_t delta = reader_->delta_ms();
+                if (delta != 0 && delta != interval_ms_)
+                    chunk.gaps.push_back({chunk.size(), reader_->line(), delta});
+                chunk.add(row);
             }
         } catch (...) {
             error = std::current_exception();
@@ -45,7 +63,7 @@ void CsvPrefetcher::run() {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return stopping_ || ready_.size() < kMaxChunks; });
         if (stopping_) return;
-        if (!chunk.empty()) ready_.push_back(std::move(chunk));
+        if (chunk.size() != 0) ready_.push_back(std::move(chunk));
         if (!more) {
             finished_ = true;
             error_ = error;
@@ -62,7 +80,7 @@ bool CsvPrefetcher::take_chunk() {
         if (error_) std::rethrow_exception(error_);
         return false;
     }
-    if (current_.capacity() != 0) spare_.push_back(std::move(current_));
+    if (current_.open.capacity() != 0) spare_.push_back(std::move(current_));
     current_ = std::move(ready_.front());
     ready_.pop_front();
     taken_ = 0;
@@ -71,10 +89,11 @@ bool CsvPrefetcher::take_chunk() {
     return true;
 }
 
-bool CsvPrefetcher::next(Row& row) {
-    if (taken_ == current_.size() && !take_chunk()) return false;
-    row = current_[taken_++];
-    return true;
+CsvPrefetcher::Rows CsvPrefetcher::next(std::size_t max) {
+    if (taken_ == current_.size() && !take_chunk()) return {};
+    Rows rows{&current_, taken_, std::min(max, current_.size() - taken_)};
+    taken_ += rows.count;
+    return rows;
 }
 
 }  // namespace orchestrade::plugins

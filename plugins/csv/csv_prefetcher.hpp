@@ -18,37 +18,54 @@ namespace orchestrade::plugins {
 
 class CsvPrefetcher {
   public:
-    struct Row {
-        CsvRow bar;
-        uint64_t line = 0;     // in the file, for messages
-        int64_t delta_ms = 0;  // open time minus the previous row's; 0 for the first
+    // Parsed rows, column-wise: the shape ot_feed_sink.push_bars takes them in.
+    struct Chunk {
+        struct Gap {  // a row whose open time is not one interval after the row before
+            std::size_t row;
+            uint64_t line;  // in the file, for the message
+            int64_t delta_ms;
+        };
+        std::vector<int64_t> open_time_ms;
+        std::vector<double> open, high, low, close, volume;
+        std::vector<Gap> gaps;
+        std::size_t size() const { return open_time_ms.size(); }
+        void clear();
+        void add(const CsvRow& row);
+    };
+    // Rows [begin, begin + count) of a chunk, valid until the next call of next().
+    struct Rows {
+        const Chunk* chunk = nullptr;
+        std::size_t begin = 0, count = 0;
     };
     static constexpr std::size_t kChunkRows = 4096;
     static constexpr std::size_t kMaxChunks = 8;
 
-    explicit CsvPrefetcher(std::unique_ptr<CsvBarReader> reader);
+    // interval_ms: the file's timeframe, to tell gaps.
+    CsvPrefetcher(std::unique_ptr<CsvBarReader> reader, int64_t interval_ms);
     // Stops the reading thread and joins it.
     ~CsvPrefetcher();
     CsvPrefetcher(const CsvPrefetcher&) = delete;
     CsvPrefetcher& operator=(const CsvPrefetcher&) = delete;
 
-    // The next row in file order; false at the end of the file. A bad line throws the reader's
-    // error (sdk::Error naming path and line) once the rows before it were taken, every time.
-    bool next(Row& row);
+    // The next rows in file order, at most max of them; none at the end of the file. A bad line
+    // throws the reader's error (sdk::Error naming path and line) once the rows before it were
+    // taken, every time.
+    Rows next(std::size_t max);
 
   private:
     void run();
     bool take_chunk();  // false when nothing more will come
 
     std::unique_ptr<CsvBarReader> reader_;
-    std::vector<Row> current_;  // the chunk being taken, owned by the caller of next()
+    const int64_t interval_ms_;
+    Chunk current_;  // the chunk being taken, owned by the caller of next()
     std::size_t taken_ = 0;
 
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<std::vector<Row>> ready_;
-    std::vector<std::vector<Row>> spare_;  // taken chunks, for the reader to fill again
-    bool finished_ = false;                // the reader reached the end of the file or a bad line
+    std::deque<Chunk> ready_;
+    std::vector<Chunk> spare_;  // taken chunks, for the reader to fill again
+    bool finished_ = false;     // the reader reached the end of the file or a bad line
     bool stopping_ = false;
     std::exception_ptr error_;
     std::thread thread_;  // last: started once everything above exists

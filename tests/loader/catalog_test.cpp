@@ -5,11 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <string>
 
 namespace orchestrade::core {
 namespace {
 
 using nlohmann::json;
+
+// The ABI the fixtures were built with, as the catalog prints it.
+const std::string kAbi = "1." + std::to_string(OT_ABI_MINOR);
 
 class Catalog : public ::testing::Test {
   protected:
@@ -31,7 +35,7 @@ TEST_F(Catalog, ComponentJsonHasTheDescriptorAndTypedSchema) {
     EXPECT_EQ(c["vendor"], "Fixtures");
     EXPECT_EQ(c["description"], "Trades moving-average crossings");
     EXPECT_EQ(c["path"], std::filesystem::canonical(FIXTURE_GOOD).string());
-    EXPECT_EQ(c["abi"], "1.0");
+    EXPECT_EQ(c["abi"], kAbi);
     EXPECT_EQ(c["capabilities"], json::array());
     ASSERT_EQ(c["params"].size(), 8u);
 
@@ -68,12 +72,20 @@ TEST_F(Catalog, TextTableHasOneRowPerPluginThenTheRejected) {
     const std::string text = catalog_to_text(registry_);
     const std::string expected_head =
         "KIND      NAME       ID                      VERSION  ABI  DESCRIPTION\n"
-        "feed      replay     test.fixture.replay     1.0.0    1.0  Replays nothing\n"
-        "strategy  crossover  test.fixture.crossover  2.1.0    1.0  Trades moving-average "
+        "feed      replay     test.fixture.replay     1.0.0    " +
+        kAbi +
+        "  Replays nothing\n"
+        "strategy  crossover  test.fixture.crossover  2.1.0    " +
+        kAbi +
+        "  Trades moving-average "
         "crossings\n"
-        "strategy  threshold  test.fixture.threshold  1.0.0    1.0  Buys above a price, sells "
+        "strategy  threshold  test.fixture.threshold  1.0.0    " +
+        kAbi +
+        "  Buys above a price, sells "
         "below it\n"
-        "executor  paper      test.fixture.paper      0.3.0    1.0  Acknowledges orders\n"
+        "executor  paper      test.fixture.paper      0.3.0    " +
+        kAbi +
+        "  Acknowledges orders\n"
         "\nrejected:\n  ";
     EXPECT_EQ(text.substr(0, expected_head.size()), expected_head);
     EXPECT_NE(text.find("no_entry.so: no ot_module_entry_v1"), std::string::npos);

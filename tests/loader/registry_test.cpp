@@ -59,7 +59,7 @@ TEST(Registry, CopiesTheDescriptorAndSchema) {
     EXPECT_EQ(c.kind, OT_KIND_STRATEGY);
     EXPECT_EQ(c.library_path, canonical(FIXTURE_GOOD));
     EXPECT_EQ(c.abi_major, 1u);
-    EXPECT_EQ(c.abi_minor, 0u);
+    EXPECT_EQ(c.abi_minor, static_cast<uint32_t>(OT_ABI_MINOR));
     ASSERT_NE(c.factory, nullptr);
     ASSERT_NE(c.library, nullptr);
 

@@ -278,6 +278,53 @@ TEST_F(CsvFeedTest, BacktestPushesAtMostMaxBarsAndEndsOnceNothingIsLeft) {
     EXPECT_TRUE(host.kv().empty());
 }
 
+TEST_F(CsvFeedTest, ABacktestHandsBarsOverAsColumnsAndBarByBarToAHostWithoutThem) {
+    // Gaps on both sides of a read-ahead chunk's end (row 4096) are warned either way.
+    std::string content = kHeader;
+    for (int i = 0; i < 10000; ++i)
+        content += row(i, kT0 + (i + (i >= 4095) + (i >= 4097)) * kMinute);
+    auto read_all = [&](ot::FeedInstance feed, int& column_pushes) {
+        std::vector<ot::Bar> bars;
+        for (;;) {
+            ot::FeedOutput out = feed.poll(kNoLimit, 3000);
+            column_pushes += out.column_pushes;
+            bars.insert(bars.end(), out.bars.begin(), out.bars.end());
+            if (out.end) return bars;
+        }
+    };
+    int columns = 0, columns_without = 0, columns_older = 0;
+    const std::vector<ot::Bar> bars = read_all(open(content), columns);
+    ot::FeedInstance without = open(content);
+    without.offer_push_bars(false);  // a host whose sink has no push_bars
+    const std::vector<ot::Bar> bar_by_bar = read_all(std::move(without), columns_without);
+    host.set_abi_minor(0);  // a host older than push_bars: the field is not even read
+    const std::vector<ot::Bar> older = read_all(open(content), columns_older);
+
+    ASSERT_EQ(bars.size(), 10000u);
+    EXPECT_GE(columns, 4);  // a call per poll of 3,000 bars, or per chunk within one
+    EXPECT_LE(columns, 8);
+    EXPECT_EQ(columns_without, 0);
+    EXPECT_EQ(columns_older, 0);
+    for (const auto* other : {&bar_by_bar, &older}) {
+        ASSERT_EQ(other->size(), bars.size());
+        for (std::size_t i = 0; i < bars.size(); ++i) {
+            ASSERT_EQ((*other)[i].open_time_ms, bars[i].open_time_ms) << i;
+            ASSERT_EQ((*other)[i].close, bars[i].close) << i;
+            ASSERT_EQ((*other)[i].symbol, bars[i].symbol) << i;
+        }
+    }
+    EXPECT_EQ(bars[4096].open_time_ms, kT0 + 4097 * kMinute);
+    EXPECT_EQ(bars[9999].volume, 5.5);
+    EXPECT_EQ(host.logs_containing(": gap: ", OT_LOG_WARN),
+              (std::vector<std::string>{
+                  path() + ":4097: gap: 120000 ms since the previous bar, expected 60000",
+                  path() + ":4099: gap: 120000 ms since the previous bar, expected 60000",
+                  path() + ":4097: gap: 120000 ms since the previous bar, expected 60000",
+                  path() + ":4099: gap: 120000 ms since the previous bar, expected 60000",
+                  path() + ":4097: gap: 120000 ms since the previous bar, expected 60000",
+                  path() + ":4099: gap: 120000 ms since the previous bar, expected 60000"}));
+}
+
 class CsvReplayTest : public CsvFeedTest {
   protected:
     CsvReplayTest() { host.set_mode(OT_MODE_PAPER); }

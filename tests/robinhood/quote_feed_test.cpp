@@ -127,7 +127,7 @@ TEST_F(RobinhoodQuotes, AFailedQuoteRequestStillDeliversTheBarsThatClosed) {
                                b->close, b->volume});
                           return ot_status{OT_OK};
                       },
-                      [](void*, const ot_series_point*) { return ot_status{OT_OK}; }};
+                      [](void*, const ot_series_point*) { return ot_status{OT_OK}; }, nullptr};
     ot_error err{};
     host.set_now_ms(m0 + 2 * kMinute + 5000);
     EXPECT_EQ(feed.raw()->poll(feed.raw(), host.now_ms(), 0, &sink, &err), OT_E_IO);

@@ -52,7 +52,8 @@
 #include <stdint.h>
 
 #define OT_ABI_MAJOR 1
-#define OT_ABI_MINOR 0
+/* Minor 1 added ot_feed_sink.push_bars. */
+#define OT_ABI_MINOR 1
 
 #if defined(_WIN32)
 #define OT_EXPORT __declspec(dllexport)
@@ -279,10 +280,28 @@ typedef struct ot_series_point { /* a scalar series other than candles */
     double value;
 } ot_series_point;
 
+typedef struct ot_bar_columns { /* closed candles of one symbol and timeframe, column-wise */
+    uint32_t struct_size;
+    int32_t interval_s;
+    const char* symbol;
+    uint32_t count; /* rows; row i is open_time_ms[i], open[i], ... */
+    uint32_t reserved;
+    const int64_t* open_time_ms;
+    const double* open;
+    const double* high;
+    const double* low;
+    const double* close;
+    const double* volume;
+} ot_bar_columns;
+
 typedef struct ot_feed_sink { /* the host copies what is pushed */
     void* ctx;
     ot_status(OT_CALL* push_bar)(void* ctx, const ot_bar* bar);
     ot_status(OT_CALL* push_series)(void* ctx, const ot_series_point* point);
+    /* Since minor 1: read it only when ot_host.abi_minor >= 1; it may be NULL. The same as
+       push_bar for each row in order, in one call: a feed that has many bars at hand (a file, a
+       page of history) spares the host a call per bar. */
+    ot_status(OT_CALL* push_bars)(void* ctx, const ot_bar_columns* bars);
 } ot_feed_sink;
 
 /* The bars (and series points) that closed at one moment, column-wise; borrowed for the call.

@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#define ORCHESTRADE_SDK_VERSION "1.0.0"
+#define ORCHESTRADE_SDK_VERSION "1.1.0"
 
 namespace orchestrade::sdk {
 
@@ -340,9 +340,22 @@ class Balances {
 
 class FeedOut {
   public:
-    explicit FeedOut(const ot_feed_sink* s) noexcept : s_(s) {}
+    // host_minor: the host's ot_host.abi_minor, which says whether the sink has push_bars.
+    FeedOut(const ot_feed_sink* s, uint32_t host_minor) noexcept
+        : s_(s), push_bars_(host_minor >= 1 ? s->push_bars : nullptr) {}
     void bar(const ot_bar& b) const {
         if (s_->push_bar(s_->ctx, &b) != OT_OK) throw Error(OT_E_HOST, "bar rejected by the host");
+    }
+    // Many bars of one symbol in one call; bar by bar to a host without push_bars.
+    void bars(const ot_bar_columns& c) const {
+        if (push_bars_) {
+            if (push_bars_(s_->ctx, &c) != OT_OK)
+                throw Error(OT_E_HOST, "bars rejected by the host");
+            return;
+        }
+        for (uint32_t i = 0; i < c.count; ++i)
+            bar({sizeof(ot_bar), c.interval_s, c.symbol, c.open_time_ms[i], c.open[i], c.high[i],
+                 c.low[i], c.close[i], c.volume[i]});
     }
     void series(const ot_series_point& p) const {
         if (s_->push_series(s_->ctx, &p) != OT_OK)
@@ -351,6 +364,7 @@ class FeedOut {
 
   private:
     const ot_feed_sink* s_;
+    ot_status(OT_CALL* push_bars_)(void* ctx, const ot_bar_columns* bars);
 };
 
 // Self-description of a component: static, constexpr.
@@ -604,8 +618,12 @@ struct FeedAdapter : Described<T, OT_KIND_FEED> {
     struct Box {
         ot_feed c;
         T obj;
+        uint32_t host_minor = 0;  // the host's ABI minor: which sink functions exist
     };
     static T& self(ot_feed* f) noexcept { return static_cast<Box*>(f->self)->obj; }
+    static uint32_t host_minor(ot_feed* f) noexcept {
+        return static_cast<Box*>(f->self)->host_minor;
+    }
 
     static ot_status OT_CALL create(const ot_factory*, const ot_host* h, const ot_create_info* info,
                                     void** out, ot_error* e) noexcept {
@@ -615,6 +633,7 @@ struct FeedAdapter : Described<T, OT_KIND_FEED> {
                 {sizeof(ot_feed), 0u, nullptr, &start, &poll, &history, &stop, &destroy, &ext},
                 T(ctx)};
             b->c.self = b;
+            b->host_minor = h->abi_minor;
             *out = &b->c;
             return OT_OK;
         });
@@ -625,7 +644,7 @@ struct FeedAdapter : Described<T, OT_KIND_FEED> {
     static ot_status OT_CALL poll(ot_feed* f, int64_t now_ms, uint32_t max_bars,
                                   const ot_feed_sink* o, ot_error* e) noexcept {
         return guarded(e, [&] {
-            FeedOut out(o);
+            FeedOut out(o, host_minor(f));
             return self(f).poll(now_ms, max_bars, out) ? OT_OK : OT_END;
         });
     }
@@ -633,7 +652,7 @@ struct FeedAdapter : Described<T, OT_KIND_FEED> {
                                      int64_t before_ms, uint32_t count, const ot_feed_sink* o,
                                      ot_error* e) noexcept {
         return guarded(e, [&] {
-            FeedOut out(o);
+            FeedOut out(o, host_minor(f));
             self(f).history(sym ? sym : "", interval_s, before_ms, count, out);
             return OT_OK;
         });

@@ -17,6 +17,16 @@ ot_status OT_CALL push_bar(void* ctx, const ot_bar* in) noexcept {
     return OT_OK;
 }
 
+ot_status OT_CALL push_bars(void* ctx, const ot_bar_columns* in) noexcept {
+    ot_bar_columns c = sdk::read_prefix(in);
+    auto& out = *static_cast<FeedOutput*>(ctx);
+    ++out.column_pushes;
+    for (uint32_t i = 0; i < c.count; ++i)
+        out.bars.push_back({text(c.symbol), c.interval_s, c.open_time_ms[i], c.open[i], c.high[i],
+                            c.low[i], c.close[i], c.volume[i]});
+    return OT_OK;
+}
+
 ot_status OT_CALL push_series(void* ctx, const ot_series_point* in) noexcept {
     ot_series_point p = sdk::read_prefix(in);
     static_cast<FeedOutput*>(ctx)->series.push_back(
@@ -56,7 +66,7 @@ void check(ot_status status, const ot_error& err) {
 // ---- feed ---------------------------------------------------------------------------------------
 
 FeedInstance::FeedInstance(FeedInstance&& other) noexcept
-    : feed_(std::exchange(other.feed_, nullptr)) {}
+    : feed_(std::exchange(other.feed_, nullptr)), offer_push_bars_(other.offer_push_bars_) {}
 
 FeedInstance::~FeedInstance() {
     if (feed_) feed_->destroy(feed_);
@@ -72,9 +82,13 @@ void FeedInstance::stop() {
     check(feed_->stop(feed_, &err), err);
 }
 
+ot_feed_sink FeedInstance::sink(FeedOutput& out) const {
+    return {&out, &push_bar, &push_series, offer_push_bars_ ? &push_bars : nullptr};
+}
+
 FeedOutput FeedInstance::poll(int64_t now_ms, uint32_t max_bars) {
     FeedOutput out;
-    ot_feed_sink sink{&out, &push_bar, &push_series};
+    const ot_feed_sink sink = this->sink(out);
     ot_error err{};
     ot_status st = feed_->poll(feed_, now_ms, max_bars, &sink, &err);
     check(st, err);
@@ -95,7 +109,7 @@ FeedOutput FeedInstance::history(const std::string& symbol, int32_t interval_s, 
                                  uint32_t count) {
     if (!feed_->history) throw PluginError(OT_E_UNSUPPORTED, "the feed has no history()");
     FeedOutput out;
-    ot_feed_sink sink{&out, &push_bar, &push_series};
+    const ot_feed_sink sink = this->sink(out);
     ot_error err{};
     check(feed_->history(feed_, symbol.c_str(), interval_s, before_ms, count, &sink, &err), err);
     return out;

@@ -36,6 +36,7 @@ class BarBuffer {
 
   private:
     static ot_status OT_CALL push_bar(void* ctx, const ot_bar* bar);
+    static ot_status OT_CALL push_bars(void* ctx, const ot_bar_columns* bars);
     static ot_status OT_CALL push_series(void* ctx, const ot_series_point* point);
     uint32_t symbol_index(const char* symbol);
 

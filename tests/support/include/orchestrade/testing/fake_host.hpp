@@ -53,6 +53,8 @@ class FakeHost {
 
     int32_t mode() const { return table_.mode; }
     void set_mode(int32_t mode) { table_.mode = mode; }
+    // The ABI minor the host claims (before plugins are created): an older host's.
+    void set_abi_minor(uint32_t minor) { table_.abi_minor = minor; }
     int64_t now_ms() const;
     void set_now_ms(int64_t now_ms);
 

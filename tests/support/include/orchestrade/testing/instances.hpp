@@ -30,7 +30,8 @@ void check(ot_status status, const ot_error& err);
 struct FeedOutput {
     std::vector<Bar> bars;
     std::vector<SeriesPoint> series;
-    bool end = false;  // the call returned OT_END
+    bool end = false;       // the call returned OT_END
+    int column_pushes = 0;  // calls of push_bars (bars pushed as columns)
 };
 
 class FeedInstance {
@@ -48,9 +49,14 @@ class FeedInstance {
     FeedOutput history(const std::string& symbol, int32_t interval_s, int64_t before_ms,
                        uint32_t count);
     ot_feed* raw() const { return feed_; }
+    // Whether the sink offers push_bars (as the host does), or only push_bar (an older host).
+    void offer_push_bars(bool offer) { offer_push_bars_ = offer; }
 
   private:
+    ot_feed_sink sink(FeedOutput& out) const;
+
     ot_feed* feed_;
+    bool offer_push_bars_ = true;
 };
 
 class StrategyInstance {
