@@ -68,6 +68,9 @@ OrderRouter::OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& exe
       executor_(executor),
       mode_(mode),
       write_final_only_(mode == Mode::Backtest),
+      poll_when_idle_(mode != Mode::Backtest ||
+                      (executor.info().capabilities &
+                       (OT_CAP_NATIVE_STOP_LOSS | OT_CAP_NATIVE_TAKE_PROFIT)) != 0),
       run_id_(run_id),
       clock_(clock),
       log_(logger("orders")) {
@@ -344,7 +347,7 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
 int OrderRouter::poll() {
     int fills = 0;
     if (needs_reconcile_) fills += reconcile();
-    if (resend_.empty()) return fills + drain();
+    if (resend_.empty()) return open_.empty() && !poll_when_idle_ ? fills : fills + drain();
     std::vector<std::string> again;
     again.swap(resend_);
     for (const auto& id : again) {

@@ -60,7 +60,9 @@ class OrderRouter {
     };
     Submitted submit(const OrderRequest& request, const std::string& symbol, int64_t signal_id,
                      int64_t time_ms, const std::string& reason);
-    // Drains the executor's reports into the journal and the ledger; returns new fills.
+    // Drains the executor's reports into the journal and the ledger; returns new fills. In a
+    // backtest, an executor that rests no legs of its own is asked only while one of its orders
+    // is open: its simulated venue reports on nothing else.
     int poll();
     bool has_open_order(const std::string& symbol) const;
     // Some open order still waits for the venue's answer (startup or after an ambiguous submit).
@@ -96,6 +98,7 @@ class OrderRouter {
     ExecutorInstance& executor_;
     Mode mode_;
     bool write_final_only_;  // backtest: an order is journaled once, in its last state
+    bool poll_when_idle_;    // false: no order open, nothing to ask the executor (see poll)
     int64_t run_id_;
     const Clock& clock_;
     std::shared_ptr<spdlog::logger> log_;
