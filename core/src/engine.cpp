@@ -204,7 +204,8 @@ class Engine {
                                 const Position& after) {
             // The core watches only the levels the executor does not rest itself.
             const uint32_t caps = executor_->info().capabilities;
-            risk_.on_fill(f.symbol, before, after, caps & OT_CAP_NATIVE_STOP_LOSS ? 0 : o.stop_loss,
+            risk_.on_fill(f.symbol, tradable(f.symbol, before), tradable(f.symbol, after),
+                          caps & OT_CAP_NATIVE_STOP_LOSS ? 0 : o.stop_loss,
                           caps & OT_CAP_NATIVE_TAKE_PROFIT ? 0 : o.take_profit, true, f.time_ms);
             risk_dirty_ = true;
             trades_.add(f);
@@ -396,8 +397,13 @@ class Engine {
             const std::size_t row = i - begin;
             const std::string& symbol = buffer_.symbol(i);
             if (!router_->has_open_order(symbol) && !venue_check_pending_) {
-                if (auto exit = risk_.check_exit(symbol, batch.open[row], batch.high[row],
-                                                 batch.low[row], ledger_->position(symbol))) {
+                // Only a watched position asks the executor whether it is dust.
+                auto exit =
+                    risk_.protection(symbol)
+                        ? risk_.check_exit(symbol, batch.open[row], batch.high[row], batch.low[row],
+                                           tradable(symbol, ledger_->position(symbol)))
+                        : std::nullopt;
+                if (exit) {
                     log_->log(backtest_ ? spdlog::level::debug : spdlog::level::info,
                               "{} of {} triggered: {} {}", exit->reason, symbol,
                               to_string(exit->side), exit->qty);
@@ -619,6 +625,14 @@ class Engine {
         last_bar_ms_ = buffer_.close_time(begin) - int64_t{batch.interval_s[0]} * 1000;
     }
 
+    // A position below the venue's smallest order (OT_EXT_MIN_ORDER) is dust: the risk stage
+    // sees it flat, so no stop watches it and the next entry is not refused as "already long".
+    Position tradable(const std::string& symbol, Position p) {
+        if (p.qty != 0 && std::fabs(p.qty) < executor_->min_order_qty(symbol, p.mark_price))
+            p.qty = 0;
+        return p;
+    }
+
     void record_equity(int64_t time_ms, double equity) {
         journal_->record_equity(run_id_, {time_ms, equity, ledger_->cash()});
         last_equity_ms_ = time_ms;
@@ -632,8 +646,11 @@ class Engine {
         if (!known) {
             d.outcome = "refused: " + s.symbol + " is not in the pipeline's universe";
         } else {
-            d = risk_.evaluate(s, *ledger_, ledger_->position(s.symbol).mark_price,
-                               router_->has_open_order(s.symbol), now_ms);
+            const double price = ledger_->position(s.symbol).mark_price;
+            const double min_order =
+                s.action == Action::Hold ? 0 : executor_->min_order_qty(s.symbol, price);
+            d = risk_.evaluate(s, *ledger_, price, router_->has_open_order(s.symbol), now_ms,
+                               min_order);
             if (d.order && venue_check_pending_) {  // positions not confirmed by the venue yet
                 d.order.reset();
                 d.outcome = "ignored: the startup reconciliation with the venue is not done";

@@ -3,6 +3,8 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include <cmath>
+
 namespace orchestrade::core {
 namespace {
 
@@ -140,6 +142,17 @@ ExecutorInstance::ExecutorInstance(const ComponentConfig& config, HostServices& 
     require(table_.poll, "poll", destroy);
     require(table_.query_order, "query_order", destroy);
     require(table_.balances, "balances", destroy);
+    if (table_.get_extension)
+        min_order_ = read_prefix(
+            static_cast<const ot_min_order_ext*>(table_.get_extension(e(), OT_EXT_MIN_ORDER)));
+}
+
+double ExecutorInstance::min_order_qty(const std::string& symbol, double price) {
+    if (!min_order_.min_order_qty) return 0;
+    ot_error err = make_error();
+    double qty = 0;
+    const ot_status st = min_order_.min_order_qty(e(), symbol.c_str(), price, &qty, &err);
+    return st == OT_OK && std::isfinite(qty) && qty > 0 ? qty : 0;
 }
 ExecutorInstance::~ExecutorInstance() {
     table_.destroy(e());

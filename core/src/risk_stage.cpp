@@ -43,7 +43,7 @@ RiskStage::RiskStage(const RiskConfig& config) : config_(config) {}
 // ---- signals --------------------------------------------------------------------------------
 
 RiskDecision RiskStage::evaluate(const SignalRecord& signal, const Ledger& ledger, double price,
-                                 bool order_pending, int64_t now_ms) {
+                                 bool order_pending, int64_t now_ms, double min_order_qty) {
     // As in the seed: a signal equal to the previous one for the symbol (HOLD included) is a
     // duplicate, so BUY, BUY sends once while BUY, HOLD, BUY may enter again once flat.
     auto last = last_action_.find(signal.symbol);
@@ -53,7 +53,15 @@ RiskDecision RiskStage::evaluate(const SignalRecord& signal, const Ledger& ledge
     if (duplicate) return ignored("duplicate signal");
     if (order_pending) return ignored("an order for " + signal.symbol + " is still open");
 
-    const double pos = ledger.position(signal.symbol).qty;
+    const double held = ledger.position(signal.symbol).qty;
+    const bool dust = held != 0 && std::fabs(held) < min_order_qty;
+    const double pos = dust ? 0 : held;
+    auto nothing_to_exit = [&](const char* otherwise) {
+        return ignored(dust ? fmt::format("the {} {} held is below the venue's smallest order {} "
+                                          "(dust, not sold)",
+                                          held, signal.symbol, min_order_qty)
+                            : std::string(otherwise));
+    };
     auto exit = [&](Side side, double qty) {
         OrderRequest req;
         req.side = side;
@@ -69,10 +77,11 @@ RiskDecision RiskStage::evaluate(const SignalRecord& signal, const Ledger& ledge
         case Action::Sell:
             if (pos > 0) return exit(Side::Sell, pos);
             if (pos < 0) return ignored("already short");
-            if (!config_.allow_short) return ignored("no position to sell (shorts not allowed)");
+            if (!config_.allow_short)
+                return nothing_to_exit("no position to sell (shorts not allowed)");
             return entry(signal, ledger, price, Side::Sell, now_ms);
         case Action::Close:
-            if (pos == 0) return ignored("no position to close");
+            if (pos == 0) return nothing_to_exit("no position to close");
             return exit(pos > 0 ? Side::Sell : Side::Buy, std::fabs(pos));
         case Action::Hold:
             break;

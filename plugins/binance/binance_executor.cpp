@@ -176,6 +176,21 @@ const SymbolRules& BinanceExecutor::rules_for(const std::string& symbol) const {
     return it->second;
 }
 
+// The exits the host sends are market orders: MARKET_LOT_SIZE when the symbol has one, and on
+// spot the minimum notional when it applies to market orders (futures exits are reduce-only,
+// which the notional rule exempts).
+std::optional<double> BinanceExecutor::min_order_qty(const std::string& symbol,
+                                                     double price) const {
+    const SymbolRules& r = rules_for(symbol);
+    const bool market_lot = !r.market_step.is_zero();
+    double qty = std::max((market_lot ? r.market_step : r.step).to_double(),
+                          (market_lot ? r.market_min_qty : r.min_qty).to_double());
+    if (market_ == Market::Spot && r.min_notional > 0 && r.min_notional_applies_to_market &&
+        price > 0)
+        qty = std::max(qty, r.min_notional / price);
+    return qty;
+}
+
 double BinanceExecutor::reference_price(const std::string& symbol) {
     double mark = host().position(symbol).mark_price;
     return mark > 0 ? mark : venue_->last_price(venue_symbol(symbol));

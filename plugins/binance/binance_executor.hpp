@@ -14,6 +14,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,7 @@ class BinanceExecutor final : public sdk::Executor {
                      sdk::Reports& out) override;
     void open_orders(sdk::Reports& out) override;
     void balances(sdk::Balances& out) override;
+    std::optional<double> min_order_qty(const std::string& symbol, double price) const override;
 
   private:
     // ---- orders ----

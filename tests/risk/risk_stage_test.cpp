@@ -259,3 +259,30 @@ TEST(ProtectiveExits, NativeProtectionIsNotWatched) {
     r.on_fill("BTC/USDT", before, pos, 95, 110, false, kT0);
     EXPECT_FALSE(r.check_exit("BTC/USDT", 90, 91, 89, pos));
 }
+
+TEST(RiskDust, APositionBelowTheVenuesSmallestOrderIsFlatForEntriesAndNeverSold) {
+    RiskConfig c;
+    c.quantity = 0.01;
+    RiskStage r(c);
+    Ledger l = flat();
+    open_long(l, "BTC/USDT", 0.0000077, 100'000);  // what a fee paid in BTC left
+    auto sell = r.evaluate(signal(Action::Sell), l, 100'000, false, kT0, 0.00001);
+    EXPECT_FALSE(sell.order);
+    EXPECT_EQ(sell.outcome,
+              "ignored: the 7.7e-06 BTC/USDT held is below the venue's smallest order 1e-05 "
+              "(dust, not sold)");
+    EXPECT_FALSE(r.evaluate(signal(Action::Close), l, 100'000, false, kT0, 0.00001).order);
+    auto buy = r.evaluate(signal(Action::Buy), l, 100'000, false, kT0 + kMinute, 0.00001);
+    ASSERT_TRUE(buy.order) << buy.outcome;
+    EXPECT_TRUE(buy.order->entry);
+    EXPECT_DOUBLE_EQ(buy.order->qty, 0.01);
+    // Without the venue's rule the same position is a position: no second entry.
+    RiskStage unaware(c);
+    EXPECT_EQ(unaware.evaluate(signal(Action::Buy), l, 100'000, false, kT0).outcome,
+              "ignored: already long");
+    // Once the entry filled, a SELL closes everything, the old rest included.
+    open_long(l, "BTC/USDT", 0.01, 100'000);
+    auto exit = r.evaluate(signal(Action::Sell), l, 100'000, false, kT0 + 2 * kMinute, 0.00001);
+    ASSERT_TRUE(exit.order) << exit.outcome;
+    EXPECT_DOUBLE_EQ(exit.order->qty, 0.0100077);
+}

@@ -500,6 +500,21 @@ struct ot_executor {
     const void*(OT_CALL* get_extension)(ot_executor* e, const char* id);
 };
 
+/* Executor extension OT_EXT_MIN_ORDER (get_extension with that id; NULL = no such rules): the
+   smallest quantity of a symbol the venue takes in one market order at a price, from its lot
+   step, minimum quantity and minimum notional. A position below it cannot be sold (the rest of
+   a buy whose fee was paid in the coin, floored to the step): the host treats it as flat, so
+   the next BUY enters and no SELL is sent for it. */
+#define OT_EXT_MIN_ORDER "ot.executor.min_order/1"
+typedef struct ot_min_order_ext {
+    uint32_t struct_size;
+    uint32_t reserved;
+    /* [main thread] OT_OK with *qty set (0 = no minimum); OT_E_NOT_FOUND for a symbol the venue
+       does not list; OT_E_UNSUPPORTED when the executor has no such rules. */
+    ot_status(OT_CALL* min_order_qty)(ot_executor* e, const char* symbol, double price, double* qty,
+                                      ot_error* err);
+} ot_min_order_ext;
+
 /* ---- factory and module -------------------------------------------------------------------- */
 typedef struct ot_factory ot_factory;
 struct ot_factory { /* static */

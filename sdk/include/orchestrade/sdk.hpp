@@ -449,6 +449,13 @@ class Executor : public Component {
                              Reports& out) = 0;
     virtual void open_orders(Reports& out) = 0;
     virtual void balances(Balances& out) = 0;
+    // The smallest quantity of symbol the venue takes in one market order at price (lot step,
+    // minimum quantity, minimum notional); nothing when the venue has no such rules. The host
+    // treats a smaller position as dust: flat for entries, never sold (OT_EXT_MIN_ORDER).
+    virtual std::optional<double> min_order_qty(const std::string& /*symbol*/,
+                                                double /*price*/) const {
+        return std::nullopt;
+    }
 };
 
 class Feed : public Component {
@@ -607,7 +614,20 @@ struct ExecutorAdapter : Described<T, OT_KIND_EXECUTOR> {
         return guarded(e, [&] { return self(x).stop(), OT_OK; });
     }
     static void OT_CALL destroy(ot_executor* x) noexcept { delete static_cast<Box*>(x->self); }
-    static const void* OT_CALL ext(ot_executor*, const char*) noexcept { return nullptr; }
+    static ot_status OT_CALL min_order(ot_executor* x, const char* symbol, double price,
+                                       double* qty, ot_error* e) noexcept {
+        return guarded(e, [&] {
+            if (!symbol || !qty) throw Error(OT_E_INVALID_ARG, "min_order_qty: no symbol or qty");
+            const std::optional<double> q = self(x).min_order_qty(symbol, price);
+            if (!q) return OT_E_UNSUPPORTED;
+            *qty = *q;
+            return OT_OK;
+        });
+    }
+    static constexpr ot_min_order_ext min_order_ext{sizeof(ot_min_order_ext), 0u, &min_order};
+    static const void* OT_CALL ext(ot_executor*, const char* id) noexcept {
+        return id && std::strcmp(id, OT_EXT_MIN_ORDER) == 0 ? &min_order_ext : nullptr;
+    }
 
     static constexpr ot_factory factory{sizeof(ot_factory), 0u, &ExecutorAdapter::descriptor,
                                         &create};

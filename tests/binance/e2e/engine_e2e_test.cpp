@@ -111,6 +111,32 @@ TEST_F(EngineE2e, SmaCrossLiveTradesAtTheExchangeAndTheJournalAgrees) {
     EXPECT_TRUE(again.resumed);
 }
 
+TEST_F(EngineE2e, TheDustAFeeInTheCoinLeavesDoesNotStopTheBot) {
+    // A buy of 0.0123 pays its 0.1 % fee in BTC: 0.0122877 arrive; the sell is floored to the
+    // step, 0.01228, and 0.0000077 BTC stay, below the smallest order. The bot must buy again at
+    // the next crossing, not call itself "already long" (nor try to sell the rest) forever.
+    const std::string yaml =
+        pipeline("live", "[BTC/USDT]", feed_block(fake, "spot"), kSma, "{ quantity: 0.0123 }",
+                 executor_block(fake, dir.path().string(), "spot"));
+    run(yaml, 24);
+    core::Journal j = journal();
+    int buys = 0, sells = 0;
+    for (const auto& o : j.orders()) {
+        EXPECT_NE(o.state, core::OrderState::Rejected) << o.text;
+        EXPECT_GT(o.filled_qty, 0) << o.client_order_id;
+        (o.side == core::Side::Buy ? buys : sells) += 1;
+    }
+    EXPECT_GE(buys, 2) << "no entry after the first round trip";
+    EXPECT_GE(sells, 2);
+    bool dust_noted = false;
+    for (const auto& s : j.signals()) {
+        EXPECT_EQ(s.outcome.find("already long"), std::string::npos) << s.outcome;
+        dust_noted |= s.outcome.find("(dust, not sold)") != std::string::npos;
+    }
+    EXPECT_FALSE(dust_noted) << "sma_cross alternates: a SELL always has a position to sell";
+    expect_journal_matches_exchange(dir.journal(), fake, false, {"BTC/USDT"});
+}
+
 TEST_F(EngineE2e, AfterEachFaultTheExchangeHoldsExactlyTheJournalsOrders) {
     // An order on every bar: BUY, CLOSE, BUY, ... so each fault meets an order.
     const std::string yaml = pipeline(

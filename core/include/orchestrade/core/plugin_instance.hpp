@@ -114,12 +114,16 @@ class ExecutorInstance final : public PluginInstance {
                           const ot_report_sink& sink);
     void open_orders(const ot_report_sink& sink);
     void balances(const ot_balance_sink& sink);
+    // The venue's smallest order of symbol at price (OT_EXT_MIN_ORDER); 0 when the executor has
+    // no such rules or cannot tell for this symbol.
+    double min_order_qty(const std::string& symbol, double price);
     void stop();
 
   private:
     ot_executor* e() const { return static_cast<ot_executor*>(raw()); }
     ot_executor
         table_;  // the plugin's functions, read up to its struct_size (missing ones are NULL)
+    ot_min_order_ext min_order_{};  // zeroed when the executor does not offer it
 };
 
 }  // namespace orchestrade::core

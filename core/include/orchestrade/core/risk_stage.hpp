@@ -65,9 +65,10 @@ class RiskStage {
 
     // ---- signals -------------------------------------------------------------------------
     // price: the latest close of the signal's symbol; order_pending: a non-protective order is
-    // still open for the symbol.
+    // still open for the symbol; min_order_qty: the venue's smallest order of it (0: none). A
+    // position below that is dust the venue would not take back: flat for entries, never sold.
     RiskDecision evaluate(const SignalRecord& signal, const Ledger& ledger, double price,
-                          bool order_pending, int64_t now_ms);
+                          bool order_pending, int64_t now_ms, double min_order_qty = 0);
     // The last signal per symbol (HOLD included): backtests skip HOLD signals early and report
     // them here; a restart restores the memory from the journal.
     void remember(std::string_view symbol, Action action) {
