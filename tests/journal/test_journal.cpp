@@ -42,6 +42,14 @@ OrderRecord intent(const std::string& client_order_id, int64_t run_id = 1) {
     return o;
 }
 
+SignalRecord buy_signal() {
+    SignalRecord s;
+    s.run_id = 1;
+    s.symbol = "BTC/USDT";
+    s.action = Action::Buy;
+    return s;
+}
+
 std::set<std::string> open_ids(const Journal& journal) {
     std::set<std::string> ids;
     for (const auto& o : journal.open_orders())
@@ -273,10 +281,7 @@ TEST(Journal, BatchedWritesAreInvisibleToOthersUntilCommitted) {
 TEST(Journal, BatchedSignalIdsCountOnFromTheTable) {
     test::TempDir dir;
     const std::string path = dir.file("run.db");
-    SignalRecord s;
-    s.run_id = 1;
-    s.symbol = "BTC/USDT";
-    s.action = Action::Buy;
+    SignalRecord s = buy_signal();
     {
         Journal first(path, Durability::Synchronous);
         EXPECT_EQ(first.record_signal(s), 1);
@@ -300,10 +305,7 @@ TEST(Journal, ARowThatFailsWhileWaitingForItsMultiRowInsertFailsTheBatchedJourna
     // and so does every later call.
     test::TempDir dir;
     const std::string path = dir.file("run.db");
-    SignalRecord s;
-    s.run_id = 1;
-    s.symbol = "BTC/USDT";
-    s.action = Action::Buy;
+    SignalRecord s = buy_signal();
     Journal batched(path, Durability::Batched);
     ASSERT_EQ(batched.record_signal(s), 1);
     {
