@@ -73,13 +73,13 @@ RiskDecision RiskStage::evaluate(const SignalRecord& signal, const Ledger& ledge
         case Action::Buy:
             if (pos > 0) return ignored("already long");
             if (pos < 0) return exit(Side::Buy, -pos);
-            return entry(signal, ledger, price, Side::Buy, now_ms);
+            return entry(signal, ledger, price, Side::Buy, now_ms, dust);
         case Action::Sell:
             if (pos > 0) return exit(Side::Sell, pos);
             if (pos < 0) return ignored("already short");
             if (!config_.allow_short)
                 return nothing_to_exit("no position to sell (shorts not allowed)");
-            return entry(signal, ledger, price, Side::Sell, now_ms);
+            return entry(signal, ledger, price, Side::Sell, now_ms, dust);
         case Action::Close:
             if (pos == 0) return nothing_to_exit("no position to close");
             return exit(pos > 0 ? Side::Sell : Side::Buy, std::fabs(pos));
@@ -109,7 +109,7 @@ double RiskStage::take_profit_for(const SignalRecord& signal, Side side, double 
 }
 
 RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, double price,
-                              Side side, int64_t now_ms) {
+                              Side side, int64_t now_ms, bool dust_held) {
     if (state_ != BreakerState::Active)
         return refused("breaker", std::string(to_string(state_)) + " (" + state_reason_ +
                                       "): entries are blocked, exits are not");
@@ -119,10 +119,10 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
         return refused("cooldown_after_loss",
                        fmt::format("{} cools down for {} more s after a loss", signal.symbol,
                                    (cool->second - now_ms + 999) / 1000));
-    if (config_.max_open_positions > 0 && ledger.open_positions() >= config_.max_open_positions)
-        return refused("max_open_positions",
-                       fmt::format("{} positions open, the limit is {}", ledger.open_positions(),
-                                   config_.max_open_positions));
+    const int open = ledger.open_positions() - (dust_held ? 1 : 0);
+    if (config_.max_open_positions > 0 && open >= config_.max_open_positions)
+        return refused("max_open_positions", fmt::format("{} positions open, the limit is {}", open,
+                                                         config_.max_open_positions));
     while (!entry_times_.empty() && entry_times_.front() <= now_ms - kHourMs)
         entry_times_.pop_front();
     if (config_.max_orders_per_hour > 0 &&

@@ -263,6 +263,7 @@ TEST(ProtectiveExits, NativeProtectionIsNotWatched) {
 TEST(RiskDust, APositionBelowTheVenuesSmallestOrderIsFlatForEntriesAndNeverSold) {
     RiskConfig c;
     c.quantity = 0.01;
+    c.max_open_positions = 1;  // the rest is not an open position for the limit either
     RiskStage r(c);
     Ledger l = flat();
     open_long(l, "BTC/USDT", 0.0000077, 100'000);  // what a fee paid in BTC left

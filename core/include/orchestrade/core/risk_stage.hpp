@@ -107,8 +107,9 @@ class RiskStage {
     void load(const std::string& json);
 
   private:
+    // dust_held: the symbol's position is dust, open in the ledger but not for the limits.
     RiskDecision entry(const SignalRecord& signal, const Ledger& ledger, double price, Side side,
-                       int64_t now_ms);
+                       int64_t now_ms, bool dust_held);
     double stop_for(const SignalRecord& signal, Side side, double price) const;
     double take_profit_for(const SignalRecord& signal, Side side, double price) const;
 
