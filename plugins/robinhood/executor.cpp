@@ -110,6 +110,14 @@ const TradingPair& RobinhoodExecutor::pair(const std::string& symbol) {
     return pairs_.at(s);
 }
 
+// The pair's asset increment and minimum order size, as loaded at start (no request here).
+std::optional<double> RobinhoodExecutor::min_order_qty(const std::string& symbol, double) const {
+    const auto it = pairs_.find(venue_symbol(symbol));
+    if (it == pairs_.end()) return std::nullopt;
+    const TradingPair& p = it->second;
+    return std::max(p.asset_increment.value(), p.min_order_size.value_or(0));
+}
+
 // ---- placing -------------------------------------------------------------------------------
 
 LocalOrder RobinhoodExecutor::shape(const ot_order& raw) {

@@ -10,6 +10,7 @@
 #include <orchestrade/sdk.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,7 @@ class RobinhoodExecutor final : public sdk::Executor {
                      sdk::Reports& out) override;
     void open_orders(sdk::Reports& out) override;
     void balances(sdk::Balances& out) override;
+    std::optional<double> min_order_qty(const std::string& symbol, double price) const override;
 
   private:
     static constexpr const char* kAccountsPath = "/api/v1/crypto/trading/accounts/";

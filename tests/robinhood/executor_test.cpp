@@ -141,6 +141,22 @@ TEST_F(RobinhoodExecutor, DescribesItselfAsCryptoOnlyWithNativeStopLossesOnly) {
     EXPECT_STREQ(d.params[0].default_text, "https://trading.robinhood.com");
 }
 
+TEST_F(RobinhoodExecutor, TellsTheHostItsSmallestOrderPerPair) {
+    ot::ExecutorInstance ex = make();
+    const auto* ext =
+        static_cast<const ot_min_order_ext*>(ex.raw()->get_extension(ex.raw(), OT_EXT_MIN_ORDER));
+    ASSERT_NE(ext, nullptr);
+    auto smallest = [&](const char* symbol) {
+        double qty = -1;
+        ot_error err{};
+        const ot_status st = ext->min_order_qty(ex.raw(), symbol, 50000, &qty, &err);
+        return st == OT_OK ? qty : -static_cast<double>(-st);
+    };
+    EXPECT_DOUBLE_EQ(smallest("BTC/USD"), 0.000001);  // min_order_size above the increment
+    EXPECT_DOUBLE_EQ(smallest("DOGE/USD"), 1);
+    EXPECT_LT(smallest("ETH/USD"), 0) << "not in the universe: no rule known";
+}
+
 TEST_F(RobinhoodExecutor, RunsInLiveModeOnly) {
     host.set_mode(OT_MODE_PAPER);
     try {
