@@ -628,8 +628,8 @@ class Engine {
     // A position below the venue's smallest order (OT_EXT_MIN_ORDER) is dust: the risk stage
     // sees it flat, so no stop watches it and the next entry is not refused as "already long".
     Position tradable(const std::string& symbol, Position p) {
-        if (p.qty != 0 && std::fabs(p.qty) < executor_->min_order_qty(symbol, p.mark_price))
-            p.qty = 0;
+        // qty first: a flat position does not ask the executor.
+        if (p.qty != 0 && is_dust(p.qty, executor_->min_order_qty(symbol, p.mark_price))) p.qty = 0;
         return p;
     }
 

@@ -431,6 +431,15 @@ struct Journal::PendingRows {
     std::vector<std::pair<int64_t, ChartBar>> chart_bars;  // (run id, bar)
 };
 
+template <class Row>
+void Journal::queue_row(std::vector<Row> PendingRows::*table, Row row) {
+    submit(1, [this, table, row = std::move(row)]() mutable {
+        std::vector<Row>& rows = (*pending_).*table;
+        rows.push_back(std::move(row));
+        if (rows.size() == kRowsPerInsert) insert_pending(false);
+    });
+}
+
 namespace {
 
 // Full chunks go in as one statement each; with `rest`, the remaining rows too, row by row.
@@ -746,10 +755,7 @@ int64_t Journal::next_signal_id() {
 int64_t Journal::record_signal(const SignalRecord& s) {
     if (queue_) {
         const int64_t id = next_signal_id();
-        submit(1, [this, id, s]() mutable {
-            pending_->signals.emplace_back(id, std::move(s));
-            if (pending_->signals.size() == kRowsPerInsert) insert_pending(false);
-        });
+        queue_row(&PendingRows::signals, {id, s});
         return id;
     }
     std::lock_guard lock(mutex_);
@@ -812,11 +818,8 @@ void Journal::record_intent(const OrderRecord& o) {
 }
 
 void Journal::record_order(OrderRecord o) {
-    if (pending_) {
-        submit(1, [this, o = std::move(o)]() mutable {
-            pending_->orders.push_back(std::move(o));
-            if (pending_->orders.size() == kRowsPerInsert) insert_pending(false);
-        });
+    if (queue_) {
+        queue_row(&PendingRows::orders, std::move(o));
         return;
     }
     submit(1, [this, o = std::move(o)] { insert_order(o); });
@@ -905,10 +908,7 @@ std::map<std::string, Position> Journal::positions(int64_t run_id) const {
 
 void Journal::record_chart_bar(int64_t run_id, const ChartBar& b) {
     if (queue_) {
-        submit(1, [this, run_id, b]() mutable {
-            pending_->chart_bars.emplace_back(run_id, std::move(b));
-            if (pending_->chart_bars.size() == kRowsPerInsert) insert_pending(false);
-        });
+        queue_row(&PendingRows::chart_bars, {run_id, b});
         return;
     }
     submit(1, [this, run_id, &b] { insert_chart_bar(run_id, b); });
@@ -953,10 +953,7 @@ int64_t Journal::next_sequence(const std::string& sequence, int64_t count) {
 
 bool Journal::record_fill(const FillRecord& f) {
     if (queue_) {
-        submit(1, [this, f]() mutable {
-            pending_->fills.push_back(std::move(f));
-            if (pending_->fills.size() == kRowsPerInsert) insert_pending(false);
-        });
+        queue_row(&PendingRows::fills, f);
         return true;
     }
     std::lock_guard lock(mutex_);
@@ -990,10 +987,7 @@ std::vector<FillRecord> Journal::fills(int64_t run_id) const {
 
 void Journal::record_equity(int64_t run_id, const EquityPoint& p) {
     if (queue_) {
-        submit(1, [this, run_id, p] {
-            pending_->equity.emplace_back(run_id, p);
-            if (pending_->equity.size() == kRowsPerInsert) insert_pending(false);
-        });
+        queue_row(&PendingRows::equity, {run_id, p});
         return;
     }
     submit(1, [this, run_id, &p] { insert_equity(run_id, p); });

@@ -54,7 +54,7 @@ RiskDecision RiskStage::evaluate(const SignalRecord& signal, const Ledger& ledge
     if (order_pending) return ignored("an order for " + signal.symbol + " is still open");
 
     const double held = ledger.position(signal.symbol).qty;
-    const bool dust = held != 0 && std::fabs(held) < min_order_qty;
+    const bool dust = is_dust(held, min_order_qty);
     const double pos = dust ? 0 : held;
     auto nothing_to_exit = [&](const char* otherwise) {
         return ignored(dust ? fmt::format("the {} {} held is below the venue's smallest order {} "

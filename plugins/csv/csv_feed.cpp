@@ -41,8 +41,7 @@ void CsvFeed::start() {
     reader_ = std::make_unique<CsvBarReader>(path_);
     if (mode() == OT_MODE_BACKTEST) {
         // A backtest reads the whole file in order: parse it ahead on the second core.
-        prefetcher_ =
-            std::make_unique<CsvPrefetcher>(std::move(reader_), int64_t{interval_s_} * 1000);
+        prefetcher_ = std::make_unique<CsvPrefetcher>(std::move(reader_), interval_ms());
         return;
     }
     std::optional<std::string> cursor = host().kv_get(kCursorKey);
@@ -73,11 +72,9 @@ void CsvFeed::stop() {
     prefetcher_.reset();
 }
 
-void CsvFeed::warn_on_gap(int64_t delta_ms, uint64_t line) {
-    int64_t interval_ms = int64_t{interval_s_} * 1000;
-    if (delta_ms != 0 && delta_ms != interval_ms)
-        host().warn(path_ + ":" + std::to_string(line) + ": gap: " + std::to_string(delta_ms) +
-                    " ms since the previous bar, expected " + std::to_string(interval_ms));
+void CsvFeed::warn_gap(int64_t delta_ms, uint64_t line) {
+    host().warn(path_ + ":" + std::to_string(line) + ": gap: " + std::to_string(delta_ms) +
+                " ms since the previous bar, expected " + std::to_string(interval_ms()));
 }
 
 // A backtest hands the prefetched rows over as columns, in as few calls as chunks allow.
@@ -89,7 +86,7 @@ uint64_t CsvFeed::push_backtest_rows(uint64_t limit, sdk::FeedOut& out) {
         const CsvPrefetcher::Chunk& c = *rows.chunk;
         for (const auto& gap : c.gaps)
             if (gap.row >= rows.begin && gap.row < rows.begin + rows.count)
-                warn_on_gap(gap.delta_ms, gap.line);
+                warn_gap(gap.delta_ms, gap.line);
         const std::size_t b = rows.begin;
         ot_bar_columns columns{sizeof(ot_bar_columns),
                                interval_s_,
@@ -111,7 +108,7 @@ uint64_t CsvFeed::push_backtest_rows(uint64_t limit, sdk::FeedOut& out) {
 
 bool CsvFeed::next_replay_row(CsvRow& row) {
     if (!reader_->next(row)) return false;
-    warn_on_gap(reader_->delta_ms(), reader_->line());
+    if (reader_->after_gap(interval_ms())) warn_gap(reader_->delta_ms(), reader_->line());
     return true;
 }
 

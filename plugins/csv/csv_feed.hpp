@@ -38,7 +38,8 @@ class CsvFeed final : public sdk::Feed {
 
   private:
     void push(const CsvRow& row, sdk::FeedOut& out) const;
-    void warn_on_gap(int64_t delta_ms, uint64_t line);
+    int64_t interval_ms() const { return int64_t{interval_s_} * 1000; }
+    void warn_gap(int64_t delta_ms, uint64_t line);  // the row at line came after a gap
     uint64_t push_backtest_rows(uint64_t limit, sdk::FeedOut& out);
     bool next_replay_row(CsvRow& row);
 

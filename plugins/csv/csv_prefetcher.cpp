@@ -51,9 +51,8 @@ void CsvPrefetcher::run() {
         try {
             CsvRow row;
             while (chunk.size() < kChunkRows && (more = reader_->next(row))) {
-                const int64_t delta = reader_->delta_ms();
-                if (delta != 0 && delta != interval_ms_)
-                    chunk.gaps.push_back({chunk.size(), reader_->line(), delta});
+                if (reader_->after_gap(interval_ms_))
+                    chunk.gaps.push_back({chunk.size(), reader_->line(), reader_->delta_ms()});
                 chunk.add(row);
             }
         } catch (...) {

@@ -35,6 +35,8 @@ class CsvBarReader {
     uint64_t line() const { return row_line_; }
     // Open time of the last row minus that of the row before it; 0 for the first row.
     int64_t delta_ms() const { return delta_ms_; }
+    // Whether the last row is further from the row before it than one bar of interval_ms.
+    bool after_gap(int64_t interval_ms) const { return delta_ms_ != 0 && delta_ms_ != interval_ms; }
 
   private:
     bool read_line(std::string_view& line);

@@ -52,7 +52,7 @@
 #include <stdint.h>
 
 #define OT_ABI_MAJOR 1
-/* Minor 1 added ot_feed_sink.push_bars. */
+/* Minor 1 added ot_feed_sink.push_bars and the executor extension OT_EXT_MIN_ORDER. */
 #define OT_ABI_MINOR 1
 
 #if defined(_WIN32)

@@ -205,6 +205,9 @@ class Journal {
     // on the writer thread, and go in as multi-row INSERTs (see insert_pending).
     struct PendingRows;
     std::unique_ptr<PendingRows> pending_;
+    // Batched: a row for its table's next multi-row INSERT, added on the writer thread.
+    template <class Row>
+    void queue_row(std::vector<Row> PendingRows::*table, Row row);
     std::unique_ptr<WriteQueue<QueuedWrite>> queue_;  // Batched only; stopped before the rest
 };
 

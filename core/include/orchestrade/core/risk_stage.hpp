@@ -16,6 +16,7 @@
 #include <orchestrade/core/pipeline.hpp>
 #include <orchestrade/core/types.hpp>
 
+#include <cmath>
 #include <deque>
 #include <map>
 #include <optional>
@@ -34,6 +35,12 @@ struct OrderRequest {
     double stop_loss = 0;
     double take_profit = 0;
 };
+
+// A position below the venue's smallest order (OT_EXT_MIN_ORDER; 0 = none): the venue would not
+// take it back, so the core treats it as flat.
+inline bool is_dust(double qty, double min_order_qty) {
+    return qty != 0 && std::fabs(qty) < min_order_qty;
+}
 
 struct RiskDecision {
     std::optional<OrderRequest> order;  // empty: nothing to send
