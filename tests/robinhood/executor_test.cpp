@@ -155,6 +155,11 @@ TEST_F(RobinhoodExecutor, TellsTheHostItsSmallestOrderPerPair) {
     EXPECT_DOUBLE_EQ(smallest("BTC/USD"), 0.000001);  // min_order_size above the increment
     EXPECT_DOUBLE_EQ(smallest("DOGE/USD"), 1);
     EXPECT_LT(smallest("ETH/USD"), 0) << "not in the universe: no rule known";
+    double qty = -1;
+    ot_error err{};
+    EXPECT_EQ(ext->min_order_qty(ex.raw(), nullptr, 50000, &qty, &err), OT_E_INVALID_ARG);
+    EXPECT_EQ(ext->min_order_qty(ex.raw(), "BTC/USD", 50000, nullptr, &err), OT_E_INVALID_ARG);
+    EXPECT_EQ(qty, -1);
 }
 
 TEST_F(RobinhoodExecutor, RunsInLiveModeOnly) {
