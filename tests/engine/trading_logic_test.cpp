@@ -2,6 +2,10 @@
 #include "engine_harness.hpp"
 
 #include <orchestrade/core/bar_buffer.hpp>
+#include <orchestrade/core/journal.hpp>
+
+#include <algorithm>
+#include <set>
 
 using namespace orchestrade;
 using namespace orchestrade::testing;
@@ -194,6 +198,40 @@ TEST(TradingLogic, ASecondBacktestOnTheSameJournalStartsAfresh) {
     EXPECT_EQ(second.orders, 1);
     EXPECT_EQ(h.report().orders.size(), 1u);  // the second run's own order
     EXPECT_TRUE(h.events("executor_error").empty());
+}
+
+// A backtest reserves client order ids in growing blocks; two runs that trade on every bar still
+// never share an id, and each run's ids count up in the order of its orders.
+TEST(TradingLogic, ClientOrderIdsStayUniqueAcrossBacktestsThatTradeOnEveryBar) {
+    EngineHarness h;
+    constexpr int kBars = 400;  // more orders than the first blocks (64, 128, 256) hold
+    h.write_csv(bars_from_closes(closes(kBars)));
+    std::string actions;
+    for (int i = 0; i < kBars; ++i)
+        actions += i % 2 ? ",SELL" : (i ? ",BUY" : "BUY");
+    const std::string yaml = h.pipeline_yaml(script(actions), mock_executor());
+    const auto first = h.run(yaml);
+    const auto second = h.run(yaml);
+    ASSERT_EQ(first.orders, kBars);
+    ASSERT_EQ(second.orders, kBars);
+
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    std::set<std::string> ids;
+    for (int64_t run : {first.run_id, second.run_id}) {
+        auto orders = j.orders(run);
+        ASSERT_EQ(orders.size(), static_cast<std::size_t>(kBars));
+        std::sort(orders.begin(), orders.end(),
+                  [](const auto& a, const auto& b) { return a.created_ms < b.created_ms; });
+        int64_t previous = 0;
+        for (const auto& o : orders) {
+            ids.insert(o.client_order_id);
+            const int64_t number =
+                std::stoll(o.client_order_id.substr(o.client_order_id.rfind('-') + 1));
+            EXPECT_GT(number, previous) << o.client_order_id;
+            previous = number;
+        }
+    }
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(2 * kBars));
 }
 
 TEST(TradingLogic, SeriesPointsReachTheStrategyNoEarlierThanTheirTime) {

@@ -103,7 +103,9 @@ class OrderRouter {
     const Clock& clock_;
     std::shared_ptr<spdlog::logger> log_;
     std::string id_prefix_;
+    static constexpr int64_t kIdBlock = 64, kMaxIdBlock = 65536;
     int64_t next_id_ = 0, id_block_end_ = 0;   // client order ids reserved in the journal
+    int64_t id_block_ = kIdBlock;              // how many the next reservation takes
     std::map<std::string, OrderRecord> open_;  // non-final orders by client order id
     // Trade ids applied per open order: a repeated report is dropped even where the journal
     // cannot tell yet (a backtest writes in the background).
