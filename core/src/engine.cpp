@@ -174,6 +174,10 @@ class Engine {
         feed_.emplace(p_.feed, services_, "feed", args);
         strategy_.emplace(p_.strategy, services_, "strategy", args);
         executor_.emplace(p_.executor, services_, "executor", args);
+        if (executor_->has_min_order_qty())
+            min_order_qty_ = [this](const std::string& symbol, double price) {
+                return executor_->min_order_qty(symbol, price);
+            };
         executor_->start();
         feed_->start();
         strategy_->start();
@@ -647,10 +651,8 @@ class Engine {
             d.outcome = "refused: " + s.symbol + " is not in the pipeline's universe";
         } else {
             const double price = ledger_->position(s.symbol).mark_price;
-            const double min_order =
-                s.action == Action::Hold ? 0 : executor_->min_order_qty(s.symbol, price);
             d = risk_.evaluate(s, *ledger_, price, router_->has_open_order(s.symbol), now_ms,
-                               min_order);
+                               min_order_qty_);
             if (d.order && venue_check_pending_) {  // positions not confirmed by the venue yet
                 d.order.reset();
                 d.outcome = "ignored: the startup reconciliation with the venue is not done";
@@ -781,6 +783,7 @@ class Engine {
     std::optional<StrategyInstance> strategy_;
     std::optional<ExecutorInstance> executor_;
     std::optional<OrderRouter> router_;
+    MinOrderQty min_order_qty_;  // empty when the executor knows no smallest order
     std::optional<PerformanceTracker> tracker_;
     // Closed-trade statistics, built from the fills as they happen (and those a resumed run
     // inherits): a long run's metrics never reload its fills.

@@ -43,7 +43,8 @@ RiskStage::RiskStage(const RiskConfig& config) : config_(config) {}
 // ---- signals --------------------------------------------------------------------------------
 
 RiskDecision RiskStage::evaluate(const SignalRecord& signal, const Ledger& ledger, double price,
-                                 bool order_pending, int64_t now_ms, double min_order_qty) {
+                                 bool order_pending, int64_t now_ms,
+                                 const MinOrderQty& min_order_qty) {
     // As in the seed: a signal equal to the previous one for the symbol (HOLD included) is a
     // duplicate, so BUY, BUY sends once while BUY, HOLD, BUY may enter again once flat.
     auto last = last_action_.find(signal.symbol);
@@ -54,12 +55,13 @@ RiskDecision RiskStage::evaluate(const SignalRecord& signal, const Ledger& ledge
     if (order_pending) return ignored("an order for " + signal.symbol + " is still open");
 
     const double held = ledger.position(signal.symbol).qty;
-    const bool dust = is_dust(held, min_order_qty);
+    const double smallest = held != 0 && min_order_qty ? min_order_qty(signal.symbol, price) : 0;
+    const bool dust = is_dust(held, smallest);
     const double pos = dust ? 0 : held;
     auto nothing_to_exit = [&](const char* otherwise) {
         return ignored(dust ? fmt::format("the {} {} held is below the venue's smallest order {} "
                                           "(dust, not sold)",
-                                          held, signal.symbol, min_order_qty)
+                                          held, signal.symbol, smallest)
                             : std::string(otherwise));
     };
     auto exit = [&](Side side, double qty) {
@@ -73,13 +75,13 @@ RiskDecision RiskStage::evaluate(const SignalRecord& signal, const Ledger& ledge
         case Action::Buy:
             if (pos > 0) return ignored("already long");
             if (pos < 0) return exit(Side::Buy, -pos);
-            return entry(signal, ledger, price, Side::Buy, now_ms, dust);
+            return entry(signal, ledger, price, Side::Buy, now_ms, min_order_qty);
         case Action::Sell:
             if (pos > 0) return exit(Side::Sell, pos);
             if (pos < 0) return ignored("already short");
             if (!config_.allow_short)
                 return nothing_to_exit("no position to sell (shorts not allowed)");
-            return entry(signal, ledger, price, Side::Sell, now_ms, dust);
+            return entry(signal, ledger, price, Side::Sell, now_ms, min_order_qty);
         case Action::Close:
             if (pos == 0) return nothing_to_exit("no position to close");
             return exit(pos > 0 ? Side::Sell : Side::Buy, std::fabs(pos));
@@ -108,8 +110,18 @@ double RiskStage::take_profit_for(const SignalRecord& signal, Side side, double 
     return price * (1 + dir * config_.take_profit_pct / 100);
 }
 
+int RiskStage::open_positions(const Ledger& ledger, const MinOrderQty& min_order_qty) {
+    if (!min_order_qty) return ledger.open_positions();
+    // Each symbol's rest after its exits (a fee paid in the coin, a step) would otherwise hold a
+    // slot of max_open_positions for good.
+    int open = 0;
+    for (const auto& [symbol, p] : ledger.positions())
+        if (p.qty != 0 && !is_dust(p.qty, min_order_qty(symbol, p.mark_price))) ++open;
+    return open;
+}
+
 RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, double price,
-                              Side side, int64_t now_ms, bool dust_held) {
+                              Side side, int64_t now_ms, const MinOrderQty& min_order_qty) {
     if (state_ != BreakerState::Active)
         return refused("breaker", std::string(to_string(state_)) + " (" + state_reason_ +
                                       "): entries are blocked, exits are not");
@@ -119,7 +131,7 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
         return refused("cooldown_after_loss",
                        fmt::format("{} cools down for {} more s after a loss", signal.symbol,
                                    (cool->second - now_ms + 999) / 1000));
-    const int open = ledger.open_positions() - (dust_held ? 1 : 0);
+    const int open = config_.max_open_positions > 0 ? open_positions(ledger, min_order_qty) : 0;
     if (config_.max_open_positions > 0 && open >= config_.max_open_positions)
         return refused("max_open_positions", fmt::format("{} positions open, the limit is {}", open,
                                                          config_.max_open_positions));

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 using namespace orchestrade::core;
 
 namespace {
@@ -28,6 +31,11 @@ void open_long(Ledger& l, const std::string& symbol, double qty, double price) {
     f.qty = qty;
     f.price = price;
     l.apply_fill(f);
+}
+
+// A venue whose smallest order is qty for every symbol.
+MinOrderQty smallest(double qty) {
+    return [qty](const std::string&, double) { return qty; };
 }
 
 }  // namespace
@@ -267,13 +275,14 @@ TEST(RiskDust, APositionBelowTheVenuesSmallestOrderIsFlatForEntriesAndNeverSold)
     RiskStage r(c);
     Ledger l = flat();
     open_long(l, "BTC/USDT", 0.0000077, 100'000);  // what a fee paid in BTC left
-    auto sell = r.evaluate(signal(Action::Sell), l, 100'000, false, kT0, 0.00001);
+    auto sell = r.evaluate(signal(Action::Sell), l, 100'000, false, kT0, smallest(0.00001));
     EXPECT_FALSE(sell.order);
     EXPECT_EQ(sell.outcome,
               "ignored: the 7.7e-06 BTC/USDT held is below the venue's smallest order 1e-05 "
               "(dust, not sold)");
-    EXPECT_FALSE(r.evaluate(signal(Action::Close), l, 100'000, false, kT0, 0.00001).order);
-    auto buy = r.evaluate(signal(Action::Buy), l, 100'000, false, kT0 + kMinute, 0.00001);
+    EXPECT_FALSE(
+        r.evaluate(signal(Action::Close), l, 100'000, false, kT0, smallest(0.00001)).order);
+    auto buy = r.evaluate(signal(Action::Buy), l, 100'000, false, kT0 + kMinute, smallest(0.00001));
     ASSERT_TRUE(buy.order) << buy.outcome;
     EXPECT_TRUE(buy.order->entry);
     EXPECT_DOUBLE_EQ(buy.order->qty, 0.01);
@@ -283,7 +292,37 @@ TEST(RiskDust, APositionBelowTheVenuesSmallestOrderIsFlatForEntriesAndNeverSold)
               "ignored: already long");
     // Once the entry filled, a SELL closes everything, the old rest included.
     open_long(l, "BTC/USDT", 0.01, 100'000);
-    auto exit = r.evaluate(signal(Action::Sell), l, 100'000, false, kT0 + 2 * kMinute, 0.00001);
+    auto exit =
+        r.evaluate(signal(Action::Sell), l, 100'000, false, kT0 + 2 * kMinute, smallest(0.00001));
     ASSERT_TRUE(exit.order) << exit.outcome;
     EXPECT_DOUBLE_EQ(exit.order->qty, 0.0100077);
+}
+
+TEST(RiskDust, RestsInOtherSymbolsDoNotHoldSlotsOfMaxOpenPositions) {
+    RiskConfig c;
+    c.quantity = 1;
+    c.max_open_positions = 2;
+    RiskStage r(c);
+    Ledger l = flat(1'000'000);
+    open_long(l, "BTC/USDT", 1, 100);          // a position
+    open_long(l, "ETH/USDT", 0.00004, 2'000);  // rests of earlier round trips
+    open_long(l, "SOL/USDT", 0.003, 150);
+    // The venue's smallest order differs per symbol, and the rule asks each symbol for its own.
+    std::vector<std::string> asked;
+    MinOrderQty venue = [&](const std::string& symbol, double price) {
+        asked.push_back(symbol);
+        EXPECT_GT(price, 0) << symbol;
+        return symbol == "ETH/USDT" ? 0.0001 : symbol == "SOL/USDT" ? 0.01 : 0.00001;
+    };
+    auto buy = r.evaluate(signal(Action::Buy, "ADA/USDT"), l, 0.5, false, kT0, venue);
+    ASSERT_TRUE(buy.order) << buy.outcome;
+    EXPECT_EQ(asked, (std::vector<std::string>{"BTC/USDT", "ETH/USDT", "SOL/USDT"}));
+    // Without the venue's rules the rests count: three positions open.
+    RiskStage unaware(c);
+    EXPECT_EQ(unaware.evaluate(signal(Action::Buy, "ADA/USDT"), l, 0.5, false, kT0).outcome,
+              "refused: max_open_positions: 3 positions open, the limit is 2");
+    // A second real position fills the limit.
+    open_long(l, "ETH/USDT", 1, 2'000);
+    EXPECT_EQ(r.evaluate(signal(Action::Buy, "XRP/USDT"), l, 0.6, false, kT0, venue).outcome,
+              "refused: max_open_positions: 2 positions open, the limit is 2");
 }

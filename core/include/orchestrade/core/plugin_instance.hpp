@@ -117,6 +117,7 @@ class ExecutorInstance final : public PluginInstance {
     // The venue's smallest order of symbol at price (OT_EXT_MIN_ORDER); 0 when the executor has
     // no such rules or cannot tell for this symbol.
     double min_order_qty(const std::string& symbol, double price);
+    bool has_min_order_qty() const { return min_order_.min_order_qty != nullptr; }
     void stop();
 
   private:

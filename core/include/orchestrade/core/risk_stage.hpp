@@ -18,6 +18,7 @@
 
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,9 @@ struct OrderRequest {
 inline bool is_dust(double qty, double min_order_qty) {
     return qty != 0 && std::fabs(qty) < min_order_qty;
 }
+
+// The venue's smallest order of a symbol at a price (OT_EXT_MIN_ORDER); 0: it has none.
+using MinOrderQty = std::function<double(const std::string& symbol, double price)>;
 
 struct RiskDecision {
     std::optional<OrderRequest> order;  // empty: nothing to send
@@ -72,10 +76,12 @@ class RiskStage {
 
     // ---- signals -------------------------------------------------------------------------
     // price: the latest close of the signal's symbol; order_pending: a non-protective order is
-    // still open for the symbol; min_order_qty: the venue's smallest order of it (0: none). A
-    // position below that is dust the venue would not take back: flat for entries, never sold.
+    // still open for the symbol; min_order_qty: the venue's smallest orders (empty: it has none).
+    // A position below its symbol's smallest order is dust the venue would not take back: flat
+    // for entries and for max_open_positions, never sold on its own.
     RiskDecision evaluate(const SignalRecord& signal, const Ledger& ledger, double price,
-                          bool order_pending, int64_t now_ms, double min_order_qty = 0);
+                          bool order_pending, int64_t now_ms,
+                          const MinOrderQty& min_order_qty = {});
     // The last signal per symbol (HOLD included): backtests skip HOLD signals early and report
     // them here; a restart restores the memory from the journal.
     void remember(std::string_view symbol, Action action) {
@@ -114,9 +120,10 @@ class RiskStage {
     void load(const std::string& json);
 
   private:
-    // dust_held: the symbol's position is dust, open in the ledger but not for the limits.
     RiskDecision entry(const SignalRecord& signal, const Ledger& ledger, double price, Side side,
-                       int64_t now_ms, bool dust_held);
+                       int64_t now_ms, const MinOrderQty& min_order_qty);
+    // Positions open in the ledger, less those that are dust.
+    static int open_positions(const Ledger& ledger, const MinOrderQty& min_order_qty);
     double stop_for(const SignalRecord& signal, Side side, double price) const;
     double take_profit_for(const SignalRecord& signal, Side side, double price) const;
 
