@@ -256,6 +256,8 @@ class Engine {
             ledger_->apply_fill(f);
             trades_.add(f);
         }
+        for (const auto& c : journal_->cash_flows(run_id))
+            ledger_->apply_cash_flow(c.amount);
         for (const auto& s : journal_->signals(run_id))
             risk_.remember(s.symbol, s.action);
     }
@@ -734,7 +736,9 @@ class Engine {
     }
 
     Metrics current_metrics() {
-        return tracker().metrics(trade_stats_, ledger_->fees(), ledger_->realized_pnl());
+        Metrics m = tracker().metrics(trade_stats_, ledger_->fees(), ledger_->realized_pnl());
+        m.cash_flows = ledger_->cash_flows();
+        return m;
     }
 
     void save_metrics() { journal_->save_metrics(run_id_, metrics_to_json(current_metrics())); }

@@ -135,6 +135,19 @@ CREATE TABLE positions (
     fees REAL NOT NULL,
     PRIMARY KEY (run_id, symbol));
 )sql",
+    // 4: money paid or received outside fills (funding), which the ledger's cash includes.
+    R"sql(
+CREATE TABLE cash_flows (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL,
+    time_ms INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    amount REAL NOT NULL,
+    ref TEXT NOT NULL,
+    UNIQUE (kind, ref));
+CREATE INDEX cash_flows_run ON cash_flows(run_id);
+)sql",
 };
 static_assert(std::size(kMigrations) == Journal::kSchemaVersion,
               "one migration step per schema version");
@@ -973,6 +986,36 @@ bool Journal::record_fill_and_order(const FillRecord& f, OrderState state, int64
             write_order_update(f.client_order_id, state, time_ms, venue_order_id, "", filled_qty);
     });
     return inserted;
+}
+
+bool Journal::record_cash_flow(const CashFlowRecord& c) {
+    flush();  // rare: written at once in every mode, so a repeated flow is known here
+    std::lock_guard lock(mutex_);
+    bool inserted = false;
+    write(1, [&] {
+        SQLite::Statement q(*db_,
+                            "INSERT OR IGNORE INTO cash_flows (run_id, time_ms, symbol, kind, "
+                            "amount, ref) VALUES (?, ?, ?, ?, ?, ?)");
+        bind_row(q, c.run_id, c.time_ms, c.symbol, c.kind, c.amount, c.ref);
+        inserted = q.exec() > 0;
+    });
+    return inserted;
+}
+
+std::vector<CashFlowRecord> Journal::cash_flows(int64_t run_id) const {
+    flush();
+    std::lock_guard lock(mutex_);
+    auto q = select_by_run(*db_,
+                           "SELECT id, run_id, time_ms, symbol, kind, amount, ref FROM cash_flows" +
+                               where_run(run_id) + " ORDER BY id",
+                           run_id);
+    std::vector<CashFlowRecord> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(),
+                       q.getColumn(2).getInt64(), q.getColumn(3).getString(),
+                       q.getColumn(4).getString(), q.getColumn(5).getDouble(),
+                       q.getColumn(6).getString()});
+    return out;
 }
 
 std::vector<FillRecord> Journal::fills(int64_t run_id) const {

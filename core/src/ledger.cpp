@@ -13,6 +13,12 @@ constexpr double kDust = 1e-9;
 
 Ledger::Ledger(double starting_cash) : starting_cash_(starting_cash), cash_(starting_cash) {}
 
+void Ledger::apply_cash_flow(double amount) {
+    if (!std::isfinite(amount)) throw std::invalid_argument("invalid cash flow: not finite");
+    cash_ += amount;
+    cash_flows_ += amount;
+}
+
 void Ledger::apply_fill(const FillRecord& f) {
     if (!(f.qty > 0) || !std::isfinite(f.qty) || !std::isfinite(f.price) || !std::isfinite(f.fee))
         throw std::invalid_argument("invalid fill of order '" + f.client_order_id +

@@ -2,6 +2,8 @@
 #include <orchestrade/core/order_router.hpp>
 #include <orchestrade/core/struct_prefix.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -35,11 +37,12 @@ ReportCollector::ReportCollector() : sink_{this, &ReportCollector::push} {}
 ot_status OT_CALL ReportCollector::push(void* ctx, const ot_exec_report* pushed) {
     const ot_exec_report report = read_prefix(pushed);
     const ot_exec_report* r = &report;
-    if (!pushed || !r->client_order_id) return OT_E_INVALID_ARG;
+    // Only a cash flow belongs to no order.
+    if (!pushed || (!r->client_order_id && r->kind != OT_REPORT_CASH)) return OT_E_INVALID_ARG;
     try {
         ExecReport e;
         e.kind = r->kind;
-        e.client_order_id = r->client_order_id;
+        if (r->client_order_id) e.client_order_id = r->client_order_id;
         if (r->venue_order_id) e.venue_order_id = r->venue_order_id;
         if (r->trade_id) e.trade_id = r->trade_id;
         if (r->symbol) e.symbol = r->symbol;
@@ -292,9 +295,42 @@ bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
     return true;
 }
 
+void OrderRouter::apply_cash_flow(const ExecReport& r) {
+    if (r.trade_id.empty() || !std::isfinite(r.fee)) {
+        // Without its id a flow cannot be told from the same one reported again.
+        EventRecord e;
+        e.run_id = run_id_;
+        e.time_ms = r.time_ms;
+        e.source = "executor";
+        e.kind = "invalid_cash_flow";
+        e.json =
+            nlohmann::json{
+                {"symbol", r.symbol}, {"kind", r.text}, {"paid", r.fee}, {"id", r.trade_id}}
+                .dump();
+        journal_.record_event(e);
+        log_->warn("cash flow of {} without an id or amount ignored", r.symbol);
+        return;
+    }
+    CashFlowRecord c;
+    c.run_id = run_id_;
+    c.time_ms = r.time_ms;
+    c.symbol = r.symbol;
+    c.kind = r.text.empty() ? "cash" : r.text;
+    c.amount = -r.fee;
+    c.ref = r.trade_id;
+    if (!journal_.record_cash_flow(c)) return;  // known: reported again
+    ledger_.apply_cash_flow(c.amount);
+    log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info, "{} {}: {} {}",
+              c.kind, c.symbol, c.amount >= 0 ? "received" : "paid", std::fabs(c.amount));
+}
+
 int OrderRouter::apply(const std::vector<ExecReport>& reports) {
     int fills = 0;
     for (const auto& r : reports) {
+        if (r.kind == OT_REPORT_CASH) {
+            apply_cash_flow(r);
+            continue;
+        }
         auto it = open_.find(r.client_order_id);
         if (it == open_.end())
             if (OrderRecord* leg = adopt_leg(r)) it = open_.find(leg->client_order_id);

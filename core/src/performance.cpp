@@ -32,6 +32,7 @@ constexpr MetricsField kMetricsFields[] = {
     {"volatility_pct", &Metrics::volatility_pct, nullptr},
     {"exposure_pct", &Metrics::exposure_pct, nullptr},
     {"fees", &Metrics::fees, nullptr},
+    {"cash_flows", &Metrics::cash_flows, nullptr},
     {"realized_pnl", &Metrics::realized_pnl, nullptr},
     {"trades", nullptr, &Metrics::trades},
     {"win_rate_pct", &Metrics::win_rate_pct, nullptr},

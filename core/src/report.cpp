@@ -99,6 +99,14 @@ Json fill_json(const FillRecord& f) {
             {"time_ms", f.time_ms}};
 }
 
+Json cash_flow_json(const CashFlowRecord& c) {
+    return {{"symbol", c.symbol},
+            {"kind", c.kind},
+            {"amount", c.amount},
+            {"ref", c.ref},
+            {"time_ms", c.time_ms}};
+}
+
 void append_metrics(std::string& out, const Metrics& m) {
     out += "Metrics\n";
     out += formatted("  %-18s %14.2f\n", "Starting equity", m.starting_equity);
@@ -113,6 +121,7 @@ void append_metrics(std::string& out, const Metrics& m) {
     out += formatted("  %-18s %14.2f %%\n", "Exposure", m.exposure_pct);
     out += formatted("  %-18s %14.2f\n", "Realized PnL", m.realized_pnl);
     out += formatted("  %-18s %14.2f\n", "Fees", m.fees);
+    if (m.cash_flows != 0) out += formatted("  %-18s %14.2f\n", "Cash flows, net", m.cash_flows);
     out += formatted("  %-18s %14lld\n", "Trades", static_cast<long long>(m.trades));
     out += formatted("  %-18s %14.2f %%\n", "Win rate", m.win_rate_pct);
     out += formatted("  %-18s %14.2f\n", "Profit factor", m.profit_factor);
@@ -151,6 +160,7 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     r.run = *run;
     r.orders = journal.orders(run->id);
     r.fills = journal.fills(run->id);
+    r.cash_flows = journal.cash_flows(run->id);
     r.trades = build_trades(r.fills);
     r.signal_count = journal.signal_count(run->id);
     r.risk_refusals = journal.events(run->id, "risk_refusal");
@@ -173,6 +183,9 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     }
     apply_trade_stats(r.metrics, trade_stats(r.trades));
     r.metrics.fees = ledger.fees();
+    r.metrics.cash_flows = 0;
+    for (const auto& c : r.cash_flows)
+        r.metrics.cash_flows += c.amount;
     r.metrics.realized_pnl = ledger.realized_pnl();
     return r;
 }
@@ -189,6 +202,9 @@ std::string report_to_json(const RunReport& r) {
         orders.push_back(order_json(o));
     for (const auto& f : r.fills)
         fills.push_back(fill_json(f));
+    Json cash_flows = Json::array();
+    for (const auto& c : r.cash_flows)
+        cash_flows.push_back(cash_flow_json(c));
     Json out = {{"run", std::move(run)},       {"metrics", Json::parse(metrics_to_json(r.metrics))},
                 {"trades", std::move(trades)}, {"orders", std::move(orders)},
                 {"fills", std::move(fills)},   {"signals", r.signal_count}};
@@ -206,6 +222,7 @@ std::string report_to_json(const RunReport& r) {
         j["time_ms"] = e.time_ms;
         states.push_back(std::move(j));
     }
+    out["cash_flows"] = std::move(cash_flows);
     out["execution_model"] = r.execution_model;
     return out.dump(2);
 }

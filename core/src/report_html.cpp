@@ -71,6 +71,7 @@ std::string metrics_table(const Metrics& m) {
         {"Profit factor", num(m.profit_factor)},
         {"Average trade", num(m.avg_trade_pnl)},
         {"Fees", num(m.fees)},
+        {"Cash flows, net", num(m.cash_flows)},
         {"Equity", num(m.starting_equity) + " &rarr; " + num(m.final_equity)},
     };
     std::string out = "<table class=\"metrics\">";

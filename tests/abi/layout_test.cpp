@@ -23,7 +23,7 @@
 #undef OT_LAYOUT_STRUCT
 #undef OT_LAYOUT_FIELD
 
-static_assert(OT_ABI_MAJOR == 1 && OT_ABI_MINOR == 1);
+static_assert(OT_ABI_MAJOR == 1 && OT_ABI_MINOR == 2);
 static_assert(OT_OK == 0 && OT_END == 1 && OT_E_INVALID_ARG == -1 && OT_E_UNSUPPORTED == -2 &&
               OT_E_PLUGIN == -3 && OT_E_HOST == -4 && OT_E_IO == -5 && OT_E_NOMEM == -6 &&
               OT_E_NOT_FOUND == -7 && OT_E_REJECTED == -8 && OT_E_AMBIGUOUS == -9 &&
@@ -47,7 +47,8 @@ static_assert(OT_TIF_GTC == 1 && OT_TIF_IOC == 2 && OT_TIF_FOK == 3);
 static_assert(OT_ORDER_FLAG_REDUCE_ONLY == 0x1u);
 static_assert(std::is_same_v<ot_module_entry_fn, const ot_module* (*)(void)>);
 static_assert(OT_REPORT_ACCEPTED == 1 && OT_REPORT_FILL == 2 && OT_REPORT_CANCELED == 3 &&
-              OT_REPORT_REJECTED == 4 && OT_REPORT_EXPIRED == 5 && OT_REPORT_NOT_FOUND == 6);
+              OT_REPORT_REJECTED == 4 && OT_REPORT_EXPIRED == 5 && OT_REPORT_NOT_FOUND == 6 &&
+              OT_REPORT_CASH == 7);
 
 namespace {
 

@@ -69,8 +69,9 @@ TEST(Journal, CreatesTheSchemaInWalModeWithParentDirectories) {
     EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
     EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getInt(),
               Journal::kSchemaVersion);
-    for (const char* table : {"meta", "runs", "signals", "orders", "order_events", "fills",
-                              "equity", "events", "kv", "sequences"})
+    for (const char* table :
+         {"meta", "runs", "signals", "orders", "order_events", "fills", "equity", "events", "kv",
+          "sequences", "chart_bars", "positions", "cash_flows"})
         EXPECT_TRUE(db.tableExists(table)) << table;
 }
 
@@ -476,6 +477,50 @@ TEST(Journal, DropsADuplicateFill) {
     EXPECT_EQ(fills[0].price, 100);
     EXPECT_EQ(fills[1].trade_id, "t-2");
     EXPECT_EQ(fills[2].client_order_id, "c-2");
+}
+
+TEST_P(JournalDurability, RecordsACashFlowOncePerKindAndId) {
+    test::TempDir dir;
+    Journal journal(dir.file("run.db"), GetParam());
+    journal.begin_batch();
+    CashFlowRecord c{0, 1, 1000, "BTC/USDT", "funding", -1.5, "9689322392"};
+    EXPECT_TRUE(journal.record_cash_flow(c));
+    c.amount = -99;  // reported again after a restart: the same flow
+    EXPECT_FALSE(journal.record_cash_flow(c));
+    c.kind = "interest";  // another kind's id space
+    EXPECT_TRUE(journal.record_cash_flow(c));
+    c.run_id = 2;
+    c.kind = "funding";
+    c.ref = "9689322393";
+    EXPECT_TRUE(journal.record_cash_flow(c));
+
+    const auto first = journal.cash_flows(1);
+    ASSERT_EQ(first.size(), 2u);
+    EXPECT_DOUBLE_EQ(first[0].amount, -1.5);
+    EXPECT_EQ(first[0].symbol, "BTC/USDT");
+    EXPECT_EQ(first[0].time_ms, 1000);
+    EXPECT_EQ(first[1].kind, "interest");
+    EXPECT_EQ(journal.cash_flows(2).size(), 1u);
+    EXPECT_EQ(journal.cash_flows().size(), 3u);
+}
+
+TEST(Journal, MigratesASchema3JournalKeepingItsRows) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    {
+        Journal journal(path, Durability::Synchronous);
+        journal.record_fill({0, 1, "c-1", "t-1", "BTC/USDT", Side::Buy, 1, 100, 0.1, 1000});
+    }
+    {  // what a build of schema 3 left
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE cash_flows");
+        db.exec("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    }
+    Journal journal(path, Durability::Synchronous);
+    EXPECT_EQ(journal.schema_version(), Journal::kSchemaVersion);
+    EXPECT_EQ(journal.fills().size(), 1u);
+    EXPECT_TRUE(journal.record_cash_flow({0, 1, 2000, "BTC/USDT", "funding", 0.3, "1"}));
+    EXPECT_EQ(journal.cash_flows().size(), 1u);
 }
 
 TEST(Journal, KeepsFillsWithoutATradeId) {

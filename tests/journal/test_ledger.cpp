@@ -159,6 +159,22 @@ TEST(Ledger, OpenPositionsFollowEveryKindOfFill) {
     EXPECT_EQ(ledger.equity(), ledger.cash());
 }
 
+TEST(Ledger, ACashFlowMovesCashAndEquityButNoPosition) {
+    Ledger ledger(10000);
+    ledger.apply_fill(fill(Side::Buy, 2, 100));
+    ledger.apply_cash_flow(-0.75);  // funding paid by the long
+    ledger.apply_cash_flow(0.25);   // and received later
+    EXPECT_NEAR(ledger.cash(), 10000 - 200 - 0.5, kTolerance);
+    EXPECT_NEAR(ledger.equity(), 10000 - 0.5, kTolerance);
+    EXPECT_NEAR(ledger.cash_flows(), -0.5, kTolerance);
+    EXPECT_EQ(ledger.position("BTC/USDT").qty, 2);
+    EXPECT_EQ(ledger.realized_pnl(), 0);
+    EXPECT_EQ(ledger.fees(), 0);
+    EXPECT_THROW(ledger.apply_cash_flow(std::numeric_limits<double>::quiet_NaN()),
+                 std::invalid_argument);
+    EXPECT_NEAR(ledger.cash(), 10000 - 200 - 0.5, kTolerance);
+}
+
 TEST(Ledger, UnknownSymbolIsFlat) {
     const Ledger ledger(5);
     const Position p = ledger.position("NONE");

@@ -174,6 +174,7 @@ TEST(Performance, MetricsJsonRoundTripsEveryField) {
     m.volatility_pct = 9;
     m.exposure_pct = 10;
     m.fees = 11;
+    m.cash_flows = -11.5;
     m.realized_pnl = -12;
     m.trades = 13;
     m.win_rate_pct = 14;
@@ -184,7 +185,8 @@ TEST(Performance, MetricsJsonRoundTripsEveryField) {
     m.end_ms = 1700000000019;
 
     const std::string json = metrics_to_json(m);
-    EXPECT_EQ(nlohmann::json::parse(json).size(), 19u);
+    EXPECT_EQ(nlohmann::json::parse(json).size(), 20u);
+    EXPECT_EQ(nlohmann::json::parse(json)["cash_flows"], -11.5);
     EXPECT_EQ(nlohmann::json::parse(json)["max_drawdown_duration_ms"], 8);
     EXPECT_EQ(metrics_to_json(metrics_from_json(json)), json);
 }

@@ -144,7 +144,7 @@ TEST_F(ReportTest, UsesSavedMetricsButRecomputesTradeStatistics) {
 
 TEST_F(ReportTest, JsonHoldsTheContractKeysAndTradeValues) {
     const json j = json::parse(report_to_json(build_report(journal_)));
-    for (const char* key : {"run", "metrics", "trades", "orders", "fills", "signals"})
+    for (const char* key : {"run", "metrics", "trades", "orders", "fills", "cash_flows", "signals"})
         EXPECT_TRUE(j.contains(key)) << key;
 
     const json& run = j["run"];
@@ -156,7 +156,7 @@ TEST_F(ReportTest, JsonHoldsTheContractKeysAndTradeValues) {
     EXPECT_EQ(run["ended_ms"], 1'700'100'500'000);
     EXPECT_EQ(run["journal"], journal_.path());
 
-    EXPECT_EQ(j["metrics"].size(), 19u);
+    EXPECT_EQ(j["metrics"].size(), 20u);
     EXPECT_EQ(j["metrics"]["trades"], 1);
     EXPECT_NEAR(j["metrics"]["final_equity"].get<double>(), 1011.5, kTolerance);
 

@@ -52,8 +52,9 @@
 #include <stdint.h>
 
 #define OT_ABI_MAJOR 1
-/* Minor 1 added ot_feed_sink.push_bars and the executor extension OT_EXT_MIN_ORDER. */
-#define OT_ABI_MINOR 1
+/* Minor 1 added ot_feed_sink.push_bars and the executor extension OT_EXT_MIN_ORDER.
+   Minor 2 added the report kind OT_REPORT_CASH. */
+#define OT_ABI_MINOR 2
 
 #if defined(_WIN32)
 #define OT_EXPORT __declspec(dllexport)
@@ -395,6 +396,13 @@ typedef struct ot_order {
 #define OT_REPORT_REJECTED 4 /* never reached the book; text says why */
 #define OT_REPORT_EXPIRED 5
 #define OT_REPORT_NOT_FOUND 6 /* query: the venue does not know this client id */
+/* Since minor 2 (push it only when ot_host.abi_minor >= 2): money the account paid or received
+   outside any fill, such as a futures funding payment. client_order_id may be NULL; symbol: the
+   position it is for (may be NULL); fee: what the account paid, in quote currency (negative:
+   what it received); trade_id: the venue's id of the flow, unique per text (required: the
+   dedup key, a flow reported again is applied once); text: its kind, e.g. "funding"; time_ms:
+   when the venue booked it. The host journals it and moves its ledger's cash. */
+#define OT_REPORT_CASH 7
 
 typedef struct ot_exec_report {
     uint32_t struct_size;
@@ -486,7 +494,8 @@ struct ot_executor {
                                ot_error* err);
     /* Market data for executors that simulate fills or emulate orders. May be NULL. */
     ot_status(OT_CALL* on_bars)(ot_executor* e, const ot_bar_batch* bars, ot_error* err);
-    /* Drains the reports (acks, fills, cancels, rejects) gathered since the last poll. */
+    /* Drains the reports (acks, fills, cancels, rejects, cash flows) gathered since the last
+       poll. */
     ot_status(OT_CALL* poll)(ot_executor* e, const ot_report_sink* out, ot_error* err);
     /* Reports the current state of one order: ACCEPTED/FILL.../CANCELED..., or NOT_FOUND. */
     ot_status(OT_CALL* query_order)(ot_executor* e, const char* symbol, const char* client_order_id,

@@ -59,7 +59,7 @@ class Journal {
     // in transactions, see begin_batch). A Batched write that fails makes every later call
     // throw that error. Reads see every write made before them, in both modes.
     enum class Durability { Synchronous, Batched };
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     // Batched mode commits the open batch after this many written rows.
     static constexpr int kBatchRows = 10000;
 
@@ -135,6 +135,11 @@ class Journal {
     bool record_fill_and_order(const FillRecord& f, OrderState state, int64_t time_ms,
                                const std::string& venue_order_id, double filled_qty);
     std::vector<FillRecord> fills(int64_t run_id = 0) const;  // in insertion order
+
+    // Cash flows: returns false (and writes nothing) when (kind, ref) is known. In both modes
+    // the row is written before it returns.
+    bool record_cash_flow(const CashFlowRecord& c);
+    std::vector<CashFlowRecord> cash_flows(int64_t run_id = 0) const;  // in insertion order
 
     // Equity samples
     void record_equity(int64_t run_id, const EquityPoint& p);

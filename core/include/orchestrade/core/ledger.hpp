@@ -20,13 +20,17 @@ class Ledger {
     // within 1e-9 of the position (rounding dust) counts as flat. The fill price becomes the
     // mark. Throws std::invalid_argument for a qty <= 0 or a non-finite price or fee.
     void apply_fill(const FillRecord& f);
+    // Money received (negative: paid) outside any fill, such as funding: cash moves by it, no
+    // position does. Throws std::invalid_argument for a non-finite amount.
+    void apply_cash_flow(double amount);
     // Updates the mark price used for unrealized PnL and equity (any symbol, held or not).
     void mark(const std::string& symbol, double price);
 
     double starting_cash() const { return starting_cash_; }
     double cash() const { return cash_; }
     double fees() const { return fees_; }
-    double realized_pnl() const;  // gross of fees: fees() are separate
+    double cash_flows() const { return cash_flows_; }  // net received outside fills
+    double realized_pnl() const;                       // gross of fees: fees() are separate
     double unrealized_pnl() const;
     double equity() const;                              // cash + sum(qty * mark)
     double gross_exposure() const;                      // sum(|qty| * mark)
@@ -43,6 +47,7 @@ class Ledger {
     double starting_cash_;
     double cash_;
     double fees_ = 0;
+    double cash_flows_ = 0;
     std::map<std::string, Position> positions_;
     int open_count_ = 0;  // kept by apply_fill: equity() and the loop ask for it every bar
     // mark() runs for every bar, mostly for the symbol it marked last. A copy or a move of the

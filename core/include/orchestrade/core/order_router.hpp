@@ -90,6 +90,7 @@ class OrderRouter {
     OrderRecord* adopt_leg(const ExecReport& r);
     int apply(const std::vector<ExecReport>& reports);
     bool apply_fill(const ExecReport& r, OrderRecord& order);
+    void apply_cash_flow(const ExecReport& r);  // an OT_REPORT_CASH: journal, then ledger
     void set_state(OrderRecord& order, OrderState state, int64_t time_ms, const std::string& text);
     std::string next_client_order_id();
 

@@ -50,6 +50,7 @@ struct Metrics {
     double volatility_pct = 0;             // annualised stdev of period returns
     double exposure_pct = 0;               // share of periods with an open position
     double fees = 0;
+    double cash_flows = 0;    // received outside fills (funding); negative when paid
     double realized_pnl = 0;  // gross of fees
     int64_t trades = 0;       // closed round trips
     double win_rate_pct = 0;

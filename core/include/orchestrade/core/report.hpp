@@ -17,6 +17,7 @@ struct RunReport {
     std::vector<Trade> trades;
     std::vector<OrderRecord> orders;
     std::vector<FillRecord> fills;
+    std::vector<CashFlowRecord> cash_flows;  // funding and other flows outside fills
     int64_t signal_count = 0;
     std::vector<EventRecord> risk_refusals;  // an entry a risk rule refused
     std::vector<EventRecord> risk_states;    // breaker transitions
@@ -29,7 +30,8 @@ struct RunReport {
 
 // run_id 0 = the last run. Throws std::runtime_error when the journal has no such run.
 // Metrics are the run's saved ones, or computed from its equity curve when none were saved;
-// trade statistics, fees and realized PnL are always recomputed from the run's fills.
+// trade statistics, fees and realized PnL are always recomputed from the run's fills, the
+// net cash flows from its cash flows.
 RunReport build_report(const Journal& journal, int64_t run_id = 0);
 // One JSON object:
 //   "run":     {id, name, mode, status, started_ms, ended_ms, journal (when known)}

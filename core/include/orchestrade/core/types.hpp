@@ -105,6 +105,17 @@ struct FillRecord {
     int64_t time_ms = 0;
 };
 
+// Money the account paid or received outside any fill (a futures funding payment).
+struct CashFlowRecord {
+    int64_t id = 0;
+    int64_t run_id = 0;
+    int64_t time_ms = 0;
+    std::string symbol;  // the position it is for; may be empty
+    std::string kind;    // "funding"
+    double amount = 0;   // received; negative when paid
+    std::string ref;     // the venue's id of the flow, unique per kind
+};
+
 struct EquityPoint {
     int64_t time_ms = 0;
     double equity = 0;

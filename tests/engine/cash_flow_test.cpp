@@ -1,0 +1,78 @@
+// Money the venue books outside fills (funding): journaled once, in the ledger's cash, in the
+// report; a flow the host cannot identify is kept visible and leaves the cash alone.
+#include "engine_harness.hpp"
+
+#include <orchestrade/core/journal.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+using namespace orchestrade;
+using namespace orchestrade::testing;
+
+namespace {
+
+core::RunSummary paper_run(EngineHarness& h, const std::string& executor_params) {
+    h.write_csv(bars_from_closes({100, 101, 102, 103, 104, 105, 106, 107}));
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 4;
+    return h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD,HOLD"),
+                                 "{ use: flaky_executor, params: { " + executor_params + " } }",
+                                 "{ quantity: 1 }", "paper"),
+                 o);
+}
+
+// The ledger cash at the run's last equity sample, against the cash the fills alone leave.
+double cash_beyond_fills(const core::RunReport& r) {
+    double cash = r.run.starting_cash;
+    for (const auto& f : r.fills)
+        cash -= (f.side == core::Side::Buy ? 1 : -1) * f.qty * f.price + f.fee;
+    return r.equity.back().cash - cash;
+}
+
+}  // namespace
+
+TEST(CashFlows, EachFundingPaymentMovesTheLedgerCashOnceAndIsReported) {
+    EngineHarness h;
+    // The venue books 0.25 per poll while the position is open and reports each payment twice
+    // (once more at the next poll).
+    const auto run = paper_run(h, "funding_paid: 0.25");
+    ASSERT_EQ(run.status, "completed");
+
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    const auto flows = j.cash_flows(run.run_id);
+    ASSERT_GE(flows.size(), 2u);
+    std::set<std::string> refs;
+    for (const auto& c : flows) {
+        refs.insert(c.ref);
+        EXPECT_EQ(c.symbol, "BTC/USDT");
+        EXPECT_EQ(c.kind, "funding");
+        EXPECT_DOUBLE_EQ(c.amount, -0.25);
+    }
+    EXPECT_EQ(refs.size(), flows.size()) << "a payment reported twice was journaled twice";
+
+    const auto report = h.report();
+    const double paid = 0.25 * static_cast<double>(flows.size());
+    ASSERT_EQ(report.fills.size(), 1u);
+    EXPECT_NEAR(cash_beyond_fills(report), -paid, 1e-9);
+    EXPECT_DOUBLE_EQ(report.metrics.cash_flows, -paid);
+    EXPECT_NE(core::report_to_text(report).find("Cash flows, net"), std::string::npos);
+    const auto json = nlohmann::json::parse(core::report_to_json(report));
+    ASSERT_EQ(json.at("cash_flows").size(), flows.size());
+    EXPECT_EQ(json.at("cash_flows")[0].at("kind"), "funding");
+    EXPECT_DOUBLE_EQ(json.at("metrics").at("cash_flows").get<double>(), -paid);
+}
+
+TEST(CashFlows, AFlowWithoutItsIdIsJournaledAsAnEventAndLeavesTheCashAlone) {
+    EngineHarness h;
+    const auto run = paper_run(h, "funding_paid: 0.25, funding_without_id: 1");
+    ASSERT_EQ(run.status, "completed");
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    EXPECT_TRUE(j.cash_flows(run.run_id).empty());
+    EXPECT_FALSE(h.events("invalid_cash_flow").empty());
+    const auto report = h.report();
+    EXPECT_DOUBLE_EQ(cash_beyond_fills(report), 0);
+    EXPECT_DOUBLE_EQ(report.metrics.cash_flows, 0);
+}
