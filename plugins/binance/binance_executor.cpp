@@ -15,6 +15,10 @@ constexpr const char* kStateKey = "state";
 // Beyond recvWindow, Binance refuses a request; this covers clock-offset error on top.
 constexpr int64_t kGraceSlackMs = 2000;
 constexpr double kQtyTolerance = 1e-9;
+constexpr int64_t kFundingPollEveryMs = 60 * 1000;
+// A payment reported just before the process died may not be in the journal: a restart asks
+// again from this long before the cursor (the host applies a payment once).
+constexpr int64_t kFundingOverlapMs = 60 * 60 * 1000;
 
 int32_t side_of(const std::string& name) {
     return name == "BUY" ? OT_SIDE_BUY : OT_SIDE_SELL;
@@ -36,7 +40,7 @@ ot_exec_report OutReport::view() const {
     ot_exec_report r{};
     r.struct_size = sizeof r;
     r.kind = kind;
-    r.client_order_id = client_order_id.c_str();
+    r.client_order_id = kind == OT_REPORT_CASH ? nullptr : client_order_id.c_str();
     r.venue_order_id = venue_order_id.empty() ? nullptr : venue_order_id.c_str();
     r.trade_id = trade_id.empty() ? nullptr : trade_id.c_str();
     r.symbol = symbol.c_str();
@@ -54,7 +58,8 @@ BinanceExecutor::BinanceExecutor(const sdk::Context& ctx)
     : Executor(ctx),
       market_(parse_market(ctx.params.get_string("market"))),
       universe_(ctx.universe),
-      ignore_existing_(ctx.params.get_bool("ignore_existing_holdings")) {
+      ignore_existing_(ctx.params.get_bool("ignore_existing_holdings")),
+      report_funding_(market_ == Market::UsdM && ctx.host.raw()->abi_minor >= 2) {
     if (universe_.empty())
         throw sdk::Error(OT_E_INVALID_ARG, "binance: the pipeline has no universe");
     for (const std::string& s : universe_) {
@@ -133,6 +138,10 @@ void BinanceExecutor::start() {
             for (const std::string& s : universe_)
                 if (split_pair(s).base == b.asset) state_.baseline[b.asset] = b.free + b.locked;
         state_.baseline_recorded = true;
+        save();
+    }
+    if (market_ == Market::UsdM && state_.funding_since == 0) {
+        state_.funding_since = client_->server_now();  // earlier funding is in the starting cash
         save();
     }
     host().info("binance: " + std::string(market_ == Market::Spot ? "spot" : "usdm") + " at " +
@@ -462,6 +471,7 @@ void BinanceExecutor::poll(sdk::Reports& out) {
         }
         host().debug(std::string("binance: poll cut short: ") + e.what());
     }
+    poll_funding(reports);
     for (const OutReport& r : reports)
         out.push(r.view());
     save();
@@ -587,6 +597,59 @@ void BinanceExecutor::balances(sdk::Balances& out) {
         if (baseline != state_.baseline.end()) held -= baseline->second;
         out.push(symbol.c_str(), held, 0);
     }
+}
+
+// ---- funding -------------------------------------------------------------------------------
+
+void BinanceExecutor::poll_funding(std::vector<OutReport>& out) {
+    const int64_t now = host().now_ms();
+    if (!report_funding_ || now < next_funding_poll_ms_) return;
+    next_funding_poll_ms_ = now + kFundingPollEveryMs;
+    for (const FundingPayment& f : read_funding(funding_from())) {
+        state_.funding_cursor = std::max(state_.funding_cursor, f.time_ms);
+        if (funding_reported_.emplace(f.id, f.time_ms).second && in_universe(f.symbol))
+            out.push_back(cash_report(f));
+    }
+    // What the next query cannot return again need not be remembered.
+    const int64_t from = funding_from();
+    for (auto it = funding_reported_.begin(); it != funding_reported_.end();)
+        it = it->second < from ? funding_reported_.erase(it) : std::next(it);
+}
+
+int64_t BinanceExecutor::funding_from() const {
+    return std::max(state_.funding_since, state_.funding_cursor - kFundingOverlapMs);
+}
+
+std::vector<FundingPayment> BinanceExecutor::read_funding(int64_t from_ms) {
+    int32_t level = OT_LOG_WARN;
+    std::string why;
+    try {
+        return venue_->funding(from_ms);
+    } catch (const sdk::Error& e) {
+        if (e.code() == OT_E_RATE_LIMIT) level = OT_LOG_DEBUG;
+        why = e.what();
+    } catch (const std::exception& e) {  // an unreadable answer
+        why = e.what();
+    }
+    host().log(level, "binance: funding payments not read now, next try in a minute: " + why);
+    return {};
+}
+
+OutReport BinanceExecutor::cash_report(const FundingPayment& f) const {
+    OutReport r;
+    r.kind = OT_REPORT_CASH;
+    r.trade_id = f.id;
+    r.symbol = pipeline_symbol(f.symbol);
+    r.side = 0;
+    r.fee = -f.income;  // what the account paid
+    r.time_ms = f.time_ms;
+    r.text = "funding";
+    return r;
+}
+
+bool BinanceExecutor::in_universe(const std::string& venue) const {
+    return std::any_of(universe_.begin(), universe_.end(),
+                       [&](const std::string& s) { return venue_symbol(s) == venue; });
 }
 
 }  // namespace orchestrade::plugins::binance

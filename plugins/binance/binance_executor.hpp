@@ -124,17 +124,30 @@ class BinanceExecutor final : public sdk::Executor {
     bool leg_report(Protection& p, Leg& leg, const VenueOrder& v, bool replay,
                     std::vector<OutReport>& out);
 
+    // ---- funding ----
+    // Once a minute: funding payments of universe symbols as OT_REPORT_CASH.
+    void poll_funding(std::vector<OutReport>& out);
+    // Where the next income query starts (server time).
+    int64_t funding_from() const;
+    // Nothing when the request fails: it is logged, and the next minute tries again.
+    std::vector<FundingPayment> read_funding(int64_t from_ms);
+    OutReport cash_report(const FundingPayment& f) const;
+    bool in_universe(const std::string& venue) const;
+
     void save();
     std::string pipeline_symbol(const std::string& venue) const;
 
     Market market_;
     std::vector<std::string> universe_;
     bool ignore_existing_;
+    bool report_funding_;  // usdm, and the host takes OT_REPORT_CASH (ABI 1.2)
     std::unique_ptr<RestClient> client_;
     std::unique_ptr<Venue> venue_;
     RulesBySymbol rules_;
     ExecutorState state_;
     std::vector<OutReport> outbox_;
+    int64_t next_funding_poll_ms_ = 0;                 // host time
+    std::map<std::string, int64_t> funding_reported_;  // by this process: tranId -> booked time
 };
 
 }  // namespace orchestrade::plugins::binance

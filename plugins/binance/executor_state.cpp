@@ -20,7 +20,25 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrackedOrder, client_id, symbol, side, market
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Leg, client_id, stop_loss, market_exit, state, reported_trades)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Protection, entry_id, symbol, exit_side, qty, entry_qty,
                                    stop_loss, take_profit, state, placing_ms, done_ms, legs)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ExecutorState, orders, protections, baseline, baseline_recorded)
+
+void to_json(nlohmann::json& j, const ExecutorState& s) {
+    j = {{"orders", s.orders},
+         {"protections", s.protections},
+         {"baseline", s.baseline},
+         {"baseline_recorded", s.baseline_recorded},
+         {"funding_since", s.funding_since},
+         {"funding_cursor", s.funding_cursor}};
+}
+
+void from_json(const nlohmann::json& j, ExecutorState& s) {
+    j.at("orders").get_to(s.orders);
+    j.at("protections").get_to(s.protections);
+    j.at("baseline").get_to(s.baseline);
+    j.at("baseline_recorded").get_to(s.baseline_recorded);
+    // A state saved before funding was reported has neither: counting starts now.
+    s.funding_since = j.value("funding_since", int64_t{0});
+    s.funding_cursor = j.value("funding_cursor", int64_t{0});
+}
 
 std::string to_json(const ExecutorState& state) {
     return nlohmann::json(state).dump();

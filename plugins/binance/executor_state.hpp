@@ -1,7 +1,8 @@
 // What the executor must remember across restarts, saved as JSON in the host's key-value state
 // before anything is sent: the orders it sent that are not settled yet (with their send time,
 // which decides when "Binance does not know it" becomes final), the stop-loss/take-profit
-// protections of filled entries, and for spot the holdings that were there before the bot.
+// protections of filled entries, for spot the holdings that were there before the bot, and for
+// usdm how far funding payments have been reported.
 #pragma once
 
 #include <cstdint>
@@ -62,6 +63,10 @@ struct ExecutorState {
     std::map<std::string, Protection> protections;  // by entry client id
     std::map<std::string, double> baseline;         // spot: asset -> holdings not the bot's
     bool baseline_recorded = false;
+    // usdm: funding booked before funding_since (server time at the first start) is in the
+    // starting cash; funding_cursor is the booked time of the last payment seen (0: none).
+    int64_t funding_since = 0;
+    int64_t funding_cursor = 0;
 };
 
 std::string to_json(const ExecutorState& state);

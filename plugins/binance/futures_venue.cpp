@@ -10,6 +10,8 @@ namespace {
 
 constexpr int kErrNoMarginTypeChange = -4046;  // "No need to change margin type."
 constexpr int kErrDuplicateClientId = -4116;
+constexpr std::size_t kIncomeLimit = 1000;  // the most /fapi/v1/income returns at once
+constexpr int kIncomePages = 10;            // per call; a later call continues
 
 Call signed_call(const char* method, const char* path, Params params, int weight,
                  Priority priority = Priority::Normal) {
@@ -38,6 +40,16 @@ VenueOrder parse_algo(const nlohmann::json& j) {
     o.price = number_or(j, "triggerPrice", 0);
     o.time_ms = j.value("updateTime", j.value("createTime", int64_t{0}));
     return o;
+}
+
+FundingPayment parse_funding(const nlohmann::json& j) {
+    FundingPayment f;
+    const nlohmann::json& id = j.at("tranId");
+    f.id = id.is_string() ? id.get<std::string>() : id.dump();
+    f.symbol = j.value("symbol", "");
+    f.income = number(j.at("income"));
+    f.time_ms = j.at("time").get<int64_t>();
+    return f;
 }
 
 }  // namespace
@@ -216,6 +228,23 @@ std::vector<Venue::Balance> FuturesVenue::balances() {
         // Cash as a spot-style ledger counts it: the wallet less what the open positions cost
         // at their entry price (the ledger moved cash by the notional of each fill).
         out.push_back({asset, wallet - entry_value[asset], 0, 0, false});
+    }
+    return out;
+}
+
+std::vector<FundingPayment> FuturesVenue::funding(int64_t from_ms) {
+    std::vector<FundingPayment> out;
+    for (int page = 0; page < kIncomePages; ++page) {
+        nlohmann::json j = client_.call(signed_call("GET", "/fapi/v1/income",
+                                                    {{"incomeType", "FUNDING_FEE"},
+                                                     {"startTime", std::to_string(from_ms)},
+                                                     {"limit", std::to_string(kIncomeLimit)}},
+                                                    30));
+        for (const auto& r : j)
+            out.push_back(parse_funding(r));
+        // startTime is inclusive: the next page starts at the last page's last millisecond.
+        if (j.size() < kIncomeLimit || out.back().time_ms == from_ms) break;
+        from_ms = out.back().time_ms;
     }
     return out;
 }

@@ -1,6 +1,7 @@
 // The USDⓈ-M futures market (/fapi): one-way position mode, leverage and margin type from the
 // pipeline, RESULT order answers with fills from userTrades, stop-loss and take-profit as
-// conditional algo orders (/fapi/v1/algoOrder, closePosition), balances and positions.
+// conditional algo orders (/fapi/v1/algoOrder, closePosition), balances and positions, funding
+// payments.
 #pragma once
 
 #include "venue.hpp"
@@ -33,6 +34,7 @@ class FuturesVenue final : public Venue {
     std::set<std::string> open_leg_ids(const std::string& symbol) override;
     void cancel_protection(const ProtectionOrder& p) override;
     std::vector<Balance> balances() override;
+    std::vector<FundingPayment> funding(int64_t from_ms) override;
 
   private:
     RestClient& client_;

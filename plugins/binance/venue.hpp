@@ -72,6 +72,14 @@ struct ProtectionOrder {
 
 enum class LegKind { StopLoss, TakeProfit };
 
+// A futures funding payment booked on the wallet (/fapi/v1/income, FUNDING_FEE).
+struct FundingPayment {
+    std::string id;      // tranId
+    std::string symbol;  // venue symbol
+    double income = 0;   // what the account received, in the margin asset (negative: paid)
+    int64_t time_ms = 0;
+};
+
 class Venue {
   public:
     virtual ~Venue() = default;
@@ -106,6 +114,11 @@ class Venue {
         bool position = false;
     };
     virtual std::vector<Balance> balances() = 0;
+
+    // Funding payments booked at or after from_ms (server time), oldest first; a payment may
+    // come twice. When there are many, only the first pages: the rest come with a later call.
+    // Spot has none.
+    virtual std::vector<FundingPayment> funding(int64_t /*from_ms*/) { return {}; }
 };
 
 }  // namespace orchestrade::plugins::binance

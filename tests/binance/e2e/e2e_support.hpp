@@ -1,7 +1,7 @@
 // End-to-end support: a fake exchange on the wall clock, pipelines that point the binance
 // plugin at it (secrets from 0600 files), and the check that matters after every fault: the
 // exchange holds exactly the orders the journal says, none twice, and the journal's positions
-// and cash are the exchange's.
+// and cash (fills and funding) are the exchange's.
 #pragma once
 
 #include "fake_binance.hpp"
@@ -139,6 +139,8 @@ inline void expect_journal_matches_exchange(const std::string& journal_path,
     core::Ledger ledger(first->starting_cash);
     for (const auto& f : j.fills())
         ledger.apply_fill(f);
+    for (const auto& c : j.cash_flows())  // funding
+        ledger.apply_cash_flow(c.amount);
     double entry_value = 0;
     for (const std::string& s : symbols) {
         const std::string venue = s.substr(0, s.find('/')) + s.substr(s.find('/') + 1);

@@ -238,6 +238,40 @@ TEST_F(EngineE2e, MultiSymbolFuturesKeepAStopAndATargetAtTheExchangeForEveryPosi
     expect_journal_matches_exchange(dir.journal(), fake, true, {"BTC/USDT", "ETH/USDT"});
 }
 
+// A funding payment booked while the bot is down (a long pays a positive rate) reaches the
+// ledger at the next start: the startup check agrees with the wallet and trading goes on.
+TEST_F(EngineE2e, FundingPaidWhileDownReachesTheLedgerAndTheRestartTrades) {
+    const std::string yaml =
+        pipeline("live", "[BTC/USDT]", feed_block(fake, "usdm"),
+                 bracket("stop_pct: 20, take_pct: 20, hold_bars: 1000"), "{ quantity: 0.05 }",
+                 executor_block(fake, dir.path().string(), "usdm"));
+    run(yaml, 3);
+    const bf::Position held = fake.futures_position("BTCUSDT");
+    ASSERT_GT(held.amount, 0);
+    const double wallet = fake.futures_wallet("USDT");
+    fake.settle_funding("BTCUSDT", 0.0001);
+    fake.settle_funding("BTCUSDT", -0.00004);  // and a payment the long receives
+    const double paid = wallet - fake.futures_wallet("USDT");
+    ASSERT_GT(paid, 0);
+
+    core::RunSummary resumed = run(yaml, 3);
+    EXPECT_EQ(resumed.status, "completed");
+    core::Journal j = journal();
+    const auto flows = j.cash_flows();
+    ASSERT_EQ(flows.size(), 2u);
+    EXPECT_EQ(flows[0].symbol, "BTC/USDT");
+    EXPECT_EQ(flows[0].kind, "funding");
+    EXPECT_LT(flows[0].amount, 0);
+    EXPECT_GT(flows[1].amount, 0);
+    EXPECT_NEAR(flows[0].amount + flows[1].amount, -paid, 1e-9);
+    expect_journal_matches_exchange(dir.journal(), fake, true, {"BTC/USDT"});
+
+    // A third start reads the same payments again (the last hour) and applies neither twice.
+    EXPECT_EQ(run(yaml, 2).status, "completed");
+    EXPECT_EQ(journal().cash_flows().size(), 2u);
+    expect_journal_matches_exchange(dir.journal(), fake, true, {"BTC/USDT"});
+}
+
 // A stop-loss that fires while the bot is down reaches the ledger at the next start (the leg's
 // fill is journaled under "<entry>-sl"), so the startup check passes and trading goes on.
 TEST_F(EngineE2e, AStopLossFiredAtTheExchangeReachesTheJournal) {

@@ -98,6 +98,9 @@ class FakeBinance {
     double futures_wallet(const std::string& asset) const;
     Position futures_position(const std::string& symbol) const;
     void set_dual_side(bool on);
+    // Settles funding for the position in symbol at its mark price: a long pays a positive
+    // rate. The payment moves the wallet and is listed by /fapi/v1/income; no position, none.
+    void settle_funding(const std::string& symbol, double rate);
     int leverage(const std::string& symbol) const;
 
     // Commission rates (fractions) for takers and makers.

@@ -16,6 +16,11 @@ double sign(double v) {
     return v > 0 ? 1 : v < 0 ? -1 : 0;
 }
 
+int64_t int_param(const Params& p, const std::string& key, int64_t fallback) {
+    auto v = p.get(key);
+    return v ? std::atoll(v->c_str()) : fallback;
+}
+
 }  // namespace
 
 void FakeBinance::State::futures_fill(Order& o, double qty, double price) {
@@ -105,6 +110,50 @@ json FakeBinance::State::algo_json(const Order& o) const {
             {"createTime", o.time},
             {"updateTime", o.update_time},
             {"actualOrderId", o.actual_order_id ? std::to_string(o.actual_order_id) : ""}};
+}
+
+void FakeBinance::State::settle_funding(const std::string& symbol, double rate) {
+    const std::string asset = spec(symbol).quote;
+    auto pos = positions.find(symbol);
+    if (pos == positions.end() || pos->second.amount == 0) return;
+    Income i;
+    i.symbol = symbol;
+    i.type = "FUNDING_FEE";
+    i.asset = asset;
+    i.amount = -pos->second.amount * price_now(symbol) * rate;
+    i.tran_id = next_tran_id++;
+    i.time = now();
+    wallet[asset] += i.amount;
+    incomes.push_back(i);
+}
+
+json FakeBinance::State::income(const Params& p) const {
+    const int64_t limit = int_param(p, "limit", 100);
+    if (limit < 1 || limit > 1000)
+        throw ApiFailure(400, -1130, "Data sent for parameter 'limit' is not valid.");
+    const auto type = p.get("incomeType"), symbol = p.get("symbol");
+    if (symbol) spec(*symbol);
+    const bool from_start = p.get("startTime").has_value();
+    const int64_t start = int_param(p, "startTime", 0), end = int_param(p, "endTime", now());
+    std::vector<const Income*> found;
+    for (const Income& i : incomes)
+        if ((!type || i.type == *type) && (!symbol || i.symbol == *symbol) && i.time >= start &&
+            i.time <= end)
+            found.push_back(&i);
+    // The first `limit` from startTime on; without startTime, the most recent.
+    const auto n = static_cast<std::ptrdiff_t>(std::min<std::size_t>(found.size(), limit));
+    const auto first = from_start ? found.begin() : found.end() - n;
+    json rows = json::array();
+    for (auto it = first; it != first + n; ++it)
+        rows.push_back({{"symbol", (*it)->symbol},
+                        {"incomeType", (*it)->type},
+                        {"income", fixed((*it)->amount)},
+                        {"asset", (*it)->asset},
+                        {"info", (*it)->type},
+                        {"time", (*it)->time},
+                        {"tranId", (*it)->tran_id},
+                        {"tradeId", ""}});
+    return rows;
 }
 
 json FakeBinance::State::futures_new_order(const Params& p) {
@@ -299,6 +348,8 @@ Reply FakeBinance::State::futures(const std::string& method, const std::string& 
                               {"maker", false},
                               {"time", t.time}});
         }
+    } else if (method == "GET" && path == "/fapi/v1/income") {
+        r.body = income(p);
     } else if (method == "POST" && path == "/fapi/v1/algoOrder") {
         r.body = futures_algo(p);
     } else if (method == "GET" && path == "/fapi/v1/algoOrder") {

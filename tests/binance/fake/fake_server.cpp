@@ -142,7 +142,7 @@ int endpoint_weight(const std::string& method, const std::string& path, const Pa
     if (path == "/fapi/v3/balance" || path == "/fapi/v3/positionRisk" ||
         path == "/fapi/v1/userTrades")
         return 5;
-    if (path == "/fapi/v1/positionSide/dual") return 30;
+    if (path == "/fapi/v1/positionSide/dual" || path == "/fapi/v1/income") return 30;
     if (path == "/fapi/v1/klines") {
         int limit = std::atoi(p.get("limit").value_or("500").c_str());
         return limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
@@ -387,6 +387,12 @@ Position FakeBinance::futures_position(const std::string& symbol) const {
 void FakeBinance::set_dual_side(bool on) {
     std::lock_guard lock(state_->mutex);
     state_->dual_side = on;
+}
+
+void FakeBinance::settle_funding(const std::string& symbol, double rate) {
+    std::lock_guard lock(state_->mutex);
+    state_->evaluate();
+    state_->settle_funding(symbol, rate);
 }
 
 int FakeBinance::leverage(const std::string& symbol) const {

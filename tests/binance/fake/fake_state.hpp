@@ -76,6 +76,13 @@ struct Trade {
     int64_t time = 0;
 };
 
+// One flow of /fapi/v1/income.
+struct Income {
+    std::string symbol, type, asset;
+    double amount = 0;  // received (negative: paid)
+    int64_t tran_id = 0, time = 0;
+};
+
 struct Key {
     bool ed25519 = false;
     std::string secret;  // HMAC secret, or the raw Ed25519 public key
@@ -102,7 +109,9 @@ struct FakeBinance::State {
 
     std::vector<Order> orders;
     std::vector<Trade> trades;
+    std::vector<Income> incomes;  // in time order
     int64_t next_order_id = 1000, next_trade_id = 1, next_list_id = 1;
+    int64_t next_tran_id = 9689322392;
     int64_t evaluated_ms = 0;  // resting orders were checked up to this server time
 
     int weight_limit = 6000;
@@ -161,6 +170,8 @@ struct FakeBinance::State {
     void futures_fill(Order& o, double qty, double price);
     void futures_trigger(Order& algo, double price);
     json algo_json(const Order& o) const;
+    void settle_funding(const std::string& symbol, double rate);
+    json income(const Params& p) const;
 };
 
 // Weight of an endpoint, as documented.
