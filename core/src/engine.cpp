@@ -605,7 +605,7 @@ class Engine {
 
         guarded("executor_error", [&] {
             executor_->on_bars(batch);
-            fills += router_->poll();
+            fills += router_->poll(batch.series_count > 0);  // series: perhaps funding booked
         });
         for (std::size_t i = begin; i < end; ++i) {
             const std::size_t row = i - begin;

@@ -384,10 +384,11 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
     return fills;
 }
 
-int OrderRouter::poll() {
+int OrderRouter::poll(bool venue_news) {
     int fills = 0;
     if (needs_reconcile_) fills += reconcile();
-    if (resend_.empty()) return open_.empty() && !poll_when_idle_ ? fills : fills + drain();
+    if (resend_.empty())
+        return open_.empty() && !poll_when_idle_ && !venue_news ? fills : fills + drain();
     std::vector<std::string> again;
     again.swap(resend_);
     for (const auto& id : again) {

@@ -83,7 +83,8 @@ MockExecutor::MockExecutor(const sdk::Context& ctx)
       fee_rate_(ctx.params.get_double("fee_bps") / 1e4),
       slippage_rate_(ctx.params.get_double("slippage_bps") / 1e4),
       fill_at_close_(ctx.params.get_string("fill") == "close"),
-      allow_short_(ctx.params.get_bool("allow_short")) {
+      allow_short_(ctx.params.get_bool("allow_short")),
+      funding_(ctx.params.get_bool("funding") && ctx.host.raw()->abi_minor >= 2) {
     state_.cash = ctx.params.get_double("starting_cash");
     state_.currency = ctx.params.get_string("currency");
     if (!(state_.cash > 0)) throw sdk::Error(OT_E_INVALID_ARG, "mock: starting_cash must be > 0");
@@ -244,7 +245,8 @@ void MockExecutor::cancel(const std::string&, const std::string& client_order_id
 }
 
 void MockExecutor::on_bars(const sdk::Bars& bars) {
-    bool changed = false;
+    // Funding first: a point belongs to the position held when it came, before this batch's fills.
+    bool changed = funding_ && bars.series_count() != 0 && settle_funding(bars);
     for (std::size_t i = 0; i < bars.size(); ++i) {
         int64_t open_time = bars.open_time_ms(i);
         bool created = false;
@@ -256,6 +258,32 @@ void MockExecutor::on_bars(const sdk::Bars& bars) {
         changed = true;
     }
     if (changed) save();
+}
+
+bool MockExecutor::settle_funding(const sdk::Bars& bars) {
+    bool booked = false;
+    for (std::size_t i = 0; i < bars.series_count(); ++i) {
+        const ot_series_point& p = bars.series(i);
+        if (!p.name || !p.symbol || std::strcmp(p.name, "funding_rate") != 0) continue;
+        auto position = state_.positions.find(std::string_view(p.symbol));
+        auto last = state_.last_bars.find(std::string_view(p.symbol));
+        if (position == state_.positions.end() || position->second.qty == 0 ||
+            last == state_.last_bars.end() || !std::isfinite(p.value) ||
+            p.time_ms <= position->second.funded_ms)
+            continue;
+        position->second.funded_ms = p.time_ms;
+        PendingReport r;
+        r.kind = OT_REPORT_CASH;
+        r.symbol = p.symbol;
+        r.trade_id = "funding:" + r.symbol + ":" + std::to_string(p.time_ms);
+        r.fee = position->second.qty * last->second.close * p.value;  // what the account pays
+        r.time_ms = p.time_ms;
+        r.text = "funding";
+        state_.cash -= r.fee;
+        state_.outbox.push_back(std::move(r));
+        booked = true;
+    }
+    return booked;
 }
 
 // Consecutive bars of one symbol are the common case (a one-symbol pipeline has nothing else), so

@@ -35,6 +35,9 @@ class MockExecutor final : public sdk::Executor {
                         "Market orders fill at the next bar's open or at the last close"),
         sdk::bool_param("allow_short", "false", "Allow sells beyond the held quantity"),
         sdk::string_param("currency", "USDT", "Quote currency of the cash balance"),
+        sdk::bool_param("funding", "true",
+                        "Charge funding at each funding_rate point the feed supplies: a position "
+                        "pays qty x last close x rate (a long pays a positive rate)"),
     };
 
     explicit MockExecutor(const sdk::Context& ctx);
@@ -60,6 +63,9 @@ class MockExecutor final : public sdk::Executor {
     // The last_bars entry of a symbol; `created` tells whether it was just added.
     LastBars::value_type& last_bar_entry(const char* symbol, bool& created);
     void match(const std::string& symbol, const BarPrices& bar, int64_t open_time_ms);
+    // Books funding for each funding_rate point of the batch on the position held; true when
+    // anything was booked.
+    bool settle_funding(const sdk::Bars& bars);
     void fill(OrderRef o, double price, int64_t time_ms);
     // Takes an open order off the book with a final status and queues its report.
     void finish(OrderRef o, OrderStatus status, int32_t report_kind, const std::string& text,
@@ -73,6 +79,7 @@ class MockExecutor final : public sdk::Executor {
     double slippage_rate_;
     bool fill_at_close_;
     bool allow_short_;
+    bool funding_;  // the parameter, and a host that takes cash reports (ABI 1.2)
     VenueState state_;
     double reserved_ = 0;  // sum of reserved_cash over open orders
     std::unordered_map<std::string, OrderRef> by_client_id_;

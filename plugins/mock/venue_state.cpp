@@ -15,7 +15,17 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Fill, trade_id, qty, price, fee, time_ms)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(VenueOrder, client_order_id, venue_order_id, symbol, side, type,
                                    qty, limit_price, stop_price, created_ms, closed_ms,
                                    placed_after_ms, reserved_cash, status, text, fills)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Holding, qty, avg_price)
+
+void to_json(nlohmann::json& j, const Holding& h) {
+    j = {{"qty", h.qty}, {"avg_price", h.avg_price}, {"funded_ms", h.funded_ms}};
+}
+
+void from_json(const nlohmann::json& j, Holding& h) {
+    j.at("qty").get_to(h.qty);
+    j.at("avg_price").get_to(h.avg_price);
+    h.funded_ms = j.value("funded_ms", int64_t{0});  // absent from accounts saved before funding
+}
+
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LastBar, open_time_ms, close)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PendingReport, kind, client_order_id, venue_order_id, trade_id,
                                    symbol, side, qty, price, fee, cum_qty, time_ms, text)
@@ -33,7 +43,7 @@ ot_exec_report PendingReport::view() const {
     ot_exec_report r{};
     r.struct_size = sizeof r;
     r.kind = kind;
-    r.client_order_id = client_order_id.c_str();
+    r.client_order_id = kind == OT_REPORT_CASH ? nullptr : client_order_id.c_str();
     r.venue_order_id = venue_order_id.empty() ? nullptr : venue_order_id.c_str();
     r.trade_id = trade_id.empty() ? nullptr : trade_id.c_str();
     r.symbol = symbol.c_str();

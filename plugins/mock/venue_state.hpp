@@ -45,6 +45,7 @@ struct VenueOrder {
 struct Holding {
     double qty = 0;  // signed: < 0 short
     double avg_price = 0;
+    int64_t funded_ms = 0;  // the last funding point booked: a point seen again is not paid twice
 };
 
 struct LastBar {

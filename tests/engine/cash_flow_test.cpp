@@ -76,3 +76,45 @@ TEST(CashFlows, AFlowWithoutItsIdIsJournaledAsAnEventAndLeavesTheCashAlone) {
     EXPECT_DOUBLE_EQ(cash_beyond_fills(report), 0);
     EXPECT_DOUBLE_EQ(report.metrics.cash_flows, 0);
 }
+
+// A futures feed's funding_rate points reach a backtest through the mock venue as they happen,
+// though no order is open to make the loop ask the venue for reports.
+TEST(CashFlows, ABacktestPaysTheFundingOfEachPointWhileItHoldsAPosition) {
+    EngineHarness h;
+    const std::string yaml =
+        "version: 1\nname: funding\nmode: backtest\njournal: journal.db\n"
+        "universe: [BTC/USDT]\n"
+        "feed: { use: synthetic, params: { bars: 2880, series: true } }\n"  // two days of 1m
+        "strategy: " +
+        script("BUY") +
+        "\nrisk: { quantity: 0.5 }\n"
+        "executor: { use: mock, params: { fee_bps: 0, starting_cash: 100000 } }\n";
+    const auto run = h.run(yaml);
+    ASSERT_EQ(run.status, "completed");
+
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    const auto flows = j.cash_flows(run.run_id);
+    // Funding every 8 h from 2024-01-01 00:00; the position is held from the second bar on:
+    // 08:00, 16:00 and 00:00 of each day, the last at the close of the last bar.
+    ASSERT_EQ(flows.size(), 6u);
+    double total = 0;
+    for (std::size_t i = 0; i < flows.size(); ++i) {
+        EXPECT_EQ(flows[i].time_ms, kStartMs + static_cast<int64_t>(i + 1) * 8 * 3'600'000);
+        EXPECT_NE(flows[i].amount, 0);
+        total += flows[i].amount;
+    }
+    const auto report = h.report();
+    EXPECT_NEAR(report.metrics.cash_flows, total, 1e-9);
+    EXPECT_NEAR(cash_beyond_fills(report), total, 1e-9);
+    // Booked when it happened: the hourly equity samples after the first point have it already.
+    double cash = report.run.starting_cash;
+    for (const auto& f : report.fills)
+        cash -= f.qty * f.price + f.fee;
+    int between = 0;
+    for (const auto& e : report.equity)
+        if (e.time_ms > flows[0].time_ms && e.time_ms < flows[1].time_ms) {
+            EXPECT_NEAR(e.cash, cash + flows[0].amount, 1e-9) << e.time_ms;
+            ++between;
+        }
+    EXPECT_EQ(between, 8);  // hourly from the first close: 08:01 .. 15:01
+}

@@ -523,3 +523,58 @@ TEST_F(MockExecutorTest, StartingCashMustBePositive) {
 }
 
 }  // namespace
+
+// ---- funding: a futures feed's funding_rate points ----------------------------------------------
+
+ot::SeriesPoint funding(int i, double rate) {
+    return {kSymbol, "funding_rate", at(i), rate};
+}
+
+TEST_F(MockExecutorTest, EachFundingPointChargesTheHeldPositionOnceAsACashReport) {
+    host.set_mode(OT_MODE_PAPER);
+    {
+        ot::ExecutorInstance ex = make({{"fee_bps", "0"}});
+        ex.on_bars({bar(0, 100, 101, 99, 100)});
+        ex.submit(order("buy", OT_SIDE_BUY, 2));
+        ex.on_bars({bar(1, 100, 101, 99, 104)});  // filled at 100; the last close is 104
+        ex.poll();
+        const double cash = balance(ex, "USDT")->free_qty;
+        ex.on_bars({bar(2, 104, 105, 103, 104)}, 0, {funding(2, 0.0001)});
+        std::vector<ot::Report> paid = ex.poll();
+        ASSERT_EQ(kinds(paid), std::vector<int32_t>{OT_REPORT_CASH});
+        EXPECT_EQ(paid[0].client_order_id, "");
+        EXPECT_EQ(paid[0].symbol, kSymbol);
+        EXPECT_EQ(paid[0].text, "funding");
+        EXPECT_EQ(paid[0].trade_id, "funding:BTC/USDT:" + std::to_string(at(2)));
+        EXPECT_EQ(paid[0].time_ms, at(2));
+        EXPECT_DOUBLE_EQ(paid[0].fee, 2 * 104 * 0.0001);  // a long pays a positive rate
+        EXPECT_DOUBLE_EQ(balance(ex, "USDT")->free_qty, cash - 2 * 104 * 0.0001);
+    }
+    // After a restart the same point again is not paid twice; the next one is.
+    ot::ExecutorInstance ex = make({{"fee_bps", "0"}});
+    const double cash = balance(ex, "USDT")->free_qty;
+    ex.on_bars({bar(3, 104, 105, 103, 100)}, 0, {funding(2, 0.0001)});
+    EXPECT_TRUE(ex.poll().empty());
+    ex.on_bars({bar(4, 100, 101, 99, 100)}, 0, {funding(4, -0.0002)});
+    std::vector<ot::Report> received = ex.poll();
+    ASSERT_EQ(received.size(), 1u);
+    EXPECT_DOUBLE_EQ(received[0].fee, -2 * 100 * 0.0002);  // a negative rate pays the long
+    EXPECT_DOUBLE_EQ(balance(ex, "USDT")->free_qty, cash + 2 * 100 * 0.0002);
+}
+
+TEST_F(MockExecutorTest, FundingNeedsAPositionTheParameterAndAHostThatTakesCashReports) {
+    auto paid_after_a_buy = [&](ot::ParamMap params) {
+        ot::ExecutorInstance ex = make(std::move(params));
+        ex.on_bars({bar(0, 100, 101, 99, 100)}, 0, {funding(0, 0.0001)});  // still flat
+        ex.submit(order("buy", OT_SIDE_BUY, 1));
+        ex.on_bars({bar(1, 100, 101, 99, 100)});
+        ex.poll();
+        ex.on_bars({bar(2, 100, 101, 99, 100)}, 0, {funding(2, 0.0001)});
+        std::vector<ot::Report> r = ex.poll();
+        return r;
+    };
+    EXPECT_EQ(paid_after_a_buy({}).size(), 1u);  // on by default
+    EXPECT_TRUE(paid_after_a_buy({{"funding", "false"}}).empty());
+    host.set_abi_minor(1);
+    EXPECT_TRUE(paid_after_a_buy({}).empty());
+}

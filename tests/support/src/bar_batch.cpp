@@ -1,10 +1,13 @@
 #include <orchestrade/testing/records.hpp>
 
 #include <algorithm>
+#include <utility>
 
 namespace orchestrade::testing {
 
-BarBatch::BarBatch(const std::vector<Bar>& bars, uint32_t flags, int64_t now_ms) {
+BarBatch::BarBatch(const std::vector<Bar>& bars, uint32_t flags, int64_t now_ms,
+                   std::vector<SeriesPoint> series)
+    : series_(std::move(series)) {
     int64_t latest_close = 0;
     for (const Bar& bar : bars) {
         auto it = std::find(names_.begin(), names_.end(), bar.symbol);
@@ -36,6 +39,13 @@ BarBatch::BarBatch(const std::vector<Bar>& bars, uint32_t flags, int64_t now_ms)
     batch_.low = low_.data();
     batch_.close = close_.data();
     batch_.volume = volume_.data();
+    for (const SeriesPoint& p : series_)
+        points_.push_back(
+            {sizeof(ot_series_point), 0, p.symbol.c_str(), p.name.c_str(), p.time_ms, p.value});
+    for (const ot_series_point& p : points_)
+        point_views_.push_back(&p);
+    batch_.series_count = static_cast<uint32_t>(point_views_.size());
+    batch_.series = point_views_.empty() ? nullptr : point_views_.data();
 }
 
 }  // namespace orchestrade::testing

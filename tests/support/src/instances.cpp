@@ -216,9 +216,10 @@ void ExecutorInstance::cancel(const std::string& symbol, const std::string& clie
     check(executor_->cancel(executor_, symbol.c_str(), client_order_id.c_str(), &err), err);
 }
 
-void ExecutorInstance::on_bars(const std::vector<Bar>& bars, uint32_t flags) {
+void ExecutorInstance::on_bars(const std::vector<Bar>& bars, uint32_t flags,
+                               std::vector<SeriesPoint> series) {
     if (!executor_->on_bars) throw PluginError(OT_E_UNSUPPORTED, "the executor has no on_bars()");
-    BarBatch batch(bars, flags);
+    BarBatch batch(bars, flags, -1, std::move(series));
     ot_error err{};
     check(executor_->on_bars(executor_, &batch.view(), &err), err);
 }

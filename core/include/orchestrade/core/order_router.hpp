@@ -62,8 +62,8 @@ class OrderRouter {
                      int64_t time_ms, const std::string& reason);
     // Drains the executor's reports into the journal and the ledger; returns new fills. In a
     // backtest, an executor that rests no legs of its own is asked only while one of its orders
-    // is open: its simulated venue reports on nothing else.
-    int poll();
+    // is open or when venue_news says it saw something it may book (series points: funding).
+    int poll(bool venue_news = false);
     bool has_open_order(const std::string& symbol) const;
     // Some open order still waits for the venue's answer (startup or after an ambiguous submit).
     bool reconcile_pending() const { return needs_reconcile_; }

@@ -92,7 +92,8 @@ class ExecutorInstance {
     void stop();
     void submit(const Order& order);
     void cancel(const std::string& symbol, const std::string& client_order_id);
-    void on_bars(const std::vector<Bar>& bars, uint32_t flags = 0);
+    void on_bars(const std::vector<Bar>& bars, uint32_t flags = 0,
+                 std::vector<SeriesPoint> series = {});
     std::vector<Report> poll();
     // std::nullopt when the executor answers OT_E_NOT_FOUND.
     std::optional<std::vector<Report>> query_order(const std::string& symbol,

@@ -74,7 +74,8 @@ struct Balance {
 class BarBatch {
   public:
     // now_ms defaults to the latest bar close (open time + interval).
-    explicit BarBatch(const std::vector<Bar>& bars, uint32_t flags = 0, int64_t now_ms = -1);
+    explicit BarBatch(const std::vector<Bar>& bars, uint32_t flags = 0, int64_t now_ms = -1,
+                      std::vector<SeriesPoint> series = {});
     BarBatch(const BarBatch&) = delete;
     BarBatch& operator=(const BarBatch&) = delete;
     const ot_bar_batch& view() const { return batch_; }
@@ -86,6 +87,9 @@ class BarBatch {
     std::vector<int32_t> interval_s_;
     std::vector<int64_t> open_time_ms_;
     std::vector<double> open_, high_, low_, close_, volume_;
+    std::vector<SeriesPoint> series_;
+    std::vector<ot_series_point> points_;
+    std::vector<const ot_series_point*> point_views_;
     ot_bar_batch batch_{};
 };
 
