@@ -39,21 +39,25 @@ ot_status OT_CALL ReportCollector::push(void* ctx, const ot_exec_report* pushed)
     const ot_exec_report* r = &report;
     // Only a cash flow belongs to no order.
     if (!pushed || (!r->client_order_id && r->kind != OT_REPORT_CASH)) return OT_E_INVALID_ARG;
+    auto& self = *static_cast<ReportCollector*>(ctx);
+    auto text = [](const char* s) { return s ? s : ""; };
     try {
-        ExecReport e;
+        // A slot of an earlier batch is written over: its strings keep their storage.
+        if (self.count_ == self.reports_.size()) self.reports_.emplace_back();
+        ExecReport& e = self.reports_[self.count_];
         e.kind = r->kind;
-        if (r->client_order_id) e.client_order_id = r->client_order_id;
-        if (r->venue_order_id) e.venue_order_id = r->venue_order_id;
-        if (r->trade_id) e.trade_id = r->trade_id;
-        if (r->symbol) e.symbol = r->symbol;
-        if (r->text) e.text = r->text;
+        e.client_order_id.assign(text(r->client_order_id));
+        e.venue_order_id.assign(text(r->venue_order_id));
+        e.trade_id.assign(text(r->trade_id));
+        e.symbol.assign(text(r->symbol));
+        e.text.assign(text(r->text));
         e.side = r->side == OT_SIDE_SELL ? Side::Sell : Side::Buy;
         e.qty = r->qty;
         e.price = r->price;
         e.fee = r->fee;
         e.cum_qty = r->cum_qty;
         e.time_ms = r->time_ms;
-        static_cast<ReportCollector*>(ctx)->reports_.push_back(std::move(e));
+        ++self.count_;
         return OT_OK;
     } catch (...) {
         return OT_E_NOMEM;
@@ -61,8 +65,9 @@ ot_status OT_CALL ReportCollector::push(void* ctx, const ot_exec_report* pushed)
 }
 
 void ReportCollector::take(std::vector<ExecReport>& out) {
-    out.clear();
+    reports_.resize(count_);
     out.swap(reports_);
+    count_ = 0;
 }
 
 OrderRouter::OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& executor, Mode mode,
@@ -183,9 +188,9 @@ OrderRouter::Submitted OrderRouter::send(OrderRecord& order) {
         std::snprintf(err.message, sizeof err.message, "%s", e.what());
     }
 
-    const std::string id = order.client_order_id;
+    Submitted result{order.client_order_id, OrderState::Accepted, {}, 0};
+    const std::string& id = result.client_order_id;  // close() below may drop the order
     const int64_t time_ms = order.created_ms;
-    Submitted result{id, OrderState::Accepted, {}, 0};
     if (st == OT_OK) {
         set_state(order, OrderState::Accepted, time_ms, {});
         log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info,

@@ -33,14 +33,15 @@ class ReportCollector {
   public:
     ReportCollector();
     const ot_report_sink& sink() const { return sink_; }
-    bool empty() const { return reports_.empty(); }
+    bool empty() const { return count_ == 0; }
     // Moves the reports collected so far into out; the collector goes on with out's storage.
     void take(std::vector<ExecReport>& out);
 
   private:
     static ot_status OT_CALL push(void* ctx, const ot_exec_report* r);
     ot_report_sink sink_;
-    std::vector<ExecReport> reports_;
+    std::vector<ExecReport> reports_;  // the first count_ are this batch's
+    std::size_t count_ = 0;
 };
 
 class OrderRouter {
