@@ -300,19 +300,24 @@ bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
     return true;
 }
 
+void OrderRouter::record_executor_event(const char* kind, int64_t time_ms,
+                                        const nlohmann::json& detail) {
+    EventRecord e;
+    e.run_id = run_id_;
+    e.time_ms = time_ms;
+    e.source = "executor";
+    e.kind = kind;
+    e.json = detail.dump();
+    journal_.record_event(e);
+}
+
 void OrderRouter::apply_cash_flow(const ExecReport& r) {
     if (r.trade_id.empty() || !std::isfinite(r.fee)) {
         // Without its id a flow cannot be told from the same one reported again.
-        EventRecord e;
-        e.run_id = run_id_;
-        e.time_ms = r.time_ms;
-        e.source = "executor";
-        e.kind = "invalid_cash_flow";
-        e.json =
+        record_executor_event(
+            "invalid_cash_flow", r.time_ms,
             nlohmann::json{
-                {"symbol", r.symbol}, {"kind", r.text}, {"paid", r.fee}, {"id", r.trade_id}}
-                .dump();
-        journal_.record_event(e);
+                {"symbol", r.symbol}, {"kind", r.text}, {"paid", r.fee}, {"id", r.trade_id}});
         log_->warn("cash flow of {} without an id or amount ignored", r.symbol);
         return;
     }
@@ -342,14 +347,8 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
         if (it == open_.end()) {
             // A report for an order this journal does not consider open (an order placed by
             // hand, or one already closed): keep it visible without touching the ledger.
-            EventRecord e;
-            e.run_id = run_id_;
-            e.time_ms = r.time_ms;
-            e.source = "executor";
-            e.kind = "unmatched_report";
-            e.json = "{\"client_order_id\":\"" + r.client_order_id +
-                     "\",\"kind\":" + std::to_string(r.kind) + "}";
-            journal_.record_event(e);
+            record_executor_event("unmatched_report", r.time_ms,
+                                  {{"client_order_id", r.client_order_id}, {"kind", r.kind}});
             log_->warn("report for unknown or closed order {} ignored", r.client_order_id);
             continue;
         }

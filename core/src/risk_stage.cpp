@@ -131,10 +131,12 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
         return refused("cooldown_after_loss",
                        fmt::format("{} cools down for {} more s after a loss", signal.symbol,
                                    (cool->second - now_ms + 999) / 1000));
-    const int open = config_.max_open_positions > 0 ? open_positions(ledger, min_order_qty) : 0;
-    if (config_.max_open_positions > 0 && open >= config_.max_open_positions)
-        return refused("max_open_positions", fmt::format("{} positions open, the limit is {}", open,
-                                                         config_.max_open_positions));
+    if (config_.max_open_positions > 0) {
+        const int open = open_positions(ledger, min_order_qty);
+        if (open >= config_.max_open_positions)
+            return refused("max_open_positions", fmt::format("{} positions open, the limit is {}",
+                                                             open, config_.max_open_positions));
+    }
     while (!entry_times_.empty() && entry_times_.front() <= now_ms - kHourMs)
         entry_times_.pop_front();
     if (config_.max_orders_per_hour > 0 &&

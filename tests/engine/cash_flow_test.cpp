@@ -24,12 +24,17 @@ core::RunSummary paper_run(EngineHarness& h, const std::string& executor_params)
                  o);
 }
 
-// The ledger cash at the run's last equity sample, against the cash the fills alone leave.
-double cash_beyond_fills(const core::RunReport& r) {
+// The cash the run's fills alone leave.
+double cash_after_fills(const core::RunReport& r) {
     double cash = r.run.starting_cash;
     for (const auto& f : r.fills)
         cash -= (f.side == core::Side::Buy ? 1 : -1) * f.qty * f.price + f.fee;
-    return r.equity.back().cash - cash;
+    return cash;
+}
+
+// The ledger cash at the run's last equity sample, beyond what the fills alone leave.
+double cash_beyond_fills(const core::RunReport& r) {
+    return r.equity.back().cash - cash_after_fills(r);
 }
 
 }  // namespace
@@ -107,9 +112,7 @@ TEST(CashFlows, ABacktestPaysTheFundingOfEachPointWhileItHoldsAPosition) {
     EXPECT_NEAR(report.metrics.cash_flows, total, 1e-9);
     EXPECT_NEAR(cash_beyond_fills(report), total, 1e-9);
     // Booked when it happened: the hourly equity samples after the first point have it already.
-    double cash = report.run.starting_cash;
-    for (const auto& f : report.fills)
-        cash -= f.qty * f.price + f.fee;
+    const double cash = cash_after_fills(report);
     int between = 0;
     for (const auto& e : report.equity)
         if (e.time_ms > flows[0].time_ms && e.time_ms < flows[1].time_ms) {

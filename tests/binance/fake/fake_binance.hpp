@@ -14,6 +14,9 @@
 
 namespace orchestrade::testing::binance_fake {
 
+// HMAC-SHA256 of msg, lower-case hex: what the fake checks a signature against.
+std::string hmac_hex(const std::string& key, const std::string& msg);
+
 // One instrument, listed on both markets. Prices follow a deterministic path per second.
 struct SymbolSpec {
     std::string symbol;  // "BTCUSDT"

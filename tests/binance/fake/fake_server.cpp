@@ -8,6 +8,21 @@
 #include <cstdlib>
 
 namespace orchestrade::testing::binance_fake {
+
+std::string hmac_hex(const std::string& key, const std::string& msg) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), digest, &len);
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 15];
+    }
+    return out;
+}
+
 namespace {
 
 int64_t wall_clock_ms() {
@@ -49,20 +64,6 @@ std::string cut_signature(std::string& text) {
     std::string sig = text.substr(at + 10);
     text.erase(at == 0 ? 0 : at - 1);
     return sig;
-}
-
-std::string hmac_hex(const std::string& key, const std::string& msg) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), digest, &len);
-    static const char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out += hex[digest[i] >> 4];
-        out += hex[digest[i] & 15];
-    }
-    return out;
 }
 
 bool ed25519_verify(const std::string& public_key, const std::string& msg,

@@ -5,9 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <cmath>
 #include <set>
 
@@ -45,16 +42,7 @@ class FundingTest : public BinanceTest {
     }
 
     HttpReply signed_income(const std::string& query) const {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int len = 0;
-        HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
-             reinterpret_cast<const unsigned char*>(query.data()), query.size(), digest, &len);
-        static const char hex[] = "0123456789abcdef";
-        std::string signature;
-        for (unsigned i = 0; i < len; ++i) {
-            signature += hex[digest[i] >> 4];
-            signature += hex[digest[i] & 15];
-        }
+        const std::string signature = bf::hmac_hex(kSecret, query);
         return get_income(query + "&signature=" + signature);
     }
 

@@ -10,6 +10,7 @@
 #include <orchestrade/core/risk_stage.hpp>
 
 #include <spdlog/logger.h>
+#include <nlohmann/json_fwd.hpp>
 
 #include <functional>
 #include <map>
@@ -92,6 +93,8 @@ class OrderRouter {
     int apply(const std::vector<ExecReport>& reports);
     bool apply_fill(const ExecReport& r, OrderRecord& order);
     void apply_cash_flow(const ExecReport& r);  // an OT_REPORT_CASH: journal, then ledger
+    // A report the router could not apply, kept visible in the journal's events.
+    void record_executor_event(const char* kind, int64_t time_ms, const nlohmann::json& detail);
     void set_state(OrderRecord& order, OrderState state, int64_t time_ms, const std::string& text);
     std::string next_client_order_id();
 
