@@ -36,24 +36,6 @@ bool valid_client_id(const std::string& id, Market m) {
 
 }  // namespace
 
-ot_exec_report OutReport::view() const {
-    ot_exec_report r{};
-    r.struct_size = sizeof r;
-    r.kind = kind;
-    r.client_order_id = kind == OT_REPORT_CASH ? nullptr : client_order_id.c_str();
-    r.venue_order_id = venue_order_id.empty() ? nullptr : venue_order_id.c_str();
-    r.trade_id = trade_id.empty() ? nullptr : trade_id.c_str();
-    r.symbol = symbol.c_str();
-    r.side = side;
-    r.qty = qty;
-    r.price = price;
-    r.fee = fee;
-    r.cum_qty = cum_qty;
-    r.time_ms = time_ms;
-    r.text = text.empty() ? nullptr : text.c_str();
-    return r;
-}
-
 BinanceExecutor::BinanceExecutor(const sdk::Context& ctx)
     : Executor(ctx),
       market_(parse_market(ctx.params.get_string("market"))),
@@ -322,8 +304,8 @@ void BinanceExecutor::submit(const ot_order& o) {
     } catch (const sdk::Error& e) {
         tracked.acked = true;
         tracked.venue_id = placed.order.venue_id;
-        outbox_.push_back({OT_REPORT_ACCEPTED, id, placed.order.venue_id, "", symbol, "", o.side,
-                           o.qty, o.limit_price, 0, 0, placed.order.time_ms});
+        outbox_.push_back({OT_REPORT_ACCEPTED, id, placed.order.venue_id, "", symbol, o.side, o.qty,
+                           o.limit_price, 0, 0, placed.order.time_ms, ""});
         host().warn("binance: order " + id + " accepted; its fills come with the next poll (" +
                     e.what() + ")");
     }
@@ -347,10 +329,10 @@ double BinanceExecutor::fill_qty(const std::string& symbol, int32_t side,
     return t.qty;
 }
 
-OutReport BinanceExecutor::fill_report(const std::string& client_id, const std::string& symbol,
-                                       int32_t side, const VenueTrade& t, double cum_qty) const {
+sdk::Report BinanceExecutor::fill_report(const std::string& client_id, const std::string& symbol,
+                                         int32_t side, const VenueTrade& t, double cum_qty) const {
     Pair pair = split_pair(symbol);
-    OutReport r;
+    sdk::Report r;
     r.kind = OT_REPORT_FILL;
     r.client_order_id = client_id;
     r.trade_id = venue_symbol(symbol) + ":" + t.id;
@@ -370,10 +352,10 @@ OutReport BinanceExecutor::fill_report(const std::string& client_id, const std::
 
 void BinanceExecutor::report(TrackedOrder& t, const VenueOrder& v,
                              const std::vector<VenueTrade>& trades, bool replay,
-                             std::vector<OutReport>& out) {
+                             std::vector<sdk::Report>& out) {
     if (replay ? !is_final(v.status) : !t.acked)
-        out.push_back({OT_REPORT_ACCEPTED, t.client_id, v.venue_id, "", t.symbol, "", t.side,
-                       t.requested_qty, v.price, 0, 0, v.time_ms});
+        out.push_back({OT_REPORT_ACCEPTED, t.client_id, v.venue_id, "", t.symbol, t.side,
+                       t.requested_qty, v.price, 0, 0, v.time_ms, ""});
     t.acked = true;
     t.venue_id = v.venue_id;
     double gross = 0, cum = replay ? 0 : t.reported_qty;
@@ -391,8 +373,9 @@ void BinanceExecutor::report(TrackedOrder& t, const VenueOrder& v,
     }
     // Final once every trade of the order is known (userTrades may lag the order status).
     if (!is_final(v.status) || gross < v.executed_qty * (1 - kQtyTolerance)) return;
-    OutReport final_report{0,      t.client_id,     v.venue_id, "", t.symbol,       "",
-                           t.side, t.requested_qty, v.price,    0,  t.reported_qty, v.time_ms};
+    sdk::Report final_report{0,        t.client_id,    v.venue_id,      "",
+                             t.symbol, t.side,         t.requested_qty, v.price,
+                             0,        t.reported_qty, v.time_ms,       ""};
     switch (v.status) {
         case VenueStatus::Filled:
             if (t.reported_qty < t.requested_qty * (1 - kQtyTolerance)) {
@@ -424,7 +407,7 @@ void BinanceExecutor::report(TrackedOrder& t, const VenueOrder& v,
 
 // ---- the other calls -----------------------------------------------------------------------
 
-void BinanceExecutor::sync_tracked(std::vector<OutReport>& out) {
+void BinanceExecutor::sync_tracked(std::vector<sdk::Report>& out) {
     std::vector<std::string> ids;
     for (const auto& [id, t] : state_.orders)
         ids.push_back(id);
@@ -440,9 +423,9 @@ void BinanceExecutor::sync_tracked(std::vector<OutReport>& out) {
         }
         if (!v) {
             if (in_grace(t.sent_ms)) continue;  // may still arrive
-            out.push_back({OT_REPORT_REJECTED, id, "", "", t.symbol,
-                           "never reached Binance (unknown there once its recvWindow had passed)",
-                           t.side, t.requested_qty, 0, 0, 0, host().now_ms()});
+            out.push_back({OT_REPORT_REJECTED, id, "", "", t.symbol, t.side, t.requested_qty, 0, 0,
+                           0, host().now_ms(),
+                           "never reached Binance (unknown there once its recvWindow had passed)"});
             state_.orders.erase(id);
             continue;
         }
@@ -457,29 +440,29 @@ void BinanceExecutor::sync_tracked(std::vector<OutReport>& out) {
 }
 
 void BinanceExecutor::poll(sdk::Reports& out) {
-    std::vector<OutReport> reports;
+    std::vector<sdk::Report> reports;
     reports.swap(outbox_);
     try {
         sync_tracked(reports);
         advance_protections(reports);
     } catch (const sdk::Error& e) {
         if (e.code() != OT_E_RATE_LIMIT) {
-            for (const OutReport& r : reports)
-                out.push(r.view());
+            for (const sdk::Report& r : reports)
+                out.push(r);
             save();
             throw;
         }
         host().debug(std::string("binance: poll cut short: ") + e.what());
     }
     poll_funding(reports);
-    for (const OutReport& r : reports)
-        out.push(r.view());
+    for (const sdk::Report& r : reports)
+        out.push(r);
     save();
 }
 
 bool BinanceExecutor::query_order(const std::string& symbol, const std::string& client_order_id,
                                   sdk::Reports& out) {
-    std::vector<OutReport> reports;
+    std::vector<sdk::Report> reports;
     const std::string vs = venue_symbol(symbol);
     Leg* leg = nullptr;
     if (Protection* p = protection_of_leg(client_order_id, &leg)) {
@@ -521,10 +504,10 @@ bool BinanceExecutor::query_order(const std::string& symbol, const std::string& 
     // What the outbox still holds for this order is now said.
     outbox_.erase(
         std::remove_if(outbox_.begin(), outbox_.end(),
-                       [&](const OutReport& r) { return r.client_order_id == client_order_id; }),
+                       [&](const sdk::Report& r) { return r.client_order_id == client_order_id; }),
         outbox_.end());
-    for (const OutReport& r : reports)
-        out.push(r.view());
+    for (const sdk::Report& r : reports)
+        out.push(r);
     save();
     return true;
 }
@@ -536,9 +519,8 @@ void BinanceExecutor::cancel(const std::string& symbol, const std::string& clien
         for (Leg& l : p->legs)
             if (l.state == LegState::Open) {
                 l.state = LegState::Canceled;
-                outbox_.push_back({OT_REPORT_CANCELED, l.client_id, "", "", symbol,
-                                   "canceled on request", p->exit_side, p->qty, 0, 0, 0,
-                                   host().now_ms()});
+                outbox_.push_back({OT_REPORT_CANCELED, l.client_id, "", "", symbol, p->exit_side,
+                                   p->qty, 0, 0, 0, host().now_ms(), "canceled on request"});
             }
         finish(*p);
         save();
@@ -547,13 +529,13 @@ void BinanceExecutor::cancel(const std::string& symbol, const std::string& clien
     venue_->cancel(venue_symbol(symbol), client_order_id);
     auto tracked = state_.orders.find(client_order_id);
     if (tracked == state_.orders.end()) {
-        outbox_.push_back({OT_REPORT_CANCELED, client_order_id, "", "", symbol,
-                           "canceled on request", 0, 0, 0, 0, 0, host().now_ms()});
+        outbox_.push_back({OT_REPORT_CANCELED, client_order_id, "", "", symbol, 0, 0, 0, 0, 0,
+                           host().now_ms(), "canceled on request"});
         return;
     }
     tracked->second.stop_loss = tracked->second.take_profit = 0;  // nothing to protect now
     try {
-        std::vector<OutReport> reports;
+        std::vector<sdk::Report> reports;
         if (std::optional<VenueOrder> v = venue_->query(venue_symbol(symbol), client_order_id))
             report(tracked->second, *v, trades_of(*v), false, reports);
         outbox_.insert(outbox_.end(), reports.begin(), reports.end());
@@ -569,9 +551,10 @@ void BinanceExecutor::cancel(const std::string& symbol, const std::string& clien
 void BinanceExecutor::open_orders(sdk::Reports& out) {
     for (const std::string& symbol : universe_) {
         for (const VenueOrder& v : venue_->open_orders(venue_symbol(symbol))) {
-            OutReport r{OT_REPORT_ACCEPTED, v.client_id, v.venue_id, "", symbol,         "",
-                        side_of(v.side),    v.orig_qty,  v.price,    0,  v.executed_qty, v.time_ms};
-            out.push(r.view());
+            sdk::Report r{OT_REPORT_ACCEPTED, v.client_id, v.venue_id, "", symbol,
+                          side_of(v.side),    v.orig_qty,  v.price,    0,  v.executed_qty,
+                          v.time_ms,          ""};
+            out.push(r);
         }
     }
 }
@@ -601,7 +584,7 @@ void BinanceExecutor::balances(sdk::Balances& out) {
 
 // ---- funding -------------------------------------------------------------------------------
 
-void BinanceExecutor::poll_funding(std::vector<OutReport>& out) {
+void BinanceExecutor::poll_funding(std::vector<sdk::Report>& out) {
     const int64_t now = host().now_ms();
     if (!report_funding_ || now < next_funding_poll_ms_) return;
     next_funding_poll_ms_ = now + kFundingPollEveryMs;
@@ -635,8 +618,8 @@ std::vector<FundingPayment> BinanceExecutor::read_funding(int64_t from_ms) {
     return {};
 }
 
-OutReport BinanceExecutor::cash_report(const FundingPayment& f) const {
-    OutReport r;
+sdk::Report BinanceExecutor::cash_report(const FundingPayment& f) const {
+    sdk::Report r;
     r.kind = OT_REPORT_CASH;
     r.trade_id = f.id;
     r.symbol = pipeline_symbol(f.symbol);

@@ -34,16 +34,6 @@ inline std::string side_name(int32_t side) {
     throw sdk::Error(OT_E_REJECTED, why);
 }
 
-// An execution report that owns its strings until it is pushed.
-struct OutReport {
-    int32_t kind = OT_REPORT_ACCEPTED;
-    std::string client_order_id, venue_order_id, trade_id, symbol, text;
-    int32_t side = OT_SIDE_BUY;
-    double qty = 0, price = 0, fee = 0, cum_qty = 0;
-    int64_t time_ms = 0;
-    ot_exec_report view() const;
-};
-
 class BinanceExecutor final : public sdk::Executor {
   public:
     static constexpr sdk::Meta meta{
@@ -96,25 +86,25 @@ class BinanceExecutor final : public sdk::Executor {
     void check_levels(const ot_order& o, double reference) const;
     // Reports what is new about an order (everything, when replay) and settles it once final.
     void report(TrackedOrder& t, const VenueOrder& v, const std::vector<VenueTrade>& trades,
-                bool replay, std::vector<OutReport>& out);
+                bool replay, std::vector<sdk::Report>& out);
     std::vector<VenueTrade> trades_of(const VenueOrder& v);
-    OutReport fill_report(const std::string& client_id, const std::string& symbol, int32_t side,
-                          const VenueTrade& t, double cum_qty) const;
+    sdk::Report fill_report(const std::string& client_id, const std::string& symbol, int32_t side,
+                            const VenueTrade& t, double cum_qty) const;
     double fill_qty(const std::string& symbol, int32_t side, const VenueTrade& t) const;
     bool in_grace(int64_t sent_ms) const;
-    void sync_tracked(std::vector<OutReport>& out);
+    void sync_tracked(std::vector<sdk::Report>& out);
 
     // ---- stop-loss / take-profit ----
     void protect(const TrackedOrder& entry);
     ProtectionOrder protection_order(const Protection& p) const;
-    void advance_protections(std::vector<OutReport>& out);
-    void place(Protection& p, std::vector<OutReport>& out);
-    void resolve_placing(Protection& p, std::vector<OutReport>& out);
+    void advance_protections(std::vector<sdk::Report>& out);
+    void place(Protection& p, std::vector<sdk::Report>& out);
+    void resolve_placing(Protection& p, std::vector<sdk::Report>& out);
     // ACCEPTED for each leg, so the journal knows what rests at the venue.
-    void announce_legs(const Protection& p, std::vector<OutReport>& out) const;
+    void announce_legs(const Protection& p, std::vector<sdk::Report>& out) const;
     void finish(Protection& p);
-    void check_legs(Protection& p, std::vector<OutReport>& out);
-    void exit_now(Protection& p, bool stop_loss, std::vector<OutReport>& out);
+    void check_legs(Protection& p, std::vector<sdk::Report>& out);
+    void exit_now(Protection& p, bool stop_loss, std::vector<sdk::Report>& out);
     // Logs and journals that a position has no stop at the venue.
     void unprotected(Protection& p, const std::string& why);
     // Before an order that reduces the position: cancels the resting legs of the symbol.
@@ -122,16 +112,16 @@ class BinanceExecutor final : public sdk::Executor {
     void lift_protections(const std::string& symbol, const std::string& exit_id);
     Protection* protection_of_leg(const std::string& client_id, Leg** leg);
     bool leg_report(Protection& p, Leg& leg, const VenueOrder& v, bool replay,
-                    std::vector<OutReport>& out);
+                    std::vector<sdk::Report>& out);
 
     // ---- funding ----
     // Once a minute: funding payments of universe symbols as OT_REPORT_CASH.
-    void poll_funding(std::vector<OutReport>& out);
+    void poll_funding(std::vector<sdk::Report>& out);
     // Where the next income query starts (server time).
     int64_t funding_from() const;
     // Nothing when the request fails: it is logged, and the next minute tries again.
     std::vector<FundingPayment> read_funding(int64_t from_ms);
-    OutReport cash_report(const FundingPayment& f) const;
+    sdk::Report cash_report(const FundingPayment& f) const;
     bool in_universe(const std::string& venue) const;
 
     void save();
@@ -145,7 +135,7 @@ class BinanceExecutor final : public sdk::Executor {
     std::unique_ptr<Venue> venue_;
     RulesBySymbol rules_;
     ExecutorState state_;
-    std::vector<OutReport> outbox_;
+    std::vector<sdk::Report> outbox_;
     int64_t next_funding_poll_ms_ = 0;                 // host time
     std::map<std::string, int64_t> funding_reported_;  // by this process: tranId -> booked time
 };

@@ -25,10 +25,10 @@ void BinanceExecutor::finish(Protection& p) {
     p.done_ms = host().now_ms();
 }
 
-void BinanceExecutor::announce_legs(const Protection& p, std::vector<OutReport>& out) const {
+void BinanceExecutor::announce_legs(const Protection& p, std::vector<sdk::Report>& out) const {
     for (const Leg& leg : p.legs)
-        out.push_back({OT_REPORT_ACCEPTED, leg.client_id, "", "", p.symbol, "", p.exit_side, p.qty,
-                       leg.stop_loss ? p.stop_loss : p.take_profit, 0, 0, host().now_ms()});
+        out.push_back({OT_REPORT_ACCEPTED, leg.client_id, "", "", p.symbol, p.exit_side, p.qty,
+                       leg.stop_loss ? p.stop_loss : p.take_profit, 0, 0, host().now_ms(), ""});
 }
 
 void BinanceExecutor::protect(const TrackedOrder& entry) {
@@ -73,7 +73,7 @@ void BinanceExecutor::unprotected(Protection& p, const std::string& why) {
                                                     .dump());
 }
 
-void BinanceExecutor::advance_protections(std::vector<OutReport>& out) {
+void BinanceExecutor::advance_protections(std::vector<sdk::Report>& out) {
     for (auto& [id, p] : state_.protections) {
         try {
             if (p.state == ProtectionState::Placing) resolve_placing(p, out);
@@ -96,7 +96,7 @@ void BinanceExecutor::advance_protections(std::vector<OutReport>& out) {
     }
 }
 
-void BinanceExecutor::place(Protection& p, std::vector<OutReport>& out) {
+void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
     ProtectionOrder po;
     try {
         po = protection_order(p);
@@ -144,7 +144,7 @@ void BinanceExecutor::place(Protection& p, std::vector<OutReport>& out) {
     }
 }
 
-void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<OutReport>& out) {
+void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<sdk::Report>& out) {
     const std::string what = stop_loss ? "stop-loss" : "take-profit";
     const double level = stop_loss ? p.stop_loss : p.take_profit;
     host().warn("binance: the " + what + " " + number_text(level) + " of " + p.entry_id +
@@ -170,7 +170,7 @@ void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<OutRep
     }
 }
 
-void BinanceExecutor::resolve_placing(Protection& p, std::vector<OutReport>& out) {
+void BinanceExecutor::resolve_placing(Protection& p, std::vector<sdk::Report>& out) {
     const std::string symbol = venue_symbol(p.symbol);
     std::size_t found = 0;
     for (const Leg& leg : p.legs)
@@ -185,14 +185,14 @@ void BinanceExecutor::resolve_placing(Protection& p, std::vector<OutReport>& out
 }
 
 bool BinanceExecutor::leg_report(Protection& p, Leg& leg, const VenueOrder& v, bool replay,
-                                 std::vector<OutReport>& out) {
+                                 std::vector<sdk::Report>& out) {
     std::vector<VenueTrade> trades;
     bool executed =
         v.executed_qty > 0 || v.status == VenueStatus::Filled || v.status == VenueStatus::Triggered;
     if (executed && !v.venue_id.empty()) trades = venue_->trades(v.symbol, v.venue_id);
     if (replay && !is_final(v.status) && v.status != VenueStatus::Triggered)
-        out.push_back({OT_REPORT_ACCEPTED, leg.client_id, v.venue_id, "", p.symbol, "", p.exit_side,
-                       p.qty, v.price, 0, 0, v.time_ms});
+        out.push_back({OT_REPORT_ACCEPTED, leg.client_id, v.venue_id, "", p.symbol, p.exit_side,
+                       p.qty, v.price, 0, 0, v.time_ms, ""});
     double cum = 0;
     for (const VenueTrade& t : trades) {
         cum += fill_qty(p.symbol, p.exit_side, t);
@@ -209,19 +209,19 @@ bool BinanceExecutor::leg_report(Protection& p, Leg& leg, const VenueOrder& v, b
                         " of " + p.entry_id + " filled " + number_text(cum) + " " + p.symbol);
         // The core's leg is as large as its entry order: say it is over when it sold less.
         if ((newly || replay) && cum < p.entry_qty * (1 - 1e-9))
-            out.push_back({OT_REPORT_EXPIRED, leg.client_id, v.venue_id, "", p.symbol,
-                           "done at Binance: sold " + number_text(cum) + ", the position held",
-                           p.exit_side, p.entry_qty, v.price, 0, cum, v.time_ms});
+            out.push_back({OT_REPORT_EXPIRED, leg.client_id, v.venue_id, "", p.symbol, p.exit_side,
+                           p.entry_qty, v.price, 0, cum, v.time_ms,
+                           "done at Binance: sold " + number_text(cum) + ", the position held"});
         return true;
     }
     if (v.status == VenueStatus::Filled) return false;  // its trades are not listed yet
     leg.state = LegState::Canceled;
-    out.push_back({OT_REPORT_CANCELED, leg.client_id, v.venue_id, "", p.symbol,
-                   "canceled at Binance", p.exit_side, p.qty, v.price, 0, 0, v.time_ms});
+    out.push_back({OT_REPORT_CANCELED, leg.client_id, v.venue_id, "", p.symbol, p.exit_side, p.qty,
+                   v.price, 0, 0, v.time_ms, "canceled at Binance"});
     return true;
 }
 
-void BinanceExecutor::check_legs(Protection& p, std::vector<OutReport>& out) {
+void BinanceExecutor::check_legs(Protection& p, std::vector<sdk::Report>& out) {
     const std::string symbol = venue_symbol(p.symbol);
     std::set<std::string> resting = venue_->open_leg_ids(symbol);
     bool filled = false, settled = true;
@@ -238,8 +238,8 @@ void BinanceExecutor::check_legs(Protection& p, std::vector<OutReport>& out) {
                                                       : venue_->query_leg(symbol, leg.client_id);
         if (!v) {
             leg.state = LegState::Canceled;
-            out.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", p.symbol,
-                           "no longer at Binance", p.exit_side, p.qty, 0, 0, 0, host().now_ms()});
+            out.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", p.symbol, p.exit_side, p.qty,
+                           0, 0, 0, host().now_ms(), "no longer at Binance"});
             continue;
         }
         if (!leg_report(p, leg, *v, false, out)) settled = false;
@@ -250,9 +250,8 @@ void BinanceExecutor::check_legs(Protection& p, std::vector<OutReport>& out) {
         for (Leg& leg : p.legs) {
             if (leg.state != LegState::Open) continue;
             leg.state = LegState::Canceled;
-            out.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", p.symbol,
-                           "canceled: the other leg filled", p.exit_side, p.qty, 0, 0, 0,
-                           host().now_ms()});
+            out.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", p.symbol, p.exit_side, p.qty,
+                           0, 0, 0, host().now_ms(), "canceled: the other leg filled"});
         }
         finish(p);
     } else if (settled) {
@@ -286,9 +285,9 @@ void BinanceExecutor::lift_protections(const std::string& symbol, const std::str
             if (leg.state != LegState::Open) continue;
             leg.state = LegState::Canceled;
             if (!v && !announced) continue;  // never reached Binance: nothing to tell
-            outbox_.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", symbol,
-                               "canceled: the position is closed by " + exit_id, p.exit_side, p.qty,
-                               0, 0, 0, host().now_ms()});
+            outbox_.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", symbol, p.exit_side,
+                               p.qty, 0, 0, 0, host().now_ms(),
+                               "canceled: the position is closed by " + exit_id});
         }
         finish(p);
         if (filled) {

@@ -364,7 +364,7 @@ void MockExecutor::forget_after_poll(OrderRef o) {
 void MockExecutor::poll(sdk::Reports& out) {
     if (state_.outbox.empty() && to_forget_.empty()) return;
     for (const PendingReport& r : state_.outbox)
-        out.push(r.view());
+        out.push(r);
     state_.outbox.clear();
     // Every report of these orders is now with the host: nothing needs them any more.
     for (OrderRef o : to_forget_) {
@@ -380,20 +380,19 @@ bool MockExecutor::query_order(const std::string&, const std::string& client_ord
     auto it = by_client_id_.find(client_order_id);
     if (it == by_client_id_.end()) return false;  // unknown, or final and forgotten (backtest)
     const VenueOrder& o = *it->second;
-    if (o.status == OrderStatus::Open)
-        out.push(make_report(o, OT_REPORT_ACCEPTED, o.created_ms).view());
+    if (o.status == OrderStatus::Open) out.push(make_report(o, OT_REPORT_ACCEPTED, o.created_ms));
     double cum_qty = 0;
     for (const Fill& f : o.fills) {
         cum_qty += f.qty;
-        out.push(make_fill_report(o, f, cum_qty).view());
+        out.push(make_fill_report(o, f, cum_qty));
     }
-    if (int32_t kind = report_kind(o.status)) out.push(make_report(o, kind, o.closed_ms).view());
+    if (int32_t kind = report_kind(o.status)) out.push(make_report(o, kind, o.closed_ms));
     return true;
 }
 
 void MockExecutor::open_orders(sdk::Reports& out) {
     for (OrderRef o : open_)
-        out.push(make_report(*o, OT_REPORT_ACCEPTED, o->created_ms).view());
+        out.push(make_report(*o, OT_REPORT_ACCEPTED, o->created_ms));
 }
 
 void MockExecutor::balances(sdk::Balances& out) {

@@ -39,24 +39,6 @@ double VenueOrder::filled_qty() const {
     return sum;
 }
 
-ot_exec_report PendingReport::view() const {
-    ot_exec_report r{};
-    r.struct_size = sizeof r;
-    r.kind = kind;
-    r.client_order_id = kind == OT_REPORT_CASH ? nullptr : client_order_id.c_str();
-    r.venue_order_id = venue_order_id.empty() ? nullptr : venue_order_id.c_str();
-    r.trade_id = trade_id.empty() ? nullptr : trade_id.c_str();
-    r.symbol = symbol.c_str();
-    r.side = side;
-    r.qty = qty;
-    r.price = price;
-    r.fee = fee;
-    r.cum_qty = cum_qty;
-    r.time_ms = time_ms;
-    r.text = text.empty() ? nullptr : text.c_str();
-    return r;
-}
-
 std::string to_json(const VenueState& state) {
     return nlohmann::json(state).dump();
 }

@@ -3,7 +3,7 @@
 // persistence.
 #pragma once
 
-#include <orchestrade/ot_plugin.h>
+#include <orchestrade/sdk.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -53,20 +53,8 @@ struct LastBar {
     double close = 0;
 };
 
-// An execution report waiting for poll(); owns its strings.
-struct PendingReport {
-    int32_t kind = OT_REPORT_ACCEPTED;
-    std::string client_order_id;
-    std::string venue_order_id;
-    std::string trade_id;
-    std::string symbol;
-    int32_t side = OT_SIDE_BUY;
-    double qty = 0, price = 0, fee = 0, cum_qty = 0;
-    int64_t time_ms = 0;
-    std::string text;
-
-    ot_exec_report view() const;  // valid while this lives
-};
+// An execution report waiting for poll(); a type of its own so that its JSON is this plugin's.
+struct PendingReport : sdk::Report {};
 
 using LastBars = std::map<std::string, LastBar, std::less<>>;  // by symbol
 

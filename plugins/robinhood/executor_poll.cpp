@@ -38,7 +38,7 @@ void RobinhoodExecutor::poll(sdk::Reports& out) {
         if (e.code() != OT_E_RATE_LIMIT) throw;
     }
     for (const PendingReport& r : book_.outbox())
-        out.push(r.view());
+        out.push(r);
     book_.outbox().clear();
     save();
 }

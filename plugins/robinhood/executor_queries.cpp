@@ -31,7 +31,7 @@ bool RobinhoodExecutor::find_order(const std::string& symbol, const std::string&
                                    sdk::Reports& out) {
     LocalOrder* o = book_.find(client_order_id);
     if (o && o->stage == Stage::Held) {
-        out.push(report(*o, OT_REPORT_ACCEPTED, o->created_ms, "held by the executor").view());
+        out.push(report(*o, OT_REPORT_ACCEPTED, o->created_ms, "held by the executor"));
         return true;
     }
     std::optional<VenueOrder> venue;
@@ -84,7 +84,7 @@ bool RobinhoodExecutor::find_order(const std::string& symbol, const std::string&
                      [&](const PendingReport& r) { return r.client_order_id == client_order_id; }),
                  outbox.end());
     for (const PendingReport& r : story)
-        out.push(r.view());
+        out.push(r);
     save();
     return true;
 }
@@ -103,12 +103,12 @@ void RobinhoodExecutor::open_orders(sdk::Reports& out) {
             for (const Execution& e : v.executions)
                 r.cum_qty += e.qty;
             r.time_ms = v.created_ms;
-            out.push(r.view());
+            out.push(r);
         }
     }
     for (LocalOrder* o : book_.all())
         if (o->stage == Stage::Held)
-            out.push(report(*o, OT_REPORT_ACCEPTED, o->created_ms, "held by the executor").view());
+            out.push(report(*o, OT_REPORT_ACCEPTED, o->created_ms, "held by the executor"));
 }
 
 void RobinhoodExecutor::balances(sdk::Balances& out) {

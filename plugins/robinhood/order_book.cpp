@@ -27,23 +27,6 @@ double LocalOrder::filled_qty() const {
     return sum;
 }
 
-ot_exec_report PendingReport::view() const {
-    ot_exec_report r{};
-    r.struct_size = sizeof r;
-    r.kind = kind;
-    r.client_order_id = client_order_id.c_str();
-    r.venue_order_id = venue_order_id.empty() ? nullptr : venue_order_id.c_str();
-    r.trade_id = trade_id.empty() ? nullptr : trade_id.c_str();
-    r.symbol = symbol.c_str();
-    r.side = side;
-    r.qty = qty;
-    r.price = price;
-    r.cum_qty = cum_qty;
-    r.time_ms = time_ms;
-    r.text = text.empty() ? nullptr : text.c_str();
-    return r;
-}
-
 LocalOrder* OrderBook::find(const std::string& id) {
     auto it = orders_.find(id);
     return it == orders_.end() ? nullptr : &it->second;

@@ -308,6 +308,40 @@ class Signals {
     const ot_signal_sink* s_;
 };
 
+// An execution report that owns its strings, e.g. while it waits in an executor's outbox; send
+// it with Reports::push. A cash flow (OT_REPORT_CASH) may leave client_order_id empty.
+struct Report {
+    int32_t kind = OT_REPORT_ACCEPTED;
+    std::string client_order_id;
+    std::string venue_order_id;
+    std::string trade_id;
+    std::string symbol;
+    int32_t side = OT_SIDE_BUY;
+    double qty = 0, price = 0, fee = 0, cum_qty = 0;
+    int64_t time_ms = 0;
+    std::string text;
+
+    // The C view; it points into this report, so it is valid while the report lives unchanged.
+    ot_exec_report view() const noexcept {
+        ot_exec_report r{};
+        r.struct_size = sizeof r;
+        r.kind = kind;
+        r.client_order_id =
+            kind == OT_REPORT_CASH && client_order_id.empty() ? nullptr : client_order_id.c_str();
+        r.venue_order_id = venue_order_id.empty() ? nullptr : venue_order_id.c_str();
+        r.trade_id = trade_id.empty() ? nullptr : trade_id.c_str();
+        r.symbol = symbol.c_str();
+        r.side = side;
+        r.qty = qty;
+        r.price = price;
+        r.fee = fee;
+        r.cum_qty = cum_qty;
+        r.time_ms = time_ms;
+        r.text = text.empty() ? nullptr : text.c_str();
+        return r;
+    }
+};
+
 // Sink wrappers used by executors and feeds.
 class Reports {
   public:
@@ -315,6 +349,7 @@ class Reports {
     void push(const ot_exec_report& r) const {
         if (s_->push(s_->ctx, &r) != OT_OK) throw Error(OT_E_HOST, "report rejected by the host");
     }
+    void push(const Report& r) const { push(r.view()); }
 
   private:
     const ot_report_sink* s_;
