@@ -201,6 +201,11 @@ class Engine {
 
         for (const auto& r : previous)
             resume_from(r.id);
+        // A run's metrics are its own, as `report --run` computes them: trades closed, fees and
+        // realized PnL since it started (a trade opened before and closed now counts here).
+        trade_stats_ = {};
+        fees_before_run_ = ledger_->fees();
+        realized_before_run_ = ledger_->realized_pnl();
         if (!backtest_)
             if (auto saved = journal_->kv_get("core", kRiskStateKey)) risk_.load(*saved);
         router_.emplace(*journal_, *ledger_, *executor_, p_.mode, run_id_, *services_.clock);
@@ -211,7 +216,12 @@ class Engine {
             risk_.on_fill(f.symbol, tradable(f.symbol, before), tradable(f.symbol, after),
                           caps & OT_CAP_NATIVE_STOP_LOSS ? 0 : o.stop_loss,
                           caps & OT_CAP_NATIVE_TAKE_PROFIT ? 0 : o.take_profit, true, f.time_ms);
+            const bool protective = o.signal_id == 0 || !o.parent_client_order_id.empty();
+            if (protective && before.qty != 0 && after.qty == 0) risk_.forget(f.symbol);
             risk_dirty_ = true;
+            // The new levels are kept at once: a crash before the end of the iteration (a slow
+            // strategy call) must not leave the position unwatched after a restart.
+            if (!backtest_) save_risk_state();
             trades_.add(f);
             if (!backtest_) journal_->record_position(run_id_, f.symbol, f.time_ms, after);
         });
@@ -259,7 +269,8 @@ class Engine {
         for (const auto& c : journal_->cash_flows(run_id))
             ledger_->apply_cash_flow(c.amount);
         for (const auto& s : journal_->signals(run_id))
-            risk_.remember(s.symbol, s.action);
+            if (s.action == Action::Hold || s.outcome.rfind("order", 0) == 0)
+                risk_.remember(s.symbol, s.action);
     }
 
     void check_venue_once_reconciled() {
@@ -401,14 +412,18 @@ class Engine {
         int fills = 0;
         for (std::size_t i = begin; i < end; ++i) {
             const std::size_t row = i - begin;
+            // The finest timeframe only: a coarser bar closing now (the 4h beside the 3m) spans
+            // hours before the entry, and its range would trip levels the price never crossed
+            // since, skew the trailing stop's best price and mix into the ATR.
+            if (batch.interval_s[row] > buffer_.min_interval_s()) continue;
             const std::string& symbol = buffer_.symbol(i);
             if (!router_->has_open_order(symbol) && !venue_check_pending_) {
                 // Only a watched position asks the executor whether it is dust.
-                auto exit =
-                    risk_.protection(symbol)
-                        ? risk_.check_exit(symbol, batch.open[row], batch.high[row], batch.low[row],
-                                           tradable(symbol, ledger_->position(symbol)))
-                        : std::nullopt;
+                auto exit = risk_.protection(symbol)
+                                ? risk_.check_exit(symbol, now_ms, batch.open[row], batch.high[row],
+                                                   batch.low[row],
+                                                   tradable(symbol, ledger_->position(symbol)))
+                                : std::nullopt;
                 if (exit) {
                     log_->log(backtest_ ? spdlog::level::debug : spdlog::level::info,
                               "{} of {} triggered: {} {}", exit->reason, symbol,
@@ -422,7 +437,7 @@ class Engine {
                     });
                 }
             }
-            risk_.on_bar(symbol, batch.high[row], batch.low[row], batch.close[row]);
+            risk_.on_bar(symbol, now_ms, batch.high[row], batch.low[row], batch.close[row]);
         }
         return fills;
     }
@@ -614,6 +629,7 @@ class Engine {
                 .add(buffer_.symbol(i), batch.open_time_ms[row], batch.open[row], batch.high[row],
                      batch.low[row], batch.close[row]);
         }
+        tracker();  // a resumed run's starting equity: marked, before this bar's trades
         fills += protective_exits(begin, end, batch, close_ms);
 
         signals_.signals().clear();
@@ -730,13 +746,17 @@ class Engine {
     PerformanceTracker& tracker() {
         if (!tracker_) {
             int32_t interval = interval_s_ > 0 ? interval_s_ : buffer_.min_interval_s();
-            tracker_.emplace(ledger_->starting_cash(), periods_per_year(interval));
+            // A resumed run starts from the account as it stands at its first bar, marked to
+            // that bar; otherwise its first period's return would be all the earlier runs' PnL.
+            tracker_.emplace(summary_.resumed ? ledger_->equity() : ledger_->starting_cash(),
+                             periods_per_year(interval));
         }
         return *tracker_;
     }
 
     Metrics current_metrics() {
-        Metrics m = tracker().metrics(trade_stats_, ledger_->fees(), ledger_->realized_pnl());
+        Metrics m = tracker().metrics(trade_stats_, ledger_->fees() - fees_before_run_,
+                                      ledger_->realized_pnl() - realized_before_run_);
         m.cash_flows = ledger_->cash_flows();
         return m;
     }
@@ -789,9 +809,10 @@ class Engine {
     std::optional<OrderRouter> router_;
     MinOrderQty min_order_qty_;  // empty when the executor knows no smallest order
     std::optional<PerformanceTracker> tracker_;
-    // Closed-trade statistics, built from the fills as they happen (and those a resumed run
-    // inherits): a long run's metrics never reload its fills.
+    // Closed-trade statistics of this run, built from the fills as they happen: a long run's
+    // metrics never reload its fills.
     TradeStats trade_stats_;
+    double fees_before_run_ = 0, realized_before_run_ = 0;  // the ledger's, from earlier runs
     TradeBuilder trades_{[this](int64_t, Trade&& t) { trade_stats_.add(t); }};
     std::optional<ChartRecorder> chart_;
     std::optional<Scheduler> scheduler_;

@@ -46,12 +46,24 @@ RiskDecision RiskStage::evaluate(const SignalRecord& signal, const Ledger& ledge
                                  bool order_pending, int64_t now_ms,
                                  const MinOrderQty& min_order_qty) {
     // As in the seed: a signal equal to the previous one for the symbol (HOLD included) is a
-    // duplicate, so BUY, BUY sends once while BUY, HOLD, BUY may enter again once flat.
+    // duplicate, so BUY, BUY sends once while BUY, HOLD, BUY may enter again once flat. Only a
+    // signal that was acted on counts: after a refusal (a limit, a breaker) or a protective
+    // exit (forget()) the same signal may act again.
     auto last = last_action_.find(signal.symbol);
     const bool duplicate = last != last_action_.end() && last->second == signal.action;
-    last_action_[signal.symbol] = signal.action;
-    if (signal.action == Action::Hold) return {std::nullopt, "hold", {}};
+    if (signal.action == Action::Hold) {
+        remember(signal.symbol, Action::Hold);
+        return {std::nullopt, "hold", {}};
+    }
     if (duplicate) return ignored("duplicate signal");
+    RiskDecision d = decide(signal, ledger, price, order_pending, now_ms, min_order_qty);
+    if (d.order) remember(signal.symbol, signal.action);
+    return d;
+}
+
+RiskDecision RiskStage::decide(const SignalRecord& signal, const Ledger& ledger, double price,
+                               bool order_pending, int64_t now_ms,
+                               const MinOrderQty& min_order_qty) {
     if (order_pending) return ignored("an order for " + signal.symbol + " is still open");
 
     const double held = ledger.position(signal.symbol).qty;
@@ -153,6 +165,13 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
     if (req.stop_loss > 0 && (side == Side::Buy ? req.stop_loss >= price : req.stop_loss <= price))
         return refused("stop_loss", fmt::format("stop {} is on the wrong side of the price {}",
                                                 req.stop_loss, price));
+    // A target the price has already passed (levels planned hours before, a gap) would exit at
+    // once: a round trip for nothing but fees.
+    if (req.take_profit > 0 &&
+        (side == Side::Buy ? req.take_profit <= price : req.take_profit >= price))
+        return refused("take_profit",
+                       fmt::format("take-profit {} is on the wrong side of the price {}",
+                                   req.take_profit, price));
 
     const double equity = ledger.equity();
     double qty = 0;
@@ -206,7 +225,8 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
 
 // ---- market data and fills ----------------------------------------------------------------------
 
-void RiskStage::on_bar(const std::string& symbol, double high, double low, double close) {
+void RiskStage::on_bar(const std::string& symbol, int64_t close_ms, double high, double low,
+                       double close) {
     if (config_.stop_loss_atr > 0) {
         // Wilder's ATR, seeded with the mean of the first atr_period true ranges.
         AtrSeed& s = atr_seed_[symbol];
@@ -225,7 +245,8 @@ void RiskStage::on_bar(const std::string& symbol, double high, double low, doubl
         }
     }
     auto it = protection_.find(symbol);
-    if (it == protection_.end() || it->second.trailing_pct <= 0) return;
+    if (it == protection_.end() || it->second.trailing_pct <= 0 || close_ms <= it->second.since_ms)
+        return;
     Protection& p = it->second;
     if (p.side == Side::Buy) {
         p.best = std::max(p.best, high);
@@ -237,11 +258,12 @@ void RiskStage::on_bar(const std::string& symbol, double high, double low, doubl
     }
 }
 
-std::optional<ProtectiveExit> RiskStage::check_exit(const std::string& symbol, double open,
-                                                    double high, double low,
+std::optional<ProtectiveExit> RiskStage::check_exit(const std::string& symbol, int64_t close_ms,
+                                                    double open, double high, double low,
                                                     const Position& position) const {
     auto it = protection_.find(symbol);
-    if (it == protection_.end() || position.qty == 0) return std::nullopt;
+    if (it == protection_.end() || position.qty == 0 || close_ms <= it->second.since_ms)
+        return std::nullopt;
     const Protection& p = it->second;
     const bool is_long = position.qty > 0;
     ProtectiveExit exit;
@@ -281,6 +303,7 @@ void RiskStage::on_fill(const std::string& symbol, const Position& before, const
         p.take_profit = take_profit;
         p.trailing_pct = config_.trailing_stop_pct;
         p.best = after.avg_price;
+        p.since_ms = now_ms;
         if (p.trailing_pct > 0) {
             const double trail = after.qty > 0 ? p.best * (1 - p.trailing_pct / 100)
                                                : p.best * (1 + p.trailing_pct / 100);
@@ -364,7 +387,8 @@ std::string RiskStage::save() const {
                         {"stop", p.stop},
                         {"take_profit", p.take_profit},
                         {"trailing_pct", p.trailing_pct},
-                        {"best", p.best}};
+                        {"best", p.best},
+                        {"since_ms", p.since_ms}};
     auto& last = j["last_action"] = nlohmann::json::object();
     for (const auto& [symbol, a] : last_action_)
         last[symbol] = std::string(to_string(a));
@@ -387,8 +411,11 @@ void RiskStage::load(const std::string& text) {
     const auto protection = j.value("protection", nlohmann::json::object());
     for (const auto& [symbol, p] : protection.items())
         protection_[symbol] = {p.value("side", "BUY") == "SELL" ? Side::Sell : Side::Buy,
-                               p.value("stop", 0.0), p.value("take_profit", 0.0),
-                               p.value("trailing_pct", 0.0), p.value("best", 0.0)};
+                               p.value("stop", 0.0),
+                               p.value("take_profit", 0.0),
+                               p.value("trailing_pct", 0.0),
+                               p.value("best", 0.0),
+                               p.value("since_ms", int64_t{0})};
     const auto last_action = j.value("last_action", nlohmann::json::object());
     for (const auto& [symbol, a] : last_action.items()) {
         Action action;

@@ -1,7 +1,13 @@
 // Risk rules through the real engine, csv feed and mock executor, on scripted price paths.
 #include "engine_harness.hpp"
 
+#include <orchestrade/candles/random_walk.hpp>
 #include <orchestrade/core/engine.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 using namespace orchestrade;
 using namespace orchestrade::testing;
@@ -122,4 +128,134 @@ TEST(RiskEngine, AHaltBlocksEntriesKeepsExitsAndSurvivesRestarts) {
     auto states = h.events("risk_state");
     ASSERT_EQ(states.size(), 2u);
     EXPECT_NE(states[1].json.find("HALTED -> ACTIVE"), std::string::npos);
+}
+
+TEST(RiskEngine, ACoarserBarClosingBesideTheFinestTripsNoLevelOfALaterEntry) {
+    // 1m bars with 1h bars beside them (the seed-004 3m + 4h set-up, smaller). Find an entry
+    // inside the first hour after that hour's low, and a stop between that low and every 1m low
+    // after the entry: the 1h bar closing at minute 60 reaches below the stop, the price never
+    // did after the entry.
+    constexpr int kBars = 70;
+    uint64_t seed = 0;
+    int entry = -1;
+    double stop = 0, entry_close = 0;
+    for (uint64_t s = 1; s < 200 && entry < 0; ++s) {
+        candles::WalkParams p;
+        p.seed = s;
+        candles::RandomWalk walk(p, "BTC/USDT");
+        std::vector<candles::Candle> c;
+        for (int i = 0; i < kBars; ++i)
+            c.push_back(walk.next());
+        double hour_low = 1e300;
+        for (int i = 0; i < 60; ++i)
+            hour_low = std::min(hour_low, c[i].low);
+        for (int k = 5; k < 55; ++k) {
+            double later_low = 1e300;
+            for (int i = k + 1; i < kBars; ++i)
+                later_low = std::min(later_low, c[i].low);
+            if (later_low > hour_low * 1.001) {
+                seed = s;
+                entry = k;
+                stop = (hour_low + later_low) / 2;
+                entry_close = c[k].close;
+                break;
+            }
+        }
+    }
+    ASSERT_GE(entry, 0) << "no seed gives such a path";
+    std::string actions;
+    for (int i = 0; i < entry; ++i)
+        actions += "HOLD,";
+    actions += "BUY";
+    const double stop_pct = (1 - stop / entry_close) * 100;
+
+    EngineHarness h;
+    h.run(
+        "version: 1\nname: test\nmode: backtest\njournal: journal.db\nuniverse: [BTC/USDT]\n"
+        "feed: { use: synthetic, params: { seed: " +
+        std::to_string(seed) + ", timeframe: 1m, bars: " + std::to_string(kBars) +
+        ", higher_timeframes: 1h } }\n" + "strategy: " + script(actions) +
+        "\nrisk: { quantity: 0.1, stop_loss_pct: " + std::to_string(stop_pct) +
+        " }\nexecutor: " + mock("close") + "\n");
+    auto r = h.report();
+    EXPECT_FALSE(order_with_reason(r, "stop-loss"));
+    ASSERT_EQ(r.trades.size(), 1u);
+    EXPECT_TRUE(r.trades[0].open);
+}
+
+TEST(RiskEngine, AfterAStopLossTheSameSignalEntersAgain) {
+    EngineHarness h;
+    // BUY on every bar: the first enters (fills at bar 1's open), bar 3 gaps through the stop and
+    // the exit fills at bar 4's open; the next BUY is no duplicate of the one the stop undid.
+    h.write_csv(path(8, {{3, {0, 90, 91, 89, 90}},
+                         {4, {0, 90, 91, 89, 90}},
+                         {5, {0, 90, 91, 89, 90}},
+                         {6, {0, 90, 91, 89, 90}},
+                         {7, {0, 90, 91, 89, 90}}}));
+    h.run(h.pipeline_yaml(script("BUY,BUY,BUY,BUY,BUY,BUY,BUY,BUY"), mock(),
+                          "{ quantity: 1, stop_loss_pct: 5 }"));
+    auto r = h.report();
+    ASSERT_TRUE(order_with_reason(r, "stop-loss"));
+    ASSERT_EQ(r.trades.size(), 2u);
+    EXPECT_FALSE(r.trades[0].open);
+    EXPECT_TRUE(r.trades[1].open);
+    EXPECT_EQ(r.trades[1].entry_ts, kStartMs + 5 * kMinuteMs);  // bar 4's BUY, at bar 5's open
+}
+
+TEST(RiskEngine, ACrashRightAfterAnEntryFillKeepsItsStopForTheRestart) {
+    EngineHarness h;
+    // Paper replay, a bar per iteration. The BUY of bar 0 fills at bar 1's open; the process
+    // dies in the strategy call of that same iteration, before the iteration's end.
+    h.write_csv(
+        path(8, {{2, {0, 90, 91, 89, 90}}, {3, {0, 90, 91, 89, 90}}, {4, {0, 90, 91, 89, 90}}}));
+    const std::string risk = "{ quantity: 1, stop_loss_pct: 5 }";
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 5;
+    const std::string crashing =
+        "{ use: script_strategy, params: { script: \"BUY,HOLD\", exit_at: 1 } }";
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        try {
+            h.run(h.pipeline_yaml(crashing, mock(), risk, "paper"), o);
+        } catch (...) {
+        }
+        std::_Exit(0);  // not reached when the crash happens
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 3) << "the scripted crash did not happen";
+    ASSERT_EQ(h.report().fills.size(), 1u);  // the entry's fill was journaled before it
+
+    h.run(h.pipeline_yaml(script("HOLD,HOLD,HOLD,HOLD"), mock(), risk, "paper"), o);
+    auto r = h.report();
+    EXPECT_TRUE(order_with_reason(r, "stop-loss")) << "the restarted run did not watch the stop";
+}
+
+TEST(RiskEngine, AResumedRunsMetricsStartFromTheAccountAsItStands) {
+    EngineHarness h;
+    // Run 1 buys at 100 (fee 0.10) over bars 0-2; run 2 sees bar 3 at 100, then 110.
+    h.write_csv(path(6, {{4, {0, 110, 111, 109, 110}}, {5, {0, 110, 111, 109, 110}}}));
+    const std::string executor =
+        "{ use: mock, params: { starting_cash: 10000, fee_bps: 10, fill: next_open } }";
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 3;
+    auto first =
+        h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
+    EXPECT_NEAR(first.metrics.fees, 0.1, 1e-9);
+    auto second =
+        h.run(h.pipeline_yaml(script("HOLD,HOLD,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
+    ASSERT_TRUE(second.resumed);
+    EXPECT_NEAR(second.metrics.starting_equity, 10000 - 0.1, 1e-6);  // cash + 1 at 100
+    EXPECT_NEAR(second.metrics.final_equity, 10000 - 0.1 + 10, 1e-6);
+    EXPECT_NEAR(second.metrics.total_return_pct, 10 / (10000 - 0.1) * 100, 1e-6);
+    EXPECT_DOUBLE_EQ(second.metrics.fees, 0);  // the fee was run 1's
+    EXPECT_EQ(second.metrics.trades, 0);
+    // The summary and `report` of the run agree.
+    auto report = h.report();
+    EXPECT_DOUBLE_EQ(report.metrics.fees, second.metrics.fees);
+    EXPECT_NEAR(report.metrics.starting_equity, second.metrics.starting_equity, 1e-6);
 }

@@ -78,10 +78,10 @@ TEST(RiskSizing, AtrStopUsesWildersAverage) {
     c.atr_period = 3;
     RiskStage r(c);
     // True ranges: 2 (first bar: high-low), then max(h-l, |h-pc|, |l-pc|).
-    r.on_bar("BTC/USDT", 101, 99, 100);   // TR 2
-    r.on_bar("BTC/USDT", 104, 100, 103);  // TR 4
-    r.on_bar("BTC/USDT", 103, 97, 98);    // TR 6 -> ATR seed (2+4+6)/3 = 4
-    r.on_bar("BTC/USDT", 99, 97, 98);     // TR 2 -> ATR (4*2+2)/3 = 10/3
+    r.on_bar("BTC/USDT", kT0 + kMinute, 101, 99, 100);   // TR 2
+    r.on_bar("BTC/USDT", kT0 + kMinute, 104, 100, 103);  // TR 4
+    r.on_bar("BTC/USDT", kT0 + kMinute, 103, 97, 98);    // TR 6 -> ATR seed (2+4+6)/3 = 4
+    r.on_bar("BTC/USDT", kT0 + kMinute, 99, 97, 98);     // TR 2 -> ATR (4*2+2)/3 = 10/3
     auto d = r.evaluate(signal(Action::Buy), flat(), 98, false, kT0);
     ASSERT_TRUE(d.order);
     EXPECT_NEAR(d.order->stop_loss, 98 - 2 * (10.0 / 3.0), 1e-9);
@@ -209,6 +209,8 @@ TEST(RiskBreakers, StateSurvivesSaveAndLoad) {
     ASSERT_TRUE(restored.protection("BTC/USDT"));
     EXPECT_DOUBLE_EQ(restored.protection("BTC/USDT")->stop, 95);
     EXPECT_DOUBLE_EQ(restored.protection("BTC/USDT")->take_profit, 120);
+    EXPECT_EQ(restored.protection("BTC/USDT")->since_ms, kT0);  // bars before it stay ignored
+    EXPECT_FALSE(restored.check_exit("BTC/USDT", kT0, 100, 100, 90, after));
     EXPECT_EQ(restored.evaluate(signal(Action::Buy, "ETH/USDT"), flat(), 10, false, kT0).outcome,
               "ignored: duplicate signal");
 }
@@ -217,16 +219,17 @@ TEST(ProtectiveExits, StopTakeProfitGapAndBothInOneBar) {
     RiskStage r(RiskConfig{});
     Position before{}, pos{2, 100, 0, 100, 0};
     r.on_fill("BTC/USDT", before, pos, 95, 110, true, kT0);
-    EXPECT_FALSE(r.check_exit("BTC/USDT", 100, 109, 96, pos));  // inside both levels
-    auto gap = r.check_exit("BTC/USDT", 90, 91, 89, pos);       // opens below the stop
+    EXPECT_FALSE(r.check_exit("BTC/USDT", kT0 + kMinute, 100, 109, 96, pos));  // inside both levels
+    auto gap = r.check_exit("BTC/USDT", kT0 + kMinute, 90, 91, 89, pos);  // opens below the stop
     ASSERT_TRUE(gap);
     EXPECT_EQ(gap->reason, "stop-loss");
     EXPECT_EQ(gap->side, Side::Sell);
     EXPECT_DOUBLE_EQ(gap->qty, 2);
-    auto both = r.check_exit("BTC/USDT", 100, 111, 94, pos);  // both levels inside one bar
+    auto both =
+        r.check_exit("BTC/USDT", kT0 + kMinute, 100, 111, 94, pos);  // both levels inside one bar
     ASSERT_TRUE(both);
     EXPECT_EQ(both->reason, "stop-loss");
-    auto tp = r.check_exit("BTC/USDT", 105, 112, 104, pos);
+    auto tp = r.check_exit("BTC/USDT", kT0 + kMinute, 105, 112, 104, pos);
     ASSERT_TRUE(tp);
     EXPECT_EQ(tp->reason, "take-profit");
     // The position closes: its levels go (an emulated OCO leaves no leg behind).
@@ -238,11 +241,11 @@ TEST(ProtectiveExits, ShortLevelsAreMirrored) {
     RiskStage r(RiskConfig{});
     Position before{}, pos{-1, 100, 0, 100, 0};
     r.on_fill("BTC/USDT", before, pos, 105, 90, true, kT0);
-    auto stop = r.check_exit("BTC/USDT", 101, 106, 100, pos);
+    auto stop = r.check_exit("BTC/USDT", kT0 + kMinute, 101, 106, 100, pos);
     ASSERT_TRUE(stop);
     EXPECT_EQ(stop->reason, "stop-loss");
     EXPECT_EQ(stop->side, Side::Buy);
-    EXPECT_EQ(r.check_exit("BTC/USDT", 95, 96, 89, pos)->reason, "take-profit");
+    EXPECT_EQ(r.check_exit("BTC/USDT", kT0 + kMinute, 95, 96, 89, pos)->reason, "take-profit");
 }
 
 TEST(ProtectiveExits, TrailingStopFollowsTheBestPrice) {
@@ -252,11 +255,30 @@ TEST(ProtectiveExits, TrailingStopFollowsTheBestPrice) {
     Position before{}, pos{1, 100, 0, 100, 0};
     r.on_fill("BTC/USDT", before, pos, 0, 0, true, kT0);
     EXPECT_DOUBLE_EQ(r.protection("BTC/USDT")->stop, 90);
-    r.on_bar("BTC/USDT", 120, 110, 118);
+    r.on_bar("BTC/USDT", kT0 + kMinute, 120, 110, 118);
     EXPECT_DOUBLE_EQ(r.protection("BTC/USDT")->stop, 108);
-    r.on_bar("BTC/USDT", 115, 109, 110);  // a lower high never lowers the stop
+    r.on_bar("BTC/USDT", kT0 + kMinute, 115, 109, 110);  // a lower high never lowers the stop
     EXPECT_DOUBLE_EQ(r.protection("BTC/USDT")->stop, 108);
-    auto exit = r.check_exit("BTC/USDT", 109, 110, 107, pos);
+    auto exit = r.check_exit("BTC/USDT", kT0 + kMinute, 109, 110, 107, pos);
+    ASSERT_TRUE(exit);
+    EXPECT_EQ(exit->reason, "trailing stop");
+}
+
+TEST(ProtectiveExits, ABarThatClosedBeforeTheEntryMovesNoLevel) {
+    RiskConfig c;
+    c.trailing_stop_pct = 10;
+    RiskStage r(c);
+    Position before{}, pos{1, 100, 0, 100, 0};
+    const int64_t filled = kT0 + 10 * kMinute;
+    r.on_fill("BTC/USDT", before, pos, 95, 110, true, filled);
+    // A bar that closed at or before the fill (a coarser bar, a bar replayed after a restart)
+    // lies before the position: neither its low nor its high counts.
+    EXPECT_FALSE(r.check_exit("BTC/USDT", filled, 100, 120, 80, pos));
+    r.on_bar("BTC/USDT", filled, 150, 80, 100);
+    EXPECT_DOUBLE_EQ(r.protection("BTC/USDT")->stop, 95);
+    EXPECT_DOUBLE_EQ(r.protection("BTC/USDT")->best, 100);
+    // The bar in which it filled closes after it: that one counts.
+    auto exit = r.check_exit("BTC/USDT", filled + kMinute, 100, 101, 94, pos);
     ASSERT_TRUE(exit);
     EXPECT_EQ(exit->reason, "trailing stop");
 }
@@ -265,7 +287,7 @@ TEST(ProtectiveExits, NativeProtectionIsNotWatched) {
     RiskStage r(RiskConfig{});
     Position before{}, pos{1, 100, 0, 100, 0};
     r.on_fill("BTC/USDT", before, pos, 95, 110, false, kT0);
-    EXPECT_FALSE(r.check_exit("BTC/USDT", 90, 91, 89, pos));
+    EXPECT_FALSE(r.check_exit("BTC/USDT", kT0 + kMinute, 90, 91, 89, pos));
 }
 
 TEST(RiskDust, APositionBelowTheVenuesSmallestOrderIsFlatForEntriesAndNeverSold) {
@@ -325,4 +347,44 @@ TEST(RiskDust, RestsInOtherSymbolsDoNotHoldSlotsOfMaxOpenPositions) {
     open_long(l, "ETH/USDT", 1, 2'000);
     EXPECT_EQ(r.evaluate(signal(Action::Buy, "XRP/USDT"), l, 0.6, false, kT0, venue).outcome,
               "refused: max_open_positions: 2 positions open, the limit is 2");
+}
+
+TEST(RiskLevels, AnEntryWhoseTakeProfitThePriceHasPassedIsRefused) {
+    auto planned = signal(Action::Buy);
+    planned.stop_loss = 90;
+    planned.take_profit = 105;  // planned at 100; the price opened at 106
+    RiskStage r(RiskConfig{});
+    auto d = r.evaluate(planned, flat(), 106, false, kT0);
+    EXPECT_FALSE(d.order);
+    EXPECT_EQ(d.rule, "take_profit");
+    EXPECT_EQ(d.outcome,
+              "refused: take_profit: take-profit 105 is on the wrong side of the price 106");
+    auto short_entry = signal(Action::Sell);
+    short_entry.take_profit = 95;
+    RiskConfig shorts;
+    shorts.allow_short = true;
+    EXPECT_EQ(RiskStage(shorts).evaluate(short_entry, flat(), 94, false, kT0).rule, "take_profit");
+    EXPECT_TRUE(RiskStage(shorts).evaluate(short_entry, flat(), 96, false, kT0).order);
+}
+
+TEST(RiskDuplicates, ARefusedSignalIsNotADuplicateWhenItComesAgain) {
+    RiskConfig c;
+    c.max_open_positions = 1;
+    RiskStage r(c);
+    Ledger holding = flat();
+    open_long(holding, "ETH/USDT", 1, 100);
+    auto refused = r.evaluate(signal(Action::Buy), holding, 100, false, kT0);
+    EXPECT_EQ(refused.rule, "max_open_positions");
+    // The slot is free again: the same BUY enters.
+    auto again = r.evaluate(signal(Action::Buy), flat(), 100, false, kT0 + kMinute);
+    ASSERT_TRUE(again.order);
+    EXPECT_EQ(r.evaluate(signal(Action::Buy), flat(), 100, false, kT0 + 2 * kMinute).outcome,
+              "ignored: duplicate signal");
+}
+
+TEST(RiskDuplicates, AfterForgetTheSameSignalActsAgain) {
+    RiskStage r(RiskConfig{});
+    ASSERT_TRUE(r.evaluate(signal(Action::Buy), flat(), 100, false, kT0).order);
+    r.forget("BTC/USDT");  // a stop-loss closed the position
+    EXPECT_TRUE(r.evaluate(signal(Action::Buy), flat(), 100, false, kT0 + kMinute).order);
 }

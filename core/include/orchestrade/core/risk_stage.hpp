@@ -59,6 +59,7 @@ struct Protection {
     double take_profit = 0;   // 0 = none
     double trailing_pct = 0;  // the stop follows the best price by this %
     double best = 0;          // best price since entry (trailing)
+    int64_t since_ms = 0;     // the entry's fill: bars that closed by then say nothing of it
 };
 
 struct ProtectiveExit {
@@ -82,25 +83,31 @@ class RiskStage {
     RiskDecision evaluate(const SignalRecord& signal, const Ledger& ledger, double price,
                           bool order_pending, int64_t now_ms,
                           const MinOrderQty& min_order_qty = {});
-    // The last signal per symbol (HOLD included): backtests skip HOLD signals early and report
-    // them here; a restart restores the memory from the journal.
+    // The last signal per symbol that was acted on (HOLD included): backtests skip HOLD signals
+    // early and report them here; a restart restores the memory from the journal.
     void remember(std::string_view symbol, Action action) {
         if (auto it = last_action_.find(symbol); it != last_action_.end())
             it->second = action;
         else
             last_action_.emplace(symbol, action);
     }
+    // A position closed by a protective exit (core-watched or at the venue): the strategy's
+    // next signal for the symbol is not a duplicate of the one that opened it.
+    void forget(const std::string& symbol) { last_action_.erase(symbol); }
 
     // ---- market data and fills ------------------------------------------------------------
     // Whether on_bar and check_exit have anything to do: an ATR to follow or a level to watch.
     bool watches_prices() const { return config_.stop_loss_atr > 0 || !protection_.empty(); }
+    // Both take the bars of one timeframe (the finest the feed delivers) and the bar's close
+    // time: a bar that closed before the entry's fill moves no level of it.
     // Once per bar, after the protective check: ATR and trailing levels.
-    void on_bar(const std::string& symbol, double high, double low, double close);
+    void on_bar(const std::string& symbol, int64_t close_ms, double high, double low, double close);
     // A protective exit this bar hits, for a position the core protects itself. Stop before
     // take-profit when both are inside one bar (the conservative reading); a gap through a level
     // triggers at the open.
-    std::optional<ProtectiveExit> check_exit(const std::string& symbol, double open, double high,
-                                             double low, const Position& position) const;
+    std::optional<ProtectiveExit> check_exit(const std::string& symbol, int64_t close_ms,
+                                             double open, double high, double low,
+                                             const Position& position) const;
     // After a fill changed a position: entries get their protection (levels from the order),
     // a closed position loses it, and a closed loss starts the symbol's cool-down.
     void on_fill(const std::string& symbol, const Position& before, const Position& after,
@@ -120,6 +127,8 @@ class RiskStage {
     void load(const std::string& json);
 
   private:
+    RiskDecision decide(const SignalRecord& signal, const Ledger& ledger, double price,
+                        bool order_pending, int64_t now_ms, const MinOrderQty& min_order_qty);
     RiskDecision entry(const SignalRecord& signal, const Ledger& ledger, double price, Side side,
                        int64_t now_ms, const MinOrderQty& min_order_qty);
     // Positions open in the ledger, less those that are dust.
