@@ -503,6 +503,7 @@ class Engine {
     void backtest_loop() {
         journal_->begin_batch();
         bool more = true;
+        std::optional<std::string> feed_error;
         auto last_progress = steady::now();
         while (true) {
             if (more) {
@@ -511,7 +512,10 @@ class Engine {
                     more = feed_->poll(std::numeric_limits<int64_t>::max(), kBacktestChunk,
                                        buffer_.sink());
                 } catch (const std::exception& e) {
-                    throw RunError(std::string("the feed failed: ") + e.what());
+                    // The bars before the failure are still run (the last moment was held back
+                    // for rows of the same time); then the run fails.
+                    feed_error = std::string("the feed failed: ") + e.what();
+                    more = false;
                 }
                 if (more && buffer_.size() == before) more = false;  // nothing new: treat as end
             }
@@ -535,6 +539,7 @@ class Engine {
                 o_.on_progress({summary_.bars, last_bar_ms_, ledger_->equity()});
             }
         }
+        if (feed_error) throw RunError(*feed_error);
         journal_->commit_batch();
         if (summary_.bars == 0) log_->warn("the feed produced no bars: nothing to trade");
     }
@@ -580,11 +585,20 @@ class Engine {
         if (buffer_.empty()) {
             log_->info("no new bar; waiting for the next one");
         }
+        // Only the newest moment of a poll is acted on. Older ones (bars missed while the bot was
+        // down, or a wake-up late by a bar) reach the strategy as warm-up: it learns from them,
+        // but their signals would trade on stale prices. The venue and the core's stops still
+        // see every bar.
+        std::size_t caught_up = 0;
         for (std::size_t begin = 0; begin < buffer_.size();) {
             std::size_t end = buffer_.group_end(begin);
-            step(begin, end);
+            const bool newest = end == buffer_.size();
+            step(begin, end, newest ? 0 : OT_BATCH_WARMUP);
+            if (!newest) caught_up += end - begin;
             begin = end;
         }
+        if (caught_up)
+            log_->info("{} older bar(s) of this poll went to the strategy as warm-up", caught_up);
         buffer_.clear();
         return more;
     }
@@ -607,7 +621,8 @@ class Engine {
     }
 
     // ---- one moment: the bars that closed together -----------------------------------------
-    void step(std::size_t begin, std::size_t end) {
+    // flags: OT_BATCH_WARMUP for a moment whose signals are not acted on.
+    void step(std::size_t begin, std::size_t end, uint32_t flags = 0) {
         const int64_t close_ms = buffer_.close_time(begin);
         if (backtest_) {
             sim_clock_.set(close_ms);
@@ -616,7 +631,7 @@ class Engine {
             last_close_ms_ = close_ms;
         }
         int fills = backtest_ && scheduler_ ? fire_due_events(close_ms) : 0;
-        const ot_bar_batch& batch = buffer_.batch(begin, end, close_ms, 0);
+        const ot_bar_batch& batch = buffer_.batch(begin, end, close_ms, flags);
 
         guarded("executor_error", [&] {
             executor_->on_bars(batch);
@@ -634,6 +649,7 @@ class Engine {
 
         signals_.signals().clear();
         guarded("strategy_error", [&] { strategy_->on_bars(batch, signals_.sink()); });
+        if (flags & OT_BATCH_WARMUP) signals_.signals().clear();
         for (auto& s : signals_.signals())
             fills += handle_signal(s, close_ms);
 

@@ -81,7 +81,16 @@ void CsvFeed::warn_gap(int64_t delta_ms, uint64_t line) {
 uint64_t CsvFeed::push_backtest_rows(uint64_t limit, sdk::FeedOut& out) {
     uint64_t pushed = 0;
     while (pushed < limit) {
-        const CsvPrefetcher::Rows rows = prefetcher_->next(limit - pushed);
+        CsvPrefetcher::Rows rows;
+        try {
+            rows = prefetcher_->next(limit - pushed);
+        } catch (...) {
+            // A bad line. A poll that throws loses what it pushed (the host drops the bars of a
+            // failed poll), so the bars before the line go out with this poll and the next poll
+            // raises the error: the prefetcher throws it again on every call.
+            if (pushed == 0) throw;
+            break;
+        }
         if (rows.count == 0) break;
         const CsvPrefetcher::Chunk& c = *rows.chunk;
         for (const auto& gap : c.gaps)

@@ -311,3 +311,42 @@ TEST(TradingLogic, PositionsAreJournaledAsTheLedgerHoldsThem) {
     EXPECT_DOUBLE_EQ(positions["BTC/USDT"].avg_price, 100);
     EXPECT_NEAR(positions["BTC/USDT"].fees, 2 * 100 * 0.001, 1e-12);
 }
+
+TEST(TradingLogic, PaperActsOnlyOnTheNewestMomentOfAPoll) {
+    // A poll that brings several bars (missed while the bot was down; here replay_bars: 4): the
+    // older three warm the strategy up, only the newest may trade, at a price that is current.
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(10)));
+    std::string yaml =
+        h.pipeline_yaml(script("BUY,SELL,BUY,SELL"), mock_executor(), "{ quantity: 1 }", "paper");
+    const std::string feed = "timeframe: 1m }";
+    yaml.replace(yaml.find(feed), feed.size(), "timeframe: 1m, replay_bars: 4 }");
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 1;
+    auto summary = h.run(yaml, o);
+    EXPECT_EQ(summary.bars, 4);
+    auto signals = h.signals();
+    ASSERT_EQ(signals.size(), 1u);
+    EXPECT_EQ(signals[0].action, core::Action::Buy);
+    EXPECT_EQ(signals[0].time_ms, kStartMs + 3 * kMinuteMs);
+    EXPECT_EQ(signals[0].outcome, "order");
+    EXPECT_EQ(h.report().orders.size(), 1u);
+}
+
+TEST(TradingLogic, ABadCsvLineFailsTheBacktestAfterEveryBarBeforeIt) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes({100, 101, 102}));
+    {
+        std::ofstream out(h.dir() / "bars.csv", std::ios::app);
+        out << kStartMs + 3 * kMinuteMs << ",103,104,102,abc,1\n";  // line 5
+    }
+    // The last good bar is the one a backtest holds back until it knows no row of its moment
+    // follows: it must still run before the failure.
+    EXPECT_THROW(h.run(h.pipeline_yaml(script("HOLD,HOLD,BUY"), mock_executor("fill: close"))),
+                 core::RunError);
+    auto signals = h.signals();
+    ASSERT_EQ(signals.size(), 1u);
+    EXPECT_EQ(signals[0].time_ms, kStartMs + 2 * kMinuteMs);
+    EXPECT_EQ(signals[0].outcome, "order");
+}

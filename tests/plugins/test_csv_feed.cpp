@@ -260,6 +260,157 @@ TEST_F(CsvFeedTest, EveryBarBeforeABadLineArrivesBeforeItsError) {
     }
 }
 
+// ---- a bad line in a backtest: the bars before it, then its error -------------------------------
+// The read-ahead thread fills chunks of 4,096 rows (CsvPrefetcher::kChunkRows); the host polls
+// 4,096 bars at a time (engine.cpp's kBacktestChunk). Whatever the chunk and poll boundaries, every
+// good bar before a bad line must arrive, in order, before the error, and the error must not cost
+// the bars of the poll it is found in.
+constexpr std::size_t kReadAheadChunk = 4096;
+constexpr uint32_t kHostPoll = 4096;
+
+// What a backtest saw: the bars delivered before the first error, and that error ("" if none).
+struct UntilError {
+    std::size_t delivered = 0;
+    std::string error;
+    std::string again;  // the error of one more poll after it
+};
+
+// Polls with max_bars until the feed fails or ends. Checks that the bars come in file order (bar i
+// opens at kT0 + i minutes, as rows() writes them) and no poll exceeds max_bars.
+UntilError poll_until_error(ot::FeedInstance& feed, uint32_t max_bars) {
+    UntilError result;
+    try {
+        for (;;) {
+            ot::FeedOutput out = feed.poll(kNoLimit, max_bars);
+            if (max_bars != 0) {
+                EXPECT_LE(out.bars.size(), max_bars);
+            }
+            for (const ot::Bar& bar : out.bars) {
+                EXPECT_EQ(bar.open_time_ms, kT0 + static_cast<int64_t>(result.delivered) * kMinute)
+                    << "bar " << result.delivered;
+                ++result.delivered;
+            }
+            if (out.end) return result;
+        }
+    } catch (const ot::PluginError& e) {
+        EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
+        result.error = e.what();
+    }
+    try {
+        feed.poll(kNoLimit, max_bars);
+        result.again = "a poll after the error went on past the bad line";
+    } catch (const ot::PluginError& e) {
+        result.again = e.what();
+    }
+    return result;
+}
+
+// A bad line of each kind the reader rejects, for the bar after `good` good ones (open time
+// kT0 + good minutes), with the message it must fail with after "path:line: ".
+struct BadLine {
+    std::string text;
+    std::string message;
+};
+
+std::vector<BadLine> bad_lines(int good) {
+    const std::string t = std::to_string(kT0 + good * kMinute);
+    const std::string previous = std::to_string(kT0 + (good - 1) * kMinute);
+    return {
+        {t + ",1,2,0.5,abc,1", "bad number 'abc' in column 'close'"},
+        {t + ",nan,2,0.5,1.5,1", "bad number 'nan' in column 'open'"},
+        {t + ",1,2,0.5,1.5", "expected 6 fields (timestamp,open,high,low,close,volume), found 5"},
+        {t + ",1,2,0.5,1.5,1,7",
+         "expected 6 fields (timestamp,open,high,low,close,volume), found 7"},
+        {"garbage", "expected 6 fields (timestamp,open,high,low,close,volume), found 1"},
+        {previous + ",1,2,0.5,1.5,1",
+         "timestamp " + previous + " is not after the previous bar's " + previous},
+        {t + ",10,10.5,9,11,1", "high 10.5 is below max(open, close) 11"},
+        {t + ",10,12,10.5,11,1", "low 10.5 is above min(open, close) 10"},
+        {t + ",-1,2,0.5,1.5,1", "prices must be positive"},
+        {t + ",1,2,0.5,1.5,-1", "volume -1 is negative"},
+    };
+}
+
+class CsvBadLineTest : public CsvFeedTest {
+  protected:
+    // A file with a header, `good` good bars, the bad line, then more good bars that must never
+    // arrive; polled max_bars at a time. Checks the bar count, the message and that it repeats.
+    void expect_stops_after(int good, const BadLine& bad, uint32_t max_bars) {
+        SCOPED_TRACE("good bars " + std::to_string(good) + ", max_bars " +
+                     std::to_string(max_bars) + ", bad line '" + bad.text + "'");
+        ot::FeedInstance feed = open(kHeader + rows(good) + bad.text + "\n" + rows(5, good + 1));
+        const UntilError seen = poll_until_error(feed, max_bars);
+        const std::string expected = path() + ":" + std::to_string(good + 2) + ": " + bad.message;
+        EXPECT_EQ(seen.delivered, static_cast<std::size_t>(good));
+        EXPECT_EQ(seen.error, expected);
+        EXPECT_EQ(seen.again, expected);
+    }
+    void expect_stops_after(int good, uint32_t max_bars) {
+        expect_stops_after(good, bad_lines(good).front(), max_bars);
+    }
+};
+
+TEST_F(CsvBadLineTest, ABadLineInTheFirstChunkComesAfterTheBarsBeforeIt) {
+    // The 5-line file of the bug report: a header, 3 bars, a bad close on line 5.
+    expect_stops_after(3, kHostPoll);
+    expect_stops_after(3, 0);  // max_bars 0: the feed's own 65,536-bar polls
+    expect_stops_after(3, 2);
+    expect_stops_after(1000, kHostPoll);
+    expect_stops_after(0, kHostPoll);  // nothing before it: the first poll fails
+}
+
+TEST_F(CsvBadLineTest, ABadLineInTheMiddleOfALaterChunkComesAfterTheBarsBeforeIt) {
+    // examples/data/btcusdt-1m.csv broken at line 15000: 14,998 bars, in the fourth chunk.
+    expect_stops_after(14998, kHostPoll);
+    expect_stops_after(14998, 0);
+    expect_stops_after(14998, 1000);
+    expect_stops_after(14998, 3000);
+    expect_stops_after(2 * kReadAheadChunk + 100, kHostPoll);
+}
+
+TEST_F(CsvBadLineTest, ABadLineAtAChunkBoundaryComesAfterTheBarsBeforeIt) {
+    for (std::size_t good : {kReadAheadChunk - 1, kReadAheadChunk, kReadAheadChunk + 1,
+                             2 * kReadAheadChunk - 1, 2 * kReadAheadChunk, 2 * kReadAheadChunk + 1})
+        for (uint32_t max_bars : {kHostPoll, 0u, 1000u, 4095u, 4097u})
+            expect_stops_after(static_cast<int>(good), max_bars);
+}
+
+TEST_F(CsvBadLineTest, EveryKindOfBadLineComesAfterTheBarsBeforeIt) {
+    // Bad numbers, NaN, field counts, order, body checks: each in the first chunk, mid-chunk
+    // later on, and on both sides of a chunk boundary.
+    for (int good :
+         {3, 5000, static_cast<int>(kReadAheadChunk) - 1, static_cast<int>(kReadAheadChunk)})
+        for (const BadLine& bad : bad_lines(good))
+            for (uint32_t max_bars : {kHostPoll, 1000u})
+                expect_stops_after(good, bad, max_bars);
+}
+
+TEST_F(CsvBadLineTest, AGapJustBeforeABadLineIsWarnedAndItsBarDelivered) {
+    // A gap is no error: the bar after it arrives, is warned about once, then the bad line fails.
+    const int good = 5000;
+    std::string content = kHeader + rows(good - 1) + row(good - 1, kT0 + good * kMinute) +
+                          std::to_string(kT0 + (good + 1) * kMinute) + ",1,2,0.5,abc,1\n";
+    ot::FeedInstance feed = open(content);
+    std::size_t delivered = 0;
+    std::string error;
+    try {
+        for (;;) {
+            ot::FeedOutput out = feed.poll(kNoLimit, kHostPoll);
+            delivered += out.bars.size();
+            if (out.end) break;
+        }
+    } catch (const ot::PluginError& e) {
+        error = e.what();
+    }
+    EXPECT_EQ(delivered, static_cast<std::size_t>(good));
+    EXPECT_EQ(error,
+              path() + ":" + std::to_string(good + 2) + ": bad number 'abc' in column 'close'");
+    EXPECT_EQ(
+        host.logs_containing(": gap: ", OT_LOG_WARN),
+        (std::vector<std::string>{path() + ":" + std::to_string(good + 1) +
+                                  ": gap: 120000 ms since the previous bar, expected 60000"}));
+}
+
 TEST_F(CsvFeedTest, StoppingInTheMiddleOfALargeFileEndsTheReadAhead) {
     ot::FeedInstance feed = open(kHeader + rows(50000));
     EXPECT_EQ(feed.poll(kNoLimit, 10).bars.size(), 10u);
