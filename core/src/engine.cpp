@@ -603,10 +603,11 @@ class Engine {
         return more;
     }
 
-    // Sleeps to the next multiple of the interval; false when a stop was requested meanwhile.
+    // Sleeps to the next iteration (next_iteration_ms) or scheduled event; false when a stop was
+    // requested meanwhile.
     bool sleep_until_next(int64_t interval_ms) {
         const int64_t now = wall_clock_.now_ms();
-        int64_t wake = (now / interval_ms + 1) * interval_ms;
+        int64_t wake = next_iteration_ms(now, interval_ms);
         if (scheduler_)
             for (const auto& next : scheduler_->upcoming(now, 1))
                 wake = std::min(wake, next.time_ms);

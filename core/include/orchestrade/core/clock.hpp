@@ -27,4 +27,10 @@ class WallClock final : public Clock {
     int64_t now_ms() const override;
 };
 
+// When a paper/live iteration after now_ms starts: the next multiple of the interval, plus a
+// tenth of it up to 2 s, so that a bar closing on that boundary is final at the venue when the
+// feed asks (an exchange still updates a bar for a moment after its close; asked too early, the
+// loop would wait a whole interval for it).
+int64_t next_iteration_ms(int64_t now_ms, int64_t interval_ms);
+
 }  // namespace orchestrade::core
