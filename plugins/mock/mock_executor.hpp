@@ -27,7 +27,7 @@ class MockExecutor final : public sdk::Executor {
         "Paper/backtest venue: fills against bars with fees and slippage, keeps its own balances",
         OT_CAP_SHORT};
     static constexpr ot_param_spec params[] = {
-        sdk::double_param("starting_cash", "10000", 0, 1e15, "Cash at the start, > 0"),
+        sdk::double_param("starting_cash", "10000", 0.01, 1e15, "Cash at the start"),
         sdk::double_param("fee_bps", "10", 0, 1000, "Fee per fill, basis points of the notional"),
         sdk::double_param("slippage_bps", "0", 0, 1000,
                           "Adverse price move on market, stop and take-profit fills, bps"),
