@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 namespace po = boost::program_options;
 
@@ -31,14 +32,22 @@ int breaker_command(const GlobalOptions& g, const std::vector<std::string>& args
         std::cerr << "orchestrade " << name << ": " << e.what() << "\n";
         return kExitBadInput;
     }
-    setup_logging(g);
+    if (!setup_logging(g)) return kExitBadInput;
     if (!std::filesystem::exists(journal_path)) {
         std::cerr << "orchestrade " << name << ": no journal at " << journal_path << "\n";
         return kExitBadInput;
     }
+    // Only an existing journal is opened: a file that is not one is bad input, left untouched.
+    std::unique_ptr<core::Journal> journal;
     try {
-        core::Journal journal(journal_path, core::Journal::Durability::Synchronous);
-        journal.kv_set("core", core::kBreakerCommandKey, halt ? "halt:" + reason : "resume");
+        journal = std::make_unique<core::Journal>(
+            journal_path, core::Journal::Durability::Synchronous, core::Journal::Access::Existing);
+    } catch (const std::exception& e) {
+        std::cerr << "orchestrade " << name << ": " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    try {
+        journal->kv_set("core", core::kBreakerCommandKey, halt ? "halt:" + reason : "resume");
         std::cout << (halt ? "halt" : "resume")
                   << " recorded; the run applies it at its next iteration\n";
         return kExitOk;

@@ -150,7 +150,7 @@ int command_fetch_data(const GlobalOptions& g, const std::vector<std::string>& a
         std::cerr << "orchestrade fetch-data: " << e.what() << "\n";
         return kExitBadInput;
     }
-    setup_logging(g);
+    if (!setup_logging(g)) return kExitBadInput;
     core::WallClock clock;
     int64_t start = 0, end = clock.now_ms();
     std::optional<int64_t> resume;
@@ -159,7 +159,13 @@ int command_fetch_data(const GlobalOptions& g, const std::vector<std::string>& a
     core::ComponentConfig config;
     try {
         interval_ms = core::parse_duration_ms(timeframe);
-        if (!to.empty()) end = std::min(end, parse_time(to));
+        if (!to.empty()) {
+            const int64_t to_ms = parse_time(to);
+            // Checked before the file is read, changed or written and before any download.
+            if (!from.empty() && parse_time(from) >= to_ms)
+                throw std::invalid_argument("--from " + from + " is not before --to " + to);
+            end = std::min(end, to_ms);
+        }
         resume = resume_point(out);
         if (resume)
             start = *resume + interval_ms;

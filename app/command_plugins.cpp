@@ -19,7 +19,7 @@ int command_plugins(const GlobalOptions& g, const std::vector<std::string>& args
         std::cerr << "orchestrade plugins: " << e.what() << "\n";
         return kExitBadInput;
     }
-    setup_logging(g);
+    if (!setup_logging(g)) return kExitBadInput;
     auto registry = load_registry(g);
     std::cout << (vm.count("json") ? core::catalog_to_json(*registry)
                                    : core::catalog_to_text(*registry))
@@ -42,7 +42,7 @@ int command_describe(const GlobalOptions& g, const std::vector<std::string>& arg
         std::cerr << "orchestrade describe: " << e.what() << "\n";
         return kExitBadInput;
     }
-    setup_logging(g);
+    if (!setup_logging(g)) return kExitBadInput;
     auto registry = load_registry(g);
     const core::ComponentInfo* c = registry->find(id);
     if (!c) {

@@ -29,13 +29,20 @@ int command_report(const GlobalOptions& g, const std::vector<std::string>& args)
         std::cerr << "orchestrade report: " << e.what() << "\n";
         return kExitBadInput;
     }
-    setup_logging(g);
+    if (vm.count("json") && !html_path.empty()) {
+        std::cerr
+            << "orchestrade report: --json and --html cannot be combined (one or the other)\n";
+        return kExitBadInput;
+    }
+    if (!setup_logging(g)) return kExitBadInput;
     if (!std::filesystem::exists(journal_path)) {
         std::cerr << "orchestrade report: no journal at " << journal_path << "\n";
         return kExitBadInput;
     }
     try {
-        core::Journal journal(journal_path, core::Journal::Durability::Synchronous);
+        // Read-only: a report never creates, migrates (but an older journal's) or writes a file.
+        core::Journal journal(journal_path, core::Journal::Durability::Synchronous,
+                              core::Journal::Access::ReadOnly);
         core::RunReport r = core::build_report(journal, run_id);
         if (!html_path.empty()) {
             std::ofstream out(html_path, std::ios::binary);

@@ -34,7 +34,7 @@ extern "C" void on_stop_signal(int) {
 }
 
 core::Pipeline load(const std::string& file, const core::PluginRegistry& registry) {
-    if (!file.empty()) return core::load_pipeline(file, registry);
+    if (!file.empty()) return load_pipeline_file(file, registry);
     core::Pipeline p =
         core::parse_pipeline(kEmbeddedPipeline, kEmbeddedPipelineName, data_dir(), registry);
     p.journal = (fs::current_path() / kEmbeddedJournal).string();
@@ -51,7 +51,8 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
         "interval", po::value(&interval), "loop period in paper/live mode, e.g. 30s, 1m, 500ms")(
         "live", "allow live trading with real money (required by mode: live)")(
         "max-iterations", po::value<int64_t>()->default_value(0),
-        "stop after N iterations (paper/live; 0 = no limit)")("quiet,q", "print only the summary");
+        "stop after N iterations (paper/live; 0 = no limit)")(
+        "quiet,q", "print only the summary (and warnings and errors; the log file keeps all)");
     po::positional_options_description pos;
     pos.add("pipeline", 1);
     po::variables_map vm;
@@ -62,11 +63,17 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
         std::cerr << "orchestrade run: " << e.what() << "\n";
         return kExitBadInput;
     }
-    setup_logging(g, "var/log/orchestrade.log");
-
+    const bool quiet = vm.count("quiet") > 0;
     core::EngineOptions options;
     options.once = vm.count("once") > 0;
     options.max_iterations = vm["max-iterations"].as<int64_t>();
+    if (options.max_iterations < 0) {
+        std::cerr << "orchestrade run: --max-iterations " << options.max_iterations
+                  << " is negative (N > 0 stops after N iterations, 0 = no limit)\n";
+        return kExitBadInput;
+    }
+    if (!setup_logging(g, "var/log/orchestrade.log", quiet)) return kExitBadInput;
+
     options.stop_requested = &g_stop;
     options.halt_requested = &g_halt;
     try {
@@ -94,7 +101,6 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
     std::signal(SIGUSR1, on_halt_signal);  // kill switch: block entries, keep exits
-    const bool quiet = vm.count("quiet") > 0;
     if (!quiet) print_start(std::cerr, pipeline);
     if (!quiet && isatty(STDERR_FILENO))
         options.on_progress = [](const core::Progress& p) { print_progress(std::cerr, p); };
@@ -122,10 +128,10 @@ int command_validate(const GlobalOptions& g, const std::vector<std::string>& arg
         std::cerr << "orchestrade validate: " << e.what() << "\n";
         return kExitBadInput;
     }
-    setup_logging(g);
+    if (!setup_logging(g)) return kExitBadInput;
     auto registry = load_registry(g, file);
     try {
-        core::Pipeline p = core::load_pipeline(file, *registry);
+        core::Pipeline p = load_pipeline_file(file, *registry);
         core::check_components(p);
         std::cout << file << ": ok (" << core::to_string(p.mode) << ": "
                   << p.feed.plugin->short_name << " -> " << p.strategy.plugin->short_name << " -> "

@@ -12,12 +12,16 @@ namespace po = boost::program_options;
 
 namespace orchestrade::cli {
 
+namespace {
+constexpr int kMaxCount = 10000;  // firings shown at most
+}  // namespace
+
 int command_schedule(const GlobalOptions& g, const std::vector<std::string>& args) {
     std::string file;
     int count = 10;
     po::options_description opts("Options");
     opts.add_options()("pipeline", po::value(&file)->required(), "pipeline file")(
-        "count", po::value(&count)->default_value(10), "how many firings to show");
+        "count", po::value(&count)->default_value(10), "how many firings to show (1 to 10000)");
     po::positional_options_description pos;
     pos.add("pipeline", 1);
     po::variables_map vm;
@@ -28,10 +32,15 @@ int command_schedule(const GlobalOptions& g, const std::vector<std::string>& arg
         std::cerr << "orchestrade schedule: " << e.what() << "\n";
         return kExitBadInput;
     }
-    setup_logging(g);
+    if (count < 1 || count > kMaxCount) {
+        std::cerr << "orchestrade schedule: --count " << count << " is out of range (1 to "
+                  << kMaxCount << ")\n";
+        return kExitBadInput;
+    }
+    if (!setup_logging(g)) return kExitBadInput;
     auto registry = load_registry(g, file);
     try {
-        const core::Pipeline p = core::load_pipeline(file, *registry);
+        const core::Pipeline p = load_pipeline_file(file, *registry);
         if (p.schedule.triggers.empty()) {
             std::cout << file << ": no calendar triggers";
             if (p.schedule.every_ms)

@@ -1,10 +1,12 @@
 // orchestrade: run, validate and inspect trading pipelines.
 #include "cli.hpp"
+#include "setup.hpp"
 
 #include <orchestrade/ot_plugin.h>
 
 #include <boost/program_options.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -41,9 +43,10 @@ int main(int argc, char** argv) {
         "plugin-dir", po::value(&g.plugin_dirs)->composing(),
         "search this folder for plugins first (repeatable)")(
         "log-level", po::value(&g.log_level)->default_value("info"),
-        "debug, info, warning or error")(
+        "debug, info, warning (or warn) or error")(
         "log-file", po::value(&g.log_file),
-        "also log to this rotating file (run: default var/log/orchestrade.log)");
+        "also log to this rotating file; exit 2 when it cannot be opened (run: default "
+        "var/log/orchestrade.log, console only with a warning when that cannot be opened)");
     po::options_description hidden;
     hidden.add_options()("command", po::value<std::string>())(
         "args", po::value<std::vector<std::string>>());
@@ -78,6 +81,21 @@ int main(int argc, char** argv) {
         if (!vm.count("command")) {
             std::cout << global << "\n";
             return vm.count("help") ? kExitOk : kExitBadInput;
+        }
+        if (!valid_log_level(g.log_level)) {
+            std::cerr << "orchestrade: --log-level '" << g.log_level
+                      << "' is not one of debug, info, warning (or warn), error\n";
+            return kExitBadInput;
+        }
+        for (const std::string& dir : g.plugin_dirs) {
+            std::error_code ec;
+            if (!std::filesystem::is_directory(dir, ec)) {
+                std::cerr << "orchestrade: --plugin-dir " << dir << ": "
+                          << (std::filesystem::exists(dir, ec) ? "not a directory"
+                                                               : "no such directory")
+                          << "\n";
+                return kExitBadInput;
+            }
         }
         const std::string name = vm["command"].as<std::string>();
         auto it = commands.find(name);

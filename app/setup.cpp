@@ -4,7 +4,10 @@
 
 #include <boost/dll/runtime_symbol_info.hpp>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -13,11 +16,78 @@ namespace fs = std::filesystem;
 
 namespace orchestrade::cli {
 
-void setup_logging(const GlobalOptions& g, const std::string& default_file) {
+namespace {
+
+spdlog::level::level_enum log_level(const std::string& name) {
+    if (name == "debug") return spdlog::level::debug;
+    if (name == "warning" || name == "warn") return spdlog::level::warn;
+    if (name == "error") return spdlog::level::err;
+    return spdlog::level::info;
+}
+
+// Why the log file cannot be opened for appending, or empty when it can.
+std::string log_file_problem(const std::string& file) {
+    const fs::path parent = fs::path(file).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !fs::is_directory(parent, ec)) {
+        fs::create_directories(parent, ec);
+        if (ec) return "cannot create the directory " + parent.string() + ": " + ec.message();
+    }
+    if (fs::is_directory(file, ec)) return "cannot open: " + std::string(std::strerror(EISDIR));
+    std::FILE* f = std::fopen(file.c_str(), "ab");
+    if (!f) return "cannot open: " + std::string(std::strerror(errno));
+    std::fclose(f);
+    return {};
+}
+
+}  // namespace
+
+bool valid_log_level(const std::string& name) {
+    return name == "debug" || name == "info" || name == "warning" || name == "warn" ||
+           name == "error";
+}
+
+bool setup_logging(const GlobalOptions& g, const std::string& default_file, bool quiet_console) {
     core::LogOptions o;
-    o.file = g.log_file.empty() ? default_file : g.log_file;
-    o.level = spdlog::level::from_str(g.log_level == "warning" ? "warn" : g.log_level);
+    o.level = log_level(g.log_level);
+    if (quiet_console) o.console_level = spdlog::level::warn;
+    const bool explicit_file = !g.log_file.empty();
+    const std::string file = explicit_file ? g.log_file : default_file;
+    std::string problem;
+    if (!file.empty()) {
+        problem = log_file_problem(file);
+        if (problem.empty()) {
+            o.file = file;
+            try {
+                core::init_logging(o);
+                return true;
+            } catch (const std::exception& e) {
+                problem = e.what();
+            }
+        }
+        if (explicit_file) {
+            std::cerr << "orchestrade: --log-file " << file << ": " << problem << "\n";
+            return false;
+        }
+        o.file.clear();
+    }
     core::init_logging(o);
+    if (!problem.empty())
+        core::logger("cli")->warn(
+            "log file {}: {}; logging to the console only (--log-file PATH chooses another file)",
+            file, problem);
+    return true;
+}
+
+core::Pipeline load_pipeline_file(const std::string& file, const core::PluginRegistry& registry) {
+    std::error_code ec;
+    if (fs::is_directory(file, ec))
+        throw core::ConfigError(file, 0, 0, "cannot read: " + std::string(std::strerror(EISDIR)));
+    try {
+        return core::load_pipeline(file, registry);
+    } catch (const std::ios_base::failure& e) {
+        throw core::ConfigError(file, 0, 0, std::string("cannot read: ") + e.what());
+    }
 }
 
 std::unique_ptr<core::PluginRegistry> load_registry(const GlobalOptions& g,

@@ -3,6 +3,7 @@
 
 #include "cli.hpp"
 
+#include <orchestrade/core/pipeline.hpp>
 #include <orchestrade/core/plugin_registry.hpp>
 
 #include <boost/program_options.hpp>
@@ -13,7 +14,16 @@
 
 namespace orchestrade::cli {
 
-void setup_logging(const GlobalOptions& g, const std::string& default_file = {});
+// The --log-level names accepted (the help's, plus "warn" for "warning").
+bool valid_log_level(const std::string& name);
+// Sets up the console and, when --log-file or default_file names one, the rotating log file.
+// An explicit --log-file that cannot be opened is bad input: prints why and returns false. When
+// only default_file cannot be opened, logs one warning and carries on with the console. A quiet
+// console shows warnings and errors only; the file still gets every message of --log-level.
+bool setup_logging(const GlobalOptions& g, const std::string& default_file = {},
+                   bool quiet_console = false);
+// core::load_pipeline, with a path that cannot be read (a directory, say) as a ConfigError.
+core::Pipeline load_pipeline_file(const std::string& file, const core::PluginRegistry& registry);
 // Scans the search path: --plugin-dir, then the plugins/ folder next to the pipeline file (when
 // one is given), ORCHESTRADE_PLUGIN_PATH, next to the binary, the install dir.
 std::unique_ptr<core::PluginRegistry> load_registry(const GlobalOptions& g,

@@ -504,8 +504,8 @@ void Journal::insert_pending(bool rest) const {
         [this](const auto& b) { insert_chart_bar(b.first, b.second); }, rest);
 }
 
-Journal::Journal(const std::string& path, Durability durability)
-    : path_(path), durability_(durability) {
+Journal::Journal(const std::string& path, Durability durability, Access access)
+    : path_(path), durability_(durability), access_(access) {
     try {
         open();
     } catch (const SQLite::Exception& e) {
@@ -534,17 +534,37 @@ void Journal::open() {
     // them. Only possible before SQLite's first use in the process; later calls change nothing.
     static std::once_flag no_memory_statistics;
     std::call_once(no_memory_statistics, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-    const auto parent = std::filesystem::path(path_).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
     // NOMUTEX: every use of the connection is serialized by mutex_ already.
-    db_ = std::make_unique<SQLite::Database>(
-        path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
+    const int flags = access_ == Access::ReadOnly ? SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX
+                                                  : SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX;
+    if (access_ == Access::Create) {
+        const auto parent = std::filesystem::path(path_).parent_path();
+        if (!parent.empty()) std::filesystem::create_directories(parent);
+        db_ =
+            std::make_unique<SQLite::Database>(path_, flags | SQLite::OPEN_CREATE, kBusyTimeoutMs);
+    } else {
+        db_ = std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
+        // Refused before anything (even the journal mode) is written to a file that is not ours.
+        const int version = schema_version_locked();
+        if (version == 0 && db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt() > 0)
+            throw std::runtime_error("'" + path_ +
+                                     "' is a SQLite database but not an Orchestrade journal");
+        if (version == 0)
+            throw std::runtime_error("'" + path_ + "' is not an Orchestrade journal (it is empty)");
+        if (access_ == Access::ReadOnly && version < kSchemaVersion) {
+            db_.reset();
+            { Journal upgrade(path_, Durability::Synchronous, Access::Existing); }  // migrates
+            db_ = std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
+        }
+    }
     // A larger per-connection allocator for the small objects of each statement step.
     sqlite3_db_config(db_->getHandle(), SQLITE_DBCONFIG_LOOKASIDE, nullptr, 1200, 1000);
-    db_->exec("PRAGMA journal_mode = WAL");
-    // A backtest's journal can be made again by running it again: it skips the syncs.
-    db_->exec(durability_ == Durability::Synchronous ? "PRAGMA synchronous = FULL"
-                                                     : "PRAGMA synchronous = OFF");
+    if (access_ != Access::ReadOnly) {
+        db_->exec("PRAGMA journal_mode = WAL");
+        // A backtest's journal can be made again by running it again: it skips the syncs.
+        db_->exec(durability_ == Durability::Synchronous ? "PRAGMA synchronous = FULL"
+                                                         : "PRAGMA synchronous = OFF");
+    }
     db_->exec("PRAGMA cache_size = -16384");  // 16 MiB: large batches without re-reading pages
     migrate();
     statements_ = std::make_unique<Statements>(*db_);

@@ -58,7 +58,10 @@ void init_logging(const LogOptions& options) {
     State& s = state();
     std::lock_guard lock(s.mutex);
     s.sinks.clear();
-    if (options.console) s.sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    if (options.console) {
+        s.sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+        s.sinks.back()->set_level(options.console_level);
+    }
     if (!options.file.empty()) {
         std::filesystem::path p(options.file);
         if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());

@@ -201,3 +201,173 @@ TEST_F(Cli, SchedulePrintsTheNextFiringsInLocalTime) {
     EXPECT_NE(r.out.find("market_open"), std::string::npos);
     EXPECT_EQ(cli({"schedule", "missing.yaml"}).exit_code, 2);
 }
+
+// The audit's findings: bad input is exit 2 with a message naming the file or the parameter.
+
+TEST_F(Cli, AnExplicitLogFileThatCannotBeOpenedIsBadInput) {
+    fs::create_directories(dir_ / "logs.d");
+    auto r =
+        cli({"--log-file", (dir_ / "logs.d").string(), "validate", write("p.yaml", kGoodPipeline)});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--log-file " + (dir_ / "logs.d").string() +
+                         ": cannot open: "
+                         "Is a directory"),
+              std::string::npos)
+        << r.err;
+    write("plain", "x");
+    auto under_a_file = cli({"--log-file", "plain/x.log", "plugins"});
+    EXPECT_EQ(under_a_file.exit_code, 2) << under_a_file.err;
+    EXPECT_NE(under_a_file.err.find("--log-file plain/x.log: cannot create the directory plain"),
+              std::string::npos)
+        << under_a_file.err;
+}
+
+TEST_F(Cli, ADefaultLogFileThatCannotBeOpenedWarnsOnceAndTheRunGoesOn) {
+    write("var", "a file where the log folder would go");
+    auto r = cli({"run", write("p.yaml", kGoodPipeline)});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("trades"), std::string::npos) << r.out;
+    const std::string warning = "log file var/log/orchestrade.log: cannot create the directory var";
+    const auto first = r.err.find(warning);
+    EXPECT_NE(first, std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find(warning, first + 1), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("console only"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, APipelinePathThatIsADirectoryCannotBeRead) {
+    fs::create_directories(dir_ / "folder");
+    const std::string folder = (dir_ / "folder").string();
+    for (const char* command : {"validate", "run", "schedule"}) {
+        auto r = cli({command, folder});
+        EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.err;
+        EXPECT_NE(r.err.find(folder + ": cannot read: Is a directory"), std::string::npos)
+            << command << "\n"
+            << r.err;
+    }
+}
+
+TEST_F(Cli, ScheduleCountIsBounded) {
+    std::string text = kGoodPipeline;
+    text.replace(text.find("feed:"), 5,
+                 "schedule:\n  triggers:\n    - { name: open, at: \"09:30\" }\nfeed:");
+    const std::string p = write("p.yaml", text);
+    // Not millions: before the check, 5000000 reserved gigabytes.
+    for (const char* count : {"-3", "0", "10001"}) {
+        auto r = cli({"schedule", p, "--count", count});
+        EXPECT_EQ(r.exit_code, 2) << count << "\n" << r.err;
+        EXPECT_NE(r.err.find(std::string("--count ") + count + " is out of range (1 to 10000)"),
+                  std::string::npos)
+            << r.err;
+    }
+    EXPECT_EQ(cli({"schedule", p, "--count", "10000"}).exit_code, 0);
+}
+
+TEST_F(Cli, ReportHaltAndResumeLeaveAFileThatIsNotAJournalAlone) {
+    const std::string empty = write("empty.db", "");
+    for (std::vector<std::string> args : {std::vector<std::string>{"report", "--journal", empty},
+                                          {"halt", "--journal", empty},
+                                          {"resume", "--journal", empty}}) {
+        auto r = cli(args);
+        EXPECT_EQ(r.exit_code, 2) << args[0] << "\n" << r.err;
+        EXPECT_NE(r.err.find("not an Orchestrade journal"), std::string::npos) << r.err;
+        EXPECT_EQ(fs::file_size(empty), 0u) << args[0];
+    }
+    EXPECT_FALSE(fs::exists(dir_ / "empty.db-wal"));
+    auto missing = cli({"halt", "--journal", "missing.db"});
+    EXPECT_EQ(missing.exit_code, 2);
+    EXPECT_NE(missing.err.find("no journal at missing.db"), std::string::npos) << missing.err;
+    EXPECT_FALSE(fs::exists(dir_ / "missing.db"));
+}
+
+TEST_F(Cli, ReportReadsAJournalWithoutWritingIt) {
+    ASSERT_EQ(cli({"run", write("p.yaml", kGoodPipeline)}).exit_code, 0);
+    fs::permissions(dir_ / "out.db", fs::perms::owner_read | fs::perms::group_read);
+    const auto before = fs::last_write_time(dir_ / "out.db");
+    auto r = cli({"report", "--journal", "out.db", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(nlohmann::json::parse(r.out).contains("metrics"));
+    EXPECT_EQ(fs::last_write_time(dir_ / "out.db"), before);
+}
+
+TEST_F(Cli, HaltAndResumeCallAFileThatIsNotSQLiteBadInput) {
+    const std::string text = write("notes.db", "these are my notes, not a database\n");
+    for (const char* command : {"halt", "resume", "report"}) {
+        auto r = cli({command, "--journal", text});
+        EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.err;
+        EXPECT_NE(r.err.find("is not a SQLite database"), std::string::npos) << r.err;
+    }
+}
+
+TEST_F(Cli, LogLevelAcceptsTheDocumentedNamesOnly) {
+    const std::string p = write("p.yaml", kGoodPipeline);
+    for (const char* level : {"verbose", "DEBUG", "trace", "off", ""}) {
+        auto r = cli({"--log-level", level, "validate", p});
+        EXPECT_EQ(r.exit_code, 2) << level << "\n" << r.err;
+        EXPECT_NE(r.err.find(std::string("--log-level '") + level + "' is not one of"),
+                  std::string::npos)
+            << r.err;
+    }
+    for (const char* level : {"debug", "info", "warning", "warn", "error"})
+        EXPECT_EQ(cli({"--log-level", level, "validate", p}).exit_code, 0) << level;
+    // warning shows a warning: the default log file's, where a file blocks its folder
+    write("var", "a file");
+    auto warn = cli({"--log-level", "warning", "run", p});
+    EXPECT_EQ(warn.exit_code, 0) << warn.err;
+    EXPECT_NE(warn.err.find("| WARNING |"), std::string::npos) << warn.err;
+    auto help = cli({"--help"});
+    EXPECT_NE(help.out.find("debug, info, warning (or warn) or error"), std::string::npos)
+        << help.out;
+}
+
+TEST_F(Cli, RunRejectsANegativeIterationLimit) {
+    auto r = cli({"run", write("p.yaml", kGoodPipeline), "--max-iterations", "-1"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--max-iterations -1 is negative"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "out.db"));
+}
+
+TEST_F(Cli, FetchDataRefusesAnEmptyRangeBeforeDownloadingOrWriting) {
+    // The base URL is a closed port: reaching the network would fail differently.
+    auto r = cli({"fetch-data", "--symbol", "BTC/USDT", "--from", "2024-02-01", "--to",
+                  "2024-01-01", "--out", "bars.csv", "--base-url", "http://127.0.0.1:9"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--from 2024-02-01 is not before --to 2024-01-01"), std::string::npos)
+        << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "bars.csv"));
+}
+
+TEST_F(Cli, QuietRunKeepsInfoLinesOffTheConsoleButInTheLogFile) {
+    auto loud = cli({"run", write("p.yaml", kGoodPipeline)});
+    ASSERT_EQ(loud.exit_code, 0) << loud.err;
+    ASSERT_NE(loud.err.find("| INFO |"), std::string::npos) << loud.err;  // the test needs some
+    fs::remove_all(dir_ / "var");
+    fs::remove(dir_ / "out.db");
+    auto quiet = cli({"run", "p.yaml", "-q"});
+    ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+    EXPECT_EQ(quiet.err.find("| INFO |"), std::string::npos) << quiet.err;
+    EXPECT_NE(quiet.out.find("trades"), std::string::npos) << quiet.out;
+    std::ifstream log(dir_ / "var" / "log" / "orchestrade.log");
+    std::stringstream text;
+    text << log.rdbuf();
+    EXPECT_NE(text.str().find("| INFO |"), std::string::npos) << text.str();
+}
+
+TEST_F(Cli, ReportRejectsJsonTogetherWithHtml) {
+    ASSERT_EQ(cli({"run", write("p.yaml", kGoodPipeline)}).exit_code, 0);
+    auto r = cli({"report", "--journal", "out.db", "--json", "--html", "x.html"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--json and --html cannot be combined"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "x.html"));
+}
+
+TEST_F(Cli, AMissingPluginDirIsBadInput) {
+    auto r = cli({"--plugin-dir", "/nonexistent", "plugins"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--plugin-dir /nonexistent: no such directory"), std::string::npos)
+        << r.err;
+    write("plain", "x");
+    auto file = cli({"--plugin-dir", "plain", "validate", write("p.yaml", kGoodPipeline)});
+    EXPECT_EQ(file.exit_code, 2) << file.err;
+    EXPECT_NE(file.err.find("--plugin-dir plain: not a directory"), std::string::npos) << file.err;
+    EXPECT_EQ(cli({"--plugin-dir", dir_.string(), "plugins"}).exit_code, 0);
+}

@@ -63,10 +63,17 @@ class Journal {
     // Batched mode commits the open batch after this many written rows.
     static constexpr int kBatchRows = 10000;
 
-    // Opens or creates the database at path (parent directories are created), migrating an older
-    // schema. Throws std::runtime_error with the path in the message on failure, when the file is
-    // not an Orchestrade journal, or when it has a newer schema than this build knows.
-    Journal(const std::string& path, Durability durability);
+    // What opening may do to the file. Create: open or create it (parent directories too) and
+    // migrate an older schema. Existing: the file must already be an Orchestrade journal (an
+    // older schema is migrated); nothing is created and a file that is not a journal is left as
+    // it is. ReadOnly: as Existing, but the connection is read-only (a journal of an older schema
+    // is migrated first, by a read-write connection that is closed again).
+    enum class Access { Create, Existing, ReadOnly };
+
+    // Opens the database at path as `access` says. Throws std::runtime_error with the path in the
+    // message on failure, when the file is not an Orchestrade journal, or when it has a newer
+    // schema than this build knows.
+    Journal(const std::string& path, Durability durability, Access access = Access::Create);
     ~Journal();
     Journal(const Journal&) = delete;
     Journal& operator=(const Journal&) = delete;
@@ -199,6 +206,7 @@ class Journal {
 
     std::string path_;
     Durability durability_;
+    Access access_;
     mutable std::mutex mutex_;
     std::unique_ptr<SQLite::Database> db_;
     std::unique_ptr<Statements> statements_;  // destroyed before db_

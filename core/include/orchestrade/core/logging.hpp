@@ -13,6 +13,8 @@ struct LogOptions {
     std::string file;  // empty = console only
     spdlog::level::level_enum level = spdlog::level::info;
     bool console = true;
+    // The console shows only messages at this level or above (the file still gets `level`).
+    spdlog::level::level_enum console_level = spdlog::level::trace;
 };
 
 void init_logging(const LogOptions& options);
