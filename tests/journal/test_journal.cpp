@@ -523,6 +523,50 @@ TEST(Journal, MigratesASchema3JournalKeepingItsRows) {
     EXPECT_EQ(journal.cash_flows().size(), 1u);
 }
 
+TEST(Journal, ExistingAndReadOnlyOpensLeaveAFileThatIsNotAJournalAsItIs) {
+    test::TempDir dir;
+    const std::string empty = dir.file("empty.db");
+    std::ofstream{empty};
+    const std::string other = dir.file("other.db");
+    {
+        SQLite::Database(other, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE)
+            .exec("CREATE TABLE t (x)");
+    }
+    const auto other_size = std::filesystem::file_size(other);
+    for (auto access : {Journal::Access::Existing, Journal::Access::ReadOnly}) {
+        EXPECT_THROW(Journal(empty, Durability::Synchronous, access), std::runtime_error);
+        EXPECT_EQ(std::filesystem::file_size(empty), 0u);
+        try {
+            Journal j(other, Durability::Synchronous, access);
+            FAIL() << "opened a database that is not a journal";
+        } catch (const std::runtime_error& e) {
+            EXPECT_NE(std::string(e.what()).find("not an Orchestrade journal"), std::string::npos);
+        }
+        EXPECT_EQ(std::filesystem::file_size(other), other_size);
+        EXPECT_THROW(Journal(dir.file("missing.db"), Durability::Synchronous, access),
+                     std::runtime_error);
+        EXPECT_FALSE(std::filesystem::exists(dir.file("missing.db")));
+    }
+}
+
+TEST(Journal, AReadOnlyOpenOfAnOlderSchemaMigratesItFirst) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    {
+        Journal journal(path, Durability::Synchronous);
+        journal.record_fill({0, 1, "c-1", "t-1", "BTC/USDT", Side::Buy, 1, 100, 0.1, 1000});
+    }
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE cash_flows");
+        db.exec("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    }
+    Journal journal(path, Durability::Synchronous, Journal::Access::ReadOnly);
+    EXPECT_EQ(journal.schema_version(), Journal::kSchemaVersion);
+    EXPECT_EQ(journal.fills().size(), 1u);
+    EXPECT_TRUE(journal.cash_flows().empty());
+}
+
 TEST(Journal, KeepsFillsWithoutATradeId) {
     test::TempDir dir;
     Journal journal(dir.file("run.db"), Durability::Synchronous);
