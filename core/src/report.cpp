@@ -119,7 +119,7 @@ void append_metrics(std::string& out, const Metrics& m) {
                      format_duration(m.max_drawdown_duration_ms).c_str());
     out += formatted("  %-18s %14.2f %%\n", "Volatility", m.volatility_pct);
     out += formatted("  %-18s %14.2f %%\n", "Exposure", m.exposure_pct);
-    out += formatted("  %-18s %14.2f\n", "Realized PnL", m.realized_pnl);
+    out += formatted("  %-18s %14.2f\n", "Realized, gross", m.realized_pnl);
     out += formatted("  %-18s %14.2f\n", "Fees", m.fees);
     if (m.cash_flows != 0) out += formatted("  %-18s %14.2f\n", "Cash flows, net", m.cash_flows);
     out += formatted("  %-18s %14lld\n", "Trades", static_cast<long long>(m.trades));
