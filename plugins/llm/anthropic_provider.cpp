@@ -50,6 +50,9 @@ Reply AnthropicProvider::send(const std::string& payload) {
                             "request-id", &error_message, r);
     if (!answer) return r;
     const json& body = answer->body;
+    // A 2xx without usage: billed, for how much the reply does not say.
+    if (!body.is_object() || !body.contains("usage") || !body["usage"].is_object())
+        r.billing = Billing::Unknown;
     if (!body.is_object() || !body.contains("content") || !body["content"].is_array()) {
         r.kind = ReplyKind::Malformed;
         r.error = "the response has no content array";

@@ -48,6 +48,8 @@ Reply read_result_object(const json& result, const std::string& raw) {
     }
     if (result.contains("total_cost_usd") && result["total_cost_usd"].is_number())
         r.usage.reported_cost_usd = result["total_cost_usd"].get<double>();
+    else
+        r.billing = Billing::Unknown;  // the tokens alone do not price the CLI's own overhead
     bool failed = (result.contains("is_error") && result["is_error"].is_boolean() &&
                    result["is_error"].get<bool>()) ||
                   json_text(result, "subtype") != "success";
@@ -97,6 +99,9 @@ Reply CommandProvider::send(const std::string& payload) {
     ProcessResult p = run_process(argv_, payload, s_.timeout_ms, s_.command_dir);
     Reply r;
     r.kind = ReplyKind::Transport;
+    // A command that ran may have called its model, whatever became of it; only a result that
+    // states its cost says how much. One that never started cost nothing.
+    r.billing = p.started ? Billing::Unknown : Billing::NotSent;
     if (!p.started || !p.error.empty()) {
         r.error = p.error;
         return r;

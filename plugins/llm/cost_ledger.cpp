@@ -2,6 +2,7 @@
 
 #include "text_format.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -100,19 +101,26 @@ void Budget::load_today() {
         day_spent_ = std::strtod(stored->c_str(), nullptr);
 }
 
+void Budget::store() const {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", day_spent_ + reserved_);
+    host_.kv_set("spent_usd/" + day_, buf);
+}
+
 double Budget::spent_today() {
     load_today();
-    return day_spent_;
+    return day_spent_ + reserved_;
 }
 
 std::string Budget::refusal(double worst_case_usd) {
     load_today();
-    if (day_spent_ + worst_case_usd > daily_usd_)
-        return "the daily budget is spent: $" + format_usd(day_spent_) + " of $" +
+    const double day_spent = day_spent_ + reserved_, run_spent = run_spent_ + reserved_;
+    if (day_spent + worst_case_usd > daily_usd_)
+        return "the daily budget is spent: $" + format_usd(day_spent) + " of $" +
                format_usd(daily_usd_) + " on " + day_ + ", and the next call may cost up to $" +
                format_usd(worst_case_usd);
-    if (run_usd_ && run_spent_ + worst_case_usd > *run_usd_)
-        return "the run budget is spent: $" + format_usd(run_spent_) + " of $" +
+    if (run_usd_ && run_spent + worst_case_usd > *run_usd_)
+        return "the run budget is spent: $" + format_usd(run_spent) + " of $" +
                format_usd(*run_usd_) + ", and the next call may cost up to $" +
                format_usd(worst_case_usd);
     return {};
@@ -123,9 +131,23 @@ void Budget::spend(double usd) {
     run_spent_ += usd;
     if (usd == 0) return;
     day_spent_ += usd;
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", day_spent_);
-    host_.kv_set("spent_usd/" + day_, buf);
+    store();
+}
+
+void Budget::reserve(double worst_case_usd) {
+    load_today();
+    if (worst_case_usd <= 0) return;
+    reserved_ += worst_case_usd;
+    store();
+}
+
+void Budget::settle(double reserved_usd, double charged_usd) {
+    load_today();  // a call out over midnight: its worst case stays on the day it was sent
+    const bool was_reserved = reserved_usd > 0;
+    if (was_reserved) reserved_ = std::max(0.0, reserved_ - reserved_usd);
+    run_spent_ += charged_usd;
+    day_spent_ += charged_usd;
+    if (was_reserved || charged_usd != 0) store();
 }
 
 }  // namespace orchestrade::llm

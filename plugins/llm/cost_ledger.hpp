@@ -48,10 +48,16 @@ class Budget {
     // Why a call that may cost up to `worst_case_usd` must not be made, or "" when it may.
     std::string refusal(double worst_case_usd);
     void spend(double usd);
+    // A call about to be sent is counted (and stored) at its worst case until settle() replaces
+    // that with its charge: a crash while it is out leaves the worst case spent.
+    void reserve(double worst_case_usd);
+    void settle(double reserved_usd, double charged_usd);
+    // Spent today, with the calls still out at their worst case.
     double spent_today();
 
   private:
     void load_today();
+    void store() const;
 
     sdk::Host host_;
     double daily_usd_;
@@ -59,6 +65,7 @@ class Budget {
     std::string day_;
     double day_spent_ = 0;
     double run_spent_ = 0;
+    double reserved_ = 0;  // worst cases of the calls out
 };
 
 }  // namespace orchestrade::llm

@@ -150,6 +150,9 @@ void DayWorkflow::fail(const std::string& reason) {
 bool DayWorkflow::begin_day(const std::string& day) {
     if (r_.state == DayState::EndOfDayReview)
         transition(DayState::Idle, "day " + r_.day + " closed without a weekly review");
+    else if (r_.state != DayState::Idle && r_.state != DayState::Error && r_.day == day)
+        fail("the pre-market of " + day + " was interrupted in " + state_name(r_.state) +
+             ": it starts again");
     else if (r_.state != DayState::Idle && r_.state != DayState::Error)
         fail("day " + r_.day + " ended unfinished in " + state_name(r_.state));
     std::vector<std::string> week = std::move(r_.context.week_traded);

@@ -75,7 +75,8 @@ class DayWorkflow {
     // Moves to the error state with the reason; the day's remaining steps are skipped.
     void fail(const std::string& reason);
     // Starts `day`: an unfinished earlier day ends first (end_of_day_review -> idle, any other
-    // state -> error), then the context is cleared and pre-market screening begins.
+    // state -> error), as does an interrupted pre-market of `day` itself (-> error); then the
+    // context is cleared and pre-market screening begins.
     bool begin_day(const std::string& day);
 
   private:

@@ -23,7 +23,11 @@ std::string clip(const std::string& s, std::size_t n) {
 
 Decider::Decider(const sdk::Host& host, Provider& provider, ResponseCache& cache, Budget& budget,
                  DeciderSettings settings)
-    : host_(host), provider_(provider), cache_(cache), budget_(budget), s_(std::move(settings)) {}
+    : host_(host), provider_(provider), cache_(cache), budget_(budget), s_(std::move(settings)) {
+    if (!s_.price && !s_.max_call_cost_usd)
+        throw std::invalid_argument("llm: nothing bounds the cost of a call to " + s_.model +
+                                    ": it needs prices or max_call_cost_usd");
+}
 
 Reply Decider::send(const std::string& payload) {
     try {
@@ -32,24 +36,41 @@ Reply Decider::send(const std::string& payload) {
         Reply r;
         r.kind = ReplyKind::Transport;
         r.error = e.what();
+        r.billing = Billing::Unknown;  // it may have failed after sending
         return r;
     }
 }
 
-double Decider::cost_of(const Usage& usage) const {
-    if (usage.reported_cost_usd) return *usage.reported_cost_usd;
-    return s_.price ? cost_usd(*s_.price, usage) : 0;
+double Decider::charge(const Reply& reply, double worst_usd) const {
+    if (reply.billing == Billing::NotSent) return 0;
+    if (reply.usage.reported_cost_usd) return *reply.usage.reported_cost_usd;
+    if (reply.billing == Billing::Unknown || !s_.price) return worst_usd;
+    return cost_usd(*s_.price, reply.usage);
 }
 
-// A token is at least one byte, so the payload's size bounds the input tokens; the output is
-// bounded by max_tokens. A command's own overhead is unknown: its last cost is the floor.
+// A token is at least one byte, so the payload's size bounds the input tokens, each at most at
+// the dearest of the input, cache-read and cache-write prices; the output is bounded by
+// max_tokens. What a command adds to the prompt is unknown: max_call_cost_usd bounds it.
 double Decider::worst_case_usd(const std::string& payload) const {
     double bound = 0;
-    if (s_.price)
-        bound = (static_cast<double>(payload.size()) * s_.price->input +
+    if (s_.price) {
+        const double input =
+            std::max({s_.price->input, s_.price->cached_input, s_.price->cache_write});
+        bound = (static_cast<double>(payload.size()) * input +
                  static_cast<double>(s_.max_tokens) * s_.price->output) /
                 1e6;
-    return std::max(bound, last_cost_usd_);
+    }
+    if (s_.max_call_cost_usd) bound = std::max(bound, *s_.max_call_cost_usd);
+    return std::max(bound, largest_stated_usd_);
+}
+
+void Decider::note_stated_cost(double usd, double worst_usd) {
+    if (usd > worst_usd)
+        host_.warn("llm: a call to " + s_.model + " cost $" + format_number(usd) +
+                   ", more than its worst case of $" + format_number(worst_usd) +
+                   (s_.max_call_cost_usd ? ": raise max_call_cost_usd" : "") +
+                   "; later calls are budgeted at $" + format_number(usd) + " at least");
+    largest_stated_usd_ = std::max(largest_stated_usd_, usd);
 }
 
 void Decider::pause(const Reply& reply) {
@@ -96,6 +117,7 @@ void Decider::journal_call(int64_t time_ms, const Call& call,
         {"cache_write_tokens", r.usage.cache_write},
         {"output_tokens", r.usage.output},
         {"cost_usd", call.cost_usd},
+        {"cost_estimated", call.cost_estimated},
         {"spent_today_usd", budget_.spent_today()},
         {"latency_ms", call.latency_ms},
         {"raw_answer", clip(r.text, kJournaledAnswer)},
@@ -123,14 +145,20 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
             return hold_without_call(
                 time_ms, "no recorded answer for this prompt (cache: replay_only)", call.hash);
         } else {
-            std::string refusal = budget_.refusal(worst_case_usd(call.payload));
+            const double worst = worst_case_usd(call.payload);
+            std::string refusal = budget_.refusal(worst);
             if (!refusal.empty()) return hold_without_call(time_ms, refusal, call.hash);
+            budget_.reserve(worst);  // counted (and stored) while the call is out
             int64_t start = host_.now_ms();
             call.reply = send(call.payload);
             call.latency_ms = host_.now_ms() - start;
-            call.cost_usd = cost_of(call.reply.usage);
-            if (call.cost_usd > 0) last_cost_usd_ = call.cost_usd;
-            budget_.spend(call.cost_usd);
+            call.cost_usd = charge(call.reply, worst);
+            call.cost_estimated = call.reply.billing != Billing::NotSent &&
+                                  !call.reply.usage.reported_cost_usd &&
+                                  (call.reply.billing == Billing::Unknown || !s_.price);
+            if (call.reply.usage.reported_cost_usd)
+                note_stated_cost(*call.reply.usage.reported_cost_usd, worst);
+            budget_.settle(worst, call.cost_usd);
             cache_.store(call.hash, call.reply);
         }
 

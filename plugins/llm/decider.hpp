@@ -15,13 +15,17 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace orchestrade::llm {
 
 struct DeciderSettings {
     std::string model;
-    std::optional<Price> price;  // none: only a cost the provider states is counted
+    // What bounds a call's cost: the token prices (the HTTP providers), a stated most per call
+    // (a command), or both (the larger applies). The Decider refuses to be built with neither.
+    std::optional<Price> price;
+    std::optional<double> max_call_cost_usd;
     int64_t max_tokens = 1024;
     DecisionRules rules;
     double min_confidence = 0;
@@ -52,12 +56,19 @@ class Decider {
         Reply reply;
         bool cached = false;
         double cost_usd = 0;
+        bool cost_estimated = false;  // charged its worst case: the reply did not say the cost
         int64_t latency_ms = 0;
     };
 
     Reply send(const std::string& payload);
-    double cost_of(const Usage& usage) const;
+    // The charge of a call that came back: the cost the provider states, else its usage at the
+    // model's prices; `worst_usd` when the reply cannot say (or there are no prices).
+    double charge(const Reply& reply, double worst_usd) const;
+    // The most the call can cost: every payload byte an input token at the dearest input price
+    // plus max_tokens output tokens, at least max_call_cost_usd and the largest cost stated.
     double worst_case_usd(const std::string& payload) const;
+    // A stated cost above the worst case raises it from then on (and is logged once).
+    void note_stated_cost(double usd, double worst_usd);
     void pause(const Reply& reply);
     Verdict hold_without_call(int64_t time_ms, std::string reason, std::string hash);
     void journal_call(int64_t time_ms, const Call& call, const std::optional<Decision>& decision,
@@ -72,7 +83,7 @@ class Decider {
     Budget& budget_;
     DeciderSettings s_;
     int64_t paused_until_ms_ = 0;
-    double last_cost_usd_ = 0;
+    double largest_stated_usd_ = 0;
     std::string last_warning_;
 };
 

@@ -47,6 +47,13 @@ bool starts_with(const std::string& s, const std::string& prefix) {
     return !prefix.empty() && s.compare(0, prefix.size(), prefix) == 0;
 }
 
+// The pre-market of the record's day began and did not end: a restart stopped it. (The state
+// is checked too: a record saved by an earlier version marks the step done when it begins.)
+bool pre_market_interrupted(const DayRecord& r) {
+    return r.done.count("pre_market") == 0 || r.state == DayState::PreMarketScreening ||
+           r.state == DayState::Analysis || r.state == DayState::EntryOptimisation;
+}
+
 int weekday_index(const std::string& name) {
     for (int i = 0; kWeekdays[i]; ++i)
         if (name == kWeekdays[i]) return i;
@@ -79,6 +86,10 @@ void LlmDayStrategy::start() {
         record = DayRecord::from_json(json::parse(*saved));
         host().info(std::string("llm_day: resuming day ") + record.day + " in state " +
                     state_name(record.state));
+        if (record.state != DayState::Idle && record.state != DayState::Error &&
+            pre_market_interrupted(record))
+            host().warn("llm_day: the pre-market of " + record.day +
+                        " did not complete; it runs again at that day's market_open");
     }
     workflow_.emplace(std::move(record), [this](const std::string& kind, const json& j) {
         journal(kind, j);
@@ -137,10 +148,18 @@ bool LlmDayStrategy::already_done(const Event& e, const std::string& step) {
 
 void LlmDayStrategy::pre_market(const Event& e) {
     if (already_done(e, "pre_market")) return;
-    if (!workflow_->begin_day(e.day)) return;
-    DayRecord& r = workflow_->record();
-    r.done.insert("pre_market");
+    run_pre_market(e);
+}
 
+void LlmDayStrategy::run_pre_market(const Event& e) {
+    if (!workflow_->begin_day(e.day)) return;
+    save();  // the day has begun: a restart before the end sees a pre-market that did not complete
+    plan_day(e);
+    workflow_->record().done.insert("pre_market");  // completed, with a plan or in error
+}
+
+void LlmDayStrategy::plan_day(const Event& e) {
+    DayRecord& r = workflow_->record();
     std::vector<std::pair<double, std::string>> candidates;
     for (const std::string& symbol : universe_) {
         if (last_close_.count(symbol) == 0) continue;  // no bar yet: nothing to judge it by
@@ -175,10 +194,18 @@ void LlmDayStrategy::pre_market(const Event& e) {
 void LlmDayStrategy::market_open(const Event& e, sdk::Signals& out) {
     if (already_done(e, "market_open")) return;
     DayRecord& r = workflow_->record();
-    if (r.day != e.day)
-        return workflow_->refuse(
-            DayState::MarketOpenExecution,
-            "market_open of " + e.day + ": the pre-market of that day never ran");
+    if (r.day != e.day || pre_market_interrupted(r)) {
+        // The process was down at the pre-market's time, or stopped while it ran, and its trigger
+        // does not fire twice. It places no order: run it now, so the day can still trade.
+        const std::string why =
+            "the pre-market of " + e.day +
+            (r.day != e.day ? std::string(" never ran")
+                            : std::string(" stopped in ") + state_name(r.state) + " (a restart?)");
+        journal("workflow_recover",
+                {{"day", e.day}, {"step", "pre_market"}, {"before", e.name}, {"reason", why}});
+        host().warn("llm_day: " + why + ": it runs now, before " + e.name);
+        run_pre_market(e);
+    }
     if (!workflow_->transition(DayState::MarketOpenExecution, "market_open of " + e.day)) return;
     // Done and saved before any signal leaves: a restart must never send these orders again.
     r.done.insert("market_open");

@@ -3,7 +3,8 @@
 // with stop-loss and take-profit; market_open sends them as BUY signals (the risk stage decides);
 // monitor* events may close positions; eod_review journals a review; weekly_review (on its day)
 // flags poor performers. The day is a DayWorkflow kept in the host's key-value state, so a restart
-// resumes it and never repeats a step already done.
+// resumes it and never repeats a step already done; a pre-market that a restart interrupted (or
+// missed) runs at market_open, before the entries.
 #pragma once
 
 #include "cost_ledger.hpp"
@@ -68,6 +69,10 @@ class LlmDayStrategy final : public sdk::Strategy {
     // A step already done today is skipped (and journaled): it may have placed orders.
     bool already_done(const Event& e, const std::string& step);
     void pre_market(const Event& e);
+    // Begins e.day and runs its pre-market: screening, analysis, entry planning. It places no
+    // order, so it may run again after an interruption; "pre_market" is done once it ends.
+    void run_pre_market(const Event& e);
+    void plan_day(const Event& e);
     void market_open(const Event& e, sdk::Signals& out);
     void monitor(const Event& e, sdk::Signals& out);
     void eod_review(const Event& e);

@@ -48,6 +48,10 @@ inline constexpr const char* kCacheModes[] = {"read_write", "replay_only", "off"
     sdk::double_param("run_budget_usd", "0", 0, 1e6,                                              \
                       "Spend limit of this run, for backtests (their days are simulated); "       \
                       "0 = none"),                                                                \
+    sdk::double_param("max_call_cost_usd", "-1", -1, 1e6,                                         \
+                      "The most one call may cost, in USD (-1 = not set); required by provider "  \
+                      "command (0 for a free model): the budget's worst case of a call, and its " \
+                      "charge when its cost is not stated"),                                      \
     sdk::json_param("prices", nullptr,                                                            \
                     "USD per million tokens by model: {model: {input, cached_input, "             \
                     "cache_write, output}}, over the built-in table"),                            \

@@ -65,6 +65,10 @@ Reply OpenAiProvider::send(const std::string& payload) {
     if (!answer) return r;
     const json& body = answer->body;
     r.usage = read_usage(body);
+    // A 2xx without usage (a garbage body, a server that does not count): billed, for how much
+    // the reply does not say.
+    if (!body.is_object() || !body.contains("usage") || !body["usage"].is_object())
+        r.billing = Billing::Unknown;
     const json* message = nullptr;
     std::string finish;
     if (body.is_object() && body.contains("choices") && body["choices"].is_array() &&

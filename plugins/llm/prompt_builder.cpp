@@ -72,11 +72,24 @@ std::string positions_text(const PortfolioSnapshot& p) {
 
 PromptBuilder::PromptBuilder(PromptTemplates templates, PromptSettings settings)
     : templates_(std::move(templates)), settings_(std::move(settings)) {
-    check(templates_.system, "system", kSystemNames);
-    check(templates_.user, "user", kUserNames);
     std::set<std::string, std::less<>> symbol_names;
     for (const auto& [name, value] : symbol_values(SymbolSnapshot{}, settings_))
         symbol_names.insert(name);
+    // "{cash}" is the natural guess (the `command` parameter writes {model}), and would be sent
+    // to the model as it is: refused, with the spelling that works.
+    std::set<std::string, std::less<>> known = symbol_names;
+    known.insert(kSystemNames.begin(), kSystemNames.end());
+    known.insert(kUserNames.begin(), kUserNames.end());
+    const std::pair<const char*, const std::string*> sections[] = {
+        {"system", &templates_.system}, {"user", &templates_.user}, {"symbol", &templates_.symbol}};
+    for (const auto& [section, text] : sections)
+        for (const std::string& name : single_brace_names(*text, known))
+            throw std::invalid_argument((templates_.file.empty() ? "" : templates_.file + ": ") +
+                                        "the " + section + " template writes {" + name +
+                                        "}, which would be sent as it is: a placeholder " +
+                                        "takes double braces, {{" + name + "}}");
+    check(templates_.system, "system", kSystemNames);
+    check(templates_.user, "user", kUserNames);
     check(templates_.symbol, "symbol", symbol_names);
 
     std::string symbols;

@@ -64,13 +64,14 @@ std::string trim_newlines(std::string s) {
 }  // namespace
 
 PromptTemplates PromptTemplates::defaults() {
-    return {kSystem, kUser, kSymbol};
+    return {kSystem, kUser, kSymbol, {}};
 }
 
 PromptTemplates PromptTemplates::load(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error("cannot read the prompt file " + path);
     PromptTemplates t = defaults();
+    t.file = path;
     std::string* section = nullptr;
     std::string text, line;
     auto flush = [&] {
@@ -114,6 +115,35 @@ std::vector<std::string> placeholders(std::string_view text) {
         if (end == std::string_view::npos) break;
         names.emplace_back(text.substr(pos + 2, end - pos - 2));
         pos = end + 2;
+    }
+    return names;
+}
+
+std::vector<std::string> single_brace_names(std::string_view text,
+                                            const std::set<std::string, std::less<>>& known) {
+    auto is_name_char = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_';
+    };
+    std::vector<std::string> names;
+    for (std::size_t open = text.find('{'); open != std::string_view::npos;
+         open = text.find('{', open + 1)) {
+        // Part of "{{": a placeholder as it should be (or not one at all).
+        if ((open > 0 && text[open - 1] == '{') ||
+            (open + 1 < text.size() && text[open + 1] == '{'))
+            continue;
+        std::size_t i = open + 1;
+        while (i < text.size() && text[i] == ' ')
+            ++i;
+        const std::size_t begin = i;
+        while (i < text.size() && is_name_char(text[i]))
+            ++i;
+        const std::size_t end = i;
+        while (i < text.size() && text[i] == ' ')
+            ++i;
+        if (end == begin || i >= text.size() || text[i] != '}') continue;
+        std::string_view name = text.substr(begin, end - begin);
+        if (known.count(name)) names.emplace_back(name);
     }
     return names;
 }

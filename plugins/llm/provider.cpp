@@ -80,9 +80,15 @@ std::optional<HttpAnswer> post_json(
     } catch (const sdk::Error& e) {
         reply.kind = ReplyKind::Transport;
         reply.error = e.what();
+        // OT_E_UNSUPPORTED: HTTP is disabled (a backtest), nothing was sent. Any other failure
+        // (a timeout, a connection lost) may have come after the provider took the request.
+        reply.billing = e.code() == OT_E_UNSUPPORTED ? Billing::NotSent : Billing::Unknown;
         return std::nullopt;
     }
     reply.http_status = http.status;
+    // A timeout on the way (a proxy's 408, a gateway's 504): the model may have run. Any other
+    // error status is the provider's refusal of the request, which it does not bill.
+    if (http.status == 408 || http.status == 504) reply.billing = Billing::Unknown;
     reply.request_id = http.header(request_id_header);
     HttpAnswer answer{nlohmann::json::parse(http.body, nullptr, false), std::move(http.body)};
     if (http.status >= 200 && http.status <= 299) return answer;

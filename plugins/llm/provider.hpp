@@ -45,6 +45,14 @@ enum class ReplyKind {
 
 const char* to_string(ReplyKind kind);
 
+// What a reply tells about the charge of its request.
+enum class Billing {
+    Usage,    // the usage (or the cost the provider states) is the charge: 0 for an error status
+    Unknown,  // it may have been billed, and the reply cannot say how much: a timeout or a lost
+              // connection after sending, an answer without usage, a command that states no cost
+    NotSent,  // the request never left (HTTP disabled, the command could not be started)
+};
+
 struct Reply {
     ReplyKind kind = ReplyKind::Transport;
     std::string text;   // the answer (Answer, Truncated), or the raw body / output on errors
@@ -53,6 +61,7 @@ struct Reply {
     int http_status = 0;
     int64_t retry_after_ms = -1;  // RateLimited: as the provider asked; -1 = not said
     std::string request_id;
+    Billing billing = Billing::Usage;
 };
 
 // Failures worth sending the same request again (once): nothing came back, or a server error.

@@ -92,10 +92,24 @@ ModelSettings read_model_settings(const sdk::Context& ctx) {
     d.min_confidence = p.get_double("min_confidence");
     d.journal_prompt = p.get_bool("journal_prompt");
     ps.schema = decision_schema(ctx.universe, d.rules.max_size_pct);
-    d.price = read_prices(p).find(ps.model);
-    if (!d.price && ps.kind != "command")
-        invalid("no price for model '" + ps.model +
-                "': add it to `prices` (USD per million tokens; zeros for a local server)");
+    if (double most = p.get_double("max_call_cost_usd"); most >= 0) d.max_call_cost_usd = most;
+    const PriceTable prices = read_prices(p);  // checked whatever the provider
+    if (ps.kind == "command") {
+        // The CLI adds its own prompt and may make several requests: tokens cannot bound a
+        // call, and a CLI need not state what it cost. Only the user can say what a call may
+        // cost at most; without that no budget can hold.
+        if (!d.max_call_cost_usd)
+            invalid("provider 'command' needs `max_call_cost_usd`: the most one call of `" +
+                    ps.model +
+                    "` may cost in USD (e.g. 0.05; 0 for a free local model). It is the "
+                    "budget's worst case of each call, and the charge of a call whose cost the "
+                    "command does not state");
+    } else {
+        d.price = prices.find(ps.model);
+        if (!d.price)
+            invalid("no price for model '" + ps.model +
+                    "': add it to `prices` (USD per million tokens; zeros for a local server)");
+    }
 
     s.daily_budget_usd = p.get_double("daily_budget_usd");
     if (p.get_double("run_budget_usd") > 0) s.run_budget_usd = p.get_double("run_budget_usd");

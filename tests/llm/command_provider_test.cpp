@@ -61,6 +61,16 @@ TEST_F(CommandProviderTest, TheCliResultObjectGivesTheAnswerUsageAndCost) {
     EXPECT_EQ(r.usage.output, 60);
     ASSERT_TRUE(r.usage.reported_cost_usd);
     EXPECT_EQ(*r.usage.reported_cost_usd, 0.001);
+    EXPECT_EQ(r.billing, llm::Billing::Usage);
+}
+
+TEST_F(CommandProviderTest, AResultWithoutItsCostIsAnUnknownCharge) {
+    dir.write("no_cost", "");
+    llm::Reply r = ask({});
+    ASSERT_EQ(r.kind, llm::ReplyKind::Answer) << r.error;
+    EXPECT_EQ(r.usage.input, 900);  // tokens, but not what the CLI's own prompt added
+    EXPECT_FALSE(r.usage.reported_cost_usd);
+    EXPECT_EQ(r.billing, llm::Billing::Unknown);
 }
 
 TEST_F(CommandProviderTest, ThePromptGoesToStdinAndTheArgumentsAreFilledIn) {
@@ -77,6 +87,7 @@ TEST_F(CommandProviderTest, APlainAnswerIsTakenAsItIs) {
     EXPECT_EQ(r.kind, llm::ReplyKind::Answer);
     EXPECT_EQ(r.text, "{\"action\":\"HOLD\"}\n");
     EXPECT_FALSE(r.usage.reported_cost_usd);
+    EXPECT_EQ(r.billing, llm::Billing::Unknown);
 }
 
 TEST_F(CommandProviderTest, ACommandThatHangsIsKilledAtTheTimeLimit) {
@@ -84,6 +95,19 @@ TEST_F(CommandProviderTest, ACommandThatHangsIsKilledAtTheTimeLimit) {
     EXPECT_EQ(r.kind, llm::ReplyKind::Transport);
     EXPECT_EQ(r.error, "the command did not answer within 300 ms");
     EXPECT_TRUE(llm::worth_resending(r));
+    EXPECT_EQ(r.billing, llm::Billing::Unknown);  // it may have called its model
+}
+
+TEST_F(CommandProviderTest, ACommandThatCannotStartCostsNothing) {
+    llm::ProviderSettings s;
+    s.kind = "command";
+    s.model = "haiku";
+    s.command = {"/nonexistent/llm-cli"};
+    llm::CommandProvider p(s, orchestrade::sdk::Host(host.table()));
+    llm::Reply r = p.send(p.payload(kRequest));
+    EXPECT_EQ(r.kind, llm::ReplyKind::Transport);
+    EXPECT_EQ(r.billing, llm::Billing::NotSent);
+    EXPECT_EQ(ask({"@exit"}).billing, llm::Billing::Unknown);  // it ran: unknown
 }
 
 TEST_F(CommandProviderTest, FailuresOfTheCommandAreNotAnswers) {

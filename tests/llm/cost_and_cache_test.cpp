@@ -94,6 +94,28 @@ TEST(Budget, TheDaysSpendSurvivesARestartAndANewDayStartsAtZero) {
     EXPECT_EQ(restarted.refusal(0.2), "");
 }
 
+TEST(Budget, AReservedWorstCaseIsStoredUntilTheCallIsSettled) {
+    ot::FakeHost host;
+    host.set_now_ms(kDay1);
+    {
+        llm::Budget b(Host(host.table()), 1.0, std::nullopt);
+        b.spend(0.25);
+        b.reserve(0.5);
+        EXPECT_DOUBLE_EQ(b.spent_today(), 0.75);
+        EXPECT_NE(b.refusal(0.3), "");  // the call out counts
+        EXPECT_DOUBLE_EQ(std::stod(host.kv().at("spent_usd/2024-01-01")), 0.75);
+    }
+    // A crash while the call was out: it stays counted at its worst case.
+    llm::Budget restarted(Host(host.table()), 1.0, std::nullopt);
+    EXPECT_DOUBLE_EQ(restarted.spent_today(), 0.75);
+
+    llm::Budget b(Host(host.table()), 1.0, std::nullopt);
+    b.reserve(0.2);
+    b.settle(0.2, 0.05);  // the call came back: its charge replaces its worst case
+    EXPECT_DOUBLE_EQ(b.spent_today(), 0.8);
+    EXPECT_DOUBLE_EQ(std::stod(host.kv().at("spent_usd/2024-01-01")), 0.8);
+}
+
 TEST(Budget, ARunLimitCapsTheRunWhateverTheDay) {
     ot::FakeHost host;
     host.set_now_ms(kDay1);

@@ -56,6 +56,7 @@ class LlmDay : public ::testing::Test {
             "    - { name: weekly_review, at: \"16:30\", days: [fri] }\n"
             "feed: { use: csv, params: { path: bars.csv, timeframe: 1h } }\n"
             "strategy: { use: llm_day, params: { provider: command, model: haiku, "
+            "max_call_cost_usd: 0.002, "
             "timeout_ms: 5000, run_budget_usd: 1, command: [" FAKE_LLM_CLI ", " +
             dir.path().string() +
             "] } }\n"

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <functional>
 
 namespace llm = orchestrade::llm;
 namespace ot = orchestrade::testing;
@@ -29,6 +30,7 @@ class ScriptedProvider : public llm::Provider {
     }
     llm::Reply send(const std::string& payload) override {
         sent.push_back(payload);
+        if (on_send) on_send();
         if (replies.empty()) throw std::runtime_error("no scripted reply left");
         llm::Reply r = replies.front();
         replies.pop_front();
@@ -37,6 +39,7 @@ class ScriptedProvider : public llm::Provider {
 
     std::deque<llm::Reply> replies;
     std::vector<std::string> sent;
+    std::function<void()> on_send;  // runs while the call is out
 };
 
 llm::Reply answer(const std::string& text) {
@@ -47,6 +50,13 @@ llm::Reply answer(const std::string& text) {
     r.usage.input = 1000;
     r.usage.cached_input = 500;
     r.usage.output = 100;
+    return r;
+}
+
+// An answer as the command provider reads it from a CLI that does not state its cost.
+llm::Reply answer_without_cost(const std::string& text) {
+    llm::Reply r = answer(text);
+    r.billing = llm::Billing::Unknown;
     return r;
 }
 
@@ -69,14 +79,28 @@ class DeciderTest : public ::testing::Test {
 
     llm::Decider decider(llm::CacheMode mode = llm::CacheMode::Off, double budget_usd = 5,
                          double min_confidence = 0) {
-        cache.emplace(orchestrade::sdk::Host(host.table()), mode, "");
-        budget.emplace(orchestrade::sdk::Host(host.table()), budget_usd, std::nullopt);
         llm::DeciderSettings s;
         s.model = "gpt-5-mini";
         s.price = llm::Price{0.25, 0.025, 0, 2.0};
         s.max_tokens = 512;
         s.min_confidence = min_confidence;
+        return decider(s, mode, budget_usd);
+    }
+    // A command's settings: no token prices, a stated most per call.
+    llm::Decider command_decider(double max_call_cost_usd, double budget_usd) {
+        llm::DeciderSettings s;
+        s.model = "haiku";
+        s.max_call_cost_usd = max_call_cost_usd;
+        return decider(s, llm::CacheMode::Off, budget_usd);
+    }
+    llm::Decider decider(const llm::DeciderSettings& s, llm::CacheMode mode, double budget_usd) {
+        cache.emplace(orchestrade::sdk::Host(host.table()), mode, "");
+        budget.emplace(orchestrade::sdk::Host(host.table()), budget_usd, std::nullopt);
         return llm::Decider(orchestrade::sdk::Host(host.table()), provider, *cache, *budget, s);
+    }
+    double stored_spend() {
+        auto it = host.kv().find("spent_usd/2024-01-01");
+        return it == host.kv().end() ? 0 : std::stod(it->second);
     }
     llm::Verdict decide(llm::Decider& d) {
         return d.decide({"system prompt", {{"user", "market data"}}}, market, kNow);
@@ -297,4 +321,127 @@ TEST_F(DeciderTest, AHoldReasonIsLoggedOnceUntilItChanges) {
     for (int i = 0; i < 3; ++i)
         decide(d);
     EXPECT_EQ(host.logs_containing("llm: HOLD: no recorded answer", OT_LOG_WARN).size(), 1u);
+}
+
+// The worst case of one request of these tests at gpt-5-mini prices (see decider()).
+double worst_case(const std::string& payload) {
+    return (static_cast<double>(payload.size()) * 0.25 + 512 * 2.0) / 1e6;
+}
+
+TEST_F(DeciderTest, ACallWhoseOutcomeIsUnknownIsChargedItsWorstCase) {
+    llm::Decider d = decider();
+    llm::Reply timeout = failure(llm::ReplyKind::Transport);
+    timeout.billing = llm::Billing::Unknown;  // the request left; the answer never came
+    provider.replies = {timeout, answer(kBuy)};
+    ASSERT_TRUE(decide(d).accepted);
+    ASSERT_EQ(provider.sent.size(), 2u);
+    const double worst = worst_case(provider.sent[0]);
+    const double billed = (1000 * 0.25 + 500 * 0.025 + 100 * 2.0) / 1e6;
+    std::vector<json> calls = records("llm_call");
+    EXPECT_DOUBLE_EQ(calls[0]["cost_usd"].get<double>(), worst);
+    EXPECT_EQ(calls[0]["cost_estimated"], true);
+    EXPECT_DOUBLE_EQ(calls[1]["cost_usd"].get<double>(), billed);
+    EXPECT_EQ(calls[1]["cost_estimated"], false);
+    EXPECT_DOUBLE_EQ(stored_spend(), worst + billed);
+}
+
+TEST_F(DeciderTest, AnUnknownOutcomeIsNotResentBeyondTheBudget) {
+    // One request's worst case is about $0.00105: after a timeout charged that, a resend does not
+    // fit in $0.0015.
+    llm::Decider d = decider(llm::CacheMode::Off, 0.0015);
+    llm::Reply timeout = failure(llm::ReplyKind::Transport);
+    timeout.billing = llm::Billing::Unknown;
+    provider.replies = {timeout, answer(kBuy)};
+    llm::Verdict v = decide(d);
+    EXPECT_FALSE(v.accepted);
+    EXPECT_EQ(provider.sent.size(), 1u);
+    EXPECT_NE(v.reason.find("the daily budget is spent"), std::string::npos) << v.reason;
+}
+
+TEST_F(DeciderTest, ARequestThatNeverLeftCostsNothing) {
+    llm::Decider d = decider();
+    llm::Reply disabled = failure(llm::ReplyKind::Transport);
+    disabled.billing = llm::Billing::NotSent;  // HTTP disabled, or the command did not start
+    provider.replies = {disabled, disabled};
+    EXPECT_FALSE(decide(d).accepted);
+    EXPECT_EQ(records("llm_call")[0]["cost_usd"], 0.0);
+    EXPECT_EQ(stored_spend(), 0);
+}
+
+TEST_F(DeciderTest, AnAnswerWithoutAStatedCostIsChargedMaxCallCost) {
+    llm::Decider d = command_decider(0.002, 0.005);
+    provider.replies = {answer_without_cost(kBuy), answer_without_cost(kBuy),
+                        answer_without_cost(kBuy)};
+    EXPECT_TRUE(decide(d).accepted);
+    EXPECT_TRUE(decide(d).accepted);
+    llm::Verdict third = decide(d);  // $0.004 spent: $0.002 more does not fit in $0.005
+    EXPECT_FALSE(third.accepted);
+    EXPECT_EQ(provider.sent.size(), 2u);
+    EXPECT_NE(third.reason.find("the daily budget is spent: $0.0040 of $0.0050"), std::string::npos)
+        << third.reason;
+    EXPECT_DOUBLE_EQ(records("llm_call")[0]["cost_usd"].get<double>(), 0.002);
+    EXPECT_EQ(records("llm_call")[0]["cost_estimated"], true);
+}
+
+TEST_F(DeciderTest, TheFirstCallOfAProcessIsBudgetedAtItsWorstCaseToo) {
+    // Nothing spent yet and no cost seen: the first call may still cost up to max_call_cost_usd.
+    llm::Decider d = command_decider(0.01, 0.005);
+    provider.replies = {answer(kBuy)};
+    llm::Verdict v = decide(d);
+    EXPECT_FALSE(v.accepted);
+    EXPECT_TRUE(provider.sent.empty());
+    EXPECT_NE(v.reason.find("the next call may cost up to $0.0100"), std::string::npos) << v.reason;
+}
+
+TEST_F(DeciderTest, AStatedCostIsChargedAndAboveTheWorstCaseRaisesIt) {
+    llm::Decider d = command_decider(0.001, 0.005);
+    llm::Reply dear = answer(kBuy);
+    dear.usage.reported_cost_usd = 0.003;
+    provider.replies = {dear, answer(kBuy)};
+    EXPECT_TRUE(decide(d).accepted);
+    EXPECT_DOUBLE_EQ(stored_spend(), 0.003);
+    EXPECT_EQ(records("llm_call")[0]["cost_estimated"], false);
+    EXPECT_EQ(host.logs_containing("raise max_call_cost_usd", OT_LOG_WARN).size(), 1u);
+    // $0.003 + a worst case now of $0.003 > $0.005.
+    EXPECT_FALSE(decide(d).accepted);
+    EXPECT_EQ(provider.sent.size(), 1u);
+}
+
+TEST_F(DeciderTest, WhileACallIsOutItsWorstCaseIsAlreadyStoredAsSpent) {
+    // A crash during the call must not forget it: the stored spend counts it until it is settled.
+    llm::Decider d = command_decider(0.002, 5);
+    double during = -1;
+    provider.on_send = [&] { during = stored_spend(); };
+    llm::Reply stated = answer(kBuy);
+    stated.usage.reported_cost_usd = 0.0005;
+    provider.replies = {stated};
+    EXPECT_TRUE(decide(d).accepted);
+    EXPECT_DOUBLE_EQ(during, 0.002);
+    EXPECT_DOUBLE_EQ(stored_spend(), 0.0005);
+}
+
+TEST_F(DeciderTest, ACacheWritePricedAboveInputBoundsTheWorstCase) {
+    // Anthropic bills prompt-cache writes at 1.25 x input: the worst case takes the dearest rate.
+    llm::DeciderSettings s;
+    s.model = "claude-haiku-4-5";
+    s.price = llm::Price{1.0, 0.1, 1.25, 5.0};
+    s.max_tokens = 512;
+    llm::Decider d = decider(s, llm::CacheMode::Off, 5);
+    llm::Reply timeout = failure(llm::ReplyKind::Transport);
+    timeout.billing = llm::Billing::Unknown;
+    provider.replies = {timeout, timeout};
+    decide(d);
+    EXPECT_DOUBLE_EQ(records("llm_call")[0]["cost_usd"].get<double>(),
+                     (static_cast<double>(provider.sent[0].size()) * 1.25 + 512 * 5.0) / 1e6);
+}
+
+TEST(Decider, NothingToBoundACallsCostIsRefused) {
+    ot::FakeHost host;
+    ScriptedProvider provider;
+    llm::ResponseCache cache(orchestrade::sdk::Host(host.table()), llm::CacheMode::Off, "");
+    llm::Budget budget(orchestrade::sdk::Host(host.table()), 5, std::nullopt);
+    llm::DeciderSettings s;
+    s.model = "haiku";
+    EXPECT_THROW(llm::Decider(orchestrade::sdk::Host(host.table()), provider, cache, budget, s),
+                 std::invalid_argument);
 }

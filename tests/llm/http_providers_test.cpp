@@ -154,6 +154,31 @@ TEST_P(HttpProviderTest, NoAnswerInTimeIsATransportError) {
     llm::Reply r = ask(s);
     EXPECT_EQ(r.kind, llm::ReplyKind::Transport);
     EXPECT_TRUE(llm::worth_resending(r));
+    // The server had the request: whether the model ran and was billed is unknown.
+    EXPECT_EQ(r.billing, llm::Billing::Unknown);
+}
+
+TEST_P(HttpProviderTest, WhatEachReplySaysAboutItsCharge) {
+    server.script({Scripted::answer(kBuy), Scripted::garbage_body(), Scripted::server_error(503),
+                   Scripted::rate_limit(1)});
+    EXPECT_EQ(ask().billing, llm::Billing::Usage);  // priced from its usage
+    llm::Reply garbage = ask();                     // billed, but no usage to price
+    EXPECT_EQ(garbage.kind, llm::ReplyKind::Malformed);
+    EXPECT_EQ(garbage.billing, llm::Billing::Unknown);
+    EXPECT_EQ(ask().billing, llm::Billing::Usage);  // an error status is not billed
+    EXPECT_EQ(ask().billing, llm::Billing::Usage);
+}
+
+TEST_P(HttpProviderTest, ALostConnectionIsAnUnknownCharge) {
+    ot::FakeHost host(OT_MODE_PAPER);
+    host.set_http_handler([](const ot::HttpRequest&) -> ot::HttpReply {
+        throw orchestrade::sdk::Error(OT_E_IO, "connection reset by peer");
+    });
+    std::unique_ptr<llm::Provider> p =
+        llm::make_provider(settings(), orchestrade::sdk::Host(host.table()));
+    llm::Reply r = p->send(p->payload(kRequest));
+    EXPECT_EQ(r.kind, llm::ReplyKind::Transport);
+    EXPECT_EQ(r.billing, llm::Billing::Unknown);
 }
 
 INSTANTIATE_TEST_SUITE_P(Providers, HttpProviderTest,
@@ -188,5 +213,7 @@ TEST(OpenAiProvider, ABacktestHostWithoutHttpIsATransportError) {
     s.model = "gpt-5-mini";
     s.base_url = "http://127.0.0.1:9/v1";
     llm::OpenAiProvider p(s, orchestrade::sdk::Host(host.table()));
-    EXPECT_EQ(p.send(p.payload(kRequest)).kind, llm::ReplyKind::Transport);
+    llm::Reply r = p.send(p.payload(kRequest));
+    EXPECT_EQ(r.kind, llm::ReplyKind::Transport);
+    EXPECT_EQ(r.billing, llm::Billing::NotSent);  // nothing left the process: nothing to charge
 }

@@ -178,6 +178,48 @@ TEST(PromptTemplates, MistakesInAFileAreReported) {
     EXPECT_THROW(llm::PromptTemplates::load(dir.path() / "missing.txt"), std::runtime_error);
 }
 
+TEST(PromptTemplates, ASingleBracePlaceholderIsRefusedWithTheSpellingThatWorks) {
+    orchestrade::testing::TempDir dir;
+    auto load_error = [&](const std::string& text) {
+        try {
+            llm::PromptBuilder(llm::PromptTemplates::load(write_file(dir, text)),
+                               settings({"BTC/USDT"}));
+        } catch (const std::exception& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    const std::string file = (dir.path() / "prompts.txt").string();
+    EXPECT_EQ(load_error("--- user ---\nCash: {cash}\n{{markets}}\n"),
+              file +
+                  ": the user template writes {cash}, which would be sent as it is: a "
+                  "placeholder takes double braces, {{cash}}");
+    EXPECT_EQ(load_error("--- symbol ---\n{{symbol}} at { price }\n"),
+              file +
+                  ": the symbol template writes {price}, which would be sent as it is: a "
+                  "placeholder takes double braces, {{price}}");
+    // A known name of another section is a slip too.
+    EXPECT_NE(load_error("--- system ---\nAt {time} trade {{symbols}}\n").find("{{time}}"),
+              std::string::npos);
+}
+
+TEST(PromptTemplates, JsonBracesInAPromptAreText) {
+    orchestrade::testing::TempDir dir;
+    llm::PromptTemplates t = llm::PromptTemplates::load(
+        write_file(dir,
+                   "--- system ---\nTrade {{symbols}}. Answer like {\"action\": \"HOLD\", "
+                   "\"symbol\": \"BTC/USDT\"} or {}; {note} and {x: 1} are text.\n"));
+    llm::PromptBuilder b(t, settings({"BTC/USDT"}));
+    EXPECT_EQ(b.system(),
+              "Trade BTC/USDT. Answer like {\"action\": \"HOLD\", \"symbol\": \"BTC/USDT\"} or "
+              "{}; {note} and {x: 1} are text.");
+    EXPECT_TRUE(llm::single_brace_names(llm::PromptTemplates::defaults().system +
+                                            llm::PromptTemplates::defaults().user +
+                                            llm::PromptTemplates::defaults().symbol,
+                                        {"symbols", "schema", "time", "cash", "price"})
+                    .empty());
+}
+
 TEST(PromptTemplates, RenderingNeedsAValueForEveryPlaceholder) {
     EXPECT_EQ(llm::render("a {{x}} b {{y}}", {{"x", "1"}, {"y", "2"}}), "a 1 b 2");
     EXPECT_EQ(llm::render("no placeholders {", {}), "no placeholders {");

@@ -58,9 +58,11 @@ class Seed004 : public ::testing::Test {
                " } }\nrisk: { position_size_pct: 10 }\n"
                "executor: { use: mock, params: { starting_cash: 100000, fee_bps: 10 } }\n";
     }
-    std::string command_params(const std::string& extra = "") const {
-        return "provider: command, model: haiku, timeout_ms: 5000, command: [" FAKE_LLM_CLI ", " +
-               dir.path().string() + "]" + (extra.empty() ? "" : ", " + extra);
+    // The fake CLI states $0.001 a call; a call may cost that much at most.
+    std::string command_params(const std::string& extra = "", int timeout_ms = 5000) const {
+        return "provider: command, model: haiku, max_call_cost_usd: 0.001, timeout_ms: " +
+               std::to_string(timeout_ms) + ", command: [" FAKE_LLM_CLI ", " + dir.path().string() +
+               "]" + (extra.empty() ? "" : ", " + extra);
     }
     core::RunSummary run(const std::string& yaml, core::EngineOptions options = {}) {
         core::Pipeline p =
@@ -191,6 +193,49 @@ TEST_F(Seed004, TheBudgetStopsTheCalls) {
     EXPECT_NE(
         holds[0]["reason"].get<std::string>().find("the daily budget is spent: $0.0030 of $0.0035"),
         std::string::npos);
+}
+
+TEST_F(Seed004, ACommandThatStatesNoCostIsChargedItsMaxCallCost) {
+    // A CLI result without total_cost_usd (or any CLI that prints only its answer) is charged
+    // max_call_cost_usd: after three, a fourth could pass $0.0035.
+    dir.write("no_cost", "");
+    core::RunSummary s = run(pipeline("backtest", 70, command_params("daily_budget_usd: 0.0035")));
+    EXPECT_EQ(command_calls(), 3);
+    std::vector<json> calls = events(s.run_id, "llm_call");
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_DOUBLE_EQ(calls[0]["cost_usd"].get<double>(), 0.001);
+    EXPECT_EQ(calls[0]["cost_estimated"], true);
+    std::vector<json> holds = events(s.run_id, "llm_hold");
+    ASSERT_FALSE(holds.empty());
+    EXPECT_NE(
+        holds[0]["reason"].get<std::string>().find("the daily budget is spent: $0.0030 of $0.0035"),
+        std::string::npos);
+}
+
+TEST_F(Seed004, TheFirstCommandCallIsBudgetedAtItsMaxCallCost) {
+    // Nothing spent and no cost seen yet: the first call may still cost $0.001, over $0.0005.
+    core::RunSummary s = run(pipeline("backtest", 55, command_params("daily_budget_usd: 0.0005")));
+    EXPECT_EQ(command_calls(), 0);
+    std::vector<json> holds = events(s.run_id, "llm_hold");
+    ASSERT_EQ(holds.size(), static_cast<std::size_t>(55 - kDecisionsFrom));
+    EXPECT_NE(holds[0]["reason"].get<std::string>().find("the next call may cost up to $0.0010"),
+              std::string::npos);
+}
+
+TEST_F(Seed004, ACommandThatTimesOutIsChargedItsMaxCallCostAndNotResentPastTheBudget) {
+    // The CLI may have called its model before it was killed: $0.001 is charged, so neither the
+    // resend nor any later call fits in $0.0015.
+    script_command({"@hang", "@hang"});
+    core::RunSummary s = run(
+        pipeline("backtest", kDecisionsFrom + 3, command_params("daily_budget_usd: 0.0015", 300)));
+    EXPECT_EQ(s.status, "completed");
+    EXPECT_EQ(command_calls(), 1);
+    std::vector<json> calls = events(s.run_id, "llm_call");
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0]["outcome"], "transport_error");
+    EXPECT_DOUBLE_EQ(calls[0]["cost_usd"].get<double>(), 0.001);
+    EXPECT_DOUBLE_EQ(calls[0]["spent_today_usd"].get<double>(), 0.001);
+    EXPECT_EQ(events(s.run_id, "llm_hold").size(), 3u);
 }
 
 TEST_F(Seed004, ACommandThatFailsIsAHoldAndTheRunGoesOn) {

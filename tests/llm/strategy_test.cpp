@@ -371,6 +371,47 @@ TEST_F(StrategyTest, TheBudgetStopsCallsAndStaysSpentAfterARestart) {
     EXPECT_EQ(server.calls(), calls);
 }
 
+TEST_F(StrategyTest, ACommandProviderMustSayWhatACallMayCost) {
+    // A CLI adds its own prompt and need not state its cost: without a stated most per call,
+    // nothing could hold the budget.
+    const ot::ParamMap command{
+        {"provider", "command"}, {"model", "haiku"}, {"command", R"(["claude", "-p"])"}};
+    std::string error = create_error(command);
+    EXPECT_NE(error.find("provider 'command' needs `max_call_cost_usd`"), std::string::npos)
+        << error;
+    ot::ParamMap with_cost = command;
+    with_cost["max_call_cost_usd"] = "0.05";
+    EXPECT_EQ(create_error(with_cost), "created");
+}
+
+TEST_F(StrategyTest, ACallWithAnUnknownOutcomeIsChargedItsWorstCaseAcrossRestarts) {
+    // Every request is lost after it left (a reset connection): the provider may have billed it.
+    // The first is charged its worst case (about $0.0035); the budget then has no room for the
+    // resend nor for any later call, also after a restart.
+    int requests = 0;
+    host.set_http_handler([&](const ot::HttpRequest&) -> ot::HttpReply {
+        ++requests;
+        throw orchestrade::sdk::Error(OT_E_IO, "connection reset by peer");
+    });
+    create({{"daily_budget_usd", "0.005"}});
+    warm_up();
+    std::vector<ot::Signal> held = step(kFirst);
+    EXPECT_EQ(requests, 1);
+    const double spent = std::stod(host.kv().at("spent_usd/2024-01-01"));
+    EXPECT_GT(spent, 0.002);
+    EXPECT_DOUBLE_EQ(journal("llm_call")[0]["cost_usd"].get<double>(), spent);
+    EXPECT_EQ(journal("llm_call")[0]["cost_estimated"], true);
+    EXPECT_NE(held[0].reason.find("the daily budget is spent"), std::string::npos)
+        << held[0].reason;
+    step(kFirst + 1);
+    EXPECT_EQ(requests, 1);
+
+    create({{"daily_budget_usd", "0.005"}});  // a restart
+    warm_up();
+    step(kFirst + 2);
+    EXPECT_EQ(requests, 1);
+}
+
 TEST_F(StrategyTest, ARunAgainOnTheSameStateReplaysEveryAnswerWithoutACall) {
     create();
     std::vector<std::vector<ot::Signal>> first, second;
@@ -407,6 +448,18 @@ TEST_F(StrategyTest, TemplatesComeFromThePromptFile) {
         prompt.rfind("At 2024-01-01T02:30:00Z with 0 cash:\n### BTC/USDT\ncurrent_price = ", 0),
         0u);
     EXPECT_NE(prompt.find("ctx RSI n/a"), std::string::npos);
+}
+
+TEST_F(StrategyTest, APromptFileWithASingleBracePlaceholderIsRefusedAtStart) {
+    // {price} is the natural guess (`command` writes {model}), and would reach the model as is.
+    dir.write("prompt.txt", "--- symbol ---\n### {{symbol}}\ncurrent_price = {price}\n");
+    std::string error = create_error({{"prompt_file", "prompt.txt"}});
+    EXPECT_NE(
+        error.find((dir.path() / "prompt.txt").string() + ": the symbol template writes {price}"),
+        std::string::npos)
+        << error;
+    EXPECT_NE(error.find("{{price}}"), std::string::npos) << error;
+    EXPECT_EQ(server.calls(), 0);
 }
 
 TEST_F(StrategyTest, TheApiKeyIsNeverLoggedNorJournaled) {

@@ -514,11 +514,13 @@ TEST_F(MockExecutorTest, AnOrderAcceptedButNotSavedIsAmbiguousNotRefused) {
 }
 
 TEST_F(MockExecutorTest, StartingCashMustBePositive) {
+    // The schema's bounds refuse it (the pipeline check names its line); the plugin's own
+    // check stays for a host that does not validate.
     try {
         lib.create_executor("mock", host, {{"starting_cash", "0"}});
         FAIL() << "accepted starting_cash 0";
-    } catch (const ot::PluginError& e) {
-        EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("starting_cash"), std::string::npos) << e.what();
     }
 }
 

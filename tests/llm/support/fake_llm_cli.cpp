@@ -1,7 +1,8 @@
 // A stand-in for `claude -p --output-format json`: reads the prompt on stdin and prints a result
 // object. Usage: fake_llm_cli <state-dir> [args...]. Each call is counted in <state-dir>/calls.log,
 // its prompt kept in prompt-<n>.txt and its arguments in args-<n>.txt; line n of <state-dir>/script
-// (if any) chooses the answer, else day_policy does for an llm_day prompt, trade_policy for others:
+// (if any) chooses the answer, else day_policy does for an llm_day prompt, trade_policy for others
+// (a file <state-dir>/no_cost leaves total_cost_usd out of the result, as some CLIs do):
 //   @hang          never answers            @exit        exits 3 with a message on stderr
 //   @is-error      an error result          @rate-limit  an error result about a 429
 //   @plain:<text>  prints <text> as it is   <text>       <text> as the model's answer
@@ -89,6 +90,8 @@ int main(int argc, char** argv) {
         std::cout << line.substr(7) << "\n";
         return 0;
     }
-    std::cout << result(line, false).dump() << "\n";
+    json answer = result(line, false);
+    if (std::ifstream(dir + "/no_cost")) answer.erase("total_cost_usd");
+    std::cout << answer.dump() << "\n";
     return 0;
 }

@@ -1,0 +1,205 @@
+// The llm_day plugin loaded as the host loads it, on the host's key-value state across restarts:
+// a pre-market that a restart interrupted, or that the process was down for, runs at market_open,
+// so the day still trades. The model is an in-process OpenAI-compatible fake answering from
+// day_policy.
+#include "day_policy.hpp"
+
+#include <orchestrade/sdk.hpp>
+#include <orchestrade/testing/fake_host.hpp>
+#include <orchestrade/testing/plugin_library.hpp>
+#include <orchestrade/testing/temp_dir.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <optional>
+
+namespace ot = orchestrade::testing;
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kHourMs = 3'600'000;
+constexpr int64_t kMonday = 1704067200000;  // 2024-01-01 00:00 UTC
+constexpr int64_t kTuesday = kMonday + 24 * kHourMs;
+constexpr double kPrice = 100;
+
+// The model's side: every request answered by day_policy, with usage; `on_request` runs first
+// (with the request's number from 1), as the request is out.
+class DayModel {
+  public:
+    explicit DayModel(std::string state_dir) : state_dir_(std::move(state_dir)) {}
+
+    ot::HttpHandler handler() {
+        return [this](const ot::HttpRequest& request) {
+            ++requests;
+            if (on_request) on_request(requests);
+            json body = json::parse(request.body);
+            std::string prompt;
+            for (const json& m : body["messages"])
+                prompt += m["content"].get<std::string>() + "\n";
+            json reply = {
+                {"id", "chatcmpl-day"},
+                {"choices", json::array({{{"index", 0},
+                                          {"message",
+                                           {{"role", "assistant"},
+                                            {"content", ot::llm::day_answer(prompt, state_dir_)}}},
+                                          {"finish_reason", "stop"}}})},
+                {"usage", {{"prompt_tokens", 400}, {"completion_tokens", 60}}}};
+            ot::HttpReply r;
+            r.body = reply.dump();
+            return r;
+        };
+    }
+
+    int requests = 0;
+    std::function<void(int)> on_request;
+
+  private:
+    std::string state_dir_;
+};
+
+class LlmDayRestart : public ::testing::Test {
+  protected:
+    // A new instance of the strategy (a new process) on `host`, given the day's first bar.
+    ot::StrategyInstance start(ot::FakeHost& host, int64_t day_ms) {
+        host.set_http_handler(model.handler());
+        ot::CreateOptions options;
+        options.universe = {"BTC/USDT"};
+        options.base_dir = dir.path().string();
+        ot::StrategyInstance s = lib.create_strategy("llm_day", host,
+                                                     {{"model", "gpt-5-mini"},
+                                                      {"base_url", "http://llm.test/v1"},
+                                                      {"api_key", "test-key"},
+                                                      {"max_candidates", "2"}},
+                                                     options);
+        s.start();
+        const int64_t open = day_ms + 10 * kHourMs;  // closes at 11:00 UTC, before 06:30 EST
+        host.set_now_ms(open + kHourMs);
+        s.on_bars({{"BTC/USDT", 3600, open, kPrice, kPrice + 1, kPrice - 1, kPrice, 5}});
+        return s;
+    }
+    // The trigger `name` of `day_ms` at New York time `local` ("06:30"), hours after midnight UTC.
+    std::vector<ot::Signal> fire(ot::StrategyInstance& s, ot::FakeHost& host,
+                                 const std::string& name, int64_t day_ms, double utc_hour,
+                                 const std::string& local) {
+        const int64_t t = day_ms + static_cast<int64_t>(utc_hour * kHourMs);
+        host.set_now_ms(t);
+        const std::string date = day_ms == kMonday ? "2024-01-01" : "2024-01-02";
+        return s.on_event(name, t, json{{"local", date + " " + local + " EST"}}.dump());
+    }
+    static std::vector<json> journal(const ot::FakeHost& host, const std::string& kind) {
+        std::vector<json> out;
+        for (const ot::JournalRecord& r : host.journal())
+            if (r.kind == kind) out.push_back(json::parse(r.json));
+        return out;
+    }
+    static std::vector<json> refused(const ot::FakeHost& host) {
+        std::vector<json> out;
+        for (const json& t : journal(host, "workflow_transition"))
+            if (t.value("refused", false)) out.push_back(t);
+        return out;
+    }
+    static void expect_planned_entry(const std::vector<ot::Signal>& signals) {
+        ASSERT_EQ(signals.size(), 1u);
+        EXPECT_EQ(signals[0].action, OT_ACTION_BUY);
+        EXPECT_EQ(signals[0].symbol, "BTC/USDT");
+        EXPECT_EQ(signals[0].size_pct, 10);
+        EXPECT_DOUBLE_EQ(signals[0].stop_loss, kPrice * 0.98);
+        EXPECT_DOUBLE_EQ(signals[0].take_profit, kPrice * 1.03);
+    }
+
+    ot::TempDir dir;
+    DayModel model{dir.path().string()};
+    ot::PluginLibrary lib{LLM_PLUGIN_FILE};
+};
+
+}  // namespace
+
+TEST_F(LlmDayRestart, APreMarketStoppedByARestartRunsAgainAtMarketOpen) {
+    // The process dies while the pre-market's second request (the analysis) is out: what the
+    // host's state holds at that moment is all a restarted process finds. The engine has marked
+    // the pre_market trigger handled, so it does not fire again.
+    ot::FakeHost first(OT_MODE_PAPER);
+    std::optional<std::map<std::string, std::string>> state_at_crash;
+    model.on_request = [&](int n) {
+        if (n == 2) state_at_crash = first.kv();
+    };
+    {
+        ot::StrategyInstance s = start(first, kTuesday);
+        fire(s, first, "pre_market", kTuesday, 11.5, "06:30");
+    }
+    ASSERT_TRUE(state_at_crash);
+    ASSERT_EQ(state_at_crash->count("llm_day.workflow"), 1u);
+    json saved = json::parse(state_at_crash->at("llm_day.workflow"));
+    EXPECT_EQ(saved["day"], "2024-01-02");
+    EXPECT_EQ(saved["state"], "pre_market_screening");  // begun, not completed
+
+    ot::FakeHost restarted(OT_MODE_PAPER);
+    restarted.kv() = *state_at_crash;
+    model.on_request = nullptr;
+    const int before = model.requests;
+    ot::StrategyInstance s = start(restarted, kTuesday);
+    EXPECT_EQ(restarted.logs_containing("did not complete; it runs again", OT_LOG_WARN).size(), 1u);
+    std::vector<ot::Signal> entries = fire(s, restarted, "market_open", kTuesday, 14.5, "09:30");
+
+    expect_planned_entry(entries);
+    // Screening again replays its answer recorded before the crash; analysis and entry
+    // optimisation ask the model.
+    EXPECT_EQ(model.requests - before, 2);
+    std::vector<json> calls = journal(restarted, "llm_call");
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_EQ(calls[0]["cached"], true);
+    std::vector<json> recovered = journal(restarted, "workflow_recover");
+    ASSERT_EQ(recovered.size(), 1u);
+    EXPECT_EQ(recovered[0]["day"], "2024-01-02");
+    EXPECT_NE(recovered[0]["reason"].get<std::string>().find("stopped in pre_market_screening"),
+              std::string::npos);
+    // The interrupted pre-market ends in error and starts again; nothing is refused.
+    EXPECT_TRUE(refused(restarted).empty());
+    json after = json::parse(restarted.kv().at("llm_day.workflow"));
+    EXPECT_EQ(after["state"], "intraday_monitoring");
+    EXPECT_EQ(after["context"]["executed"], json::array({"BTC/USDT"}));
+
+    // The day goes on: the market-open orders are not sent twice.
+    EXPECT_TRUE(fire(s, restarted, "market_open", kTuesday, 14.5, "09:30").empty());
+    EXPECT_EQ(journal(restarted, "workflow_skip").size(), 1u);
+}
+
+TEST_F(LlmDayRestart, APreMarketMissedWhileDownRunsAtMarketOpen) {
+    // Monday runs whole; the process is down at Tuesday's pre-market time and back before the
+    // market opens.
+    ot::FakeHost host(OT_MODE_PAPER);
+    {
+        ot::StrategyInstance s = start(host, kMonday);
+        fire(s, host, "pre_market", kMonday, 11.5, "06:30");
+        expect_planned_entry(fire(s, host, "market_open", kMonday, 14.5, "09:30"));
+        fire(s, host, "eod_review", kMonday, 21, "16:00");
+    }
+    ot::StrategyInstance s = start(host, kTuesday);
+    std::vector<ot::Signal> entries = fire(s, host, "market_open", kTuesday, 14.5, "09:30");
+
+    expect_planned_entry(entries);
+    std::vector<json> recovered = journal(host, "workflow_recover");
+    ASSERT_EQ(recovered.size(), 1u);
+    EXPECT_EQ(recovered[0]["reason"], "the pre-market of 2024-01-02 never ran");
+    EXPECT_TRUE(refused(host).empty());
+    EXPECT_EQ(host.logs_containing("it runs now, before market_open", OT_LOG_WARN).size(), 1u);
+}
+
+TEST_F(LlmDayRestart, APreMarketThatFailedIsNotRunAgainAtMarketOpen) {
+    // A bad answer is the model's verdict on the day, not an interruption: the day stays in error.
+    dir.write("bad", "2024-01-02 analysis\n");
+    ot::FakeHost host(OT_MODE_PAPER);
+    ot::StrategyInstance s = start(host, kTuesday);
+    fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+    const int requests = model.requests;
+    EXPECT_TRUE(fire(s, host, "market_open", kTuesday, 14.5, "09:30").empty());
+    EXPECT_EQ(model.requests, requests);
+    EXPECT_TRUE(journal(host, "workflow_recover").empty());
+    ASSERT_EQ(refused(host).size(), 1u);
+    EXPECT_EQ(refused(host)[0]["from"], "error");
+}
