@@ -46,6 +46,17 @@ std::string write_file(const orchestrade::testing::TempDir& dir, const std::stri
     return dir.write("prompts.txt", text);
 }
 
+// The error a prompt file with this text gives when loaded, or "no error".
+std::string load_error(const orchestrade::testing::TempDir& dir, const std::string& text) {
+    try {
+        llm::PromptBuilder(llm::PromptTemplates::load(write_file(dir, text)),
+                           settings({"BTC/USDT"}));
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
 }  // namespace
 
 TEST(MarketState, ItsIndicatorsAreTheSdkIndicatorsOfTheClosedBars) {
@@ -158,48 +169,30 @@ TEST(PromptTemplates, AFileReplacesTheSectionsItHas) {
 
 TEST(PromptTemplates, MistakesInAFileAreReported) {
     orchestrade::testing::TempDir dir;
-    auto load_error = [&](const std::string& text) {
-        try {
-            llm::PromptBuilder(llm::PromptTemplates::load(write_file(dir, text)),
-                               settings({"BTC/USDT"}));
-        } catch (const std::exception& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
-    EXPECT_EQ(load_error("--- user ---\nBalance {{cash}} {{cahs}}\n"),
+    EXPECT_EQ(load_error(dir, "--- user ---\nBalance {{cash}} {{cahs}}\n"),
               "the user template uses {{cahs}}, which it does not have");
-    EXPECT_EQ(load_error("--- system ---\nNow is {{time}}\n"),
+    EXPECT_EQ(load_error(dir, "--- system ---\nNow is {{time}}\n"),
               "the system template uses {{time}}, which it does not have");
-    EXPECT_NE(load_error("--- prologue ---\nx\n").find("unknown section 'prologue'"),
+    EXPECT_NE(load_error(dir, "--- prologue ---\nx\n").find("unknown section 'prologue'"),
               std::string::npos);
-    EXPECT_NE(load_error("hello\n--- user ---\n{{cash}}\n").find("text before the first"),
+    EXPECT_NE(load_error(dir, "hello\n--- user ---\n{{cash}}\n").find("text before the first"),
               std::string::npos);
     EXPECT_THROW(llm::PromptTemplates::load(dir.path() / "missing.txt"), std::runtime_error);
 }
 
 TEST(PromptTemplates, ASingleBracePlaceholderIsRefusedWithTheSpellingThatWorks) {
     orchestrade::testing::TempDir dir;
-    auto load_error = [&](const std::string& text) {
-        try {
-            llm::PromptBuilder(llm::PromptTemplates::load(write_file(dir, text)),
-                               settings({"BTC/USDT"}));
-        } catch (const std::exception& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
     const std::string file = (dir.path() / "prompts.txt").string();
-    EXPECT_EQ(load_error("--- user ---\nCash: {cash}\n{{markets}}\n"),
+    EXPECT_EQ(load_error(dir, "--- user ---\nCash: {cash}\n{{markets}}\n"),
               file +
                   ": the user template writes {cash}, which would be sent as it is: a "
                   "placeholder takes double braces, {{cash}}");
-    EXPECT_EQ(load_error("--- symbol ---\n{{symbol}} at { price }\n"),
+    EXPECT_EQ(load_error(dir, "--- symbol ---\n{{symbol}} at { price }\n"),
               file +
                   ": the symbol template writes {price}, which would be sent as it is: a "
                   "placeholder takes double braces, {{price}}");
     // A known name of another section is a slip too.
-    EXPECT_NE(load_error("--- system ---\nAt {time} trade {{symbols}}\n").find("{{time}}"),
+    EXPECT_NE(load_error(dir, "--- system ---\nAt {time} trade {{symbols}}\n").find("{{time}}"),
               std::string::npos);
 }
 
