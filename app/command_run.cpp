@@ -34,7 +34,7 @@ extern "C" void on_stop_signal(int) {
 }
 
 core::Pipeline load(const std::string& file, const core::PluginRegistry& registry) {
-    if (!file.empty()) return load_pipeline_file(file, registry);
+    if (!file.empty()) return core::load_pipeline(file, registry);
     core::Pipeline p =
         core::parse_pipeline(kEmbeddedPipeline, kEmbeddedPipelineName, data_dir(), registry);
     p.journal = (fs::current_path() / kEmbeddedJournal).string();
@@ -131,7 +131,7 @@ int command_validate(const GlobalOptions& g, const std::vector<std::string>& arg
     if (!setup_logging(g)) return kExitBadInput;
     auto registry = load_registry(g, file);
     try {
-        core::Pipeline p = load_pipeline_file(file, *registry);
+        core::Pipeline p = core::load_pipeline(file, *registry);
         core::check_components(p);
         std::cout << file << ": ok (" << core::to_string(p.mode) << ": "
                   << p.feed.plugin->short_name << " -> " << p.strategy.plugin->short_name << " -> "

@@ -40,7 +40,7 @@ int command_schedule(const GlobalOptions& g, const std::vector<std::string>& arg
     if (!setup_logging(g)) return kExitBadInput;
     auto registry = load_registry(g, file);
     try {
-        const core::Pipeline p = load_pipeline_file(file, *registry);
+        const core::Pipeline p = core::load_pipeline(file, *registry);
         if (p.schedule.triggers.empty()) {
             std::cout << file << ": no calendar triggers";
             if (p.schedule.every_ms)

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -18,11 +19,13 @@ namespace orchestrade::cli {
 
 namespace {
 
-spdlog::level::level_enum log_level(const std::string& name) {
+// The --log-level names: the help's, plus "warn" for "warning".
+std::optional<spdlog::level::level_enum> log_level(const std::string& name) {
     if (name == "debug") return spdlog::level::debug;
+    if (name == "info") return spdlog::level::info;
     if (name == "warning" || name == "warn") return spdlog::level::warn;
     if (name == "error") return spdlog::level::err;
-    return spdlog::level::info;
+    return std::nullopt;
 }
 
 // Why the log file cannot be opened for appending, or empty when it can.
@@ -43,13 +46,12 @@ std::string log_file_problem(const std::string& file) {
 }  // namespace
 
 bool valid_log_level(const std::string& name) {
-    return name == "debug" || name == "info" || name == "warning" || name == "warn" ||
-           name == "error";
+    return log_level(name).has_value();
 }
 
 bool setup_logging(const GlobalOptions& g, const std::string& default_file, bool quiet_console) {
     core::LogOptions o;
-    o.level = log_level(g.log_level);
+    o.level = log_level(g.log_level).value_or(spdlog::level::info);
     if (quiet_console) o.console_level = spdlog::level::warn;
     const bool explicit_file = !g.log_file.empty();
     const std::string file = explicit_file ? g.log_file : default_file;
@@ -77,17 +79,6 @@ bool setup_logging(const GlobalOptions& g, const std::string& default_file, bool
             "log file {}: {}; logging to the console only (--log-file PATH chooses another file)",
             file, problem);
     return true;
-}
-
-core::Pipeline load_pipeline_file(const std::string& file, const core::PluginRegistry& registry) {
-    std::error_code ec;
-    if (fs::is_directory(file, ec))
-        throw core::ConfigError(file, 0, 0, "cannot read: " + std::string(std::strerror(EISDIR)));
-    try {
-        return core::load_pipeline(file, registry);
-    } catch (const std::ios_base::failure& e) {
-        throw core::ConfigError(file, 0, 0, std::string("cannot read: ") + e.what());
-    }
 }
 
 std::unique_ptr<core::PluginRegistry> load_registry(const GlobalOptions& g,

@@ -3,7 +3,6 @@
 
 #include "cli.hpp"
 
-#include <orchestrade/core/pipeline.hpp>
 #include <orchestrade/core/plugin_registry.hpp>
 
 #include <boost/program_options.hpp>
@@ -22,8 +21,6 @@ bool valid_log_level(const std::string& name);
 // console shows warnings and errors only; the file still gets every message of --log-level.
 bool setup_logging(const GlobalOptions& g, const std::string& default_file = {},
                    bool quiet_console = false);
-// core::load_pipeline, with a path that cannot be read (a directory, say) as a ConfigError.
-core::Pipeline load_pipeline_file(const std::string& file, const core::PluginRegistry& registry);
 // Scans the search path: --plugin-dir, then the plugins/ folder next to the pipeline file (when
 // one is given), ORCHESTRADE_PLUGIN_PATH, next to the binary, the install dir.
 std::unique_ptr<core::PluginRegistry> load_registry(const GlobalOptions& g,

@@ -775,9 +775,18 @@ Pipeline parse_pipeline(const std::string& yaml_text, const std::string& file,
 }
 
 Pipeline load_pipeline(const std::string& path, const PluginRegistry& registry) {
+    std::error_code ec;
+    // A directory opens as a stream and fails only when read, with an exception of its own.
+    if (fs::is_directory(path, ec))
+        throw ConfigError(path, 0, 0, std::string("cannot read: ") + std::strerror(EISDIR));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(path, 0, 0, std::string("cannot read: ") + std::strerror(errno));
-    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    std::string text;
+    try {
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::ios_base::failure& e) {
+        throw ConfigError(path, 0, 0, std::string("cannot read: ") + e.what());
+    }
     const fs::path base = fs::absolute(path).parent_path().lexically_normal();
     return parse_pipeline(text, path, base.string(), registry);
 }

@@ -126,14 +126,6 @@ std::string Budget::refusal(double worst_case_usd) {
     return {};
 }
 
-void Budget::spend(double usd) {
-    load_today();
-    run_spent_ += usd;
-    if (usd == 0) return;
-    day_spent_ += usd;
-    store();
-}
-
 void Budget::reserve(double worst_case_usd) {
     load_today();
     if (worst_case_usd <= 0) return;

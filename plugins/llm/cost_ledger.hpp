@@ -47,10 +47,10 @@ class Budget {
     Budget(const sdk::Host& host, double daily_usd, std::optional<double> run_usd);
     // Why a call that may cost up to `worst_case_usd` must not be made, or "" when it may.
     std::string refusal(double worst_case_usd);
-    void spend(double usd);
     // A call about to be sent is counted (and stored) at its worst case until settle() replaces
     // that with its charge: a crash while it is out leaves the worst case spent.
     void reserve(double worst_case_usd);
+    // settle(0, usd) charges a call that reserved nothing.
     void settle(double reserved_usd, double charged_usd);
     // Spent today, with the calls still out at their worst case.
     double spent_today();

@@ -41,11 +41,11 @@ Reply Decider::send(const std::string& payload) {
     }
 }
 
-double Decider::charge(const Reply& reply, double worst_usd) const {
-    if (reply.billing == Billing::NotSent) return 0;
-    if (reply.usage.reported_cost_usd) return *reply.usage.reported_cost_usd;
-    if (reply.billing == Billing::Unknown || !s_.price) return worst_usd;
-    return cost_usd(*s_.price, reply.usage);
+Decider::Charge Decider::charge(const Reply& reply, double worst_usd) const {
+    if (reply.billing == Billing::NotSent) return {0, false};
+    if (reply.usage.reported_cost_usd) return {*reply.usage.reported_cost_usd, false};
+    if (reply.billing == Billing::Unknown || !s_.price) return {worst_usd, true};
+    return {cost_usd(*s_.price, reply.usage), false};
 }
 
 // A token is at least one byte, so the payload's size bounds the input tokens, each at most at
@@ -152,10 +152,9 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
             int64_t start = host_.now_ms();
             call.reply = send(call.payload);
             call.latency_ms = host_.now_ms() - start;
-            call.cost_usd = charge(call.reply, worst);
-            call.cost_estimated = call.reply.billing != Billing::NotSent &&
-                                  !call.reply.usage.reported_cost_usd &&
-                                  (call.reply.billing == Billing::Unknown || !s_.price);
+            const Charge charged = charge(call.reply, worst);
+            call.cost_usd = charged.usd;
+            call.cost_estimated = charged.estimated;
             if (call.reply.usage.reported_cost_usd)
                 note_stated_cost(*call.reply.usage.reported_cost_usd, worst);
             budget_.settle(worst, call.cost_usd);

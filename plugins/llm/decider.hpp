@@ -61,9 +61,13 @@ class Decider {
     };
 
     Reply send(const std::string& payload);
+    struct Charge {
+        double usd = 0;
+        bool estimated = false;  // the worst case: the reply does not say what the call cost
+    };
     // The charge of a call that came back: the cost the provider states, else its usage at the
     // model's prices; `worst_usd` when the reply cannot say (or there are no prices).
-    double charge(const Reply& reply, double worst_usd) const;
+    Charge charge(const Reply& reply, double worst_usd) const;
     // The most the call can cost: every payload byte an input token at the dearest input price
     // plus max_tokens output tokens, at least max_call_cost_usd and the largest cost stated.
     double worst_case_usd(const std::string& payload) const;

@@ -71,7 +71,7 @@ TEST(Budget, ItRefusesACallThatCouldGoOverTheDailyLimit) {
     host.set_now_ms(kDay1 + 1000);
     llm::Budget b(Host(host.table()), 1.0, std::nullopt);
     EXPECT_EQ(b.refusal(0.5), "");
-    b.spend(0.75);
+    b.settle(0, 0.75);
     EXPECT_EQ(b.refusal(0.25), "");
     EXPECT_EQ(b.refusal(0.3),
               "the daily budget is spent: $0.7500 of $1.0000 on 2024-01-01, and the next call may "
@@ -84,7 +84,7 @@ TEST(Budget, TheDaysSpendSurvivesARestartAndANewDayStartsAtZero) {
     host.set_now_ms(kDay1);
     {
         llm::Budget b(Host(host.table()), 1.0, std::nullopt);
-        b.spend(0.9);
+        b.settle(0, 0.9);
     }
     llm::Budget restarted(Host(host.table()), 1.0, std::nullopt);
     EXPECT_DOUBLE_EQ(restarted.spent_today(), 0.9);
@@ -99,7 +99,7 @@ TEST(Budget, AReservedWorstCaseIsStoredUntilTheCallIsSettled) {
     host.set_now_ms(kDay1);
     {
         llm::Budget b(Host(host.table()), 1.0, std::nullopt);
-        b.spend(0.25);
+        b.settle(0, 0.25);
         b.reserve(0.5);
         EXPECT_DOUBLE_EQ(b.spent_today(), 0.75);
         EXPECT_NE(b.refusal(0.3), "");  // the call out counts
@@ -120,7 +120,7 @@ TEST(Budget, ARunLimitCapsTheRunWhateverTheDay) {
     ot::FakeHost host;
     host.set_now_ms(kDay1);
     llm::Budget b(Host(host.table()), 100, 0.5);
-    b.spend(0.4);
+    b.settle(0, 0.4);
     host.set_now_ms(kDay2);
     EXPECT_NE(b.refusal(0.2).find("the run budget is spent: $0.4000 of $0.5000"),
               std::string::npos);
