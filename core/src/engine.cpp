@@ -510,7 +510,7 @@ class Engine {
                 std::size_t before = buffer_.size();
                 try {
                     more = feed_->poll(std::numeric_limits<int64_t>::max(), kBacktestChunk,
-                                       buffer_.sink());
+                                       buffer_.sink()) != FeedPoll::End;
                 } catch (const std::exception& e) {
                     // The bars before the failure are still run (the last moment was held back
                     // for rows of the same time); then the run fails.
@@ -572,35 +572,50 @@ class Engine {
     bool iteration() {
         const int64_t now = wall_clock_.now_ms();
         summary_.fills += fire_due_events(now);
-        bool more = true;
-        try {
-            more = feed_->poll(now, 0, buffer_.sink());
-        } catch (const std::exception& e) {
-            record_error("feed_error", e.what());
+        FeedPoll polled = FeedPoll::Ok;
+        std::size_t caught_up = 0;
+        // A feed behind (catching up after a long stop) is polled again at once: none of what
+        // it pushed meanwhile is the market as it stands.
+        while (true) {
+            try {
+                polled = feed_->poll(wall_clock_.now_ms(), 0, buffer_.sink());
+            } catch (const std::exception& e) {
+                record_error("feed_error", e.what());
+                polled = FeedPoll::Ok;
+            }
+            if (polled != FeedPoll::Behind || buffer_.empty() || stop_requested()) break;
+            caught_up += run_moments(false);
+            buffer_.clear();
         }
         if (buffer_.empty() || venue_check_pending_) {
             guarded("executor_error", [&] { summary_.fills += router_->poll(); });
             check_venue_once_reconciled();
         }
-        if (buffer_.empty()) {
+        if (buffer_.empty() && !caught_up) {
             log_->info("no new bar; waiting for the next one");
         }
         // Only the newest moment of a poll is acted on. Older ones (bars missed while the bot was
         // down, or a wake-up late by a bar) reach the strategy as warm-up: it learns from them,
         // but their signals would trade on stale prices. The venue and the core's stops still
         // see every bar.
-        std::size_t caught_up = 0;
+        caught_up += run_moments(polled != FeedPoll::Behind);  // Behind: a stop came meanwhile
+        if (caught_up) log_->info("{} older bar(s) went to the strategy as warm-up", caught_up);
+        buffer_.clear();
+        return polled != FeedPoll::End;
+    }
+
+    // Runs the buffer's moments, the newest acted on only with `act_on_newest`; returns the bars
+    // that went as warm-up.
+    std::size_t run_moments(bool act_on_newest) {
+        std::size_t warmup = 0;
         for (std::size_t begin = 0; begin < buffer_.size();) {
-            std::size_t end = buffer_.group_end(begin);
-            const bool newest = end == buffer_.size();
-            step(begin, end, newest ? 0 : OT_BATCH_WARMUP);
-            if (!newest) caught_up += end - begin;
+            const std::size_t end = buffer_.group_end(begin);
+            const bool act = act_on_newest && end == buffer_.size();
+            step(begin, end, act ? 0 : OT_BATCH_WARMUP);
+            if (!act) warmup += end - begin;
             begin = end;
         }
-        if (caught_up)
-            log_->info("{} older bar(s) of this poll went to the strategy as warm-up", caught_up);
-        buffer_.clear();
-        return more;
+        return warmup;
     }
 
     // Sleeps to the next iteration (next_iteration_ms) or scheduled event; false when a stop was

@@ -74,9 +74,16 @@ void FeedInstance::start() {
     ot_error err = make_error();
     if (table_.start) check(table_.start(f(), &err), err, "start");
 }
-bool FeedInstance::poll(int64_t now_ms, uint32_t max_bars, const ot_feed_sink& sink) {
+FeedPoll FeedInstance::poll(int64_t now_ms, uint32_t max_bars, const ot_feed_sink& sink) {
     ot_error err = make_error();
-    return check(table_.poll(f(), now_ms, max_bars, &sink, &err), err, "poll") == OT_OK;
+    switch (check(table_.poll(f(), now_ms, max_bars, &sink, &err), err, "poll")) {
+        case OT_END:
+            return FeedPoll::End;
+        case OT_BEHIND:
+            return FeedPoll::Behind;
+        default:  // OT_OK, or news from a later minor this host does not know
+            return FeedPoll::Ok;
+    }
 }
 bool FeedInstance::history(const std::string& symbol, int32_t interval_s, int64_t before_ms,
                            uint32_t count, const ot_feed_sink& sink) {

@@ -10,7 +10,8 @@ namespace {
 // A bar counts as closed once a later bar exists or this long after its close time: right at
 // the boundary the server may still be updating it.
 constexpr int64_t kCloseGraceMs = 1000;
-// Pages of klines per stream and poll when catching up; the rest comes with the next polls.
+// Pages of klines per stream and poll when catching up (a poll stays within the request weight
+// budget); the rest comes with the next polls, which the host makes at once (OT_BEHIND).
 constexpr int kCatchUpPages = 5;
 
 // page[i] has closed by server_now (see kCloseGraceMs).
@@ -190,6 +191,7 @@ bool BinanceFeed::poll(int64_t, uint32_t max_bars, sdk::FeedOut& out) {
         r.stream->cursor = r.kline->open_time;
         symbols.insert(r.stream->symbol);
     }
+    if (horizon != INT64_MAX) out.behind();
     for (const Stream& s : streams_)
         save_cursor(s);
     for (const std::string& symbol : symbols)

@@ -23,11 +23,11 @@
 #undef OT_LAYOUT_STRUCT
 #undef OT_LAYOUT_FIELD
 
-static_assert(OT_ABI_MAJOR == 1 && OT_ABI_MINOR == 2);
-static_assert(OT_OK == 0 && OT_END == 1 && OT_E_INVALID_ARG == -1 && OT_E_UNSUPPORTED == -2 &&
-              OT_E_PLUGIN == -3 && OT_E_HOST == -4 && OT_E_IO == -5 && OT_E_NOMEM == -6 &&
-              OT_E_NOT_FOUND == -7 && OT_E_REJECTED == -8 && OT_E_AMBIGUOUS == -9 &&
-              OT_E_RATE_LIMIT == -10 && OT_E_UNKNOWN == -100);
+static_assert(OT_ABI_MAJOR == 1 && OT_ABI_MINOR == 3);
+static_assert(OT_OK == 0 && OT_END == 1 && OT_BEHIND == 2 && OT_E_INVALID_ARG == -1 &&
+              OT_E_UNSUPPORTED == -2 && OT_E_PLUGIN == -3 && OT_E_HOST == -4 && OT_E_IO == -5 &&
+              OT_E_NOMEM == -6 && OT_E_NOT_FOUND == -7 && OT_E_REJECTED == -8 &&
+              OT_E_AMBIGUOUS == -9 && OT_E_RATE_LIMIT == -10 && OT_E_UNKNOWN == -100);
 static_assert(OT_ERROR_MESSAGE_SIZE == 512);
 static_assert(OT_MODE_BACKTEST == 1 && OT_MODE_PAPER == 2 && OT_MODE_LIVE == 3);
 static_assert(OT_SIDE_BUY == 1 && OT_SIDE_SELL == 2);

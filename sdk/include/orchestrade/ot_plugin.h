@@ -53,8 +53,9 @@
 
 #define OT_ABI_MAJOR 1
 /* Minor 1 added ot_feed_sink.push_bars and the executor extension OT_EXT_MIN_ORDER.
-   Minor 2 added the report kind OT_REPORT_CASH. */
-#define OT_ABI_MINOR 2
+   Minor 2 added the report kind OT_REPORT_CASH.
+   Minor 3 added the feed status OT_BEHIND. */
+#define OT_ABI_MINOR 3
 
 #if defined(_WIN32)
 #define OT_EXPORT __declspec(dllexport)
@@ -72,6 +73,7 @@ extern "C" {
 typedef int32_t ot_status;
 #define OT_OK 0
 #define OT_END 1            /* feed: no more data (end of a backtest) */
+#define OT_BEHIND 2         /* feed, since minor 3: more closed bars wait (see ot_feed.poll) */
 #define OT_E_INVALID_ARG -1 /* bad argument or parameter */
 #define OT_E_UNSUPPORTED -2 /* function or option not supported by this component */
 #define OT_E_PLUGIN -3      /* plugin logic failed (an exception caught in the plugin) */
@@ -449,7 +451,10 @@ struct ot_feed { /* allocated by create(), freed by destroy() */
     ot_status(OT_CALL* start)(ot_feed* f, ot_error* err);
     /* Pushes the bars that closed at or before now_ms and were not pushed before, oldest first,
        at most max_bars of them (0 = no limit). Returns OT_END when a finite source is exhausted.
-       In a backtest the host passes now_ms = INT64_MAX and takes what comes, in time order. */
+       In a backtest the host passes now_ms = INT64_MAX and takes what comes, in time order.
+       Since minor 3 (return it only when ot_host.abi_minor >= 3): OT_BEHIND when the feed pushed
+       fewer bars than have closed, max_bars aside (a catch-up it spreads over polls): the host takes them as
+       history, acts on none of them, and polls again at once. */
     ot_status(OT_CALL* poll)(ot_feed* f, int64_t now_ms, uint32_t max_bars, const ot_feed_sink* out,
                              ot_error* err);
     /* Pushes up to 'count' closed bars before 'before_ms' for symbol/interval (warm-up). May be

@@ -377,7 +377,9 @@ class FeedOut {
   public:
     // host_minor: the host's ot_host.abi_minor, which says whether the sink has push_bars.
     FeedOut(const ot_feed_sink* s, uint32_t host_minor) noexcept
-        : s_(s), push_bars_(host_minor >= 1 ? s->push_bars : nullptr) {}
+        : s_(s),
+          push_bars_(host_minor >= 1 ? s->push_bars : nullptr),
+          can_be_behind_(host_minor >= 3) {}
     void bar(const ot_bar& b) const {
         if (s_->push_bar(s_->ctx, &b) != OT_OK) throw Error(OT_E_HOST, "bar rejected by the host");
     }
@@ -396,10 +398,16 @@ class FeedOut {
         if (s_->push_series(s_->ctx, &p) != OT_OK)
             throw Error(OT_E_HOST, "series point rejected by the host");
     }
+    // From poll(): more bars have closed than this poll pushed (a catch-up spread over polls).
+    // The poll returns OT_BEHIND; a host older than ABI 1.3 is not told.
+    void behind() noexcept { behind_ = can_be_behind_; }
+    bool is_behind() const noexcept { return behind_; }
 
   private:
     const ot_feed_sink* s_;
     ot_status(OT_CALL* push_bars_)(void* ctx, const ot_bar_columns* bars);
+    bool can_be_behind_;
+    bool behind_ = false;
 };
 
 // Self-description of a component: static, constexpr.
@@ -496,7 +504,8 @@ class Executor : public Component {
 class Feed : public Component {
   public:
     using Component::Component;
-    // Return false when a finite source is exhausted.
+    // Return false when a finite source is exhausted; call out.behind() when bars that have closed
+    // are left for the next poll.
     virtual bool poll(int64_t now_ms, uint32_t max_bars, FeedOut& out) = 0;
     virtual void history(const std::string& /*symbol*/, int32_t /*interval_s*/,
                          int64_t /*before_ms*/, uint32_t /*count*/, FeedOut& /*out*/) {
@@ -700,7 +709,8 @@ struct FeedAdapter : Described<T, OT_KIND_FEED> {
                                   const ot_feed_sink* o, ot_error* e) noexcept {
         return guarded(e, [&] {
             FeedOut out(o, host_minor(f));
-            return self(f).poll(now_ms, max_bars, out) ? OT_OK : OT_END;
+            if (!self(f).poll(now_ms, max_bars, out)) return OT_END;
+            return out.is_behind() ? OT_BEHIND : OT_OK;
         });
     }
     static ot_status OT_CALL history(ot_feed* f, const char* sym, int32_t interval_s,

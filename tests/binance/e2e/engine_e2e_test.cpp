@@ -96,6 +96,32 @@ TEST_F(EngineE2e, SmaCrossInPaperModeReadsEveryBarOnceAcrossARestart) {
         << "paper mode never reaches the exchange";
 }
 
+TEST_F(EngineE2e, AfterALongStopNoOrderIsSentOnABarFromTheCatchUp) {
+    // An entry or an exit on every bar the strategy may act on (BUY, CLOSE, BUY, ...).
+    const std::string yaml = pipeline(
+        "paper", "[BTC/USDT]", feed_block(fake, "spot"), bracket("hold_bars: 1, brackets: false"),
+        "{ quantity: 0.01 }", "{ use: mock, params: { starting_cash: 10000, fill: close } }");
+    run(yaml, 2);
+    // Down for 12,000 one-second bars: more than the feed fetches in one poll (5,000 per stream).
+    const std::string scope = "feed:org.orchestrade.binance.feed", key = "cursor:BTCUSDT:1s";
+    const int64_t cursor = std::stoll(journal().kv_get(scope, key).value());
+    journal().kv_set(scope, key, std::to_string(cursor - 12000 * 1000LL));
+    const int64_t restart_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+    const std::size_t signals_before = journal().signals().size();
+    run(yaml, 2);
+
+    core::Journal j = journal();
+    const std::vector<core::SignalRecord> signals = j.signals();
+    ASSERT_GT(signals.size(), signals_before) << "the strategy acted once it had caught up";
+    for (std::size_t i = signals_before; i < signals.size(); ++i)
+        EXPECT_GE(signals[i].time_ms, restart_ms - 5000)
+            << "a signal on a bar " << (restart_ms - signals[i].time_ms) / 1000
+            << " s old was acted on";
+    EXPECT_GE(std::stoll(j.kv_get(scope, key).value()), restart_ms - 5000) << "it caught up";
+}
+
 TEST_F(EngineE2e, SmaCrossLiveTradesAtTheExchangeAndTheJournalAgrees) {
     const std::string yaml =
         pipeline("live", "[BTC/USDT]", feed_block(fake, "spot"), kSma, "{ quantity: 0.01 }",

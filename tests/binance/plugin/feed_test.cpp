@@ -119,6 +119,35 @@ TEST_F(FeedTest, ALongCatchUpIsPaginatedAndStaysInOrder) {
     expect_contiguous(all, 60000);
 }
 
+TEST_F(FeedTest, ACatchUpLongerThanAPollSaysItIsBehindUntilTheLastBar) {
+    { FeedInstance f = feed({{"timeframes", "1m,5m"}}); }
+    advance(12000 * 60000LL);  // more than the 5,000 bars per stream a poll fetches
+    FeedInstance f = feed({{"timeframes", "1m,5m"}});
+    std::vector<Bar> minutes;
+    std::vector<bool> behind;
+    for (int i = 0; i < 4; ++i) {
+        FeedOutput out = f.poll(host.now_ms());
+        behind.push_back(out.behind);
+        for (const Bar& b : out.bars)
+            if (b.interval_s == 60) minutes.push_back(b);
+    }
+    EXPECT_EQ(behind, (std::vector<bool>{true, true, false, false}));
+    ASSERT_GE(minutes.size(), 12000u);
+    expect_contiguous(minutes, 60000);
+    EXPECT_GT(minutes.back().open_time_ms + 60000, host.now_ms() - 60000) << "caught up";
+}
+
+TEST_F(FeedTest, AHostOlderThanAbi13IsNotToldTheFeedIsBehind) {
+    { FeedInstance f = feed(); }
+    advance(6000 * 60000LL);
+    host.set_abi_minor(2);  // it would read OT_BEHIND as the end of the feed
+    FeedInstance f = feed();
+    FeedOutput first = f.poll(host.now_ms());
+    EXPECT_EQ(first.bars.size(), 5000u);
+    EXPECT_FALSE(first.behind);
+    EXPECT_FALSE(first.end);
+}
+
 TEST_F(FeedTest, SymbolsAndTimeframesComeOutInCloseTimeOrder) {
     FeedInstance f = feed({{"timeframes", "1m,5m"}}, {"BTC/USDT", "ETH/USDT"});
     std::vector<Bar> all;

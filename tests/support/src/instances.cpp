@@ -93,6 +93,7 @@ FeedOutput FeedInstance::poll(int64_t now_ms, uint32_t max_bars) {
     ot_status st = feed_->poll(feed_, now_ms, max_bars, &sink, &err);
     check(st, err);
     out.end = st == OT_END;
+    out.behind = st == OT_BEHIND;
     return out;
 }
 

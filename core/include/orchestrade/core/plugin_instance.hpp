@@ -43,9 +43,10 @@ class PluginInstance {
     const ComponentInfo& info() const { return *info_; }
 
   protected:
-    // Throws PluginCallError("<name> (<id>): <what>: <message>") unless status is OK or END.
+    // Throws PluginCallError("<name> (<id>): <what>: <message>") for an error (status < 0);
+    // returns the others (OK, or informational such as END).
     ot_status check(ot_status status, const ot_error& err, const char* what) const {
-        if (status == OT_OK || status == OT_END) return status;  // inline: several per bar
+        if (status >= 0) return status;  // inline: several per bar
         fail(status, err, what);
     }
     [[noreturn]] void fail(ot_status status, const ot_error& err, const char* what) const;
@@ -61,6 +62,13 @@ class PluginInstance {
     void* raw_ = nullptr;
 };
 
+// What a feed's poll said besides the bars it pushed.
+enum class FeedPoll {
+    Ok,      // every bar that has closed is pushed
+    Behind,  // more closed bars wait for the next poll (OT_BEHIND)
+    End,     // a finite source is exhausted (OT_END)
+};
+
 class FeedInstance final : public PluginInstance {
   public:
     // Throws PluginCallError when the instance lacks a required function.
@@ -68,7 +76,7 @@ class FeedInstance final : public PluginInstance {
                  const CreateArgs& args);
     ~FeedInstance() override;
     void start();
-    bool poll(int64_t now_ms, uint32_t max_bars, const ot_feed_sink& sink);  // false at end
+    FeedPoll poll(int64_t now_ms, uint32_t max_bars, const ot_feed_sink& sink);
     bool history(const std::string& symbol, int32_t interval_s, int64_t before_ms, uint32_t count,
                  const ot_feed_sink& sink);  // false when unsupported
     void stop();

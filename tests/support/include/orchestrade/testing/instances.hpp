@@ -31,6 +31,7 @@ struct FeedOutput {
     std::vector<Bar> bars;
     std::vector<SeriesPoint> series;
     bool end = false;       // the call returned OT_END
+    bool behind = false;    // the call returned OT_BEHIND
     int column_pushes = 0;  // calls of push_bars (bars pushed as columns)
 };
 
