@@ -108,6 +108,9 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
         core::RunSummary summary = core::run_pipeline(pipeline, options);
         print_summary(std::cout, pipeline, summary);
         return kExitOk;
+    } catch (const core::ConfigError& e) {  // a component refused a parameter at its start
+        std::cerr << e.what() << "\n";
+        return kExitBadInput;
     } catch (const std::exception& e) {
         std::cerr << "orchestrade run: " << e.what() << "\n";
         return kExitRuntime;

@@ -154,6 +154,18 @@ class Engine {
 
   private:
     // ---- startup --------------------------------------------------------------------------
+    // A component that refuses to start over a parameter (OT_E_INVALID_ARG: a file that is not
+    // there, a symbol the venue does not list) is a configuration error at its pipeline line.
+    template <class Start>
+    void start(const ComponentConfig& c, const char* role, Start start_component) {
+        try {
+            start_component();
+        } catch (const PluginCallError& e) {
+            if (e.status() != OT_E_INVALID_ARG) throw;
+            throw ConfigError(p_.file, c.line, c.column, std::string(role) + ": " + e.what());
+        }
+    }
+
     void open() {
         journal_.emplace(p_.journal, backtest_ ? Journal::Durability::Batched
                                                : Journal::Durability::Synchronous);
@@ -178,9 +190,9 @@ class Engine {
             min_order_qty_ = [this](const std::string& symbol, double price) {
                 return executor_->min_order_qty(symbol, price);
             };
-        executor_->start();
-        feed_->start();
-        strategy_->start();
+        start(p_.executor, "executor", [this] { executor_->start(); });
+        start(p_.feed, "feed", [this] { feed_->start(); });
+        start(p_.strategy, "strategy", [this] { strategy_->start(); });
 
         double starting_cash = previous.empty() ? venue_cash() : previous.front().starting_cash;
         ledger_.emplace(starting_cash);

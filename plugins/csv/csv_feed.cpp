@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
 #include <deque>
 #include <filesystem>
+#include <memory>
 
 namespace orchestrade::plugins {
 namespace {
@@ -28,6 +31,18 @@ std::string first_symbol(const sdk::Context& ctx) {
     return symbol;
 }
 
+// Checked at create, so `orchestrade validate` finds a missing file, not the run's first poll.
+void require_readable_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw sdk::Error(OT_E_INVALID_ARG, "csv: '" + path + "' is a directory, not a file");
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                         &std::fclose);
+    if (!file)
+        throw sdk::Error(OT_E_INVALID_ARG,
+                         "csv: cannot open '" + path + "': " + std::strerror(errno));
+}
+
 }  // namespace
 
 CsvFeed::CsvFeed(const sdk::Context& ctx)
@@ -35,7 +50,9 @@ CsvFeed::CsvFeed(const sdk::Context& ctx)
       path_(resolve(ctx.base_dir, ctx.params.get_string("path"))),
       interval_s_(candles::parse_timeframe(ctx.params.get_string("timeframe"))),
       symbol_(first_symbol(ctx)),
-      replay_bars_(ctx.params.get_int("replay_bars")) {}
+      replay_bars_(ctx.params.get_int("replay_bars")) {
+    require_readable_file(path_);
+}
 
 void CsvFeed::start() {
     reader_ = std::make_unique<CsvBarReader>(path_);

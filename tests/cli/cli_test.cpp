@@ -76,6 +76,40 @@ TEST_F(Cli, APluginsOwnCheckFailsAsBadInputBeforeTheJournalExists) {
     EXPECT_FALSE(fs::exists(dir_ / "out.db"));
 }
 
+constexpr const char* kCsvPipeline = R"(version: 1
+name: cli-test
+mode: backtest
+journal: out.db
+universe: [BTC/USDT]
+feed:     { use: csv, params: { path: candles.csv, timeframe: 1m } }
+strategy: { use: sma_cross, params: { fast: 5, slow: 20 } }
+executor: { use: mock }
+)";
+
+TEST_F(Cli, AMissingCsvFileIsFoundByValidateAndIsBadInputForRun) {
+    const std::string p = write("p.yaml", kCsvPipeline);
+    for (const char* command : {"validate", "run"}) {
+        SCOPED_TRACE(command);
+        auto r = cli({command, p});
+        EXPECT_EQ(r.exit_code, 2) << r.err;
+        EXPECT_NE(r.err.find("p.yaml:6:"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("candles.csv': No such file"), std::string::npos) << r.err;
+        EXPECT_FALSE(fs::exists(dir_ / "out.db"));
+    }
+}
+
+TEST_F(Cli, AComponentThatRefusesAParameterAtStartIsBadInputAndRecordsNoRun) {
+    write("candles.csv", "time,price\n1704067200000,100\n");  // read at start: not our columns
+    auto r = cli({"run", write("p.yaml", kCsvPipeline)});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("p.yaml:6:11: feed:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("candles.csv:1"), std::string::npos) << r.err;
+    orchestrade::core::Journal j((dir_ / "out.db").string(),
+                                 orchestrade::core::Journal::Durability::Synchronous,
+                                 orchestrade::core::Journal::Access::ReadOnly);
+    EXPECT_TRUE(j.runs().empty());
+}
+
 TEST_F(Cli, LiveModeRefusesToStartWithoutTheLiveFlag) {
     std::string text = kGoodPipeline;
     text.replace(text.find("mode: backtest"), 14, "mode: live");

@@ -105,16 +105,17 @@ TEST_F(CsvFeedTest, RelativePathIsResolvedAgainstTheBaseDir) {
     EXPECT_EQ(feed.drain().size(), 2u);
 }
 
-TEST_F(CsvFeedTest, MissingFileFailsAtStartNamingThePath) {
-    std::string missing = (dir.path() / "nope.csv").string();
-    ot::FeedInstance feed = lib.create_feed("csv", host, {{"path", missing}});
-    try {
-        feed.start();
-        FAIL() << "start() accepted a missing file";
-    } catch (const ot::PluginError& e) {
-        EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
-        EXPECT_NE(std::string(e.what()).find("cannot open '" + missing + "'"), std::string::npos)
-            << e.what();
+TEST_F(CsvFeedTest, AMissingFileOrADirectoryFailsAtCreateNamingThePath) {
+    // At create, so that validating a pipeline finds it.
+    for (const std::string& path : {(dir.path() / "nope.csv").string(), dir.path().string()}) {
+        SCOPED_TRACE(path);
+        try {
+            lib.create_feed("csv", host, {{"path", path}});
+            FAIL() << "create accepted it";
+        } catch (const ot::PluginError& e) {
+            EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
+            EXPECT_NE(std::string(e.what()).find("'" + path + "'"), std::string::npos) << e.what();
+        }
     }
 }
 
