@@ -243,12 +243,14 @@ std::vector<std::pair<int64_t, Trade>> TradeBuilder::open_trades() const {
     return out;
 }
 
-std::vector<Trade> build_trades(const std::vector<FillRecord>& fills) {
+std::vector<Trade> build_trades(const std::vector<FillRecord>& fills, std::size_t first_own) {
     std::vector<std::pair<int64_t, Trade>> numbered;
-    TradeBuilder builder(
-        [&](int64_t opened, Trade&& t) { numbered.emplace_back(opened, std::move(t)); });
-    for (const auto& f : fills)
-        builder.add(f);
+    std::size_t i = 0;
+    TradeBuilder builder([&](int64_t opened, Trade&& t) {
+        if (i >= first_own) numbered.emplace_back(opened, std::move(t));
+    });
+    for (; i < fills.size(); ++i)
+        builder.add(fills[i]);
     for (auto& open : builder.open_trades())
         numbered.push_back(std::move(open));
     std::sort(numbered.begin(), numbered.end(),

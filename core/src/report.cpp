@@ -148,6 +148,18 @@ void append_trades(std::string& out, const std::vector<Trade>& trades) {
     }
 }
 
+// The fills of the earlier runs a run continues: a paper or live run resumes every earlier run
+// of its mode (a backtest starts fresh), so a position it closes may have been opened there.
+std::vector<FillRecord> carried_fills(const Journal& journal, const RunRecord& run) {
+    std::vector<FillRecord> out;
+    if (run.mode == Mode::Backtest) return out;
+    for (const auto& earlier : journal.runs())
+        if (earlier.mode == run.mode && earlier.id < run.id)
+            for (auto& f : journal.fills(earlier.id))
+                out.push_back(std::move(f));
+    return out;
+}
+
 }  // namespace
 
 RunReport build_report(const Journal& journal, int64_t run_id) {
@@ -161,7 +173,10 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     r.orders = journal.orders(run->id);
     r.fills = journal.fills(run->id);
     r.cash_flows = journal.cash_flows(run->id);
-    r.trades = build_trades(r.fills);
+    std::vector<FillRecord> history = carried_fills(journal, *run);  // then the run's own
+    const std::size_t carried = history.size();
+    history.insert(history.end(), r.fills.begin(), r.fills.end());
+    r.trades = build_trades(history, carried);
     r.signal_count = journal.signal_count(run->id);
     r.risk_refusals = journal.events(run->id, "risk_refusal");
     r.risk_states = journal.events(run->id, "risk_state");
@@ -172,7 +187,11 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     r.equity = journal.equity(run->id);
     r.chart_bars = journal.chart_bars(run->id);
 
+    // Realized PnL and fees since the run began, on the positions it carried in.
     Ledger ledger;
+    for (std::size_t i = 0; i < carried; ++i)
+        ledger.apply_fill(history[i]);
+    const double realized_before = ledger.realized_pnl(), fees_before = ledger.fees();
     for (const auto& f : r.fills)
         ledger.apply_fill(f);
     if (!run->metrics_json.empty() && run->metrics_json != "{}") {
@@ -182,11 +201,11 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
                                     periods_per_year(run->bar_interval_s), r.trades, 0, 0);
     }
     apply_trade_stats(r.metrics, trade_stats(r.trades));
-    r.metrics.fees = ledger.fees();
+    r.metrics.fees = ledger.fees() - fees_before;
     r.metrics.cash_flows = 0;
     for (const auto& c : r.cash_flows)
         r.metrics.cash_flows += c.amount;
-    r.metrics.realized_pnl = ledger.realized_pnl();
+    r.metrics.realized_pnl = ledger.realized_pnl() - realized_before;
     return r;
 }
 

@@ -234,6 +234,37 @@ TEST(RiskEngine, ACrashRightAfterAnEntryFillKeepsItsStopForTheRestart) {
     EXPECT_TRUE(order_with_reason(r, "stop-loss")) << "the restarted run did not watch the stop";
 }
 
+TEST(RiskEngine, AResumedRunsReportPairsItsExitWithTheEntryOfTheRunBefore) {
+    EngineHarness h;
+    // Run 1 buys at 100 (fee 0.10) over bars 0-2; run 2 sells at bar 4's close, filled at 110.
+    h.write_csv(path(6, {{4, {0, 110, 111, 109, 110}}, {5, {0, 110, 111, 109, 110}}}));
+    const std::string executor =
+        "{ use: mock, params: { starting_cash: 10000, fee_bps: 10, fill: next_open } }";
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 3;
+    h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
+    auto second =
+        h.run(h.pipeline_yaml(script("HOLD,SELL,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
+    ASSERT_TRUE(second.resumed);
+    EXPECT_EQ(second.metrics.trades, 1);
+    EXPECT_NEAR(second.metrics.realized_pnl, 10, 1e-9);
+    EXPECT_NEAR(second.metrics.fees, 0.11, 1e-9);
+
+    auto report = h.report();  // the last run: the resumed one
+    ASSERT_EQ(report.trades.size(), 1u);
+    const core::Trade& t = report.trades[0];
+    EXPECT_EQ(t.side, core::Side::Buy) << "the exit is not a short of its own";
+    EXPECT_FALSE(t.open);
+    EXPECT_EQ(t.entry_ts, kStartMs + kMinuteMs);  // run 1's fill
+    EXPECT_DOUBLE_EQ(t.entry_price, 100);
+    EXPECT_DOUBLE_EQ(t.exit_price, 110);
+    EXPECT_NEAR(t.pnl, 10 - 0.1 - 0.11, 1e-9);
+    EXPECT_EQ(report.metrics.trades, second.metrics.trades);
+    EXPECT_NEAR(report.metrics.realized_pnl, second.metrics.realized_pnl, 1e-9);
+    EXPECT_NEAR(report.metrics.fees, second.metrics.fees, 1e-9);
+}
+
 TEST(RiskEngine, AResumedRunsMetricsStartFromTheAccountAsItStands) {
     EngineHarness h;
     // Run 1 buys at 100 (fee 0.10) over bars 0-2; run 2 sees bar 3 at 100, then 110.

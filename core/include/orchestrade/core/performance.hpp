@@ -140,8 +140,9 @@ std::string metrics_to_json(const Metrics& m);
 // The inverse of metrics_to_json; absent keys stay 0. Throws std::runtime_error when the text
 // is not a JSON object or a value has the wrong type.
 Metrics metrics_from_json(const std::string& json);
-// Every round trip of the fills (TradeBuilder's), in the order they were opened; open trades
-// are included with open = true.
-std::vector<Trade> build_trades(const std::vector<FillRecord>& fills);
+// The round trips of the fills (TradeBuilder's), in the order they were opened; open trades
+// are included with open = true. The fills before `first_own` (those of earlier runs a run
+// resumed) only open positions: a trade they close is left out.
+std::vector<Trade> build_trades(const std::vector<FillRecord>& fills, std::size_t first_own = 0);
 
 }  // namespace orchestrade::core
