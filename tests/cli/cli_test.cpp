@@ -47,6 +47,16 @@ strategy: { use: sma_cross, params: { fast: 5, slow: 20 } }
 executor: { use: mock }
 )";
 
+constexpr const char* kCsvPipeline = R"(version: 1
+name: cli-test
+mode: backtest
+journal: out.db
+universe: [BTC/USDT]
+feed:     { use: csv, params: { path: candles.csv, timeframe: 1m } }
+strategy: { use: sma_cross, params: { fast: 5, slow: 20 } }
+executor: { use: mock }
+)";
+
 }  // namespace
 
 TEST_F(Cli, MalformedYamlExitsTwoWithLineAndColumnAndWritesNoJournal) {
@@ -75,16 +85,6 @@ TEST_F(Cli, APluginsOwnCheckFailsAsBadInputBeforeTheJournalExists) {
     EXPECT_NE(r.err.find("p.yaml:7:"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(dir_ / "out.db"));
 }
-
-constexpr const char* kCsvPipeline = R"(version: 1
-name: cli-test
-mode: backtest
-journal: out.db
-universe: [BTC/USDT]
-feed:     { use: csv, params: { path: candles.csv, timeframe: 1m } }
-strategy: { use: sma_cross, params: { fast: 5, slow: 20 } }
-executor: { use: mock }
-)";
 
 TEST_F(Cli, AMissingCsvFileIsFoundByValidateAndIsBadInputForRun) {
     const std::string p = write("p.yaml", kCsvPipeline);

@@ -32,6 +32,20 @@ std::vector<CsvBar> path(std::size_t n, const std::map<std::size_t, CsvBar>& cha
     return bars;
 }
 
+// Two paper runs of three bars on a path at 100 that is at 110 from bar 4: the first buys one
+// unit at bar 1's open (fee 0.10, 10 bps), the second runs `script_of_second`. Returns the second.
+core::RunSummary buy_then_resume(EngineHarness& h, const std::string& script_of_second) {
+    h.write_csv(path(6, {{4, {0, 110, 111, 109, 110}}, {5, {0, 110, 111, 109, 110}}}));
+    const std::string executor =
+        "{ use: mock, params: { starting_cash: 10000, fee_bps: 10, fill: next_open } }";
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 3;
+    h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
+    return h.run(h.pipeline_yaml(script(script_of_second), executor, "{ quantity: 1 }", "paper"),
+                 o);
+}
+
 const core::OrderRecord* order_with_reason(const core::RunReport& r, const std::string& reason) {
     for (const auto& o : r.orders)
         if (o.reason == reason) return &o;
@@ -236,16 +250,7 @@ TEST(RiskEngine, ACrashRightAfterAnEntryFillKeepsItsStopForTheRestart) {
 
 TEST(RiskEngine, AResumedRunsReportPairsItsExitWithTheEntryOfTheRunBefore) {
     EngineHarness h;
-    // Run 1 buys at 100 (fee 0.10) over bars 0-2; run 2 sells at bar 4's close, filled at 110.
-    h.write_csv(path(6, {{4, {0, 110, 111, 109, 110}}, {5, {0, 110, 111, 109, 110}}}));
-    const std::string executor =
-        "{ use: mock, params: { starting_cash: 10000, fee_bps: 10, fill: next_open } }";
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 3;
-    h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
-    auto second =
-        h.run(h.pipeline_yaml(script("HOLD,SELL,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
+    auto second = buy_then_resume(h, "HOLD,SELL,HOLD");  // sells at bar 4's close, filled at 110
     ASSERT_TRUE(second.resumed);
     EXPECT_EQ(second.metrics.trades, 1);
     EXPECT_NEAR(second.metrics.realized_pnl, 10, 1e-9);
@@ -267,18 +272,7 @@ TEST(RiskEngine, AResumedRunsReportPairsItsExitWithTheEntryOfTheRunBefore) {
 
 TEST(RiskEngine, AResumedRunsMetricsStartFromTheAccountAsItStands) {
     EngineHarness h;
-    // Run 1 buys at 100 (fee 0.10) over bars 0-2; run 2 sees bar 3 at 100, then 110.
-    h.write_csv(path(6, {{4, {0, 110, 111, 109, 110}}, {5, {0, 110, 111, 109, 110}}}));
-    const std::string executor =
-        "{ use: mock, params: { starting_cash: 10000, fee_bps: 10, fill: next_open } }";
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 3;
-    auto first =
-        h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
-    EXPECT_NEAR(first.metrics.fees, 0.1, 1e-9);
-    auto second =
-        h.run(h.pipeline_yaml(script("HOLD,HOLD,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
+    auto second = buy_then_resume(h, "HOLD,HOLD,HOLD");  // sees bar 3 at 100, then 110
     ASSERT_TRUE(second.resumed);
     EXPECT_NEAR(second.metrics.starting_equity, 10000 - 0.1, 1e-6);  // cash + 1 at 100
     EXPECT_NEAR(second.metrics.final_equity, 10000 - 0.1 + 10, 1e-6);
