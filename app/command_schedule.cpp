@@ -40,7 +40,8 @@ int command_schedule(const GlobalOptions& g, const std::vector<std::string>& arg
     if (!setup_logging(g)) return kExitBadInput;
     auto registry = load_registry(g, file);
     try {
-        const core::Pipeline p = core::load_pipeline(file, *registry);
+        const core::Pipeline p =
+            core::load_pipeline(file, *registry, core::UnreadReference::KeepText);
         if (p.schedule.triggers.empty()) {
             std::cout << file << ": no calendar triggers";
             if (p.schedule.every_ms)

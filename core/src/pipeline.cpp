@@ -261,8 +261,9 @@ using Entries = std::map<std::string, Entry>;
 
 class Parser {
   public:
-    Parser(const std::string& file, const std::string& base_dir, const PluginRegistry& registry)
-        : file_(file), base_dir_(base_dir), registry_(registry) {}
+    Parser(const std::string& file, const std::string& base_dir, const PluginRegistry& registry,
+           UnreadReference unread)
+        : file_(file), base_dir_(base_dir), registry_(registry), unread_(unread) {}
 
     Pipeline parse(const std::string& yaml_text) const {
         YAML::Node root;
@@ -361,8 +362,13 @@ class Parser {
             if (close == std::string::npos)
                 fail(at, path, "unterminated '${' (write ${NAME} or ${file:/path})");
             const std::string ref = raw.substr(open + 2, close - open - 2);
-            out += ref.rfind("file:", 0) == 0 ? read_file(ref.substr(5), at, path)
-                                              : read_env(ref, at, path);
+            try {
+                out += ref.rfind("file:", 0) == 0 ? read_file(ref.substr(5), at, path)
+                                                  : read_env(ref, at, path);
+            } catch (const ConfigError&) {
+                if (unread_ == UnreadReference::Fail) throw;
+                out.append(raw, open, close + 1 - open);
+            }
             pos = close + 1;
         }
         out.append(raw, pos);
@@ -741,6 +747,7 @@ class Parser {
     std::string file_;
     std::string base_dir_;
     const PluginRegistry& registry_;
+    UnreadReference unread_;
 };
 
 }  // namespace
@@ -770,11 +777,13 @@ std::vector<ot_param_value> ComponentConfig::c_params() const {
 }
 
 Pipeline parse_pipeline(const std::string& yaml_text, const std::string& file,
-                        const std::string& base_dir, const PluginRegistry& registry) {
-    return Parser(file, base_dir, registry).parse(yaml_text);
+                        const std::string& base_dir, const PluginRegistry& registry,
+                        UnreadReference unread) {
+    return Parser(file, base_dir, registry, unread).parse(yaml_text);
 }
 
-Pipeline load_pipeline(const std::string& path, const PluginRegistry& registry) {
+Pipeline load_pipeline(const std::string& path, const PluginRegistry& registry,
+                       UnreadReference unread) {
     std::error_code ec;
     // A directory opens as a stream and fails only when read, with an exception of its own.
     if (fs::is_directory(path, ec))
@@ -788,7 +797,7 @@ Pipeline load_pipeline(const std::string& path, const PluginRegistry& registry) 
         throw ConfigError(path, 0, 0, std::string("cannot read: ") + e.what());
     }
     const fs::path base = fs::absolute(path).parent_path().lexically_normal();
-    return parse_pipeline(text, path, base.string(), registry);
+    return parse_pipeline(text, path, base.string(), registry, unread);
 }
 
 ParamValue param_from_text(const ParamSpec& spec, const std::string& yaml_text) {

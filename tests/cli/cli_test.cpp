@@ -234,6 +234,19 @@ TEST_F(Cli, SchedulePrintsTheNextFiringsInLocalTime) {
     EXPECT_EQ(lines, 3) << r.out;
     EXPECT_NE(r.out.find("market_open"), std::string::npos);
     EXPECT_EQ(cli({"schedule", "missing.yaml"}).exit_code, 2);
+
+    // The calendar needs no secret: one not set does not stop it (validate and run still do).
+    text.replace(text.find("{ use: mock }"), 13,
+                 "{ use: robinhood, params: { api_key: \"${OT_TEST_UNSET_KEY}\", "
+                 "private_key: \"${file:missing.key}\" } }");
+    const std::string secret = write("secret.yaml", text);
+    auto calendar = cli({"schedule", secret, "--count", "3"});
+    EXPECT_EQ(calendar.exit_code, 0) << calendar.err;
+    EXPECT_NE(calendar.out.find("market_open"), std::string::npos) << calendar.out;
+    auto validated = cli({"validate", secret});
+    EXPECT_EQ(validated.exit_code, 2);
+    EXPECT_NE(validated.err.find("OT_TEST_UNSET_KEY is not set"), std::string::npos)
+        << validated.err;
 }
 
 // The audit's findings: bad input is exit 2 with a message naming the file or the parameter.

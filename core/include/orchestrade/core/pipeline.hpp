@@ -99,10 +99,19 @@ struct Pipeline {
     bool http_in_backtest = false;
 };
 
+// What the reader does with a ${...} it cannot read (a variable not set, a file missing).
+enum class UnreadReference {
+    Fail,      // a ConfigError naming it: the pipeline is about to run
+    KeepText,  // the value keeps "${NAME}" as written: a command that only reads the pipeline
+               // (schedule) needs no secrets
+};
+
 // Throws ConfigError. 'file' names the source in messages; base_dir resolves relative paths.
 Pipeline parse_pipeline(const std::string& yaml_text, const std::string& file,
-                        const std::string& base_dir, const PluginRegistry& registry);
-Pipeline load_pipeline(const std::string& path, const PluginRegistry& registry);
+                        const std::string& base_dir, const PluginRegistry& registry,
+                        UnreadReference unread = UnreadReference::Fail);
+Pipeline load_pipeline(const std::string& path, const PluginRegistry& registry,
+                       UnreadReference unread = UnreadReference::Fail);
 
 // Reads a value written as YAML text (a plugin's default_text) as the type of 'spec', checking
 // bounds and choices. Throws std::invalid_argument saying what is wrong.
