@@ -593,7 +593,9 @@ class Engine {
                 polled = feed_->poll(wall_clock_.now_ms(), 0, buffer_.sink());
             } catch (const std::exception& e) {
                 record_error("feed_error", e.what());
-                polled = FeedPoll::Ok;
+                // Mid catch-up, what the feed pushed before it failed is old too: none acts.
+                polled = caught_up ? FeedPoll::Behind : FeedPoll::Ok;
+                break;
             }
             if (polled != FeedPoll::Behind || buffer_.empty() || stop_requested()) break;
             caught_up += run_moments(false);
@@ -610,7 +612,7 @@ class Engine {
         // down, or a wake-up late by a bar) reach the strategy as warm-up: it learns from them,
         // but their signals would trade on stale prices. The venue and the core's stops still
         // see every bar.
-        caught_up += run_moments(polled != FeedPoll::Behind);  // Behind: a stop came meanwhile
+        caught_up += run_moments(polled != FeedPoll::Behind);  // Behind: stopped or failed
         if (caught_up) log_->info("{} older bar(s) went to the strategy as warm-up", caught_up);
         buffer_.clear();
         return polled != FeedPoll::End;

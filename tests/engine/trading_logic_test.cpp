@@ -2,6 +2,7 @@
 #include "engine_harness.hpp"
 
 #include <orchestrade/core/bar_buffer.hpp>
+#include <orchestrade/core/clock.hpp>
 #include <orchestrade/core/journal.hpp>
 
 #include <algorithm>
@@ -331,6 +332,54 @@ TEST(TradingLogic, PaperActsOnlyOnTheNewestMomentOfAPoll) {
     EXPECT_EQ(signals[0].action, core::Action::Buy);
     EXPECT_EQ(signals[0].time_ms, kStartMs + 3 * kMinuteMs);
     EXPECT_EQ(signals[0].outcome, "order");
+    EXPECT_EQ(h.report().orders.size(), 1u);
+}
+
+namespace {
+
+// A paper pipeline on the catch-up feed (250 missed bars, 100 a poll) whose strategy buys on the
+// first bar it may act on.
+std::string catch_up_pipeline(const EngineHarness& h, const std::string& feed_params) {
+    std::string yaml =
+        h.pipeline_yaml(script("BUY"), mock_executor("fill: close"), "{ quantity: 1 }", "paper");
+    const std::string csv = "{ use: csv, params: { path: bars.csv, timeframe: 1m } }";
+    yaml.replace(yaml.find(csv), csv.size(),
+                 "{ use: catch_up_feed, params: { " + feed_params + " } }");
+    return yaml;
+}
+
+int64_t last_closed_minute_open(int64_t now_ms) {
+    return now_ms / kMinuteMs * kMinuteMs - kMinuteMs;
+}
+
+}  // namespace
+
+TEST(TradingLogic, AFeedBehindIsPolledAgainAndOnlyTheBarItCatchesUpToActs) {
+    EngineHarness h;
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 1;  // one iteration: three polls (100 behind, 100 behind, 50)
+    const int64_t now = core::WallClock().now_ms();
+    auto summary = h.run(catch_up_pipeline(h, "backlog: 250, per_poll: 100"), o);
+    EXPECT_EQ(summary.bars, 250);
+    auto signals = h.signals();
+    ASSERT_EQ(signals.size(), 1u) << "only the newest bar reaches the strategy as live";
+    EXPECT_EQ(signals[0].action, core::Action::Buy);
+    EXPECT_GE(signals[0].time_ms, last_closed_minute_open(now));
+    EXPECT_EQ(signals[0].outcome, "order");
+}
+
+TEST(TradingLogic, AFeedThatFailsWhileBehindActsOnNothingUntilItHasCaughtUp) {
+    EngineHarness h;
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 2;  // the second poll pushes its 100 bars and throws; the next catches up
+    const int64_t now = core::WallClock().now_ms();
+    h.run(catch_up_pipeline(h, "backlog: 250, per_poll: 100, fail_at: 2"), o);
+    EXPECT_EQ(h.events("feed_error").size(), 1u);
+    auto signals = h.signals();
+    ASSERT_EQ(signals.size(), 1u) << "a bar of the failed poll was acted on";
+    EXPECT_GE(signals[0].time_ms, last_closed_minute_open(now));
     EXPECT_EQ(h.report().orders.size(), 1u);
 }
 
