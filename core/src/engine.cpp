@@ -175,11 +175,7 @@ class Engine {
         services_.journal = &*journal_;
         services_.http_enabled = !backtest_ || p_.http_in_backtest;
 
-        // Which earlier runs this one continues: paper and live resume; a backtest starts fresh.
-        std::vector<RunRecord> previous;
-        if (!backtest_)
-            for (auto& r : journal_->runs())
-                if (r.mode == p_.mode) previous.push_back(std::move(r));
+        const std::vector<RunRecord> previous = journal_->resumed_runs(p_.mode);
         summary_.resumed = !previous.empty();
 
         CreateArgs args{p_.mode, p_.universe, p_.base_dir};

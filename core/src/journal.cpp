@@ -546,11 +546,7 @@ void Journal::open() {
         db_ = std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
         // Refused before anything (even the journal mode) is written to a file that is not ours.
         const int version = schema_version_locked();
-        if (version == 0 && db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt() > 0)
-            throw std::runtime_error("'" + path_ +
-                                     "' is a SQLite database but not an Orchestrade journal");
-        if (version == 0)
-            throw std::runtime_error("'" + path_ + "' is not an Orchestrade journal (it is empty)");
+        require_journal_locked(version, false);
         if (access_ == Access::ReadOnly && version < kSchemaVersion) {
             db_.reset();
             { Journal upgrade(path_, Durability::Synchronous, Access::Existing); }  // migrates
@@ -600,23 +596,27 @@ int Journal::schema_version_locked() const {
     return query.executeStep() ? query.getColumn(0).getInt() : 0;
 }
 
+void Journal::require_journal_locked(int version, bool empty_is_new) const {
+    if (version > kSchemaVersion)
+        throw std::runtime_error("journal '" + path_ + "' has schema version " +
+                                 std::to_string(version) + ", newer than the version " +
+                                 std::to_string(kSchemaVersion) +
+                                 " this build supports; use a newer Orchestrade");
+    if (version != 0) return;
+    if (db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt() > 0)
+        throw std::runtime_error("'" + path_ +
+                                 "' is a SQLite database but not an Orchestrade journal");
+    if (!empty_is_new)
+        throw std::runtime_error("'" + path_ + "' is not an Orchestrade journal (it is empty)");
+}
+
 void Journal::migrate() {
-    auto check = [this](int version) {
-        if (version > kSchemaVersion)
-            throw std::runtime_error("journal '" + path_ + "' has schema version " +
-                                     std::to_string(version) + ", newer than the version " +
-                                     std::to_string(kSchemaVersion) +
-                                     " this build supports; use a newer Orchestrade");
-        if (version == 0 && db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt() > 0)
-            throw std::runtime_error("'" + path_ +
-                                     "' is a SQLite database but not an Orchestrade journal");
-    };
     int version = schema_version_locked();
-    check(version);
+    require_journal_locked(version, true);
     while (version < kSchemaVersion) {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
         version = schema_version_locked();  // another process may have migrated meanwhile
-        check(version);
+        require_journal_locked(version, true);
         if (version == kSchemaVersion) break;
         db_->exec(kMigrations[version]);
         ++version;
@@ -762,6 +762,15 @@ std::vector<RunRecord> Journal::runs() const {
     std::lock_guard lock(mutex_);
     SQLite::Statement q(*db_, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id");
     return read_all(q, read_run);
+}
+
+std::vector<RunRecord> Journal::resumed_runs(Mode mode, int64_t before_run_id) const {
+    std::vector<RunRecord> out;
+    if (mode == Mode::Backtest) return out;
+    for (auto& r : runs())
+        if (r.mode == mode && (before_run_id == 0 || r.id < before_run_id))
+            out.push_back(std::move(r));
+    return out;
 }
 
 void Journal::insert_signal(const SignalRecord& s, int64_t id) const {

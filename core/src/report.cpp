@@ -148,15 +148,12 @@ void append_trades(std::string& out, const std::vector<Trade>& trades) {
     }
 }
 
-// The fills of the earlier runs a run continues: a paper or live run resumes every earlier run
-// of its mode (a backtest starts fresh), so a position it closes may have been opened there.
+// The fills of the earlier runs a run continues: a position it closes may have been opened there.
 std::vector<FillRecord> carried_fills(const Journal& journal, const RunRecord& run) {
     std::vector<FillRecord> out;
-    if (run.mode == Mode::Backtest) return out;
-    for (const auto& earlier : journal.runs())
-        if (earlier.mode == run.mode && earlier.id < run.id)
-            for (auto& f : journal.fills(earlier.id))
-                out.push_back(std::move(f));
+    for (const auto& earlier : journal.resumed_runs(run.mode, run.id))
+        for (auto& f : journal.fills(earlier.id))
+            out.push_back(std::move(f));
     return out;
 }
 

@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#define ORCHESTRADE_SDK_VERSION "1.2.0"
+#define ORCHESTRADE_SDK_VERSION "1.3.0"
 
 namespace orchestrade::sdk {
 

@@ -100,6 +100,9 @@ class Journal {
     std::optional<RunRecord> last_run() const;
     std::optional<RunRecord> first_run() const;
     std::vector<RunRecord> runs() const;
+    // The runs a run of `mode` continues, oldest first: a paper or live run resumes every earlier
+    // run of its mode (those before `before_run_id`, 0 = all); a backtest starts fresh (none).
+    std::vector<RunRecord> resumed_runs(Mode mode, int64_t before_run_id = 0) const;
 
     // Signals. Returns the id; Batched mode hands ids out itself (counting on from the table's
     // largest), so another connection must not add signals while a backtest writes.
@@ -203,6 +206,9 @@ class Journal {
     int64_t next_signal_id();
     void commit_batch_locked();
     int schema_version_locked() const;
+    // Throws unless a file of schema `version` is ours to use: a newer schema, or version 0 with
+    // tables of someone else's (or, unless empty_is_new, with none), is refused.
+    void require_journal_locked(int version, bool empty_is_new) const;
 
     std::string path_;
     Durability durability_;
