@@ -209,11 +209,12 @@ class Engine {
 
         for (const auto& r : previous)
             resume_from(r.id);
-        // A run's metrics are its own, as `report --run` computes them: trades closed, fees and
-        // realized PnL since it started (a trade opened before and closed now counts here).
+        // A run's metrics are its own, as `report --run` computes them: trades closed, fees,
+        // realized PnL and cash flows since it started (a trade opened before, closed now, counts).
         trade_stats_ = {};
         fees_before_run_ = ledger_->fees();
         realized_before_run_ = ledger_->realized_pnl();
+        cash_flows_before_run_ = ledger_->cash_flows();
         if (!backtest_)
             if (auto saved = journal_->kv_get("core", kRiskStateKey)) risk_.load(*saved);
         router_.emplace(*journal_, *ledger_, *executor_, p_.mode, run_id_, *services_.clock);
@@ -799,7 +800,7 @@ class Engine {
     Metrics current_metrics() {
         Metrics m = tracker().metrics(trade_stats_, ledger_->fees() - fees_before_run_,
                                       ledger_->realized_pnl() - realized_before_run_);
-        m.cash_flows = ledger_->cash_flows();
+        m.cash_flows = ledger_->cash_flows() - cash_flows_before_run_;
         return m;
     }
 
@@ -854,7 +855,8 @@ class Engine {
     // Closed-trade statistics of this run, built from the fills as they happen: a long run's
     // metrics never reload its fills.
     TradeStats trade_stats_;
-    double fees_before_run_ = 0, realized_before_run_ = 0;  // the ledger's, from earlier runs
+    // The ledger's, from earlier runs.
+    double fees_before_run_ = 0, realized_before_run_ = 0, cash_flows_before_run_ = 0;
     TradeBuilder trades_{[this](int64_t, Trade&& t) { trade_stats_.add(t); }};
     std::optional<ChartRecorder> chart_;
     std::optional<Scheduler> scheduler_;

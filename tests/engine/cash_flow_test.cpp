@@ -121,3 +121,36 @@ TEST(CashFlows, ABacktestPaysTheFundingOfEachPointWhileItHoldsAPosition) {
         }
     EXPECT_EQ(between, 8);  // hourly from the first close: 08:01 .. 15:01
 }
+
+// A resumed paper run's summary counts the funding booked during that run, as `report --run`
+// does, not the total since the first run.
+TEST(CashFlows, AResumedRunsSummaryCountsOnlyItsOwnFunding) {
+    EngineHarness h;
+    const std::string yaml =
+        "version: 1\nname: funding\nmode: paper\njournal: journal.db\n"
+        "universe: [BTC/USDT]\n"
+        "feed: { use: synthetic, params: { timeframe: 4h, bars: 40, series: true } }\n"
+        "strategy: " +
+        script("BUY,HOLD,HOLD,HOLD,HOLD,HOLD") +  // funding every second 4h bar
+        "\nrisk: { quantity: 0.5 }\n"
+        "executor: { use: mock, params: { fee_bps: 0, starting_cash: 100000 } }\n";
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 6;
+    const auto first = h.run(yaml, o);
+    const auto second = h.run(yaml, o);
+    ASSERT_TRUE(second.resumed);
+
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    auto total = [&](int64_t run_id) {
+        double sum = 0;
+        for (const auto& c : j.cash_flows(run_id))
+            sum += c.amount;
+        return sum;
+    };
+    ASSERT_NE(total(first.run_id), 0);
+    ASSERT_NE(total(second.run_id), 0);
+    EXPECT_NEAR(first.metrics.cash_flows, total(first.run_id), 1e-9);
+    EXPECT_NEAR(second.metrics.cash_flows, total(second.run_id), 1e-9);
+    EXPECT_NEAR(h.report().metrics.cash_flows, second.metrics.cash_flows, 1e-9);
+}
