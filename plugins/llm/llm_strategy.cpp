@@ -8,6 +8,7 @@ namespace {
 using json = nlohmann::json;
 
 constexpr double kSecondsPerYear = 365.0 * 86400.0;
+constexpr const char* kSharpeKey = "sharpe";
 
 }  // namespace
 
@@ -36,6 +37,16 @@ void LlmStrategy::start() {
         throw sdk::Error(OT_E_INVALID_ARG, std::string("llm: prompt templates: ") + e.what());
     }
     decider_.emplace(host(), *provider_, cache_, budget_, settings_.decider);
+    // A backtest's ratio starts afresh, so running it again shows the model the same prompts.
+    if (mode() == OT_MODE_BACKTEST) return;
+    if (std::optional<std::string> saved = host().kv_get(kSharpeKey)) {
+        try {
+            sharpe_.load(*saved);
+        } catch (const std::exception& e) {
+            host().warn(std::string("llm: the saved Sharpe ratio is unreadable (") + e.what() +
+                        "); it starts afresh");
+        }
+    }
 }
 
 uint32_t LlmStrategy::warmup_bars() const {
@@ -71,6 +82,7 @@ void LlmStrategy::on_bars(const sdk::Bars& bars, sdk::Signals& out) {
 void LlmStrategy::decide(int64_t now_ms, sdk::Signals& out) {
     std::vector<SymbolSnapshot> market = market_.snapshot();
     PortfolioSnapshot portfolio = read_portfolio(host(), universe_, sharpe_);
+    if (mode() != OT_MODE_BACKTEST) host().kv_set(kSharpeKey, sharpe_.save());
     MarketContext context;
     for (const SymbolSnapshot& s : market)
         context[s.symbol] = SymbolContext{s.intraday.close, host().position(s.symbol).qty};

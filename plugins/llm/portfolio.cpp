@@ -1,7 +1,10 @@
 #include "portfolio.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace orchestrade::llm {
 
@@ -21,6 +24,23 @@ double SharpeRatio::value() const {
     double stdev = std::sqrt(m2_ / static_cast<double>(n_ - 1));
     if (stdev == 0) return std::numeric_limits<double>::quiet_NaN();
     return mean_ / stdev * std::sqrt(periods_per_year_);
+}
+
+std::string SharpeRatio::save() const {
+    return nlohmann::json{{"last_equity", last_equity_}, {"n", n_}, {"mean", mean_}, {"m2", m2_}}
+        .dump();
+}
+
+void SharpeRatio::load(const std::string& saved) {
+    const nlohmann::json j = nlohmann::json::parse(saved);
+    const double last_equity = j.at("last_equity").get<double>(), mean = j.at("mean").get<double>(),
+                 m2 = j.at("m2").get<double>();
+    const long long n = j.at("n").get<long long>();
+    if (n < 0 || m2 < 0) throw std::invalid_argument("negative count or variance");
+    last_equity_ = last_equity;
+    n_ = n;
+    mean_ = mean;
+    m2_ = m2;
 }
 
 PortfolioSnapshot read_portfolio(const sdk::Host& host, const std::vector<std::string>& universe,

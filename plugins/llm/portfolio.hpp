@@ -28,6 +28,11 @@ class SharpeRatio {
     void add_equity(double equity);
     double value() const;  // NaN with fewer than two returns or no variance
 
+    // The running sums as JSON, so a paper or live bot's ratio survives a restart.
+    std::string save() const;
+    // Throws std::exception on text that save() did not write.
+    void load(const std::string& saved);
+
   private:
     double periods_per_year_;
     double last_equity_ = 0;

@@ -213,6 +213,56 @@ TEST_F(StrategyTest, ThePromptShowsThePortfolioFromTheHost) {
     EXPECT_EQ(signals[1].stop_loss, 0);
 }
 
+TEST_F(StrategyTest, APaperBotsSharpeRatioCarriesOnAfterARestart) {
+    const std::vector<double> equities{10000, 10100, 10050, 10200};
+    auto decide_at = [&](int step_no, double equity) {
+        ot_account account{};
+        account.cash = equity;
+        account.equity = equity;
+        account.starting_equity = 10000;
+        host.set_account(account);
+        step(step_no);
+        const std::string prompt = server.received().back().prompt;
+        const std::size_t at = prompt.find("Sharpe ratio: ");
+        return at == std::string::npos ? std::string("missing")
+                                       : prompt.substr(at + 14, prompt.find('\n', at) - at - 14);
+    };
+    // Welford's mean and sample deviation of the returns between decisions, annualized (3m bars).
+    auto sharpe_of = [](const std::vector<double>& e) {
+        std::vector<double> r;
+        for (std::size_t i = 1; i < e.size(); ++i)
+            r.push_back(e[i] / e[i - 1] - 1);
+        double mean = 0, var = 0;
+        for (double x : r)
+            mean += x / static_cast<double>(r.size());
+        for (double x : r)
+            var += (x - mean) * (x - mean) / static_cast<double>(r.size() - 1);
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.8g", mean / std::sqrt(var) * std::sqrt(365.0 * 480));
+        return std::string(buf);
+    };
+
+    create();
+    warm_up();
+    for (int i = 0; i < 3; ++i)
+        decide_at(kFirst + i, equities[static_cast<std::size_t>(i)]);
+    create();  // a restart: the same host's key-value state
+    warm_up();
+    EXPECT_EQ(decide_at(kFirst + 3, equities[3]), sharpe_of(equities));
+
+    // A backtest starts afresh each time, so a run again shows the model the same prompts.
+    host.set_mode(OT_MODE_BACKTEST);
+    create();
+    warm_up();
+    EXPECT_EQ(decide_at(kFirst + 4, 10300), "n/a");
+
+    // State it cannot read is a warning and a fresh start, not a failed start.
+    host.set_mode(OT_MODE_PAPER);
+    host.kv()["sharpe"] = "{not json";
+    create();
+    EXPECT_EQ(host.logs_containing("saved Sharpe ratio is unreadable", OT_LOG_WARN).size(), 1u);
+}
+
 TEST_F(StrategyTest, ThePromptHoldsNothingFromAfterTheBar) {
     create();
     const int64_t first = kStart + (kFirst + 1) * k3m;  // the close of the first decision's bar
