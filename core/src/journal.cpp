@@ -148,6 +148,28 @@ CREATE TABLE cash_flows (
     UNIQUE (kind, ref));
 CREATE INDEX cash_flows_run ON cash_flows(run_id);
 )sql",
+    // 5: a flow is known once per account (Journal::account_of), not once per journal: a backtest
+    // run again books the same funding again.
+    R"sql(
+CREATE TABLE cash_flows_5 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL,
+    time_ms INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    amount REAL NOT NULL,
+    ref TEXT NOT NULL,
+    account TEXT NOT NULL,
+    UNIQUE (account, kind, ref));
+INSERT INTO cash_flows_5 (id, run_id, time_ms, symbol, kind, amount, ref, account)
+    SELECT c.id, c.run_id, c.time_ms, c.symbol, c.kind, c.amount, c.ref,
+           COALESCE((SELECT CASE r.mode WHEN 'backtest' THEN 'backtest:' || r.id ELSE r.mode END
+                     FROM runs r WHERE r.id = c.run_id), '')
+    FROM cash_flows c;
+DROP TABLE cash_flows;
+ALTER TABLE cash_flows_5 RENAME TO cash_flows;
+CREATE INDEX cash_flows_run ON cash_flows(run_id);
+)sql",
 };
 static_assert(std::size(kMigrations) == Journal::kSchemaVersion,
               "one migration step per schema version");
@@ -764,6 +786,11 @@ std::vector<RunRecord> Journal::runs() const {
     return read_all(q, read_run);
 }
 
+std::string Journal::account_of(Mode mode, int64_t run_id) {
+    return mode == Mode::Backtest ? "backtest:" + std::to_string(run_id)
+                                  : std::string(to_string(mode));
+}
+
 std::vector<RunRecord> Journal::resumed_runs(Mode mode, int64_t before_run_id) const {
     std::vector<RunRecord> out;
     if (mode == Mode::Backtest) return out;
@@ -1022,10 +1049,17 @@ bool Journal::record_cash_flow(const CashFlowRecord& c) {
     std::lock_guard lock(mutex_);
     bool inserted = false;
     write(1, [&] {
+        SQLite::Statement run(*db_, "SELECT mode FROM runs WHERE id = ?");
+        run.bind(1, c.run_id);
+        Mode mode{};
+        if (!run.executeStep() || !parse_mode(run.getColumn(0).getString(), mode))
+            throw std::runtime_error("a cash flow of run " + std::to_string(c.run_id) +
+                                     ", which the journal does not have");
         SQLite::Statement q(*db_,
                             "INSERT OR IGNORE INTO cash_flows (run_id, time_ms, symbol, kind, "
-                            "amount, ref) VALUES (?, ?, ?, ?, ?, ?)");
-        bind_row(q, c.run_id, c.time_ms, c.symbol, c.kind, c.amount, c.ref);
+                            "amount, ref, account) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        bind_row(q, c.run_id, c.time_ms, c.symbol, c.kind, c.amount, c.ref,
+                 account_of(mode, c.run_id));
         inserted = q.exec() > 0;
     });
     return inserted;

@@ -120,6 +120,17 @@ TEST(CashFlows, ABacktestPaysTheFundingOfEachPointWhileItHoldsAPosition) {
             ++between;
         }
     EXPECT_EQ(between, 8);  // hourly from the first close: 08:01 .. 15:01
+
+    // Run again into the same journal: a backtest is an account of its own, so it books the
+    // same funding (same ids) again and ends where the first run did.
+    const auto again = h.run(yaml);
+    const auto flows_again = j.cash_flows(again.run_id);
+    ASSERT_EQ(flows_again.size(), flows.size());
+    for (std::size_t i = 0; i < flows.size(); ++i) {
+        EXPECT_EQ(flows_again[i].ref, flows[i].ref);
+        EXPECT_DOUBLE_EQ(flows_again[i].amount, flows[i].amount);
+    }
+    EXPECT_DOUBLE_EQ(h.report().equity.back().equity, report.equity.back().equity);
 }
 
 // A resumed paper run's summary counts the funding booked during that run, as `report --run`

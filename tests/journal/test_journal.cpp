@@ -4,6 +4,7 @@
 #include <orchestrade/core/write_queue.hpp>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -479,29 +480,56 @@ TEST(Journal, DropsADuplicateFill) {
     EXPECT_EQ(fills[2].client_order_id, "c-2");
 }
 
-TEST_P(JournalDurability, RecordsACashFlowOncePerKindAndId) {
+namespace {
+
+int64_t begin_run(Journal& journal, Mode mode) {
+    RunRecord run;
+    run.pipeline_name = "funding";
+    run.mode = mode;
+    return journal.begin_run(run);
+}
+
+}  // namespace
+
+TEST_P(JournalDurability, RecordsACashFlowOncePerKindAndIdInAnAccount) {
     test::TempDir dir;
     Journal journal(dir.file("run.db"), GetParam());
+    const int64_t paper = begin_run(journal, Mode::Paper);
     journal.begin_batch();
-    CashFlowRecord c{0, 1, 1000, "BTC/USDT", "funding", -1.5, "9689322392"};
+    CashFlowRecord c{0, paper, 1000, "BTC/USDT", "funding", -1.5, "9689322392"};
     EXPECT_TRUE(journal.record_cash_flow(c));
     c.amount = -99;  // reported again after a restart: the same flow
     EXPECT_FALSE(journal.record_cash_flow(c));
     c.kind = "interest";  // another kind's id space
     EXPECT_TRUE(journal.record_cash_flow(c));
-    c.run_id = 2;
+    journal.commit_batch();
+
+    // A paper run resumes the paper account: a flow it knows stays known.
+    const int64_t resumed = begin_run(journal, Mode::Paper);
+    c.run_id = resumed;
     c.kind = "funding";
+    EXPECT_FALSE(journal.record_cash_flow(c));
     c.ref = "9689322393";
     EXPECT_TRUE(journal.record_cash_flow(c));
+    // Live trades another account; each backtest is an account of its own.
+    c.run_id = begin_run(journal, Mode::Live);
+    EXPECT_TRUE(journal.record_cash_flow(c));
+    for (int i = 0; i < 2; ++i) {
+        c.run_id = begin_run(journal, Mode::Backtest);
+        EXPECT_TRUE(journal.record_cash_flow(c)) << "backtest " << i;
+        EXPECT_FALSE(journal.record_cash_flow(c)) << "backtest " << i;
+    }
+    c.run_id = 99;
+    EXPECT_THROW(journal.record_cash_flow(c), std::runtime_error);
 
-    const auto first = journal.cash_flows(1);
+    const auto first = journal.cash_flows(paper);
     ASSERT_EQ(first.size(), 2u);
     EXPECT_DOUBLE_EQ(first[0].amount, -1.5);
     EXPECT_EQ(first[0].symbol, "BTC/USDT");
     EXPECT_EQ(first[0].time_ms, 1000);
     EXPECT_EQ(first[1].kind, "interest");
-    EXPECT_EQ(journal.cash_flows(2).size(), 1u);
-    EXPECT_EQ(journal.cash_flows().size(), 3u);
+    EXPECT_EQ(journal.cash_flows(resumed).size(), 1u);
+    EXPECT_EQ(journal.cash_flows().size(), 6u);
 }
 
 TEST(Journal, MigratesASchema3JournalKeepingItsRows) {
@@ -519,8 +547,58 @@ TEST(Journal, MigratesASchema3JournalKeepingItsRows) {
     Journal journal(path, Durability::Synchronous);
     EXPECT_EQ(journal.schema_version(), Journal::kSchemaVersion);
     EXPECT_EQ(journal.fills().size(), 1u);
-    EXPECT_TRUE(journal.record_cash_flow({0, 1, 2000, "BTC/USDT", "funding", 0.3, "1"}));
+    const int64_t run = begin_run(journal, Mode::Paper);
+    EXPECT_TRUE(journal.record_cash_flow({0, run, 2000, "BTC/USDT", "funding", 0.3, "1"}));
     EXPECT_EQ(journal.cash_flows().size(), 1u);
+}
+
+// Schema 4 knew a flow once per journal; its rows keep their ids and go to their run's account.
+TEST(Journal, MigratesASchema4JournalsCashFlowsToTheirAccounts) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    int64_t paper = 0, backtest = 0;
+    {
+        Journal journal(path, Durability::Synchronous);
+        paper = begin_run(journal, Mode::Paper);
+        backtest = begin_run(journal, Mode::Backtest);
+    }
+    {  // what a build of schema 4 left
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE cash_flows");
+        db.exec(R"sql(
+CREATE TABLE cash_flows (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL,
+    time_ms INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    amount REAL NOT NULL,
+    ref TEXT NOT NULL,
+    UNIQUE (kind, ref));
+CREATE INDEX cash_flows_run ON cash_flows(run_id);)sql");
+        SQLite::Statement insert(db,
+                                 "INSERT INTO cash_flows (id, run_id, time_ms, symbol, kind, "
+                                 "amount, ref) VALUES (?, ?, 1000, 'BTC/USDT', 'funding', ?, ?)");
+        SQLite::bind(insert, 7, paper, -1.0, "p-1");
+        insert.exec();
+        insert.reset();
+        SQLite::bind(insert, 8, backtest, -2.0, "b-1");
+        insert.exec();
+        db.exec("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    }
+    Journal journal(path, Durability::Synchronous);
+    EXPECT_EQ(journal.schema_version(), Journal::kSchemaVersion);
+    const auto flows = journal.cash_flows();
+    ASSERT_EQ(flows.size(), 2u);
+    EXPECT_EQ(flows[0].id, 7);
+    EXPECT_EQ(flows[0].ref, "p-1");
+    EXPECT_EQ(flows[1].run_id, backtest);
+    EXPECT_DOUBLE_EQ(flows[1].amount, -2.0);
+    const int64_t resumed = begin_run(journal, Mode::Paper);
+    EXPECT_FALSE(journal.record_cash_flow({0, resumed, 2000, "BTC/USDT", "funding", -1, "p-1"}));
+    const int64_t again = begin_run(journal, Mode::Backtest);
+    EXPECT_TRUE(journal.record_cash_flow({0, again, 2000, "BTC/USDT", "funding", -2, "b-1"}));
+    EXPECT_GT(journal.cash_flows(again).at(0).id, 8) << "an id was handed out twice";
 }
 
 TEST(Journal, ExistingAndReadOnlyOpensLeaveAFileThatIsNotAJournalAsItIs) {

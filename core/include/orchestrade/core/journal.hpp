@@ -59,7 +59,7 @@ class Journal {
     // in transactions, see begin_batch). A Batched write that fails makes every later call
     // throw that error. Reads see every write made before them, in both modes.
     enum class Durability { Synchronous, Batched };
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
     // Batched mode commits the open batch after this many written rows.
     static constexpr int kBatchRows = 10000;
 
@@ -103,6 +103,9 @@ class Journal {
     // The runs a run of `mode` continues, oldest first: a paper or live run resumes every earlier
     // run of its mode (those before `before_run_id`, 0 = all); a backtest starts fresh (none).
     std::vector<RunRecord> resumed_runs(Mode mode, int64_t before_run_id = 0) const;
+    // The account a run trades, which resumed_runs continue: "paper" or "live" for every run of
+    // that mode, "backtest:<run id>" for a backtest (each starts from its own starting cash).
+    static std::string account_of(Mode mode, int64_t run_id);
 
     // Signals. Returns the id; Batched mode hands ids out itself (counting on from the table's
     // largest), so another connection must not add signals while a backtest writes.
@@ -146,8 +149,9 @@ class Journal {
                                const std::string& venue_order_id, double filled_qty);
     std::vector<FillRecord> fills(int64_t run_id = 0) const;  // in insertion order
 
-    // Cash flows: returns false (and writes nothing) when (kind, ref) is known. In both modes
-    // the row is written before it returns.
+    // Cash flows: returns false (and writes nothing) when (kind, ref) is known in the account of
+    // the run (account_of; the run must be journaled). In both modes the row is written before
+    // it returns.
     bool record_cash_flow(const CashFlowRecord& c);
     std::vector<CashFlowRecord> cash_flows(int64_t run_id = 0) const;  // in insertion order
 

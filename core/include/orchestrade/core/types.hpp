@@ -113,7 +113,7 @@ struct CashFlowRecord {
     std::string symbol;  // the position it is for; may be empty
     std::string kind;    // "funding"
     double amount = 0;   // received; negative when paid
-    std::string ref;     // the venue's id of the flow, unique per kind
+    std::string ref;     // the venue's id of the flow, unique per kind in an account
 };
 
 struct EquityPoint {
