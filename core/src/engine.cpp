@@ -188,6 +188,7 @@ class Engine {
             };
         start(p_.executor, "executor", [this] { executor_->start(); });
         start(p_.feed, "feed", [this] { feed_->start(); });
+        if (!backtest_) feed_->hold_state();
         start(p_.strategy, "strategy", [this] { strategy_->start(); });
 
         double starting_cash = previous.empty() ? venue_cash() : previous.front().starting_cash;
@@ -597,6 +598,7 @@ class Engine {
             if (polled != FeedPoll::Behind || buffer_.empty() || stop_requested()) break;
             caught_up += run_moments(false);
             buffer_.clear();
+            feed_->commit_state();
         }
         if (buffer_.empty() || venue_check_pending_) {
             guarded("executor_error", [&] { summary_.fills += router_->poll(); });
@@ -612,6 +614,7 @@ class Engine {
         caught_up += run_moments(polled != FeedPoll::Behind);  // Behind: stopped or failed
         if (caught_up) log_->info("{} older bar(s) went to the strategy as warm-up", caught_up);
         buffer_.clear();
+        feed_->commit_state();  // only now: a crash before it polls these bars again
         return polled != FeedPoll::End;
     }
 

@@ -111,6 +111,8 @@ ot_status OT_CALL HostContext::kv_get(const ot_host* h, const char* key, const o
     if (!self.services_.journal) return OT_E_NOT_FOUND;
     try {
         std::lock_guard lock(self.services_.mutex);
+        if (auto held = self.held_state_.find(key); held != self.held_state_.end())
+            return write(out, held->second);
         auto value = self.services_.journal->kv_get(self.state_scope_, key);
         if (!value) return OT_E_NOT_FOUND;
         return write(out, *value);
@@ -126,13 +128,27 @@ ot_status OT_CALL HostContext::kv_set(const ot_host* h, const char* key, const v
     if (!self.services_.journal) return OT_OK;  // no journal (validation): state is not kept
     try {
         std::lock_guard lock(self.services_.mutex);
-        self.services_.journal->kv_set(
-            self.state_scope_, key,
-            std::string(static_cast<const char*>(value), static_cast<size_t>(len)));
+        std::string text(static_cast<const char*>(value), static_cast<size_t>(len));
+        if (self.hold_state_)
+            self.held_state_[key] = std::move(text);
+        else
+            self.services_.journal->kv_set(self.state_scope_, key, text);
         return OT_OK;
     } catch (const std::exception& e) {
         return fail(err, OT_E_HOST, std::string("kv_set: ") + e.what());
     }
+}
+
+void HostContext::hold_state_writes() {
+    std::lock_guard lock(services_.mutex);
+    hold_state_ = true;
+}
+
+void HostContext::commit_held_state() {
+    std::lock_guard lock(services_.mutex);
+    if (held_state_.empty() || !services_.journal) return;
+    services_.journal->kv_set_all(state_scope_, held_state_);
+    held_state_.clear();
 }
 
 ot_status OT_CALL HostContext::journal_append(const ot_host* h, const char* kind, const char* json,

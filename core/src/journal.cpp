@@ -1159,11 +1159,18 @@ std::optional<std::string> Journal::kv_get(const std::string& scope, const std::
 }
 
 void Journal::kv_set(const std::string& scope, const std::string& key, const std::string& value) {
-    submit(1, [this, scope, key, value] {
-        auto& q = fresh(statements_->kv_set);
-        SQLite::bind(q, scope, key);
-        q.bind(3, value.data(), static_cast<int>(value.size()));
-        q.exec();
+    kv_set_all(scope, {{key, value}});
+}
+
+void Journal::kv_set_all(const std::string& scope,
+                         const std::map<std::string, std::string>& values) {
+    submit(static_cast<int>(values.size()), [this, scope, values] {
+        for (const auto& [key, value] : values) {
+            auto& q = fresh(statements_->kv_set);
+            SQLite::bind(q, scope, key);
+            q.bind(3, value.data(), static_cast<int>(value.size()));
+            q.exec();
+        }
     });
 }
 

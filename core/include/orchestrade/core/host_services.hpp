@@ -10,6 +10,7 @@
 
 #include <spdlog/logger.h>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,11 @@ class HostContext {
     const ot_host* table() const { return &table_; }
     const std::string& instance_name() const { return instance_name_; }
 
+    // From now on the instance's kv_set writes are held (its kv_get sees them) until
+    // commit_held_state() writes them, in one transaction.
+    void hold_state_writes();
+    void commit_held_state();
+
   private:
     static HostContext& from(const ot_host* h);
     static void OT_CALL log(const ot_host* h, int32_t level, const char* message);
@@ -58,6 +64,8 @@ class HostContext {
     HostServices& services_;
     std::string instance_name_;
     std::string state_scope_;
+    bool hold_state_ = false;
+    std::map<std::string, std::string> held_state_;  // guarded by services_.mutex
     std::shared_ptr<spdlog::logger> logger_;
     ot_host table_{};
 };

@@ -175,6 +175,8 @@ class Journal {
     // Key-value state of plugin instances (scope = instance name)
     std::optional<std::string> kv_get(const std::string& scope, const std::string& key) const;
     void kv_set(const std::string& scope, const std::string& key, const std::string& value);
+    // Every value, in one transaction.
+    void kv_set_all(const std::string& scope, const std::map<std::string, std::string>& values);
 
   private:
     struct Statements;

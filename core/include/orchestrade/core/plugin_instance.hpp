@@ -50,6 +50,7 @@ class PluginInstance {
         fail(status, err, what);
     }
     [[noreturn]] void fail(ot_status status, const ot_error& err, const char* what) const;
+    HostContext& host_context() const { return *host_; }
     // For constructors: destroys the instance and throws when a required function is missing.
     void require(bool present, const char* function, void (*destroy)(void*)) const;
     void* raw() const { return raw_; }
@@ -80,6 +81,10 @@ class FeedInstance final : public PluginInstance {
     bool history(const std::string& symbol, int32_t interval_s, int64_t before_ms, uint32_t count,
                  const ot_feed_sink& sink);  // false when unsupported
     void stop();
+    // Paper and live: the feed's state writes (its cursor) wait for commit_state(), which the
+    // loop calls once the bars polled have run, so a crash in between polls them again.
+    void hold_state() { host_context().hold_state_writes(); }
+    void commit_state() { host_context().commit_held_state(); }
 
   private:
     ot_feed* f() const { return static_cast<ot_feed*>(raw()); }
