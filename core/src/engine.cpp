@@ -9,6 +9,7 @@
 #include <orchestrade/core/order_router.hpp>
 #include <orchestrade/core/plugin_instance.hpp>
 #include <orchestrade/core/risk_stage.hpp>
+#include <orchestrade/core/run_lock.hpp>
 #include <orchestrade/core/scheduler.hpp>
 #include <orchestrade/core/struct_prefix.hpp>
 
@@ -170,6 +171,16 @@ class Engine {
         journal_.emplace(p_.journal, backtest_ ? Journal::Durability::Batched
                                                : Journal::Durability::Synchronous);
         summary_.journal_path = p_.journal;
+        try {
+            run_lock_.emplace(p_.journal);
+        } catch (const std::runtime_error& e) {
+            throw RunError(e.what());
+        }
+        for (const auto& r : journal_->close_interrupted_runs())
+            log_->warn(
+                "run {} of '{}' ended without closing (killed, or its machine stopped): "
+                "marked interrupted",
+                r.id, r.pipeline_name);
         services_.mode = p_.mode;
         services_.clock = backtest_ ? static_cast<const Clock*>(&sim_clock_) : &wall_clock_;
         services_.journal = &*journal_;
@@ -846,6 +857,7 @@ class Engine {
     SimulatedClock sim_clock_;
     WallClock wall_clock_;
     HostServices services_;
+    std::optional<RunLock> run_lock_;  // released after the journal's last commit
     std::optional<Journal> journal_;
     std::optional<Ledger> ledger_;
     // Instances are destroyed before the services and journal they use (reverse order).

@@ -786,6 +786,17 @@ std::vector<RunRecord> Journal::runs() const {
     return read_all(q, read_run);
 }
 
+std::vector<RunRecord> Journal::close_interrupted_runs() {
+    std::vector<RunRecord> out;
+    for (auto& r : runs())
+        if (r.status == "running") {
+            end_run(r.id, r.ended_ms, "interrupted");
+            r.status = "interrupted";
+            out.push_back(std::move(r));
+        }
+    return out;
+}
+
 std::string Journal::account_of(Mode mode, int64_t run_id) {
     return mode == Mode::Backtest ? "backtest:" + std::to_string(run_id)
                                   : std::string(to_string(mode));

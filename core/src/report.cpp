@@ -1,5 +1,6 @@
 #include <orchestrade/core/ledger.hpp>
 #include <orchestrade/core/report.hpp>
+#include <orchestrade/core/run_lock.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -167,6 +168,8 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     RunReport r;
     r.journal_path = journal.path();
     r.run = *run;
+    // Closed as such by the next run; until then nothing else says the process is gone.
+    if (r.run.status == "running" && !RunLock::held(journal.path())) r.run.status = "interrupted";
     r.orders = journal.orders(run->id);
     r.fills = journal.fills(run->id);
     r.cash_flows = journal.cash_flows(run->id);

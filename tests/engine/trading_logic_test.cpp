@@ -4,6 +4,7 @@
 #include <orchestrade/core/bar_buffer.hpp>
 #include <orchestrade/core/clock.hpp>
 #include <orchestrade/core/journal.hpp>
+#include <orchestrade/core/run_lock.hpp>
 
 #include <algorithm>
 #include <set>
@@ -338,22 +339,22 @@ TEST(TradingLogic, PaperActsOnlyOnTheNewestMomentOfAPoll) {
     EXPECT_EQ(h.report().orders.size(), 1u);
 }
 
-// A crash after the feed handed a bar over but before the loop ran it: the feed's cursor moves
-// only once the bar has run, so the restarted feed hands the bar over again and its signal is
-// not lost.
-TEST(TradingLogic, ABarPolledButNotRunBeforeACrashIsRunAfterTheRestart) {
-    EngineHarness h;
+namespace {
+
+// A paper run over 8 bars whose process dies in the strategy call of bar `exit_at`, as a SIGKILL
+// there would.
+void crash_a_paper_run(EngineHarness& h, int exit_at) {
     h.write_csv(bars_from_closes(closes(8)));
     core::EngineOptions o;
     o.interval_ms = 1;
     o.max_iterations = 8;
     const pid_t child = ::fork();
     ASSERT_GE(child, 0);
-    if (child == 0) {  // dies in the strategy call of bar 2, as a SIGKILL there would
+    if (child == 0) {
         try {
-            h.run(h.pipeline_yaml(
-                      "{ use: script_strategy, params: { script: \"HOLD\", exit_at: 2 } }",
-                      mock_executor(), "{ quantity: 1 }", "paper"),
+            h.run(h.pipeline_yaml("{ use: script_strategy, params: { script: \"HOLD\", exit_at: " +
+                                      std::to_string(exit_at) + " } }",
+                                  mock_executor(), "{ quantity: 1 }", "paper"),
                   o);
         } catch (...) {
         }
@@ -363,15 +364,73 @@ TEST(TradingLogic, ABarPolledButNotRunBeforeACrashIsRunAfterTheRestart) {
     ASSERT_EQ(::waitpid(child, &status, 0), child);
     ASSERT_TRUE(WIFEXITED(status));
     ASSERT_EQ(WEXITSTATUS(status), 3) << "the scripted crash did not happen";
+}
 
+core::RunSummary resume(EngineHarness& h, const std::string& actions) {
+    core::EngineOptions o;
+    o.interval_ms = 1;
     o.max_iterations = 2;
-    const auto resumed =
-        h.run(h.pipeline_yaml(script("SELL,HOLD"), mock_executor(), "{ quantity: 1 }", "paper"), o);
+    return h.run(h.pipeline_yaml(script(actions), mock_executor(), "{ quantity: 1 }", "paper"), o);
+}
+
+}  // namespace
+
+// A crash after the feed handed a bar over but before the loop ran it: the feed's cursor moves
+// only once the bar has run, so the restarted feed hands the bar over again and its signal is
+// not lost.
+TEST(TradingLogic, ABarPolledButNotRunBeforeACrashIsRunAfterTheRestart) {
+    EngineHarness h;
+    crash_a_paper_run(h, 2);
+    const auto resumed = resume(h, "SELL,HOLD");
     ASSERT_TRUE(resumed.resumed);
     core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
     const auto signals = j.signals(resumed.run_id);
     ASSERT_FALSE(signals.empty());
     EXPECT_EQ(signals[0].time_ms, kStartMs + 2 * kMinuteMs) << "bar 2 was skipped";
+}
+
+TEST(TradingLogic, AKilledRunIsReportedInterruptedAndClosedAsSuchByTheNextRun) {
+    EngineHarness h;
+    crash_a_paper_run(h, 2);
+    EXPECT_EQ(h.report().run.status, "interrupted");  // nothing holds the journal
+    {
+        core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+        EXPECT_EQ(j.last_run()->status, "running");  // as the killed process left it
+    }
+    const auto resumed = resume(h, "HOLD");
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    const auto runs = j.runs();
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_EQ(runs[0].status, "interrupted");
+    EXPECT_EQ(runs[1].status, "completed");
+}
+
+TEST(TradingLogic, ASecondRunOnAJournalInUseRefusesToStartAndRecordsNothing) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(closes(8)));
+    const std::string yaml =
+        h.pipeline_yaml(script("BUY"), mock_executor(), "{ quantity: 1 }", "paper");
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 1;
+    h.run(yaml, o);
+    {
+        core::RunLock running(h.journal_path());  // as a bot still running holds it
+        EXPECT_TRUE(core::RunLock::held(h.journal_path()));
+        try {
+            h.run(yaml, o);
+            FAIL() << "a second run started on a journal in use";
+        } catch (const core::RunError& e) {
+            EXPECT_NE(std::string(e.what()).find("is in use by another run"), std::string::npos)
+                << e.what();
+        }
+    }
+    EXPECT_FALSE(core::RunLock::held(h.journal_path()));
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    EXPECT_EQ(j.runs().size(), 1u);
+    EXPECT_EQ(j.last_run()->status, "completed");
+    h.run(yaml, o);  // once the first is gone
+    EXPECT_EQ(j.runs().size(), 2u);
 }
 
 namespace {

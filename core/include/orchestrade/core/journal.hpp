@@ -103,6 +103,9 @@ class Journal {
     // The runs a run of `mode` continues, oldest first: a paper or live run resumes every earlier
     // run of its mode (those before `before_run_id`, 0 = all); a backtest starts fresh (none).
     std::vector<RunRecord> resumed_runs(Mode mode, int64_t before_run_id = 0) const;
+    // Marks the runs still "running" as "interrupted" and returns them: called by a run that
+    // holds the RunLock, so none of them is running any more.
+    std::vector<RunRecord> close_interrupted_runs();
     // The account a run trades, which resumed_runs continue: "paper" or "live" for every run of
     // that mode, "backtest:<run id>" for a backtest (each starts from its own starting cash).
     static std::string account_of(Mode mode, int64_t run_id);
