@@ -242,7 +242,7 @@ class Engine {
             risk_dirty_ = true;
             // The new levels are kept at once: a crash before the end of the iteration (a slow
             // strategy call) must not leave the position unwatched after a restart.
-            if (!backtest_) save_risk_state();
+            save_risk_state();
             trades_.add(f);
             if (!backtest_) journal_->record_position(run_id_, f.symbol, f.time_ms, after);
         });
@@ -382,10 +382,10 @@ class Engine {
         journal_->record_event(e);
     }
 
-    // The kill switches: `orchestrade halt|resume` (a command left in the journal), the halt
-    // file, SIGUSR1.
+    // The kill switches: `orchestrade halt|resume` (a command left in the journal, for the paper
+    // or live bot: a backtest on the same journal leaves it), the halt file, SIGUSR1.
     void apply_breaker_commands() {
-        if (auto command = journal_->kv_get("core", kBreakerCommandKey);
+        if (auto command = backtest_ ? std::nullopt : journal_->kv_get("core", kBreakerCommandKey);
             command && !command->empty()) {
             journal_->kv_set("core", kBreakerCommandKey, "");
             if (*command == "resume")
@@ -420,8 +420,9 @@ class Engine {
         risk_dirty_ = true;
     }
 
+    // The paper or live bot's breaker and levels, which a backtest on its journal leaves alone.
     void save_risk_state() {
-        if (!risk_dirty_) return;
+        if (backtest_ || !risk_dirty_) return;
         journal_->kv_set("core", kRiskStateKey, risk_.save());
         risk_dirty_ = false;
     }

@@ -248,6 +248,32 @@ TEST(RiskEngine, ACrashRightAfterAnEntryFillKeepsItsStopForTheRestart) {
     EXPECT_TRUE(order_with_reason(r, "stop-loss")) << "the restarted run did not watch the stop";
 }
 
+// The breaker, the levels and a pending `orchestrade halt` belong to the paper bot: a backtest
+// run on its journal neither uses nor changes them.
+TEST(RiskEngine, ABacktestOnAPaperJournalLeavesThePaperBotsRiskStateAndHaltCommand) {
+    EngineHarness h;
+    h.write_csv(path(8, {}));
+    const std::string risk = "{ quantity: 1, stop_loss_pct: 5 }";
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 3;
+    h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), mock(), risk, "paper"), o);
+    std::optional<std::string> saved;
+    {
+        core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+        saved = j.kv_get("core", "risk_state");
+        ASSERT_TRUE(saved);
+        ASSERT_NE(saved->find("BTC/USDT"), std::string::npos) << "the entry's stop is not kept";
+        j.kv_set("core", core::kBreakerCommandKey, "halt:manual stop");
+    }
+    const auto backtest =
+        h.run(h.pipeline_yaml(script("HOLD,SELL,BUY,SELL,BUY"), mock(), risk, "backtest"));
+    EXPECT_GT(backtest.orders, 0) << "the backtest took the paper bot's halt";
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    EXPECT_EQ(j.kv_get("core", "risk_state"), saved);
+    EXPECT_EQ(j.kv_get("core", core::kBreakerCommandKey), "halt:manual stop");
+}
+
 TEST(RiskEngine, AResumedRunsReportPairsItsExitWithTheEntryOfTheRunBefore) {
     EngineHarness h;
     auto second = buy_then_resume(h, "HOLD,SELL,HOLD");  // sells at bar 4's close, filled at 110
