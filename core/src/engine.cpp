@@ -246,6 +246,14 @@ class Engine {
             trades_.add(f);
             if (!backtest_) journal_->record_position(run_id_, f.symbol, f.time_ms, after);
         });
+        // The process died around the submit of this signal's order, before the venue had it:
+        // the bar comes again (the feed's state was not committed) and its signal may act anew.
+        router_->on_never_sent([this](const OrderRecord& o) {
+            if (o.signal_id == 0) return;
+            journal_->set_signal_outcome(o.signal_id,
+                                         "rejected: the order never reached the venue");
+            risk_.forget(o.symbol);
+        });
         apply_breaker_commands();
         record_execution_model();
         if (!p_.schedule.triggers.empty()) scheduler_.emplace(p_.schedule.triggers);

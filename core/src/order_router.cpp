@@ -431,10 +431,13 @@ int OrderRouter::reconcile() {
         ot_status st = executor_.query_order(symbol, id, collector_.sink());
         if (st == OT_E_NOT_FOUND) {
             OrderRecord& order = it->second;
+            const bool never_answered = order.state == OrderState::Intent;
             log_->warn("order {} ({}) is not known to the venue: closed as rejected, not resent",
                        id, to_string(order.state));
             set_state(order, OrderState::Rejected, order.updated_ms,
-                      "not found at the venue during reconciliation");
+                      never_answered ? "never reached the venue: not found there at the restart"
+                                     : "not found at the venue during reconciliation");
+            if (never_answered && never_sent_listener_) never_sent_listener_(order);
             close(id);
             continue;
         }

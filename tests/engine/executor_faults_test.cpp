@@ -2,6 +2,9 @@
 // is unknown is reconciled by client order id instead of being sent again.
 #include "engine_harness.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace orchestrade;
 using namespace orchestrade::testing;
 using core::OrderState;
@@ -37,6 +40,55 @@ TEST(ExecutorFaults, ASubmitThatThrowsIsReconciledAsNeverPlacedAndTheLoopGoesOn)
     EXPECT_NE(r.orders[0].text.find("not found at the venue"), std::string::npos);
     EXPECT_EQ(submits_of(h, r.orders[0].client_order_id), 1);
     EXPECT_EQ(r.orders[1].state, OrderState::Filled);  // the next BUY still trades
+}
+
+// The process dies inside the submit of a journaled intent, before the venue took it. At the
+// restart the venue does not know the order: it is closed as never sent, and the bar comes again
+// (the feed's state was not committed), so its BUY places a new order instead of being lost.
+TEST(ExecutorFaults, AnIntentTheVenueNeverReceivedBeforeACrashIsPlacedAgainByItsBar) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(8)));
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 4;
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        try {
+            h.run(h.pipeline_yaml(script("HOLD,BUY"), flaky("exit_on_submit: 0"), "{ quantity: 1 }",
+                                  "paper"),
+                  o);
+        } catch (...) {
+        }
+        std::_Exit(0);  // not reached when the crash happens
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 3) << "the scripted crash did not happen";
+    ASSERT_EQ(h.report().orders.size(), 1u);  // the intent, journaled before the submit
+
+    // The restarted strategy's script starts again: bar 1 comes first and says BUY.
+    o.max_iterations = 3;
+    auto resumed =
+        h.run(h.pipeline_yaml(script("BUY,HOLD"), flaky(""), "{ quantity: 1 }", "paper"), o);
+    ASSERT_EQ(resumed.status, "completed");
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    const auto orders = j.orders();
+    ASSERT_EQ(orders.size(), 2u);
+    EXPECT_EQ(orders[0].state, OrderState::Rejected);
+    EXPECT_NE(orders[0].text.find("never reached the venue"), std::string::npos) << orders[0].text;
+    EXPECT_EQ(submits_of(h, orders[0].client_order_id), 0);
+    EXPECT_EQ(orders[1].state, OrderState::Filled);
+    EXPECT_EQ(submits_of(h, orders[1].client_order_id), 1);
+    std::vector<core::SignalRecord> signals;
+    for (auto& s : j.signals())
+        if (s.action == core::Action::Buy) signals.push_back(s);
+    ASSERT_EQ(signals.size(), 2u);
+    EXPECT_EQ(signals[0].time_ms, signals[1].time_ms) << "the new order is for the same bar";
+    EXPECT_EQ(signals[0].outcome, "rejected: the order never reached the venue");
+    EXPECT_EQ(signals[1].outcome, "order");
+    EXPECT_EQ(orders[1].signal_id, signals[1].id);
 }
 
 TEST(ExecutorFaults, AnAmbiguousSubmitIsResolvedByQueryNotBySendingAgain) {

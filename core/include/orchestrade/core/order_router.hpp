@@ -73,6 +73,10 @@ class OrderRouter {
     using FillListener = std::function<void(const OrderRecord& order, const FillRecord& fill,
                                             const Position& before, const Position& after)>;
     void on_fill(FillListener listener) { fill_listener_ = std::move(listener); }
+    // Called when reconcile() closes an intent the venue never received (the process died
+    // before its submit was answered), so the signal behind it may act again.
+    using NeverSentListener = std::function<void(const OrderRecord& order)>;
+    void on_never_sent(NeverSentListener listener) { never_sent_listener_ = std::move(listener); }
     std::size_t open_order_count() const { return open_.size(); }
 
     // Writes the orders still open (a backtest journals each order once, when it is final or
@@ -81,7 +85,8 @@ class OrderRouter {
 
     // Startup and after ambiguous submits: asks the venue about every open order of the
     // journal (all runs) and records what it says. An order the venue does not know is closed
-    // as rejected: it never reached the book, and it is never sent again.
+    // as rejected: it never reached the book, and it is never sent again (a new signal may
+    // place a new one).
     int reconcile();
 
   private:
@@ -119,6 +124,7 @@ class OrderRouter {
     bool needs_reconcile_ = false;
     std::vector<std::string> resend_;  // intents a rate limit kept from leaving
     FillListener fill_listener_;
+    NeverSentListener never_sent_listener_;
     ReportCollector collector_;
     std::vector<ExecReport> reports_;  // the batch apply() works on
 };

@@ -91,8 +91,9 @@ class RiskStage {
         else
             last_action_.emplace(symbol, action);
     }
-    // A position closed by a protective exit (core-watched or at the venue): the strategy's
-    // next signal for the symbol is not a duplicate of the one that opened it.
+    // A position closed by a protective exit (core-watched or at the venue), or an order that
+    // never reached the venue: the strategy's next signal for the symbol is not a duplicate of
+    // the one before.
     void forget(const std::string& symbol) { last_action_.erase(symbol); }
 
     // ---- market data and fills ------------------------------------------------------------
