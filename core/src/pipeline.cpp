@@ -1,6 +1,10 @@
 #include <orchestrade/core/pipeline.hpp>
 
+#include "yaml_documents.hpp"
+
+#include <date/date.h>
 #include <spdlog/fmt/fmt.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
@@ -68,6 +72,12 @@ std::string shape(const YAML::Node& node) {
     }
 }
 
+// BASE/QUOTE, as the executors split a symbol into the asset and the currency it is priced in.
+bool is_symbol(const std::string& symbol) {
+    static const std::regex kSymbol("[A-Z0-9]+/[A-Z0-9]+");
+    return std::regex_match(symbol, kSymbol);
+}
+
 // Optimal string alignment distance: like Levenshtein, with a transposition costing 1.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
@@ -104,15 +114,22 @@ std::string unknown_key_message(const std::string& key, const std::vector<std::s
 // A scalar as written, after ${...} expansion.
 struct Text {
     std::string value;
-    bool typed = true;            // plain (or substituted): may be read as a number or a bool
-    bool from_reference = false;  // the whole value was one ${...}
+    bool typed = true;                  // plain (or substituted): may be read as a number or a bool
+    bool from_reference = false;        // the whole value was one ${...}
+    std::optional<ConfigError> unread;  // a ${...} kept as written, and why it was not read
 };
 
 // Reads a scalar's text: the pipeline's reader expands ${...}; defaults are taken as written.
 using TextReader = std::function<Text(const YAML::Node&, const std::string& path)>;
 
+// Plain scalars, and those tagged as a number or a bool (!!int 2), may be read as one.
+bool typed_tag(const std::string& tag) {
+    return tag == "?" || tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
+           tag == "tag:yaml.org,2002:bool";
+}
+
 Text text_as_written(const YAML::Node& node, const std::string&) {
-    return {node.Scalar(), node.Tag() == "?", false};
+    return {node.Scalar(), typed_tag(node.Tag()), false, std::nullopt};
 }
 
 bool is_reference(const std::string& raw) {
@@ -143,36 +160,74 @@ std::optional<bool> to_bool(std::string_view s) {
     return std::nullopt;
 }
 
-nlohmann::json to_json(const YAML::Node& node, const std::string& path, const TextReader& read) {
-    switch (node.Type()) {
-        case YAML::NodeType::Scalar: {
-            const Text t = read(node, path);
-            if (!t.typed) return t.value;
-            if (auto b = to_bool(t.value)) return *b;
-            if (auto i = to_int(t.value)) return *i;
-            if (auto d = to_double(t.value)) return *d;
-            return t.value;
-        }
-        case YAML::NodeType::Sequence: {
-            nlohmann::json out = nlohmann::json::array();
-            std::size_t i = 0;
-            for (const auto& item : node)
-                out.push_back(to_json(item, path + "[" + std::to_string(i++) + "]", read));
-            return out;
-        }
-        case YAML::NodeType::Map: {
-            nlohmann::json out = nlohmann::json::object();
-            for (const auto& kv : node) {
-                if (!kv.first.IsScalar()) throw std::invalid_argument("JSON keys must be strings");
-                const std::string& key = kv.first.Scalar();
-                out[key] = to_json(kv.second, join_path(path, key), read);
-            }
-            return out;
-        }
-        default:
-            return nullptr;
+// A value that is wrong at a place of its own inside a parameter (a JSON value's key or item).
+struct ValueError : std::invalid_argument {
+    ValueError(const YAML::Node& at, std::string path, const std::string& message)
+        : std::invalid_argument(message), mark(at.Mark()), path(std::move(path)) {}
+    YAML::Mark mark;
+    std::string path;
+};
+
+// Aliases repeat their anchor's value: these bound what a JSON parameter may expand to.
+constexpr std::size_t kMaxJsonDepth = 64;
+constexpr std::size_t kMaxJsonValues = 100'000;
+
+class JsonBuilder {
+  public:
+    explicit JsonBuilder(const TextReader& read) : read_(read) {}
+
+    nlohmann::json build(const YAML::Node& node, const std::string& path) {
+        for (const YAML::Node& outer : open_)
+            if (outer.is(node)) throw ValueError(node, path, "an alias refers to itself");
+        if (open_.size() == kMaxJsonDepth)
+            throw ValueError(node, path,
+                             fmt::format("nested more than {} levels deep", kMaxJsonDepth));
+        if (++values_ > kMaxJsonValues)
+            throw ValueError(node, path,
+                             fmt::format("expands to more than {} values (aliases repeat their "
+                                         "anchor's value)",
+                                         kMaxJsonValues));
+        if (node.IsScalar()) return scalar(node, path);
+        if (!node.IsSequence() && !node.IsMap()) return nullptr;
+        open_.push_back(node);
+        nlohmann::json out = node.IsSequence() ? list(node, path) : map(node, path);
+        open_.pop_back();
+        return out;
     }
-}
+
+  private:
+    nlohmann::json scalar(const YAML::Node& node, const std::string& path) const {
+        const Text t = read_(node, path);
+        if (!t.typed) return t.value;
+        if (auto b = to_bool(t.value)) return *b;
+        if (auto i = to_int(t.value)) return *i;
+        if (auto d = to_double(t.value)) return *d;
+        return t.value;
+    }
+
+    nlohmann::json list(const YAML::Node& node, const std::string& path) {
+        nlohmann::json out = nlohmann::json::array();
+        std::size_t i = 0;
+        for (const auto& item : node)
+            out.push_back(build(item, path + "[" + std::to_string(i++) + "]"));
+        return out;
+    }
+
+    nlohmann::json map(const YAML::Node& node, const std::string& path) {
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto& kv : node) {
+            if (!kv.first.IsScalar()) throw ValueError(kv.first, path, "JSON keys must be strings");
+            const std::string& key = kv.first.Scalar();
+            if (out.contains(key)) throw ValueError(kv.first, path, "duplicate key '" + key + "'");
+            out[key] = build(kv.second, join_path(path, key));
+        }
+        return out;
+    }
+
+    const TextReader& read_;
+    std::vector<YAML::Node> open_;  // the lists and maps being built, outermost first
+    std::size_t values_ = 0;
+};
 
 void check_bounds(const ParamSpec& spec, double value, const std::string& shown) {
     if (spec.min_value > spec.max_value) return;
@@ -205,7 +260,7 @@ ParamValue convert(const ParamSpec& spec, const YAML::Node& node, const std::str
     out.type = spec.type;
     out.secret = spec.secret();
     if (spec.type == OT_PARAM_JSON) {
-        out.string_value = to_json(node, path, read).dump();
+        out.string_value = JsonBuilder(read).build(node, path).dump();
         return out;
     }
     const std::string expected = expected_value(spec);
@@ -213,7 +268,10 @@ ParamValue convert(const ParamSpec& spec, const YAML::Node& node, const std::str
     const Text text = read(node, path);
     auto mismatch = [&] {
         if (spec.secret()) return std::invalid_argument(expected);
-        const char* what = text.typed ? ", got '" : ", got a quoted string '";
+        if (text.unread) throw *text.unread;
+        const char* what = text.typed          ? ", got '"
+                           : node.Tag() == "!" ? ", got a quoted string '"
+                                               : ", got a string '";
         return std::invalid_argument(expected + what + text.value + "'");
     };
     switch (spec.type) {
@@ -268,7 +326,13 @@ class Parser {
     Pipeline parse(const std::string& yaml_text) const {
         YAML::Node root;
         try {
+            if (const auto second = second_document(yaml_text))
+                throw ConfigError(file_, second->line + 1, second->column + 1,
+                                  "a second YAML document starts here; a pipeline file holds one");
             root = YAML::Load(yaml_text);
+        } catch (const YAML::DeepRecursion& e) {  // yaml-cpp calls it "bad file"
+            throw ConfigError(file_, e.mark.line + 1, e.mark.column + 1,
+                              "invalid YAML: lists and maps nested too deeply");
         } catch (const YAML::Exception& e) {
             throw ConfigError(file_, e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
         }
@@ -319,6 +383,8 @@ class Parser {
         for (const auto& kv : node) {
             if (!kv.first.IsScalar()) fail(kv.first, path, "keys must be strings");
             const std::string& key = kv.first.Scalar();
+            if (key.find('\0') != std::string::npos)
+                fail(kv.first, path, "keys must not contain a NUL character (\\0)");
             if (std::find(known.begin(), known.end(), key) == known.end())
                 fail(kv.first, path, unknown_key_message(key, known));
             if (!out.emplace(key, Entry{kv.first, kv.second}).second)
@@ -341,10 +407,14 @@ class Parser {
     Text read_text(const YAML::Node& node, const std::string& path) const {
         const std::string& raw = node.Scalar();
         Text out = text_as_written(node, path);
-        if (raw.find("${") == std::string::npos) return out;
-        out.value = expand(raw, node, path);
-        out.typed = true;
-        out.from_reference = is_reference(raw);
+        if (raw.find("${") != std::string::npos) {
+            out.value = expand(raw, node, path, out.unread);
+            out.typed = true;
+            out.from_reference = is_reference(raw);
+        }
+        // No setting can hold a NUL, and a message showing the value would stop at it.
+        if (out.value.find('\0') != std::string::npos)
+            fail(node, path, "contains a NUL character (\\0)");
         return out;
     }
 
@@ -352,8 +422,9 @@ class Parser {
         return [this](const YAML::Node& n, const std::string& p) { return read_text(n, p); };
     }
 
-    std::string expand(const std::string& raw, const YAML::Node& at,
-                       const std::string& path) const {
+    // 'unread' gets the error of the first reference kept as written (UnreadReference::KeepText).
+    std::string expand(const std::string& raw, const YAML::Node& at, const std::string& path,
+                       std::optional<ConfigError>& unread) const {
         std::string out;
         std::size_t pos = 0;
         for (std::size_t open; (open = raw.find("${", pos)) != std::string::npos;) {
@@ -365,8 +436,9 @@ class Parser {
             try {
                 out += ref.rfind("file:", 0) == 0 ? read_file(ref.substr(5), at, path)
                                                   : read_env(ref, at, path);
-            } catch (const ConfigError&) {
+            } catch (const ConfigError& e) {
                 if (unread_ == UnreadReference::Fail) throw;
+                if (!unread) unread = e;
                 out.append(raw, open, close + 1 - open);
             }
             pos = close + 1;
@@ -415,7 +487,16 @@ class Parser {
         return param(spec, entry, path);
     }
 
+    // A setting that must be understood: a ${...} that could not be read is reported as such,
+    // not as a bad value (UnreadReference::KeepText keeps it as written).
     std::string text(const Entry& entry, const std::string& path) const {
+        if (entry.value.IsScalar())
+            if (const auto unread = read_text(entry.value, path).unread) throw *unread;
+        return kept_text(entry, path);
+    }
+
+    // A setting that a command only reading the pipeline may keep as written (a path).
+    std::string kept_text(const Entry& entry, const std::string& path) const {
         std::string value = typed(entry, path, OT_PARAM_STRING).string_value;
         if (value.empty()) fail(entry.at(), path, "must not be empty");
         return value;
@@ -441,7 +522,7 @@ class Parser {
     }
 
     std::string journal(const Entry* entry, const std::string& name) const {
-        fs::path path = entry ? text(*entry, "journal") : "var/" + name + ".db";
+        fs::path path = entry ? kept_text(*entry, "journal") : "var/" + name + ".db";
         if (path.is_relative() && !base_dir_.empty()) path = fs::path(base_dir_) / path;
         return path.lexically_normal().string();
     }
@@ -454,7 +535,12 @@ class Parser {
         std::vector<std::string> out;
         for (std::size_t i = 0; i < node.size(); ++i) {
             const std::string path = "universe[" + std::to_string(i) + "]";
-            std::string symbol = text(Entry{node[i], node[i]}, path);
+            const Entry item{node[i], node[i]};
+            std::string symbol = kept_text(item, path);
+            if (!read_text(node[i], path).unread && !is_symbol(symbol))
+                fail(node[i], path,
+                     "expected BASE/QUOTE in capital letters and digits (e.g. BTC/USDT), got '" +
+                         symbol + "'");
             if (std::find(out.begin(), out.end(), symbol) != out.end())
                 fail(node[i], path, "duplicate symbol '" + symbol + "'");
             out.push_back(std::move(symbol));
@@ -488,8 +574,13 @@ class Parser {
         for (std::size_t i = 0; i < entry.value.size(); ++i) {
             const std::string item_path = path + "[" + std::to_string(i) + "]";
             std::string day = text(Entry{entry.value[i], entry.value[i]}, item_path);
-            static const std::regex kDate("\\d{4}-\\d{2}-\\d{2}");
-            if (!std::regex_match(day, kDate))
+            static const std::regex kDate("(\\d{4})-(\\d{2})-(\\d{2})");
+            std::smatch m;
+            if (!std::regex_match(day, m, kDate) ||
+                !date::year_month_day(date::year(std::stoi(m[1])),
+                                      date::month(static_cast<unsigned>(std::stoi(m[2]))),
+                                      date::day(static_cast<unsigned>(std::stoi(m[3]))))
+                     .ok())
                 fail(entry.value[i], item_path, "expected a date YYYY-MM-DD, got '" + day + "'");
             out.insert(std::move(day));
         }
@@ -626,6 +717,20 @@ class Parser {
         return keys;
     }
 
+    // A file whose existence halts the run, relative to the pipeline's folder.
+    std::string halt_file(const Entry& entry, const std::string& path) const {
+        fs::path file = kept_text(entry, path);
+        if (file.is_relative() && !base_dir_.empty()) file = fs::path(base_dir_) / file;
+        file = file.lexically_normal();
+        std::error_code ec;
+        if (file.filename().empty() || fs::is_directory(file, ec))
+            fail(entry.at(), path,
+                 "'" + file.string() +
+                     "' is a directory, not a file (the run is halted while "
+                     "the file exists)");
+        return file.string();
+    }
+
     RiskConfig risk(const YAML::Node& node) const {
         std::vector<std::string> names;
         for (const auto& k : risk_keys())
@@ -644,7 +749,7 @@ class Parser {
                 } catch (const std::invalid_argument& x) {
                     fail(entry->at(), path, x.what());
                 }
-            } else {
+            } else if (k.type != OT_PARAM_STRING) {
                 v = typed(*entry, path, k.type);
             }
             const double number =
@@ -652,17 +757,10 @@ class Parser {
             if ((k.type == OT_PARAM_DOUBLE || k.type == OT_PARAM_INT) &&
                 (number < k.min || number > k.max))
                 fail(entry->at(), path,
-                     k.min >= 1
-                         ? fmt::format("must be between {} and {}, got {}", k.min, k.max, number)
-                     : k.max >= kNoUpperBound
-                         ? fmt::format("must be greater than 0, got {}", number)
-                         : fmt::format("must be greater than 0 and at most {}, got {}", k.max,
-                                       number));
-            if (k.type == OT_PARAM_STRING) {  // a path, relative to the pipeline's folder
-                fs::path file = v.string_value;
-                if (file.is_relative() && !base_dir_.empty()) file = fs::path(base_dir_) / file;
-                v.string_value = file.lexically_normal().string();
-            }
+                     k.max >= kNoUpperBound
+                         ? fmt::format("must be at least {}, got {}", k.min, number)
+                         : fmt::format("must be between {} and {}, got {}", k.min, k.max, number));
+            if (k.type == OT_PARAM_STRING) v.string_value = halt_file(*entry, path);
             k.set(out, v);
             const std::string key = k.key;
             sizing_keys += key == "quantity" || key == "quote_amount" ||
@@ -739,6 +837,8 @@ class Parser {
             fail(entry.at(), path, kSecretRule);
         try {
             return convert(spec, node, path, reader());
+        } catch (const ValueError& e) {
+            throw ConfigError(file_, e.mark.line + 1, e.mark.column + 1, e.path + ": " + e.what());
         } catch (const std::invalid_argument& e) {
             fail(entry.at(), path, e.what());
         }
@@ -790,12 +890,23 @@ Pipeline load_pipeline(const std::string& path, const PluginRegistry& registry,
         throw ConfigError(path, 0, 0, std::string("cannot read: ") + std::strerror(EISDIR));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(path, 0, 0, std::string("cannot read: ") + std::strerror(errno));
-    std::string text;
+    const auto too_large = [&] {
+        return ConfigError(path, 0, 0,
+                           fmt::format("too large: a pipeline file holds at most {} MiB",
+                                       kMaxPipelineFileBytes >> 20));
+    };
+    if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) > kMaxPipelineFileBytes)
+        throw too_large();
+    // Read at most one byte past the limit: a device or a pipe tells no size.
+    std::string text(kMaxPipelineFileBytes + 1, '\0');
     try {
-        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
     } catch (const std::ios_base::failure& e) {
         throw ConfigError(path, 0, 0, std::string("cannot read: ") + e.what());
     }
+    if (in.bad()) throw ConfigError(path, 0, 0, "cannot read: " + std::string(std::strerror(EIO)));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxPipelineFileBytes) throw too_large();
     const fs::path base = fs::absolute(path).parent_path().lexically_normal();
     return parse_pipeline(text, path, base.string(), registry, unread);
 }

@@ -193,5 +193,20 @@ TEST_F(ValidPipeline, LoadPipelineReportsAMissingFile) {
     }
 }
 
+TEST_F(ValidPipeline, LoadPipelineRefusesAFileOverTheSizeLimitBeforeReadingIt) {
+    const testing::TempDir temp;
+    const fs::path file = temp.path() / "big.yaml";
+    std::ofstream(file) << kFull;
+    fs::resize_file(file, kMaxPipelineFileBytes + 1);
+    for (const std::string& path : {file.string(), std::string("/dev/zero")}) {
+        try {
+            load_pipeline(path, *registry_);
+            FAIL() << "expected a ConfigError for " << path;
+        } catch (const ConfigError& e) {
+            EXPECT_EQ(e.what(), path + ": too large: a pipeline file holds at most 4 MiB");
+        }
+    }
+}
+
 }  // namespace
 }  // namespace orchestrade::core

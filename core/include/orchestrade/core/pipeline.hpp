@@ -7,6 +7,7 @@
 #include <orchestrade/core/scheduler.hpp>
 #include <orchestrade/core/types.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -105,6 +106,9 @@ enum class UnreadReference {
     KeepText,  // the value keeps "${NAME}" as written: a command that only reads the pipeline
                // (schedule) needs no secrets
 };
+
+// load_pipeline refuses a larger file before reading it whole.
+constexpr std::size_t kMaxPipelineFileBytes = std::size_t{4} << 20;
 
 // Throws ConfigError. 'file' names the source in messages; base_dir resolves relative paths.
 Pipeline parse_pipeline(const std::string& yaml_text, const std::string& file,
