@@ -28,6 +28,15 @@ std::string first_symbol(const sdk::Context& ctx) {
     if (symbol.empty() && !ctx.universe.empty()) symbol = ctx.universe.front();
     if (symbol.empty())
         throw sdk::Error(OT_E_INVALID_ARG, "csv: set 'symbol' or give the pipeline a universe");
+    // Bars of a symbol outside the universe reach no order: the run would trade nothing.
+    const auto& u = ctx.universe;
+    if (!u.empty() && std::find(u.begin(), u.end(), symbol) == u.end()) {
+        std::string names;
+        for (const std::string& s : u)
+            names += (names.empty() ? "" : ", ") + s;
+        throw sdk::Error(OT_E_INVALID_ARG,
+                         "csv: symbol '" + symbol + "' is not in the universe (" + names + ")");
+    }
     return symbol;
 }
 

@@ -88,12 +88,29 @@ TEST_F(CsvFeedTest, AcceptsAByteOrderMarkBeforeTheHeader) {
 TEST_F(CsvFeedTest, SymbolAndTimeframeParamsLabelTheBars) {
     std::string content = std::to_string(kT0) + ",1,2,0.5,1.5,10\n" +
                           std::to_string(kT0 + 4 * 3600000) + ",1.5,2,1,1.2,10\n";
-    ot::FeedInstance feed = open(content, {{"symbol", "ETH/USDT"}, {"timeframe", "4h"}});
+    ot::CreateOptions options;
+    options.universe = {"BTC/USDT", "ETH/USDT"};
+    ot::FeedInstance feed = lib.create_feed(
+        "csv", host,
+        {{"path", dir.write("bars.csv", content)}, {"symbol", "ETH/USDT"}, {"timeframe", "4h"}},
+        options);
+    feed.start();
     std::vector<ot::Bar> bars = feed.drain();
     ASSERT_EQ(bars.size(), 2u);
     EXPECT_EQ(bars[0].symbol, "ETH/USDT");
     EXPECT_EQ(bars[0].interval_s, 4 * 3600);
     EXPECT_TRUE(host.logs_containing("gap", OT_LOG_WARN).empty());
+}
+
+TEST_F(CsvFeedTest, ASymbolOutsideTheUniverseFailsAtCreate) {
+    try {
+        lib.create_feed("csv", host,
+                        {{"path", dir.write("bars.csv", rows(2))}, {"symbol", "ETH/USDT"}});
+        FAIL() << "create accepted it";
+    } catch (const ot::PluginError& e) {
+        EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
+        EXPECT_STREQ(e.what(), "csv: symbol 'ETH/USDT' is not in the universe (BTC/USDT)");
+    }
 }
 
 TEST_F(CsvFeedTest, RelativePathIsResolvedAgainstTheBaseDir) {
