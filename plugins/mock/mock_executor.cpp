@@ -89,6 +89,14 @@ MockExecutor::MockExecutor(const sdk::Context& ctx)
     state_.currency = ctx.params.get_string("currency");
     if (!(state_.cash > 0)) throw sdk::Error(OT_E_INVALID_ARG, "mock: starting_cash must be > 0");
     if (state_.currency.empty()) throw sdk::Error(OT_E_INVALID_ARG, "mock: currency is empty");
+    // The account holds one currency: a symbol quoted in another could never be paid for.
+    for (const std::string& symbol : ctx.universe) {
+        const std::string quote = symbol.substr(symbol.find('/') + 1);
+        if (quote != state_.currency)
+            throw sdk::Error(OT_E_INVALID_ARG, "mock: " + symbol + " is quoted in " + quote +
+                                                   ", the account's currency is " +
+                                                   state_.currency + " (set 'currency')");
+    }
 }
 
 void MockExecutor::start() {

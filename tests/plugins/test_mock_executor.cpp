@@ -73,6 +73,22 @@ class MockExecutorTest : public ::testing::Test {
     ot::PluginLibrary lib{ORCHESTRADE_PLUGIN_FILE};
 };
 
+TEST_F(MockExecutorTest, AUniverseSymbolQuotedInAnotherCurrencyFailsAtCreate) {
+    ot::CreateOptions options;
+    options.universe = {"BTC/USDT", "BTC/EUR"};
+    try {
+        lib.create_executor("mock", host, {}, options);
+        FAIL() << "create accepted it";
+    } catch (const ot::PluginError& e) {
+        EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
+        EXPECT_STREQ(e.what(),
+                     "mock: BTC/EUR is quoted in EUR, the account's currency is USDT (set "
+                     "'currency')");
+    }
+    options.universe = {"BTC/EUR"};
+    EXPECT_NO_THROW(lib.create_executor("mock", host, {{"currency", "EUR"}}, options));
+}
+
 TEST_F(MockExecutorTest, MarketOrderFillsAtTheNextOpenWithSlippageAndFee) {
     ot::ExecutorInstance ex = make({{"fee_bps", "10"}, {"slippage_bps", "20"}});
     ex.on_bars({bar(0, 99, 101, 98, 100)});
