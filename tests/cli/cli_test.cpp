@@ -1,5 +1,5 @@
 // The orchestrade command line: exit codes, messages, the demo and the report contract.
-#include "process.hpp"
+#include "cli_fixture.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -14,38 +14,6 @@ using namespace orchestrade::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-class Cli : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("orchestrade-cli-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
-    ProcessResult cli(std::vector<std::string> args) {
-        args.insert(args.begin(), ORCHESTRADE_CLI);
-        return run_process(args, dir_.string(), {"ORCHESTRADE_DATA_DIR=" ORCHESTRADE_SOURCE_DIR});
-    }
-    std::string write(const std::string& name, const std::string& text) {
-        std::ofstream(dir_ / name) << text;
-        return (dir_ / name).string();
-    }
-    fs::path dir_;
-};
-
-constexpr const char* kGoodPipeline = R"(version: 1
-name: cli-test
-mode: backtest
-journal: out.db
-universe: [BTC/USDT]
-feed:     { use: synthetic, params: { bars: 500, seed: 3 } }
-strategy: { use: sma_cross, params: { fast: 5, slow: 20 } }
-executor: { use: mock }
-)";
 
 constexpr const char* kCsvPipeline = R"(version: 1
 name: cli-test
