@@ -37,7 +37,14 @@ core::Pipeline load(const std::string& file, const core::PluginRegistry& registr
     if (!file.empty()) return core::load_pipeline(file, registry);
     core::Pipeline p =
         core::parse_pipeline(kEmbeddedPipeline, kEmbeddedPipelineName, data_dir(), registry);
-    p.journal = (fs::current_path() / kEmbeddedJournal).string();
+    std::error_code ec;
+    const fs::path here = fs::current_path(ec);
+    if (ec)
+        throw core::ConfigError(
+            kEmbeddedPipelineName, 0, 0,
+            "the journal goes to " + std::string(kEmbeddedJournal) +
+                " in the working directory, which cannot be used: " + ec.message());
+    p.journal = (here / kEmbeddedJournal).string();
     return p;
 }
 

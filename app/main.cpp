@@ -112,5 +112,8 @@ int main(int argc, char** argv) {
     } catch (const po::error& e) {
         std::cerr << "orchestrade: " << e.what() << "\n";
         return kExitBadInput;
+    } catch (const std::exception& e) {  // nothing a command missed may end in an abort
+        std::cerr << "orchestrade: " << e.what() << "\n";
+        return kExitRuntime;
     }
 }

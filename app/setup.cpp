@@ -84,8 +84,10 @@ bool setup_logging(const GlobalOptions& g, const std::string& default_file, bool
 std::unique_ptr<core::PluginRegistry> load_registry(const GlobalOptions& g,
                                                     const std::string& pipeline_file) {
     std::vector<std::string> dirs = g.plugin_dirs;
-    if (!pipeline_file.empty())
-        dirs.push_back((fs::absolute(pipeline_file).parent_path() / "plugins").string());
+    std::error_code ec;
+    // Without a working directory (deleted) a relative file is not found: loading says so.
+    const fs::path pipeline = pipeline_file.empty() ? fs::path() : fs::absolute(pipeline_file, ec);
+    if (!pipeline.empty() && !ec) dirs.push_back((pipeline.parent_path() / "plugins").string());
     auto registry = std::make_unique<core::PluginRegistry>();
     registry->scan(core::PluginRegistry::search_path(dirs));
     return registry;
