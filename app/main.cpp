@@ -73,6 +73,17 @@ int main(int argc, char** argv) {
                                         .run();
         po::store(parsed, vm);
         po::notify(vm);
+        // Options before the command are global ones; a command's own go after its name.
+        for (const po::option& o : parsed.options) {
+            if (o.string_key == "command") break;
+            if (!o.unregistered) continue;
+            const std::string option = o.original_tokens.front();
+            if (!vm.count("command"))
+                throw po::error("unknown option '" + option + "' (see orchestrade --help)");
+            throw po::error("'" + option + "' is not a global option; a command's options go " +
+                            "after its name: orchestrade " + vm["command"].as<std::string>() + " " +
+                            option);
+        }
         if (vm.count("version")) {
             std::cout << "orchestrade " << ORCHESTRADE_VERSION << " (plugin ABI " << OT_ABI_MAJOR
                       << "." << OT_ABI_MINOR << ")\n";

@@ -4,6 +4,7 @@
 
 #include <boost/dll/runtime_symbol_info.hpp>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -41,6 +42,12 @@ std::string log_file_problem(const std::string& file) {
     if (!f) return "cannot open: " + std::string(std::strerror(errno));
     std::fclose(f);
     return {};
+}
+
+std::string upper(std::string text) {
+    for (char& c : text)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
 }
 
 }  // namespace
@@ -97,12 +104,30 @@ bool parse_command(const std::string& usage, po::options_description& opts,
                    const po::positional_options_description& pos,
                    const std::vector<std::string>& args, po::variables_map& vm) {
     opts.add_options()("help,h", "show this help");
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    const po::parsed_options parsed =
+        po::command_line_parser(args).options(opts).positional(pos).run();
+    po::store(parsed, vm);
     if (vm.count("help")) {
         std::cout << usage << "\n\n" << opts << "\n";
         return false;
     }
-    po::notify(vm);
+    // Positional arguments are named as the usage line shows them (PIPELINE), not as options.
+    const auto positional = [&pos](const std::string& name) {
+        for (unsigned i = 0; i < pos.max_total_count(); ++i)
+            if (pos.name_for_position(i) == name) return true;
+        return false;
+    };
+    for (const po::option& o : parsed.options)
+        if (positional(o.string_key) && o.value.size() == 1 && o.value.front().empty())
+            throw po::error("the " + upper(o.string_key) + " argument is empty");
+    try {
+        po::notify(vm);
+    } catch (const po::required_option& e) {
+        const std::string& option = e.get_option_name();
+        const std::string name = option.substr(option.find_first_not_of('-'));
+        if (positional(name)) throw po::error("missing the " + upper(name) + " argument");
+        throw;
+    }
     return true;
 }
 

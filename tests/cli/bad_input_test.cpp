@@ -25,3 +25,55 @@ TEST_F(Cli, ADeletedWorkingDirectoryIsReportedNotAborted) {
             << r.err;
     }
 }
+
+TEST_F(Cli, AnEmptyPipelineArgumentIsBadInputNotTheDemo) {
+    for (std::vector<std::string> args : {std::vector<std::string>{"run", ""},
+                                          {"run", "--pipeline", ""},
+                                          {"validate", ""},
+                                          {"schedule", ""}}) {
+        auto r = cli(args);
+        EXPECT_EQ(r.exit_code, 2) << args[0] << "\n" << r.err;
+        EXPECT_NE(r.err.find("orchestrade " + args[0] + ": the PIPELINE argument is empty"),
+                  std::string::npos)
+            << r.err;
+    }
+    EXPECT_FALSE(fs::exists(dir_ / "var" / "demo.db"));
+}
+
+TEST_F(Cli, AMissingArgumentIsNamedAsTheUsageLineShowsIt) {
+    auto validate = cli({"validate"});
+    EXPECT_EQ(validate.exit_code, 2);
+    EXPECT_NE(validate.err.find("orchestrade validate: missing the PIPELINE argument"),
+              std::string::npos)
+        << validate.err;
+    auto describe = cli({"describe"});
+    EXPECT_EQ(describe.exit_code, 2);
+    EXPECT_NE(describe.err.find("orchestrade describe: missing the ID argument"), std::string::npos)
+        << describe.err;
+}
+
+TEST_F(Cli, AnUnknownOptionBeforeTheCommandIsNamed) {
+    const std::string p = write("p.yaml", kGoodPipeline);
+    auto alone = cli({"--bogus"});
+    EXPECT_EQ(alone.exit_code, 2);
+    EXPECT_NE(alone.err.find("orchestrade: unknown option '--bogus'"), std::string::npos)
+        << alone.err;
+    // A command's own option given too early: the message says where it goes.
+    for (std::vector<std::string> args : {std::vector<std::string>{"--bogus", "validate", p},
+                                          {"--quiet", "run", p},
+                                          {"-q", "run", p},
+                                          {"--once", "run"},
+                                          {"--json", "plugins"}}) {
+        auto r = cli(args);
+        EXPECT_EQ(r.exit_code, 2) << args[0] << "\n" << r.err;
+        EXPECT_NE(r.err.find("'" + args[0] + "' is not a global option; a command's options go " +
+                             "after its name: orchestrade " + args[1] + " " + args[0]),
+                  std::string::npos)
+            << r.err;
+    }
+    EXPECT_FALSE(fs::exists(dir_ / "out.db"));
+    EXPECT_FALSE(fs::exists(dir_ / "var" / "demo.db"));
+    // Global options still go on either side of the command.
+    EXPECT_EQ(cli({"--log-level", "warning", "validate", p}).exit_code, 0);
+    EXPECT_EQ(cli({"validate", p, "--log-level", "warning"}).exit_code, 0);
+}
