@@ -54,7 +54,7 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
     std::string file, interval;
     po::options_description opts("Options");
     opts.add_options()("pipeline", po::value(&file), "pipeline file (default: the embedded demo)")(
-        "once", "run a single iteration (paper/live), then stop")(
+        "once", "run a single iteration, then stop (paper/live; exit 2 for a backtest)")(
         "interval", po::value(&interval), "loop period in paper/live mode, e.g. 30s, 1m, 500ms")(
         "live", "allow live trading with real money (required by mode: live)")(
         "max-iterations", po::value<int64_t>()->default_value(0),
@@ -103,6 +103,22 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
     } catch (const core::ConfigError& e) {
         std::cerr << e.what() << "\n";
         return kExitBadInput;
+    }
+    // A backtest runs every bar its feed has: a loop option would silently do nothing.
+    if (pipeline.mode == core::Mode::Backtest) {
+        std::vector<std::string> loop_options;
+        if (options.once) loop_options.push_back("--once");
+        if (!interval.empty()) loop_options.push_back("--interval");
+        if (options.max_iterations != 0) loop_options.push_back("--max-iterations");
+        if (!loop_options.empty()) {
+            std::cerr << "orchestrade run: ";
+            for (std::size_t i = 0; i < loop_options.size(); ++i)
+                std::cerr << (i ? ", " : "") << loop_options[i];
+            std::cerr << (loop_options.size() == 1 ? " applies" : " apply")
+                      << " to paper and live runs only; " << pipeline.file
+                      << " is a backtest, which runs every bar of its feed\n";
+            return kExitBadInput;
+        }
     }
 
     std::signal(SIGINT, on_stop_signal);

@@ -77,3 +77,22 @@ TEST_F(Cli, AnUnknownOptionBeforeTheCommandIsNamed) {
     EXPECT_EQ(cli({"--log-level", "warning", "validate", p}).exit_code, 0);
     EXPECT_EQ(cli({"validate", p, "--log-level", "warning"}).exit_code, 0);
 }
+
+TEST_F(Cli, LoopOptionsRefuseABacktestInsteadOfDoingNothing) {
+    const std::string p = write("p.yaml", kGoodPipeline);
+    auto r = cli({"run", p, "--once", "--interval", "5s", "--max-iterations", "3"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--once, --interval, --max-iterations apply to paper and live runs "
+                         "only; " +
+                         p + " is a backtest"),
+              std::string::npos)
+        << r.err;
+    auto once = cli({"run", "--once"});  // the demo is a backtest too
+    EXPECT_EQ(once.exit_code, 2) << once.err;
+    EXPECT_NE(once.err.find("--once applies to paper and live runs only"), std::string::npos)
+        << once.err;
+    EXPECT_FALSE(fs::exists(dir_ / "out.db"));
+    EXPECT_FALSE(fs::exists(dir_ / "var" / "demo.db"));
+    // 0, no limit, is what a backtest does anyway.
+    EXPECT_EQ(cli({"run", p, "--max-iterations", "0"}).exit_code, 0);
+}
