@@ -2,12 +2,12 @@
 // the journal; a running paper/live run applies it at its next iteration, a stopped one when it
 // starts. A halt blocks entries; exits and stops still run.
 #include "cli.hpp"
+#include "file_checks.hpp"
 #include "setup.hpp"
 
 #include <orchestrade/core/engine.hpp>
 #include <orchestrade/core/journal.hpp>
 
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -33,8 +33,8 @@ int breaker_command(const GlobalOptions& g, const std::vector<std::string>& args
         return kExitBadInput;
     }
     if (!setup_logging(g)) return kExitBadInput;
-    if (!std::filesystem::exists(journal_path)) {
-        std::cerr << "orchestrade " << name << ": no journal at " << journal_path << "\n";
+    if (const std::string problem = existing_journal_problem(journal_path); !problem.empty()) {
+        std::cerr << "orchestrade " << name << ": " << problem << "\n";
         return kExitBadInput;
     }
     // Only an existing journal is opened: a file that is not one is bad input, left untouched.

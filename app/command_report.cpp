@@ -1,10 +1,10 @@
 // `orchestrade report`.
 #include "cli.hpp"
+#include "file_checks.hpp"
 #include "setup.hpp"
 
 #include <orchestrade/core/report.hpp>
 
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -35,8 +35,11 @@ int command_report(const GlobalOptions& g, const std::vector<std::string>& args)
         return kExitBadInput;
     }
     if (!setup_logging(g)) return kExitBadInput;
-    if (!std::filesystem::exists(journal_path)) {
-        std::cerr << "orchestrade report: no journal at " << journal_path << "\n";
+    std::string problem = existing_journal_problem(journal_path);
+    if (problem.empty() && !html_path.empty())
+        problem = html_target_problem(html_path, journal_path);
+    if (!problem.empty()) {
+        std::cerr << "orchestrade report: " << problem << "\n";
         return kExitBadInput;
     }
     try {

@@ -96,3 +96,44 @@ TEST_F(Cli, LoopOptionsRefuseABacktestInsteadOfDoingNothing) {
     // 0, no limit, is what a backtest does anyway.
     EXPECT_EQ(cli({"run", p, "--max-iterations", "0"}).exit_code, 0);
 }
+
+TEST_F(Cli, ReportNeverWritesItsPageOverAJournal) {
+    ASSERT_EQ(cli({"run", write("p.yaml", kGoodPipeline)}).exit_code, 0);
+    fs::create_hard_link(dir_ / "out.db", dir_ / "link.db");
+    fs::create_symlink(dir_ / "out.db", dir_ / "symlink.html");
+    const auto size = fs::file_size(dir_ / "out.db");
+    for (const char* html : {"out.db", "./out.db", "link.db", "symlink.html"}) {
+        auto r = cli({"report", "--journal", "out.db", "--html", html});
+        EXPECT_EQ(r.exit_code, 2) << html << "\n" << r.err;
+        EXPECT_NE(r.err.find(std::string("--html ") + html + " would overwrite the journal out.db"),
+                  std::string::npos)
+            << r.err;
+    }
+    EXPECT_EQ(fs::file_size(dir_ / "out.db"), size);
+    // Another journal is not overwritten either.
+    fs::copy_file(dir_ / "out.db", dir_ / "other.db");
+    auto other = cli({"report", "--journal", "out.db", "--html", "other.db"});
+    EXPECT_EQ(other.exit_code, 2) << other.err;
+    EXPECT_NE(other.err.find("--html other.db is a SQLite database"), std::string::npos)
+        << other.err;
+    EXPECT_EQ(fs::file_size(dir_ / "other.db"), size);
+    EXPECT_EQ(cli({"report", "--journal", "out.db"}).exit_code, 0);
+    EXPECT_EQ(cli({"report", "--journal", "out.db", "--html", "page.html"}).exit_code, 0);
+}
+
+TEST_F(Cli, AJournalOptionNamingADirectoryIsSaidSo) {
+    fs::create_directories(dir_ / "folder.db");
+    for (const char* command : {"report", "halt", "resume"}) {
+        auto r = cli({command, "--journal", "folder.db"});
+        EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.err;
+        EXPECT_NE(r.err.find(std::string("orchestrade ") + command +
+                             ": folder.db is a directory, not a journal"),
+                  std::string::npos)
+            << r.err;
+    }
+    fs::create_directories(dir_ / "page");
+    ASSERT_EQ(cli({"run", write("p.yaml", kGoodPipeline)}).exit_code, 0);
+    auto html = cli({"report", "--journal", "out.db", "--html", "page"});
+    EXPECT_EQ(html.exit_code, 2) << html.err;
+    EXPECT_NE(html.err.find("--html page: Is a directory"), std::string::npos) << html.err;
+}
