@@ -1,0 +1,122 @@
+#include "candle_file.hpp"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <iterator>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace orchestrade::cli {
+namespace {
+
+constexpr const char* kHeader = "timestamp,open,high,low,close,volume";
+
+// The open time a bar line starts with ("1704067200000,..."), if it is one.
+std::optional<int64_t> bar_time(const std::string& line) {
+    int64_t t = 0;
+    auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), t);
+    if (ec != std::errc() || end == line.data() || end == line.data() + line.size() || *end != ',')
+        return std::nullopt;
+    return t;
+}
+
+// The csv feed's header, as it reads it: any case, spaces and a BOM aside.
+bool is_header(const std::string& line) {
+    std::string normalized;
+    for (char c : line.substr(line.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0))
+        if (c != ' ' && c != '\t' && c != '\r')
+            normalized += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return normalized == kHeader;
+}
+
+// The first folder of `dir` or its parents that exists, when it is not one that can be written.
+std::string folder_problem(fs::path dir) {
+    std::error_code ec;
+    while (!dir.empty() && !fs::exists(dir, ec) && dir.has_parent_path() &&
+           dir.parent_path() != dir)
+        dir = dir.parent_path();
+    if (dir.empty()) dir = ".";
+    if (!fs::exists(dir, ec)) return {};
+    if (!fs::is_directory(dir, ec)) return dir.string() + ": " + std::strerror(ENOTDIR);
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) return dir.string() + ": " + std::strerror(errno);
+    return {};
+}
+
+}  // namespace
+
+CandleFile::CandleFile(std::string path)
+    : path_(std::move(path)), temp_(path_ + ".part-" + std::to_string(::getpid())) {
+    const std::string option = "--out " + path_;
+    std::error_code ec;
+    const fs::file_status status = fs::status(path_, ec);
+    if (fs::is_directory(status))
+        throw std::invalid_argument(option + ": " + std::strerror(EISDIR));
+    if (fs::exists(status) && !fs::is_regular_file(status))
+        throw std::invalid_argument(option + ": not a regular file");
+    if (const std::string problem = folder_problem(fs::path(path_).parent_path()); !problem.empty())
+        throw std::invalid_argument(option + ": cannot write in " + problem);
+    if (!fs::exists(status)) return;
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) throw std::invalid_argument(option + ": cannot read: " + std::strerror(errno));
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    kept_ = text.substr(0, text.rfind('\n') + 1);  // npos + 1 = 0: no whole line
+    if (text.empty()) return;
+    const std::string first = text.substr(0, text.find('\n'));
+    if (!is_header(first) && !bar_time(first))
+        throw std::invalid_argument(option + " is not a candle file (its first line is neither '" +
+                                    kHeader + "' nor a bar); it is left as it is");
+    if (kept_.size() < 2) return;
+    const std::size_t begin = kept_.rfind('\n', kept_.size() - 2);
+    last_ = bar_time(kept_.substr(begin == std::string::npos ? 0 : begin + 1));
+}
+
+CandleFile::~CandleFile() {
+    if (committed_ || !out_.is_open()) return;
+    out_.close();
+    std::error_code ec;
+    fs::remove(temp_, ec);
+}
+
+void CandleFile::open() {
+    const fs::path parent = fs::path(path_).parent_path();
+    if (!parent.empty()) fs::create_directories(parent);
+    out_.open(temp_, std::ios::binary | std::ios::trunc);
+    if (!out_) throw std::runtime_error("cannot write " + temp_ + ": " + std::strerror(errno));
+    std::error_code ec;
+    if (fs::exists(path_, ec)) fs::permissions(temp_, fs::status(path_).permissions(), ec);
+    out_ << (kept_.empty() ? std::string(kHeader) + "\n" : kept_);
+}
+
+void CandleFile::append(int64_t open_time, double open, double high, double low, double close,
+                        double volume) {
+    char line[256];
+    char* p = line;
+    auto put = [&](auto v) { p = std::to_chars(p, line + sizeof line, v).ptr; };
+    put(open_time);
+    for (double v : {open, high, low, close, volume}) {
+        *p++ = ',';
+        put(v);
+    }
+    *p++ = '\n';
+    out_.write(line, p - line);
+}
+
+void CandleFile::flush() {
+    out_.flush();
+    if (!out_) throw std::runtime_error("cannot write " + temp_);
+}
+
+void CandleFile::commit() {
+    flush();
+    out_.close();
+    fs::rename(temp_, path_);
+    committed_ = true;
+}
+
+}  // namespace orchestrade::cli
