@@ -1,4 +1,5 @@
 #include "candle_file.hpp"
+#include "file_checks.hpp"
 
 #include <unistd.h>
 
@@ -35,19 +36,6 @@ bool is_header(const std::string& line) {
     return normalized == kHeader;
 }
 
-// The first folder of `dir` or its parents that exists, when it is not one that can be written.
-std::string folder_problem(fs::path dir) {
-    std::error_code ec;
-    while (!dir.empty() && !fs::exists(dir, ec) && dir.has_parent_path() &&
-           dir.parent_path() != dir)
-        dir = dir.parent_path();
-    if (dir.empty()) dir = ".";
-    if (!fs::exists(dir, ec)) return {};
-    if (!fs::is_directory(dir, ec)) return dir.string() + ": " + std::strerror(ENOTDIR);
-    if (::access(dir.c_str(), W_OK | X_OK) != 0) return dir.string() + ": " + std::strerror(errno);
-    return {};
-}
-
 }  // namespace
 
 CandleFile::CandleFile(std::string path)
@@ -59,7 +47,8 @@ CandleFile::CandleFile(std::string path)
         throw std::invalid_argument(option + ": " + std::strerror(EISDIR));
     if (fs::exists(status) && !fs::is_regular_file(status))
         throw std::invalid_argument(option + ": not a regular file");
-    if (const std::string problem = folder_problem(fs::path(path_).parent_path()); !problem.empty())
+    if (const std::string problem = folder_problem(fs::path(path_).parent_path().string());
+        !problem.empty())
         throw std::invalid_argument(option + ": cannot write in " + problem);
     if (!fs::exists(status)) return;
     std::ifstream in(path_, std::ios::binary);

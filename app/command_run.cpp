@@ -1,6 +1,8 @@
 // `orchestrade run` and `orchestrade validate`.
 #include "cli.hpp"
 #include "embedded_pipeline.hpp"
+#include "file_checks.hpp"
+#include "pipeline_journal.hpp"
 #include "setup.hpp"
 #include "summary.hpp"
 
@@ -34,7 +36,11 @@ extern "C" void on_stop_signal(int) {
 }
 
 core::Pipeline load(const std::string& file, const core::PluginRegistry& registry) {
-    if (!file.empty()) return core::load_pipeline(file, registry);
+    if (!file.empty()) {
+        core::Pipeline p = core::load_pipeline(file, registry);
+        check_pipeline_journal(p);
+        return p;
+    }
     core::Pipeline p =
         core::parse_pipeline(kEmbeddedPipeline, kEmbeddedPipelineName, data_dir(), registry);
     std::error_code ec;
@@ -45,6 +51,9 @@ core::Pipeline load(const std::string& file, const core::PluginRegistry& registr
             "the journal goes to " + std::string(kEmbeddedJournal) +
                 " in the working directory, which cannot be used: " + ec.message());
     p.journal = (here / kEmbeddedJournal).string();
+    if (const std::string problem = pipeline_journal_problem(p.journal); !problem.empty())
+        throw core::ConfigError(kEmbeddedPipelineName, 0, 0,
+                                problem + " (the demo's journal, in the working directory)");
     return p;
 }
 
@@ -159,6 +168,7 @@ int command_validate(const GlobalOptions& g, const std::vector<std::string>& arg
     try {
         core::Pipeline p = core::load_pipeline(file, *registry);
         core::check_components(p);
+        check_pipeline_journal(p);
         std::cout << file << ": ok (" << core::to_string(p.mode) << ": "
                   << p.feed.plugin->short_name << " -> " << p.strategy.plugin->short_name << " -> "
                   << p.executor.plugin->short_name << ", journal " << p.journal << ")\n";
