@@ -98,9 +98,10 @@ int command_fetch_data(const GlobalOptions& g, const std::vector<std::string>& a
         "feed plugin whose history is downloaded");
     po::variables_map vm;
     try {
-        if (!parse_command("Usage: orchestrade fetch-data --symbol S --timeframe TF --from DATE "
-                           "--out FILE [options]",
-                           opts, {}, args, vm))
+        if (!parse_command(
+                "Usage: orchestrade fetch-data --symbol S --out FILE [--from DATE] [--to DATE] "
+                "[--timeframe TF] [options]",
+                opts, {}, args, vm))
             return kExitOk;
     } catch (const po::error& e) {
         std::cerr << "orchestrade fetch-data: " << e.what() << "\n";

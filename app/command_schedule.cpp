@@ -45,7 +45,10 @@ int command_schedule(const GlobalOptions& g, const std::vector<std::string>& arg
         if (p.schedule.triggers.empty()) {
             std::cout << file << ": no calendar triggers";
             if (p.schedule.every_ms)
-                std::cout << "; the loop runs every " << p.schedule.every_ms / 1000 << " s";
+                std::cout << "; the loop runs every "
+                          << (p.schedule.every_ms % 1000 ? p.schedule.every_ms
+                                                         : p.schedule.every_ms / 1000)
+                          << (p.schedule.every_ms % 1000 ? " ms" : " s");
             std::cout << "\n";
             return kExitOk;
         }

@@ -137,3 +137,20 @@ TEST_F(Cli, AJournalOptionNamingADirectoryIsSaidSo) {
     EXPECT_EQ(html.exit_code, 2) << html.err;
     EXPECT_NE(html.err.find("--html page: Is a directory"), std::string::npos) << html.err;
 }
+
+TEST_F(Cli, ScheduleShowsALoopPeriodUnderASecond) {
+    std::string text = kGoodPipeline;
+    text.replace(text.find("feed:"), 5, "schedule: { every: 500ms }\nfeed:");
+    auto r = cli({"schedule", write("p.yaml", text)});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("no calendar triggers; the loop runs every 500 ms"), std::string::npos)
+        << r.out;
+}
+
+TEST_F(Cli, FetchDataUsageShowsWhatIsOptional) {
+    auto r = cli({"fetch-data", "--help"});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.out.find("--symbol S --out FILE [--from DATE] [--to DATE] [--timeframe TF]"),
+              std::string::npos)
+        << r.out;
+}
