@@ -117,11 +117,11 @@ int command_fetch_data(const GlobalOptions& g, const std::vector<std::string>& a
     // Every option is checked before the file is written and before any download.
     try {
         interval_ms = core::parse_duration_ms(timeframe);
-        const std::optional<int64_t> from_ms =
-            from.empty() ? std::nullopt : std::optional(parse_time("--from", from));
+        const bool has_from = !from.empty();
+        const int64_t from_ms = has_from ? parse_time("--from", from) : 0;
         if (!to.empty()) {
             const int64_t to_ms = parse_time("--to", to);
-            if (from_ms && *from_ms >= to_ms)
+            if (has_from && from_ms >= to_ms)
                 throw std::invalid_argument("--from " + from + " is not before --to " + to);
             end = std::min(end, to_ms);
         }
@@ -131,10 +131,10 @@ int command_fetch_data(const GlobalOptions& g, const std::vector<std::string>& a
         file.emplace(out);
         if (file->last_open_time())
             start = *file->last_open_time() + interval_ms;
-        else if (!from_ms)
+        else if (!has_from)
             throw std::invalid_argument("--from is required for a new file");
         else
-            start = *from_ms;
+            start = from_ms;
     } catch (const std::invalid_argument& e) {
         std::cerr << "orchestrade fetch-data: " << e.what() << "\n";
         return kExitBadInput;
