@@ -42,6 +42,10 @@ BinanceExecutor::BinanceExecutor(const sdk::Context& ctx)
       universe_(ctx.universe),
       ignore_existing_(ctx.params.get_bool("ignore_existing_holdings")),
       report_funding_(market_ == Market::UsdM && ctx.host.raw()->abi_minor >= 2) {
+    if (ctx.mode == OT_MODE_BACKTEST)
+        throw sdk::Error(OT_E_INVALID_ARG,
+                         "binance: this executor places orders on Binance, so it cannot run a "
+                         "backtest; use the mock executor");
     if (universe_.empty())
         throw sdk::Error(OT_E_INVALID_ARG, "binance: the pipeline has no universe");
     for (const std::string& s : universe_) {
@@ -88,9 +92,6 @@ BinanceExecutor::BinanceExecutor(const sdk::Context& ctx)
 // ---- start ---------------------------------------------------------------------------------
 
 void BinanceExecutor::start() {
-    if (mode() == OT_MODE_BACKTEST)
-        throw sdk::Error(OT_E_UNSUPPORTED,
-                         "binance: a backtest cannot reach an exchange; use the mock executor");
     client_->restore_block();
     client_->sync_time();
     std::vector<std::string> symbols;

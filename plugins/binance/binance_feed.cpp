@@ -47,13 +47,21 @@ std::string BinanceFeed::Stream::key() const {
 
 BinanceFeed::BinanceFeed(const sdk::Context& ctx)
     : Feed(ctx), market_(parse_market(ctx.params.get_string("market"))) {
+    if (ctx.mode == OT_MODE_BACKTEST)
+        throw sdk::Error(OT_E_INVALID_ARG,
+                         "binance_feed: a backtest cannot reach the network; download history "
+                         "with `orchestrade fetch-data` and replay it with the csv feed");
     try {
         std::vector<std::string> timeframes = split_list(ctx.params.get_string("timeframes"));
         if (timeframes.empty()) throw std::invalid_argument("timeframes is empty");
         if (ctx.universe.empty()) throw std::invalid_argument("the pipeline has no universe");
         for (const std::string& symbol : ctx.universe)
-            for (const std::string& tf : timeframes)
-                streams_.push_back({symbol, venue_symbol(symbol), interval_seconds(tf), -1});
+            for (const std::string& tf : timeframes) {
+                const int32_t interval_s = interval_seconds(tf);
+                if (interval_s == 1 && market_ != Market::Spot)
+                    throw std::invalid_argument("timeframe 1s is spot only (market: spot)");
+                streams_.push_back({symbol, venue_symbol(symbol), interval_s, -1});
+            }
         for (const std::string& name : split_list(ctx.params.get_string("series"))) {
             if (name == "funding_rate")
                 funding_ = true;
@@ -75,10 +83,6 @@ BinanceFeed::BinanceFeed(const sdk::Context& ctx)
 }
 
 void BinanceFeed::start() {
-    if (mode() == OT_MODE_BACKTEST)
-        throw sdk::Error(OT_E_UNSUPPORTED,
-                         "binance_feed: a backtest cannot reach the network; download history "
-                         "with `orchestrade fetch-data` and replay it with the csv feed");
     client_->restore_block();
     try {
         client_->sync_time();

@@ -205,3 +205,30 @@ TEST_F(CliE2e, TheTestnetExamplesValidateWithTheirEnvironmentVariables) {
         EXPECT_EQ(ok.exit_code, 0) << name << ": " << ok.err;
     }
 }
+
+TEST_F(CliE2e, ABacktestWithTheBinanceFeedOrExecutorIsBadConfigurationAtValidateAndRun) {
+    const std::string sma = "{ use: sma_cross, params: { fast: 2, slow: 4 } }";
+    const std::string mock = "{ use: mock, params: { starting_cash: 10000 } }";
+    const std::string csv = "{ use: csv, params: { path: " + std::string(ORCHESTRADE_SOURCE_DIR) +
+                            "/examples/data/tiny.csv, timeframe: 1m } }";
+    struct Case {
+        std::string file, text, where, says;
+    };
+    const std::vector<Case> cases{
+        {"feed.yaml", pipeline("backtest", "[BTC/USDT]", feed_block(fake, "spot"), sma, "{}", mock),
+         "feed.yaml:6:7: feed", "orchestrade fetch-data"},
+        {"executor.yaml",
+         pipeline("backtest", "[BTC/USDT]", csv, sma, "{}", executor_block(fake, cwd(), "spot")),
+         "executor.yaml:9:11: executor", "use the mock executor"}};
+    for (const Case& c : cases) {
+        dir.write(c.file, c.text);
+        for (const char* command : {"validate", "run"}) {
+            Result r = run_cli({command, c.file}, cwd());
+            EXPECT_EQ(r.exit_code, 2) << command << " " << c.file << ": " << r.err;
+            EXPECT_NE(r.err.find(c.where), std::string::npos) << command << ": " << r.err;
+            EXPECT_NE(r.err.find(c.says), std::string::npos) << command << ": " << r.err;
+        }
+    }
+    EXPECT_EQ(fake.count_requests("GET", "/api/v3/exchangeInfo"), 0);
+    EXPECT_EQ(fake.count_requests("GET", "/api/v3/klines"), 0);
+}

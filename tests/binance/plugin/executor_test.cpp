@@ -271,6 +271,20 @@ TEST_F(ExecutorTest, PaperModeNeverReachesProductionBinance) {
     executor().submit(market("paper-1", OT_SIDE_BUY, 0.01));  // a local fake is fine too
 }
 
+TEST_F(ExecutorTest, ABacktestIsRefusedWhenCreated) {
+    host.set_mode(OT_MODE_BACKTEST);
+    for (const char* market : {"spot", "usdm"}) {
+        auto [code, message] =
+            failure([&] { lib.create_executor("binance", host, executor_params(market)); });
+        EXPECT_EQ(code, OT_E_INVALID_ARG) << market
+                                          << ": refused when created, so validate "
+                                             "reports it";
+        EXPECT_NE(message.find("cannot run a backtest; use the mock executor"), std::string::npos)
+            << message;
+    }
+    EXPECT_EQ(fake.count_requests("GET", "/api/v3/exchangeInfo"), 0);
+}
+
 TEST_F(ExecutorTest, HedgeModeIsRefusedAtStart) {
     fake.set_dual_side(true);
     auto [code, message] = failure([&] { executor("usdm"); });
