@@ -51,6 +51,34 @@ check_layout() {
         [ -f "$root/lib/orchestrade/plugins/$f.so" ] || fail "plugin $f.so is not installed"
         check_exports "$root/lib/orchestrade/plugins/$f.so"
     done
+    check_plugin_docs "$root" "$source_dir"
+}
+
+# Each first-party plugin's README is installed as share/doc/orchestrade/plugins/<folder>/README.md,
+# where the installed README's links lead; the plugin READMEs' own relative links, and every
+# share/doc/orchestrade/... path the installed docs and example pipelines name, lead to an
+# installed file.
+check_plugin_docs() {
+    local root=$1 source_dir=$2 doc=$1/share/doc/orchestrade readme folder link path
+    for readme in "$source_dir"/plugins/*/README.md; do
+        folder=$(basename "$(dirname "$readme")")
+        cmp -s "$readme" "$doc/plugins/$folder/README.md" ||
+            fail "$doc/plugins/$folder/README.md is missing or not plugins/$folder/README.md"
+    done
+    while read -r link; do
+        [ -f "$doc/$link" ] || fail "README.md links $link, which is not installed"
+    done < <(grep -o '](plugins/[^)#]*' "$doc/README.md" | cut -c3- | sort -u)
+    for readme in "$doc"/plugins/*/README.md; do
+        while read -r link; do
+            [ -e "$(dirname "$readme")/$link" ] ||
+                fail "$readme links $link, which is not installed"
+        done < <(grep -oE '\]\([^)]+\)' "$readme" | sed 's/^](//; s/)$//; s/#.*//' |
+            grep -v -e : -e '^$' | sort -u)
+    done
+    while read -r path; do
+        [ -e "$root/$path" ] || fail "$path is named in the installed docs, but not installed"
+    done < <(grep -rhoE 'share/doc/orchestrade/[A-Za-z0-9_./-]*[A-Za-z0-9_]' "$doc" \
+        "$root/share/orchestrade/examples" | sort -u)
 }
 
 # The binary under ROOT, run with no flags from an empty folder, must use ROOT's plugins and
