@@ -56,12 +56,8 @@ BinanceFeed::BinanceFeed(const sdk::Context& ctx)
         if (timeframes.empty()) throw std::invalid_argument("timeframes is empty");
         if (ctx.universe.empty()) throw std::invalid_argument("the pipeline has no universe");
         for (const std::string& symbol : ctx.universe)
-            for (const std::string& tf : timeframes) {
-                const int32_t interval_s = interval_seconds(tf);
-                if (interval_s == 1 && market_ != Market::Spot)
-                    throw std::invalid_argument("timeframe 1s is spot only (market: spot)");
-                streams_.push_back({symbol, venue_symbol(symbol), interval_s, -1});
-            }
+            for (const std::string& tf : timeframes)
+                streams_.push_back({symbol, venue_symbol(symbol), interval_seconds(tf), -1});
         for (const std::string& name : split_list(ctx.params.get_string("series"))) {
             if (name == "funding_rate")
                 funding_ = true;

@@ -217,17 +217,6 @@ TEST_F(FeedTest, BadSettingsAreRefusedWithTheReason) {
     EXPECT_NE(message2.find("series need market: usdm"), std::string::npos) << message2;
 }
 
-TEST_F(FeedTest, OneSecondBarsAreSpotOnly) {
-    CreateOptions o;
-    o.universe = {"BTC/USDT"};
-    const ParamMap usdm{{"market", "usdm"}, {"base_url", fake.url()}, {"timeframes", "1m,1s"}};
-    auto [code, message] = failure([&] { lib.create_feed("binance_feed", host, usdm, o); });
-    EXPECT_EQ(code, OT_E_INVALID_ARG) << "refused when created, so validate reports it";
-    EXPECT_NE(message.find("timeframe 1s is spot only"), std::string::npos) << message;
-    const ParamMap spot{{"market", "spot"}, {"base_url", fake.url()}, {"timeframes", "1s"}};
-    EXPECT_NO_THROW(lib.create_feed("binance_feed", host, spot, o));
-}
-
 TEST_F(FeedTest, ABacktestIsRefusedWhenCreatedAndPointedAtFetchData) {
     host.set_mode(OT_MODE_BACKTEST);
     CreateOptions o;
