@@ -221,6 +221,7 @@ class Engine {
 
         for (const auto& r : previous)
             resume_from(r.id);
+        warn_of_positions_outside_the_universe();
         // A run's metrics are its own, as `report --run` computes them: trades closed, fees,
         // realized PnL and cash flows since it started (a trade opened before, closed now, counts).
         trade_stats_ = {};
@@ -275,6 +276,28 @@ class Engine {
         }
         log_->info("run {} of '{}' started in {} mode{}; journal {}", run_id_, p_.name,
                    to_string(p_.mode), summary_.resumed ? " (resumed)" : "", p_.journal);
+    }
+
+    // A resumed run whose universe dropped a symbol still holds what earlier runs bought of it.
+    void warn_of_positions_outside_the_universe() {
+        for (const auto& [symbol, position] : ledger_->positions()) {
+            if (position.qty == 0 ||
+                std::find(p_.universe.begin(), p_.universe.end(), symbol) != p_.universe.end())
+                continue;
+            const std::string text = fmt::format(
+                "{} {} held since an earlier run is not in the universe: no bar prices it (it "
+                "counts at {}) and no stop watches it",
+                position.qty, symbol, position.mark_price);
+            log_->warn("{}", text);
+            EventRecord e;
+            e.run_id = run_id_;
+            e.time_ms = wall_clock_.now_ms();
+            e.source = "core";
+            e.kind = "position_outside_universe";
+            e.json =
+                nlohmann::json{{"symbol", symbol}, {"qty", position.qty}, {"message", text}}.dump();
+            journal_->record_event(e);
+        }
     }
 
     double venue_cash() {

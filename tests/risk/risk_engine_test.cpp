@@ -274,6 +274,28 @@ TEST(RiskEngine, ABacktestOnAPaperJournalLeavesThePaperBotsRiskStateAndHaltComma
     EXPECT_EQ(j.kv_get("core", core::kBreakerCommandKey), "halt:manual stop");
 }
 
+TEST(RiskEngine, AResumedRunWhoseUniverseDroppedAHeldSymbolSaysSo) {
+    EngineHarness h;
+    h.write_csv(path(6, {}));
+    const std::string executor = "{ use: mock, params: { starting_cash: 10000, fee_bps: 0 } }";
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 3;
+    h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
+    EXPECT_TRUE(h.events("position_outside_universe").empty());
+    std::string yaml = h.pipeline_yaml(script("HOLD"), executor, "{ quantity: 1 }", "paper");
+    const std::string universe = "universe: [BTC/USDT]";
+    ASSERT_NE(yaml.find(universe), std::string::npos);
+    yaml.replace(yaml.find(universe), universe.size(), "universe: [BTC/USDT, ETH/USDT]");
+    h.run(yaml, o);
+    EXPECT_TRUE(h.events("position_outside_universe").empty());
+    yaml.replace(yaml.find("universe: [BTC/USDT, ETH/USDT]"), 30, "universe: [ETH/USDT]");
+    h.run(yaml, o);
+    const auto events = h.events("position_outside_universe");
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_NE(events[0].json.find("BTC/USDT"), std::string::npos) << events[0].json;
+}
+
 TEST(RiskEngine, AResumedRunsReportPairsItsExitWithTheEntryOfTheRunBefore) {
     EngineHarness h;
     auto second = buy_then_resume(h, "HOLD,SELL,HOLD");  // sells at bar 4's close, filled at 110
