@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -111,6 +114,25 @@ class EngineHarness {
     std::filesystem::path dir_;
     core::PluginRegistry registry_;
 };
+
+// Runs the pipeline in a child process, which a fixture ends with exit code 3 where a crash is
+// wanted (script_strategy's exit_at, flaky_executor's exit_on_submit), as a SIGKILL there would.
+// Returns the child's exit code: 3 when the crash happened, 0 when the run ended without it.
+inline int run_until_crash(EngineHarness& h, const std::string& yaml,
+                           const core::EngineOptions& options) {
+    const pid_t child = ::fork();
+    if (child < 0) return -1;
+    if (child == 0) {
+        try {
+            h.run(yaml, options);
+        } catch (...) {
+        }
+        std::_Exit(0);
+    }
+    int status = 0;
+    if (::waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status);
+}
 
 inline std::string mock_executor(const std::string& extra = "") {
     return "{ use: mock, params: { starting_cash: 100000, fee_bps: 10, slippage_bps: 0" +

@@ -2,9 +2,6 @@
 // is unknown is reconciled by client order id instead of being sent again.
 #include "engine_harness.hpp"
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 using namespace orchestrade;
 using namespace orchestrade::testing;
 using core::OrderState;
@@ -51,21 +48,12 @@ TEST(ExecutorFaults, AnIntentTheVenueNeverReceivedBeforeACrashIsPlacedAgainByIts
     core::EngineOptions o;
     o.interval_ms = 1;
     o.max_iterations = 4;
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        try {
-            h.run(h.pipeline_yaml(script("HOLD,BUY"), flaky("exit_on_submit: 0"), "{ quantity: 1 }",
-                                  "paper"),
-                  o);
-        } catch (...) {
-        }
-        std::_Exit(0);  // not reached when the crash happens
-    }
-    int status = 0;
-    ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFEXITED(status));
-    ASSERT_EQ(WEXITSTATUS(status), 3) << "the scripted crash did not happen";
+    ASSERT_EQ(run_until_crash(h,
+                              h.pipeline_yaml(script("HOLD,BUY"), flaky("exit_on_submit: 0"),
+                                              "{ quantity: 1 }", "paper"),
+                              o),
+              3)
+        << "the scripted crash did not happen";
     ASSERT_EQ(h.report().orders.size(), 1u);  // the intent, journaled before the submit
 
     // The restarted strategy's script starts again: bar 1 comes first and says BUY.

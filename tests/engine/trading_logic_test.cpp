@@ -9,9 +9,6 @@
 #include <algorithm>
 #include <set>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 using namespace orchestrade;
 using namespace orchestrade::testing;
 using core::OrderState;
@@ -348,22 +345,13 @@ void crash_a_paper_run(EngineHarness& h, int exit_at) {
     core::EngineOptions o;
     o.interval_ms = 1;
     o.max_iterations = 8;
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        try {
-            h.run(h.pipeline_yaml("{ use: script_strategy, params: { script: \"HOLD\", exit_at: " +
-                                      std::to_string(exit_at) + " } }",
-                                  mock_executor(), "{ quantity: 1 }", "paper"),
-                  o);
-        } catch (...) {
-        }
-        std::_Exit(0);  // not reached when the crash happens
-    }
-    int status = 0;
-    ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFEXITED(status));
-    ASSERT_EQ(WEXITSTATUS(status), 3) << "the scripted crash did not happen";
+    const std::string crashing =
+        "{ use: script_strategy, params: { script: \"HOLD\", exit_at: " + std::to_string(exit_at) +
+        " } }";
+    ASSERT_EQ(run_until_crash(
+                  h, h.pipeline_yaml(crashing, mock_executor(), "{ quantity: 1 }", "paper"), o),
+              3)
+        << "the scripted crash did not happen";
 }
 
 core::RunSummary resume(EngineHarness& h, const std::string& actions) {

@@ -4,9 +4,6 @@
 #include <orchestrade/candles/random_walk.hpp>
 #include <orchestrade/core/engine.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 
 using namespace orchestrade;
@@ -228,19 +225,8 @@ TEST(RiskEngine, ACrashRightAfterAnEntryFillKeepsItsStopForTheRestart) {
     o.max_iterations = 5;
     const std::string crashing =
         "{ use: script_strategy, params: { script: \"BUY,HOLD\", exit_at: 1 } }";
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        try {
-            h.run(h.pipeline_yaml(crashing, mock(), risk, "paper"), o);
-        } catch (...) {
-        }
-        std::_Exit(0);  // not reached when the crash happens
-    }
-    int status = 0;
-    ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFEXITED(status));
-    ASSERT_EQ(WEXITSTATUS(status), 3) << "the scripted crash did not happen";
+    ASSERT_EQ(run_until_crash(h, h.pipeline_yaml(crashing, mock(), risk, "paper"), o), 3)
+        << "the scripted crash did not happen";
     ASSERT_EQ(h.report().fills.size(), 1u);  // the entry's fill was journaled before it
 
     h.run(h.pipeline_yaml(script("HOLD,HOLD,HOLD,HOLD"), mock(), risk, "paper"), o);
