@@ -352,9 +352,14 @@ class Parser {
                 fail(e->at(), "version",
                      "unsupported version " + std::to_string(p.version) + " (this build reads 1)");
         }
-        p.name = pipeline_name(require(root, top, "", "name"));
+        const Entry& name = require(root, top, "", "name");
+        p.name = pipeline_name(name);
         if (const Entry* e = find(top, "mode")) p.mode = mode(*e);
-        p.journal = journal(find(top, "journal"), p.name);
+        const Entry* journal_entry = find(top, "journal");
+        p.journal = journal(journal_entry, p.name);
+        const YAML::Mark journal_at = (journal_entry ? journal_entry : &name)->at().Mark();
+        p.journal_line = journal_at.line + 1;
+        p.journal_column = journal_at.column + 1;
         p.universe = universe(require(root, top, "", "universe"));
         if (const Entry* e = find(top, "schedule")) p.schedule = schedule(e->value);
         p.feed = component(root, top, "feed", OT_KIND_FEED);

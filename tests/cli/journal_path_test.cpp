@@ -51,6 +51,14 @@ TEST_F(Cli, AJournalPathThatCannotBeAJournalIsBadConfiguration) {
         }
     }
     EXPECT_EQ(slurp(dir_ / "notes.db"), "my notes\n");
+    // The default journal, var/<name>.db, is pointed at by the name.
+    fs::create_directories(dir_ / "var" / "cli-test.db");
+    std::string no_journal = kGoodPipeline;
+    no_journal.erase(no_journal.find("journal: out.db\n"), 16);
+    auto r = cli({"validate", write("q.yaml", no_journal)});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("q.yaml:2:7: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("cli-test.db' is a directory"), std::string::npos) << r.err;
     // A journal, an empty file and a folder still to be made are fine.
     write("empty.db", "");
     for (const char* journal : {"journal.db", "empty.db", "new/sub/j.db"})

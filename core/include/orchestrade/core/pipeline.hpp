@@ -91,6 +91,8 @@ struct Pipeline {
     std::string name;
     Mode mode = Mode::Backtest;
     std::string journal;  // path, resolved against base_dir
+    // Where a problem with the journal points: its value, or `name` for the default journal.
+    int journal_line = 0, journal_column = 0;
     std::vector<std::string> universe;
     ScheduleConfig schedule;
     ComponentConfig feed, strategy, executor;
