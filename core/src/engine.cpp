@@ -604,6 +604,7 @@ class Engine {
                 : (p_.schedule.every_ms > 0 ? p_.schedule.every_ms : kDefaultIntervalMs);
         bool more = true;
         while (true) {
+            check_journal_in_place();
             apply_breaker_commands();
             more = iteration();
             ++summary_.iterations;
@@ -619,6 +620,39 @@ class Engine {
                 break;
             }
         }
+    }
+
+    // A bot left running for months outlives the files around it: a journal deleted or replaced
+    // under it would take every order, fill and position it records from then on with it.
+    void check_journal_in_place() {
+        if (run_lock_->still_in_place()) return;
+        throw RunError("the journal '" + p_.journal +
+                       "' was deleted, renamed or replaced while this run used it: stopping, as "
+                       "nothing it records from now on would reach a restart (a deleted journal "
+                       "is written back as the run ends)");
+    }
+
+    // A journal deleted, renamed or replaced under the run: its -wal, found by name, does not
+    // follow the file, so every page goes into the file itself; a deleted one lives on in the
+    // open connection only, and is written back to its path, where the next run resumes.
+    void keep_journal_moved_away() {
+        if (!run_lock_ || run_lock_->still_in_place()) return;
+        const bool deleted = run_lock_->deleted();
+        try {
+            journal_->checkpoint();
+            if (deleted) journal_->copy_to(p_.journal);
+        } catch (const std::exception& e) {
+            log_->error(
+                "the journal '{}' was {} while the run used it, and its records could "
+                "not be kept: {}",
+                p_.journal, deleted ? "deleted" : "moved", e.what());
+            return;
+        }
+        if (deleted)
+            log_->warn(
+                "the journal '{}' was deleted while the run used it: written back there, "
+                "with every record",
+                p_.journal);
     }
 
     // One paper/live iteration: new bars (if any) through the loop, then the venue's reports.
@@ -876,6 +910,7 @@ class Engine {
         journal_->end_run(run_id_, wall_clock_.now_ms(), status);
         log_->info("run {} {}: {} bar(s), {} signal(s), {} order(s), {} fill(s)", run_id_, status,
                    summary_.bars, summary_.signals, summary_.orders, summary_.fills);
+        keep_journal_moved_away();
     }
 
     bool stop_requested() const {

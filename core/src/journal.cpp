@@ -664,6 +664,23 @@ void Journal::flush() const {
     queue_->drain();
 }
 
+void Journal::checkpoint() {
+    flush();
+    std::lock_guard lock(mutex_);
+    commit_batch_locked();
+    SQLite::Statement checkpoint(*db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+    if (checkpoint.executeStep() && checkpoint.getColumn(0).getInt() != 0)
+        throw std::runtime_error("journal '" + path_ + "': the checkpoint was blocked by a reader");
+}
+
+void Journal::copy_to(const std::string& path) const {
+    flush();
+    std::lock_guard lock(mutex_);
+    SQLite::Statement copy(*db_, "VACUUM INTO ?");
+    copy.bind(1, path);
+    copy.exec();
+}
+
 void Journal::submit(int rows, std::function<void()> body) {
     if (queue_) {
         queue_->push({rows, std::move(body)});

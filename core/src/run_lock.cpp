@@ -8,11 +8,12 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace orchestrade::core {
 
-RunLock::RunLock(const std::string& journal_path) {
+RunLock::RunLock(const std::string& journal_path) : path_(journal_path) {
     fd_ = ::open(journal_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0)
         throw std::runtime_error("cannot open journal '" + journal_path +
@@ -35,6 +36,21 @@ RunLock::RunLock(const std::string& journal_path) {
 
 RunLock::~RunLock() {
     ::close(fd_);  // releases the lock
+}
+
+bool RunLock::still_in_place() const {
+    struct stat locked {
+    }, named{};
+    if (::fstat(fd_, &locked) != 0) return false;
+    if (::stat(path_.c_str(), &named) != 0) return errno != ENOENT && errno != ENOTDIR;
+    return locked.st_dev == named.st_dev && locked.st_ino == named.st_ino;
+}
+
+bool RunLock::deleted() const {
+    struct stat locked {
+    }, named{};
+    return ::fstat(fd_, &locked) == 0 && locked.st_nlink == 0 &&
+           ::stat(path_.c_str(), &named) != 0 && errno == ENOENT;
 }
 
 bool RunLock::held(const std::string& journal_path) {

@@ -423,6 +423,70 @@ TEST(TradingLogic, ASecondRunOnAJournalInUseRefusesToStartAndRecordsNothing) {
 
 namespace {
 
+// A paper run of 6 bars, one an iteration, that buys on bar 0 (filled at bar 1's open), sells on
+// bar 3, and whose strategy does to the journal on bar 1 what `param` (delete_at or rename_at)
+// says. Returns the RunError's message, or "" when the run ended without one.
+std::string run_losing_its_journal(EngineHarness& h, const std::string& param) {
+    h.write_csv(bars_from_closes(closes(6)));
+    const std::string strategy =
+        "{ use: script_strategy, params: { script: \"BUY,HOLD,HOLD,SELL\", "
+        "journal: \"" +
+        h.journal_path() + "\", " + param + ": 1 } }";
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 6;
+    try {
+        h.run(h.pipeline_yaml(strategy, mock_executor(), "{ quantity: 1 }", "paper"), o);
+    } catch (const core::RunError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+// A journal deleted under a running bot (a clean-up script, a careless rm) would take every
+// record the bot makes from then on with it: the bot stops and writes the journal back, and the
+// next run resumes the position from it.
+TEST(TradingLogic, AJournalDeletedUnderARunningBotStopsItAndIsWrittenBackWhole) {
+    EngineHarness h;
+    const std::string error = run_losing_its_journal(h, "delete_at");
+    EXPECT_NE(error.find("was deleted, renamed or replaced while this run used it"),
+              std::string::npos)
+        << error;
+    ASSERT_TRUE(std::filesystem::exists(h.journal_path())) << "the journal was not written back";
+    {
+        core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+        ASSERT_TRUE(j.last_run());
+        EXPECT_EQ(j.last_run()->status, "failed");
+        EXPECT_EQ(j.orders().size(), 1u) << "the bot traded on after its journal was gone";
+        EXPECT_EQ(j.fills().size(), 1u);
+    }
+    const auto resumed = resume(h, "HOLD");  // the venue check passes: nothing was lost
+    EXPECT_TRUE(resumed.resumed);
+    const auto report = h.report();
+    ASSERT_EQ(report.trades.size(), 1u);
+    EXPECT_TRUE(report.trades[0].open);
+}
+
+TEST(TradingLogic, AJournalRenamedUnderARunningBotStopsItAndStaysWhereItWasMoved) {
+    EngineHarness h;
+    const std::string error = run_losing_its_journal(h, "rename_at");
+    EXPECT_NE(error.find("was deleted, renamed or replaced while this run used it"),
+              std::string::npos)
+        << error;
+    EXPECT_FALSE(std::filesystem::exists(h.journal_path())) << "a second copy was written";
+    // The -wal stays at the old name: every record went into the moved file instead.
+    const std::string wal = h.journal_path() + "-wal";
+    EXPECT_TRUE(!std::filesystem::exists(wal) || std::filesystem::file_size(wal) == 0);
+    core::Journal j(h.journal_path() + ".moved", core::Journal::Durability::Synchronous);
+    ASSERT_TRUE(j.last_run()) << "the moved file lacks the run";
+    EXPECT_EQ(j.last_run()->status, "failed");
+    EXPECT_EQ(j.orders().size(), 1u);
+}
+
+namespace {
+
 // A paper pipeline on the catch-up feed (250 missed bars, 100 a poll) whose strategy buys on the
 // first bar it may act on.
 std::string catch_up_pipeline(const EngineHarness& h, const std::string& feed_params) {

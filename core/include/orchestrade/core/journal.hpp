@@ -91,6 +91,13 @@ class Journal {
     void commit_batch();
     // Batched: returns once every write made so far has run (in the open batch, not committed).
     void flush() const;
+    // Moves every committed page from the -wal file into the journal file and empties the -wal:
+    // for a journal file renamed or replaced under the connection, whose -wal, found by name,
+    // would not follow it.
+    void checkpoint();
+    // Writes everything committed into a new journal file at `path` (VACUUM INTO), which must not
+    // exist: the way back for a journal whose file was deleted while the connection had it open.
+    void copy_to(const std::string& path) const;
 
     // Runs. begin_run and end_run are written through, like record_intent.
     int64_t begin_run(const RunRecord& run);

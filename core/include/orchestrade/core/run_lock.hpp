@@ -20,7 +20,16 @@ class RunLock {
     // ended without closing (killed, or its machine went down).
     static bool held(const std::string& journal_path);
 
+    // Whether the journal's path still names the file locked. False once it was deleted, renamed
+    // or replaced: what the run journals from then on reaches no file a restart reads, and a
+    // second run could lock a new file at that path.
+    bool still_in_place() const;
+    // Whether the file locked was deleted (no name left) and its path is free: the run's
+    // connection still holds every record, and can write them back there.
+    bool deleted() const;
+
   private:
+    std::string path_;
     int fd_ = -1;
 };
 
