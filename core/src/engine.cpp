@@ -34,7 +34,6 @@ using steady = std::chrono::steady_clock;
 constexpr uint32_t kBacktestChunk = 4096;       // bars per feed poll in a backtest
 constexpr int64_t kEquitySampleMs = 3'600'000;  // backtest equity rows: hourly, and the last
 constexpr int64_t kDefaultIntervalMs = 60'000;
-constexpr const char* kRiskStateKey = "risk_state";
 
 // The ot_signal_sink handed to strategies. In a backtest a HOLD only updates the risk stage's
 // memory: a run of 10M bars must not copy a reason string per bar.
@@ -229,7 +228,7 @@ class Engine {
         realized_before_run_ = ledger_->realized_pnl();
         cash_flows_before_run_ = ledger_->cash_flows();
         if (!backtest_)
-            if (auto saved = journal_->kv_get("core", kRiskStateKey)) risk_.load(*saved);
+            if (auto saved = journal_->kv_get("core", risk_state_key())) risk_.load(*saved);
         router_.emplace(*journal_, *ledger_, *executor_, p_.mode, run_id_, *services_.clock);
         router_->on_fill([this](const OrderRecord& o, const FillRecord& f, const Position& before,
                                 const Position& after) {
@@ -451,10 +450,15 @@ class Engine {
         risk_dirty_ = true;
     }
 
-    // The paper or live bot's breaker and levels, which a backtest on its journal leaves alone.
+    // The breaker and levels of the account the run trades: the paper bot's and the live bot's
+    // are two, and a backtest on their journal keeps none.
+    std::string risk_state_key() const {
+        return "risk_state:" + Journal::account_of(p_.mode, run_id_);
+    }
+
     void save_risk_state() {
         if (backtest_ || !risk_dirty_) return;
-        journal_->kv_set("core", kRiskStateKey, risk_.save());
+        journal_->kv_set("core", risk_state_key(), risk_.save());
         risk_dirty_ = false;
     }
 

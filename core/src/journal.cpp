@@ -170,6 +170,15 @@ DROP TABLE cash_flows;
 ALTER TABLE cash_flows_5 RENAME TO cash_flows;
 CREATE INDEX cash_flows_run ON cash_flows(run_id);
 )sql",
+    // 6: the core's risk state (breaker, levels, last actions) is kept per account: a live run on
+    // a journal of paper runs would otherwise start from the paper bot's. The one state there was
+    // belongs to the account of the latest paper or live run.
+    R"sql(
+UPDATE kv SET key = 'risk_state:' || (SELECT mode FROM runs WHERE mode IN ('paper', 'live')
+                                      ORDER BY id DESC LIMIT 1)
+    WHERE scope = 'core' AND key = 'risk_state'
+      AND EXISTS (SELECT 1 FROM runs WHERE mode IN ('paper', 'live'));
+)sql",
 };
 static_assert(std::size(kMigrations) == Journal::kSchemaVersion,
               "one migration step per schema version");

@@ -553,6 +553,30 @@ TEST(Journal, MigratesASchema3JournalKeepingItsRows) {
 }
 
 // Schema 4 knew a flow once per journal; its rows keep their ids and go to their run's account.
+// Schema 5 kept one risk state per journal; it was the latest paper or live run's.
+TEST(Journal, MigratesASchema5JournalsRiskStateToTheAccountOfItsLatestBot) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    {
+        Journal journal(path, Durability::Synchronous);
+        begin_run(journal, Mode::Paper);
+        begin_run(journal, Mode::Live);
+        begin_run(journal, Mode::Backtest);
+        journal.kv_set("core", "risk_state", R"({"state":"HALTED"})");
+        journal.kv_set("core", "trigger:open", "1000");
+    }
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+    }
+    Journal journal(path, Durability::Synchronous);
+    EXPECT_EQ(journal.schema_version(), Journal::kSchemaVersion);
+    EXPECT_FALSE(journal.kv_get("core", "risk_state"));
+    EXPECT_EQ(journal.kv_get("core", "risk_state:live"), R"({"state":"HALTED"})");
+    EXPECT_FALSE(journal.kv_get("core", "risk_state:paper"));
+    EXPECT_EQ(journal.kv_get("core", "trigger:open"), "1000");
+}
+
 TEST(Journal, MigratesASchema4JournalsCashFlowsToTheirAccounts) {
     test::TempDir dir;
     const std::string path = dir.file("run.db");

@@ -247,7 +247,7 @@ TEST(RiskEngine, ABacktestOnAPaperJournalLeavesThePaperBotsRiskStateAndHaltComma
     std::optional<std::string> saved;
     {
         core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
-        saved = j.kv_get("core", "risk_state");
+        saved = j.kv_get("core", "risk_state:paper");
         ASSERT_TRUE(saved);
         ASSERT_NE(saved->find("BTC/USDT"), std::string::npos) << "the entry's stop is not kept";
         j.kv_set("core", core::kBreakerCommandKey, "halt:manual stop");
@@ -256,8 +256,32 @@ TEST(RiskEngine, ABacktestOnAPaperJournalLeavesThePaperBotsRiskStateAndHaltComma
         h.run(h.pipeline_yaml(script("HOLD,SELL,BUY,SELL,BUY"), mock(), risk, "backtest"));
     EXPECT_GT(backtest.orders, 0) << "the backtest took the paper bot's halt";
     core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
-    EXPECT_EQ(j.kv_get("core", "risk_state"), saved);
+    EXPECT_EQ(j.kv_get("core", "risk_state:paper"), saved);
     EXPECT_EQ(j.kv_get("core", core::kBreakerCommandKey), "halt:manual stop");
+}
+
+// Going live on the journal of the paper bot (`mode: live` in the same pipeline): the live
+// account starts flat, so neither the paper position's stop nor its last BUY may carry over.
+TEST(RiskEngine, ALiveRunOnAPaperJournalStartsFromItsOwnRiskStateNotThePaperBots) {
+    EngineHarness h;
+    h.write_csv(path(8, {}));
+    const std::string risk = "{ quantity: 1, stop_loss_pct: 5 }";
+    const std::string venue = "{ use: flaky_executor, params: { starting_cash: 10000 } }";
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 3;
+    h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), venue, risk, "paper"), o);
+    const auto paper_state = h.kv("core", "risk_state:paper");
+    ASSERT_TRUE(paper_state);
+    ASSERT_NE(paper_state->find("BTC/USDT"), std::string::npos) << "the entry's stop is not kept";
+
+    const auto live = h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), venue, risk, "live"), o);
+    EXPECT_FALSE(live.resumed);
+    EXPECT_EQ(live.orders, 1) << "the live BUY was taken for a duplicate of the paper bot's";
+    EXPECT_EQ(h.kv("core", "risk_state:paper"), paper_state);
+    const auto live_state = h.kv("core", "risk_state:live");
+    ASSERT_TRUE(live_state);
+    EXPECT_NE(live_state->find("BTC/USDT"), std::string::npos) << "the live entry has no stop";
 }
 
 TEST(RiskEngine, AResumedRunWhoseUniverseDroppedAHeldSymbolSaysSo) {
