@@ -85,7 +85,7 @@ MockExecutor::MockExecutor(const sdk::Context& ctx)
       fill_at_close_(ctx.params.get_string("fill") == "close"),
       allow_short_(ctx.params.get_bool("allow_short")),
       funding_(ctx.params.get_bool("funding") && ctx.host.raw()->abi_minor >= 2) {
-    state_.cash = ctx.params.get_double("starting_cash");
+    state_.cash = state_.starting_cash = ctx.params.get_double("starting_cash");
     state_.currency = ctx.params.get_string("currency");
     if (!(state_.cash > 0)) throw sdk::Error(OT_E_INVALID_ARG, "mock: starting_cash must be > 0");
     if (state_.currency.empty()) throw sdk::Error(OT_E_INVALID_ARG, "mock: currency is empty");
@@ -107,6 +107,11 @@ void MockExecutor::start() {
     if (loaded.currency != state_.currency)
         throw sdk::Error(OT_E_INVALID_ARG, "mock: the saved account is in " + loaded.currency +
                                                ", the pipeline says " + state_.currency);
+    // A changed starting_cash would otherwise look applied: it is in the pipeline and the report.
+    if (loaded.starting_cash > 0 && loaded.starting_cash != state_.starting_cash)
+        host().warn("mock: starting_cash " + number(state_.starting_cash) +
+                    " is not applied: the saved account, opened with " +
+                    number(loaded.starting_cash) + ", goes on; a new account needs a new journal");
     state_ = std::move(loaded);
     recent_ = nullptr;
     rebuild_indexes();

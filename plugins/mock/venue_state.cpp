@@ -40,12 +40,17 @@ double VenueOrder::filled_qty() const {
 }
 
 std::string to_json(const VenueState& state) {
-    return nlohmann::json(state).dump();
+    nlohmann::json j(state);
+    j["starting_cash"] = state.starting_cash;
+    return j.dump();
 }
 
 VenueState from_json(const std::string& text) {
     try {
-        return nlohmann::json::parse(text).get<VenueState>();
+        const nlohmann::json j = nlohmann::json::parse(text);
+        VenueState state = j.get<VenueState>();
+        state.starting_cash = j.value("starting_cash", 0.0);  // absent from older accounts
+        return state;
     } catch (const nlohmann::json::exception& e) {
         throw sdk::Error(OT_E_INVALID_ARG,
                          std::string("mock: saved state is unreadable: ") + e.what());

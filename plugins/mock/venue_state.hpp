@@ -60,6 +60,7 @@ using LastBars = std::map<std::string, LastBar, std::less<>>;  // by symbol
 
 struct VenueState {
     std::string currency;
+    double starting_cash = 0;  // what the account opened with (0: saved before it was kept)
     double cash = 0;
     uint64_t next_venue_id = 1;
     uint64_t duplicate_submits = 0;

@@ -496,8 +496,14 @@ TEST_F(MockExecutorTest, APaperAccountSurvivesARestart) {
         ex.poll();
         cash_before = balance(ex, "USDT")->free_qty;
     }
+    EXPECT_TRUE(host.logs_containing("starting_cash").empty());
     ot::ExecutorInstance ex = make({{"fee_bps", "10"}, {"starting_cash", "5"}});
     EXPECT_EQ(balance(ex, "USDT")->free_qty, cash_before);
+    EXPECT_EQ(host.logs_containing("mock: starting_cash 5 is not applied: the saved account, "
+                                   "opened with 10000, goes on",
+                                   OT_LOG_WARN)
+                  .size(),
+              1u);
     EXPECT_EQ(balance(ex, kSymbol)->free_qty, 2);
     std::vector<ot::Report> bought = *ex.query_order(kSymbol, "buy");
     ASSERT_EQ(kinds(bought), std::vector<int32_t>{OT_REPORT_FILL});
