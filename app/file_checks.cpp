@@ -39,8 +39,7 @@ std::string pipeline_journal_problem(const std::string& path) {
     if (::access(path.c_str(), W_OK) != 0) return journal + ": " + std::strerror(errno);
     if (fs::file_size(path, ec) == 0) return {};
     try {
-        core::Journal open(path, core::Journal::Durability::Synchronous,
-                           core::Journal::Access::ReadOnly);
+        core::Journal::check(path);
     } catch (const std::exception& e) {
         return e.what();
     }

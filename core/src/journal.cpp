@@ -535,17 +535,57 @@ void Journal::insert_pending(bool rest) const {
         [this](const auto& b) { insert_chart_bar(b.first, b.second); }, rest);
 }
 
+namespace {
+
+int schema_version_of(SQLite::Database& db) {
+    if (!db.tableExists("meta")) return 0;
+    SQLite::Statement query(db, "SELECT value FROM meta WHERE key = 'schema_version'");
+    return query.executeStep() ? query.getColumn(0).getInt() : 0;
+}
+
+// Throws unless a file of schema `version` is ours to use: a newer schema, or version 0 with
+// tables of someone else's (or, unless empty_is_new, with none), is refused.
+void require_journal(SQLite::Database& db, const std::string& path, int version,
+                     bool empty_is_new) {
+    if (version > Journal::kSchemaVersion)
+        throw std::runtime_error("journal '" + path + "' has schema version " +
+                                 std::to_string(version) + ", newer than the version " +
+                                 std::to_string(Journal::kSchemaVersion) +
+                                 " this build supports; use a newer Orchestrade");
+    if (version != 0) return;
+    if (db.execAndGet("SELECT count(*) FROM sqlite_master").getInt() > 0)
+        throw std::runtime_error("'" + path +
+                                 "' is a SQLite database but not an Orchestrade journal");
+    if (!empty_is_new)
+        throw std::runtime_error("'" + path + "' is not an Orchestrade journal (it is empty)");
+}
+
+std::runtime_error open_error(const std::string& path, const SQLite::Exception& e) {
+    if (e.getErrorCode() == SQLITE_NOTADB)
+        return std::runtime_error("journal '" + path + "' is not a SQLite database");
+    return std::runtime_error("cannot open journal '" + path + "': " + e.what());
+}
+
+}  // namespace
+
 Journal::Journal(const std::string& path, Durability durability, Access access)
     : path_(path), durability_(durability), access_(access) {
     try {
         open();
     } catch (const SQLite::Exception& e) {
-        if (e.getErrorCode() == SQLITE_NOTADB)
-            throw std::runtime_error("journal '" + path_ + "' is not a SQLite database");
-        throw std::runtime_error("cannot open journal '" + path_ + "': " + e.what());
+        throw open_error(path_, e);
     } catch (const std::filesystem::filesystem_error& e) {
         throw std::runtime_error("cannot create the directory of journal '" + path_ +
                                  "': " + e.code().message());
+    }
+}
+
+void Journal::check(const std::string& path) {
+    try {
+        SQLite::Database db(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
+        require_journal(db, path, schema_version_of(db), false);
+    } catch (const SQLite::Exception& e) {
+        throw open_error(path, e);
     }
 }
 
@@ -576,8 +616,8 @@ void Journal::open() {
     } else {
         db_ = std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
         // Refused before anything (even the journal mode) is written to a file that is not ours.
-        const int version = schema_version_locked();
-        require_journal_locked(version, false);
+        const int version = schema_version_of(*db_);
+        require_journal(*db_, path_, version, false);
         if (access_ == Access::ReadOnly && version < kSchemaVersion) {
             db_.reset();
             { Journal upgrade(path_, Durability::Synchronous, Access::Existing); }  // migrates
@@ -621,33 +661,13 @@ void Journal::run_queued(std::vector<QueuedWrite>& jobs) {
     }
 }
 
-int Journal::schema_version_locked() const {
-    if (!db_->tableExists("meta")) return 0;
-    SQLite::Statement query(*db_, "SELECT value FROM meta WHERE key = 'schema_version'");
-    return query.executeStep() ? query.getColumn(0).getInt() : 0;
-}
-
-void Journal::require_journal_locked(int version, bool empty_is_new) const {
-    if (version > kSchemaVersion)
-        throw std::runtime_error("journal '" + path_ + "' has schema version " +
-                                 std::to_string(version) + ", newer than the version " +
-                                 std::to_string(kSchemaVersion) +
-                                 " this build supports; use a newer Orchestrade");
-    if (version != 0) return;
-    if (db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt() > 0)
-        throw std::runtime_error("'" + path_ +
-                                 "' is a SQLite database but not an Orchestrade journal");
-    if (!empty_is_new)
-        throw std::runtime_error("'" + path_ + "' is not an Orchestrade journal (it is empty)");
-}
-
 void Journal::migrate() {
-    int version = schema_version_locked();
-    require_journal_locked(version, true);
+    int version = schema_version_of(*db_);
+    require_journal(*db_, path_, version, true);
     while (version < kSchemaVersion) {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-        version = schema_version_locked();  // another process may have migrated meanwhile
-        require_journal_locked(version, true);
+        version = schema_version_of(*db_);  // another process may have migrated meanwhile
+        require_journal(*db_, path_, version, true);
         if (version == kSchemaVersion) break;
         db_->exec(kMigrations[version]);
         ++version;
@@ -662,7 +682,7 @@ void Journal::migrate() {
 int Journal::schema_version() const {
     flush();
     std::lock_guard lock(mutex_);
-    return schema_version_locked();
+    return schema_version_of(*db_);
 }
 
 void Journal::flush() const {

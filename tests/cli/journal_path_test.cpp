@@ -84,3 +84,42 @@ TEST_F(Cli, AnotherApplicationsDatabaseIsRefusedUnchanged) {
     }
     EXPECT_EQ(slurp(db), before);  // not switched to WAL, its change counter as it was
 }
+
+// `validate` writes nothing: a journal of an older schema is checked as it is, and left for the
+// run to migrate.
+TEST_F(Cli, ValidateLeavesAJournalOfAnOlderSchemaAsItIs) {
+    const std::string p = write("p.yaml", kGoodPipeline);
+    ASSERT_EQ(cli({"run", p}).exit_code, 0);
+    const std::string db = (dir_ / "out.db").string();
+    auto schema_version = [&] {
+        sqlite3* handle = nullptr;
+        EXPECT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+        std::string version;
+        sqlite3_exec(
+            handle, "SELECT value FROM meta WHERE key = 'schema_version'",
+            [](void* out, int, char** values, char**) {
+                *static_cast<std::string*>(out) = values[0];
+                return 0;
+            },
+            &version, nullptr);
+        sqlite3_close(handle);
+        return version;
+    };
+    const std::string current = schema_version();
+    {  // as an older build left it
+        sqlite3* handle = nullptr;
+        ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+        ASSERT_EQ(
+            sqlite3_exec(handle, "UPDATE meta SET value = value - 1 WHERE key = 'schema_version'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+        sqlite3_close(handle);
+    }
+    const std::string older = slurp(db);
+    ASSERT_EQ(schema_version(), std::to_string(std::stoi(current) - 1));
+    auto r = cli({"validate", p});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(slurp(db), older) << "validate changed the journal";
+    ASSERT_EQ(cli({"run", p}).exit_code, 0);
+    EXPECT_EQ(schema_version(), current);
+}

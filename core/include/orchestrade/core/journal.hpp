@@ -74,6 +74,9 @@ class Journal {
     // message on failure, when the file is not an Orchestrade journal, or when it has a newer
     // schema than this build knows.
     Journal(const std::string& path, Durability durability, Access access = Access::Create);
+    // Throws as the constructor would when `path` is not a journal this build can open. Reads
+    // only: a journal of an older schema is left as it is, for the next run to migrate.
+    static void check(const std::string& path);
     ~Journal();
     Journal(const Journal&) = delete;
     Journal& operator=(const Journal&) = delete;
@@ -221,10 +224,6 @@ class Journal {
     void run_queued(std::vector<QueuedWrite>& jobs);
     int64_t next_signal_id();
     void commit_batch_locked();
-    int schema_version_locked() const;
-    // Throws unless a file of schema `version` is ours to use: a newer schema, or version 0 with
-    // tables of someone else's (or, unless empty_is_new, with none), is refused.
-    void require_journal_locked(int version, bool empty_is_new) const;
 
     std::string path_;
     Durability durability_;
