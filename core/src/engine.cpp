@@ -220,6 +220,7 @@ class Engine {
 
         for (const auto& r : previous)
             resume_from(r.id);
+        if (!previous.empty()) warn_of_another_pipelines_account(previous.back());
         warn_of_positions_outside_the_universe();
         // A run's metrics are its own, as `report --run` computes them: trades closed, fees,
         // realized PnL and cash flows since it started (a trade opened before, closed now, counts).
@@ -277,6 +278,30 @@ class Engine {
                    to_string(p_.mode), summary_.resumed ? " (resumed)" : "", p_.journal);
     }
 
+    // The journal is the account: a pipeline renamed, or another one pointed at the journal,
+    // trades what the earlier runs left. Legitimate after a rename, a surprise otherwise.
+    void warn_of_another_pipelines_account(const RunRecord& last) {
+        if (last.pipeline_name == p_.name) return;
+        const std::string text = fmt::format(
+            "'{}' continues the {} account of '{}' (run {} of journal {}): its positions and cash "
+            "carry over; a pipeline of its own needs a journal of its own",
+            p_.name, to_string(p_.mode), last.pipeline_name, last.id, p_.journal);
+        log_->warn("{}", text);
+        record_event("core", "account_of_another_pipeline", wall_clock_.now_ms(),
+                     {{"pipeline", last.pipeline_name}, {"message", text}});
+    }
+
+    void record_event(const char* source, const std::string& kind, int64_t time_ms,
+                      const nlohmann::json& json) {
+        EventRecord e;
+        e.run_id = run_id_;
+        e.time_ms = time_ms;
+        e.source = source;
+        e.kind = kind;
+        e.json = json.dump();
+        journal_->record_event(e);
+    }
+
     // A resumed run whose universe dropped a symbol still holds what earlier runs bought of it.
     void warn_of_positions_outside_the_universe() {
         for (const auto& [symbol, position] : ledger_->positions()) {
@@ -288,14 +313,8 @@ class Engine {
                 "counts at {}) and no stop watches it",
                 position.qty, symbol, position.mark_price);
             log_->warn("{}", text);
-            EventRecord e;
-            e.run_id = run_id_;
-            e.time_ms = wall_clock_.now_ms();
-            e.source = "core";
-            e.kind = "position_outside_universe";
-            e.json =
-                nlohmann::json{{"symbol", symbol}, {"qty", position.qty}, {"message", text}}.dump();
-            journal_->record_event(e);
+            record_event("core", "position_outside_universe", wall_clock_.now_ms(),
+                         {{"symbol", symbol}, {"qty", position.qty}, {"message", text}});
         }
     }
 
@@ -403,13 +422,7 @@ class Engine {
                 " are watched by the core on each bar's high/low and exit with a market "
                 "order" +
                 (native_stop || native_target ? "" : " (stop first when both are inside one bar)");
-        EventRecord e;
-        e.run_id = run_id_;
-        e.time_ms = services_.clock->now_ms();
-        e.source = "core";
-        e.kind = "execution_model";
-        e.json = nlohmann::json{{"text", text}}.dump();
-        journal_->record_event(e);
+        record_event("core", "execution_model", services_.clock->now_ms(), {{"text", text}});
     }
 
     // The kill switches: `orchestrade halt|resume` (a command left in the journal, for the paper
@@ -437,16 +450,10 @@ class Engine {
     void breaker_event(const std::optional<std::string>& transition) {
         if (!transition) return;
         log_->warn("risk: {}", *transition);
-        EventRecord e;
-        e.run_id = run_id_;
-        e.time_ms = services_.clock->now_ms();
-        e.source = "risk";
-        e.kind = "risk_state";
-        e.json = nlohmann::json{{"state", to_string(risk_.state())},
-                                {"reason", risk_.state_reason()},
-                                {"transition", *transition}}
-                     .dump();
-        journal_->record_event(e);
+        record_event("risk", "risk_state", services_.clock->now_ms(),
+                     {{"state", to_string(risk_.state())},
+                      {"reason", risk_.state_reason()},
+                      {"transition", *transition}});
         risk_dirty_ = true;
     }
 
@@ -520,18 +527,12 @@ class Engine {
             else
                 journal_->kv_set("core", "trigger:" + name, std::to_string(d.occurrence.time_ms));
             const bool fire = d.fire || (backtest_ && d.late_ms <= bar_gap_ms_);
-            EventRecord e;
-            e.run_id = run_id_;
-            e.time_ms = now_ms;
-            e.source = "scheduler";
-            e.kind = "schedule";
-            e.json = nlohmann::json{{"trigger", name},
-                                    {"scheduled_ms", d.occurrence.time_ms},
-                                    {"local", d.occurrence.local_text},
-                                    {"fired", fire},
-                                    {"late_ms", d.late_ms}}
-                         .dump();
-            journal_->record_event(e);
+            record_event("scheduler", "schedule", now_ms,
+                         {{"trigger", name},
+                          {"scheduled_ms", d.occurrence.time_ms},
+                          {"local", d.occurrence.local_text},
+                          {"fired", fire},
+                          {"late_ms", d.late_ms}});
             if (!fire) {
                 log_->warn(
                     "trigger {} of {} missed by {} s, beyond its catch-up tolerance: skipped", name,
@@ -806,21 +807,13 @@ class Engine {
         s.outcome = d.outcome;
         if (s.action != Action::Hold) ++summary_.signals;
         const int64_t id = journal_->record_signal(s);
-        if (!d.rule.empty()) {
-            EventRecord e;
-            e.run_id = run_id_;
-            e.time_ms = now_ms;
-            e.source = "risk";
-            e.kind = "risk_refusal";
-            e.json = nlohmann::json{
-                {"symbol", s.symbol},
-                {"action", to_string(s.action)},
-                {"rule", d.rule},
-                {"outcome", d.outcome},
-                {"signal_id",
-                 id}}.dump();
-            journal_->record_event(e);
-        }
+        if (!d.rule.empty())
+            record_event("risk", "risk_refusal", now_ms,
+                         {{"symbol", s.symbol},
+                          {"action", to_string(s.action)},
+                          {"rule", d.rule},
+                          {"outcome", d.outcome},
+                          {"signal_id", id}});
         if (!backtest_)
             log_->info("signal {} {} ({}): {}", to_string(s.action), s.symbol,
                        s.reason.empty() ? "no reason given" : s.reason, d.outcome);
@@ -852,13 +845,7 @@ class Engine {
 
     void record_error(const char* kind, const std::string& message) {
         log_->error("{}", message);
-        EventRecord e;
-        e.run_id = run_id_;
-        e.time_ms = services_.clock->now_ms();
-        e.source = "core";
-        e.kind = kind;
-        e.json = nlohmann::json{{"message", message}}.dump();
-        journal_->record_event(e);
+        record_event("core", kind, services_.clock->now_ms(), {{"message", message}});
     }
 
     ChartRecorder& chart(int32_t interval_s) {

@@ -306,6 +306,27 @@ TEST(RiskEngine, AResumedRunWhoseUniverseDroppedAHeldSymbolSaysSo) {
     EXPECT_NE(events[0].json.find("BTC/USDT"), std::string::npos) << events[0].json;
 }
 
+TEST(RiskEngine, APipelineThatContinuesAnotherPipelinesAccountSaysSo) {
+    EngineHarness h;
+    h.write_csv(path(6, {}));
+    const std::string executor = "{ use: mock, params: { starting_cash: 10000, fee_bps: 0 } }";
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 2;
+    std::string yaml = h.pipeline_yaml(script("BUY,HOLD"), executor, "{ quantity: 1 }", "paper");
+    h.run(yaml, o);
+    h.run(yaml, o);
+    EXPECT_TRUE(h.events("account_of_another_pipeline").empty());
+    yaml.replace(yaml.find("name: test"), 10, "name: other");
+    const auto other = h.run(yaml, o);
+    EXPECT_TRUE(other.resumed);
+    const auto events = h.events("account_of_another_pipeline");
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_NE(events[0].json.find("'other' continues the paper account of 'test' (run 2"),
+              std::string::npos)
+        << events[0].json;
+}
+
 TEST(RiskEngine, AResumedRunsReportPairsItsExitWithTheEntryOfTheRunBefore) {
     EngineHarness h;
     auto second = buy_then_resume(h, "HOLD,SELL,HOLD");  // sells at bar 4's close, filled at 110
