@@ -1148,6 +1148,15 @@ std::vector<FillRecord> Journal::fills(int64_t run_id) const {
     return read_all(q, read_fill);
 }
 
+bool Journal::has_fill(const std::string& client_order_id, const std::string& trade_id) const {
+    if (trade_id.empty()) return false;
+    flush();
+    std::lock_guard lock(mutex_);
+    SQLite::Statement q(*db_, "SELECT 1 FROM fills WHERE client_order_id = ? AND trade_id = ?");
+    SQLite::bind(q, client_order_id, trade_id);
+    return q.executeStep();
+}
+
 void Journal::record_equity(int64_t run_id, const EquityPoint& p) {
     if (queue_) {
         queue_row(&PendingRows::equity, {run_id, p});

@@ -344,6 +344,13 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
         auto it = open_.find(r.client_order_id);
         if (it == open_.end())
             if (OrderRecord* leg = adopt_leg(r)) it = open_.find(leg->client_order_id);
+        if (it == open_.end() && r.kind == OT_REPORT_FILL &&
+            journal_.has_fill(r.client_order_id, r.trade_id)) {
+            // Venues report again what a query already recovered, or a page that overlaps.
+            log_->debug("fill {} of {} reported again: journaled already", r.trade_id,
+                        r.client_order_id);
+            continue;
+        }
         if (it == open_.end()) {
             // A report for an order this journal does not consider open (an order placed by
             // hand, or one already closed): keep it visible without touching the ledger.

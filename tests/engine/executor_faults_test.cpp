@@ -141,6 +141,25 @@ TEST(ExecutorFaults, AFillReportedTwiceReachesTheLedgerOnce) {
     EXPECT_DOUBLE_EQ(positions.at("BTC/USDT").qty, r.orders[0].qty);
 }
 
+// A fill reported again after its order closed (a query recovered it first, a poll page that
+// overlaps the last) is old news, not a report for an unknown order.
+TEST(ExecutorFaults, AFillReportedAgainAfterItsOrderClosedIsNeitherAppliedNorAnAlarm) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(8)));
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 6;
+    h.run(h.pipeline_yaml(script("BUY,HOLD,SELL,HOLD"), flaky("repeat_fills: 1"), "{ quantity: 1 }",
+                          "paper"),
+          o);
+    auto r = h.report();
+    ASSERT_EQ(r.orders.size(), 2u);
+    EXPECT_EQ(r.fills.size(), 2u);
+    ASSERT_EQ(r.trades.size(), 1u);
+    EXPECT_FALSE(r.trades[0].open);
+    EXPECT_TRUE(h.events("unmatched_report").empty());
+}
+
 TEST(ExecutorFaults, ARateLimitedSubmitGoesAgainWithTheSameIdAndFillsOnce) {
     EngineHarness h;
     h.write_csv(bars_from_closes(rising(6)));

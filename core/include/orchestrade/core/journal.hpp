@@ -161,6 +161,8 @@ class Journal {
     bool record_fill_and_order(const FillRecord& f, OrderState state, int64_t time_ms,
                                const std::string& venue_order_id, double filled_qty);
     std::vector<FillRecord> fills(int64_t run_id = 0) const;  // in insertion order
+    // Whether the fill (client_order_id, trade_id) is journaled; never for an empty trade_id.
+    bool has_fill(const std::string& client_order_id, const std::string& trade_id) const;
 
     // Cash flows: returns false (and writes nothing) when (kind, ref) is known in the account of
     // the run (account_of; the run must be journaled). In both modes the row is written before
