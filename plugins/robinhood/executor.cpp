@@ -169,7 +169,9 @@ LocalOrder RobinhoodExecutor::shape(const ot_order& raw) {
 void RobinhoodExecutor::submit(const ot_order& raw) {
     const std::string id = raw.client_order_id ? raw.client_order_id : "";
     if (id.empty()) reject("client_order_id is required");
-    if (book_.find(id)) reject("order " + id + " was already submitted; it is never sent twice");
+    // A throttled attempt never reached the venue: the core sends that intent again, same id.
+    if (const LocalOrder* known = book_.find(id); known && known->venue_state != "not_sent")
+        reject("order " + id + " was already submitted; it is never sent twice");
     LocalOrder& o = book_.add(shape(raw));
     if (!o.is_leg()) {
         // An order against a position supersedes the legs that protect it.

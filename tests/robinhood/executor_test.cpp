@@ -501,6 +501,26 @@ TEST_F(RobinhoodExecutor, ATooManyRequestsAnswerBacksOffWithoutWaiting) {
     EXPECT_EQ(venue_orders().size(), 1u);
 }
 
+// The core sends a throttled intent again under the same id: it was never placed, so it goes out.
+TEST_F(RobinhoodExecutor, AThrottledOrderGoesOutWhenTheCoreSendsItAgain) {
+    ot::ExecutorInstance ex = make({{"burst", "3"}, {"requests_per_minute", "60"}});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-t-5", OT_SIDE_BUY, 0.01)); }), OT_OK);
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-t-6", OT_SIDE_BUY, 0.01)); }), OT_E_RATE_LIMIT);
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 1, 0});
+    advance(1000);
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-t-7", OT_SIDE_BUY, 0.01)); }), OT_E_RATE_LIMIT);
+    advance(2000);
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-t-6", OT_SIDE_BUY, 0.01)); }), OT_OK);
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-t-7", OT_SIDE_BUY, 0.01)); }), OT_OK);
+    EXPECT_TRUE(venue_order("ot-t-6"));
+    EXPECT_TRUE(venue_order("ot-t-7"));
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-t-7")),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-t-7", OT_SIDE_BUY, 0.01)); }), OT_E_REJECTED)
+        << "once placed, never sent twice";
+    EXPECT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.duplicate_client_ids(); }), 0);
+}
+
 TEST_F(RobinhoodExecutor, TheTokenBucketRefusesBeyondTheBurstUntilItRefills) {
     ot::ExecutorInstance ex = make({{"burst", "6"}, {"requests_per_minute", "60"}});
     ex.balances();  // start took 2 tokens, balances 2 each
