@@ -63,7 +63,7 @@ void RobinhoodExecutor::resolve_sending() {
                 host().info("robinhood: order " + o->id +
                             " reached the venue (found by its client id, venue id " + it->id + ")");
                 apply(*o, *it, book_.outbox());
-            } else if (now >= o->sent_ms + kSignatureWindowMs + kSettleMarginMs) {
+            } else if (now >= rest_.signature_expiry_ms(o->sent_ms) + kSettleMarginMs) {
                 o->stage = Stage::Done;
                 o->venue_state = "absent";
                 const std::string why =

@@ -46,7 +46,7 @@ bool RobinhoodExecutor::find_order(const std::string& symbol, const std::string&
         for (VenueOrder& row : list_orders(since, filter))
             if (row.client_order_id == uuid) venue = std::move(row);
         if (!venue) {
-            const int64_t settled = o ? o->sent_ms + kSignatureWindowMs + kSettleMarginMs : 0;
+            const int64_t settled = o ? rest_.signature_expiry_ms(o->sent_ms) + kSettleMarginMs : 0;
             if (o && o->stage == Stage::Sending && now < settled)
                 throw sdk::Error(OT_E_AMBIGUOUS,
                                  "robinhood: order " + client_order_id +

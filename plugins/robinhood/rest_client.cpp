@@ -153,6 +153,10 @@ std::vector<json> RestClient::get_all(const std::string& path, const std::string
                                   std::to_string(kMaxPages) + " pages");
 }
 
+int64_t RestClient::signature_expiry_ms(int64_t sent_ms) const {
+    return sent_ms + kSignatureWindowMs + std::max<int64_t>(0, skew_ms_.value_or(0));
+}
+
 void RestClient::check_clock() const {
     if (!skew_ms_) return;
     const int64_t skew = *skew_ms_;

@@ -53,6 +53,9 @@ class RestClient {
     // Throws sdk::Error(OT_E_INVALID_ARG) when the last measured skew is outside the signature
     // window; warns when it is large. For start(): the venue would refuse every request.
     void check_clock() const;
+    // When a request signed at 'sent_ms' (this host's clock) stops being accepted. The venue
+    // judges its age by its own clock, so a host clock ahead of the venue's moves this later.
+    int64_t signature_expiry_ms(int64_t sent_ms) const;
 
   private:
     void before_send(const std::string& method, const std::string& path);

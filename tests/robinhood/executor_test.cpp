@@ -5,6 +5,7 @@
 #include "fake_robinhood.hpp"
 #include "loopback_http.hpp"
 
+#include <orchestrade/sdk.hpp>
 #include <orchestrade/testing/fake_host.hpp>
 #include <orchestrade/testing/plugin_library.hpp>
 
@@ -447,6 +448,29 @@ TEST_F(RobinhoodExecutor, AnOrderIsProvenAbsentOnlyAfterItsSignatureExpired) {
     EXPECT_FALSE(ex.query_order("BTC/USD", "ot-f-4"));
     EXPECT_TRUE(venue_orders().empty());
     EXPECT_EQ(placements(), 1);
+}
+
+// The venue judges a signature's age by its own clock. With this host 20 s ahead, a placement
+// held up on the way is still taken 36 s after this host sent it.
+TEST_F(RobinhoodExecutor, AnOrderIsProvenAbsentOnlyOnceTheVenuesClockExpiredItsSignature) {
+    fake.set_clock([this] { return host.now_ms() - 20000; });
+    std::optional<ot::HttpRequest> held_up;
+    host.set_http_handler([&, loopback = rh::loopback_http()](const ot::HttpRequest& r) {
+        if (r.method == "POST" && !held_up) {
+            held_up = r;
+            throw orchestrade::sdk::Error(OT_E_IO, "connection reset by peer");
+        }
+        return loopback(r);
+    });
+    ot::ExecutorInstance ex = make();
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-f-6", OT_SIDE_BUY, 0.01)); }), OT_E_AMBIGUOUS);
+    advance(36000);
+    EXPECT_EQ(code_of([&] { ex.query_order("BTC/USD", "ot-f-6"); }), OT_E_AMBIGUOUS);
+    EXPECT_TRUE(ex.poll().empty());
+    ASSERT_TRUE(held_up);
+    EXPECT_EQ(rh::loopback_http()(*held_up).status, 201) << "the venue takes the late request";
+    EXPECT_EQ(kinds(ex.poll()), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_EQ(venue_orders().size(), 1u);
 }
 
 TEST_F(RobinhoodExecutor, PollReportsANeverArrivedOrderRejectedAfterTheWindow) {
