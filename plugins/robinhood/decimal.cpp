@@ -2,6 +2,7 @@
 
 #include <orchestrade/sdk.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -9,8 +10,10 @@ namespace orchestrade::plugins::robinhood {
 namespace {
 
 constexpr int kMaxScale = 18;
-// Relative slack so that 0.3 / 0.1 counts as 3 steps, not 2.999...
+// Relative slack so that 0.3 / 0.1 counts as 3 steps, not 2.999...; capped far below one step,
+// so that a billion steps of 1 are not rounded the wrong way.
 constexpr double kStepSlack = 1e-9;
+constexpr double kMaxSlackSteps = 1e-3;
 
 double pow10(int n) {
     double p = 1;
@@ -65,8 +68,9 @@ std::string Decimal::text() const {
 
 Decimal quantize(double value, const Decimal& step, Rounding rounding) {
     double steps = value / step.value();
-    double n = rounding == Rounding::Down ? std::floor(steps + kStepSlack * std::fabs(steps))
-               : rounding == Rounding::Up ? std::ceil(steps - kStepSlack * std::fabs(steps))
+    double slack = std::min(kStepSlack * std::fabs(steps), kMaxSlackSteps);
+    double n = rounding == Rounding::Down ? std::floor(steps + slack)
+               : rounding == Rounding::Up ? std::ceil(steps - slack)
                                           : std::round(steps);
     if (!std::isfinite(n) || std::fabs(n) * static_cast<double>(step.units) > 9e18)
         throw sdk::Error(OT_E_INVALID_ARG, "robinhood: " + format_number(value) +

@@ -276,6 +276,25 @@ TEST_F(RobinhoodExecutor, OrdersOutsideThePairsRulesAreRefusedBeforeSending) {
     EXPECT_EQ(placements(), 0);
 }
 
+// A billion coins of a pair traded in whole coins, sized to the buying power: rounding the
+// quantity down never makes it cost more than the account holds.
+TEST_F(RobinhoodExecutor, ALargeQuantityIsRoundedDownNeverUp) {
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.pairs()["SHIB-USD"] = {"SHIB-USD", "1", "0.00000001", "1", "100000000000", true};
+        v.set_buying_power(10000.000004);
+        return 0;
+    });
+    fake.set_quote("SHIB-USD", 0.00001, 0.00001);
+    ot::ExecutorInstance ex = make();
+    EXPECT_EQ(
+        code_of([&] {
+            ex.submit(order("ot-q-1", OT_SIDE_BUY, 1000000000.4, OT_ORDER_MARKET, "SHIB/USD"));
+        }),
+        OT_OK);
+    ASSERT_TRUE(venue_order("ot-q-1"));
+    EXPECT_EQ(venue_order("ot-q-1")->config["asset_quantity"], "1000000000");
+}
+
 TEST_F(RobinhoodExecutor, PricesAreQuantisedToTheQuoteIncrement) {
     ot::ExecutorInstance ex = make();
     ot::Order buy = order("ot-p-1", OT_SIDE_BUY, 0.01, OT_ORDER_LIMIT);

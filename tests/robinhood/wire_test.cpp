@@ -65,6 +65,14 @@ TEST(Decimal, QuantisesToTheStepInTheAskedDirection) {
     EXPECT_EQ(rh::quantize(0.3, *rh::Decimal::parse("0.1"), rh::Rounding::Up).text(), "0.3");
 }
 
+TEST(Decimal, ALargeCountOfStepsIsNeverRoundedTheWrongWay) {
+    rh::Decimal whole = *rh::Decimal::parse("1");
+    EXPECT_EQ(rh::quantize(1000000000.4, whole, rh::Rounding::Down).text(), "1000000000");
+    EXPECT_EQ(rh::quantize(1000000000.6, whole, rh::Rounding::Up).text(), "1000000001");
+    rh::Decimal satoshi = *rh::Decimal::parse("0.00000001");
+    EXPECT_EQ(rh::quantize(12.345678905, satoshi, rh::Rounding::Down).text(), "12.3456789");
+}
+
 TEST(TradingPair, RoundsQuantitiesDownAndKnowsWhatWasLeftOut) {
     rh::TradingPair::Quantity q = btc().quantity(0.123456789);
     EXPECT_EQ(q.qty.text(), "0.12345");
