@@ -357,7 +357,6 @@ void RobinhoodExecutor::drop_held(LocalOrder& o, const std::string& why) {
 }
 
 void RobinhoodExecutor::save() {
-    book_.prune();
     host().kv_set(kStateKey, book_.to_json());
 }
 

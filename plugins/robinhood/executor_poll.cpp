@@ -40,6 +40,7 @@ void RobinhoodExecutor::poll(sdk::Reports& out) {
     for (const PendingReport& r : book_.outbox())
         out.push(r);
     book_.outbox().clear();
+    book_.prune();  // only here: the steps above hold pointers into the book
     save();
 }
 

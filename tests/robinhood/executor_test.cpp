@@ -10,6 +10,7 @@
 #include <orchestrade/testing/plugin_library.hpp>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstring>
@@ -686,6 +687,30 @@ TEST_F(ProtectiveLegs, LegsSentByTheCoreWithAParentBehaveTheSame) {
     std::vector<ot::Report> r = ex.poll();
     EXPECT_EQ(kinds(of(r, "ot-p-2")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
     EXPECT_EQ(kinds(of(r, "ot-p-3")), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+// A bot that has finished more orders than the executor remembers (500): the poll in which its
+// take-profit goes out also forgets the oldest, and must not read them once forgotten.
+TEST_F(ProtectiveLegs, ATakeProfitGoesOutInThePollThatForgetsOldOrders) {
+    { ot::ExecutorInstance first = entry(45000, 55000); }
+    nlohmann::json book = nlohmann::json::parse(host.kv().at("orders"));
+    nlohmann::json done;
+    for (const nlohmann::json& o : book["orders"])
+        if (o["id"] == "ot-e-1") done = o;
+    for (int i = 0; i < 501; ++i) {  // finished after the legs were placed
+        done["id"] = "ot-old-" + std::to_string(i);
+        done["seq"] = book["next_seq"];
+        book["next_seq"] = book["next_seq"].get<uint64_t>() + 1;
+        book["orders"].push_back(done);
+    }
+    host.kv()["orders"] = book.dump();
+    ot::ExecutorInstance ex = make();
+    fake.set_quote("BTC-USD", 55100, 55120);  // the target is reached
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_EQ(kinds(of(r, "ot-e-1-tp")),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
     EXPECT_DOUBLE_EQ(holding("BTC"), 0);
 }
 
