@@ -32,6 +32,7 @@ RobinhoodQuoteFeed::RobinhoodQuoteFeed(const sdk::Context& ctx)
       interval_s_(candles::parse_timeframe(ctx.params.get_string("timeframe"))),
       price_(ctx.params.get_string("price")),
       history_bars_(static_cast<std::size_t>(ctx.params.get_int("history_bars"))),
+      max_quote_age_ms_(ctx.params.get_int("max_quote_age_s") * 1000),
       builder_(interval_s_) {
     if (ctx.mode == OT_MODE_BACKTEST)
         throw sdk::Error(OT_E_INVALID_ARG,
@@ -73,7 +74,7 @@ void RobinhoodQuoteFeed::sample(int64_t now_ms) {
     std::vector<Candle> closed;
     for (const Quote& q : quotes) {
         auto it = by_venue_symbol_.find(q.symbol);
-        if (it == by_venue_symbol_.end()) continue;
+        if (it == by_venue_symbol_.end() || stale(q, now_ms)) continue;
         const double price = price_ == "bid" ? q.bid : price_ == "ask" ? q.ask : q.price;
         builder_.add(it->second, now_ms, price, closed);
     }
@@ -84,6 +85,23 @@ void RobinhoodQuoteFeed::sample(int64_t now_ms) {
                     " symbols; symbols without quotes get no bars");
     }
     keep(closed);
+}
+
+bool RobinhoodQuoteFeed::stale(const Quote& q, int64_t now_ms) {
+    if (max_quote_age_ms_ == 0 || q.time_ms == 0) return false;
+    // The venue's stamp is read on the venue's clock.
+    const int64_t age_ms = now_ms - rest_.clock_lead_ms() - q.time_ms;
+    if (age_ms <= max_quote_age_ms_) {
+        if (stale_.erase(q.symbol))
+            host().info("robinhood_quotes: " + q.symbol + " is quoted afresh");
+        return false;
+    }
+    if (stale_.insert(q.symbol).second)
+        host().warn("robinhood_quotes: the " + q.symbol + " quote is " +
+                    std::to_string(age_ms / 1000) + " s old (max_quote_age_s " +
+                    std::to_string(max_quote_age_ms_ / 1000) +
+                    "): not used, so no bar is built from it until the venue quotes afresh");
+    return true;
 }
 
 void RobinhoodQuoteFeed::keep(const std::vector<Candle>& closed) {

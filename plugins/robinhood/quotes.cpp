@@ -1,5 +1,7 @@
 #include "quotes.hpp"
 
+#include "time_format.hpp"
+
 namespace orchestrade::plugins::robinhood {
 
 std::string quotes_path(const std::vector<std::string>& venue_symbols) {
@@ -26,6 +28,7 @@ std::vector<Quote> parse_quotes(const json& doc) {
                     .value_or(number_field(row, "ask").value_or(0));
         q.price =
             number_field(row, "price").value_or(q.bid > 0 && q.ask > 0 ? (q.bid + q.ask) / 2 : 0);
+        q.time_ms = parse_iso8601_ms(text_field(row, "timestamp")).value_or(0);
         if (!q.symbol.empty() && q.bid > 0 && q.ask > 0 && q.price > 0) out.push_back(q);
     }
     return out;

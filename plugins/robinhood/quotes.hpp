@@ -10,10 +10,11 @@
 namespace orchestrade::plugins::robinhood {
 
 struct Quote {
-    std::string symbol;  // venue form
-    double bid = 0;      // what a sell gets, spread included
-    double ask = 0;      // what a buy pays, spread included
-    double price = 0;    // the venue's mid price
+    std::string symbol;   // venue form
+    double bid = 0;       // what a sell gets, spread included
+    double ask = 0;       // what a buy pays, spread included
+    double price = 0;     // the venue's mid price
+    int64_t time_ms = 0;  // when the venue quoted it (0: no readable `timestamp`)
 };
 
 // The request path for these venue symbols.

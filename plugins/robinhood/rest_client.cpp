@@ -154,7 +154,7 @@ std::vector<json> RestClient::get_all(const std::string& path, const std::string
 }
 
 int64_t RestClient::signature_expiry_ms(int64_t sent_ms) const {
-    return sent_ms + kSignatureWindowMs + std::max<int64_t>(0, skew_ms_.value_or(0));
+    return sent_ms + kSignatureWindowMs + std::max<int64_t>(0, clock_lead_ms());
 }
 
 void RestClient::check_clock() const {

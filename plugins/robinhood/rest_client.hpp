@@ -56,6 +56,8 @@ class RestClient {
     // When a request signed at 'sent_ms' (this host's clock) stops being accepted. The venue
     // judges its age by its own clock, so a host clock ahead of the venue's moves this later.
     int64_t signature_expiry_ms(int64_t sent_ms) const;
+    // This host's clock minus the venue's, as last measured (0 before any answer).
+    int64_t clock_lead_ms() const { return skew_ms_.value_or(0); }
 
   private:
     void before_send(const std::string& method, const std::string& path);

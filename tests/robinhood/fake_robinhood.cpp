@@ -141,6 +141,11 @@ void FakeRobinhood::set_quote(const std::string& symbol, double bid, double ask)
     venue_.set_quote(symbol, bid, ask, clock_());
 }
 
+void FakeRobinhood::set_quote_lag_ms(int64_t lag) {
+    std::lock_guard lock(mutex_);
+    quote_lag_ms_ = lag;
+}
+
 std::vector<SeenRequest> FakeRobinhood::requests() const {
     std::lock_guard lock(mutex_);
     return requests_;
@@ -289,7 +294,7 @@ void FakeRobinhood::route(const httplib::Request& req, httplib::Response& res) {
                                {"sell_spread", "0.001"},
                                {"ask_inclusive_of_buy_spread", std::to_string(ask)},
                                {"buy_spread", "0.001"},
-                               {"timestamp", "2024-01-01T00:00:00Z"}});
+                               {"timestamp", iso8601(now + date_offset_ms_ - quote_lag_ms_)}});
         }
         send_json(res, 200, {{"results", results}});
     } else if (req.method == "GET" && path == kOrders) {

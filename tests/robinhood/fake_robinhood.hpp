@@ -69,6 +69,9 @@ class FakeRobinhood {
     // Each best bid/ask request moves the symbol's mid price to the next value of the path.
     void set_price_path(const std::string& symbol, std::vector<double> mids, double spread);
     void set_quote(const std::string& symbol, double bid, double ask);
+    // Best bid/ask quotes are stamped this long before the venue's time (a stalled quote
+    // service answering with what it last had); 0 by default.
+    void set_quote_lag_ms(int64_t lag);
 
     // Runs 'f' on the venue under the server's lock.
     template <class F>
@@ -92,6 +95,7 @@ class FakeRobinhood {
     FakeVenue venue_;
     std::function<int64_t()> clock_;
     int64_t date_offset_ms_ = 0;
+    int64_t quote_lag_ms_ = 0;
     const std::string public_key_ = kPublicKey;  // the key registered for kApiKey
     std::size_t page_size_ = 100;
     std::vector<FaultRule> faults_;

@@ -40,17 +40,6 @@ __int128 scaled(const Exact& e, int scale) {
     return v;
 }
 
-std::string iso(int64_t ms) {
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d000+00:00", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(ms % 1000));
-    return buf;
-}
-
 std::string text(double v) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.18f", v);  // padded to 18 places, as the venue sends
@@ -67,6 +56,17 @@ double number(const json& config, const char* key) {
 }
 
 }  // namespace
+
+std::string iso8601(int64_t ms) {
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d000+00:00", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms % 1000));
+    return buf;
+}
 
 bool is_multiple_of(const std::string& value, const std::string& step) {
     std::optional<Exact> v = exact(value), s = exact(step);
@@ -91,14 +91,14 @@ json FakeOrder::to_json() const {
              {"type", type},
              {"state", state},
              {"filled_asset_quantity", text(filled())},
-             {"created_at", iso(created_ms)},
-             {"updated_at", iso(updated_ms)},
+             {"created_at", iso8601(created_ms)},
+             {"updated_at", iso8601(updated_ms)},
              {"executions", json::array()}};
     double notional = 0;
     for (const FakeExecution& e : executions) {
         out["executions"].push_back({{"effective_price", text(e.price)},
                                      {"quantity", text(e.qty)},
-                                     {"timestamp", iso(e.time_ms)}});
+                                     {"timestamp", iso8601(e.time_ms)}});
         notional += e.price * e.qty;
     }
     out["average_price"] = executions.empty() ? json() : json(notional / filled());

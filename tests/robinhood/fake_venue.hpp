@@ -15,6 +15,9 @@ namespace orchestrade::testing::robinhood {
 
 using json = nlohmann::json;
 
+// A time as the venue writes it: 2024-01-01T00:00:00.000000+00:00.
+std::string iso8601(int64_t ms);
+
 struct FakePair {
     std::string symbol;  // "BTC-USD"
     std::string asset_increment;

@@ -136,6 +136,34 @@ TEST_F(RobinhoodQuotes, AFailedQuoteRequestStillDeliversTheBarsThatClosed) {
     EXPECT_EQ(bars[0].open_time_ms, m0 + kMinute);
 }
 
+// A stalled quote service answers with the last quote it had: its price is not the market's, so
+// no bar is built from it (a strategy or a held take-profit would act on it) until quotes are
+// fresh again. The venue's stamp is read on the venue's clock.
+TEST_F(RobinhoodQuotes, AQuoteTheVenueStampedTooLongAgoBuildsNoBar) {
+    ot::FeedInstance feed = make({{"max_quote_age_s", "30"}});
+    fake.set_quote_lag_ms(31000);
+    std::vector<ot::Bar> bars = two_minutes(feed);
+    EXPECT_TRUE(bars.empty()) << "a bar was built from stale quotes";
+    EXPECT_EQ(
+        host.logs_containing("the BTC-USD quote is 31 s old (max_quote_age_s 30)", OT_LOG_WARN)
+            .size(),
+        1u)
+        << "said once per stale spell";
+
+    fake.set_quote_lag_ms(0);
+    poll_at(feed, m0 + 2 * kMinute + 30000);
+    bars = poll_at(feed, m0 + 3 * kMinute + 5000);
+    ASSERT_EQ(bars.size(), 1u);
+    EXPECT_EQ(bars[0].open_time_ms, m0 + 2 * kMinute);
+    EXPECT_EQ(host.logs_containing("BTC-USD is quoted afresh").size(), 1u);
+}
+
+TEST_F(RobinhoodQuotes, AQuoteOnlyOlderByTheHostsClockLeadIsFresh) {
+    fake.set_date_offset_ms(-20000);  // the venue's clock is 20 s behind this host's
+    ot::FeedInstance feed = make({{"max_quote_age_s", "10"}});
+    EXPECT_EQ(two_minutes(feed).size(), 1u);
+}
+
 TEST_F(RobinhoodQuotes, CannotBacktest) {
     host.set_mode(OT_MODE_BACKTEST);
     try {
