@@ -276,21 +276,24 @@ void BinanceExecutor::submit(const ot_order& o) {
         reject(std::string("not sent: cannot save the executor state: ") + e.what());
     }
 
+    // The request was signed no later than now (a clock re-sync or a -1021 retry may have
+    // delayed it), so Binance may take it until a recvWindow from now: its grace starts here.
+    auto outcome_unknown = [&](const sdk::Error& e) {
+        state_.orders[id].sent_ms = host().now_ms();
+        return sdk::Error(OT_E_AMBIGUOUS, std::string("outcome unknown: ") + e.what() +
+                                              "; it is asked about by client order id");
+    };
     Placed placed;
     try {
         placed = venue_->place(order);
     } catch (const ApiError& e) {
-        if (e.code() == OT_E_AMBIGUOUS)
-            throw sdk::Error(OT_E_AMBIGUOUS, std::string("outcome unknown: ") + e.what() +
-                                                 "; it is asked about by client order id");
+        if (e.code() == OT_E_AMBIGUOUS) throw outcome_unknown(e);
         state_.orders.erase(id);
         save();
         if (e.code() == OT_E_RATE_LIMIT) not_sent(e);
         throw sdk::Error(OT_E_REJECTED, e.what());
     } catch (const sdk::Error& e) {
-        if (e.code() == OT_E_IO)
-            throw sdk::Error(OT_E_AMBIGUOUS, std::string("outcome unknown: ") + e.what() +
-                                                 "; it is asked about by client order id");
+        if (e.code() == OT_E_IO) throw outcome_unknown(e);
         state_.orders.erase(id);
         save();
         if (e.code() == OT_E_RATE_LIMIT) not_sent(e);

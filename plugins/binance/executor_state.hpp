@@ -19,8 +19,10 @@ struct TrackedOrder {
     int32_t side = 1;    // OT_SIDE_*
     bool market = true;
     double requested_qty = 0;  // what the core asked for
-    int64_t sent_ms = 0;       // host time just before the request went out
-    bool acked = false;        // Binance has confirmed it
+    // Host time just before the request went out; once its answer was lost, the time it was
+    // lost (the request was signed no later than that).
+    int64_t sent_ms = 0;
+    bool acked = false;  // Binance has confirmed it
     std::string venue_id;
     std::set<std::string> reported_trades;
     double reported_qty = 0;                // sum of the FILL reports' qty

@@ -2,6 +2,8 @@
 // orders that were meant, none twice, and what the executor reports matches the exchange.
 #include "fixture.hpp"
 
+#include <orchestrade/sdk.hpp>
+
 #include <chrono>
 #include <thread>
 
@@ -108,6 +110,36 @@ TEST_F(FaultsTest, AnOrderThatNeverArrivedIsNotFoundOnlyOnceItsRecvWindowHasPass
     advance(4100);
     EXPECT_FALSE(ex.query_order("BTC/USDT", "lost-1"));
     EXPECT_TRUE(fake.orders().empty());
+}
+
+TEST_F(FaultsTest, AnOrderSignedAfterASlowClockSyncIsAwaitedForItsOwnRecvWindow) {
+    ExecutorInstance ex = executor("spot", {{"recv_window_ms", "5000"}});
+    advance(31 * 60 * 1000);  // the clock offset is stale: the order first re-syncs it
+    HttpHandler http = loopback_http();
+    HttpRequest held;
+    host.set_http_handler([&](const HttpRequest& r) {
+        if (r.url.find("/api/v3/time") != std::string::npos) {
+            advance(2000);  // the time request is slow both ways
+            HttpReply reply = http(r);
+            advance(2000);
+            return reply;
+        }
+        if (r.method == "POST" && r.url.find("/api/v3/order") != std::string::npos) {
+            held = r;  // lost in transit for now; it reaches the exchange later
+            throw orchestrade::sdk::Error(OT_E_IO, "http POST failed: timeout");
+        }
+        return http(r);
+    });
+    EXPECT_EQ(failure([&] { ex.submit(market("slow-1", OT_SIDE_BUY, 0.01)); }).first,
+              OT_E_AMBIGUOUS);
+    advance(3500);  // 7.5 s after submit, but 3.5 s after the order's timestamp
+    std::vector<Report> early = ex.poll();
+    EXPECT_TRUE(of_kind(early, OT_REPORT_REJECTED).empty())
+        << "the order may still arrive: " << of_kind(early, OT_REPORT_REJECTED)[0].text;
+    ASSERT_EQ(http(held).status, 200) << "Binance takes it within its recvWindow";
+    std::vector<Report> later = ex.poll();
+    EXPECT_GT(filled(later, "slow-1"), 0) << "the fill of an order the exchange executed";
+    expect_no_duplicates();
 }
 
 TEST_F(FaultsTest, ServiceUnavailableIsADefiniteFailure) {
