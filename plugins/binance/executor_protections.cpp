@@ -149,6 +149,9 @@ void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<sdk::R
     const double level = stop_loss ? p.stop_loss : p.take_profit;
     host().warn("binance: the " + what + " " + number_text(level) + " of " + p.entry_id +
                 " is already crossed: closing the " + p.symbol + " position with a market order");
+    // Futures legs go one by one: a stop placed before the target was refused would outlive
+    // the position, and its closePosition would close the next one.
+    venue_->cancel_protection(protection_order(p));
     p.legs = {{p.entry_id + (stop_loss ? "-sl" : "-tp"), stop_loss, true, LegState::Open, {}}};
     p.state = ProtectionState::Active;
     announce_legs(p, out);

@@ -231,6 +231,33 @@ TEST_F(ExecutorTest, AStopAlreadyCrossedClosesThePositionAtOnce) {
     EXPECT_TRUE(open_at_fake().empty());
 }
 
+TEST_F(ExecutorTest, ATargetAlreadyCrossedLeavesNoStopRestingBehindTheExit) {
+    ExecutorInstance ex = executor("usdm");
+    // The price gaps through the target while the legs go out: the stop is placed, the
+    // take-profit would trigger at once.
+    bf::Fault gap;
+    gap.kind = bf::FaultKind::PriceJump;
+    gap.method = "POST";
+    gap.path = "/fapi/v1/algoOrder";
+    gap.symbol = "BTCUSDT";
+    gap.price = 41500;
+    fake.inject(gap);
+    ex.submit(protected_buy("f-5", 0.05, 39000, 41000));
+    std::vector<Report> reports = ex.poll();
+    EXPECT_DOUBLE_EQ(filled(reports, "f-5-tp"), 0.05) << "the target acted as a market exit";
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+    EXPECT_TRUE(open_at_fake().empty()) << "a closePosition stop left resting would close the "
+                                           "next position";
+    // The next position is not closed by the old stop.
+    ex.submit(market("f-6", OT_SIDE_BUY, 0.05));
+    ex.poll();
+    advance(1000);
+    fake.set_price("BTCUSDT", 38500);
+    advance(1000);
+    ex.poll();
+    EXPECT_DOUBLE_EQ(fake.futures_position("BTCUSDT").amount, 0.05);
+}
+
 TEST_F(ExecutorTest, BalancesGiveCashAndPositionsAsTheCoreCountsThem) {
     fake.set_spot_balance("BTC", 0.5);
     ExecutorInstance spot = executor("spot", {{"ignore_existing_holdings", "true"}});
