@@ -473,7 +473,8 @@ bool BinanceExecutor::query_order(const std::string& symbol, const std::string& 
         std::optional<VenueOrder> v = leg->market_exit ? venue_->query(vs, client_order_id)
                                                        : venue_->query_leg(vs, client_order_id);
         if (!v) {
-            if (p->state == ProtectionState::Placing && in_grace(p->placing_ms))
+            if ((p->state == ProtectionState::Placing || leg->market_exit) &&
+                in_grace(p->placing_ms))
                 throw sdk::Error(OT_E_AMBIGUOUS, "stop-loss/take-profit " + client_order_id +
                                                      " is not visible at Binance yet");
             return false;

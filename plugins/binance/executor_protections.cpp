@@ -154,6 +154,7 @@ void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<sdk::R
     venue_->cancel_protection(protection_order(p));
     p.legs = {{p.entry_id + (stop_loss ? "-sl" : "-tp"), stop_loss, true, LegState::Open, {}}};
     p.state = ProtectionState::Active;
+    p.placing_ms = host().now_ms();
     announce_legs(p, out);
     save();
     const SymbolRules& r = rules_.at(venue_symbol(p.symbol));
@@ -168,7 +169,10 @@ void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<sdk::R
         leg_report(p, p.legs[0], placed.order, false, out);
         if (p.legs[0].state == LegState::Filled) finish(p);
     } catch (const sdk::Error& e) {
-        if (e.code() == OT_E_IO || e.code() == OT_E_AMBIGUOUS) return;  // checked next poll
+        if (e.code() == OT_E_IO || e.code() == OT_E_AMBIGUOUS) {  // checked next poll
+            p.placing_ms = host().now_ms();                       // signed no later than now
+            return;
+        }
         unprotected(p, "the market exit was refused too: " + std::string(e.what()));
     }
 }
@@ -240,6 +244,11 @@ void BinanceExecutor::check_legs(Protection& p, std::vector<sdk::Report>& out) {
         std::optional<VenueOrder> v = leg.market_exit ? venue_->query(symbol, leg.client_id)
                                                       : venue_->query_leg(symbol, leg.client_id);
         if (!v) {
+            // A market exit whose answer was lost may still reach Binance in its recvWindow.
+            if (leg.market_exit && in_grace(p.placing_ms)) {
+                settled = false;
+                continue;
+            }
             leg.state = LegState::Canceled;
             out.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", p.symbol, p.exit_side, p.qty,
                            0, 0, 0, host().now_ms(), "no longer at Binance"});

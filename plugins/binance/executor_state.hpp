@@ -55,8 +55,8 @@ struct Protection {
     double entry_qty = 0;   // what the core asked for: its quantity of each leg
     double stop_loss = 0, take_profit = 0;
     ProtectionState state = ProtectionState::Pending;
-    int64_t placing_ms = 0;
-    int64_t done_ms = 0;  // kept a while after it ended, so queries about its legs are answered
+    int64_t placing_ms = 0;  // when its legs, or its market exit, went out (or were lost)
+    int64_t done_ms = 0;     // kept a while after it ended, so queries about its legs are answered
     std::vector<Leg> legs;
 };
 

@@ -265,6 +265,43 @@ TEST_F(FaultsTest, AProtectionWhosePlacementTimedOutIsFoundNotPlacedTwice) {
     expect_no_duplicates();
 }
 
+TEST_F(FaultsTest, AGapExitWhoseAnswerWasLostIsAwaitedAndItsFillReported) {
+    ExecutorInstance ex = executor("usdm");
+    bf::Fault gap;  // the price gaps through the stop before it is placed
+    gap.kind = bf::FaultKind::PriceJump;
+    gap.method = "POST";
+    gap.path = "/fapi/v1/algoOrder";
+    gap.symbol = "BTCUSDT";
+    gap.price = 38000;
+    fake.inject(gap);
+    HttpHandler http = loopback_http();
+    HttpRequest held;
+    host.set_http_handler([&](const HttpRequest& r) {
+        if (r.method == "POST" && r.body.find("newClientOrderId=gx-1-sl") != std::string::npos) {
+            held = r;  // the market exit is lost in transit for now
+            throw orchestrade::sdk::Error(OT_E_IO, "http POST failed: timeout");
+        }
+        return http(r);
+    });
+    Order o = market("gx-1", OT_SIDE_BUY, 0.05);
+    o.stop_loss = 39000;
+    o.take_profit = 41000;
+    ex.submit(o);
+    ASSERT_FALSE(held.body.empty()) << "the stop acted as a market exit";
+    advance(1000);
+    std::vector<Report> early = ex.poll();
+    EXPECT_TRUE(of_kind(early, OT_REPORT_CANCELED).empty())
+        << "the exit may still arrive: " << of_kind(early, OT_REPORT_CANCELED)[0].text;
+    EXPECT_EQ(failure([&] { ex.query_order("BTC/USDT", "gx-1-sl"); }).first, OT_E_AMBIGUOUS)
+        << "too early to say it does not exist";
+    ASSERT_EQ(http(held).status, 200) << "Binance takes it within its recvWindow";
+    advance(1000);
+    std::vector<Report> later = ex.poll();
+    EXPECT_DOUBLE_EQ(filled(later, "gx-1-sl"), 0.05) << "the exit's fill reaches the core";
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+    expect_no_duplicates();
+}
+
 TEST_F(FaultsTest, TheFakeBansAClientThatIgnoresRetryAfter) {
     bf::Fault limit;
     limit.kind = bf::FaultKind::RateLimit;
