@@ -1,5 +1,6 @@
 #include "symbols.hpp"
 
+#include <cctype>
 #include <stdexcept>
 #include <utility>
 
@@ -28,6 +29,10 @@ bool is_production(const std::string& base_url) {
     std::string host =
         base_url.substr(base_url.find("://") == std::string::npos ? 0 : base_url.find("://") + 3);
     host = host.substr(0, host.find_first_of(":/"));
+    // Host names are case-insensitive, and "api.binance.com." is the same host.
+    for (char& c : host)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!host.empty() && host.back() == '.') host.pop_back();
     for (const char* h :
          {"api.binance.com", "api-gcp.binance.com", "api1.binance.com", "api2.binance.com",
           "api3.binance.com", "api4.binance.com", "fapi.binance.com"})

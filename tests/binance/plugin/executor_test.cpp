@@ -284,7 +284,9 @@ TEST_F(ExecutorTest, BalancesGiveCashAndPositionsAsTheCoreCountsThem) {
 
 TEST_F(ExecutorTest, PaperModeNeverReachesProductionBinance) {
     host.set_mode(OT_MODE_PAPER);
-    for (const char* url : {"", "https://api.binance.com", "https://fapi.binance.com/"}) {
+    // Host names are case-insensitive, and a trailing dot names the same host.
+    for (const char* url : {"", "https://api.binance.com", "https://fapi.binance.com/",
+                            "https://API.Binance.com", "https://fapi.binance.com.:443"}) {
         ParamMap p = executor_params();
         p["base_url"] = url;
         auto [code, message] = failure([&] { lib.create_executor("binance", host, p); });
