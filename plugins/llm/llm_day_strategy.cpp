@@ -305,9 +305,11 @@ void LlmDayStrategy::weekly_review(const Event& e) {
 
 std::optional<Decision> LlmDayStrategy::ask(DayStep step, const Event& e, const std::string& symbol,
                                             const std::string& portfolio) {
+    // A step about one symbol takes a decision about that symbol only: the answer's levels and
+    // verdict are applied to it, so an answer naming another symbol is refused.
     MarketContext market;
     for (const auto& [s, price] : last_close_)
-        market[s] = SymbolContext{price, host().position(s).qty};
+        if (symbol.empty() || s == symbol) market[s] = SymbolContext{price, host().position(s).qty};
     StepFacts facts{e.day, symbol, 0, 0, portfolio};
     if (auto it = market.find(symbol); it != market.end()) {
         facts.price = it->second.price;

@@ -16,6 +16,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace ot = orchestrade::testing;
 using nlohmann::json;
@@ -65,10 +67,11 @@ class DayModel {
 class LlmDayRestart : public ::testing::Test {
   protected:
     // A new instance of the strategy (a new process) on `host`, given the day's first bar.
-    ot::StrategyInstance start(ot::FakeHost& host, int64_t day_ms) {
+    ot::StrategyInstance start(ot::FakeHost& host, int64_t day_ms,
+                               std::vector<std::string> universe = {"BTC/USDT"}) {
         host.set_http_handler(model.handler());
         ot::CreateOptions options;
-        options.universe = {"BTC/USDT"};
+        options.universe = std::move(universe);
         options.base_dir = dir.path().string();
         ot::StrategyInstance s = lib.create_strategy("llm_day", host,
                                                      {{"model", "gpt-5-mini"},
@@ -202,4 +205,35 @@ TEST_F(LlmDayRestart, APreMarketThatFailedIsNotRunAgainAtMarketOpen) {
     EXPECT_TRUE(journal(host, "workflow_recover").empty());
     ASSERT_EQ(refused(host).size(), 1u);
     EXPECT_EQ(refused(host)[0]["from"], "error");
+}
+
+TEST_F(LlmDayRestart, AnAnswerAboutAnotherSymbolIsNotTakenForTheSymbolAsked) {
+    // Asked to plan the entry of BTC/USDT (at 100), the model plans one for ETH/USDT (at 2000):
+    // its stop and target would become BTC's.
+    ot::FakeHost host(OT_MODE_PAPER);
+    ot::StrategyInstance s = start(host, kTuesday, {"BTC/USDT", "ETH/USDT"});
+    const int64_t open = kTuesday + 10 * kHourMs;
+    s.on_bars({{"ETH/USDT", 3600, open, 2000, 2001, 1999, 2000, 5}});
+    ot::HttpHandler day_model = model.handler();
+    host.set_http_handler([&](const ot::HttpRequest& request) {
+        const std::string body = request.body;
+        if (body.find("Symbol: ETH/USDT") != std::string::npos ||
+            body.find("entry_optimisation") == std::string::npos)
+            return day_model(request);
+        json reply = json::parse(day_model(request).body);
+        reply["choices"][0]["message"]["content"] =
+            ot::llm::decision_json("BUY", "ETH/USDT", 10, 1960, 2060, "plan");
+        ot::HttpReply r;
+        r.body = reply.dump();
+        return r;
+    });
+    fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+
+    for (const ot::Signal& entry : fire(s, host, "market_open", kTuesday, 14.5, "09:30"))
+        EXPECT_NE(entry.symbol, "BTC/USDT") << "entered with ETH's stop " << entry.stop_loss;
+    std::vector<json> calls = journal(host, "llm_call");
+    ASSERT_FALSE(calls.empty());
+    EXPECT_EQ(calls.back()["outcome"], "invalid");
+    EXPECT_NE(calls.back()["error"].get<std::string>().find("'ETH/USDT'"), std::string::npos);
+    EXPECT_EQ(json::parse(host.kv().at("llm_day.workflow"))["state"], "error");
 }
