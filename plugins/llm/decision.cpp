@@ -26,12 +26,13 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// Models in JSON mode sometimes wrap the object in a Markdown fence; nothing else is forgiven.
+// Models in JSON mode sometimes wrap the object in a Markdown fence; nothing else is forgiven,
+// text after the closing fence included (it may take the decision back).
 std::string_view strip_fence(std::string_view s) {
     s = trim(s);
-    if (s.substr(0, 3) != "```") return s;
+    if (s.size() < 6 || s.substr(0, 3) != "```" || s.substr(s.size() - 3) != "```") return s;
     std::size_t first_line = s.find('\n');
-    std::size_t closing = s.rfind("```");
+    std::size_t closing = s.size() - 3;
     if (first_line == std::string_view::npos || closing <= first_line) return s;
     return trim(s.substr(first_line + 1, closing - first_line - 1));
 }

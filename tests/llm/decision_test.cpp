@@ -130,6 +130,17 @@ TEST(Decision, AMarkdownFenceAroundTheObjectIsForgiven) {
                      .decision);
 }
 
+TEST(Decision, TextAfterTheFenceIsNotForgiven) {
+    // The text after the object may take it back: the answer is not only the object.
+    std::string fenced = "```json\n" + answer("BUY", "BTC/USDT", 10, 49000, 52000) + "\n```";
+    EXPECT_FALSE(
+        parse_decision(fenced + "\nOn reflection, HOLD: the trend is weak.", kMarket, kRules)
+            .decision);
+    EXPECT_FALSE(parse_decision(fenced + "\n```json\n" + answer("HOLD", "", 0, 0, 0) + "\n```",
+                                kMarket, kRules)
+                     .decision);
+}
+
 TEST(Decision, TheSchemaIsStrictAndNamesTheUniverse) {
     nlohmann::json schema = llm::decision_schema({"BTC/USDT", "ETH/USDT"}, 20);
     EXPECT_EQ(schema["additionalProperties"], false);
