@@ -164,7 +164,13 @@ ParsedAnswer parse_decision(std::string_view answer, const MarketContext& market
 
     d.symbol = read_text(j, "symbol");
     auto where = market.find(d.symbol);
-    if (where == market.end()) return refuse("symbol '" + d.symbol + "' is not in the universe");
+    if (where == market.end()) {
+        // Named in full: the refusal goes back to the model in the correction request.
+        std::string asked;
+        for (const auto& [symbol, context] : market)
+            asked += (asked.empty() ? "" : ", ") + symbol;
+        return refuse("symbol '" + d.symbol + "' is not one asked about (" + asked + ")");
+    }
     std::string error;
     if (!read_number(j, "confidence", d.confidence, error)) return refuse(error);
     if (d.confidence < 0 || d.confidence > 1)

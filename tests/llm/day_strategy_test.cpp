@@ -234,6 +234,9 @@ TEST_F(LlmDayRestart, AnAnswerAboutAnotherSymbolIsNotTakenForTheSymbolAsked) {
     std::vector<json> calls = journal(host, "llm_call");
     ASSERT_FALSE(calls.empty());
     EXPECT_EQ(calls.back()["outcome"], "invalid");
-    EXPECT_NE(calls.back()["error"].get<std::string>().find("'ETH/USDT'"), std::string::npos);
+    EXPECT_NE(calls.back()["error"].get<std::string>().find(
+                  "symbol 'ETH/USDT' is not one asked about (BTC/USDT)"),
+              std::string::npos)
+        << calls.back()["error"];
     EXPECT_EQ(json::parse(host.kv().at("llm_day.workflow"))["state"], "error");
 }

@@ -179,7 +179,7 @@ TEST_F(DeciderTest, TwoInvalidAnswersMakeAHoldAndNoThirdRequest) {
     llm::Verdict v = decide(d);
     EXPECT_FALSE(v.accepted);
     EXPECT_EQ(v.decision.action, OT_ACTION_HOLD);
-    EXPECT_EQ(v.reason, "invalid answer: symbol 'X' is not in the universe");
+    EXPECT_EQ(v.reason, "invalid answer: symbol 'X' is not one asked about (BTC/USDT, ETH/USDT)");
     EXPECT_EQ(provider.sent.size(), 2u);
     EXPECT_EQ(records("llm_call").back()["result"], "hold");
 }

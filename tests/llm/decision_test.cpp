@@ -113,7 +113,7 @@ TEST(Decision, BadAnswersAreRefusedWithTheirReason) {
     EXPECT_EQ(refusal(answer("LONG", "BTC/USDT", 10, 49000, 52000)),
               "action 'LONG' is not one of BUY, SELL, HOLD, CLOSE");
     EXPECT_EQ(refusal(answer("BUY", "DOGE/USDT", 10, 1, 2)),
-              "symbol 'DOGE/USDT' is not in the universe");
+              "symbol 'DOGE/USDT' is not one asked about (BTC/USDT, ETH/USDT, SOL/USDT)");
     EXPECT_EQ(refusal(answer("BUY", "BTC/USDT", 10, 49000, 52000, 1.5)),
               "confidence 1.5 is outside 0..1");
     EXPECT_EQ(refusal(R"({"action":"BUY","symbol":"BTC/USDT","confidence":"high"})"),

@@ -306,7 +306,7 @@ TEST_F(Seed004, APaperRunOnTheOpenAiFakeTradesAndHoldsOnEveryBadAnswer) {
                                       "HTTP 503",
                                       "timed out",
                                       "is not one of BUY",
-                                      "not in the universe",
+                                      "is not one asked about",
                                       "wrong side",
                                       "outside (0, 20]"};
     ASSERT_GE(hold_errors.size(), expected.size());

@@ -365,7 +365,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadAnswer{"unknown_symbol",
                   {Scripted::answer(ot::llm::decision_json("BUY", "DOGE/USDT", 10, 1, 2)),
                    Scripted::answer(ot::llm::decision_json("BUY", "DOGE/USDT", 10, 1, 2))},
-                  "is not in the universe",
+                  "is not one asked about",
                   2},
         BadAnswer{"stop_loss_above_price",
                   {Scripted::answer(ot::llm::decision_json("BUY", "BTC/USDT", 10, kBtc * 1.01,
