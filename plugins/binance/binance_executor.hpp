@@ -105,6 +105,8 @@ class BinanceExecutor final : public sdk::Executor {
     void finish(Protection& p);
     void check_legs(Protection& p, std::vector<sdk::Report>& out);
     void exit_now(Protection& p, bool stop_loss, std::vector<sdk::Report>& out);
+    // The answer to a placement or a market exit was lost: it is awaited from now on.
+    void lost(Protection& p);
     // Logs and journals that a position has no stop at the venue.
     void unprotected(Protection& p, const std::string& why);
     // Before an order that reduces the position: cancels the resting legs of the symbol.

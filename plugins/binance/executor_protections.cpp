@@ -120,6 +120,7 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
                     ")");
     } catch (const ApiError& e) {
         if (e.code() == OT_E_AMBIGUOUS) {
+            lost(p);
             host().warn("binance: stop-loss/take-profit of " + p.entry_id + ": outcome unknown (" +
                         e.what() + "), checked next poll");
             return;
@@ -138,10 +139,20 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
             p.stop_loss != 0 && (long_position ? price <= p.stop_loss : price >= p.stop_loss);
         exit_now(p, stop_crossed, out);
     } catch (const sdk::Error& e) {
-        if (e.code() == OT_E_IO) return;  // still Placing: looked up by client id next poll
+        if (e.code() == OT_E_IO) {  // still Placing: looked up by client id next poll
+            lost(p);
+            return;
+        }
         p.state = ProtectionState::Pending;
         throw;
     }
+}
+
+void BinanceExecutor::lost(Protection& p) {
+    // A clock re-sync, a -1021 retry or the stop's round trip before the target may have signed
+    // the last request seconds after the placement began: Binance may take it until a
+    // recvWindow from now.
+    p.placing_ms = host().now_ms();
 }
 
 void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<sdk::Report>& out) {
@@ -170,7 +181,7 @@ void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<sdk::R
         if (p.legs[0].state == LegState::Filled) finish(p);
     } catch (const sdk::Error& e) {
         if (e.code() == OT_E_IO || e.code() == OT_E_AMBIGUOUS) {  // checked next poll
-            p.placing_ms = host().now_ms();                       // signed no later than now
+            lost(p);
             return;
         }
         unprotected(p, "the market exit was refused too: " + std::string(e.what()));

@@ -265,6 +265,59 @@ TEST_F(FaultsTest, AProtectionWhosePlacementTimedOutIsFoundNotPlacedTwice) {
     expect_no_duplicates();
 }
 
+TEST_F(FaultsTest, AProtectionSignedAfterASlowClockSyncIsAwaitedForItsOwnRecvWindow) {
+    ExecutorInstance ex = executor("spot", {{"recv_window_ms", "5000"}});
+    // The order list's timestamp is refused: the clock is re-synced (slowly) and the list goes
+    // again, seconds after its placement began; that answer is lost.
+    fake.inject(fault(
+        bf::FaultKind::ErrorBefore, "/api/v3/orderList/oco", 400,
+        R"({"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."})"));
+    HttpHandler http = loopback_http();
+    HttpRequest held;
+    int lists = 0;
+    bool landed = false;
+    auto land = [&] {  // the lost list reaches the exchange, late but within its recvWindow
+        if (landed) return;
+        landed = true;
+        EXPECT_EQ(http(held).status, 200);
+    };
+    host.set_http_handler([&](const HttpRequest& r) {
+        if (r.url.find("/api/v3/time") != std::string::npos) {
+            advance(2000);  // the time request is slow both ways
+            HttpReply reply = http(r);
+            advance(2000);
+            return reply;
+        }
+        if (r.method == "POST" && r.url.find("/api/v3/orderList/oco") != std::string::npos &&
+            ++lists > 1) {  // the first is refused with -1021
+            if (lists == 2) {
+                held = r;
+                throw orchestrade::sdk::Error(OT_E_IO, "http POST failed: timeout");
+            }
+            land();  // placed again: the lost list lands just before
+        }
+        return http(r);
+    });
+    Order o = market("pt-1", OT_SIDE_BUY, 0.01);
+    o.stop_loss = 39000;
+    o.take_profit = 42000;
+    ex.submit(o);
+    ASSERT_FALSE(held.body.empty()) << "the re-signed list was lost";
+    advance(3500);  // 7.5 s after the placement began, but 3.5 s after the list's timestamp
+    ex.poll();
+    EXPECT_EQ(fake.count_requests("POST", "/api/v3/orderList/oco"), 1)
+        << "not placed again while the lost list may still arrive";
+    land();
+    advance(1000);
+    std::vector<Report> resting = ex.poll();
+    EXPECT_EQ(of_kind(resting, OT_REPORT_ACCEPTED).size(), 2u) << "both legs found resting";
+    fake.set_price("BTCUSDT", 38800);
+    advance(1000);
+    EXPECT_NEAR(filled(ex.poll(), "pt-1-sl"), 0.00999, 1e-12) << "the resting list is watched";
+    EXPECT_TRUE(host.logs_containing("NOT protected").empty());
+    expect_no_duplicates();
+}
+
 TEST_F(FaultsTest, AGapExitWhoseAnswerWasLostIsAwaitedAndItsFillReported) {
     ExecutorInstance ex = executor("usdm");
     bf::Fault gap;  // the price gaps through the stop before it is placed
