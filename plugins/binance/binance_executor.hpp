@@ -107,6 +107,9 @@ class BinanceExecutor final : public sdk::Executor {
     void exit_now(Protection& p, bool stop_loss, std::vector<sdk::Report>& out);
     // The answer to a placement or a market exit was lost: it is awaited from now on.
     void lost(Protection& p);
+    // After the target was refused: keeps the stop placed before it, if it rests, as the
+    // protection, and logs and journals that the target is missing.
+    bool keep_stop(Protection& p, const std::string& why, std::vector<sdk::Report>& out);
     // Logs and journals that a position has no stop at the venue.
     void unprotected(Protection& p, const std::string& why);
     // Before an order that reduces the position: cancels the resting legs of the symbol.

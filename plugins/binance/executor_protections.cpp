@@ -130,7 +130,7 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
             throw;
         }
         if (!already_triggered(e)) {
-            unprotected(p, e.what());
+            if (!keep_stop(p, e.what(), out)) unprotected(p, e.what());
             return;
         }
         double price = venue_->last_price(venue_symbol(p.symbol));
@@ -146,6 +146,30 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
         p.state = ProtectionState::Pending;
         throw;
     }
+}
+
+bool BinanceExecutor::keep_stop(Protection& p, const std::string& why,
+                                std::vector<sdk::Report>& out) {
+    // On usdm the stop goes before the target: a refused target may leave it resting, and
+    // unwatched its closePosition would close a later position. It is the protection now.
+    if (market_ != Market::UsdM || p.legs.size() != 2 ||
+        !venue_->query_leg(venue_symbol(p.symbol), p.legs[0].client_id))
+        return false;
+    host().error("binance: the take-profit " + number_text(p.take_profit) + " of " + p.entry_id +
+                 " was refused: " + why + "; the " + p.symbol +
+                 " position is protected by its stop-loss " + number_text(p.stop_loss) + " only");
+    host().journal("binance_protection_failed", nlohmann::json{{"entry", p.entry_id},
+                                                               {"symbol", p.symbol},
+                                                               {"stop_loss", p.stop_loss},
+                                                               {"take_profit", p.take_profit},
+                                                               {"reason", why},
+                                                               {"resting", "stop_loss"}}
+                                                    .dump());
+    p.take_profit = 0;
+    p.legs.pop_back();
+    p.state = ProtectionState::Active;
+    announce_legs(p, out);
+    return true;
 }
 
 void BinanceExecutor::lost(Protection& p) {

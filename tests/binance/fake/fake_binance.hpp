@@ -26,6 +26,7 @@ struct SymbolSpec {
     std::string min_qty = "0.00001";
     std::string max_qty = "9000";
     std::string min_notional = "5";
+    int max_algo_orders = 10;  // futures MAX_NUM_ALGO_ORDERS: open algo orders of the symbol
     double base_price = 100;
     double amplitude = 0.02;  // relative swing of the sine path
     int64_t period_s = 8;     // its period in seconds
@@ -101,6 +102,8 @@ class FakeBinance {
     double futures_wallet(const std::string& asset) const;
     Position futures_position(const std::string& symbol) const;
     void set_dual_side(bool on);
+    // Open algo orders the symbol may hold (MAX_NUM_ALGO_ORDERS); one more is refused (-4045).
+    void set_max_algo_orders(const std::string& symbol, int limit);
     // Settles funding for the position in symbol at its mark price: a long pays a positive
     // rate. The payment moves the wallet and is listed by /fapi/v1/income; no position, none.
     void settle_funding(const std::string& symbol, double rate);

@@ -1,5 +1,6 @@
 #include "fake_state.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -233,6 +234,10 @@ json FakeBinance::State::futures_algo(const Params& p) {
     const std::string id = p.need("clientAlgoId");
     if (find_open_client(true, true, symbol, id))
         throw ApiFailure(400, -4116, "clientOrderId is duplicated.");
+    const auto resting = std::count_if(orders.begin(), orders.end(), [&](const Order& o) {
+        return o.algo && o.symbol == symbol && o.open();
+    });
+    if (resting >= s.max_algo_orders) throw ApiFailure(400, -4045, "Reach max stop order limit.");
     double tick = std::atof(s.tick.c_str());
     if (std::fabs(trigger / tick - std::round(trigger / tick)) > 1e-6)
         throw ApiFailure(400, -1013, "Filter failure: PRICE_FILTER");

@@ -136,15 +136,18 @@ json FakeBinance::State::exchange_info(bool futures, const Params& p) const {
                            {"minQty", s.min_qty},
                            {"maxQty", s.max_qty},
                            {"stepSize", s.step}});
-        if (futures)
+        if (futures) {
             filters.push_back({{"filterType", "MIN_NOTIONAL"}, {"notional", s.min_notional}});
-        else
+            filters.push_back(
+                {{"filterType", "MAX_NUM_ALGO_ORDERS"}, {"limit", s.max_algo_orders}});
+        } else {
             filters.push_back({{"filterType", "NOTIONAL"},
                                {"minNotional", s.min_notional},
                                {"applyMinToMarket", true},
                                {"maxNotional", "9000000"},
                                {"applyMaxToMarket", false},
                                {"avgPriceMins", 5}});
+        }
         json sym = {{"symbol", name},
                     {"status", "TRADING"},
                     {"baseAsset", s.base},

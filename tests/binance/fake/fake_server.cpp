@@ -390,6 +390,11 @@ void FakeBinance::set_dual_side(bool on) {
     state_->dual_side = on;
 }
 
+void FakeBinance::set_max_algo_orders(const std::string& symbol, int limit) {
+    std::lock_guard lock(state_->mutex);
+    state_->symbols.at(symbol).max_algo_orders = limit;
+}
+
 void FakeBinance::settle_funding(const std::string& symbol, double rate) {
     std::lock_guard lock(state_->mutex);
     state_->evaluate();

@@ -258,6 +258,28 @@ TEST_F(ExecutorTest, ATargetAlreadyCrossedLeavesNoStopRestingBehindTheExit) {
     EXPECT_DOUBLE_EQ(fake.futures_position("BTCUSDT").amount, 0.05);
 }
 
+TEST_F(ExecutorTest, ATargetRefusedForAnotherReasonLeavesTheStopAsTheWatchedProtection) {
+    fake.set_max_algo_orders("BTCUSDT", 1);  // room for the stop; the target is refused
+    ExecutorInstance ex = executor("usdm");
+    ex.submit(protected_buy("f-7", 0.05, 39000, 41000));
+    std::vector<Report> reports = ex.poll();
+    std::vector<std::string> announced;
+    for (const Report& r : of_kind(reports, OT_REPORT_ACCEPTED))
+        announced.push_back(r.client_order_id);
+    EXPECT_EQ(announced, (std::vector<std::string>{"f-7", "f-7-sl"})) << "the stop rests";
+    EXPECT_FALSE(
+        host.logs_containing("protected by its stop-loss 39000 only", OT_LOG_ERROR).empty());
+    EXPECT_FALSE(host.logs_containing("Reach max stop order limit", OT_LOG_ERROR).empty());
+    // An exit lifts the stop: no closePosition order outlives the position.
+    ledger_position("BTC/USDT", 0.05, 40000);
+    ex.submit(market("f-8", OT_SIDE_SELL, 0.05));
+    EXPECT_TRUE(open_at_fake().empty()) << "a stop left resting would close the next position";
+    std::vector<Report> after = ex.poll();
+    ASSERT_EQ(of_kind(after, OT_REPORT_CANCELED).size(), 1u);
+    EXPECT_EQ(of_kind(after, OT_REPORT_CANCELED)[0].client_order_id, "f-7-sl");
+    EXPECT_DOUBLE_EQ(fake.futures_position("BTCUSDT").amount, 0);
+}
+
 TEST_F(ExecutorTest, BalancesGiveCashAndPositionsAsTheCoreCountsThem) {
     fake.set_spot_balance("BTC", 0.5);
     ExecutorInstance spot = executor("spot", {{"ignore_existing_holdings", "true"}});
