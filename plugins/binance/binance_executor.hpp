@@ -112,8 +112,12 @@ class BinanceExecutor final : public sdk::Executor {
     bool keep_stop(Protection& p, const std::string& why, std::vector<sdk::Report>& out);
     // Logs and journals that a position has no stop at the venue.
     void unprotected(Protection& p, const std::string& why);
+    // A leg whose answer was lost (the first leg of a placement, or a market exit for a
+    // crossed level) that Binance does not know yet but may still take; nullptr when none is.
+    const Leg* in_flight(const Protection& p);
     // Before an order that reduces the position: cancels the resting legs of the symbol.
-    // Throws sdk::Error(OT_E_REJECTED) when a leg already closed the position.
+    // Throws sdk::Error(OT_E_REJECTED) when a leg already closed the position, or while one
+    // whose answer was lost may still execute.
     void lift_protections(const std::string& symbol, const std::string& exit_id);
     Protection* protection_of_leg(const std::string& client_id, Leg** leg);
     bool leg_report(Protection& p, Leg& leg, const VenueOrder& v, bool replay,

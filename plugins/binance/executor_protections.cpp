@@ -309,8 +309,31 @@ void BinanceExecutor::check_legs(Protection& p, std::vector<sdk::Report>& out) {
     }
 }
 
+const Leg* BinanceExecutor::in_flight(const Protection& p) {
+    if (!in_grace(p.placing_ms)) return nullptr;
+    const std::string symbol = venue_symbol(p.symbol);
+    // The legs go out one after the other: while the first is unknown, it is the lost request
+    // (and the others were never sent).
+    if (p.state == ProtectionState::Placing)
+        return venue_->query_leg(symbol, p.legs.front().client_id) ? nullptr : &p.legs.front();
+    if (p.state != ProtectionState::Active) return nullptr;
+    for (const Leg& leg : p.legs)
+        if (leg.market_exit && leg.state == LegState::Open && !venue_->query(symbol, leg.client_id))
+            return &leg;
+    return nullptr;
+}
+
 void BinanceExecutor::lift_protections(const std::string& symbol, const std::string& exit_id) {
     const std::string vs = venue_symbol(symbol);
+    // Before anything is canceled: an exit sent while a lost request may still reach Binance
+    // could execute as well as it.
+    for (const auto& [id, p] : state_.protections)
+        if (p.symbol == symbol)
+            if (const Leg* leg = in_flight(p))
+                reject("not sent: the answer to " + leg->client_id + " (stop-loss/take-profit of " +
+                       id +
+                       ") was lost and Binance may still execute it within its "
+                       "recvWindow; an exit now could execute as well");
     for (auto& [id, p] : state_.protections) {
         if (p.symbol != symbol || p.state == ProtectionState::Done) continue;
         if (p.state == ProtectionState::Pending || p.state == ProtectionState::Failed) {

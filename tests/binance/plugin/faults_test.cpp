@@ -355,6 +355,74 @@ TEST_F(FaultsTest, AGapExitWhoseAnswerWasLostIsAwaitedAndItsFillReported) {
     expect_no_duplicates();
 }
 
+TEST_F(FaultsTest, AnExitWaitsForAGapExitWhoseAnswerWasLostSoOnlyOneSells) {
+    fake.set_spot_balance("BTC", 0.5);  // holdings from before the bot: a second sale finds some
+    ExecutorInstance ex = executor("spot", {{"ignore_existing_holdings", "true"}});
+    bf::Fault gap;  // the price gaps through the stop before the list is placed
+    gap.kind = bf::FaultKind::PriceJump;
+    gap.method = "POST";
+    gap.path = "/api/v3/orderList/oco";
+    gap.symbol = "BTCUSDT";
+    gap.price = 38000;
+    fake.inject(gap);
+    HttpHandler http = loopback_http();
+    HttpRequest held;
+    host.set_http_handler([&](const HttpRequest& r) {
+        if (r.method == "POST" && r.body.find("newClientOrderId=gs-1-sl") != std::string::npos) {
+            held = r;  // the market exit is lost in transit for now
+            throw orchestrade::sdk::Error(OT_E_IO, "http POST failed: timeout");
+        }
+        return http(r);
+    });
+    Order o = market("gs-1", OT_SIDE_BUY, 0.01);
+    o.stop_loss = 39000;
+    o.take_profit = 42000;
+    ex.submit(o);
+    ASSERT_FALSE(held.body.empty()) << "the stop acted as a market exit";
+    ledger_position("BTC/USDT", 0.00999, 38000);
+    advance(1000);
+    auto [code, message] = failure([&] { ex.submit(market("gs-2", OT_SIDE_SELL, 0.00999)); });
+    EXPECT_EQ(code, OT_E_REJECTED) << "the gap exit may still sell: " << message;
+    EXPECT_NE(message.find("gs-1-sl"), std::string::npos) << message;
+    ASSERT_EQ(http(held).status, 200) << "Binance takes it within its recvWindow";
+    advance(1000);
+    EXPECT_NEAR(filled(ex.poll(), "gs-1-sl"), 0.00999, 1e-12) << "the gap exit closed it";
+    EXPECT_NEAR(fake.spot_balance("BTC"), 0.5, 1e-12) << "sold once: the holdings are untouched";
+    expect_no_duplicates();
+}
+
+TEST_F(FaultsTest, AnExitWaitsForAStopWhoseAnswerWasLostSoItCannotOutliveThePosition) {
+    ExecutorInstance ex = executor("usdm");
+    HttpHandler http = loopback_http();
+    HttpRequest held;
+    host.set_http_handler([&](const HttpRequest& r) {
+        if (held.body.empty() && r.body.find("clientAlgoId=ws-1-sl") != std::string::npos) {
+            held = r;  // the stop is lost in transit for now
+            throw orchestrade::sdk::Error(OT_E_IO, "http POST failed: timeout");
+        }
+        return http(r);
+    });
+    Order o = market("ws-1", OT_SIDE_BUY, 0.05);
+    o.stop_loss = 39000;
+    o.take_profit = 41000;
+    ex.submit(o);
+    ASSERT_FALSE(held.body.empty());
+    ledger_position("BTC/USDT", 0.05, 40000);
+    advance(1000);
+    auto [code, message] = failure([&] { ex.submit(market("ws-2", OT_SIDE_SELL, 0.05)); });
+    EXPECT_EQ(code, OT_E_REJECTED) << "the stop may still rest: " << message;
+    ASSERT_EQ(http(held).status, 200) << "Binance takes it within its recvWindow";
+    advance(8000);
+    ex.poll();  // the stop is found; the target, never sent, is placed
+    auto [code3, message3] = failure([&] { ex.submit(market("ws-3", OT_SIDE_SELL, 0.05)); });
+    EXPECT_EQ(code3, OT_OK) << "the exit goes once the legs are known: " << message3;
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+    for (const auto& v : fake.orders())
+        EXPECT_FALSE(v.algo && v.status == "NEW")
+            << v.client_id << " rests and would close the next position";
+    expect_no_duplicates();
+}
+
 TEST_F(FaultsTest, TheFakeBansAClientThatIgnoresRetryAfter) {
     bf::Fault limit;
     limit.kind = bf::FaultKind::RateLimit;
