@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
@@ -158,6 +159,15 @@ std::vector<FillRecord> carried_fills(const Journal& journal, const RunRecord& r
     return out;
 }
 
+// A stored curve's returns are those of its spacing: a backtest keeps a point an hour, not one
+// per bar, so the bar interval would annualise hourly returns as if they were per bar.
+double curve_periods_per_year(const std::vector<EquityPoint>& curve, int32_t bar_interval_s) {
+    if (curve.size() < 2) return periods_per_year(bar_interval_s);
+    const int64_t spacing_ms =
+        (curve.back().time_ms - curve.front().time_ms) / static_cast<int64_t>(curve.size() - 1);
+    return periods_per_year(std::max(bar_interval_s, static_cast<int32_t>(spacing_ms / 1000)));
+}
+
 }  // namespace
 
 RunReport build_report(const Journal& journal, int64_t run_id) {
@@ -197,8 +207,9 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     if (!run->metrics_json.empty() && run->metrics_json != "{}") {
         r.metrics = metrics_from_json(run->metrics_json);
     } else {
-        r.metrics = compute_metrics(journal.equity(run->id), run->starting_cash,
-                                    periods_per_year(run->bar_interval_s), r.trades, 0, 0);
+        r.metrics =
+            compute_metrics(r.equity, run->starting_cash,
+                            curve_periods_per_year(r.equity, run->bar_interval_s), r.trades, 0, 0);
     }
     apply_trade_stats(r.metrics, trade_stats(r.trades));
     r.metrics.fees = ledger.fees() - fees_before;

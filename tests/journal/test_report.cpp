@@ -126,6 +126,35 @@ TEST_F(ReportTest, ComputesMetricsFromTheEquityCurveWhenNoneWereSaved) {
     EXPECT_NEAR(m.realized_pnl, 10, kTolerance);
 }
 
+TEST_F(ReportTest, AnnualisesAStoredCurveByItsSampleSpacingNotTheBarInterval) {
+    // A backtest of 1-minute bars killed before it saved its metrics: its curve holds one
+    // point an hour, so each return is an hourly one.
+    RunRecord run;
+    run.pipeline_name = "killed";
+    run.mode = Mode::Backtest;
+    run.starting_cash = 1000;
+    run.bar_interval_s = 60;
+    const int64_t id = journal_.begin_run(run);
+    constexpr int64_t kHourMs = 3'600'000;
+    const double equity[] = {1010, 1005, 1020, 1015};
+    for (int i = 0; i < 4; ++i)
+        journal_.record_equity(id, {kT0 + (i + 1) * kHourMs, equity[i], equity[i]});
+
+    const Metrics m = build_report(journal_, id).metrics;
+    double r[4], mean = 0, previous = 1000;
+    for (int i = 0; i < 4; ++i) {
+        r[i] = equity[i] / previous - 1;
+        previous = equity[i];
+        mean += r[i] / 4;
+    }
+    double squares = 0;
+    for (double x : r)
+        squares += (x - mean) * (x - mean);
+    const double stdev = std::sqrt(squares / 3);
+    EXPECT_NEAR(m.sharpe, mean / stdev * std::sqrt(365.0 * 24), 1e-6);
+    EXPECT_NEAR(m.volatility_pct, stdev * std::sqrt(365.0 * 24) * 100, 1e-6);
+}
+
 TEST_F(ReportTest, UsesSavedMetricsButRecomputesTradeStatistics) {
     Metrics saved;
     saved.sharpe = 2.5;

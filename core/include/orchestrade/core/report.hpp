@@ -29,7 +29,8 @@ struct RunReport {
 };
 
 // run_id 0 = the last run. Throws std::runtime_error when the journal has no such run.
-// Metrics are the run's saved ones, or computed from its equity curve when none were saved;
+// Metrics are the run's saved ones, or computed from its equity curve when none were saved
+// (annualised by the curve's mean spacing when that is longer than a bar: a backtest's is hourly);
 // trade statistics, fees and realized PnL are always recomputed from the run's fills, the
 // net cash flows from its cash flows.
 RunReport build_report(const Journal& journal, int64_t run_id = 0);
