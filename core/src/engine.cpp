@@ -235,16 +235,25 @@ class Engine {
                                 const Position& after) {
             // The core watches only the levels the executor does not rest itself.
             const uint32_t caps = executor_->info().capabilities;
-            risk_.on_fill(f.symbol, tradable(f.symbol, before), tradable(f.symbol, after),
+            const Position left = tradable(f.symbol, after);
+            risk_.on_fill(f.symbol, tradable(f.symbol, before), left,
                           caps & OT_CAP_NATIVE_STOP_LOSS ? 0 : o.stop_loss,
                           caps & OT_CAP_NATIVE_TAKE_PROFIT ? 0 : o.take_profit, true, f.time_ms);
             const bool protective = o.signal_id == 0 || !o.parent_client_order_id.empty();
-            if (protective && before.qty != 0 && after.qty == 0) risk_.forget(f.symbol);
+            if (protective && before.qty != 0 && left.qty == 0) risk_.forget(f.symbol);
             risk_dirty_ = true;
             // The new levels are kept at once: a crash before the end of the iteration (a slow
             // strategy call) must not leave the position unwatched after a restart.
             save_risk_state();
-            trades_.add(f);
+            const bool leaves_dust = after.qty != 0 && left.qty == 0 && before.qty != 0 &&
+                                     (f.side == Side::Buy) != (before.qty > 0);
+            if (leaves_dust)
+                record_event("core", "dust_left", f.time_ms,
+                             {{"symbol", f.symbol},
+                              {"client_order_id", f.client_order_id},
+                              {"trade_id", f.trade_id},
+                              {"qty", after.qty}});
+            trades_.add(f, leaves_dust);
             if (!backtest_) journal_->record_position(run_id_, f.symbol, f.time_ms, after);
         });
         // The process died around the submit of this signal's order, before the venue had it:
@@ -332,9 +341,10 @@ class Engine {
 
     // Rebuilds the ledger and the duplicate-signal memory from an earlier run.
     void resume_from(int64_t run_id) {
+        const std::set<std::string> dust = dust_fills(journal_->events(run_id, "dust_left"));
         for (const auto& f : journal_->fills(run_id)) {
             ledger_->apply_fill(f);
-            trades_.add(f);
+            trades_.add(f, dust.count(dust_key(f.client_order_id, f.trade_id)) != 0);
         }
         for (const auto& c : journal_->cash_flows(run_id))
             ledger_->apply_cash_flow(c.amount);

@@ -1,3 +1,4 @@
+#include <orchestrade/core/journal.hpp>
 #include <orchestrade/core/ledger.hpp>
 #include <orchestrade/core/performance.hpp>
 
@@ -198,15 +199,20 @@ void TradeBuilder::settle(Open& o) {
     t.pnl = o.realized - t.fees;
 }
 
-void TradeBuilder::add(const FillRecord& f) {
+void TradeBuilder::add(const FillRecord& f, bool leaves_dust) {
     const Position before = ledger_.position(f.symbol);
     ledger_.apply_fill(f);
     const Position after = ledger_.position(f.symbol);
-    if (before.qty == 0) {
-        start(f, f.qty, f.fee, after.qty);
+    const bool reversal = after.qty != 0 && (after.qty > 0) != (before.qty > 0);
+    auto it = open_.find(f.symbol);
+    if (it == open_.end()) {  // flat, or dust an earlier trade left: only an entry opens a trade
+        if (before.qty == 0 || (f.side == Side::Buy) == (before.qty > 0))
+            start(f, f.qty, f.fee, after.qty);
+        else if (reversal)
+            start(f, std::abs(after.qty), f.fee * std::abs(after.qty) / f.qty, after.qty);
         return;
     }
-    Open& o = open_.at(f.symbol);
+    Open& o = it->second;
     Trade& t = o.trade;
     if ((f.side == Side::Buy) == (before.qty > 0)) {
         o.entry_qty += f.qty;
@@ -215,14 +221,13 @@ void TradeBuilder::add(const FillRecord& f) {
         t.qty = std::max(t.qty, std::abs(after.qty));
         return;
     }
-    const bool reversal = after.qty != 0 && (after.qty > 0) != (before.qty > 0);
     const double closed = reversal ? std::abs(before.qty) : f.qty;
     const double closing_fee = f.fee * closed / f.qty;
     o.exit_qty += closed;
     o.exit_value += closed * f.price;
     o.realized += after.realized_pnl - before.realized_pnl;
     t.fees += closing_fee;
-    if (after.qty != 0 && !reversal) return;
+    if (after.qty != 0 && !reversal && !leaves_dust) return;
     t.exit_ts = f.time_ms;
     settle(o);
     const int64_t opened = o.opened;
@@ -243,14 +248,31 @@ std::vector<std::pair<int64_t, Trade>> TradeBuilder::open_trades() const {
     return out;
 }
 
-std::vector<Trade> build_trades(const std::vector<FillRecord>& fills, std::size_t first_own) {
+std::string dust_key(const std::string& client_order_id, const std::string& trade_id) {
+    return client_order_id + '\n' + trade_id;
+}
+
+std::set<std::string> dust_fills(const std::vector<EventRecord>& dust_left_events) {
+    std::set<std::string> keys;
+    for (const EventRecord& e : dust_left_events) {
+        const auto j = nlohmann::json::parse(e.json, nullptr, false);
+        if (j.is_object())
+            keys.insert(dust_key(j.value("client_order_id", ""), j.value("trade_id", "")));
+    }
+    return keys;
+}
+
+std::vector<Trade> build_trades(const std::vector<FillRecord>& fills, std::size_t first_own,
+                                const std::set<std::string>& dust_fills) {
     std::vector<std::pair<int64_t, Trade>> numbered;
     std::size_t i = 0;
     TradeBuilder builder([&](int64_t opened, Trade&& t) {
         if (i >= first_own) numbered.emplace_back(opened, std::move(t));
     });
     for (; i < fills.size(); ++i)
-        builder.add(fills[i]);
+        builder.add(fills[i],
+                    !dust_fills.empty() && dust_fills.count(dust_key(fills[i].client_order_id,
+                                                                     fills[i].trade_id)) != 0);
     for (auto& open : builder.open_trades())
         numbered.push_back(std::move(open));
     std::sort(numbered.begin(), numbered.end(),

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 namespace orchestrade::core {
@@ -151,11 +152,15 @@ void append_trades(std::string& out, const std::vector<Trade>& trades) {
 }
 
 // The fills of the earlier runs a run continues: a position it closes may have been opened there.
-std::vector<FillRecord> carried_fills(const Journal& journal, const RunRecord& run) {
+// Adds the fills among them that left dust to `dust`.
+std::vector<FillRecord> carried_fills(const Journal& journal, const RunRecord& run,
+                                      std::set<std::string>& dust) {
     std::vector<FillRecord> out;
-    for (const auto& earlier : journal.resumed_runs(run.mode, run.id))
+    for (const auto& earlier : journal.resumed_runs(run.mode, run.id)) {
         for (auto& f : journal.fills(earlier.id))
             out.push_back(std::move(f));
+        dust.merge(dust_fills(journal.events(earlier.id, "dust_left")));
+    }
     return out;
 }
 
@@ -183,10 +188,11 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     r.orders = journal.orders(run->id);
     r.fills = journal.fills(run->id);
     r.cash_flows = journal.cash_flows(run->id);
-    std::vector<FillRecord> history = carried_fills(journal, *run);  // then the run's own
+    std::set<std::string> dust = dust_fills(journal.events(run->id, "dust_left"));
+    std::vector<FillRecord> history = carried_fills(journal, *run, dust);  // then the run's own
     const std::size_t carried = history.size();
     history.insert(history.end(), r.fills.begin(), r.fills.end());
-    r.trades = build_trades(history, carried);
+    r.trades = build_trades(history, carried, dust);
     r.signal_count = journal.signal_count(run->id);
     r.risk_refusals = journal.events(run->id, "risk_refusal");
     r.risk_states = journal.events(run->id, "risk_state");

@@ -284,6 +284,38 @@ TEST(Performance, TheTradeBuilderHandsOutEachTradeWhenItCloses) {
     EXPECT_DOUBLE_EQ(streamed.loss, listed.loss);
 }
 
+// A spot buy that pays its fee in the coin, then an exit floored to the lot size: 0.0009 BTC
+// stay, below the smallest order. The risk stage counts that as flat, and so do the trades.
+TEST(Performance, AnExitThatLeavesDustEndsItsTradeAndTheNextEntryOpensAnother) {
+    std::vector<FillRecord> fills = {
+        fill("BTC/USDT", Side::Buy, 0.0999, 100, 0, 1000),  // 0.1 bought, 0.0001 paid as fee
+        fill("BTC/USDT", Side::Sell, 0.099, 110, 0, 2000),  // 0.0009 left
+        fill("BTC/USDT", Side::Buy, 0.0999, 100, 0, 3000),  // on top of the dust
+        fill("BTC/USDT", Side::Sell, 0.0999, 90, 0, 4000),  // 0.0009 left again
+        fill("BTC/USDT", Side::Sell, 0.0004, 90, 0, 4500),  // dust sold: it opens no trade
+    };
+    fills[1].trade_id = "t1";
+    fills[3].trade_id = "t3";
+    fills[4].trade_id = "t4";
+    EXPECT_EQ(build_trades(fills).size(), 1u) << "without the marks, one trade never closes";
+
+    const auto trades =
+        build_trades(fills, 0, {dust_key("c", "t1"), dust_key("c", "t3"), dust_key("c", "t4")});
+    // The dust left by the second exit is sold by the last fill: that opens no trade of its own.
+    ASSERT_EQ(trades.size(), 2u);
+    EXPECT_FALSE(trades[0].open);
+    EXPECT_EQ(trades[0].exit_ts, 2000);
+    EXPECT_NEAR(trades[0].pnl, 0.099 * 10, kTolerance);
+    EXPECT_NEAR(trades[0].qty, 0.0999, kTolerance);
+    EXPECT_FALSE(trades[1].open);
+    EXPECT_EQ(trades[1].entry_ts, 3000);
+    EXPECT_NEAR(trades[1].entry_price, 100, kTolerance);
+    EXPECT_EQ(trades[1].exit_ts, 4000);
+    EXPECT_NEAR(trades[1].pnl, -0.0999 * 10, kTolerance);
+    EXPECT_EQ(trade_stats(trades).closed, 2);
+    EXPECT_EQ(trade_stats(trades).wins, 1);
+}
+
 TEST(Performance, ScalingOutWeighsTheExitPrice) {
     const auto trades = build_trades({
         fill("BTC/USDT", Side::Buy, 3, 100, 0, 1000),

@@ -6,9 +6,11 @@
 #include <orchestrade/core/engine.hpp>
 #include <orchestrade/core/pipeline.hpp>
 #include <orchestrade/core/plugin_registry.hpp>
+#include <orchestrade/core/report.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -160,6 +162,12 @@ TEST_F(EngineE2e, TheDustAFeeInTheCoinLeavesDoesNotStopTheBot) {
         dust_noted |= s.outcome.find("(dust, not sold)") != std::string::npos;
     }
     EXPECT_FALSE(dust_noted) << "sma_cross alternates: a SELL always has a position to sell";
+    // Each round trip is a trade of its own in the report, not one trade that never closes.
+    const core::RunReport report = core::build_report(j);
+    const auto closed = std::count_if(report.trades.begin(), report.trades.end(),
+                                      [](const core::Trade& t) { return !t.open; });
+    EXPECT_GE(closed, sells) << "the dust merged the round trips into one trade";
+    EXPECT_EQ(report.metrics.trades, closed);
     expect_journal_matches_exchange(dir.journal(), fake, false, {"BTC/USDT"});
 }
 

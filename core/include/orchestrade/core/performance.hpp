@@ -33,10 +33,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace orchestrade::core {
+
+struct EventRecord;
 
 struct Metrics {
     double starting_equity = 0;
@@ -70,15 +73,19 @@ struct TradeStats {
 };
 
 // Round trips from fills as they come, in memory that grows with the symbols, not the fills. A
-// trade starts when a symbol goes from flat to non-flat and ends when it is flat again; a
-// reversal fill closes one trade and opens the next, its fee split pro rata by qty. Prices are
-// qty-weighted; pnl = the trade's realized PnL (as the Ledger computes it) minus all its fees.
+// trade starts when a symbol goes from flat to non-flat and ends when it is flat again, or only
+// dust is left (see add); a reversal fill closes one trade and opens the next, its fee split pro
+// rata by qty. Prices are qty-weighted; pnl = the trade's realized PnL (as the Ledger computes it)
+// minus all its fees.
 class TradeBuilder {
   public:
     // Gets each trade when it closes, with its opening sequence number (0, 1, ...).
     using Sink = std::function<void(int64_t opened, Trade&& trade)>;
     explicit TradeBuilder(Sink on_closed) : on_closed_(std::move(on_closed)) {}
-    void add(const FillRecord& f);
+    // leaves_dust: the fill reduced the position to less than the venue's smallest order (a fee
+    // paid in the coin, an exit floored to the lot size), which the risk stage counts as flat; it
+    // ends the trade, and the next entry opens a new one.
+    void add(const FillRecord& f, bool leaves_dust = false);
     // The trades still open (open = true, prices and pnl as far as they went), with their
     // opening sequence numbers.
     std::vector<std::pair<int64_t, Trade>> open_trades() const;
@@ -143,6 +150,12 @@ Metrics metrics_from_json(const std::string& json);
 // The round trips of the fills (TradeBuilder's), in the order they were opened; open trades
 // are included with open = true. The fills before `first_own` (those of earlier runs a run
 // resumed) only open positions: a trade they close is left out.
-std::vector<Trade> build_trades(const std::vector<FillRecord>& fills, std::size_t first_own = 0);
+// `dust_fills` holds the dust_key of each fill that left dust.
+std::vector<Trade> build_trades(const std::vector<FillRecord>& fills, std::size_t first_own = 0,
+                                const std::set<std::string>& dust_fills = {});
+// How a fill that left dust is named in the journal's `dust_left` events.
+std::string dust_key(const std::string& client_order_id, const std::string& trade_id);
+// The dust_key of each fill the `dust_left` events name.
+std::set<std::string> dust_fills(const std::vector<EventRecord>& dust_left_events);
 
 }  // namespace orchestrade::core
