@@ -752,7 +752,7 @@ class Engine {
             if (last_close_ms_ == 0) bar_gap_ms_ = 0;
             last_close_ms_ = close_ms;
         }
-        int fills = backtest_ && scheduler_ ? fire_due_events(close_ms) : 0;
+        int fills = 0;
         const ot_bar_batch& batch = buffer_.batch(begin, end, close_ms, flags);
 
         guarded("executor_error", [&] {
@@ -768,6 +768,9 @@ class Engine {
         }
         tracker();  // a resumed run's starting equity: marked, before this bar's trades
         fills += protective_exits(begin, end, batch, close_ms);
+        // The simulated clock is at these bars' close: the venue and the stops have seen them, so
+        // an event's order fills on a later bar, not at the open of one that closed before it.
+        if (backtest_ && scheduler_) fills += fire_due_events(close_ms);
 
         signals_.signals().clear();
         guarded("strategy_error", [&] { strategy_->on_bars(batch, signals_.sink()); });

@@ -72,6 +72,27 @@ TEST(SchedulerEngine, AnEventCanTradeAndItsOrderGoesThroughTheRiskStage) {
     EXPECT_EQ(r.orders[0].created_ms, kMonday + 24 * kHour + 10 * kHour);
 }
 
+TEST(SchedulerEngine, AnEventOrderInABacktestFillsAfterTheEventNotOnTheBarClosedBeforeIt) {
+    // Rising hourly bars, each opening at 100 + hour: at 10:00 the bar from 09:00 has closed,
+    // so a market order sent then fills at the open of the bar from 10:00, as it would live.
+    EngineHarness h;
+    std::vector<CsvBar> bars;
+    for (int64_t i = 0; i < 24; ++i)
+        bars.push_back({kMonday + i * kHour, 100.0 + i, 101.5 + i, 99.5 + i, 101.0 + i});
+    h.write_csv(bars);
+    const std::string schedule =
+        "  triggers:\n"
+        "    - { name: open_position, at: \"10:00\", tz: UTC, days: [mon] }\n";
+    std::string strategy = "{ use: script_strategy, params: { script: HOLD, on_event: BUY } }";
+    h.run(with_schedule(h.pipeline_yaml(strategy, mock_executor()), schedule));
+    auto r = h.report();
+    ASSERT_EQ(r.orders.size(), 1u);
+    EXPECT_EQ(r.orders[0].created_ms, kMonday + 10 * kHour);
+    ASSERT_EQ(r.fills.size(), 1u);
+    EXPECT_EQ(r.fills[0].time_ms, kMonday + 10 * kHour);  // was 09:00, before the order
+    EXPECT_DOUBLE_EQ(r.fills[0].price, 110.0);
+}
+
 TEST(SchedulerEngine, APaperRunCatchesUpOnceAndARestartDoesNotFireAgain) {
     EngineHarness h;
     h.write_csv(hourly_week());
