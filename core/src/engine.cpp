@@ -673,7 +673,6 @@ class Engine {
     // One paper/live iteration: new bars (if any) through the loop, then the venue's reports.
     bool iteration() {
         const int64_t now = wall_clock_.now_ms();
-        summary_.fills += fire_due_events(now);
         FeedPoll polled = FeedPoll::Ok;
         std::size_t caught_up = 0;
         // A feed behind (catching up after a long stop) is polled again at once: none of what
@@ -692,10 +691,12 @@ class Engine {
             buffer_.clear();
             feed_->commit_state();
         }
-        if (buffer_.empty() || venue_check_pending_) {
-            guarded("executor_error", [&] { summary_.fills += router_->poll(); });
-            check_venue_once_reconciled();
-        }
+        if (buffer_.empty() || venue_check_pending_) ask_the_venue();
+        // Events due now go to the strategy before this moment's bars. Nothing trades before the
+        // venue has confirmed the positions after a restart: an event due meanwhile would have
+        // its orders ignored and its occurrence spent, so it waits for that (a late one within
+        // its catch-up tolerance).
+        if (!venue_check_pending_) summary_.fills += fire_due_events(now);
         if (buffer_.empty() && !caught_up) {
             log_->info("no new bar; waiting for the next one");
         }
@@ -708,6 +709,12 @@ class Engine {
         buffer_.clear();
         feed_->commit_state();  // only now: a crash before it polls these bars again
         return polled != FeedPoll::End;
+    }
+
+    // The venue's reports, and the check against it once the startup reconciliation is answered.
+    void ask_the_venue() {
+        guarded("executor_error", [&] { summary_.fills += router_->poll(); });
+        check_venue_once_reconciled();
     }
 
     // Runs the buffer's moments, the newest acted on only with `act_on_newest`; returns the bars

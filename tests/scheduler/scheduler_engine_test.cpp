@@ -118,6 +118,41 @@ TEST(SchedulerEngine, APaperRunCatchesUpOnceAndARestartDoesNotFireAgain) {
     EXPECT_NE(schedule_events[0].json.find("\"fired\":true"), std::string::npos);
 }
 
+// After a restart nothing trades before the venue has confirmed the positions. An event due
+// meanwhile waits for that, rather than fire, have its orders ignored and be spent.
+TEST(SchedulerEngine, AnEventDueWhileTheStartupReconciliationIsUnansweredWaitsForIt) {
+    EngineHarness h;
+    h.write_csv(hourly_week());
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 1;
+    std::string lost = h.pipeline_yaml(
+        script("BUY"), "{ use: flaky_executor, params: { ambiguous_on_submit: 0 } }",
+        "{ quantity: 1 }", "paper");
+    lost.replace(lost.find("timeframe: 1m"), 13, "timeframe: 1h");
+    h.run(lost, o);  // a BUY whose answer is lost
+    ASSERT_EQ(h.report().orders.at(0).state, core::OrderState::Unknown);
+
+    // The restarted venue cannot answer the startup query nor the next one; the third tells the
+    // order never arrived. A daily trigger one minute ago buys.
+    const std::time_t t = std::time(nullptr) - 60;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char at[8];
+    std::snprintf(at, sizeof at, "%02d:%02d", tm.tm_hour, tm.tm_min);
+    const std::string yaml = with_schedule(
+        h.pipeline_yaml("{ use: script_strategy, params: { script: \"HOLD\", on_event: BUY } }",
+                        "{ use: flaky_executor, params: { failing_queries: 2 } }",
+                        "{ quantity: 1 }", "paper"),
+        std::string("  triggers:\n    - { name: daily, at: \"") + at + "\", tz: UTC }\n");
+    o.max_iterations = 3;
+    h.run(yaml, o);
+    EXPECT_EQ(h.events("event_seen").size(), 1u);
+    const auto orders = h.report().orders;  // the restarted run's
+    ASSERT_EQ(orders.size(), 1u) << "the event's BUY was ignored and its occurrence spent";
+    EXPECT_EQ(orders[0].state, core::OrderState::Filled);
+}
+
 TEST(SchedulerConfig, BadTriggersAreConfigErrorsWithTheirPosition) {
     EngineHarness h;
     h.write_csv(hourly_week());
