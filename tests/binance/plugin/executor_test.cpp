@@ -215,13 +215,7 @@ TEST_F(ExecutorTest, ASpotExitLiftsTheOcoSoTheBaseIsFreeToSell) {
 TEST_F(ExecutorTest, AStopAlreadyCrossedClosesThePositionAtOnce) {
     ExecutorInstance ex = executor("usdm");
     // The price gaps through the stop between the entry's fill and the stop's placement.
-    bf::Fault gap;
-    gap.kind = bf::FaultKind::PriceJump;
-    gap.method = "POST";
-    gap.path = "/fapi/v1/algoOrder";
-    gap.symbol = "BTCUSDT";
-    gap.price = 38000;
-    fake.inject(gap);
+    gap_on("/fapi/v1/algoOrder", 38000);
     ex.submit(protected_buy("f-4", 0.05, 39000, 41000));
     std::vector<Report> reports = ex.poll();
     EXPECT_DOUBLE_EQ(filled(reports, "f-4"), 0.05);
@@ -235,13 +229,7 @@ TEST_F(ExecutorTest, ATargetAlreadyCrossedLeavesNoStopRestingBehindTheExit) {
     ExecutorInstance ex = executor("usdm");
     // The price gaps through the target while the legs go out: the stop is placed, the
     // take-profit would trigger at once.
-    bf::Fault gap;
-    gap.kind = bf::FaultKind::PriceJump;
-    gap.method = "POST";
-    gap.path = "/fapi/v1/algoOrder";
-    gap.symbol = "BTCUSDT";
-    gap.price = 41500;
-    fake.inject(gap);
+    gap_on("/fapi/v1/algoOrder", 41500);
     ex.submit(protected_buy("f-5", 0.05, 39000, 41000));
     std::vector<Report> reports = ex.poll();
     EXPECT_DOUBLE_EQ(filled(reports, "f-5-tp"), 0.05) << "the target acted as a market exit";

@@ -320,22 +320,10 @@ TEST_F(FaultsTest, AProtectionSignedAfterASlowClockSyncIsAwaitedForItsOwnRecvWin
 
 TEST_F(FaultsTest, AGapExitWhoseAnswerWasLostIsAwaitedAndItsFillReported) {
     ExecutorInstance ex = executor("usdm");
-    bf::Fault gap;  // the price gaps through the stop before it is placed
-    gap.kind = bf::FaultKind::PriceJump;
-    gap.method = "POST";
-    gap.path = "/fapi/v1/algoOrder";
-    gap.symbol = "BTCUSDT";
-    gap.price = 38000;
-    fake.inject(gap);
+    gap_on("/fapi/v1/algoOrder", 38000);  // the price gaps through the stop before it is placed
     HttpHandler http = loopback_http();
     HttpRequest held;
-    host.set_http_handler([&](const HttpRequest& r) {
-        if (r.method == "POST" && r.body.find("newClientOrderId=gx-1-sl") != std::string::npos) {
-            held = r;  // the market exit is lost in transit for now
-            throw orchestrade::sdk::Error(OT_E_IO, "http POST failed: timeout");
-        }
-        return http(r);
-    });
+    lose_in_transit("newClientOrderId=gx-1-sl", http, held);  // the market exit, for now
     Order o = market("gx-1", OT_SIDE_BUY, 0.05);
     o.stop_loss = 39000;
     o.take_profit = 41000;
@@ -358,22 +346,10 @@ TEST_F(FaultsTest, AGapExitWhoseAnswerWasLostIsAwaitedAndItsFillReported) {
 TEST_F(FaultsTest, AnExitWaitsForAGapExitWhoseAnswerWasLostSoOnlyOneSells) {
     fake.set_spot_balance("BTC", 0.5);  // holdings from before the bot: a second sale finds some
     ExecutorInstance ex = executor("spot", {{"ignore_existing_holdings", "true"}});
-    bf::Fault gap;  // the price gaps through the stop before the list is placed
-    gap.kind = bf::FaultKind::PriceJump;
-    gap.method = "POST";
-    gap.path = "/api/v3/orderList/oco";
-    gap.symbol = "BTCUSDT";
-    gap.price = 38000;
-    fake.inject(gap);
+    gap_on("/api/v3/orderList/oco", 38000);  // the price gaps through the stop before the list
     HttpHandler http = loopback_http();
     HttpRequest held;
-    host.set_http_handler([&](const HttpRequest& r) {
-        if (r.method == "POST" && r.body.find("newClientOrderId=gs-1-sl") != std::string::npos) {
-            held = r;  // the market exit is lost in transit for now
-            throw orchestrade::sdk::Error(OT_E_IO, "http POST failed: timeout");
-        }
-        return http(r);
-    });
+    lose_in_transit("newClientOrderId=gs-1-sl", http, held);  // the market exit, for now
     Order o = market("gs-1", OT_SIDE_BUY, 0.01);
     o.stop_loss = 39000;
     o.take_profit = 42000;
@@ -395,13 +371,7 @@ TEST_F(FaultsTest, AnExitWaitsForAStopWhoseAnswerWasLostSoItCannotOutliveThePosi
     ExecutorInstance ex = executor("usdm");
     HttpHandler http = loopback_http();
     HttpRequest held;
-    host.set_http_handler([&](const HttpRequest& r) {
-        if (held.body.empty() && r.body.find("clientAlgoId=ws-1-sl") != std::string::npos) {
-            held = r;  // the stop is lost in transit for now
-            throw orchestrade::sdk::Error(OT_E_IO, "http POST failed: timeout");
-        }
-        return http(r);
-    });
+    lose_in_transit("clientAlgoId=ws-1-sl", http, held);  // the stop, for now
     Order o = market("ws-1", OT_SIDE_BUY, 0.05);
     o.stop_loss = 39000;
     o.take_profit = 41000;

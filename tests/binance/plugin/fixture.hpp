@@ -5,6 +5,7 @@
 #include "fake_binance.hpp"
 #include "loopback_http.hpp"
 
+#include <orchestrade/sdk.hpp>
 #include <orchestrade/testing/fake_host.hpp>
 #include <orchestrade/testing/plugin_library.hpp>
 
@@ -108,6 +109,30 @@ class BinanceTest : public ::testing::Test {
         std::copy_if(reports.begin(), reports.end(), std::back_inserter(out),
                      [&](const Report& r) { return r.kind == kind; });
         return out;
+    }
+
+    // The price jumps to `price` as the next POST to `path` (a leg placement) arrives.
+    void gap_on(const std::string& path, double price, const std::string& symbol = "BTCUSDT") {
+        bf::Fault gap;
+        gap.kind = bf::FaultKind::PriceJump;
+        gap.method = "POST";
+        gap.path = path;
+        gap.symbol = symbol;
+        gap.price = price;
+        fake.inject(gap);
+    }
+
+    // The first POST whose body holds `needle` is lost in transit: kept in `held` (a test
+    // lands it later through `http`), answered with a timeout.
+    void lose_in_transit(const std::string& needle, const HttpHandler& http, HttpRequest& held) {
+        host.set_http_handler([&, needle](const HttpRequest& r) {
+            if (held.body.empty() && r.method == "POST" &&
+                r.body.find(needle) != std::string::npos) {
+                held = r;
+                throw orchestrade::sdk::Error(OT_E_IO, "http POST failed: timeout");
+            }
+            return http(r);
+        });
     }
 
     static double filled(const std::vector<Report>& reports, const std::string& id) {
