@@ -105,6 +105,8 @@ class BinanceExecutor final : public sdk::Executor {
     void finish(Protection& p);
     void check_legs(Protection& p, std::vector<sdk::Report>& out);
     void exit_now(Protection& p, bool stop_loss, std::vector<sdk::Report>& out);
+    // Saves that the leg's placement goes out now.
+    void sending(Protection& p, const std::string& leg_id);
     // The answer to a placement or a market exit was lost: it is awaited from now on.
     void lost(Protection& p);
     // After the target was refused: keeps the stop placed before it, if it rests, as the
@@ -112,7 +114,7 @@ class BinanceExecutor final : public sdk::Executor {
     bool keep_stop(Protection& p, const std::string& why, std::vector<sdk::Report>& out);
     // Logs and journals that a position has no stop at the venue.
     void unprotected(Protection& p, const std::string& why);
-    // A leg whose answer was lost (the first leg of a placement, or a market exit for a
+    // A leg whose answer was lost (a leg of a placement that was sent, or a market exit for a
     // crossed level) that Binance does not know yet but may still take; nullptr when none is.
     const Leg* in_flight(const Protection& p);
     // Before an order that reduces the position: cancels the resting legs of the symbol.

@@ -106,9 +106,11 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
     }
     p.state = ProtectionState::Placing;
     p.placing_ms = host().now_ms();
+    for (Leg& leg : p.legs)  // what an earlier try sent is past its recvWindow
+        leg.sent = false;
     save();
     try {
-        venue_->place_protection(po);
+        venue_->place_protection(po, [&](const std::string& leg_id) { sending(p, leg_id); });
         p.state = ProtectionState::Active;
         announce_legs(p, out);
         std::string what;
@@ -170,6 +172,12 @@ bool BinanceExecutor::keep_stop(Protection& p, const std::string& why,
     p.state = ProtectionState::Active;
     announce_legs(p, out);
     return true;
+}
+
+void BinanceExecutor::sending(Protection& p, const std::string& leg_id) {
+    for (Leg& leg : p.legs)
+        if (leg.client_id == leg_id) leg.sent = true;
+    save();
 }
 
 void BinanceExecutor::lost(Protection& p) {
@@ -312,10 +320,13 @@ void BinanceExecutor::check_legs(Protection& p, std::vector<sdk::Report>& out) {
 const Leg* BinanceExecutor::in_flight(const Protection& p) {
     if (!in_grace(p.placing_ms)) return nullptr;
     const std::string symbol = venue_symbol(p.symbol);
-    // The legs go out one after the other: while the first is unknown, it is the lost request
-    // (and the others were never sent).
-    if (p.state == ProtectionState::Placing)
-        return venue_->query_leg(symbol, p.legs.front().client_id) ? nullptr : &p.legs.front();
+    // On usdm the legs go out one after the other: a target whose answer was lost may land
+    // after the stop was found, and one after a lost stop was never sent.
+    if (p.state == ProtectionState::Placing) {
+        for (const Leg& leg : p.legs)
+            if (leg.sent && !venue_->query_leg(symbol, leg.client_id)) return &leg;
+        return nullptr;
+    }
     if (p.state != ProtectionState::Active) return nullptr;
     for (const Leg& leg : p.legs)
         if (leg.market_exit && leg.state == LegState::Open && !venue_->query(symbol, leg.client_id))

@@ -17,7 +17,9 @@ NLOHMANN_JSON_SERIALIZE_ENUM(ProtectionState, {{ProtectionState::Pending, "pendi
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrackedOrder, client_id, symbol, side, market, requested_qty,
                                    sent_ms, acked, venue_id, reported_trades, reported_qty,
                                    stop_loss, take_profit)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Leg, client_id, stop_loss, market_exit, state, reported_trades)
+// A leg saved before `sent` existed loads as not sent.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Leg, client_id, stop_loss, market_exit, state,
+                                                reported_trades, sent)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Protection, entry_id, symbol, exit_side, qty, entry_qty,
                                    stop_loss, take_profit, state, placing_ms, done_ms, legs)
 

@@ -37,6 +37,9 @@ struct Leg {
     bool market_exit = false;  // a market order sent because the level was already crossed
     LegState state = LegState::Open;
     std::set<std::string> reported_trades;
+    // Its placement request went out (saved just before): the legs go one by one on usdm, and
+    // a leg after one whose answer was lost was never sent.
+    bool sent = false;
 };
 
 enum class ProtectionState {

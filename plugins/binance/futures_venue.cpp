@@ -157,8 +157,10 @@ std::vector<VenueOrder> FuturesVenue::open_orders(const std::string& symbol) {
     return out;
 }
 
-void FuturesVenue::place_protection(const ProtectionOrder& p) {
+void FuturesVenue::place_protection(const ProtectionOrder& p,
+                                    const std::function<void(const std::string&)>& sending) {
     auto leg = [&](const char* type, const Decimal& trigger, const std::string& id) {
+        sending(id);
         try {
             client_.call(signed_call("POST", "/fapi/v1/algoOrder",
                                      {{"algoType", "CONDITIONAL"},

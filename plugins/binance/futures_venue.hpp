@@ -28,7 +28,8 @@ class FuturesVenue final : public Venue {
                                    const std::string& venue_order_id) override;
     void cancel(const std::string& symbol, const std::string& client_id) override;
     std::vector<VenueOrder> open_orders(const std::string& symbol) override;
-    void place_protection(const ProtectionOrder& p) override;
+    void place_protection(const ProtectionOrder& p,
+                          const std::function<void(const std::string&)>& sending) override;
     std::optional<VenueOrder> query_leg(const std::string& symbol,
                                         const std::string& client_id) override;
     std::set<std::string> open_leg_ids(const std::string& symbol) override;

@@ -111,8 +111,11 @@ std::vector<VenueOrder> SpotVenue::open_orders(const std::string& symbol) {
     return out;
 }
 
-void SpotVenue::place_protection(const ProtectionOrder& p) {
+void SpotVenue::place_protection(const ProtectionOrder& p,
+                                 const std::function<void(const std::string&)>& sending) {
     if (p.stop_loss && p.take_profit) {
+        sending(p.sl_id);
+        sending(p.tp_id);
         // Protecting a long: the take-profit rests above the price, the stop below.
         client_.call(signed_call("POST", "/api/v3/orderList/oco",
                                  {{"symbol", p.symbol},
@@ -141,6 +144,7 @@ void SpotVenue::place_protection(const ProtectionOrder& p) {
         params.emplace_back("price", p.take_profit->str());
         params.emplace_back("newClientOrderId", p.tp_id);
     }
+    sending(p.stop_loss ? p.sl_id : p.tp_id);
     client_.call(signed_call("POST", "/api/v3/order", std::move(params), 1, Priority::Trading));
 }
 

@@ -19,7 +19,8 @@ class SpotVenue final : public Venue {
                                    const std::string& venue_order_id) override;
     void cancel(const std::string& symbol, const std::string& client_id) override;
     std::vector<VenueOrder> open_orders(const std::string& symbol) override;
-    void place_protection(const ProtectionOrder& p) override;
+    void place_protection(const ProtectionOrder& p,
+                          const std::function<void(const std::string&)>& sending) override;
     std::optional<VenueOrder> query_leg(const std::string& symbol,
                                         const std::string& client_id) override {
         return query(symbol, client_id);

@@ -7,6 +7,7 @@
 #include "exchange_rules.hpp"
 #include "rest_client.hpp"
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -98,7 +99,9 @@ class Venue {
     virtual void cancel(const std::string& symbol, const std::string& client_id) = 0;
     virtual std::vector<VenueOrder> open_orders(const std::string& symbol) = 0;
 
-    virtual void place_protection(const ProtectionOrder& p) = 0;
+    // `sending` gets the client id of each leg just before the request that carries it.
+    virtual void place_protection(const ProtectionOrder& p,
+                                  const std::function<void(const std::string&)>& sending) = 0;
     // A protective leg by its client id; for futures the algo order, whose venue_id is the
     // order it triggered. std::nullopt when unknown.
     virtual std::optional<VenueOrder> query_leg(const std::string& symbol,

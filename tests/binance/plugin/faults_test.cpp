@@ -393,6 +393,34 @@ TEST_F(FaultsTest, AnExitWaitsForAStopWhoseAnswerWasLostSoItCannotOutliveThePosi
     expect_no_duplicates();
 }
 
+TEST_F(FaultsTest, AnExitWaitsForATargetWhoseAnswerWasLostSoItCannotOutliveThePosition) {
+    ExecutorInstance ex = executor("usdm");
+    HttpHandler http = loopback_http();
+    HttpRequest held;
+    lose_in_transit("clientAlgoId=wt-1-tp", http, held);  // the target, for now; the stop rests
+    Order o = market("wt-1", OT_SIDE_BUY, 0.05);
+    o.stop_loss = 39000;
+    o.take_profit = 41000;
+    ex.submit(o);
+    ASSERT_FALSE(held.body.empty());
+    ledger_position("BTC/USDT", 0.05, 40000);
+    advance(1000);
+    ExecutorInstance again = executor("usdm");  // a restart knows the target went out
+    auto [code, message] = failure([&] { again.submit(market("wt-2", OT_SIDE_SELL, 0.05)); });
+    EXPECT_EQ(code, OT_E_REJECTED) << "the target may still rest: " << message;
+    EXPECT_NE(message.find("wt-1-tp"), std::string::npos) << message;
+    ASSERT_EQ(http(held).status, 200) << "Binance takes it within its recvWindow";
+    advance(8000);
+    again.poll();  // both legs are found resting, and watched
+    auto [code3, message3] = failure([&] { again.submit(market("wt-3", OT_SIDE_SELL, 0.05)); });
+    EXPECT_EQ(code3, OT_OK) << "the exit goes once the legs are known: " << message3;
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+    for (const auto& v : fake.orders())
+        EXPECT_FALSE(v.algo && v.status == "NEW")
+            << v.client_id << " rests and would close the next position";
+    expect_no_duplicates();
+}
+
 TEST_F(FaultsTest, TheFakeBansAClientThatIgnoresRetryAfter) {
     bf::Fault limit;
     limit.kind = bf::FaultKind::RateLimit;
