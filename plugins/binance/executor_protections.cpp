@@ -347,7 +347,10 @@ void BinanceExecutor::lift_protections(const std::string& symbol, const std::str
                        "recvWindow; an exit now could execute as well");
     for (auto& [id, p] : state_.protections) {
         if (p.symbol != symbol || p.state == ProtectionState::Done) continue;
-        if (p.state == ProtectionState::Pending || p.state == ProtectionState::Failed) {
+        // Never tried, nothing of it rests. Tried and to be tried again (a rate limit) or refused,
+        // a leg may rest from that try (on usdm, the stop before a refused target): canceled too.
+        if ((p.state == ProtectionState::Pending || p.state == ProtectionState::Failed) &&
+            p.placing_ms == 0) {
             finish(p);
             continue;
         }

@@ -421,6 +421,38 @@ TEST_F(FaultsTest, AnExitWaitsForATargetWhoseAnswerWasLostSoItCannotOutliveThePo
     expect_no_duplicates();
 }
 
+// On usdm a take-profit refused by a rate limit leaves its protection to be placed again while
+// the stop placed before it rests: an exit meanwhile cancels that stop too, or its closePosition
+// would close a later position.
+TEST_F(FaultsTest, AnExitCancelsTheStopOfAProtectionWaitingToBePlacedAgain) {
+    ExecutorInstance ex = executor("usdm");
+    HttpHandler http = loopback_http();
+    host.set_http_handler([&](const HttpRequest& r) {
+        if (r.method == "POST" && r.body.find("clientAlgoId=rl-1-tp") != std::string::npos) {
+            HttpReply limited;
+            limited.status = 429;
+            limited.headers = "Retry-After: 1\r\n";
+            limited.body = R"({"code":-1003,"msg":"Too many requests; current limit is 1200."})";
+            return limited;
+        }
+        return http(r);
+    });
+    Order o = market("rl-1", OT_SIDE_BUY, 0.05);
+    o.stop_loss = 39000;
+    o.take_profit = 41000;
+    ex.submit(o);
+    ledger_position("BTC/USDT", 0.05, 40000);
+    advance(2000);  // past Retry-After, before a poll places the protection again
+    auto [code, message] = failure([&] { ex.submit(market("rl-2", OT_SIDE_SELL, 0.05)); });
+    ASSERT_EQ(code, OT_OK) << message;
+    ex.poll();
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+    for (const auto& v : fake.orders())
+        EXPECT_FALSE(v.algo && v.status == "NEW")
+            << v.client_id << " rests and would close the next position";
+    expect_no_duplicates();
+}
+
 TEST_F(FaultsTest, TheFakeBansAClientThatIgnoresRetryAfter) {
     bf::Fault limit;
     limit.kind = bf::FaultKind::RateLimit;
