@@ -25,13 +25,6 @@ class ExecutorTest : public BinanceTest {
             if (o.status == "NEW" || o.status == "PARTIALLY_FILLED") out.push_back(o);
         return out;
     }
-    static Order protected_buy(const std::string& id, double qty, double sl, double tp,
-                               const std::string& symbol = "BTC/USDT") {
-        Order o = market(id, OT_SIDE_BUY, qty, symbol);
-        o.stop_loss = sl;
-        o.take_profit = tp;
-        return o;
-    }
 };
 
 }  // namespace

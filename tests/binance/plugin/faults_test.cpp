@@ -251,10 +251,7 @@ TEST_F(FaultsTest, AProtectionWhosePlacementTimedOutIsFoundNotPlacedTwice) {
     ExecutorInstance ex = executor("usdm");
     fake.inject(fault(bf::FaultKind::Drop, "/fapi/v1/algoOrder"));
     ex.submit(market("pl-0", OT_SIDE_BUY, 0.001));  // no stop: unaffected
-    Order o = market("pl-1", OT_SIDE_BUY, 0.05);
-    o.stop_loss = 39000;
-    o.take_profit = 41000;
-    ex.submit(o);
+    ex.submit(protected_buy("pl-1", 0.05, 39000, 41000));
     ex.poll();
     advance(8000);  // past the recvWindow: what is missing was never placed
     ex.poll();
@@ -298,10 +295,7 @@ TEST_F(FaultsTest, AProtectionSignedAfterASlowClockSyncIsAwaitedForItsOwnRecvWin
         }
         return http(r);
     });
-    Order o = market("pt-1", OT_SIDE_BUY, 0.01);
-    o.stop_loss = 39000;
-    o.take_profit = 42000;
-    ex.submit(o);
+    ex.submit(protected_buy("pt-1", 0.01, 39000, 42000));
     ASSERT_FALSE(held.body.empty()) << "the re-signed list was lost";
     advance(3500);  // 7.5 s after the placement began, but 3.5 s after the list's timestamp
     ex.poll();
@@ -324,10 +318,7 @@ TEST_F(FaultsTest, AGapExitWhoseAnswerWasLostIsAwaitedAndItsFillReported) {
     HttpHandler http = loopback_http();
     HttpRequest held;
     lose_in_transit("newClientOrderId=gx-1-sl", http, held);  // the market exit, for now
-    Order o = market("gx-1", OT_SIDE_BUY, 0.05);
-    o.stop_loss = 39000;
-    o.take_profit = 41000;
-    ex.submit(o);
+    ex.submit(protected_buy("gx-1", 0.05, 39000, 41000));
     ASSERT_FALSE(held.body.empty()) << "the stop acted as a market exit";
     advance(1000);
     std::vector<Report> early = ex.poll();
@@ -350,10 +341,7 @@ TEST_F(FaultsTest, AnExitWaitsForAGapExitWhoseAnswerWasLostSoOnlyOneSells) {
     HttpHandler http = loopback_http();
     HttpRequest held;
     lose_in_transit("newClientOrderId=gs-1-sl", http, held);  // the market exit, for now
-    Order o = market("gs-1", OT_SIDE_BUY, 0.01);
-    o.stop_loss = 39000;
-    o.take_profit = 42000;
-    ex.submit(o);
+    ex.submit(protected_buy("gs-1", 0.01, 39000, 42000));
     ASSERT_FALSE(held.body.empty()) << "the stop acted as a market exit";
     ledger_position("BTC/USDT", 0.00999, 38000);
     advance(1000);
@@ -372,10 +360,7 @@ TEST_F(FaultsTest, AnExitWaitsForAStopWhoseAnswerWasLostSoItCannotOutliveThePosi
     HttpHandler http = loopback_http();
     HttpRequest held;
     lose_in_transit("clientAlgoId=ws-1-sl", http, held);  // the stop, for now
-    Order o = market("ws-1", OT_SIDE_BUY, 0.05);
-    o.stop_loss = 39000;
-    o.take_profit = 41000;
-    ex.submit(o);
+    ex.submit(protected_buy("ws-1", 0.05, 39000, 41000));
     ASSERT_FALSE(held.body.empty());
     ledger_position("BTC/USDT", 0.05, 40000);
     advance(1000);
@@ -398,10 +383,7 @@ TEST_F(FaultsTest, AnExitWaitsForATargetWhoseAnswerWasLostSoItCannotOutliveThePo
     HttpHandler http = loopback_http();
     HttpRequest held;
     lose_in_transit("clientAlgoId=wt-1-tp", http, held);  // the target, for now; the stop rests
-    Order o = market("wt-1", OT_SIDE_BUY, 0.05);
-    o.stop_loss = 39000;
-    o.take_profit = 41000;
-    ex.submit(o);
+    ex.submit(protected_buy("wt-1", 0.05, 39000, 41000));
     ASSERT_FALSE(held.body.empty());
     ledger_position("BTC/USDT", 0.05, 40000);
     advance(1000);
@@ -437,10 +419,7 @@ TEST_F(FaultsTest, AnExitCancelsTheStopOfAProtectionWaitingToBePlacedAgain) {
         }
         return http(r);
     });
-    Order o = market("rl-1", OT_SIDE_BUY, 0.05);
-    o.stop_loss = 39000;
-    o.take_profit = 41000;
-    ex.submit(o);
+    ex.submit(protected_buy("rl-1", 0.05, 39000, 41000));
     ledger_position("BTC/USDT", 0.05, 40000);
     advance(2000);  // past Retry-After, before a poll places the protection again
     auto [code, message] = failure([&] { ex.submit(market("rl-2", OT_SIDE_SELL, 0.05)); });

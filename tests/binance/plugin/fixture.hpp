@@ -93,6 +93,15 @@ class BinanceTest : public ::testing::Test {
         return o;
     }
 
+    // A market buy with its stop-loss and take-profit.
+    static Order protected_buy(const std::string& id, double qty, double sl, double tp,
+                               const std::string& symbol = "BTC/USDT") {
+        Order o = market(id, OT_SIDE_BUY, qty, symbol);
+        o.stop_loss = sl;
+        o.take_profit = tp;
+        return o;
+    }
+
     // The status and message of a call that must fail.
     template <class F>
     static std::pair<ot_status, std::string> failure(F&& f) {
