@@ -787,7 +787,10 @@ class Engine {
 
         const double equity = ledger_->equity();
         breaker_event(risk_.update_equity(close_ms, equity));
-        tracker().add(close_ms, equity, ledger_->open_positions() > 0);
+        // Dust left by exits is not time in the market (exposure_pct).
+        tracker().add(close_ms, equity,
+                      ledger_->open_positions() > 0 &&
+                          RiskStage::open_positions(*ledger_, min_order_qty_) > 0);
         if (!backtest_ || close_ms - last_equity_ms_ >= kEquitySampleMs)
             record_equity(close_ms, equity);
         summary_.fills += fills;

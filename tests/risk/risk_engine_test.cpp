@@ -363,3 +363,31 @@ TEST(RiskEngine, AResumedRunsMetricsStartFromTheAccountAsItStands) {
     EXPECT_DOUBLE_EQ(report.metrics.fees, second.metrics.fees);
     EXPECT_NEAR(report.metrics.starting_equity, second.metrics.starting_equity, 1e-6);
 }
+
+TEST(RiskEngine, DustAnExitLeavesIsNotTimeInTheMarket) {
+    // Two round trips (BUY at bar 0, SELL at 2, BUY at 5, SELL at 7) on twelve bars, once on a
+    // venue that takes the buy's fee in the coin and floors the sell to its step (0.0123 bought,
+    // 0.0122877 arrive, 0.0122 sold, 0.0000877 stay below the smallest order 0.0001), once on
+    // one that leaves nothing (the second sell takes the first one's dust along). The time in the
+    // market is the same.
+    auto exposure = [](const std::string& venue_params, double* left) {
+        EngineHarness h;
+        h.write_csv(path(12, {}));
+        auto run = h.run(h.pipeline_yaml(
+            script("BUY,HOLD,SELL,HOLD,HOLD,BUY,HOLD,SELL"),
+            "{ use: flaky_executor, params: { " + venue_params + " } }", "{ quantity: 0.0123 }"));
+        *left = 0;
+        for (const auto& f : h.report().fills)
+            *left += f.side == core::Side::Buy ? f.qty : -f.qty;
+        return run.metrics.exposure_pct;
+    };
+    double dust = 0, flat = 0;
+    const double with_dust = exposure("coin_fee_pct: 0.1, lot_step: 0.0001", &dust);
+    const double without = exposure("", &flat);
+    EXPECT_GT(dust, 0) << "the exits left dust";
+    EXPECT_LT(dust, 0.0001);
+    EXPECT_NEAR(flat, 0, 1e-12);
+    EXPECT_GT(without, 0);
+    EXPECT_LT(without, 100);
+    EXPECT_DOUBLE_EQ(with_dust, without) << "the dust counted as a position held";
+}

@@ -95,6 +95,8 @@ class RiskStage {
     // never reached the venue: the strategy's next signal for the symbol is not a duplicate of
     // the one before.
     void forget(const std::string& symbol) { last_action_.erase(symbol); }
+    // Positions open in the ledger, less those that are dust.
+    static int open_positions(const Ledger& ledger, const MinOrderQty& min_order_qty);
 
     // ---- market data and fills ------------------------------------------------------------
     // Whether on_bar and check_exit have anything to do: an ATR to follow or a level to watch.
@@ -132,8 +134,6 @@ class RiskStage {
                         bool order_pending, int64_t now_ms, const MinOrderQty& min_order_qty);
     RiskDecision entry(const SignalRecord& signal, const Ledger& ledger, double price, Side side,
                        int64_t now_ms, const MinOrderQty& min_order_qty);
-    // Positions open in the ledger, less those that are dust.
-    static int open_positions(const Ledger& ledger, const MinOrderQty& min_order_qty);
     double stop_for(const SignalRecord& signal, Side side, double price) const;
     double take_profit_for(const SignalRecord& signal, Side side, double price) const;
 
