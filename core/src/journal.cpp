@@ -582,7 +582,7 @@ Journal::Journal(const std::string& path, Durability durability, Access access)
 
 void Journal::check(const std::string& path) {
     try {
-        SQLite::Database db(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
+        SQLite::Database db(path, SQLite::OPEN_READWRITE, kBusyTimeoutMs);  // writes nothing
         require_journal(db, path, schema_version_of(db), false);
     } catch (const SQLite::Exception& e) {
         throw open_error(path, e);
@@ -605,9 +605,11 @@ void Journal::open() {
     // them. Only possible before SQLite's first use in the process; later calls change nothing.
     static std::once_flag no_memory_statistics;
     std::call_once(no_memory_statistics, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-    // NOMUTEX: every use of the connection is serialized by mutex_ already.
-    const int flags = access_ == Access::ReadOnly ? SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX
-                                                  : SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX;
+    // NOMUTEX: every use of the connection is serialized by mutex_ already. A read-only access
+    // opens read-write all the same, and writes nothing: only a connection that may write
+    // removes the -wal and -shm files as the last one closes (SQLite still opens a write
+    // protected file for reading).
+    const int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX;
     if (access_ == Access::Create) {
         const auto parent = std::filesystem::path(path_).parent_path();
         if (!parent.empty()) std::filesystem::create_directories(parent);

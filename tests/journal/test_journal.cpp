@@ -848,5 +848,16 @@ TEST(Journal, RunsAreListedInOrderAndQueriesFilterByRun) {
     EXPECT_EQ(journal.events(second, "b").size(), 1u);
 }
 
+TEST(Journal, ReadingAJournalLeavesNoWalOrShmFileBehind) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    { Journal journal(path, Durability::Synchronous); }
+    ASSERT_FALSE(std::filesystem::exists(path + "-wal"));
+    Journal::check(path);
+    { Journal journal(path, Durability::Synchronous, Journal::Access::ReadOnly); }
+    EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+    EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
+}
+
 }  // namespace
 }  // namespace orchestrade::core
