@@ -146,7 +146,8 @@ Json chart_data(const RunReport& r) {
                   : std::string(buy ? "B " : "S ") + num(f.qty, 4) + " @ " + num(f.price)}});
     }
     Json equity = Json::array(), drawdown = Json::array();
-    double peak = r.run.starting_cash;
+    // As the metrics do: a resumed run starts from the account as it stood, not as it began.
+    double peak = r.metrics.starting_equity > 0 ? r.metrics.starting_equity : r.run.starting_cash;
     int64_t last = -1;
     for (const auto& p : r.equity) {
         const int64_t t = p.time_ms / 1000;

@@ -1,8 +1,9 @@
-// The HTML report: self-contained, and in headless Chromium it renders with no script error
-// and one marker per fill.
+// The HTML report: self-contained, its drawdown the metrics' own, and in headless Chromium it
+// renders with no script error and one marker per fill.
 #include "engine_harness.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdio>
@@ -42,7 +43,37 @@ std::string html_of_a_backtest(EngineHarness& h, std::size_t* fills) {
     return core::report_to_html(r);
 }
 
+// The JSON the page draws its charts from.
+nlohmann::json chart_data_of(const std::string& html) {
+    const std::string start = "const DATA = ";
+    const auto begin = html.find(start);
+    const auto end = html.find(";</script>", begin);
+    if (begin == std::string::npos || end == std::string::npos) return nullptr;
+    return nlohmann::json::parse(html.substr(begin + start.size(), end - begin - start.size()));
+}
+
 }  // namespace
+
+TEST(HtmlReport, AResumedRunsDrawdownStartsFromTheAccountAsItStoodAtTheResume) {
+    // The account's first run ended at 8,000 of its 10,000; the resumed run fell to 7,600 and
+    // came back: 5 % below its own start, as its metrics say, not 24 % below the first run's.
+    core::RunReport r;
+    r.run.id = 2;
+    r.run.starting_cash = 10000;
+    r.metrics.starting_equity = 8000;
+    r.equity = {{kStartMs, 8000, 8000},
+                {kStartMs + kMinuteMs, 7600, 7600},
+                {kStartMs + 2 * kMinuteMs, 8000, 8000}};
+    const nlohmann::json data = chart_data_of(core::report_to_html(r));
+    ASSERT_TRUE(data.is_object());
+    std::vector<double> drawdown;
+    for (const auto& p : data.at("drawdown"))
+        drawdown.push_back(p.at("value").get<double>());
+    ASSERT_EQ(drawdown.size(), 3u);
+    EXPECT_DOUBLE_EQ(drawdown[0], 0);
+    EXPECT_DOUBLE_EQ(drawdown[1], -5);
+    EXPECT_DOUBLE_EQ(drawdown[2], 0);
+}
 
 TEST(HtmlReport, IsSelfContained) {
     EngineHarness h;
