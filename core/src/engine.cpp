@@ -383,15 +383,20 @@ class Engine {
             throw RunError("the journal and the venue disagree, refusing to trade:" + problems);
     }
 
-    // Strategies rebuild their indicators from history before the first live bar.
+    // Strategies rebuild their indicators from history before the first live bar: of every
+    // timeframe the feed delivers (a higher one too), or of the pipeline's from a feed that gives
+    // nothing when asked for all.
     void warm_up() {
         uint32_t n = strategy_->warmup_bars();
         if (n == 0) return;
         BarBuffer history;
-        for (const auto& symbol : p_.universe)
-            if (!feed_->history(symbol, interval_s_, std::numeric_limits<int64_t>::max(), n,
-                                history.sink()))
-                return;
+        constexpr int64_t kNow = std::numeric_limits<int64_t>::max();
+        for (const auto& symbol : p_.universe) {
+            const std::size_t before = history.size();
+            if (!feed_->history(symbol, 0, kNow, n, history.sink())) return;
+            if (history.size() == before && interval_s_ != 0)
+                feed_->history(symbol, interval_s_, kNow, n, history.sink());
+        }
         for (std::size_t begin = 0; begin < history.size();) {
             std::size_t end = history.group_end(begin);
             for (std::size_t i = begin; i < end; ++i)

@@ -169,7 +169,9 @@ bool CsvFeed::poll(int64_t, uint32_t max_bars, sdk::FeedOut& out) {
 
 void CsvFeed::history(const std::string& symbol, int32_t interval_s, int64_t before_ms,
                       uint32_t count, sdk::FeedOut& out) {
-    if (symbol != symbol_ || interval_s != interval_s_ || count == 0 || !pushed_any_) return;
+    if (symbol != symbol_ || (interval_s != 0 && interval_s != interval_s_) || count == 0 ||
+        !pushed_any_)
+        return;
     // Only bars already replayed have closed: history never reaches past the replay position.
     int64_t before = std::min(before_ms, last_pushed_ms_ + 1);
     CsvBarReader reader(path_);

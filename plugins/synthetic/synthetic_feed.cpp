@@ -2,7 +2,10 @@
 
 #include <orchestrade/candles/timeframe.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <deque>
+#include <map>
 
 namespace orchestrade::plugins {
 namespace {
@@ -150,21 +153,36 @@ void SyntheticFeed::history(const std::string& symbol, int32_t interval_s, int64
     if (index == symbols_.size() || count == 0) return;
     // Only bars already replayed have closed: history never reaches past the replay position.
     int64_t available = streams_[index].index();
-    std::deque<StreamItem> last;
+    // The last `count` bars of each interval asked for (0: the base one and every higher one).
+    std::map<int32_t, std::deque<StreamItem>> last;
     CandleStream stream(config_, symbol);
     std::vector<StreamItem> items;
     while (stream.index() < available) {
         items.clear();
         stream.next(items);
         for (const StreamItem& item : items) {
-            if (item.name || item.interval_s != interval_s || item.candle.open_time_ms >= before_ms)
+            if (item.name || (interval_s != 0 && item.interval_s != interval_s) ||
+                item.candle.open_time_ms >= before_ms)
                 continue;
-            if (last.size() == count) last.pop_front();
-            last.push_back(item);
+            std::deque<StreamItem>& kept = last[item.interval_s];
+            if (kept.size() == count) kept.pop_front();
+            kept.push_back(item);
         }
     }
-    for (const StreamItem& item : last)
-        push(index, item, out);
+    // In the order the stream gives them: by close time, a higher bar after the base bar that
+    // closes it.
+    std::vector<const StreamItem*> ordered;
+    for (const auto& [interval, kept] : last)
+        for (const StreamItem& item : kept)
+            ordered.push_back(&item);
+    auto close_ms = [](const StreamItem* i) {
+        return i->candle.open_time_ms + int64_t{i->interval_s} * 1000;
+    };
+    std::stable_sort(ordered.begin(), ordered.end(), [&](const StreamItem* a, const StreamItem* b) {
+        return close_ms(a) < close_ms(b);
+    });
+    for (const StreamItem* item : ordered)
+        push(index, *item, out);
 }
 
 }  // namespace orchestrade::plugins

@@ -6,7 +6,10 @@
 #include <orchestrade/core/journal.hpp>
 #include <orchestrade/core/run_lock.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <map>
 #include <set>
 
 using namespace orchestrade;
@@ -377,6 +380,36 @@ TEST(TradingLogic, ABarPolledButNotRunBeforeACrashIsRunAfterTheRestart) {
     EXPECT_EQ(signals[0].time_ms, kStartMs + 2 * kMinuteMs) << "bar 2 was skipped";
 }
 
+TEST(TradingLogic, AfterARestartTheStrategyWarmsUpOnEveryTimeframeTheFeedDelivers) {
+    EngineHarness h;
+    auto yaml = [](int warmup) {
+        return "version: 1\nname: test\nmode: paper\njournal: journal.db\nuniverse: [BTC/USDT]\n"
+               "feed: { use: synthetic, params: { timeframe: 1m, higher_timeframes: 5m, bars: 0 } "
+               "}\n"
+               "strategy: { use: script_strategy, params: { warmup_bars: " +
+               std::to_string(warmup) +
+               " } }\nrisk: { quantity: 1 }\nexecutor: { use: mock, params: { fill: close } }\n";
+    };
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 12;  // twelve 1m bars: two whole 5m bars
+    h.run(yaml(0), o);
+    o.max_iterations = 1;
+    h.run(yaml(2), o);
+    std::map<int64_t, int> per_interval;
+    int64_t last_close = 0;
+    for (const auto& e : h.events("warmup_bar")) {
+        const auto bar = nlohmann::json::parse(e.json);
+        const int64_t interval = bar.at("interval_s").get<int64_t>();
+        ++per_interval[interval];
+        const int64_t close = bar.at("open_time_ms").get<int64_t>() + interval * 1000;
+        EXPECT_GE(close, last_close) << "warm-up bars out of time order";
+        last_close = close;
+    }
+    EXPECT_EQ(per_interval[60], 2);
+    EXPECT_EQ(per_interval[300], 2) << "the higher timeframe had no history";
+}
+
 TEST(TradingLogic, AKilledRunIsReportedInterruptedAndClosedAsSuchByTheNextRun) {
     EngineHarness h;
     crash_a_paper_run(h, 2);
@@ -517,6 +550,22 @@ TEST(TradingLogic, AFeedBehindIsPolledAgainAndOnlyTheBarItCatchesUpToActs) {
     EXPECT_EQ(signals[0].action, core::Action::Buy);
     EXPECT_GE(signals[0].time_ms, last_closed_minute_open(now));
     EXPECT_EQ(signals[0].outcome, "order");
+}
+
+TEST(TradingLogic, AFeedWhoseHistoryKnowsOnlyItsIntervalStillWarmsTheStrategyUp) {
+    EngineHarness h;
+    std::string yaml = catch_up_pipeline(h, "backlog: 1, timeframe: 1m");
+    const std::string strategy = script("BUY");
+    yaml.replace(yaml.find(strategy), strategy.size(),
+                 "{ use: script_strategy, params: { script: BUY, warmup_bars: 3 } }");
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = 1;
+    h.run(yaml, o);
+    const auto bars = h.events("warmup_bar");
+    ASSERT_EQ(bars.size(), 3u) << "asked for every interval, then for the pipeline's";
+    for (const auto& e : bars)
+        EXPECT_EQ(nlohmann::json::parse(e.json).at("interval_s"), 60);
 }
 
 TEST(TradingLogic, AFeedThatFailsWhileBehindActsOnNothingUntilItHasCaughtUp) {

@@ -457,8 +457,10 @@ struct ot_feed { /* allocated by create(), freed by destroy() */
        history, acts on none of them, and polls again at once. */
     ot_status(OT_CALL* poll)(ot_feed* f, int64_t now_ms, uint32_t max_bars, const ot_feed_sink* out,
                              ot_error* err);
-    /* Pushes up to 'count' closed bars before 'before_ms' for symbol/interval (warm-up). May be
-       NULL. */
+    /* Pushes up to 'count' closed bars before 'before_ms' for symbol/interval (warm-up), in
+       close-time order; interval_s 0 asks for 'count' bars of every timeframe the feed delivers
+       (the host's warm-up asks so first, then, if nothing came, for the pipeline's timeframe).
+       May be NULL. */
     ot_status(OT_CALL* history)(ot_feed* f, const char* symbol, int32_t interval_s,
                                 int64_t before_ms, uint32_t count, const ot_feed_sink* out,
                                 ot_error* err);
