@@ -453,8 +453,8 @@ struct ot_feed { /* allocated by create(), freed by destroy() */
        at most max_bars of them (0 = no limit). Returns OT_END when a finite source is exhausted.
        In a backtest the host passes now_ms = INT64_MAX and takes what comes, in time order.
        Since minor 3 (return it only when ot_host.abi_minor >= 3): OT_BEHIND when the feed pushed
-       fewer bars than have closed, max_bars aside (a catch-up it spreads over polls): the host takes them as
-       history, acts on none of them, and polls again at once. */
+       fewer bars than have closed, max_bars aside (a catch-up it spreads over polls): the host
+       takes them as history, acts on none of them, and polls again at once. */
     ot_status(OT_CALL* poll)(ot_feed* f, int64_t now_ms, uint32_t max_bars, const ot_feed_sink* out,
                              ot_error* err);
     /* Pushes up to 'count' closed bars before 'before_ms' for symbol/interval (warm-up), in
