@@ -15,9 +15,7 @@ namespace {
 
 core::RunSummary paper_run(EngineHarness& h, const std::string& executor_params) {
     h.write_csv(bars_from_closes({100, 101, 102, 103, 104, 105, 106, 107}));
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 4;
+    auto o = quick_iterations(4);
     return h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD,HOLD"),
                                  "{ use: flaky_executor, params: { " + executor_params + " } }",
                                  "{ quantity: 1 }", "paper"),
@@ -145,9 +143,7 @@ TEST(CashFlows, AResumedRunsSummaryCountsOnlyItsOwnFunding) {
         script("BUY,HOLD,HOLD,HOLD,HOLD,HOLD") +  // funding every second 4h bar
         "\nrisk: { quantity: 0.5 }\n"
         "executor: { use: mock, params: { fee_bps: 0, starting_cash: 100000 } }\n";
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 6;
+    auto o = quick_iterations(6);
     const auto first = h.run(yaml, o);
     const auto second = h.run(yaml, o);
     ASSERT_TRUE(second.resumed);

@@ -115,6 +115,14 @@ class EngineHarness {
     core::PluginRegistry registry_;
 };
 
+// A paper/live loop that runs `iterations` iterations back to back (1 ms period).
+inline core::EngineOptions quick_iterations(int64_t iterations) {
+    core::EngineOptions o;
+    o.interval_ms = 1;
+    o.max_iterations = iterations;
+    return o;
+}
+
 // Runs the pipeline in a child process, which a fixture ends with exit code 3 where a crash is
 // wanted (script_strategy's exit_at, flaky_executor's exit_on_submit), as a SIGKILL there would.
 // Returns the child's exit code: 3 when the crash happened, 0 when the run ended without it.

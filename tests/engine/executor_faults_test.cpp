@@ -45,9 +45,7 @@ TEST(ExecutorFaults, ASubmitThatThrowsIsReconciledAsNeverPlacedAndTheLoopGoesOn)
 TEST(ExecutorFaults, AnIntentTheVenueNeverReceivedBeforeACrashIsPlacedAgainByItsBar) {
     EngineHarness h;
     h.write_csv(bars_from_closes(rising(8)));
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 4;
+    auto o = quick_iterations(4);
     ASSERT_EQ(run_until_crash(h,
                               h.pipeline_yaml(script("HOLD,BUY"), flaky("exit_on_submit: 0"),
                                               "{ quantity: 1 }", "paper"),
@@ -146,9 +144,7 @@ TEST(ExecutorFaults, AFillReportedTwiceReachesTheLedgerOnce) {
 TEST(ExecutorFaults, AFillReportedAgainAfterItsOrderClosedIsNeitherAppliedNorAnAlarm) {
     EngineHarness h;
     h.write_csv(bars_from_closes(rising(8)));
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 6;
+    auto o = quick_iterations(6);
     h.run(h.pipeline_yaml(script("BUY,HOLD,SELL,HOLD"), flaky("repeat_fills: 1"), "{ quantity: 1 }",
                           "paper"),
           o);
@@ -187,9 +183,7 @@ TEST(ExecutorFaults, AnIntentHeldBackByRateLimitsForTooLongIsNeverSentLate) {
 TEST(ExecutorFaults, AnUnansweredStartupReconciliationHoldsTradingUntilTheVenueAnswers) {
     EngineHarness h;
     h.write_csv(bars_from_closes(rising(20)));
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 1;
+    auto o = quick_iterations(1);
     // Paper replay: the only iteration sends a BUY whose answer is lost.
     h.run(
         h.pipeline_yaml(script("BUY"), flaky("ambiguous_on_submit: 0"), "{ quantity: 1 }", "paper"),

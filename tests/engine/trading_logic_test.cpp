@@ -182,9 +182,7 @@ TEST(TradingLogic, BadInputToTheStrategyIsAConfigErrorBeforeAnythingIsJournaled)
 TEST(TradingLogic, AnOlderPluginsShorterStructsAreReadOnlyUpToTheirSize) {
     EngineHarness h;
     h.write_csv(bars_from_closes(closes(4)));
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 2;
+    auto o = quick_iterations(2);
     h.run(h.pipeline_yaml("{ use: short_signal }", mock_executor(), "{ quantity: 1 }", "paper"), o);
     auto signals = h.signals();
     ASSERT_EQ(signals.size(), 2u);
@@ -304,9 +302,7 @@ TEST(TradingLogic, ABacktestRefusesPluginHttpUnlessThePipelineAllowsIt) {
 TEST(TradingLogic, PositionsAreJournaledAsTheLedgerHoldsThem) {
     EngineHarness h;
     h.write_csv(bars_from_closes({100, 110, 120, 130, 140}));
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 3;
+    auto o = quick_iterations(3);
     // Paper: a position row after every fill; the BUY on bar 0 fills at bar 1's open (100).
     h.run(h.pipeline_yaml(script("BUY"), mock_executor(), "{ quantity: 2 }", "paper"), o);
     core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
@@ -326,9 +322,7 @@ TEST(TradingLogic, PaperActsOnlyOnTheNewestMomentOfAPoll) {
         h.pipeline_yaml(script("BUY,SELL,BUY,SELL"), mock_executor(), "{ quantity: 1 }", "paper");
     const std::string feed = "timeframe: 1m }";
     yaml.replace(yaml.find(feed), feed.size(), "timeframe: 1m, replay_bars: 4 }");
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 1;
+    auto o = quick_iterations(1);
     auto summary = h.run(yaml, o);
     EXPECT_EQ(summary.bars, 4);
     auto signals = h.signals();
@@ -345,9 +339,7 @@ namespace {
 // there would.
 void crash_a_paper_run(EngineHarness& h, int exit_at) {
     h.write_csv(bars_from_closes(closes(8)));
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 8;
+    auto o = quick_iterations(8);
     const std::string crashing =
         "{ use: script_strategy, params: { script: \"HOLD\", exit_at: " + std::to_string(exit_at) +
         " } }";
@@ -358,9 +350,7 @@ void crash_a_paper_run(EngineHarness& h, int exit_at) {
 }
 
 core::RunSummary resume(EngineHarness& h, const std::string& actions) {
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 2;
+    auto o = quick_iterations(2);
     return h.run(h.pipeline_yaml(script(actions), mock_executor(), "{ quantity: 1 }", "paper"), o);
 }
 
@@ -390,9 +380,7 @@ TEST(TradingLogic, AfterARestartTheStrategyWarmsUpOnEveryTimeframeTheFeedDeliver
                std::to_string(warmup) +
                " } }\nrisk: { quantity: 1 }\nexecutor: { use: mock, params: { fill: close } }\n";
     };
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 12;  // twelve 1m bars: two whole 5m bars
+    auto o = quick_iterations(12);  // twelve 1m bars: two whole 5m bars
     h.run(yaml(0), o);
     o.max_iterations = 1;
     h.run(yaml(2), o);
@@ -431,9 +419,7 @@ TEST(TradingLogic, ASecondRunOnAJournalInUseRefusesToStartAndRecordsNothing) {
     h.write_csv(bars_from_closes(closes(8)));
     const std::string yaml =
         h.pipeline_yaml(script("BUY"), mock_executor(), "{ quantity: 1 }", "paper");
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 1;
+    auto o = quick_iterations(1);
     h.run(yaml, o);
     {
         core::RunLock running(h.journal_path());  // as a bot still running holds it
@@ -465,9 +451,7 @@ std::string run_losing_its_journal(EngineHarness& h, const std::string& param) {
         "{ use: script_strategy, params: { script: \"BUY,HOLD,HOLD,SELL\", "
         "journal: \"" +
         h.journal_path() + "\", " + param + ": 1 } }";
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 6;
+    auto o = quick_iterations(6);
     try {
         h.run(h.pipeline_yaml(strategy, mock_executor(), "{ quantity: 1 }", "paper"), o);
     } catch (const core::RunError& e) {
@@ -539,9 +523,7 @@ int64_t last_closed_minute_open(int64_t now_ms) {
 
 TEST(TradingLogic, AFeedBehindIsPolledAgainAndOnlyTheBarItCatchesUpToActs) {
     EngineHarness h;
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 1;  // one iteration: three polls (100 behind, 100 behind, 50)
+    auto o = quick_iterations(1);  // one iteration: three polls (100 behind, 100 behind, 50)
     const int64_t now = core::WallClock().now_ms();
     auto summary = h.run(catch_up_pipeline(h, "backlog: 250, per_poll: 100"), o);
     EXPECT_EQ(summary.bars, 250);
@@ -558,9 +540,7 @@ TEST(TradingLogic, AFeedWhoseHistoryKnowsOnlyItsIntervalStillWarmsTheStrategyUp)
     const std::string strategy = script("BUY");
     yaml.replace(yaml.find(strategy), strategy.size(),
                  "{ use: script_strategy, params: { script: BUY, warmup_bars: 3 } }");
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 1;
+    auto o = quick_iterations(1);
     h.run(yaml, o);
     const auto bars = h.events("warmup_bar");
     ASSERT_EQ(bars.size(), 3u) << "asked for every interval, then for the pipeline's";
@@ -570,9 +550,8 @@ TEST(TradingLogic, AFeedWhoseHistoryKnowsOnlyItsIntervalStillWarmsTheStrategyUp)
 
 TEST(TradingLogic, AFeedThatFailsWhileBehindActsOnNothingUntilItHasCaughtUp) {
     EngineHarness h;
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 2;  // the second poll pushes its 100 bars and throws; the next catches up
+    auto o =
+        quick_iterations(2);  // the second poll pushes its 100 bars and throws; the next catches up
     const int64_t now = core::WallClock().now_ms();
     h.run(catch_up_pipeline(h, "backlog: 250, per_poll: 100, fail_at: 2"), o);
     EXPECT_EQ(h.events("feed_error").size(), 1u);

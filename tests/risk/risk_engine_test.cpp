@@ -35,9 +35,7 @@ core::RunSummary buy_then_resume(EngineHarness& h, const std::string& script_of_
     h.write_csv(path(6, {{4, {0, 110, 111, 109, 110}}, {5, {0, 110, 111, 109, 110}}}));
     const std::string executor =
         "{ use: mock, params: { starting_cash: 10000, fee_bps: 10, fill: next_open } }";
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 3;
+    auto o = quick_iterations(3);
     h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
     return h.run(h.pipeline_yaml(script(script_of_second), executor, "{ quantity: 1 }", "paper"),
                  o);
@@ -104,9 +102,7 @@ TEST(RiskEngine, EntryRefusalsAreJournaledWithTheirRule) {
 TEST(RiskEngine, AHaltBlocksEntriesKeepsExitsAndSurvivesRestarts) {
     EngineHarness h;
     h.write_csv(path(40, {}));
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 3;
+    auto o = quick_iterations(3);
     // Paper replay, one bar per iteration; each process runs its own script.
     auto paper = [&](const std::string& actions) {
         return h.pipeline_yaml(script(actions), mock(), "{ quantity: 1 }", "paper");
@@ -220,9 +216,7 @@ TEST(RiskEngine, ACrashRightAfterAnEntryFillKeepsItsStopForTheRestart) {
     h.write_csv(
         path(8, {{2, {0, 90, 91, 89, 90}}, {3, {0, 90, 91, 89, 90}}, {4, {0, 90, 91, 89, 90}}}));
     const std::string risk = "{ quantity: 1, stop_loss_pct: 5 }";
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 5;
+    auto o = quick_iterations(5);
     const std::string crashing =
         "{ use: script_strategy, params: { script: \"BUY,HOLD\", exit_at: 1 } }";
     ASSERT_EQ(run_until_crash(h, h.pipeline_yaml(crashing, mock(), risk, "paper"), o), 3)
@@ -240,9 +234,7 @@ TEST(RiskEngine, ABacktestOnAPaperJournalLeavesThePaperBotsRiskStateAndHaltComma
     EngineHarness h;
     h.write_csv(path(8, {}));
     const std::string risk = "{ quantity: 1, stop_loss_pct: 5 }";
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 3;
+    auto o = quick_iterations(3);
     h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), mock(), risk, "paper"), o);
     std::optional<std::string> saved;
     {
@@ -267,9 +259,7 @@ TEST(RiskEngine, ALiveRunOnAPaperJournalStartsFromItsOwnRiskStateNotThePaperBots
     h.write_csv(path(8, {}));
     const std::string risk = "{ quantity: 1, stop_loss_pct: 5 }";
     const std::string venue = "{ use: flaky_executor, params: { starting_cash: 10000 } }";
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 3;
+    auto o = quick_iterations(3);
     h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), venue, risk, "paper"), o);
     const auto paper_state = h.kv("core", "risk_state:paper");
     ASSERT_TRUE(paper_state);
@@ -288,9 +278,7 @@ TEST(RiskEngine, AResumedRunWhoseUniverseDroppedAHeldSymbolSaysSo) {
     EngineHarness h;
     h.write_csv(path(6, {}));
     const std::string executor = "{ use: mock, params: { starting_cash: 10000, fee_bps: 0 } }";
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 3;
+    auto o = quick_iterations(3);
     h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), executor, "{ quantity: 1 }", "paper"), o);
     EXPECT_TRUE(h.events("position_outside_universe").empty());
     std::string yaml = h.pipeline_yaml(script("HOLD"), executor, "{ quantity: 1 }", "paper");
@@ -310,9 +298,7 @@ TEST(RiskEngine, APipelineThatContinuesAnotherPipelinesAccountSaysSo) {
     EngineHarness h;
     h.write_csv(path(6, {}));
     const std::string executor = "{ use: mock, params: { starting_cash: 10000, fee_bps: 0 } }";
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 2;
+    auto o = quick_iterations(2);
     std::string yaml = h.pipeline_yaml(script("BUY,HOLD"), executor, "{ quantity: 1 }", "paper");
     h.run(yaml, o);
     h.run(yaml, o);

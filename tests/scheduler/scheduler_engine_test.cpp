@@ -106,9 +106,7 @@ TEST(SchedulerEngine, APaperRunCatchesUpOnceAndARestartDoesNotFireAgain) {
         std::string("  triggers:\n    - { name: daily, at: \"") + at + "\", tz: UTC }\n";
     const std::string yaml = with_schedule(
         h.pipeline_yaml(script("HOLD"), mock_executor(), "{ quantity: 1 }", "paper"), schedule);
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 2;
+    auto o = quick_iterations(2);
     h.run(yaml, o);
     EXPECT_EQ(h.events("event_seen").size(), 1u);
     h.run(yaml, o);  // a restart: the occurrence is already handled
@@ -123,9 +121,7 @@ TEST(SchedulerEngine, APaperRunCatchesUpOnceAndARestartDoesNotFireAgain) {
 TEST(SchedulerEngine, AnEventDueWhileTheStartupReconciliationIsUnansweredWaitsForIt) {
     EngineHarness h;
     h.write_csv(hourly_week());
-    core::EngineOptions o;
-    o.interval_ms = 1;
-    o.max_iterations = 1;
+    auto o = quick_iterations(1);
     std::string lost = h.pipeline_yaml(
         script("BUY"), "{ use: flaky_executor, params: { ambiguous_on_submit: 0 } }",
         "{ quantity: 1 }", "paper");
