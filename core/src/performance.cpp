@@ -117,9 +117,21 @@ double periods_per_year(int32_t interval_s) {
 Metrics compute_metrics(const std::vector<EquityPoint>& curve, double starting_equity,
                         double periods_per_year, const std::vector<Trade>& trades, double fees,
                         double realized_pnl) {
+    // A fill shows in the samples after it, so a trade covers the points in (entry, exit]. Not
+    // equity != cash: dust an exit leaves keeps those apart with no position to speak of.
+    std::vector<int64_t> entries, exits;
+    for (const auto& t : trades) {
+        entries.push_back(t.entry_ts);
+        if (!t.open) exits.push_back(t.exit_ts);
+    }
+    std::sort(entries.begin(), entries.end());
+    std::sort(exits.begin(), exits.end());
+    const auto before = [](const std::vector<int64_t>& times, int64_t t) {
+        return std::lower_bound(times.begin(), times.end(), t) - times.begin();
+    };
     PerformanceTracker tracker(starting_equity, periods_per_year);
     for (const auto& p : curve)
-        tracker.add(p.time_ms, p.equity, p.equity != p.cash);
+        tracker.add(p.time_ms, p.equity, before(entries, p.time_ms) > before(exits, p.time_ms));
     return tracker.metrics(trade_stats(trades), fees, realized_pnl);
 }
 

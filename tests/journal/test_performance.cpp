@@ -149,11 +149,16 @@ TEST(Performance, StoredCurveGivesTheTrackersNumbers) {
     std::vector<EquityPoint> curve;
     for (int i = 0; i < 6; ++i) {
         tracker.add(kT0 + i * kStepMs, kEquity[i], kInMarket[i]);
-        // A position open at the sample makes equity differ from cash.
-        curve.push_back(
-            {kT0 + i * kStepMs, kEquity[i], kInMarket[i] ? kEquity[i] - 50 : kEquity[i]});
+        // Dust the first exit left keeps equity apart from cash at every point after it.
+        curve.push_back({kT0 + i * kStepMs, kEquity[i], kEquity[i] - (kInMarket[i] ? 50 : 0.01)});
     }
-    const std::vector<Trade> trades = {closed_trade(4), closed_trade(-2)};
+    // Open at points 0-1 (filled before the first, out at the second's time) and 3-4 (filled
+    // after the third's time, out at the fifth's).
+    std::vector<Trade> trades = {closed_trade(4), closed_trade(-2)};
+    trades[0].entry_ts = kT0 - 1;
+    trades[0].exit_ts = kT0 + kStepMs;
+    trades[1].entry_ts = kT0 + 2 * kStepMs;
+    trades[1].exit_ts = kT0 + 4 * kStepMs;
     const Metrics streamed = tracker.metrics(trade_stats(trades), 1, 2);
     const Metrics stored = compute_metrics(curve, 100, 5, trades, 1, 2);
     EXPECT_EQ(metrics_to_json(stored), metrics_to_json(streamed));

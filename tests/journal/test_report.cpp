@@ -61,9 +61,10 @@ class ReportTest : public ::testing::Test {
             fill(run_, "o-2", "BTC/USDT", Side::Sell, 1, 110, 1, kT0 + 2 * kDayMs));
         journal_.record_fill(
             fill(run_, "o-3", "ETH/USDT", Side::Buy, 2, 50, 0.5, kT0 + 3 * kDayMs));
-        journal_.record_equity(run_, {kT0 + kDayMs, 899 + 100, 899});
-        journal_.record_equity(run_, {kT0 + 2 * kDayMs, 1008, 1008});
-        journal_.record_equity(run_, {kT0 + 3 * kDayMs, 907.5 + 2 * 52, 907.5});
+        // As the engine samples: at the close of the bar whose open the fill took.
+        journal_.record_equity(run_, {kT0 + 2 * kDayMs, 899 + 100, 899});
+        journal_.record_equity(run_, {kT0 + 3 * kDayMs, 1008, 1008});
+        journal_.record_equity(run_, {kT0 + 4 * kDayMs, 907.5 + 2 * 52, 907.5});
         journal_.end_run(run_, 1'700'100'500'000, "completed");
     }
 
@@ -153,6 +154,28 @@ TEST_F(ReportTest, AnnualisesAStoredCurveByItsSampleSpacingNotTheBarInterval) {
     const double stdev = std::sqrt(squares / 3);
     EXPECT_NEAR(m.sharpe, mean / stdev * std::sqrt(365.0 * 24), 1e-6);
     EXPECT_NEAR(m.volatility_pct, stdev * std::sqrt(365.0 * 24) * 100, 1e-6);
+}
+
+TEST_F(ReportTest, AKilledRunsExposureLeavesOutTheDustAnExitLeft) {
+    // Killed before it saved its metrics: bought 1 BTC, sold all but 0.001 (a fee taken in the
+    // coin, the sale floored to the venue's step). The dust keeps equity apart from cash.
+    RunRecord run;
+    run.pipeline_name = "killed";
+    run.mode = Mode::Backtest;
+    run.starting_cash = 1000;
+    run.bar_interval_s = 86400;
+    const int64_t id = journal_.begin_run(run);
+    journal_.record_fill(fill(id, "d-1", "BTC/USDT", Side::Buy, 1, 100, 0, kT0 + kDayMs));
+    journal_.record_fill(fill(id, "d-2", "BTC/USDT", Side::Sell, 0.999, 100, 0, kT0 + 2 * kDayMs));
+    journal_.record_event({0, id, kT0 + 2 * kDayMs, "core", "dust_left",
+                           R"({"client_order_id": "d-2", "trade_id": "t-d-2"})"});
+    for (int day = 2; day <= 4; ++day)
+        journal_.record_equity(id, {kT0 + day * kDayMs, 1000, day == 2 ? 900 : 999.9});
+
+    const RunReport r = build_report(journal_, id);
+    ASSERT_EQ(r.trades.size(), 1u);
+    EXPECT_FALSE(r.trades[0].open) << "the dust closed the trade";
+    EXPECT_NEAR(r.metrics.exposure_pct, 100.0 / 3, kTolerance) << "in the market on day 2 only";
 }
 
 TEST_F(ReportTest, UsesSavedMetricsButRecomputesTradeStatistics) {

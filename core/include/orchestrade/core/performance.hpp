@@ -134,8 +134,8 @@ class PerformanceTracker {
 // Periods per year for a bar interval: 365 * 86400 / interval_s (crypto markets trade all year
 // round); 365 (daily) when interval_s <= 0.
 double periods_per_year(int32_t interval_s);
-// The tracker's metrics over a stored curve. A point counts as in the market when its equity
-// differs from its cash, i.e. a position was open when it was sampled.
+// The tracker's metrics over a stored curve. A point counts as in the market when one of the
+// trades was open when it was sampled: after its entry, up to and including its exit's time.
 Metrics compute_metrics(const std::vector<EquityPoint>& curve, double starting_equity,
                         double periods_per_year, const std::vector<Trade>& trades, double fees,
                         double realized_pnl);
