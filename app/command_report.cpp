@@ -5,6 +5,7 @@
 
 #include <orchestrade/core/report.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -29,15 +30,14 @@ int command_report(const GlobalOptions& g, const std::vector<std::string>& args)
         std::cerr << "orchestrade report: " << e.what() << "\n";
         return kExitBadInput;
     }
-    if (vm.count("json") && !html_path.empty()) {
+    if (vm.count("json") && vm.count("html")) {
         std::cerr
             << "orchestrade report: --json and --html cannot be combined (one or the other)\n";
         return kExitBadInput;
     }
     if (!setup_logging(g)) return kExitBadInput;
     std::string problem = existing_journal_problem(journal_path);
-    if (problem.empty() && !html_path.empty())
-        problem = html_target_problem(html_path, journal_path);
+    if (problem.empty() && vm.count("html")) problem = html_target_problem(html_path, journal_path);
     if (!problem.empty()) {
         std::cerr << "orchestrade report: " << problem << "\n";
         return kExitBadInput;
@@ -47,7 +47,9 @@ int command_report(const GlobalOptions& g, const std::vector<std::string>& args)
         core::Journal journal(journal_path, core::Journal::Durability::Synchronous,
                               core::Journal::Access::ReadOnly);
         core::RunReport r = core::build_report(journal, run_id);
-        if (!html_path.empty()) {
+        if (vm.count("html")) {
+            if (const auto folder = std::filesystem::path(html_path).parent_path(); !folder.empty())
+                std::filesystem::create_directories(folder);
             std::ofstream out(html_path, std::ios::binary);
             out << core::report_to_html(r);
             if (!out) {

@@ -108,6 +108,13 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
                       << ": mode is live: add --live to trade real money (or use mode: paper)\n";
             return kExitBadInput;
         }
+        // Someone who believes --live switches a pipeline to real money must not trade on paper
+        // (or replay a backtest) without knowing it.
+        if (pipeline.mode != core::Mode::Live && vm.count("live")) {
+            std::cerr << pipeline.file << ": --live trades real money only with mode: live; this "
+                      << "pipeline's mode is " << core::to_string(pipeline.mode) << "\n";
+            return kExitBadInput;
+        }
         core::check_components(pipeline);
     } catch (const core::ConfigError& e) {
         std::cerr << e.what() << "\n";

@@ -62,12 +62,20 @@ std::string existing_journal_problem(const std::string& path) {
 }
 
 std::string html_target_problem(const std::string& html, const std::string& journal) {
+    if (html.empty()) return "--html needs a file name";
     std::error_code ec;
+    // By name too: a -wal file not made yet is still the journal's, and SQLite would take the
+    // report for a broken one and delete it.
+    const fs::path target = fs::weakly_canonical(html, ec);
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        if (fs::equivalent(html, journal + suffix, ec) ||
+            target == fs::weakly_canonical(journal + suffix, ec))
+            return "--html " + html + " would overwrite the journal " + journal + suffix;
+    if (const std::string problem = folder_problem(fs::path(html).parent_path().string());
+        !problem.empty())
+        return "--html " + html + ": cannot write in " + problem;
     if (!fs::exists(html, ec)) return {};
     if (fs::is_directory(html, ec)) return "--html " + html + ": " + std::strerror(EISDIR);
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-        if (fs::equivalent(html, journal + suffix, ec))
-            return "--html " + html + " would overwrite the journal " + journal + suffix;
     if (is_sqlite_file(html))
         return "--html " + html + " is a SQLite database (a journal?); it is not overwritten";
     return {};

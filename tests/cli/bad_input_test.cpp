@@ -102,7 +102,8 @@ TEST_F(Cli, ReportNeverWritesItsPageOverAJournal) {
     fs::create_hard_link(dir_ / "out.db", dir_ / "link.db");
     fs::create_symlink(dir_ / "out.db", dir_ / "symlink.html");
     const auto size = fs::file_size(dir_ / "out.db");
-    for (const char* html : {"out.db", "./out.db", "link.db", "symlink.html"}) {
+    ASSERT_FALSE(fs::exists(dir_ / "out.db-wal"));  // gone with the run: a name to keep free
+    for (const char* html : {"out.db", "./out.db", "link.db", "symlink.html", "out.db-wal"}) {
         auto r = cli({"report", "--journal", "out.db", "--html", html});
         EXPECT_EQ(r.exit_code, 2) << html << "\n" << r.err;
         EXPECT_NE(r.err.find(std::string("--html ") + html + " would overwrite the journal out.db"),
@@ -119,6 +120,18 @@ TEST_F(Cli, ReportNeverWritesItsPageOverAJournal) {
     EXPECT_EQ(fs::file_size(dir_ / "other.db"), size);
     EXPECT_EQ(cli({"report", "--journal", "out.db"}).exit_code, 0);
     EXPECT_EQ(cli({"report", "--journal", "out.db", "--html", "page.html"}).exit_code, 0);
+    EXPECT_FALSE(fs::exists(dir_ / "out.db-wal"));
+}
+
+TEST_F(Cli, ReportHtmlNeedsAFileNameAndMakesItsFolder) {
+    ASSERT_EQ(cli({"run", write("p.yaml", kGoodPipeline)}).exit_code, 0);
+    auto empty = cli({"report", "--journal", "out.db", "--html", ""});  // --html "$UNSET"
+    EXPECT_EQ(empty.exit_code, 2) << empty.err;
+    EXPECT_NE(empty.err.find("--html needs a file name"), std::string::npos) << empty.err;
+    EXPECT_TRUE(empty.out.empty()) << empty.out;
+    auto nested = cli({"report", "--journal", "out.db", "--html", "reports/run.html"});
+    EXPECT_EQ(nested.exit_code, 0) << nested.err;
+    EXPECT_TRUE(fs::is_regular_file(dir_ / "reports" / "run.html"));
 }
 
 TEST_F(Cli, AJournalOptionNamingADirectoryIsSaidSo) {

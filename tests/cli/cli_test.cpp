@@ -87,6 +87,15 @@ TEST_F(Cli, LiveModeRefusesToStartWithoutTheLiveFlag) {
     EXPECT_FALSE(fs::exists(dir_ / "out.db"));
 }
 
+TEST_F(Cli, TheLiveFlagOnAPipelineThatIsNotLiveIsBadInput) {
+    std::string text = kGoodPipeline;
+    text.replace(text.find("mode: backtest"), 14, "mode: paper");
+    auto r = cli({"run", write("p.yaml", text), "--live", "--once"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("mode is paper"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "out.db"));
+}
+
 TEST_F(Cli, ValidateAcceptsAGoodPipeline) {
     auto r = cli({"validate", write("p.yaml", kGoodPipeline)});
     EXPECT_EQ(r.exit_code, 0) << r.err;
