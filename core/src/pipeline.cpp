@@ -762,9 +762,10 @@ class Parser {
             if ((k.type == OT_PARAM_DOUBLE || k.type == OT_PARAM_INT) &&
                 (number < k.min || number > k.max))
                 fail(entry->at(), path,
-                     k.max >= kNoUpperBound
-                         ? fmt::format("must be at least {}, got {}", k.min, number)
-                         : fmt::format("must be between {} and {}, got {}", k.min, k.max, number));
+                     k.max < kNoUpperBound
+                         ? fmt::format("must be between {} and {}, got {}", k.min, k.max, number)
+                     : number < k.min ? fmt::format("must be at least {}, got {}", k.min, number)
+                                      : fmt::format("must be below {:g}, got {}", k.max, number));
             if (k.type == OT_PARAM_STRING) v.string_value = halt_file(*entry, path);
             k.set(out, v);
             const std::string key = k.key;

@@ -179,6 +179,8 @@ TEST_F(PipelineErrors, RiskSettings) {
               "p.yaml:9:27: risk.position_size_pct: must be between 1e-09 and 100, got 150");
     EXPECT_EQ(error_of(head + "risk: {quantity: -1}\n"),
               "p.yaml:9:18: risk.quantity: must be at least 1e-12, got -1");
+    EXPECT_EQ(error_of(head + "risk: {quantity: 1e300}\n"),
+              "p.yaml:9:18: risk.quantity: must be below 1e+15, got 1e+300");
     // The message states the real minimum, which 1e-10 is below.
     EXPECT_EQ(error_of(head + "risk: {max_drawdown_pct: 1e-10}\n"),
               "p.yaml:9:26: risk.max_drawdown_pct: must be between 1e-09 and 100, got 1e-10");
