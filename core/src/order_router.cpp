@@ -397,7 +397,16 @@ int OrderRouter::apply(const std::vector<ExecReport>& reports) {
 
 int OrderRouter::poll(bool venue_news) {
     int fills = 0;
-    if (needs_reconcile_) fills += reconcile();
+    if (needs_reconcile_) {
+        // An order the venue cannot answer for yet (inside its grace window, a 429) must not hold
+        // back the rest: resting stops' fills, funding, the other orders' reports.
+        try {
+            fills += reconcile();
+        } catch (const PluginCallError& e) {
+            log_->warn("{}; asked again at the next poll", e.what());
+            record_executor_event("reconcile_error", clock_.now_ms(), {{"message", e.what()}});
+        }
+    }
     if (resend_.empty())
         return open_.empty() && !poll_when_idle_ && !venue_news ? fills : fills + drain();
     std::vector<std::string> again;
@@ -431,11 +440,22 @@ int OrderRouter::reconcile() {
     std::vector<std::string> ids;
     for (const auto& [id, o] : open_)
         ids.push_back(id);
+    std::string unanswered;
+    ot_status first_failure = OT_OK;
     for (const auto& id : ids) {
         auto it = open_.find(id);
         if (it == open_.end()) continue;
         const std::string symbol = it->second.symbol;
-        ot_status st = executor_.query_order(symbol, id, collector_.sink());
+        ot_status st = OT_OK;
+        try {
+            st = executor_.query_order(symbol, id, collector_.sink());
+        } catch (const PluginCallError& e) {
+            collector_.take(reports_);  // half an answer is no answer: asked again whole
+            reports_.clear();
+            unanswered += (unanswered.empty() ? "" : "; ") + id + ": " + e.what();
+            if (first_failure == OT_OK) first_failure = e.status();
+            continue;
+        }
         if (st == OT_E_NOT_FOUND) {
             OrderRecord& order = it->second;
             const bool never_answered = order.state == OrderState::Intent;
@@ -451,6 +471,8 @@ int OrderRouter::reconcile() {
         collector_.take(reports_);
         fills += apply(reports_);
     }
+    if (!unanswered.empty())  // after the others' answers are applied
+        throw PluginCallError(first_failure, "the venue could not answer for " + unanswered);
     needs_reconcile_ = false;  // only once every open order got an answer
     return fills;
 }

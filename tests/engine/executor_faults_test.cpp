@@ -180,6 +180,24 @@ TEST(ExecutorFaults, AnIntentHeldBackByRateLimitsForTooLongIsNeverSentLate) {
     EXPECT_EQ(submits_of(h, r.orders[0].client_order_id), 6);
 }
 
+TEST(ExecutorFaults, AnOrderTheVenueCannotAnswerForDoesNotHoldBackTheVenuesOtherNews) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(20)));
+    auto o = quick_iterations(4);
+    // The BUY's answer is lost and the venue cannot say what became of it for the whole run;
+    // meanwhile it books funding on the position it opened at every poll.
+    auto run = h.run(h.pipeline_yaml(script("BUY"),
+                                     flaky("ambiguous_on_submit: 0, failing_queries: 1000, "
+                                           "funding_paid: 0.25"),
+                                     "{ quantity: 1 }", "paper"),
+                     o);
+    ASSERT_EQ(run.status, "completed");
+    EXPECT_EQ(h.report().orders.at(0).state, OrderState::Unknown);
+    EXPECT_FALSE(h.events("reconcile_error").empty());
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    EXPECT_GE(j.cash_flows(run.run_id).size(), 3u) << "the funding reached the ledger meanwhile";
+}
+
 TEST(ExecutorFaults, AnUnansweredStartupReconciliationHoldsTradingUntilTheVenueAnswers) {
     EngineHarness h;
     h.write_csv(bars_from_closes(rising(20)));
@@ -197,7 +215,8 @@ TEST(ExecutorFaults, AnUnansweredStartupReconciliationHoldsTradingUntilTheVenueA
                                          "{ quantity: 1 }", "paper"),
                          o);
     EXPECT_EQ(resumed.status, "completed");
-    EXPECT_EQ(h.events("reconcile_error").size(), 1u);
+    EXPECT_EQ(h.events("reconcile_error").size(), 5u) << "each unanswered query is journaled";
+    EXPECT_TRUE(h.events("executor_error").empty());
     auto signals = h.signals();
     const auto& held = signals[signals.size() - 3];  // the resumed run's first BUY
     EXPECT_EQ(held.outcome, "ignored: an order for BTC/USDT is still open");

@@ -86,7 +86,8 @@ class OrderRouter {
     // Startup and after ambiguous submits: asks the venue about every open order of the
     // journal (all runs) and records what it says. An order the venue does not know is closed
     // as rejected: it never reached the book, and it is never sent again (a new signal may
-    // place a new one).
+    // place a new one). Orders the venue cannot answer for yet are asked again later; after
+    // the others are recorded, a PluginCallError names them.
     int reconcile();
 
   private:
