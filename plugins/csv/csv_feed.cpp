@@ -64,7 +64,8 @@ CsvFeed::CsvFeed(const sdk::Context& ctx)
 }
 
 void CsvFeed::start() {
-    reader_ = std::make_unique<CsvBarReader>(path_);
+    refuse_another_timeframe();
+    reader_ = std::make_unique<CsvBarReader>(path_, interval_ms());
     if (mode() == OT_MODE_BACKTEST) {
         // A backtest reads the whole file in order: parse it ahead on the second core.
         prefetcher_ = std::make_unique<CsvPrefetcher>(std::move(reader_), interval_ms());
@@ -94,13 +95,34 @@ void CsvFeed::push(const CsvRow& row, sdk::FeedOut& out) const {
     out.bar(bar);
 }
 
+// The first two bars now, so a file of another timeframe, or in seconds, is refused before the
+// run begins. Any other fault in them is left to the read, which delivers the bars before it.
+void CsvFeed::refuse_another_timeframe() const {
+    CsvBarReader first_bars(path_, 0);
+    CsvRow row;
+    try {
+        if (!first_bars.next(row) || !first_bars.next(row)) return;
+    } catch (const sdk::Error&) {
+        return;
+    }
+    if (std::string problem = spacing_problem(first_bars.delta_ms(), interval_ms());
+        !problem.empty())
+        throw sdk::Error(OT_E_INVALID_ARG,
+                         path_ + ":" + std::to_string(first_bars.line()) + ": " + problem);
+}
+
 void CsvFeed::stop() {
     prefetcher_.reset();
+    if (gaps_ > kGapsNamed)
+        host().warn(path_ + ": " + std::to_string(gaps_) + " gaps between bars in all");
 }
 
 void CsvFeed::warn_gap(int64_t delta_ms, uint64_t line) {
+    // A session market's file has a gap every night: the first few are named, the rest counted.
+    if (++gaps_ > kGapsNamed) return;
     host().warn(path_ + ":" + std::to_string(line) + ": gap: " + std::to_string(delta_ms) +
-                " ms since the previous bar, expected " + std::to_string(interval_ms()));
+                " ms since the previous bar, expected " + std::to_string(interval_ms()) +
+                (gaps_ == kGapsNamed ? " (further gaps are counted, not named)" : ""));
 }
 
 // A backtest hands the prefetched rows over as columns, in as few calls as chunks allow.
@@ -174,7 +196,7 @@ void CsvFeed::history(const std::string& symbol, int32_t interval_s, int64_t bef
         return;
     // Only bars already replayed have closed: history never reaches past the replay position.
     int64_t before = std::min(before_ms, last_pushed_ms_ + 1);
-    CsvBarReader reader(path_);
+    CsvBarReader reader(path_, interval_ms());
     std::deque<CsvRow> last;
     CsvRow row;
     while (reader.next(row) && row.open_time_ms < before) {

@@ -39,6 +39,7 @@ class CsvFeed final : public sdk::Feed {
   private:
     void push(const CsvRow& row, sdk::FeedOut& out) const;
     int64_t interval_ms() const { return int64_t{interval_s_} * 1000; }
+    void refuse_another_timeframe() const;
     void warn_gap(int64_t delta_ms, uint64_t line);  // the row at line came after a gap
     uint64_t push_backtest_rows(uint64_t limit, sdk::FeedOut& out);
     bool next_replay_row(CsvRow& row);
@@ -51,6 +52,8 @@ class CsvFeed final : public sdk::Feed {
     std::unique_ptr<CsvPrefetcher> prefetcher_;  // backtest: the reader, on its own thread
     bool pushed_any_ = false;
     int64_t last_pushed_ms_ = 0;
+    static constexpr uint64_t kGapsNamed = 5;
+    uint64_t gaps_ = 0;  // warned about so far
 };
 
 }  // namespace orchestrade::plugins

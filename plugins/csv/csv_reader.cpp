@@ -75,7 +75,15 @@ bool is_header(std::string_view line) {
 
 }  // namespace
 
-CsvBarReader::CsvBarReader(std::string path) : path_(std::move(path)), buffer_(kChunkBytes) {
+std::string spacing_problem(int64_t delta_ms, int64_t interval_ms) {
+    if (delta_ms >= interval_ms) return {};
+    return "bar opens " + std::to_string(delta_ms) +
+           " ms after the previous one, inside the timeframe's " + std::to_string(interval_ms) +
+           " ms: is `timeframe` wrong, or are the timestamps in seconds?";
+}
+
+CsvBarReader::CsvBarReader(std::string path, int64_t interval_ms)
+    : path_(std::move(path)), interval_ms_(interval_ms), buffer_(kChunkBytes) {
     file_.reset(std::fopen(path_.c_str(), "rb"));
     if (!file_)
         throw sdk::Error(OT_E_INVALID_ARG, "cannot open '" + path_ + "': " + std::strerror(errno));
@@ -140,6 +148,8 @@ bool CsvBarReader::next(CsvRow& row) {
         fail(line_, "timestamp " + std::to_string(row.open_time_ms) +
                         " is not after the previous bar's " + std::to_string(last_.open_time_ms));
     delta_ms_ = have_last_ ? row.open_time_ms - last_.open_time_ms : 0;
+    if (have_last_ && delta_ms_ < interval_ms_)
+        fail(line_, spacing_problem(delta_ms_, interval_ms_));
     last_ = row;
     have_last_ = true;
     row_line_ = line_;

@@ -19,10 +19,15 @@ struct CsvRow {
     double open = 0, high = 0, low = 0, close = 0, volume = 0;
 };
 
+// Why bars delta_ms apart cannot be of a file whose timeframe is interval_ms; empty when they can.
+std::string spacing_problem(int64_t delta_ms, int64_t interval_ms);
+
 class CsvBarReader {
   public:
     // Opens the file and consumes the header if there is one. Throws sdk::Error(OT_E_INVALID_ARG).
-    explicit CsvBarReader(std::string path);
+    // interval_ms: the file's timeframe; bars that open closer together than that are refused
+    // (0: none are).
+    CsvBarReader(std::string path, int64_t interval_ms);
 
     // The next bar in file order; false at the end of the file. Throws
     // sdk::Error(OT_E_INVALID_ARG, "path:line: what is wrong").
@@ -51,6 +56,7 @@ class CsvBarReader {
     };
 
     std::string path_;
+    int64_t interval_ms_;
     std::unique_ptr<std::FILE, FileCloser> file_;
     std::vector<char> buffer_;
     std::size_t begin_ = 0, end_ = 0;  // unread bytes in buffer_

@@ -6,6 +6,7 @@
 
 #include <limits>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -241,6 +242,55 @@ TEST_F(CsvFeedTest, EachGapIsWarnedOnceWithItsLineAndTheBarsStillFlow) {
     ASSERT_EQ(gaps.size(), 2u);
     EXPECT_EQ(gaps[0], path() + ":4: gap: 180000 ms since the previous bar, expected 60000");
     EXPECT_EQ(gaps[1], path() + ":6: gap: 300000 ms since the previous bar, expected 60000");
+}
+
+TEST_F(CsvFeedTest, AfterFiveGapsTheRestAreCountedAndTheTotalSaidAtStop) {
+    // A session market: a gap after every second bar.
+    std::string content = kHeader;
+    for (int i = 0; i < 20; ++i)
+        content += row(i, kT0 + (i + i / 2 * 10) * kMinute);
+    ot::FeedInstance feed = open(content);
+    EXPECT_EQ(feed.drain().size(), 20u);
+    feed.stop();
+    std::vector<std::string> gaps = host.logs_containing("gap", OT_LOG_WARN);
+    ASSERT_EQ(gaps.size(), 6u);
+    EXPECT_EQ(gaps[0], path() + ":4: gap: 660000 ms since the previous bar, expected 60000");
+    EXPECT_EQ(gaps[4], path() +
+                           ":12: gap: 660000 ms since the previous bar, expected 60000 "
+                           "(further gaps are counted, not named)");
+    EXPECT_EQ(gaps[5], path() + ": 9 gaps between bars in all");
+}
+
+TEST_F(CsvFeedTest, AFileOfAnotherTimeframeOrInSecondsFailsAtStart) {
+    const std::string seconds =
+        kHeader + std::string("1704067200,1,2,0.5,1.5,1\n") + "1704067260,1,2,0.5,1.5,1\n";
+    for (const auto& [content, timeframe, delta] :
+         {std::tuple{rows(3), "1h", "60000"}, std::tuple{seconds, "1m", "60"}}) {
+        dir.write("bars.csv", content);
+        ot::FeedInstance feed =
+            lib.create_feed("csv", host, {{"path", path()}, {"timeframe", timeframe}});
+        try {
+            feed.start();
+            ADD_FAILURE() << "start() accepted bars " << delta << " ms apart as " << timeframe;
+        } catch (const ot::PluginError& e) {
+            const std::string line = content == seconds ? ":3: " : ":2: ";
+            EXPECT_EQ(std::string(e.what()).rfind(path() + line + "bar opens " + delta +
+                                                      " ms after the previous one, inside the "
+                                                      "timeframe's",
+                                                  0),
+                      0u)
+                << e.what();
+            EXPECT_NE(std::string(e.what()).find("timestamps in seconds?"), std::string::npos);
+        }
+    }
+}
+
+TEST_F(CsvFeedTest, ABarOpeningInsideThePreviousOnesTimeframeIsRejectedWithItsLine) {
+    ot::FeedInstance feed = open(kHeader + rows(3) + row(3, kT0 + 2 * kMinute + 30000));
+    EXPECT_EQ(read_error(feed), path() +
+                                    ":5: bar opens 30000 ms after the previous one, inside "
+                                    "the timeframe's 60000 ms: is `timeframe` wrong, or are "
+                                    "the timestamps in seconds?");
 }
 
 TEST_F(CsvFeedTest, LineNumbersStayRightAcrossReadChunks) {
