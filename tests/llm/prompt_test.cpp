@@ -122,6 +122,10 @@ TEST(PromptBuilder, TheSystemPromptIsStableAndHoldsTheRulesAndSchema) {
     EXPECT_NE(a.system().find("BTC/USDT, ETH/USDT"), std::string::npos);
     EXPECT_NE(a.system().find("\"additionalProperties\":false"), std::string::npos);
     EXPECT_NE(a.system().find("at most 20"), std::string::npos);
+    // The risk stage never adds to a position: the model is not told it may.
+    EXPECT_EQ(a.system().find("adds to"), std::string::npos);
+    EXPECT_NE(a.system().find("a BUY while long (or a SELL while short) is ignored"),
+              std::string::npos);
     EXPECT_EQ(a.system().find("2024"), std::string::npos);  // no date: providers can cache it
     EXPECT_EQ(a.system().find("{{"), std::string::npos);
 }
