@@ -12,6 +12,7 @@ constexpr int kErrNoMarginTypeChange = -4046;  // "No need to change margin type
 constexpr int kErrDuplicateClientId = -4116;
 constexpr std::size_t kIncomeLimit = 1000;  // the most /fapi/v1/income returns at once
 constexpr int kIncomePages = 10;            // per call; a later call continues
+constexpr std::size_t kTradesLimit = 1000;  // the most /fapi/v1/userTrades returns at once
 
 Call signed_call(const char* method, const char* path, Params params, int weight,
                  Priority priority = Priority::Normal) {
@@ -40,6 +41,17 @@ VenueOrder parse_algo(const nlohmann::json& j) {
     o.price = number_or(j, "triggerPrice", 0);
     o.time_ms = j.value("updateTime", j.value("createTime", int64_t{0}));
     return o;
+}
+
+VenueTrade parse_user_trade(const nlohmann::json& t) {
+    VenueTrade v;
+    v.id = t.at("id").dump();
+    v.price = number(t.at("price"));
+    v.qty = number(t.at("qty"));
+    v.commission = std::fabs(number_or(t, "commission", 0));
+    v.commission_asset = t.value("commissionAsset", "");
+    v.time_ms = t.value("time", int64_t{0});
+    return v;
 }
 
 FundingPayment parse_funding(const nlohmann::json& j) {
@@ -116,22 +128,23 @@ std::optional<VenueOrder> FuturesVenue::query(const std::string& symbol,
     }
 }
 
+// userTrades documents orderId with symbol only, not with fromId: the first page asks for the
+// order's trades (oldest first), the next ones for the symbol's trades from the last id on,
+// keeping the order's.
 std::vector<VenueTrade> FuturesVenue::trades(const std::string& symbol,
                                              const std::string& venue_order_id) {
-    nlohmann::json j = client_.call(signed_call(
-        "GET", "/fapi/v1/userTrades", {{"symbol", symbol}, {"orderId", venue_order_id}}, 5));
     std::vector<VenueTrade> out;
-    for (const auto& t : j) {
-        VenueTrade v;
-        v.id = t.at("id").dump();
-        v.price = number(t.at("price"));
-        v.qty = number(t.at("qty"));
-        v.commission = std::fabs(number_or(t, "commission", 0));
-        v.commission_asset = t.value("commissionAsset", "");
-        v.time_ms = t.value("time", int64_t{0});
-        out.push_back(v);
+    Params page{
+        {"symbol", symbol}, {"orderId", venue_order_id}, {"limit", std::to_string(kTradesLimit)}};
+    for (;;) {
+        nlohmann::json j = client_.call(signed_call("GET", "/fapi/v1/userTrades", page, 5));
+        for (const auto& t : j)
+            if (t.at("orderId").dump() == venue_order_id) out.push_back(parse_user_trade(t));
+        if (j.size() < kTradesLimit) return out;
+        page = {{"symbol", symbol},
+                {"fromId", std::to_string(j.back().at("id").get<int64_t>() + 1)},
+                {"limit", std::to_string(kTradesLimit)}};
     }
-    return out;
 }
 
 void FuturesVenue::cancel(const std::string& symbol, const std::string& client_id) {

@@ -5,6 +5,8 @@
 namespace orchestrade::plugins::binance {
 namespace {
 
+constexpr std::size_t kTradesLimit = 1000;  // the most myTrades returns at once
+
 Call signed_call(const char* method, const char* path, Params params, int weight,
                  Priority priority = Priority::Normal) {
     Call c;
@@ -82,12 +84,19 @@ std::optional<VenueOrder> SpotVenue::query(const std::string& symbol,
 
 std::vector<VenueTrade> SpotVenue::trades(const std::string& symbol,
                                           const std::string& venue_order_id) {
-    nlohmann::json j = client_.call(signed_call(
-        "GET", "/api/v3/myTrades", {{"symbol", symbol}, {"orderId", venue_order_id}}, 20));
     std::vector<VenueTrade> out;
-    for (const auto& t : j)
-        out.push_back(parse_trade(t, "id"));
-    return out;
+    Params page{
+        {"symbol", symbol}, {"orderId", venue_order_id}, {"limit", std::to_string(kTradesLimit)}};
+    for (;;) {
+        nlohmann::json j = client_.call(signed_call("GET", "/api/v3/myTrades", page, 5));
+        for (const auto& t : j)
+            out.push_back(parse_trade(t, "id"));
+        if (j.size() < kTradesLimit) return out;
+        page = {{"symbol", symbol},
+                {"orderId", venue_order_id},
+                {"fromId", std::to_string(j.back().at("id").get<int64_t>() + 1)},
+                {"limit", std::to_string(kTradesLimit)}};
+    }
 }
 
 void SpotVenue::cancel(const std::string& symbol, const std::string& client_id) {

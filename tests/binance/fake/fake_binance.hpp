@@ -111,6 +111,8 @@ class FakeBinance {
 
     // Commission rates (fractions) for takers and makers.
     void set_commission(double spot, double futures);
+    // From now on every fill is split into this many trades (as a thin book fills a large order).
+    void set_trades_per_fill(int trades);
     // From now on the price of symbol is fixed at price (its past stays as it was).
     void set_price(const std::string& symbol, double price);
     double price(const std::string& symbol) const;

@@ -43,20 +43,23 @@ void FakeBinance::State::futures_fill(Order& o, double qty, double price) {
         else if (sign(pos.amount) != sign(before))
             pos.entry_price = price;
     }
-    Trade t;
-    t.futures = true;
-    t.id = next_trade_id++;
-    t.order_id = o.order_id;
-    t.symbol = o.symbol;
-    t.side = o.side;
-    t.price = price;
-    t.qty = qty;
-    t.commission = qty * price * futures_fee;
-    t.commission_asset = s.quote;
-    t.realized_pnl = realized;
-    t.time = now();
-    wallet[s.quote] += realized - t.commission;
-    trades.push_back(t);
+    for (double size : trade_sizes(qty)) {
+        Trade t;
+        t.futures = true;
+        t.id = next_trade_id++;
+        t.order_id = o.order_id;
+        t.symbol = o.symbol;
+        t.side = o.side;
+        t.price = price;
+        t.qty = size;
+        t.commission = size * price * futures_fee;
+        t.commission_asset = s.quote;
+        t.realized_pnl = realized * size / qty;
+        t.time = now();
+        wallet[s.quote] -= t.commission;
+        trades.push_back(t);
+    }
+    wallet[s.quote] += realized;
     o.executed_qty += qty;
     o.cum_quote += qty * price;
     o.status = o.executed_qty >= o.orig_qty - 1e-12 ? "FILLED" : "PARTIALLY_FILLED";
@@ -332,27 +335,23 @@ Reply FakeBinance::State::futures(const std::string& method, const std::string& 
             if (o.futures && !o.algo && o.open() && (!symbol || o.symbol == *symbol))
                 r.body.push_back(order_json(o));
     } else if (method == "GET" && path == "/fapi/v1/userTrades") {
-        const std::string symbol = p.need("symbol");
-        auto order_id = p.get("orderId");
         r.body = json::array();
-        for (const Trade& t : trades) {
-            if (!t.futures || t.symbol != symbol) continue;
-            if (order_id && std::to_string(t.order_id) != *order_id) continue;
-            r.body.push_back({{"symbol", t.symbol},
-                              {"id", t.id},
-                              {"orderId", t.order_id},
-                              {"side", t.side},
-                              {"price", fixed(t.price)},
-                              {"qty", fixed(t.qty)},
-                              {"quoteQty", fixed(t.qty * t.price)},
-                              {"commission", fixed(-t.commission)},  // as the docs' sample shows it
-                              {"commissionAsset", t.commission_asset},
-                              {"realizedPnl", fixed(t.realized_pnl)},
-                              {"positionSide", "BOTH"},
-                              {"buyer", t.side == "BUY"},
-                              {"maker", false},
-                              {"time", t.time}});
-        }
+        for (const Trade* t : trade_page(true, p))
+            r.body.push_back(
+                {{"symbol", t->symbol},
+                 {"id", t->id},
+                 {"orderId", t->order_id},
+                 {"side", t->side},
+                 {"price", fixed(t->price)},
+                 {"qty", fixed(t->qty)},
+                 {"quoteQty", fixed(t->qty * t->price)},
+                 {"commission", fixed(-t->commission)},  // as the docs' sample shows it
+                 {"commissionAsset", t->commission_asset},
+                 {"realizedPnl", fixed(t->realized_pnl)},
+                 {"positionSide", "BOTH"},
+                 {"buyer", t->side == "BUY"},
+                 {"maker", false},
+                 {"time", t->time}});
     } else if (method == "GET" && path == "/fapi/v1/income") {
         r.body = income(p);
     } else if (method == "POST" && path == "/fapi/v1/algoOrder") {

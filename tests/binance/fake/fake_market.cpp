@@ -278,6 +278,37 @@ Order* FakeBinance::State::find_open_client(bool futures, bool algo, const std::
     return o && o->open() ? o : nullptr;
 }
 
+std::vector<double> FakeBinance::State::trade_sizes(double qty) const {
+    const int n = std::max(1, trades_per_fill);
+    const double piece = std::floor(qty / n * 1e8 + 1e-6) / 1e8;
+    std::vector<double> sizes(static_cast<std::size_t>(n - 1), piece);
+    sizes.push_back(qty - piece * (n - 1));
+    return sizes;
+}
+
+std::vector<const Trade*> FakeBinance::State::trade_page(bool futures, const Params& p) const {
+    const std::string symbol = p.need("symbol");
+    spec(symbol);
+    const auto order_id = p.get("orderId"), from_id = p.get("fromId");
+    // Futures document orderId only with symbol: the combination with fromId is refused here, so
+    // the executor is held to what is documented.
+    if (futures && order_id && from_id)
+        throw ApiFailure(400, -1128, "Combination of optional parameters invalid.");
+    const int64_t limit = std::atoll(p.get("limit").value_or("500").c_str());
+    if (limit < 1 || limit > 1000)
+        throw ApiFailure(400, -1130, "Data sent for parameter 'limit' is not valid.");
+    const int64_t from = from_id ? std::atoll(from_id->c_str()) : 0;
+    std::vector<const Trade*> found;
+    for (const Trade& t : trades)
+        if (t.futures == futures && t.symbol == symbol && t.id >= from &&
+            (!order_id || std::to_string(t.order_id) == *order_id))
+            found.push_back(&t);
+    const auto n = static_cast<std::ptrdiff_t>(std::min<std::size_t>(found.size(), limit));
+    const bool oldest_first = from_id || order_id;
+    return {oldest_first ? found.begin() : found.end() - n,
+            oldest_first ? found.begin() + n : found.end()};
+}
+
 void FakeBinance::State::check_filters(const SymbolSpec& s, bool futures, bool market, double qty,
                                        double price, bool reduce_only) const {
     const char* lot = market ? "Filter failure: MARKET_LOT_SIZE" : "Filter failure: LOT_SIZE";

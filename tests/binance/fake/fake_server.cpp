@@ -135,8 +135,8 @@ double Params::number(const std::string& key) const {
 
 int endpoint_weight(const std::string& method, const std::string& path, const Params& p) {
     bool has_symbol = p.get("symbol").has_value();
-    if (path == "/api/v3/exchangeInfo" || path == "/api/v3/account" || path == "/api/v3/myTrades")
-        return 20;
+    if (path == "/api/v3/exchangeInfo" || path == "/api/v3/account") return 20;
+    if (path == "/api/v3/myTrades") return p.get("orderId") ? 5 : 20;
     if (path == "/api/v3/klines" || path == "/api/v3/ticker/price") return 2;
     if (path == "/api/v3/order" || path == "/api/v3/orderList") return method == "GET" ? 4 : 1;
     if (path == "/api/v3/openOrders") return has_symbol ? 6 : 80;
@@ -411,6 +411,11 @@ void FakeBinance::set_commission(double spot, double futures) {
     std::lock_guard lock(state_->mutex);
     state_->spot_fee = spot;
     state_->futures_fee = futures;
+}
+
+void FakeBinance::set_trades_per_fill(int trades) {
+    std::lock_guard lock(state_->mutex);
+    state_->trades_per_fill = trades;
 }
 
 void FakeBinance::set_price(const std::string& symbol, double price) {

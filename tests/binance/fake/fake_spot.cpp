@@ -44,34 +44,33 @@ void FakeBinance::State::spot_fill(Order& o, double qty, double price, bool make
         spot_locked[o.locked_asset] -= release;
         spot_free[o.locked_asset] += release;
     }
-    Trade t;
-    t.id = next_trade_id++;
-    t.order_id = o.order_id;
-    t.symbol = o.symbol;
-    t.side = o.side;
-    t.price = price;
-    t.qty = qty;
-    t.time = now();
-    if (o.side == "BUY") {
-        if (spot_free[s.quote] < qty * price - 1e-9) {
-            spot_cancel(o, "EXPIRED");
-            return;
-        }
-        spot_free[s.quote] -= qty * price;
-        t.commission = qty * spot_fee;  // paid in the asset received
-        t.commission_asset = s.base;
-        spot_free[s.base] += qty - t.commission;
-    } else {
-        if (spot_free[s.base] < qty - 1e-12) {
-            spot_cancel(o, "EXPIRED");
-            return;
-        }
-        spot_free[s.base] -= qty;
-        t.commission = qty * price * spot_fee;
-        t.commission_asset = s.quote;
-        spot_free[s.quote] += qty * price - t.commission;
+    const bool buy = o.side == "BUY";
+    if (buy ? spot_free[s.quote] < qty * price - 1e-9 : spot_free[s.base] < qty - 1e-12) {
+        spot_cancel(o, "EXPIRED");
+        return;
     }
-    trades.push_back(t);
+    for (double size : trade_sizes(qty)) {
+        Trade t;
+        t.id = next_trade_id++;
+        t.order_id = o.order_id;
+        t.symbol = o.symbol;
+        t.side = o.side;
+        t.price = price;
+        t.qty = size;
+        t.time = now();
+        if (buy) {
+            spot_free[s.quote] -= size * price;
+            t.commission = size * spot_fee;  // paid in the asset received
+            t.commission_asset = s.base;
+            spot_free[s.base] += size - t.commission;
+        } else {
+            spot_free[s.base] -= size;
+            t.commission = size * price * spot_fee;
+            t.commission_asset = s.quote;
+            spot_free[s.quote] += size * price - t.commission;
+        }
+        trades.push_back(t);
+    }
     o.executed_qty += qty;
     o.cum_quote += qty * price;
     o.status = o.executed_qty >= o.orig_qty - 1e-12 ? "FILLED" : "PARTIALLY_FILLED";
@@ -301,26 +300,21 @@ Reply FakeBinance::State::spot(const std::string& method, const std::string& pat
                   {"listOrderStatus", "ALL_DONE"},
                   {"orderReports", reports}};
     } else if (method == "GET" && path == "/api/v3/myTrades") {
-        const std::string symbol = p.need("symbol");
-        auto order_id = p.get("orderId");
         r.body = json::array();
-        for (const Trade& t : trades) {
-            if (t.futures || t.symbol != symbol) continue;
-            if (order_id && std::to_string(t.order_id) != *order_id) continue;
-            r.body.push_back({{"symbol", t.symbol},
-                              {"id", t.id},
-                              {"orderId", t.order_id},
+        for (const Trade* t : trade_page(false, p))
+            r.body.push_back({{"symbol", t->symbol},
+                              {"id", t->id},
+                              {"orderId", t->order_id},
                               {"orderListId", -1},
-                              {"price", fixed(t.price)},
-                              {"qty", fixed(t.qty)},
-                              {"quoteQty", fixed(t.qty * t.price)},
-                              {"commission", fixed(t.commission)},
-                              {"commissionAsset", t.commission_asset},
-                              {"time", t.time},
-                              {"isBuyer", t.side == "BUY"},
+                              {"price", fixed(t->price)},
+                              {"qty", fixed(t->qty)},
+                              {"quoteQty", fixed(t->qty * t->price)},
+                              {"commission", fixed(t->commission)},
+                              {"commissionAsset", t->commission_asset},
+                              {"time", t->time},
+                              {"isBuyer", t->side == "BUY"},
                               {"isMaker", false},
                               {"isBestMatch", true}});
-        }
     } else {
         throw ApiFailure(404, 0,
                          "{\"code\":-1000,\"msg\":\"Not found: " + method + " " + path + "\"}");

@@ -105,6 +105,7 @@ struct FakeBinance::State {
     std::map<std::string, std::string> margin_type;
     bool dual_side = false;
     double spot_fee = 0.001, futures_fee = 0.0004;
+    int trades_per_fill = 1;
     std::map<std::string, std::pair<int64_t, double>> overrides;  // symbol -> (from ms, price)
 
     std::vector<Order> orders;
@@ -154,6 +155,12 @@ struct FakeBinance::State {
                        bool reduce_only) const;
     json order_json(const Order& o) const;
     Order& add_order(Order o);
+    // The sizes of the trades a fill of qty is split into (8 decimals, the last takes the rest).
+    std::vector<double> trade_sizes(double qty) const;
+    // What myTrades / userTrades answer: the account's trades of a symbol, oldest first, at most
+    // `limit` (default 500, max 1000) of them: from `fromId` on, else the first of `orderId`,
+    // else the most recent.
+    std::vector<const Trade*> trade_page(bool futures, const Params& p) const;
 
     // ---- fake_spot.cpp ----
     Reply spot(const std::string& method, const std::string& path, const Params& p);

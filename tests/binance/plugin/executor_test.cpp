@@ -261,6 +261,48 @@ TEST_F(ExecutorTest, ATargetRefusedForAnotherReasonLeavesTheStopAsTheWatchedProt
     EXPECT_DOUBLE_EQ(fake.futures_position("BTCUSDT").amount, 0);
 }
 
+TEST_F(ExecutorTest, ASpotOrderOfMoreTradesThanAPageIsReadPageByPageAndThenProtected) {
+    fake.set_trades_per_fill(1200);
+    ExecutorInstance ex = executor();
+    Order o = protected_buy("many-1", 0.012, 38000, 42000);
+    o.type = OT_ORDER_LIMIT;
+    o.limit_price = 39000;
+    ex.submit(o);
+    ex.poll();
+    advance(1000);
+    fake.set_price("BTCUSDT", 38900);
+    advance(1000);
+    std::vector<Report> reports = ex.poll();
+    EXPECT_EQ(of_kind(reports, OT_REPORT_FILL).size(), 1200u);
+    EXPECT_NEAR(filled(reports, "many-1"), 0.012 * 0.999, 1e-9);
+    EXPECT_EQ(open_at_fake().size(), 2u) << "all trades known: the stop-loss/take-profit rest";
+    std::vector<std::string> pages;
+    for (const auto& r : fake.requests())
+        if (r.path == "/api/v3/myTrades") pages.push_back(r.query);
+    ASSERT_EQ(pages.size(), 2u);
+    EXPECT_NE(pages[0].find("limit=1000"), std::string::npos) << pages[0];
+    EXPECT_EQ(pages[0].find("fromId"), std::string::npos) << pages[0];
+    EXPECT_NE(pages[1].find("orderId="), std::string::npos) << pages[1];
+    EXPECT_NE(pages[1].find("fromId=1001&"), std::string::npos) << pages[1];
+}
+
+TEST_F(ExecutorTest, AFuturesOrderOfMoreTradesThanAPageIsReadPageByPageAndThenProtected) {
+    fake.set_trades_per_fill(1200);
+    ExecutorInstance ex = executor("usdm");
+    ex.submit(protected_buy("many-2", 0.06, 39000, 41000));
+    std::vector<Report> reports = ex.poll();
+    EXPECT_EQ(of_kind(reports, OT_REPORT_FILL).size(), 1200u);
+    EXPECT_NEAR(filled(reports, "many-2"), 0.06, 1e-9);
+    EXPECT_EQ(open_at_fake().size(), 2u) << "all trades known: the stop-loss/take-profit rest";
+    // The pages after the first hold the symbol's later trades: only the order's are its fills.
+    ex.submit(market("many-3", OT_SIDE_BUY, 0.06));
+    ex.poll();
+    auto replay = ex.query_order("BTC/USDT", "many-2");
+    ASSERT_TRUE(replay);
+    EXPECT_EQ(of_kind(*replay, OT_REPORT_FILL).size(), 1200u);
+    EXPECT_NEAR(filled(*replay, "many-2"), 0.06, 1e-9);
+}
+
 TEST_F(ExecutorTest, BalancesGiveCashAndPositionsAsTheCoreCountsThem) {
     fake.set_spot_balance("BTC", 0.5);
     ExecutorInstance spot = executor("spot", {{"ignore_existing_holdings", "true"}});
