@@ -229,6 +229,17 @@ NewOrder BinanceExecutor::build(const ot_order& o, const SymbolRules& rules, boo
 }
 
 void BinanceExecutor::submit(const ot_order& o) {
+    std::vector<Protection> lifted;
+    try {
+        send(o, lifted);
+    } catch (const sdk::Error& e) {
+        if (e.code() == OT_E_REJECTED && !lifted.empty())
+            protect_again(lifted, o.client_order_id, e.what());
+        throw;
+    }
+}
+
+void BinanceExecutor::send(const ot_order& o, std::vector<Protection>& lifted) {
     const std::string id = o.client_order_id ? o.client_order_id : "";
     const std::string symbol = o.symbol ? o.symbol : "";
     if (!valid_client_id(id, market_))
@@ -252,7 +263,7 @@ void BinanceExecutor::submit(const ot_order& o) {
     NewOrder order;
     try {
         order = build(o, rules, reduce_only);
-        if (reduces) lift_protections(symbol, id);
+        if (reduces) lift_protections(symbol, id, lifted);
     } catch (const sdk::Error& e) {
         if (e.code() == OT_E_REJECTED) throw;
         if (e.code() == OT_E_RATE_LIMIT) not_sent(e);
@@ -470,8 +481,9 @@ bool BinanceExecutor::query_order(const std::string& symbol, const std::string& 
     const std::string vs = venue_symbol(symbol);
     Leg* leg = nullptr;
     if (Protection* p = protection_of_leg(client_order_id, &leg)) {
-        std::optional<VenueOrder> v = leg->market_exit ? venue_->query(vs, client_order_id)
-                                                       : venue_->query_leg(vs, client_order_id);
+        const std::string leg_id = venue_leg_id(*p, *leg);
+        std::optional<VenueOrder> v =
+            leg->market_exit ? venue_->query(vs, leg_id) : venue_->query_leg(vs, leg_id);
         if (!v) {
             if ((p->state == ProtectionState::Placing || leg->market_exit) &&
                 in_grace(p->placing_ms))

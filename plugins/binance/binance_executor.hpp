@@ -84,6 +84,8 @@ class BinanceExecutor final : public sdk::Executor {
     double reference_price(const std::string& symbol);
     NewOrder build(const ot_order& o, const SymbolRules& rules, bool reduce_only);
     void check_levels(const ot_order& o, double reference) const;
+    // submit's work; the protections an exit lifted go to `lifted`.
+    void send(const ot_order& o, std::vector<Protection>& lifted);
     // Reports what is new about an order (everything, when replay) and settles it once final.
     void report(TrackedOrder& t, const VenueOrder& v, const std::vector<VenueTrade>& trades,
                 bool replay, std::vector<sdk::Report>& out);
@@ -117,10 +119,15 @@ class BinanceExecutor final : public sdk::Executor {
     // A leg whose answer was lost (a leg of a placement that was sent, or a market exit for a
     // crossed level) that Binance does not know yet but may still take; nullptr when none is.
     const Leg* in_flight(const Protection& p);
-    // Before an order that reduces the position: cancels the resting legs of the symbol.
-    // Throws sdk::Error(OT_E_REJECTED) when a leg already closed the position, or while one
-    // whose answer was lost may still execute.
-    void lift_protections(const std::string& symbol, const std::string& exit_id);
+    // Before an order that reduces the position: cancels the resting legs of the symbol, and
+    // adds each protection it ends to `lifted`. Throws sdk::Error(OT_E_REJECTED) when a leg
+    // already closed the position, or while one whose answer was lost may still execute.
+    void lift_protections(const std::string& symbol, const std::string& exit_id,
+                          std::vector<Protection>& lifted);
+    // The exit was refused for certain: the positions of the lifted protections are still held,
+    // and get their stop-loss/take-profit again.
+    void protect_again(std::vector<Protection>& lifted, const std::string& exit_id,
+                       const std::string& why);
     Protection* protection_of_leg(const std::string& client_id, Leg** leg);
     bool leg_report(Protection& p, Leg& leg, const VenueOrder& v, bool replay,
                     std::vector<sdk::Report>& out);

@@ -1,9 +1,13 @@
 // The executor's stop-loss and take-profit: placed once an entry has filled, watched until a leg
-// fills (then the other is canceled), lifted before an exit, and placed again when a placement's
-// outcome was unknown and Binance never got it.
+// fills (then the other is canceled), lifted before an exit (and placed again when Binance
+// refuses the exit), and placed again when a placement's outcome was unknown and Binance never
+// got it.
 #include "binance_executor.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <set>
 
 namespace orchestrade::plugins::binance {
 namespace {
@@ -17,6 +21,14 @@ bool already_triggered(const ApiError& e) {
 }
 
 constexpr int64_t kKeepFinishedMs = 7 * 24 * 3600 * 1000LL;
+
+// A leg for each level of the protection, none of them sent yet.
+std::vector<Leg> fresh_legs(const Protection& p) {
+    std::vector<Leg> legs;
+    if (p.stop_loss != 0) legs.push_back({p.entry_id + "-sl", true, false, LegState::Open, {}});
+    if (p.take_profit != 0) legs.push_back({p.entry_id + "-tp", false, false, LegState::Open, {}});
+    return legs;
+}
 
 }  // namespace
 
@@ -40,11 +52,43 @@ void BinanceExecutor::protect(const TrackedOrder& entry) {
     p.entry_qty = entry.requested_qty;
     p.stop_loss = entry.stop_loss;
     p.take_profit = entry.take_profit;
-    if (p.stop_loss != 0)
-        p.legs.push_back({entry.client_id + "-sl", true, false, LegState::Open, {}});
-    if (p.take_profit != 0)
-        p.legs.push_back({entry.client_id + "-tp", false, false, LegState::Open, {}});
+    p.legs = fresh_legs(p);
     state_.protections[entry.client_id] = std::move(p);
+}
+
+void BinanceExecutor::protect_again(std::vector<Protection>& lifted, const std::string& exit_id,
+                                    const std::string& why) {
+    for (Protection& p : lifted) {
+        // The core is not told the legs were canceled: for it they rest on, under their ids.
+        std::set<std::string> legs;
+        for (const Leg& leg : p.legs)
+            legs.insert(leg.client_id);
+        outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
+                                     [&](const sdk::Report& r) {
+                                         return r.kind == OT_REPORT_CANCELED &&
+                                                legs.count(r.client_order_id);
+                                     }),
+                      outbox_.end());
+        ++p.restored;
+        p.legs = fresh_legs(p);
+        p.state = ProtectionState::Pending;
+        p.placing_ms = p.done_ms = 0;
+        Protection& again = state_.protections[p.entry_id] = std::move(p);
+        const std::string what = "exit " + exit_id + " was refused (" + why + "): the " +
+                                 again.symbol + " position of " + again.entry_id;
+        try {
+            place(again, outbox_);
+        } catch (const sdk::Error& e) {
+            host().error("binance: " + what +
+                         " is NOT protected: placing its stop-loss/take-profit again failed: " +
+                         e.what() + " (tried again next poll)");
+            continue;
+        }
+        // Failed: place() has said loudly that the position is not protected.
+        if (again.state != ProtectionState::Failed)
+            host().warn("binance: " + what + " is protected again by its stop-loss/take-profit");
+    }
+    save();
 }
 
 ProtectionOrder BinanceExecutor::protection_order(const Protection& p) const {
@@ -55,9 +99,9 @@ ProtectionOrder BinanceExecutor::protection_order(const Protection& p) const {
     if (market_ == Market::Spot) po.qty = r.quantity(p.qty, false);
     if (p.stop_loss != 0) po.stop_loss = r.price(p.stop_loss, Rounding::Nearest);
     if (p.take_profit != 0) po.take_profit = r.price(p.take_profit, Rounding::Nearest);
-    po.list_id = p.entry_id + "-oco";
+    po.list_id = venue_list_id(p);
     for (const Leg& leg : p.legs)
-        (leg.stop_loss ? po.sl_id : po.tp_id) = leg.client_id;
+        (leg.stop_loss ? po.sl_id : po.tp_id) = venue_leg_id(p, leg);
     return po;
 }
 
@@ -155,7 +199,7 @@ bool BinanceExecutor::keep_stop(Protection& p, const std::string& why,
     // On usdm the stop goes before the target: a refused target may leave it resting, and
     // unwatched its closePosition would close a later position. It is the protection now.
     if (market_ != Market::UsdM || p.legs.size() != 2 ||
-        !venue_->query_leg(venue_symbol(p.symbol), p.legs[0].client_id))
+        !venue_->query_leg(venue_symbol(p.symbol), venue_leg_id(p, p.legs[0])))
         return false;
     host().error("binance: the take-profit " + number_text(p.take_profit) + " of " + p.entry_id +
                  " was refused: " + why + "; the " + p.symbol +
@@ -176,7 +220,7 @@ bool BinanceExecutor::keep_stop(Protection& p, const std::string& why,
 
 void BinanceExecutor::sending(Protection& p, const std::string& leg_id) {
     for (Leg& leg : p.legs)
-        if (leg.client_id == leg_id) leg.sent = true;
+        if (venue_leg_id(p, leg) == leg_id) leg.sent = true;
     save();
 }
 
@@ -204,7 +248,7 @@ void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<sdk::R
     NewOrder n;
     n.symbol = r.symbol;
     n.side = side_name(p.exit_side);
-    n.client_id = p.legs[0].client_id;
+    n.client_id = venue_leg_id(p, p.legs[0]);
     n.reduce_only = market_ == Market::UsdM;
     try {
         n.qty = r.quantity(p.qty, true);
@@ -224,7 +268,7 @@ void BinanceExecutor::resolve_placing(Protection& p, std::vector<sdk::Report>& o
     const std::string symbol = venue_symbol(p.symbol);
     std::size_t found = 0;
     for (const Leg& leg : p.legs)
-        if (venue_->query_leg(symbol, leg.client_id)) ++found;
+        if (venue_->query_leg(symbol, venue_leg_id(p, leg))) ++found;
     if (found == p.legs.size()) {
         p.state = ProtectionState::Active;
         announce_legs(p, out);
@@ -280,12 +324,13 @@ void BinanceExecutor::check_legs(Protection& p, std::vector<sdk::Report>& out) {
             filled |= leg.state == LegState::Filled;
             continue;
         }
-        if (!leg.market_exit && resting.count(leg.client_id)) {
+        const std::string id = venue_leg_id(p, leg);
+        if (!leg.market_exit && resting.count(id)) {
             settled = false;
             continue;
         }
-        std::optional<VenueOrder> v = leg.market_exit ? venue_->query(symbol, leg.client_id)
-                                                      : venue_->query_leg(symbol, leg.client_id);
+        std::optional<VenueOrder> v =
+            leg.market_exit ? venue_->query(symbol, id) : venue_->query_leg(symbol, id);
         if (!v) {
             // A market exit whose answer was lost may still reach Binance in its recvWindow.
             if (leg.market_exit && in_grace(p.placing_ms)) {
@@ -324,17 +369,19 @@ const Leg* BinanceExecutor::in_flight(const Protection& p) {
     // after the stop was found, and one after a lost stop was never sent.
     if (p.state == ProtectionState::Placing) {
         for (const Leg& leg : p.legs)
-            if (leg.sent && !venue_->query_leg(symbol, leg.client_id)) return &leg;
+            if (leg.sent && !venue_->query_leg(symbol, venue_leg_id(p, leg))) return &leg;
         return nullptr;
     }
     if (p.state != ProtectionState::Active) return nullptr;
     for (const Leg& leg : p.legs)
-        if (leg.market_exit && leg.state == LegState::Open && !venue_->query(symbol, leg.client_id))
+        if (leg.market_exit && leg.state == LegState::Open &&
+            !venue_->query(symbol, venue_leg_id(p, leg)))
             return &leg;
     return nullptr;
 }
 
-void BinanceExecutor::lift_protections(const std::string& symbol, const std::string& exit_id) {
+void BinanceExecutor::lift_protections(const std::string& symbol, const std::string& exit_id,
+                                       std::vector<Protection>& lifted) {
     const std::string vs = venue_symbol(symbol);
     // Before anything is canceled: an exit sent while a lost request may still reach Binance
     // could execute as well as it.
@@ -351,9 +398,11 @@ void BinanceExecutor::lift_protections(const std::string& symbol, const std::str
         // a leg may rest from that try (on usdm, the stop before a refused target): canceled too.
         if ((p.state == ProtectionState::Pending || p.state == ProtectionState::Failed) &&
             p.placing_ms == 0) {
+            if (p.state == ProtectionState::Pending) lifted.push_back(p);
             finish(p);
             continue;
         }
+        const bool failed = p.state == ProtectionState::Failed;
         const bool announced = p.state == ProtectionState::Active;
         venue_->cancel_protection(protection_order(p));
         bool filled = false;
@@ -362,8 +411,9 @@ void BinanceExecutor::lift_protections(const std::string& symbol, const std::str
                 filled |= leg.state == LegState::Filled;
                 continue;
             }
-            std::optional<VenueOrder> v = leg.market_exit ? venue_->query(vs, leg.client_id)
-                                                          : venue_->query_leg(vs, leg.client_id);
+            const std::string leg_id = venue_leg_id(p, leg);
+            std::optional<VenueOrder> v =
+                leg.market_exit ? venue_->query(vs, leg_id) : venue_->query_leg(vs, leg_id);
             if (v) leg_report(p, leg, *v, false, outbox_);
             filled |= leg.state == LegState::Filled;
             if (leg.state != LegState::Open) continue;
@@ -378,6 +428,7 @@ void BinanceExecutor::lift_protections(const std::string& symbol, const std::str
             save();
             reject("not sent: the stop-loss/take-profit of " + id + " already closed the position");
         }
+        if (!failed) lifted.push_back(p);
     }
     save();
 }

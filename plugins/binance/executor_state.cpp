@@ -20,8 +20,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrackedOrder, client_id, symbol, side, market
 // A leg saved before `sent` existed loads as not sent.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Leg, client_id, stop_loss, market_exit, state,
                                                 reported_trades, sent)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Protection, entry_id, symbol, exit_side, qty, entry_qty,
-                                   stop_loss, take_profit, state, placing_ms, done_ms, legs)
+// A protection saved before `restored` existed loads as never placed again.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Protection, entry_id, symbol, exit_side, qty,
+                                                entry_qty, stop_loss, take_profit, state,
+                                                placing_ms, done_ms, restored, legs)
 
 void to_json(nlohmann::json& j, const ExecutorState& s) {
     j = {{"orders", s.orders},
@@ -40,6 +42,16 @@ void from_json(const nlohmann::json& j, ExecutorState& s) {
     // A state saved before funding was reported has neither: counting starts now.
     s.funding_since = j.value("funding_since", int64_t{0});
     s.funding_cursor = j.value("funding_cursor", int64_t{0});
+}
+
+// "-s1".."-s99", then "-s0": with entry ids of up to 32 characters, within Binance's 36.
+std::string venue_leg_id(const Protection& p, const Leg& leg) {
+    if (p.restored == 0) return leg.client_id;
+    return p.entry_id + (leg.stop_loss ? "-s" : "-t") + std::to_string(p.restored % 100);
+}
+
+std::string venue_list_id(const Protection& p) {
+    return p.entry_id + (p.restored == 0 ? "-oco" : "-o" + std::to_string(p.restored % 100));
 }
 
 std::string to_json(const ExecutorState& state) {

@@ -60,8 +60,15 @@ struct Protection {
     ProtectionState state = ProtectionState::Pending;
     int64_t placing_ms = 0;  // when its legs, or its market exit, went out (or were lost)
     int64_t done_ms = 0;     // kept a while after it ended, so queries about its legs are answered
+    int restored = 0;        // times placed again after an exit was refused
     std::vector<Leg> legs;
 };
+
+// The client ids of a protection's orders at Binance. Placed again after a refused exit, its
+// legs get new ids there (a query by client id must not find the canceled ones) and keep their
+// ids for the core.
+std::string venue_leg_id(const Protection& p, const Leg& leg);
+std::string venue_list_id(const Protection& p);  // spot OCO
 
 struct ExecutorState {
     std::map<std::string, TrackedOrder> orders;     // by client id

@@ -27,6 +27,13 @@ class FaultsTest : public BinanceTest {
         }
         return false;
     }
+    // Client ids of the orders resting at the fake, oldest first.
+    std::vector<std::string> resting_ids() const {
+        std::vector<std::string> out;
+        for (const auto& o : fake.orders())
+            if (o.status == "NEW") out.push_back(o.client_id);
+        return out;
+    }
     static bf::Fault fault(bf::FaultKind kind, const std::string& path, int status = 503,
                            const std::string& body = {}) {
         bf::Fault f;
@@ -430,6 +437,65 @@ TEST_F(FaultsTest, AnExitCancelsTheStopOfAProtectionWaitingToBePlacedAgain) {
         EXPECT_FALSE(v.algo && v.status == "NEW")
             << v.client_id << " rests and would close the next position";
     expect_no_duplicates();
+}
+
+// The legs were lifted for an exit that Binance then refused: the position is still held, and
+// gets its stop-loss/take-profit again (under new ids at Binance, its old ids for the core).
+TEST_F(FaultsTest, ASpotExitRefusedAfterTheOcoWasLiftedPutsTheProtectionBack) {
+    ExecutorInstance ex = executor();
+    ex.submit(protected_buy("rf-1", 0.01, 39000, 42000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.00999, 40000);
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "/api/v3/order", 400,
+                      R"({"code":-1013,"msg":"Filter failure: PERCENT_PRICE_BY_SIDE"})"));
+    auto [code, message] = failure([&] { ex.submit(market("rf-2", OT_SIDE_SELL, 0.00999)); });
+    EXPECT_EQ(code, OT_E_REJECTED) << message;
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"rf-1-s1", "rf-1-t1"}));
+    EXPECT_FALSE(host.logs_containing("is protected again", OT_LOG_WARN).empty());
+    EXPECT_TRUE(of_kind(ex.poll(), OT_REPORT_CANCELED).empty()) << "for the core the legs rest on";
+    advance(1000);
+    fake.set_price("BTCUSDT", 38500);
+    advance(1000);
+    std::vector<Report> after = ex.poll();
+    EXPECT_NEAR(filled(after, "rf-1-sl"), 0.00999, 1e-12) << "the stop acts, under its id";
+    EXPECT_NEAR(fake.spot_balance("BTC"), 0, 1e-12);
+}
+
+TEST_F(FaultsTest, AFuturesExitRefusedAfterTheLegsWereLiftedPutsThemBack) {
+    ExecutorInstance ex = executor("usdm");
+    ex.submit(protected_buy("rf-3", 0.05, 39000, 41000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.05, 40000);
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "/fapi/v1/order", 400,
+                      R"({"code":-4131,"msg":"The counterparty's best price does not meet the )"
+                      R"(PERCENT_PRICE filter limit."})"));
+    auto [code, message] = failure([&] { ex.submit(market("rf-4", OT_SIDE_SELL, 0.05)); });
+    EXPECT_EQ(code, OT_E_REJECTED) << message;
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"rf-3-s1", "rf-3-t1"}));
+    EXPECT_TRUE(of_kind(ex.poll(), OT_REPORT_CANCELED).empty()) << "for the core the legs rest on";
+    advance(1000);
+    fake.set_price("BTCUSDT", 41500);
+    advance(1000);
+    std::vector<Report> after = ex.poll();
+    EXPECT_DOUBLE_EQ(filled(after, "rf-3-tp"), 0.05);
+    ASSERT_EQ(of_kind(after, OT_REPORT_CANCELED).size(), 1u);
+    EXPECT_EQ(of_kind(after, OT_REPORT_CANCELED)[0].client_order_id, "rf-3-sl");
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+    EXPECT_TRUE(resting_ids().empty());
+}
+
+TEST_F(FaultsTest, AProtectionRefusedWhenPlacedAgainIsAnErrorSayingThePositionIsNotProtected) {
+    ExecutorInstance ex = executor();
+    ex.submit(protected_buy("rf-5", 0.01, 39000, 42000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.00999, 40000);
+    const std::string refusal = R"({"code":-1013,"msg":"Filter failure: PERCENT_PRICE_BY_SIDE"})";
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "/api/v3/order", 400, refusal));
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "/api/v3/orderList/oco", 400, refusal));
+    EXPECT_EQ(failure([&] { ex.submit(market("rf-6", OT_SIDE_SELL, 0.00999)); }).first,
+              OT_E_REJECTED);
+    EXPECT_TRUE(resting_ids().empty());
+    EXPECT_FALSE(host.logs_containing("is NOT protected", OT_LOG_ERROR).empty());
 }
 
 TEST_F(FaultsTest, TheFakeBansAClientThatIgnoresRetryAfter) {
