@@ -178,7 +178,7 @@ void RobinhoodExecutor::submit(const ot_order& raw) {
         for (LocalOrder* entry : book_.all())
             if (entry->symbol == o.symbol && entry->side != o.side && !entry->legs_placed)
                 entry->legs_placed = true;
-        o.waiting_for = clear_legs_for_exit(o.symbol, o.side);
+        clear_legs_for_exit(o);
     }
     if (o.type == OT_ORDER_TAKE_PROFIT_MARKET || !o.waiting_for.empty()) {
         const std::string why = o.waiting_for.empty()
@@ -227,6 +227,10 @@ void RobinhoodExecutor::place(LocalOrder& o) {
             o.venue_state = r.status == 429 ? "not_sent" : "rejected";
         }
         save();
+        if (o.venue_state == "rejected" && !o.lifted_legs.empty()) {
+            protect_again(o, e.what());
+            save();
+        }
         if (o.stage == Stage::Done) throw;
         throw sdk::Error(OT_E_AMBIGUOUS, e.what());
     }
@@ -247,13 +251,12 @@ void RobinhoodExecutor::place(LocalOrder& o) {
     }
 }
 
-std::vector<std::string> RobinhoodExecutor::clear_legs_for_exit(const std::string& symbol,
-                                                                int32_t side) {
-    std::vector<std::string> live;
+void RobinhoodExecutor::clear_legs_for_exit(LocalOrder& exit) {
     for (LocalOrder* leg : book_.all()) {
-        if (!leg->is_leg() || leg->symbol != symbol || leg->side != side ||
+        if (!leg->is_leg() || leg->symbol != exit.symbol || leg->side != exit.side ||
             leg->stage == Stage::Done)
             continue;
+        exit.lifted_legs.push_back(leg->id);
         if (leg->stage == Stage::Held) {
             drop_held(*leg, "an order against the position replaces the protective legs");
             continue;
@@ -265,9 +268,52 @@ std::vector<std::string> RobinhoodExecutor::clear_legs_for_exit(const std::strin
                 host().warn("robinhood: canceling leg " + leg->id + ": " + e.what());
             }
         }
-        if (leg->stage != Stage::Done) live.push_back(leg->id);
+        if (leg->stage != Stage::Done) exit.waiting_for.push_back(leg->id);
     }
-    return live;
+}
+
+void RobinhoodExecutor::protect_again(const LocalOrder& exit, const std::string& why) {
+    for (const std::string& id : exit.lifted_legs) {
+        LocalOrder* leg = book_.find(id);
+        if (!leg || leg->stage != Stage::Done || leg->filled_qty() > 0) continue;
+        // The core is not told the leg was canceled: for it the leg rests on, under its id.
+        auto& outbox = book_.outbox();
+        outbox.erase(std::remove_if(outbox.begin(), outbox.end(),
+                                    [&](const PendingReport& r) {
+                                        return r.kind == OT_REPORT_CANCELED &&
+                                               r.client_order_id == id;
+                                    }),
+                     outbox.end());
+        reopen(*leg);
+        const std::string what = "exit " + exit.id + " was refused (" + why + "): the " +
+                                 exit.symbol + " position of " + leg->parent;
+        // A take-profit beside a stop-loss waits here for its level: nothing to send.
+        if (leg->type == OT_ORDER_TAKE_PROFIT_MARKET) continue;
+        try {
+            place(*leg);
+            host().warn("robinhood: " + what + " is protected again by " + leg->id);
+        } catch (const sdk::Error& e) {
+            if (e.code() == OT_E_AMBIGUOUS) {  // looked up by the next poll
+                host().warn("robinhood: " + what + ": " + leg->id + " placed again, " + e.what());
+                continue;
+            }
+            if (e.code() == OT_E_RATE_LIMIT) leg->stage = Stage::Held;  // sent by the next poll
+            host().error("robinhood: " + what + " is NOT protected: placing " + leg->id +
+                         " again failed: " + e.what());
+        }
+    }
+}
+
+void RobinhoodExecutor::reopen(LocalOrder& leg) {
+    ++leg.restored;
+    // The canceled order keeps its client id at the venue: the new one needs its own.
+    leg.uuid = venue_client_order_id(leg.id + "#" + std::to_string(leg.restored));
+    leg.stage = Stage::Held;
+    leg.triggered = leg.cancel_requested = false;
+    leg.waiting_for.clear();
+    leg.venue_id.clear();
+    leg.venue_state.clear();
+    leg.sent_ms = 0;
 }
 
 // ---- reading orders back -------------------------------------------------------------------

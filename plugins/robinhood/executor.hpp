@@ -77,9 +77,14 @@ class RobinhoodExecutor final : public sdk::Executor {
     std::vector<VenueOrder> list_orders(int64_t since_ms, const std::string& query);
     // Ends a held order here; its CANCELED report goes to the outbox.
     void drop_held(LocalOrder& order, const std::string& why);
-    // Protective legs of 'symbol' on 'side' that hold quantity an exit needs; cancels them and
-    // returns those still live at the venue.
-    std::vector<std::string> clear_legs_for_exit(const std::string& symbol, int32_t side);
+    // Cancels the protective legs that hold quantity the exit needs; they go to its
+    // lifted_legs, and those still live at the venue to its waiting_for.
+    void clear_legs_for_exit(LocalOrder& exit);
+    // The exit was refused: the position is still held, and its lifted legs rest again (a
+    // held take-profit waits again for its level).
+    void protect_again(const LocalOrder& exit, const std::string& why);
+    // A canceled leg, made ready to be placed again under a new venue client id.
+    void reopen(LocalOrder& leg);
     PendingReport report(const LocalOrder& order, int32_t kind, int64_t time_ms,
                          const std::string& text = {}) const;
     void save();

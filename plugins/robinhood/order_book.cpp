@@ -13,10 +13,13 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Stage, {{Stage::Held, "held"},
                                      {Stage::Open, "open"},
                                      {Stage::Done, "done"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Execution, price, qty, time_ms)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LocalOrder, id, uuid, parent, symbol, side, type, requested_qty,
-                                   qty, limit_price, stop_price, unsent, stop_loss, take_profit,
-                                   legs_placed, stage, triggered, cancel_requested, waiting_for,
-                                   venue_id, venue_state, created_ms, sent_ms, seq, fills)
+// An order saved before lifted_legs and restored existed loads with none.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LocalOrder, id, uuid, parent, symbol, side, type,
+                                                requested_qty, qty, limit_price, stop_price, unsent,
+                                                stop_loss, take_profit, legs_placed, stage,
+                                                triggered, cancel_requested, waiting_for,
+                                                lifted_legs, restored, venue_id, venue_state,
+                                                created_ms, sent_ms, seq, fills)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PendingReport, kind, client_order_id, venue_order_id, trade_id,
                                    symbol, side, qty, price, cum_qty, time_ms, text)
 

@@ -41,6 +41,8 @@ struct LocalOrder {
     bool triggered = false;  // held take-profit: its level was reached
     bool cancel_requested = false;
     std::vector<std::string> waiting_for;  // held: orders that must end before this is sent
+    std::vector<std::string> lifted_legs;  // exits: the protective legs they canceled
+    int restored = 0;  // legs: times placed again after an exit was refused (a new uuid each)
     std::string venue_id;
     std::string venue_state;
     int64_t created_ms = 0;

@@ -669,6 +669,42 @@ TEST_F(ProtectiveLegs, AnExitCancelsTheLegsFirstSoTheVenueCanSell) {
     EXPECT_FALSE(venue_order("ot-e-1-tp")) << "the target went with the position";
 }
 
+// The legs were canceled for an exit the venue then refused: the position is still held, and
+// its legs rest again (under a new client id at the venue, their old ids for the core).
+TEST_F(ProtectiveLegs, AnExitRefusedAfterTheLegsWereCanceledPutsThemBack) {
+    ot::ExecutorInstance ex = entry(45000, 55000);
+    std::string why = message_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.2)); });
+    EXPECT_NE(why.find("Insufficient holdings."), std::string::npos) << why;
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "canceled");
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl#1");
+    ASSERT_TRUE(stop) << "the stop-loss rests again";
+    EXPECT_EQ(stop->state, "open");
+    EXPECT_EQ(stop->config["asset_quantity"], "0.1");
+    EXPECT_EQ(stop->config["stop_price"], "45000");
+    EXPECT_TRUE(logged("is protected again by ot-e-1-sl"));
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_TRUE(of(r, "ot-e-1-tp").empty()) << "for the core the legs rest on";
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    fake.set_quote("BTC-USD", 55100, 55120);  // the target still acts
+    r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_EQ(kinds(of(r, "ot-e-1-tp")),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+    EXPECT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.duplicate_client_ids(); }), 0);
+}
+
+TEST_F(ProtectiveLegs, AStopRefusedWhenPlacedAgainIsAnErrorSayingThePositionIsNotProtected) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.set_holding("BTC", 0.05);  // sold outside the bot: the stop no longer fits either
+        return 0;
+    });
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_E_REJECTED);
+    EXPECT_FALSE(venue_order("ot-e-1-sl#1"));
+    EXPECT_FALSE(host.logs_containing("is NOT protected", OT_LOG_ERROR).empty());
+}
+
 TEST_F(ProtectiveLegs, LegsSentByTheCoreWithAParentBehaveTheSame) {
     ot::ExecutorInstance ex = make();
     ex.submit(order("ot-p-1", OT_SIDE_BUY, 0.1));
