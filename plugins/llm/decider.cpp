@@ -4,6 +4,7 @@
 #include "text_format.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace orchestrade::llm {
 namespace {
@@ -129,6 +130,11 @@ void Decider::journal_call(int64_t time_ms, const Call& call,
 }
 
 Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_t time_ms) {
+    return decide(std::move(request), market, time_ms, s_.rules);
+}
+
+Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_t time_ms,
+                        const DecisionRules& rules) {
     if (host_.now_ms() < paused_until_ms_)
         return hold_without_call(
             time_ms, "rate limited: the provider asked to wait until " + iso_utc(paused_until_ms_),
@@ -166,7 +172,7 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
         std::string error = reply.error;
         bool resend = false, correct = false;
         if (reply.kind == ReplyKind::Answer) {
-            ParsedAnswer parsed = parse_decision(reply.text, market, s_.rules);
+            ParsedAnswer parsed = parse_decision(reply.text, market, rules);
             decision = parsed.decision;
             if (!decision) error = "invalid answer: " + parsed.error;
             correct = !decision;

@@ -47,6 +47,10 @@ class Decider {
 
     // time_ms: the moment decided for (the bar close), for the journal.
     Verdict decide(ChatRequest request, const MarketContext& market, int64_t time_ms);
+    // The same, the answer checked by `rules` instead of the settings' (a step that reads less of
+    // the answer checks less of it).
+    Verdict decide(ChatRequest request, const MarketContext& market, int64_t time_ms,
+                   const DecisionRules& rules);
 
   private:
     struct Call {

@@ -180,6 +180,7 @@ ParsedAnswer parse_decision(std::string_view answer, const MarketContext& market
     const bool long_entry = d.action == OT_ACTION_BUY && s.position >= 0;
     const bool short_entry = d.action == OT_ACTION_SELL && s.position <= 0;
     if (!long_entry && !short_entry) return {d, {}};  // an exit: size and levels do not apply
+    if (!rules.read_entry_plan) return {d, {}};
 
     if (!read_number(j, "position_size_pct", d.size_pct, error) ||
         !read_number(j, "stop_loss", d.stop_loss, error) ||

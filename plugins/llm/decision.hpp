@@ -39,6 +39,9 @@ using MarketContext = std::map<std::string, SymbolContext, std::less<>>;
 struct DecisionRules {
     double max_size_pct = 20;       // an entry's position_size_pct must be in (0, max]
     bool require_exit_plan = true;  // entries need stop_loss, take_profit and an invalidation
+    // false: a BUY or SELL is only a yes with a confidence (a screening); its size and levels
+    // are neither read nor checked
+    bool read_entry_plan = true;
 };
 
 const char* action_name(int32_t action);
@@ -54,7 +57,8 @@ struct ParsedAnswer {
 
 // Parses a model's answer (one JSON object, optionally inside a ``` fence) and checks it: the
 // action, a known symbol, confidence in 0..1, and for an entry the size bounds and a stop-loss and
-// take-profit on the right side of the price. For an exit the levels are dropped.
+// take-profit on the right side of the price (unless the rules read no entry plan). For an exit
+// the levels are dropped.
 ParsedAnswer parse_decision(std::string_view answer, const MarketContext& market,
                             const DecisionRules& rules);
 

@@ -84,6 +84,23 @@ TEST(Decision, AnEntryWithoutAnExitPlanIsRefusedUnlessAllowed) {
         parse_decision(answer("BUY", "BTC/USDT", 10, 0, 0, 0.7, ""), kMarket, lax).decision);
 }
 
+TEST(Decision, AVerdictWithoutAnEntryPlanReadsNoSizeNorLevels) {
+    // A screening's BUY is a yes: a size of 0 and no levels are not refused, and not kept.
+    llm::DecisionRules verdict = kRules;
+    verdict.read_entry_plan = false;
+    llm::ParsedAnswer p =
+        parse_decision(answer("BUY", "BTC/USDT", 0, 0, 0, 0.9, ""), kMarket, verdict);
+    ASSERT_TRUE(p.decision) << p.error;
+    EXPECT_EQ(p.decision->action, OT_ACTION_BUY);
+    EXPECT_EQ(p.decision->confidence, 0.9);
+    EXPECT_EQ(p.decision->size_pct, 0);
+    EXPECT_EQ(p.decision->stop_loss, 0);
+    // What a verdict needs is still checked.
+    EXPECT_FALSE(
+        parse_decision(answer("BUY", "BTC/USDT", 0, 0, 0, 1.5), kMarket, verdict).decision);
+    EXPECT_FALSE(parse_decision(answer("BUY", "XRP/USDT", 0, 0, 0), kMarket, verdict).decision);
+}
+
 TEST(Decision, ExitsDropSizeAndLevels) {
     // SELL while long, BUY while short and CLOSE are exits: no exit plan needed, none kept.
     for (auto [action, symbol] : {std::pair{"SELL", "ETH/USDT"}, std::pair{"BUY", "SOL/USDT"},
