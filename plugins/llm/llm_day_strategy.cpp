@@ -163,9 +163,8 @@ void LlmDayStrategy::plan_day(const Event& e) {
     std::vector<std::pair<double, std::string>> candidates;
     for (const std::string& symbol : universe_) {
         if (last_close_.count(symbol) == 0) continue;  // no bar yet: nothing to judge it by
-        std::optional<Decision> d = ask(DayStep::Screening, e, symbol);
-        if (!d) return;
-        if (d->action == OT_ACTION_BUY) candidates.emplace_back(d->confidence, symbol);
+        const Decision d = ask(DayStep::Screening, e, symbol);
+        if (d.action == OT_ACTION_BUY) candidates.emplace_back(d.confidence, symbol);
     }
     if (last_close_.empty()) return workflow_->fail("screening: no prices yet");
     std::stable_sort(candidates.begin(), candidates.end(),
@@ -175,18 +174,16 @@ void LlmDayStrategy::plan_day(const Event& e) {
     if (!workflow_->transition(DayState::Analysis, "watchlist chosen")) return;
 
     for (std::size_t i = 0; i < r.context.watchlist.size() && i < max_candidates_; ++i) {
-        std::optional<Decision> d = ask(DayStep::Analysis, e, r.context.watchlist[i]);
-        if (!d) return;
-        if (d->action == OT_ACTION_BUY) r.context.analysed.push_back(r.context.watchlist[i]);
+        const Decision d = ask(DayStep::Analysis, e, r.context.watchlist[i]);
+        if (d.action == OT_ACTION_BUY) r.context.analysed.push_back(r.context.watchlist[i]);
     }
     if (!workflow_->transition(DayState::EntryOptimisation, "candidates analysed")) return;
 
     for (const std::string& symbol : r.context.analysed) {
-        std::optional<Decision> d = ask(DayStep::EntryOptimisation, e, symbol);
-        if (!d) return;
-        if (d->action == OT_ACTION_BUY)
+        const Decision d = ask(DayStep::EntryOptimisation, e, symbol);
+        if (d.action == OT_ACTION_BUY)
             r.context.planned.push_back(
-                {symbol, d->size_pct, d->stop_loss, d->take_profit, d->rationale});
+                {symbol, d.size_pct, d.stop_loss, d.take_profit, d.rationale});
     }
     workflow_->transition(DayState::Ready, "entries planned");
 }
@@ -242,14 +239,13 @@ void LlmDayStrategy::monitor(const Event& e, sdk::Signals& out) {
     r.done.insert(e.name);
     for (const std::string& symbol : r.context.executed) {
         if (host().position(symbol).qty == 0) continue;
-        std::optional<Decision> d = ask(DayStep::Monitoring, e, symbol);
-        if (!d) return;
-        if (d->action != OT_ACTION_CLOSE) continue;
+        const Decision d = ask(DayStep::Monitoring, e, symbol);
+        if (d.action != OT_ACTION_CLOSE) continue;
         sdk::Signal s;
         s.action = OT_ACTION_CLOSE;
         s.symbol = symbol;
         s.time_ms = e.time_ms;
-        s.reason = d->rationale.empty() ? "closed while monitoring" : d->rationale;
+        s.reason = d.rationale.empty() ? "closed while monitoring" : d.rationale;
         s.metadata_json = json{{"workflow", "llm_day"}, {"day", e.day}, {"step", e.name}}.dump();
         out.push(s);
     }
@@ -270,10 +266,11 @@ void LlmDayStrategy::eod_review(const Event& e) {
     for (const std::string& symbol : universe_)
         if (double qty = host().position(symbol).qty; qty != 0)
             portfolio += " " + symbol + " " + format_number(qty);
-    std::optional<Decision> d = ask(DayStep::DailyReview, e, {}, portfolio);
-    if (!d) return;
+    StepFacts facts;
+    facts.portfolio = portfolio;
+    const Decision d = ask(DayStep::DailyReview, e, facts);
     journal("workflow_review",
-            {{"day", e.day}, {"review", d->rationale}, {"executed", r.context.executed}});
+            {{"day", e.day}, {"review", d.rationale}, {"executed", r.context.executed}});
     if (e.weekday != weekly_day_) workflow_->transition(DayState::Idle, "day reviewed");
 }
 
@@ -293,9 +290,8 @@ void LlmDayStrategy::weekly_review(const Event& e) {
     std::sort(reviewed.begin(), reviewed.end());
     reviewed.erase(std::unique(reviewed.begin(), reviewed.end()), reviewed.end());
     for (const std::string& symbol : reviewed) {
-        std::optional<Decision> d = ask(DayStep::WeeklyReview, e, symbol);
-        if (!d) return;
-        if (d->action == OT_ACTION_CLOSE || d->action == OT_ACTION_SELL) flagged.push_back(symbol);
+        const Decision d = ask(DayStep::WeeklyReview, e, symbol);
+        if (d.action == OT_ACTION_CLOSE || d.action == OT_ACTION_SELL) flagged.push_back(symbol);
     }
     journal("workflow_weekly_review",
             {{"day", e.day}, {"reviewed", reviewed}, {"flagged", flagged}});
@@ -303,26 +299,41 @@ void LlmDayStrategy::weekly_review(const Event& e) {
     workflow_->transition(DayState::Idle, "week reviewed");
 }
 
-std::optional<Decision> LlmDayStrategy::ask(DayStep step, const Event& e, const std::string& symbol,
-                                            const std::string& portfolio) {
+Decision LlmDayStrategy::ask(DayStep step, const Event& e, const std::string& symbol) {
+    StepFacts facts;
+    facts.symbol = symbol;
+    return ask(step, e, facts);
+}
+
+Decision LlmDayStrategy::ask(DayStep step, const Event& e, StepFacts facts) {
     // A step about one symbol takes a decision about that symbol only: the answer's levels and
     // verdict are applied to it, so an answer naming another symbol is refused.
     MarketContext market;
     for (const auto& [s, price] : last_close_)
-        if (symbol.empty() || s == symbol) market[s] = SymbolContext{price, host().position(s).qty};
-    StepFacts facts{e.day, symbol, 0, 0, portfolio};
-    if (auto it = market.find(symbol); it != market.end()) {
+        if (facts.symbol.empty() || s == facts.symbol)
+            market[s] = SymbolContext{price, host().position(s).qty};
+    facts.day = e.day;
+    if (auto it = market.find(facts.symbol); it != market.end()) {
         facts.price = it->second.price;
         facts.position = it->second.position;
     }
+    DecisionRules rules = settings_.decider.rules;
+    rules.read_entry_plan = step != DayStep::Screening;  // a screening BUY is only a yes
     Verdict v = decider_->decide(day_request(step, facts, settings_.provider.schema.dump()), market,
-                                 e.time_ms);
-    if (!v.accepted) {
-        workflow_->fail(std::string(step_name(step)) + (symbol.empty() ? "" : " of " + symbol) +
-                        ": " + v.reason);
-        return std::nullopt;
-    }
+                                 e.time_ms, rules);
+    if (!v.accepted) hold_step(step, e, facts.symbol, v.reason);
     return v.decision;
+}
+
+void LlmDayStrategy::hold_step(DayStep step, const Event& e, const std::string& symbol,
+                               const std::string& reason) {
+    const std::string what = std::string(step_name(step)) + (symbol.empty() ? "" : " of " + symbol);
+    journal("workflow_hold", {{"day", e.day},
+                              {"event", e.name},
+                              {"step", step_name(step)},
+                              {"symbol", symbol},
+                              {"reason", reason}});
+    host().warn("llm_day: " + what + " on " + e.day + " is a HOLD: " + reason);
 }
 
 void LlmDayStrategy::save() const {

@@ -77,9 +77,13 @@ class LlmDayStrategy final : public sdk::Strategy {
     void monitor(const Event& e, sdk::Signals& out);
     void eod_review(const Event& e);
     void weekly_review(const Event& e);
-    // The model's checked decision for one step, or nullopt after moving to the error state.
-    std::optional<Decision> ask(DayStep step, const Event& e, const std::string& symbol,
-                                const std::string& portfolio = {});
+    // The model's checked decision for one step (facts: its symbol, portfolio or position; the
+    // rest is filled in). An unusable answer is a HOLD, journaled with its reason: it costs that
+    // symbol's step, not the day.
+    Decision ask(DayStep step, const Event& e, StepFacts facts);
+    Decision ask(DayStep step, const Event& e, const std::string& symbol);
+    void hold_step(DayStep step, const Event& e, const std::string& symbol,
+                   const std::string& reason);
     void save() const;
     void journal(const std::string& kind, const nlohmann::json& record) const;
 

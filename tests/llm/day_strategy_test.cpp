@@ -1,7 +1,7 @@
 // The llm_day plugin loaded as the host loads it, on the host's key-value state across restarts:
 // a pre-market that a restart interrupted, or that the process was down for, runs at market_open,
-// so the day still trades. The model is an in-process OpenAI-compatible fake answering from
-// day_policy.
+// so the day still trades; an unusable answer costs only its symbol's step. The model is an
+// in-process OpenAI-compatible fake answering from day_policy.
 #include "day_policy.hpp"
 
 #include <orchestrade/sdk.hpp>
@@ -26,7 +26,8 @@ namespace {
 
 constexpr int64_t kHourMs = 3'600'000;
 constexpr int64_t kMonday = 1704067200000;  // 2024-01-01 00:00 UTC
-constexpr int64_t kTuesday = kMonday + 24 * kHourMs;
+constexpr int64_t kDayMs = 24 * kHourMs;
+constexpr int64_t kTuesday = kMonday + kDayMs;
 constexpr double kPrice = 100;
 
 // The model's side: every request answered by day_policy, with usage; `on_request` runs first
@@ -64,14 +65,30 @@ class DayModel {
     std::string state_dir_;
 };
 
-class LlmDayRestart : public ::testing::Test {
+std::string prompt_of(const ot::HttpRequest& request) {
+    const json body = json::parse(request.body);
+    std::string prompt;
+    for (const json& m : body["messages"])
+        prompt += m["content"].get<std::string>() + "\n";
+    return prompt;
+}
+
+bool asks(const std::string& prompt, const std::string& step, const std::string& symbol) {
+    return prompt.find("Workflow step: " + step + "\n") != std::string::npos &&
+           prompt.find("Symbol: " + symbol + "\n") != std::string::npos;
+}
+
+// The model's answer to a prompt when it is not day_policy's.
+using AnswerOverride = std::function<std::optional<std::string>(const std::string& prompt)>;
+
+class LlmDayPlugin : public ::testing::Test {
   protected:
     // A new instance of the strategy (a new process) on `host`, given the day's first bar.
     ot::StrategyInstance start(ot::FakeHost& host, int64_t day_ms,
                                std::vector<std::string> universe = {"BTC/USDT"}) {
         host.set_http_handler(model.handler());
         ot::CreateOptions options;
-        options.universe = std::move(universe);
+        options.universe = universe;
         options.base_dir = dir.path().string();
         ot::StrategyInstance s = lib.create_strategy("llm_day", host,
                                                      {{"model", "gpt-5-mini"},
@@ -82,8 +99,30 @@ class LlmDayRestart : public ::testing::Test {
         s.start();
         const int64_t open = day_ms + 10 * kHourMs;  // closes at 11:00 UTC, before 06:30 EST
         host.set_now_ms(open + kHourMs);
-        s.on_bars({{"BTC/USDT", 3600, open, kPrice, kPrice + 1, kPrice - 1, kPrice, 5}});
+        for (const std::string& symbol : universe)
+            s.on_bars({{symbol, 3600, open, kPrice, kPrice + 1, kPrice - 1, kPrice, 5}});
         return s;
+    }
+    // The day model, but `answer` answers the prompts it returns an answer for; every prompt is
+    // kept in `prompts`.
+    void override_answers(ot::FakeHost& host, AnswerOverride answer) {
+        host.set_http_handler([this, answer](const ot::HttpRequest& request) {
+            ot::HttpReply r = model.handler()(request);
+            const std::string prompt = prompt_of(request);
+            prompts.push_back(prompt);
+            if (std::optional<std::string> text = answer(prompt)) {
+                json reply = json::parse(r.body);
+                reply["choices"][0]["message"]["content"] = *text;
+                r.body = reply.dump();
+            }
+            return r;
+        });
+    }
+    std::vector<std::string> prompts_of(const std::string& step, const std::string& symbol) const {
+        std::vector<std::string> out;
+        for (const std::string& p : prompts)
+            if (asks(p, step, symbol)) out.push_back(p);
+        return out;
     }
     // The trigger `name` of `day_ms` at New York time `local` ("06:30"), hours after midnight UTC.
     std::vector<ot::Signal> fire(ot::StrategyInstance& s, ot::FakeHost& host,
@@ -91,7 +130,7 @@ class LlmDayRestart : public ::testing::Test {
                                  const std::string& local) {
         const int64_t t = day_ms + static_cast<int64_t>(utc_hour * kHourMs);
         host.set_now_ms(t);
-        const std::string date = day_ms == kMonday ? "2024-01-01" : "2024-01-02";
+        const std::string date = "2024-01-0" + std::to_string(1 + (day_ms - kMonday) / kDayMs);
         return s.on_event(name, t, json{{"local", date + " " + local + " EST"}}.dump());
     }
     static std::vector<json> journal(const ot::FakeHost& host, const std::string& kind) {
@@ -115,10 +154,36 @@ class LlmDayRestart : public ::testing::Test {
         EXPECT_DOUBLE_EQ(signals[0].take_profit, kPrice * 1.03);
     }
 
+    static std::vector<std::string> symbols_of(const std::vector<ot::Signal>& signals,
+                                               int32_t action) {
+        std::vector<std::string> out;
+        for (const ot::Signal& s : signals)
+            if (s.action == action) out.push_back(s.symbol);
+        return out;
+    }
+    static json saved_workflow(ot::FakeHost& host) {
+        return json::parse(host.kv().at("llm_day.workflow"));
+    }
+    static ot_position long_position(double qty, double avg_price, double unrealized_pnl) {
+        ot_position p{};
+        p.struct_size = sizeof p;
+        p.qty = qty;
+        p.avg_price = avg_price;
+        p.mark_price = avg_price;
+        p.unrealized_pnl = unrealized_pnl;
+        return p;
+    }
+
     ot::TempDir dir;
     DayModel model{dir.path().string()};
     ot::PluginLibrary lib{LLM_PLUGIN_FILE};
+    std::vector<std::string> prompts;
 };
+
+class LlmDayRestart : public LlmDayPlugin {};
+class LlmDaySteps : public LlmDayPlugin {};
+
+const std::vector<std::string> kThreeSymbols = {"BTC/USDT", "ETH/USDT", "SOL/USDT"};
 
 }  // namespace
 
@@ -193,8 +258,8 @@ TEST_F(LlmDayRestart, APreMarketMissedWhileDownRunsAtMarketOpen) {
     EXPECT_EQ(host.logs_containing("it runs now, before market_open", OT_LOG_WARN).size(), 1u);
 }
 
-TEST_F(LlmDayRestart, APreMarketThatFailedIsNotRunAgainAtMarketOpen) {
-    // A bad answer is the model's verdict on the day, not an interruption: the day stays in error.
+TEST_F(LlmDayRestart, APreMarketThatCompletedWithoutAPlanIsNotRunAgainAtMarketOpen) {
+    // A bad answer is the model's verdict on its symbol, not an interruption: no plan that day.
     dir.write("bad", "2024-01-02 analysis\n");
     ot::FakeHost host(OT_MODE_PAPER);
     ot::StrategyInstance s = start(host, kTuesday);
@@ -203,8 +268,8 @@ TEST_F(LlmDayRestart, APreMarketThatFailedIsNotRunAgainAtMarketOpen) {
     EXPECT_TRUE(fire(s, host, "market_open", kTuesday, 14.5, "09:30").empty());
     EXPECT_EQ(model.requests, requests);
     EXPECT_TRUE(journal(host, "workflow_recover").empty());
-    ASSERT_EQ(refused(host).size(), 1u);
-    EXPECT_EQ(refused(host)[0]["from"], "error");
+    EXPECT_TRUE(refused(host).empty());
+    EXPECT_EQ(saved_workflow(host)["state"], "intraday_monitoring");
 }
 
 TEST_F(LlmDayRestart, AnAnswerAboutAnotherSymbolIsNotTakenForTheSymbolAsked) {
@@ -231,12 +296,68 @@ TEST_F(LlmDayRestart, AnAnswerAboutAnotherSymbolIsNotTakenForTheSymbolAsked) {
 
     for (const ot::Signal& entry : fire(s, host, "market_open", kTuesday, 14.5, "09:30"))
         EXPECT_NE(entry.symbol, "BTC/USDT") << "entered with ETH's stop " << entry.stop_loss;
-    std::vector<json> calls = journal(host, "llm_call");
-    ASSERT_FALSE(calls.empty());
-    EXPECT_EQ(calls.back()["outcome"], "invalid");
-    EXPECT_NE(calls.back()["error"].get<std::string>().find(
+    std::vector<json> holds = journal(host, "workflow_hold");
+    ASSERT_EQ(holds.size(), 1u);
+    EXPECT_EQ(holds[0]["step"], "entry_optimisation");
+    EXPECT_EQ(holds[0]["symbol"], "BTC/USDT");
+    EXPECT_NE(holds[0]["reason"].get<std::string>().find(
                   "symbol 'ETH/USDT' is not one asked about (BTC/USDT)"),
               std::string::npos)
-        << calls.back()["error"];
-    EXPECT_EQ(json::parse(host.kv().at("llm_day.workflow"))["state"], "error");
+        << holds[0]["reason"];
+    EXPECT_EQ(saved_workflow(host)["state"], "intraday_monitoring");
+}
+
+TEST_F(LlmDaySteps, AScreeningYesNeedsNoPositionSize) {
+    // Screening only ranks symbols: a BUY of size 0 without levels is a yes.
+    ot::FakeHost host(OT_MODE_PAPER);
+    ot::StrategyInstance s = start(host, kTuesday, kThreeSymbols);
+    override_answers(host, [](const std::string& prompt) -> std::optional<std::string> {
+        if (!asks(prompt, "screening", "ETH/USDT")) return std::nullopt;
+        return ot::llm::decision_json("BUY", "ETH/USDT", 0, 0, 0, "on the watchlist");
+    });
+    fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+
+    EXPECT_EQ(saved_workflow(host)["context"]["watchlist"], json(kThreeSymbols));
+    // The top two (max_candidates) are entered.
+    EXPECT_EQ(symbols_of(fire(s, host, "market_open", kTuesday, 14.5, "09:30"), OT_ACTION_BUY),
+              (std::vector<std::string>{"BTC/USDT", "ETH/USDT"}));
+    EXPECT_TRUE(journal(host, "workflow_hold").empty());
+}
+
+TEST_F(LlmDaySteps, AnUnusableAnswerIsAHoldForItsSymbolAndTheDayGoesOn) {
+    // ETH's screening, BTC's monitoring and the daily review answer garbage; every other step of
+    // the day runs.
+    ot::FakeHost host(OT_MODE_PAPER);
+    ot::StrategyInstance s = start(host, kTuesday, kThreeSymbols);
+    override_answers(host, [](const std::string& prompt) -> std::optional<std::string> {
+        if (asks(prompt, "screening", "ETH/USDT") || asks(prompt, "monitoring", "BTC/USDT") ||
+            prompt.find("Workflow step: daily_review") != std::string::npos)
+            return "not json";
+        if (asks(prompt, "monitoring", "SOL/USDT"))
+            return ot::llm::decision_json("CLOSE", "SOL/USDT", 0, 0, 0, "the setup failed");
+        return std::nullopt;
+    });
+    fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+    EXPECT_EQ(symbols_of(fire(s, host, "market_open", kTuesday, 14.5, "09:30"), OT_ACTION_BUY),
+              (std::vector<std::string>{"BTC/USDT", "SOL/USDT"}));
+    host.set_position("BTC/USDT", long_position(1, kPrice, 0));
+    host.set_position("SOL/USDT", long_position(1, kPrice, 0));
+    EXPECT_EQ(symbols_of(fire(s, host, "monitor_11", kTuesday, 16, "11:00"), OT_ACTION_CLOSE),
+              std::vector<std::string>{"SOL/USDT"});
+    fire(s, host, "eod_review", kTuesday, 21, "16:00");
+
+    std::vector<json> holds = journal(host, "workflow_hold");
+    ASSERT_EQ(holds.size(), 3u);
+    EXPECT_EQ(holds[0]["step"], "screening");
+    EXPECT_EQ(holds[0]["symbol"], "ETH/USDT");
+    EXPECT_EQ(holds[0]["event"], "pre_market");
+    EXPECT_NE(holds[0]["reason"].get<std::string>().find("invalid answer"), std::string::npos)
+        << holds[0];
+    EXPECT_EQ(holds[1]["step"], "monitoring");
+    EXPECT_EQ(holds[1]["symbol"], "BTC/USDT");
+    EXPECT_EQ(holds[2]["step"], "daily_review");
+    EXPECT_EQ(prompts_of("screening", "SOL/USDT").size(), 1u);
+    EXPECT_EQ(journal(host, "workflow_review").size(), 1u);
+    EXPECT_TRUE(refused(host).empty());
+    EXPECT_EQ(saved_workflow(host)["state"], "idle");
 }
