@@ -30,6 +30,17 @@ const char* task(DayStep step) {
 
 }  // namespace
 
+std::string describe(const HeldPosition& p) {
+    std::string text = format_number(p.qty) + " at " + format_number(p.entry_price) +
+                       ", unrealized PnL " + format_number(p.unrealized_pnl);
+    if (!p.entry) return text;
+    const PlannedTrade& t = p.entry->trade;
+    text += "; opened " + p.entry->day + " at " + format_number(t.size_pct) +
+            " % of equity, stop-loss " + format_number(t.stop_loss) + ", take-profit " +
+            format_number(t.take_profit);
+    return t.rationale.empty() ? text : text + ": " + t.rationale;
+}
+
 const char* step_name(DayStep step) {
     switch (step) {
         case DayStep::Screening:
@@ -57,6 +68,7 @@ ChatRequest day_request(DayStep step, const StepFacts& f, const std::string& sch
     if (!f.symbol.empty())
         user += "Symbol: " + f.symbol + "\nLast price: " + format_number(f.price) +
                 "\nPosition: " + format_number(f.position) + "\n";
+    if (f.held) user += "Open position: " + describe(*f.held) + "\n";
     if (!f.portfolio.empty()) user += f.portfolio + "\n";
     user += std::string("Task: ") + task(step) + "\n";
     return ChatRequest{std::move(system), {{"user", std::move(user)}}};

@@ -4,8 +4,10 @@
 // HOLD whose rationale is the review, the weekly review CLOSE to flag a poor performer.
 #pragma once
 
+#include "day_workflow.hpp"
 #include "provider.hpp"
 
+#include <optional>
 #include <string>
 
 namespace orchestrade::llm {
@@ -21,12 +23,26 @@ enum class DayStep {
 
 const char* step_name(DayStep step);
 
+// An open position as the host's ledger has it, with the entry it was opened with when the
+// strategy still knows it.
+struct HeldPosition {
+    double qty = 0;  // signed
+    double entry_price = 0;
+    double unrealized_pnl = 0;
+    std::optional<OpenEntry> entry;
+};
+
+// "2 at 100, unrealized PnL 4; opened 2024-01-01 at 10 % of equity, stop-loss 98, take-profit
+// 103: <rationale>", the part after ';' when the entry is known.
+std::string describe(const HeldPosition& position);
+
 struct StepFacts {
-    std::string day;        // local date
-    std::string symbol;     // empty for the daily review
-    double price = 0;       // last close of the symbol
-    double position = 0;    // signed quantity held
-    std::string portfolio;  // daily review: what was traded and what is held
+    std::string day;                   // local date
+    std::string symbol;                // empty for the daily review
+    double price = 0;                  // last close of the symbol
+    double position = 0;               // signed quantity held
+    std::string portfolio;             // daily review: what was traded and what is held
+    std::optional<HeldPosition> held;  // monitoring: the position watched
 };
 
 ChatRequest day_request(DayStep step, const StepFacts& facts, const std::string& schema);

@@ -39,22 +39,47 @@ constexpr std::pair<DayState, const char*> kNames[] = {
     {DayState::Error, "error"},
 };
 
+json trade_json(const PlannedTrade& t) {
+    return {{"symbol", t.symbol},
+            {"size_pct", t.size_pct},
+            {"stop_loss", t.stop_loss},
+            {"take_profit", t.take_profit},
+            {"rationale", t.rationale}};
+}
+
+PlannedTrade trade_from(const json& t) {
+    return {t.value("symbol", ""), t.value("size_pct", 0.0), t.value("stop_loss", 0.0),
+            t.value("take_profit", 0.0), t.value("rationale", "")};
+}
+
 json trades_json(const std::vector<PlannedTrade>& trades) {
     json out = json::array();
     for (const PlannedTrade& t : trades)
-        out.push_back({{"symbol", t.symbol},
-                       {"size_pct", t.size_pct},
-                       {"stop_loss", t.stop_loss},
-                       {"take_profit", t.take_profit},
-                       {"rationale", t.rationale}});
+        out.push_back(trade_json(t));
     return out;
 }
 
 std::vector<PlannedTrade> trades_from(const json& j) {
     std::vector<PlannedTrade> out;
     for (const json& t : j)
-        out.push_back({t.value("symbol", ""), t.value("size_pct", 0.0), t.value("stop_loss", 0.0),
-                       t.value("take_profit", 0.0), t.value("rationale", "")});
+        out.push_back(trade_from(t));
+    return out;
+}
+
+json entries_json(const std::vector<OpenEntry>& entries) {
+    json out = json::array();
+    for (const OpenEntry& e : entries) {
+        json entry = trade_json(e.trade);
+        entry["day"] = e.day;
+        out.push_back(entry);
+    }
+    return out;
+}
+
+std::vector<OpenEntry> entries_from(const json& j) {
+    std::vector<OpenEntry> out;
+    for (const json& e : j)
+        out.push_back({e.value("day", ""), trade_from(e)});
     return out;
 }
 
@@ -96,7 +121,8 @@ json DayRecord::to_json() const {
             {"day", day},
             {"done", done},
             {"context", context_json(context)},
-            {"error", error}};
+            {"error", error},
+            {"open_entries", entries_json(open_entries)}};
 }
 
 DayRecord DayRecord::from_json(const json& j) {
@@ -111,6 +137,7 @@ DayRecord DayRecord::from_json(const json& j) {
     r.context.planned = trades_from(c.value("planned", json::array()));
     r.context.executed = strings_from(c, "executed");
     r.context.week_traded = strings_from(c, "week_traded");
+    r.open_entries = entries_from(j.value("open_entries", json::array()));
     return r;
 }
 

@@ -38,6 +38,13 @@ struct PlannedTrade {
     std::string rationale;
 };
 
+// An entry sent at market open, kept while its position may be open: what the monitoring and
+// the reviews of later days know of a position beyond the host's ledger.
+struct OpenEntry {
+    std::string day;  // when it was sent
+    PlannedTrade trade;
+};
+
 struct DayContext {
     std::vector<std::string> watchlist;
     std::vector<std::string> analysed;
@@ -51,7 +58,8 @@ struct DayRecord {
     std::string day;             // local date "2024-01-02" of the current day
     std::set<std::string> done;  // steps of that day already run
     DayContext context;
-    std::string error;  // why the day is in the error state
+    std::string error;                    // why the day is in the error state
+    std::vector<OpenEntry> open_entries;  // kept across days, one per symbol
 
     nlohmann::json to_json() const;
     static DayRecord from_json(const nlohmann::json& j);
@@ -76,7 +84,7 @@ class DayWorkflow {
     void fail(const std::string& reason);
     // Starts `day`: an unfinished earlier day ends first (end_of_day_review -> idle, any other
     // state -> error), as does an interrupted pre-market of `day` itself (-> error); then the
-    // context is cleared and pre-market screening begins.
+    // context is cleared (not the open entries) and pre-market screening begins.
     bool begin_day(const std::string& day);
 
   private:

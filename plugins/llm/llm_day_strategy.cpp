@@ -1,7 +1,5 @@
 #include "llm_day_strategy.hpp"
 
-#include "text_format.hpp"
-
 #include <algorithm>
 #include <cstdio>
 
@@ -209,6 +207,7 @@ void LlmDayStrategy::market_open(const Event& e, sdk::Signals& out) {
     for (const PlannedTrade& t : r.context.planned) {
         r.context.executed.push_back(t.symbol);
         r.context.week_traded.push_back(t.symbol);
+        remember_entry(e, t);
     }
     save();
     for (const PlannedTrade& t : r.context.planned) {
@@ -237,9 +236,12 @@ void LlmDayStrategy::monitor(const Event& e, sdk::Signals& out) {
     if (r.state != DayState::IntradayMonitoring)
         return workflow_->refuse(DayState::IntradayMonitoring, e.name);
     r.done.insert(e.name);
-    for (const std::string& symbol : r.context.executed) {
-        if (host().position(symbol).qty == 0) continue;
-        const Decision d = ask(DayStep::Monitoring, e, symbol);
+    forget_closed_entries(e);
+    for (const auto& [symbol, held] : open_positions()) {
+        StepFacts facts;
+        facts.symbol = symbol;
+        facts.held = held;
+        const Decision d = ask(DayStep::Monitoring, e, facts);
         if (d.action != OT_ACTION_CLOSE) continue;
         sdk::Signal s;
         s.action = OT_ACTION_CLOSE;
@@ -259,13 +261,13 @@ void LlmDayStrategy::eod_review(const Event& e) {
                                  "eod_review of " + e.day + ": the workflow is on day " + r.day);
     if (!workflow_->transition(DayState::EndOfDayReview, "eod_review of " + e.day)) return;
     r.done.insert("eod_review");
+    forget_closed_entries(e);
     std::string portfolio = "Executed today:";
     for (const std::string& symbol : r.context.executed)
         portfolio += " " + symbol;
     portfolio += "\nOpen positions:";
-    for (const std::string& symbol : universe_)
-        if (double qty = host().position(symbol).qty; qty != 0)
-            portfolio += " " + symbol + " " + format_number(qty);
+    for (const auto& [symbol, held] : open_positions())
+        portfolio += "\n- " + symbol + ": " + describe(held);
     StepFacts facts;
     facts.portfolio = portfolio;
     const Decision d = ask(DayStep::DailyReview, e, facts);
@@ -334,6 +336,41 @@ void LlmDayStrategy::hold_step(DayStep step, const Event& e, const std::string& 
                               {"symbol", symbol},
                               {"reason", reason}});
     host().warn("llm_day: " + what + " on " + e.day + " is a HOLD: " + reason);
+}
+
+void LlmDayStrategy::remember_entry(const Event& e, const PlannedTrade& trade) {
+    std::vector<OpenEntry>& entries = workflow_->record().open_entries;
+    entries.erase(
+        std::remove_if(entries.begin(), entries.end(),
+                       [&](const OpenEntry& o) { return o.trade.symbol == trade.symbol; }),
+        entries.end());
+    entries.push_back({e.day, trade});
+}
+
+void LlmDayStrategy::forget_closed_entries(const Event& e) {
+    // An entry of today may not be filled yet; one of an earlier day with no position is over.
+    std::vector<OpenEntry>& entries = workflow_->record().open_entries;
+    entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                 [&](const OpenEntry& o) {
+                                     return o.day != e.day &&
+                                            host().position(o.trade.symbol).qty == 0;
+                                 }),
+                  entries.end());
+}
+
+std::vector<std::pair<std::string, HeldPosition>> LlmDayStrategy::open_positions() const {
+    std::vector<std::pair<std::string, HeldPosition>> held;
+    for (const std::string& symbol : universe_) {
+        const ot_position p = host().position(symbol);
+        if (p.qty == 0) continue;
+        HeldPosition& h = held.emplace_back(symbol, HeldPosition{}).second;
+        h.qty = p.qty;
+        h.entry_price = p.avg_price;
+        h.unrealized_pnl = p.unrealized_pnl;
+        for (const OpenEntry& o : workflow_->record().open_entries)
+            if (o.trade.symbol == symbol) h.entry = o;
+    }
+    return held;
 }
 
 void LlmDayStrategy::save() const {

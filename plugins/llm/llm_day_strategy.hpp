@@ -1,10 +1,11 @@
 // The "llm_day" strategy: seed 003's trading day, driven by the calendar triggers of the pipeline.
 // pre_market screens the universe into a watchlist, analyses the top candidates and plans entries
 // with stop-loss and take-profit; market_open sends them as BUY signals (the risk stage decides);
-// monitor* events may close positions; eod_review journals a review; weekly_review (on its day)
-// flags poor performers. The day is a DayWorkflow kept in the host's key-value state, so a restart
-// resumes it and never repeats a step already done; a pre-market that a restart interrupted (or
-// missed) runs at market_open, before the entries.
+// monitor* events may close any open position of the universe, carried from earlier days too;
+// eod_review journals a review; weekly_review (on its day) flags poor performers. The day is a
+// DayWorkflow kept in the host's key-value state, so a restart resumes it and never repeats a step
+// already done; a pre-market that a restart interrupted (or missed) runs at market_open, before the
+// entries.
 #pragma once
 
 #include "cost_ledger.hpp"
@@ -22,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace orchestrade::llm {
@@ -84,6 +86,11 @@ class LlmDayStrategy final : public sdk::Strategy {
     Decision ask(DayStep step, const Event& e, const std::string& symbol);
     void hold_step(DayStep step, const Event& e, const std::string& symbol,
                    const std::string& reason);
+    // The entry sent for a symbol, kept (and saved) while its position may be open.
+    void remember_entry(const Event& e, const PlannedTrade& trade);
+    void forget_closed_entries(const Event& e);
+    // Every open position of the universe, from the host's ledger, with its entry when known.
+    std::vector<std::pair<std::string, HeldPosition>> open_positions() const;
     void save() const;
     void journal(const std::string& kind, const nlohmann::json& record) const;
 

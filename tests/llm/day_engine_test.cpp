@@ -1,8 +1,9 @@
 // Seed 003's trading day through the real engine: the llm_day strategy on calendar triggers
 // (America/New_York, mon-fri) over a week of hourly bars, the fake command as the model, the
 // mock executor. Entries at market open carry their stop-loss and take-profit; a bad answer in
-// any step is a HOLD for its symbol and the day goes on; a backtest that stops in the middle of a
-// day and runs again over the rest resumes without sending the market-open orders again.
+// any step is a HOLD for its symbol and the day goes on; a position bought on one day is monitored
+// on the next; a backtest that stops in the middle of a day and runs again over the rest resumes
+// without sending the market-open orders again.
 #include <orchestrade/core/engine.hpp>
 #include <orchestrade/core/journal.hpp>
 #include <orchestrade/core/pipeline.hpp>
@@ -14,8 +15,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 namespace core = orchestrade::core;
 namespace ot = orchestrade::testing;
@@ -86,6 +89,19 @@ class LlmDay : public ::testing::Test {
         std::vector<json> out;
         for (const json& t : events(run, "workflow_transition"))
             if (t["to"] == state && !t.contains("refused")) out.push_back(t);
+        return out;
+    }
+    // The prompts the fake command was given for `step` on `day`.
+    std::vector<std::string> prompts(const std::string& step, const std::string& day) const {
+        std::vector<std::string> out;
+        for (const auto& file : std::filesystem::directory_iterator(dir.path())) {
+            if (file.path().filename().string().rfind("prompt-", 0) != 0) continue;
+            std::ostringstream text;
+            text << std::ifstream(file.path()).rdbuf();
+            if (text.str().find("Workflow step: " + step + "\nDay: " + day + "\n") !=
+                std::string::npos)
+                out.push_back(text.str());
+        }
         return out;
     }
     void bad_answers(const std::vector<std::string>& day_steps) const {
@@ -170,6 +186,25 @@ TEST_F(LlmDay, ABadAnswerInAnyStepIsAHoldForItsSymbolAndTheDayGoesOn) {
     EXPECT_EQ(events(s.run_id, "workflow_review").size(), 5u);
     EXPECT_EQ(events(s.run_id, "workflow_weekly_review").size(), 1u);
     EXPECT_EQ(transitions_to(s.run_id, "idle").size(), 5u);
+}
+
+TEST_F(LlmDay, APositionBoughtOnMondayIsMonitoredOnTheDaysAfter) {
+    // Tuesday's and Wednesday's screenings choose nothing; Monday's position is still open.
+    bad_answers({"2024-01-02 screening", "2024-01-03 screening"});
+    core::RunSummary s = run(0, 3 * 24);
+    ASSERT_EQ(s.status, "completed");
+    EXPECT_EQ(buy_days(s.run_id), std::vector<std::string>{"2024-01-01"});
+
+    for (const char* day : {"2024-01-02", "2024-01-03"}) {
+        std::vector<std::string> monitored = prompts("monitoring", day);
+        EXPECT_EQ(monitored.size(), 2u) << day;  // monitor_11 and monitor_14
+        for (const std::string& prompt : monitored) {
+            EXPECT_NE(prompt.find("Symbol: BTC/USDT\n"), std::string::npos);
+            EXPECT_NE(prompt.find("opened 2024-01-01 at 10 % of equity, stop-loss "),
+                      std::string::npos)
+                << prompt;
+        }
+    }
 }
 
 TEST_F(LlmDay, ARunStoppedMidDayResumesWithoutRepeatingTheMarketOpenOrders) {

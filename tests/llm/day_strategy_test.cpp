@@ -1,7 +1,8 @@
 // The llm_day plugin loaded as the host loads it, on the host's key-value state across restarts:
 // a pre-market that a restart interrupted, or that the process was down for, runs at market_open,
-// so the day still trades; an unusable answer costs only its symbol's step. The model is an
-// in-process OpenAI-compatible fake answering from day_policy.
+// so the day still trades; an unusable answer costs only its symbol's step; a position carried
+// from an earlier day is monitored. The model is an in-process OpenAI-compatible fake answering
+// from day_policy.
 #include "day_policy.hpp"
 
 #include <orchestrade/sdk.hpp>
@@ -28,6 +29,7 @@ constexpr int64_t kHourMs = 3'600'000;
 constexpr int64_t kMonday = 1704067200000;  // 2024-01-01 00:00 UTC
 constexpr int64_t kDayMs = 24 * kHourMs;
 constexpr int64_t kTuesday = kMonday + kDayMs;
+constexpr int64_t kWednesday = kTuesday + kDayMs;
 constexpr double kPrice = 100;
 
 // The model's side: every request answered by day_policy, with usage; `on_request` runs first
@@ -360,4 +362,54 @@ TEST_F(LlmDaySteps, AnUnusableAnswerIsAHoldForItsSymbolAndTheDayGoesOn) {
     EXPECT_EQ(journal(host, "workflow_review").size(), 1u);
     EXPECT_TRUE(refused(host).empty());
     EXPECT_EQ(saved_workflow(host)["state"], "idle");
+}
+
+TEST_F(LlmDaySteps, APositionCarriedFromAnEarlierDayIsMonitoredAfterARestart) {
+    // Bought on Monday and still open on Tuesday, after a restart; Tuesday's screening chooses
+    // nothing.
+    ot::FakeHost host(OT_MODE_PAPER);
+    {
+        ot::StrategyInstance s = start(host, kMonday);
+        fire(s, host, "pre_market", kMonday, 11.5, "06:30");
+        expect_planned_entry(fire(s, host, "market_open", kMonday, 14.5, "09:30"));
+        host.set_position("BTC/USDT", long_position(2, kPrice, 4));
+        fire(s, host, "eod_review", kMonday, 21, "16:00");
+    }
+    ot::StrategyInstance s = start(host, kTuesday);
+    override_answers(host, [](const std::string& prompt) -> std::optional<std::string> {
+        if (asks(prompt, "screening", "BTC/USDT"))
+            return ot::llm::decision_json("HOLD", "", 0, 0, 0, "not today");
+        if (asks(prompt, "monitoring", "BTC/USDT"))
+            return ot::llm::decision_json("CLOSE", "BTC/USDT", 0, 0, 0, "it stalled");
+        return std::nullopt;
+    });
+    fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+    EXPECT_TRUE(fire(s, host, "market_open", kTuesday, 14.5, "09:30").empty());
+    std::vector<ot::Signal> closes = fire(s, host, "monitor_11", kTuesday, 16, "11:00");
+
+    std::vector<std::string> monitored = prompts_of("monitoring", "BTC/USDT");
+    ASSERT_EQ(monitored.size(), 1u);
+    EXPECT_NE(monitored[0].find("Open position: 2 at 100, unrealized PnL 4; opened 2024-01-01 at "
+                                "10 % of equity, stop-loss 98, take-profit 103: "
+                                "entry_optimisation says yes\n"),
+              std::string::npos)
+        << monitored[0];
+    ASSERT_EQ(closes.size(), 1u);
+    EXPECT_EQ(closes[0].action, OT_ACTION_CLOSE);
+    EXPECT_EQ(closes[0].symbol, "BTC/USDT");
+    EXPECT_EQ(closes[0].reason, "it stalled");
+
+    // The end-of-day review sees it too; once it is closed, its entry is forgotten.
+    fire(s, host, "eod_review", kTuesday, 21, "16:00");
+    ASSERT_FALSE(prompts.empty());
+    EXPECT_NE(prompts.back().find("Open positions:\n- BTC/USDT: 2 at 100, unrealized PnL 4; "
+                                  "opened 2024-01-01"),
+              std::string::npos)
+        << prompts.back();
+    EXPECT_EQ(saved_workflow(host)["open_entries"].size(), 1u);
+    host.set_position("BTC/USDT", long_position(0, 0, 0));
+    fire(s, host, "pre_market", kWednesday, 11.5, "06:30");
+    fire(s, host, "market_open", kWednesday, 14.5, "09:30");
+    fire(s, host, "monitor_11", kWednesday, 16, "11:00");
+    EXPECT_TRUE(saved_workflow(host)["open_entries"].empty());
 }

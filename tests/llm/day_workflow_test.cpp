@@ -79,6 +79,7 @@ TEST(DayWorkflow, ADayLeftUnfinishedIsClosedBeforeTheNextBegins) {
     w.transition(DayState::Analysis, "");
     w.record().context.week_traded = {"ETH/USDT"};
     w.record().context.planned = {{"ETH/USDT", 10, 90, 110, ""}};
+    w.record().open_entries = {{"2024-01-01", {"BTC/USDT", 10, 98, 103, "why"}}};
     w.begin_day("2024-01-03");
     ASSERT_GE(j.entries.size(), 2u);
     const json& closed = j.entries[j.entries.size() - 2];
@@ -86,6 +87,8 @@ TEST(DayWorkflow, ADayLeftUnfinishedIsClosedBeforeTheNextBegins) {
     EXPECT_EQ(closed["to"], "error");
     EXPECT_TRUE(w.record().context.planned.empty());
     EXPECT_EQ(w.record().context.week_traded, std::vector<std::string>{"ETH/USDT"});
+    ASSERT_EQ(w.record().open_entries.size(), 1u);  // positions outlive their day
+    EXPECT_EQ(w.record().open_entries[0].trade.symbol, "BTC/USDT");
 
     // After a daily review that waited for a weekly one, the next day starts from idle.
     DayRecord reviewed;
@@ -104,12 +107,16 @@ TEST(DayWorkflow, TheRecordSurvivesARestart) {
     r.context.analysed = {"BTC/USDT"};
     r.context.planned = {{"BTC/USDT", 10, 98, 103, "why"}};
     r.context.executed = {"BTC/USDT"};
+    r.open_entries = {{"2024-01-02", {"ETH/USDT", 5, 90, 110, "carried"}}};
     DayRecord back = DayRecord::from_json(json::parse(r.to_json().dump()));
     EXPECT_EQ(back.to_json(), r.to_json());
     EXPECT_EQ(back.state, DayState::IntradayMonitoring);
     EXPECT_EQ(back.done.count("market_open"), 1u);
     ASSERT_EQ(back.context.planned.size(), 1u);
     EXPECT_EQ(back.context.planned[0].take_profit, 103);
+    ASSERT_EQ(back.open_entries.size(), 1u);
+    EXPECT_EQ(back.open_entries[0].day, "2024-01-02");
+    EXPECT_EQ(back.open_entries[0].trade.stop_loss, 90);
 }
 
 }  // namespace
