@@ -25,10 +25,12 @@ std::string tail(const std::string& s, std::size_t n) {
     return s.size() <= n ? s : s.substr(s.size() - n);
 }
 
-// The CLI reports rate limits only as text.
+// The CLI reports rate limits and overloads (HTTP 429, 529) only as text.
 bool mentions_rate_limit(const std::string& text) {
     std::string t = lower(text);
-    return t.find("rate limit") != std::string::npos || t.find("429") != std::string::npos;
+    for (const char* word : {"rate limit", "429", "overloaded", "529"})
+        if (t.find(word) != std::string::npos) return true;
+    return false;
 }
 
 int64_t count(const json& obj, const char* key) {
@@ -36,8 +38,20 @@ int64_t count(const json& obj, const char* key) {
     return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
 
-// A Claude CLI result object: {"type":"result","is_error":..,"result":..,"usage":..,...}.
-Reply read_result_object(const json& result, const std::string& raw) {
+// What the CLI said went wrong, with its exit status when that was not 0.
+std::string result_error(const json& result, int exit_code) {
+    std::string subtype = json_text(result, "subtype");
+    std::string text = json_text(result, "result");
+    if (text.empty() || (subtype != "success" && !subtype.empty()))
+        text = subtype + (text.empty() ? "" : " " + text);
+    return "the command reported an error" +
+           (exit_code != 0 ? " (exit status " + std::to_string(exit_code) + ")" : std::string()) +
+           ": " + text;
+}
+
+// A Claude CLI result object: {"type":"result","is_error":..,"result":..,"usage":..,...}. A
+// non-zero exit is a failure even when the object does not say so.
+Reply read_result_object(const json& result, const std::string& raw, int exit_code) {
     Reply r;
     if (result.contains("usage") && result["usage"].is_object()) {
         const json& u = result["usage"];
@@ -52,12 +66,12 @@ Reply read_result_object(const json& result, const std::string& raw) {
         r.billing = Billing::Unknown;  // the tokens alone do not price the CLI's own overhead
     bool failed = (result.contains("is_error") && result["is_error"].is_boolean() &&
                    result["is_error"].get<bool>()) ||
-                  json_text(result, "subtype") != "success";
+                  json_text(result, "subtype") != "success" || exit_code != 0;
     if (failed) {
         r.text = raw;
-        r.error = "the command reported an error: " + json_text(result, "subtype") + " " +
-                  json_text(result, "result");
-        r.kind = mentions_rate_limit(r.error) ? ReplyKind::RateLimited : ReplyKind::HttpError;
+        r.error = result_error(result, exit_code);
+        r.kind = mentions_rate_limit(json_text(result, "result")) ? ReplyKind::RateLimited
+                                                                  : ReplyKind::HttpError;
         r.http_status = r.kind == ReplyKind::RateLimited ? 429 : 500;
         return r;
     }
@@ -114,6 +128,11 @@ Reply CommandProvider::send(const std::string& payload) {
         r.error = "the command printed too much";
         return r;
     }
+    // The Claude CLI exits 1 after an API error (a rate limit, say) with its result object, the
+    // error text and the cost, on stdout and nothing on stderr.
+    json out = json::parse(p.out, nullptr, false);
+    if (out.is_object() && json_text(out, "type") == "result")
+        return read_result_object(out, p.out, p.exit_code);
     if (p.exit_code != 0) {
         r.text = tail(p.out, 2000);
         r.error =
@@ -126,9 +145,6 @@ Reply CommandProvider::send(const std::string& payload) {
         }
         return r;
     }
-    json out = json::parse(p.out, nullptr, false);
-    if (out.is_object() && json_text(out, "type") == "result")
-        return read_result_object(out, p.out);
     r.kind = ReplyKind::Answer;
     r.text = p.out;
     return r;

@@ -121,6 +121,24 @@ TEST_F(CommandProviderTest, FailuresOfTheCommandAreNotAnswers) {
     EXPECT_EQ(limited.kind, llm::ReplyKind::RateLimited);
 }
 
+TEST_F(CommandProviderTest, TheResultOfACliThatExitedWithAnErrorIsRead) {
+    // The Claude CLI exits 1 after an API error, its result object on stdout, stderr empty.
+    llm::Reply limited = ask({"@api-error:API Error: 429 rate_limit_error: too many requests"});
+    EXPECT_EQ(limited.kind, llm::ReplyKind::RateLimited);
+    EXPECT_EQ(limited.error,
+              "the command reported an error (exit status 1): API Error: 429 rate_limit_error: "
+              "too many requests");
+    EXPECT_EQ(limited.billing, llm::Billing::Usage);
+    ASSERT_TRUE(limited.usage.reported_cost_usd);
+    EXPECT_EQ(*limited.usage.reported_cost_usd, 0);
+    llm::Reply overloaded = ask({"", "@api-error:API Error: 529 overloaded_error: Overloaded"});
+    EXPECT_EQ(overloaded.kind, llm::ReplyKind::RateLimited);
+    llm::Reply failed = ask({"", "", "@api-error:API Error: 500 api_error: Internal error"});
+    EXPECT_EQ(failed.kind, llm::ReplyKind::HttpError);
+    EXPECT_EQ(failed.billing, llm::Billing::Usage);
+    EXPECT_TRUE(failed.usage.reported_cost_usd);
+}
+
 TEST(Subprocess, AMissingProgramIsReported) {
     llm::ProcessResult r = llm::run_process({"/nonexistent/llm-cli"}, "x", 1000, "");
     EXPECT_FALSE(r.started);

@@ -238,6 +238,27 @@ TEST_F(Seed004, ACommandThatTimesOutIsChargedItsMaxCallCostAndNotResentPastTheBu
     EXPECT_EQ(events(s.run_id, "llm_hold").size(), 3u);
 }
 
+TEST_F(Seed004, ACliRateLimitCostsWhatTheCliStatesAndIsNotResent) {
+    // The Claude CLI exits 1 with its result on stdout: a 429 that cost $0.
+    script_command(
+        {"@api-error:API Error: 429 rate_limit_error: Number of requests has exceeded "
+         "your rate limit"});
+    core::RunSummary s =
+        run(pipeline("backtest", kDecisionsFrom + 1, command_params("daily_budget_usd: 0.0015")));
+    EXPECT_EQ(s.status, "completed");
+    EXPECT_EQ(command_calls(), 1);
+    std::vector<json> calls = events(s.run_id, "llm_call");
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0]["outcome"], "rate_limited");
+    EXPECT_EQ(calls[0]["cost_usd"], 0);
+    EXPECT_EQ(calls[0]["cost_estimated"], false);
+    EXPECT_EQ(calls[0]["spent_today_usd"], 0);
+    EXPECT_NE(calls[0]["error"].get<std::string>().find(
+                  "API Error: 429 rate_limit_error: Number of requests has exceeded"),
+              std::string::npos)
+        << calls[0]["error"];
+}
+
 TEST_F(Seed004, ACommandThatFailsIsAHoldAndTheRunGoesOn) {
     script_command({"@exit", "@exit", "@is-error", "@is-error", "not json", "{\"action\":\"WAIT\"}",
                     "@plain:{}", "@plain:{}"});

@@ -6,6 +6,8 @@
 //   @hang          never answers            @exit        exits 3 with a message on stderr
 //   @is-error      an error result          @rate-limit  an error result about a 429
 //   @plain:<text>  prints <text> as it is   <text>       <text> as the model's answer
+//   @api-error:<text>  as the real CLI after an API error: exits 1 with an error result of <text>
+//                      costing $0 on stdout, and nothing on stderr
 #include "day_policy.hpp"
 #include "trade_policy.hpp"
 
@@ -85,6 +87,13 @@ int main(int argc, char** argv) {
     if (line == "@rate-limit") {
         std::cout << result("API Error: 429 rate limit exceeded", true).dump() << "\n";
         return 0;
+    }
+    if (line.rfind("@api-error:", 0) == 0) {
+        json error = result(line.substr(11), true);
+        error["subtype"] = "success";  // the real CLI's: the session ran, the API call failed
+        error["total_cost_usd"] = 0;
+        std::cout << error.dump() << "\n";
+        return 1;
     }
     if (line.rfind("@plain:", 0) == 0) {
         std::cout << line.substr(7) << "\n";
