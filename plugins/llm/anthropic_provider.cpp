@@ -15,6 +15,14 @@ std::string error_message(const json& body, const std::string& raw) {
     return raw.substr(0, 300);
 }
 
+// An account whose money ran out: a 402, or the error type billing_error. Waiting does not help.
+bool out_of_funds(const Reply& reply) {
+    if (reply.http_status == 402) return true;
+    json body = json::parse(reply.text, nullptr, false);
+    return body.is_object() && body.contains("error") &&
+           json_text(body["error"], "type") == "billing_error";
+}
+
 int64_t count(const json& obj, const char* key) {
     auto it = obj.find(key);
     return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
@@ -48,7 +56,10 @@ Reply AnthropicProvider::send(const std::string& payload) {
     Reply r;
     auto answer = post_json(host_, s_.base_url + "/messages", headers, payload, s_.timeout_ms,
                             "request-id", &error_message, r);
-    if (!answer) return r;
+    if (!answer) {
+        if (out_of_funds(r)) r.kind = ReplyKind::OutOfFunds;
+        return r;
+    }
     const json& body = answer->body;
     // A 2xx without usage: billed, for how much the reply does not say.
     if (!body.is_object() || !body.contains("usage") || !body["usage"].is_object())

@@ -15,6 +15,7 @@ constexpr int kMaxRequests = 2;
 constexpr int64_t kDefaultPauseMs = 60'000;     // a 429 that does not say how long to wait
 constexpr int64_t kMaxPauseMs = 3'600'000;      // a retry-after is followed up to an hour
 constexpr std::size_t kJournaledAnswer = 8000;  // characters of a raw answer kept
+constexpr int64_t kDayMs = 86'400'000;
 
 std::string clip(const std::string& s, std::size_t n) {
     return s.size() <= n ? s : s.substr(0, n) + "...";
@@ -79,6 +80,15 @@ void Decider::pause(const Reply& reply) {
     paused_until_ms_ = host_.now_ms() + std::min(wait, kMaxPauseMs);
 }
 
+std::string Decider::stop_for_the_day(const Reply& reply) {
+    stopped_until_ms_ = (host_.now_ms() / kDayMs + 1) * kDayMs;
+    stop_reason_ = "the provider's account is out of money (" + reply.error + "): no calls until " +
+                   iso_utc(stopped_until_ms_) + " or a restart";
+    host_.error("llm: " + stop_reason_);
+    last_warning_ = stop_reason_;  // logged: the HOLDs it causes add no warning
+    return stop_reason_;
+}
+
 void Decider::warn(const std::string& reason) {
     if (reason == last_warning_) return;
     last_warning_ = reason;
@@ -135,6 +145,7 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
 
 Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_t time_ms,
                         const DecisionRules& rules) {
+    if (host_.now_ms() < stopped_until_ms_) return hold_without_call(time_ms, stop_reason_, {});
     if (host_.now_ms() < paused_until_ms_)
         return hold_without_call(
             time_ms, "rate limited: the provider asked to wait until " + iso_utc(paused_until_ms_),
@@ -180,6 +191,8 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
             correct = true;
         } else if (reply.kind == ReplyKind::RateLimited) {
             pause(reply);
+        } else if (reply.kind == ReplyKind::OutOfFunds) {
+            error = stop_for_the_day(reply);
         } else {
             resend = worth_resending(reply);
         }

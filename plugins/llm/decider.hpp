@@ -2,8 +2,10 @@
 // back to HOLD with the reason on anything unusable. At most two requests per decision: the same
 // request again after a transport or server error, or the request plus the rejected answer and
 // why after an invalid one. Refusals, client errors and rate limits get no second request; a rate
-// limit pauses calls until its retry-after has passed. Every request is journaled ("llm_call"),
-// and every HOLD decided without one ("llm_hold"); a new reason for a HOLD is also logged.
+// limit pauses calls until its retry-after has passed; an account out of money stops them until
+// the next UTC day of the host's clock (as a spent daily budget does) or a restart. Every request
+// is journaled ("llm_call"), and every HOLD decided without one ("llm_hold"); a new reason for a
+// HOLD is also logged.
 #pragma once
 
 #include "cost_ledger.hpp"
@@ -78,6 +80,8 @@ class Decider {
     // A stated cost above the worst case raises it from then on (and is logged once).
     void note_stated_cost(double usd, double worst_usd);
     void pause(const Reply& reply);
+    // Stops calls for the rest of the host's UTC day, logged once as an error; the HOLD reason.
+    std::string stop_for_the_day(const Reply& reply);
     Verdict hold_without_call(int64_t time_ms, std::string reason, std::string hash);
     void journal_call(int64_t time_ms, const Call& call, const std::optional<Decision>& decision,
                       const std::string& error, const char* result);
@@ -91,6 +95,8 @@ class Decider {
     Budget& budget_;
     DeciderSettings s_;
     int64_t paused_until_ms_ = 0;
+    int64_t stopped_until_ms_ = 0;  // the account is out of money
+    std::string stop_reason_;
     double largest_stated_usd_ = 0;
     std::string last_warning_;
 };

@@ -14,6 +14,21 @@ std::string error_message(const json& body, const std::string& raw) {
     return raw.substr(0, 300);
 }
 
+// An account whose money ran out: OpenRouter's 402, or an error code of quota, billing or a
+// spend limit (OpenAI's insufficient_quota comes as a 429). Waiting does not help.
+bool out_of_funds(const Reply& reply) {
+    if (reply.http_status == 402) return true;
+    json body = json::parse(reply.text, nullptr, false);
+    if (!body.is_object() || !body.contains("error") || !body["error"].is_object()) return false;
+    for (const char* key : {"code", "type"}) {
+        const std::string value = json_text(body["error"], key);
+        if (value == "insufficient_quota" || value.find("billing") != std::string::npos ||
+            value.find("spend_limit") != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
 int64_t count(const json& obj, const char* key) {
     auto it = obj.find(key);
     return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
@@ -62,7 +77,10 @@ Reply OpenAiProvider::send(const std::string& payload) {
     Reply r;
     auto answer = post_json(host_, s_.base_url + "/chat/completions", headers, payload,
                             s_.timeout_ms, "x-request-id", &error_message, r);
-    if (!answer) return r;
+    if (!answer) {
+        if (out_of_funds(r)) r.kind = ReplyKind::OutOfFunds;
+        return r;
+    }
     const json& body = answer->body;
     r.usage = read_usage(body);
     // A 2xx without usage (a garbage body, a server that does not count): billed, for how much

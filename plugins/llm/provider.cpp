@@ -31,6 +31,8 @@ const char* to_string(ReplyKind kind) {
             return "refused";
         case ReplyKind::RateLimited:
             return "rate_limited";
+        case ReplyKind::OutOfFunds:
+            return "out_of_funds";
         case ReplyKind::HttpError:
             return "http_error";
         case ReplyKind::Transport:

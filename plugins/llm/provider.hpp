@@ -38,6 +38,7 @@ enum class ReplyKind {
     Truncated,    // the answer was cut off (max tokens)
     Refused,      // the model declined
     RateLimited,  // 429: wait for retry_after_ms
+    OutOfFunds,   // the account's money or quota ran out (insufficient_quota, a billing error)
     HttpError,    // any other HTTP error status
     Transport,    // no response: timeout, connection refused, HTTP unavailable, process failed
     Malformed,    // a response that is not the provider's format

@@ -258,6 +258,28 @@ TEST_F(DeciderTest, ARateLimitWithoutRetryAfterPausesAMinute) {
     EXPECT_EQ(provider.sent.size(), 2u);
 }
 
+TEST_F(DeciderTest, AnAccountOutOfMoneyStopsCallsUntilTheNextUtcDay) {
+    llm::Decider d = decider();
+    provider.replies = {failure(llm::ReplyKind::OutOfFunds, 429)};
+    llm::Verdict held = decide(d);
+    EXPECT_EQ(held.reason,
+              "the provider's account is out of money (out_of_funds 429): no calls until "
+              "2024-01-02T00:00:00Z or a restart");
+    EXPECT_EQ(records("llm_call")[0]["cost_usd"], 0);
+    EXPECT_EQ(records("llm_call")[0]["outcome"], "out_of_funds");
+
+    host.set_now_ms(kNow + 3'600'000);
+    EXPECT_EQ(decide(d).reason, held.reason);
+    EXPECT_EQ(provider.sent.size(), 1u);
+    EXPECT_EQ(host.logs_containing("out of money", OT_LOG_ERROR).size(), 1u);
+    EXPECT_EQ(host.logs_containing("out of money").size(), 1u);  // no warning besides
+
+    host.set_now_ms(kNow + 22 * 3'600'000);  // 2024-01-02T00:00:00Z
+    provider.replies = {answer(kBuy)};
+    EXPECT_TRUE(decide(d).accepted);
+    EXPECT_EQ(provider.sent.size(), 2u);
+}
+
 TEST_F(DeciderTest, NoCallIsMadeOnceTheBudgetCannotCoverIt) {
     // A call may cost up to (payload bytes x 0.25 + 512 x 2) / 1e6, about $0.00105.
     llm::Decider d = decider(llm::CacheMode::Off, 0.0015);

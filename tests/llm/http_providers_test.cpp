@@ -127,6 +127,17 @@ TEST_P(HttpProviderTest, A429SaysHowLongToWait) {
     EXPECT_EQ(ask().retry_after_ms, -1);
 }
 
+TEST_P(HttpProviderTest, AnAccountOutOfMoneyIsNotARateLimit) {
+    server.script({Scripted::out_of_funds()});
+    llm::Reply r = ask();
+    EXPECT_EQ(r.kind, llm::ReplyKind::OutOfFunds);
+    EXPECT_NE(r.error.find(GetParam() == Dialect::OpenAi ? "insufficient_quota" : "billing_error"),
+              std::string::npos)
+        << r.error;
+    EXPECT_FALSE(llm::worth_resending(r));
+    EXPECT_EQ(r.billing, llm::Billing::Usage);  // an error status is not billed
+}
+
 TEST_P(HttpProviderTest, ServerErrorsAreWorthOneMoreTry) {
     server.script({Scripted::server_error(503), Scripted::server_error(529)});
     llm::Reply r = ask();

@@ -397,6 +397,28 @@ TEST_F(StrategyTest, ARateLimitSkipsTheCallsUntilRetryAfter) {
     EXPECT_EQ(server.calls(), 2);
 }
 
+TEST_F(StrategyTest, AnAccountOutOfMoneyStopsTheCallsUntilARestart) {
+    create();
+    warm_up();
+    server.script({Scripted::out_of_funds()});
+    std::vector<ot::Signal> held = step(kFirst);
+    EXPECT_NE(held[0].reason.find("HTTP 429: insufficient_quota: You exceeded your current quota"),
+              std::string::npos)
+        << held[0].reason;
+    EXPECT_EQ(journal("llm_call")[0]["cost_usd"], 0);
+    EXPECT_EQ(journal("llm_call")[0]["cost_estimated"], false);
+    step(kFirst + 1);  // a rate limit's pause would be over
+    std::vector<ot::Signal> still = step(kFirst + 2);
+    EXPECT_EQ(still[0].reason, held[0].reason);
+    EXPECT_EQ(server.calls(), 1);
+    EXPECT_EQ(host.logs_containing("out of money", OT_LOG_ERROR).size(), 1u);
+
+    create();  // a restart, after paying
+    warm_up();
+    step(kFirst + 3);
+    EXPECT_EQ(server.calls(), 2);
+}
+
 TEST_F(StrategyTest, TheBudgetStopsCallsAndStaysSpentAfterARestart) {
     // Each call is billed 1000 input (200 cached) and 100 output tokens at gpt-5-mini prices:
     // $0.000405; the next call's worst case is about $0.0035 (prompt bytes + 1024 output tokens).

@@ -222,6 +222,17 @@ FakeLlmServer::Outcome FakeLlmServer::reply(const Scripted& s, const json& reque
                          : json{{"type", "error"}, {"error", {{"type", type}, {"message", type}}}};
         return {status, error.dump(), headers};
     }
+    if (s.kind == Kind::OutOfFunds) {
+        json error = openai ? json{{"error",
+                                    {{"message", "You exceeded your current quota"},
+                                     {"type", "insufficient_quota"},
+                                     {"code", "insufficient_quota"}}}}
+                            : json{{"type", "error"},
+                                   {"error",
+                                    {{"type", "billing_error"},
+                                     {"message", "Your credit balance is too low"}}}};
+        return {openai ? 429 : 400, error.dump(), headers};
+    }
     if (s.kind == Kind::Timeout) hold(timeout_hold_ms_);
 
     int input, cached, output;

@@ -31,6 +31,7 @@ struct Scripted {
         GarbageBody,  // HTTP 200 with a body that is not the protocol's JSON
         RateLimit,    // 429, with retry-after: retry_after_s when >= 0
         ServerError,  // `status` (5xx) with the protocol's error body
+        OutOfFunds,   // OpenAI's 429 insufficient_quota, Anthropic's 400 billing_error
         Timeout,      // answers only after the client has given up
     };
     Kind kind = Kind::Answer;
@@ -45,6 +46,7 @@ struct Scripted {
     static Scripted rate_limit(int retry_after_s) { return {Kind::RateLimit, {}, retry_after_s}; }
     static Scripted server_error(int status) { return {Kind::ServerError, {}, -1, status}; }
     static Scripted timeout() { return {Kind::Timeout, {}}; }
+    static Scripted out_of_funds() { return {Kind::OutOfFunds, {}}; }
 };
 
 struct Received {
