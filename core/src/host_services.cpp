@@ -23,6 +23,14 @@ ot_status write(const ot_byte_sink* sink, const std::string& bytes) {
     return sink->write(sink->ctx, bytes.data(), bytes.size());
 }
 
+// Only the fields the plugin's struct has are written back: a plugin of minor 3 has no flags.
+void write_outcome(ot_http_response* out, const HttpResult& result) {
+    if (holds(out->struct_size, offsetof(ot_http_response, status), sizeof out->status))
+        out->status = result.status;
+    if (holds(out->struct_size, offsetof(ot_http_response, flags), sizeof out->flags))
+        out->flags = result.not_sent ? OT_HTTP_NOT_SENT : 0u;
+}
+
 }  // namespace
 
 HostContext::HostContext(HostServices& services, std::string instance_name, std::string state_scope)
@@ -95,10 +103,8 @@ ot_status OT_CALL HostContext::http(const ot_host* h, const ot_http_request* pus
         r.body.assign(static_cast<const char*>(req->body), static_cast<size_t>(req->body_len));
     if (req->timeout_ms) r.timeout_ms = req->timeout_ms;
     HttpResult result = self.services_.http.send(r);
+    write_outcome(out, result);
     if (!result.ok) return fail(err, OT_E_IO, "http " + r.method + " failed: " + result.error);
-    // Only the fields the plugin's struct has are written back.
-    if (holds(out->struct_size, offsetof(ot_http_response, status), sizeof out->status))
-        out->status = result.status;
     if (write(resp->body, result.body) != OT_OK || write(resp->headers, result.headers) != OT_OK)
         return fail(err, OT_E_HOST, "http: the response sink refused the data");
     return OT_OK;

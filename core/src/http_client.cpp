@@ -14,6 +14,12 @@ size_t append(char* data, size_t size, size_t n, void* out) {
     return size * n;
 }
 
+// Failures before a connection existed: the server cannot have seen any of the request.
+bool failed_before_sending(CURLcode rc) {
+    return rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_COULDNT_RESOLVE_HOST ||
+           rc == CURLE_COULDNT_CONNECT;
+}
+
 struct SlistDeleter {
     void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
@@ -72,6 +78,7 @@ HttpResult HttpClient::send(const HttpRequest& request) const {
     CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK) {
         result.error = error[0] ? error : curl_easy_strerror(rc);
+        result.not_sent = failed_before_sending(rc);
         return result;
     }
     long status = 0;

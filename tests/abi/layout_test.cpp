@@ -23,7 +23,7 @@
 #undef OT_LAYOUT_STRUCT
 #undef OT_LAYOUT_FIELD
 
-static_assert(OT_ABI_MAJOR == 1 && OT_ABI_MINOR == 3);
+static_assert(OT_ABI_MAJOR == 1 && OT_ABI_MINOR == 4);
 static_assert(OT_OK == 0 && OT_END == 1 && OT_BEHIND == 2 && OT_E_INVALID_ARG == -1 &&
               OT_E_UNSUPPORTED == -2 && OT_E_PLUGIN == -3 && OT_E_HOST == -4 && OT_E_IO == -5 &&
               OT_E_NOMEM == -6 && OT_E_NOT_FOUND == -7 && OT_E_REJECTED == -8 &&
@@ -34,6 +34,7 @@ static_assert(OT_SIDE_BUY == 1 && OT_SIDE_SELL == 2);
 static_assert(OT_ACTION_HOLD == 0 && OT_ACTION_BUY == 1 && OT_ACTION_SELL == 2 &&
               OT_ACTION_CLOSE == 3);
 static_assert(OT_LOG_DEBUG == 0 && OT_LOG_INFO == 1 && OT_LOG_WARN == 2 && OT_LOG_ERROR == 3);
+static_assert(OT_HTTP_NOT_SENT == 0x1u);
 static_assert(OT_PARAM_BOOL == 1 && OT_PARAM_INT == 2 && OT_PARAM_DOUBLE == 3 &&
               OT_PARAM_STRING == 4 && OT_PARAM_ENUM == 5 && OT_PARAM_JSON == 6);
 static_assert(OT_PARAM_REQUIRED == 0x1u && OT_PARAM_SECRET == 0x2u);

@@ -54,8 +54,9 @@
 #define OT_ABI_MAJOR 1
 /* Minor 1 added ot_feed_sink.push_bars and the executor extension OT_EXT_MIN_ORDER.
    Minor 2 added the report kind OT_REPORT_CASH.
-   Minor 3 added the feed status OT_BEHIND. */
-#define OT_ABI_MINOR 3
+   Minor 3 added the feed status OT_BEHIND.
+   Minor 4 added ot_http_response.flags (OT_HTTP_NOT_SENT). */
+#define OT_ABI_MINOR 4
 
 #if defined(_WIN32)
 #define OT_EXPORT __declspec(dllexport)
@@ -131,11 +132,20 @@ typedef struct ot_http_request {
     uint32_t reserved;
 } ot_http_request;
 
+/* ot_http_response.flags: nothing of the request reached the server (the connection or the name
+   resolution failed), so repeating it cannot duplicate anything. */
+#define OT_HTTP_NOT_SENT 0x1u
+
 typedef struct ot_http_response {
     uint32_t struct_size;
     int32_t status;              /* HTTP status, 0 if none was received */
     const ot_byte_sink* body;    /* receives the body */
     const ot_byte_sink* headers; /* receives raw header lines; may be NULL */
+    /* since minor 4: OT_HTTP_* flags, written by the host during http(), on the caller's thread,
+       after it tried the exchange and only when struct_size covers them; 0 (what a host older
+       than minor 4 leaves) says nothing. */
+    uint32_t flags;
+    uint32_t reserved;
 } ot_http_response;
 
 typedef struct ot_position {
@@ -173,7 +183,8 @@ struct ot_host {
     /* [thread-safe] Current time, Unix ms UTC. Simulated (the bar close) in a backtest. */
     int64_t(OT_CALL* now_ms)(const ot_host* h);
     /* [thread-safe, blocking] One HTTP exchange through the host's client (timeouts, recording).
-       Returns OT_OK when a response (any status) arrived, OT_E_IO on transport failure,
+       Returns OT_OK when a response (any status) arrived, OT_E_IO on transport failure (with
+       OT_HTTP_NOT_SENT in resp->flags when the request certainly never reached the server),
        OT_E_UNSUPPORTED when HTTP is disabled (backtest). */
     ot_status(OT_CALL* http)(const ot_host* h, const ot_http_request* req, ot_http_response* resp,
                              ot_error* err);

@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#define ORCHESTRADE_SDK_VERSION "1.3.0"
+#define ORCHESTRADE_SDK_VERSION "1.4.0"
 
 namespace orchestrade::sdk {
 
@@ -33,6 +33,14 @@ class Error : public std::runtime_error {
 
   private:
     ot_status code_;
+};
+
+// Host::http's error when the host says nothing of the request reached the server
+// (OT_HTTP_NOT_SENT): sending it again cannot duplicate anything. A host older than ABI 1.4
+// never says so: its failures are all plain Errors.
+class HttpNotSent : public Error {
+  public:
+    using Error::Error;
 };
 
 inline ot_status set_error(ot_error* e, ot_status code, const char* message) noexcept {
@@ -124,7 +132,8 @@ class Host {
     void error(const std::string& m) const { log(OT_LOG_ERROR, m); }
     int64_t now_ms() const { return h_->now_ms(h_); }
 
-    // One HTTP exchange. Throws Error(OT_E_IO / OT_E_UNSUPPORTED) when no response arrived.
+    // One HTTP exchange. Throws Error(OT_E_IO / OT_E_UNSUPPORTED) when no response arrived,
+    // HttpNotSent (an OT_E_IO) when the request never reached the server.
     HttpResponse http(const std::string& method, const std::string& url,
                       const std::vector<std::string>& headers = {}, const std::string& body = {},
                       uint32_t timeout_ms = 0) const {
@@ -149,6 +158,7 @@ class Host {
         resp.headers = &header_sink;
         ot_error err{};
         ot_status st = h_->http(h_, &req, &resp, &err);
+        if (st != OT_OK && (resp.flags & OT_HTTP_NOT_SENT)) throw HttpNotSent(st, err.message);
         if (st != OT_OK) throw Error(st, err.message);
         out.status = resp.status;
         return out;

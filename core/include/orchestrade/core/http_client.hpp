@@ -21,7 +21,8 @@ struct HttpResult {
     int status = 0;
     std::string headers;  // raw header lines
     std::string body;
-    std::string error;  // transport error when !ok ("Timeout was reached", ...)
+    std::string error;      // transport error when !ok ("Timeout was reached", ...)
+    bool not_sent = false;  // !ok, and nothing of the request reached the server
 };
 
 class HttpClient {
