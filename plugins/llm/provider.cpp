@@ -79,11 +79,17 @@ std::optional<HttpAnswer> post_json(
     sdk::HttpResponse http;
     try {
         http = host.http("POST", url, headers, payload, timeout_ms);
+    } catch (const sdk::HttpNotSent& e) {
+        reply.kind = ReplyKind::Transport;
+        reply.error = std::string(e.what()) + " (the request was not sent: nothing is charged)";
+        reply.billing = Billing::NotSent;
+        return std::nullopt;
     } catch (const sdk::Error& e) {
         reply.kind = ReplyKind::Transport;
         reply.error = e.what();
         // OT_E_UNSUPPORTED: HTTP is disabled (a backtest), nothing was sent. Any other failure
-        // (a timeout, a connection lost) may have come after the provider took the request.
+        // (a timeout, a connection lost, or any failure told by a host older than ABI 1.4) may
+        // have come after the provider took the request.
         reply.billing = e.code() == OT_E_UNSUPPORTED ? Billing::NotSent : Billing::Unknown;
         return std::nullopt;
     }

@@ -51,7 +51,8 @@ enum class Billing {
     Usage,    // the usage (or the cost the provider states) is the charge: 0 for an error status
     Unknown,  // it may have been billed, and the reply cannot say how much: a timeout or a lost
               // connection after sending, an answer without usage, a command that states no cost
-    NotSent,  // the request never left (HTTP disabled, the command could not be started)
+    NotSent,  // the request never left (HTTP disabled, no connection to the server, the command
+              // could not be started)
 };
 
 struct Reply {

@@ -13,6 +13,10 @@
 
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -41,6 +45,28 @@ int count_lines(const std::filesystem::path& p) {
         ++n;
     return n;
 }
+
+// A loopback port bound but not listening: every connection to it is refused.
+class ClosedPort {
+  public:
+    ClosedPort() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        bind(fd_, reinterpret_cast<sockaddr*>(&addr), len);
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+        port_ = ntohs(addr.sin_port);
+    }
+    ~ClosedPort() { close(fd_); }
+    ClosedPort(const ClosedPort&) = delete;
+    ClosedPort& operator=(const ClosedPort&) = delete;
+    std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+
+  private:
+    int fd_;
+    int port_ = 0;
+};
 
 class Seed004 : public ::testing::Test {
   protected:
@@ -272,6 +298,34 @@ TEST_F(Seed004, ACommandThatFailsIsAHoldAndTheRunGoesOn) {
     EXPECT_EQ(results, (std::vector<std::string>{"retry", "hold", "retry", "hold", "retry", "hold",
                                                  "retry", "hold", "accepted"}));
     EXPECT_EQ(s.orders, 1);
+}
+
+TEST_F(Seed004, ARequestThatNeverReachedTheServerCostsNothing) {
+    // A wrong base_url, or the network down: each decision is tried twice, and charged $0.
+    ClosedPort closed;
+    const int steps = kDecisionsFrom + 3;
+    core::EngineOptions options;
+    options.interval_ms = 1;
+    options.max_iterations = steps;
+    core::RunSummary s =
+        run(pipeline("paper", steps,
+                     "model: gpt-5-mini, api_key: "
+                     "\"${file:" +
+                         key_file() + "}\", base_url: \"" + closed.base_url() + "\""),
+            options);
+    std::vector<json> calls = events(s.run_id, "llm_call");
+    ASSERT_EQ(calls.size(), 6u);  // three decisions, two requests each
+    for (const json& c : calls) {
+        EXPECT_EQ(c["outcome"], "transport_error");
+        EXPECT_EQ(c["cost_usd"], 0);
+        EXPECT_EQ(c["cost_estimated"], false);
+        EXPECT_EQ(c["spent_today_usd"], 0);
+    }
+    int explained = 0;
+    for (const core::SignalRecord& sig : journal().signals(s.run_id))
+        if (sig.reason.find("the request was not sent: nothing is charged") != std::string::npos)
+            ++explained;
+    EXPECT_EQ(explained, 6 * 3) << calls[0]["error"];
 }
 
 TEST_F(Seed004, APaperRunOnTheOpenAiFakeTradesAndHoldsOnEveryBadAnswer) {
