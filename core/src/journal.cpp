@@ -179,6 +179,14 @@ UPDATE kv SET key = 'risk_state:' || (SELECT mode FROM runs WHERE mode IN ('pape
     WHERE scope = 'core' AND key = 'risk_state'
       AND EXISTS (SELECT 1 FROM runs WHERE mode IN ('paper', 'live'));
 )sql",
+    // 7: a plugin's state is kept per mode ("paper/executor:<id>"), as the core's is per
+    // account. The state there was belongs to the latest paper or live run; a journal of
+    // backtests only gives it to the backtests.
+    R"sql(
+UPDATE kv SET scope = COALESCE((SELECT mode FROM runs WHERE mode IN ('paper', 'live')
+                                ORDER BY id DESC LIMIT 1), 'backtest') || '/' || scope
+    WHERE scope <> 'core';
+)sql",
 };
 static_assert(std::size(kMigrations) == Journal::kSchemaVersion,
               "one migration step per schema version");

@@ -22,7 +22,10 @@ ot_error make_error() {
 PluginInstance::PluginInstance(const ComponentConfig& config, HostServices& services,
                                std::string name, const CreateArgs& args)
     : info_(config.plugin), library_(config.plugin->library), name_(std::move(name)) {
-    host_ = std::make_unique<HostContext>(services, name_, name_ + ":" + info_->id);
+    // State is kept per mode, as the core keeps its own per account: a live run on the paper
+    // bot's journal must not take the paper venue's orders, cursors or balances for its own.
+    host_ = std::make_unique<HostContext>(
+        services, name_, std::string(to_string(args.mode)) + "/" + name_ + ":" + info_->id);
     std::vector<ot_param_value> params = config.c_params();
     std::vector<const char*> universe;
     for (const auto& s : args.universe)

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kMockScope = "executor:org.orchestrade.mock";
+constexpr const char* kMockScope = "paper/executor:org.orchestrade.mock";
 
 class PaperRestart : public ::testing::Test {
   protected:

@@ -19,8 +19,10 @@ std::vector<double> rising(std::size_t n) {
     return c;
 }
 
-int submits_of(const EngineHarness& h, const std::string& client_order_id) {
-    auto v = h.kv("executor:org.orchestrade.test.flaky", "submits:" + client_order_id);
+// How often the test venue of a run in `mode` received the order.
+int submits_of(const EngineHarness& h, const std::string& client_order_id,
+               const std::string& mode = "backtest") {
+    auto v = h.kv(mode + "/executor:org.orchestrade.test.flaky", "submits:" + client_order_id);
     return v ? std::stoi(*v) : 0;
 }
 
@@ -64,9 +66,9 @@ TEST(ExecutorFaults, AnIntentTheVenueNeverReceivedBeforeACrashIsPlacedAgainByIts
     ASSERT_EQ(orders.size(), 2u);
     EXPECT_EQ(orders[0].state, OrderState::Rejected);
     EXPECT_NE(orders[0].text.find("never reached the venue"), std::string::npos) << orders[0].text;
-    EXPECT_EQ(submits_of(h, orders[0].client_order_id), 0);
+    EXPECT_EQ(submits_of(h, orders[0].client_order_id, "paper"), 0);
     EXPECT_EQ(orders[1].state, OrderState::Filled);
-    EXPECT_EQ(submits_of(h, orders[1].client_order_id), 1);
+    EXPECT_EQ(submits_of(h, orders[1].client_order_id, "paper"), 1);
     std::vector<core::SignalRecord> signals;
     for (auto& s : j.signals())
         if (s.action == core::Action::Buy) signals.push_back(s);

@@ -577,3 +577,20 @@ TEST(TradingLogic, ABadCsvLineFailsTheBacktestAfterEveryBarBeforeIt) {
     EXPECT_EQ(signals[0].time_ms, kStartMs + 2 * kMinuteMs);
     EXPECT_EQ(signals[0].outcome, "order");
 }
+
+TEST(TradingLogic, ALiveRunOnAPaperBotsJournalStartsItsPluginsFromTheirOwnState) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes({100, 101, 102, 103, 104, 105}));
+    const std::string executor = "{ use: flaky_executor, params: {} }";
+    auto o = quick_iterations(3);
+    h.run(h.pipeline_yaml(script("HOLD"), executor, "{ quantity: 1 }", "paper"), o);
+    o.max_iterations = 1;
+    h.run(h.pipeline_yaml(script("HOLD"), executor, "{ quantity: 1 }", "live"), o);
+    // The csv feed's replay cursor is the paper bot's: the live run reads the file from its start.
+    const auto chart = h.report().chart_bars;
+    ASSERT_FALSE(chart.empty());
+    EXPECT_EQ(chart.front().time_ms, kStartMs);
+    EXPECT_EQ(h.kv("live/feed:org.orchestrade.csv", "cursor"), std::to_string(kStartMs));
+    EXPECT_EQ(h.kv("paper/feed:org.orchestrade.csv", "cursor"),
+              std::to_string(kStartMs + 2 * kMinuteMs));
+}

@@ -82,11 +82,13 @@ TEST(Journal, RefusesANewerSchemaNamingBothVersions) {
     { Journal journal(path, Durability::Synchronous); }
     {
         SQLite::Database db(path, SQLite::OPEN_READWRITE);
-        db.exec("UPDATE meta SET value = '7' WHERE key = 'schema_version'");
+        db.exec("UPDATE meta SET value = '" + std::to_string(Journal::kSchemaVersion + 1) +
+                "' WHERE key = 'schema_version'");
     }
     const std::string error = open_error(path);
     EXPECT_TRUE(contains(error, path)) << error;
-    EXPECT_TRUE(contains(error, "schema version 7")) << error;
+    EXPECT_TRUE(contains(error, "schema version " + std::to_string(Journal::kSchemaVersion + 1)))
+        << error;
     EXPECT_TRUE(contains(error, "version " + std::to_string(Journal::kSchemaVersion))) << error;
 }
 
@@ -575,6 +577,35 @@ TEST(Journal, MigratesASchema5JournalsRiskStateToTheAccountOfItsLatestBot) {
     EXPECT_EQ(journal.kv_get("core", "risk_state:live"), R"({"state":"HALTED"})");
     EXPECT_FALSE(journal.kv_get("core", "risk_state:paper"));
     EXPECT_EQ(journal.kv_get("core", "trigger:open"), "1000");
+}
+
+// Schema 6 kept one state per plugin instance for every mode; it was the latest bot's.
+TEST(Journal, MigratesASchema6JournalsPluginStateToTheModeOfItsLatestBot) {
+    test::TempDir dir;
+    for (const Mode latest_bot : {Mode::Live, Mode::Backtest}) {
+        const std::string path = dir.file(std::string(to_string(latest_bot)) + ".db");
+        {
+            Journal journal(path, Durability::Synchronous);
+            if (latest_bot == Mode::Live) {
+                begin_run(journal, Mode::Paper);
+                begin_run(journal, Mode::Live);
+            }
+            begin_run(journal, Mode::Backtest);
+            journal.kv_set("executor:org.orchestrade.binance", "state", "orders");
+            journal.kv_set("core", "trigger:open", "1000");
+        }
+        {
+            SQLite::Database db(path, SQLite::OPEN_READWRITE);
+            db.exec("UPDATE meta SET value = '6' WHERE key = 'schema_version'");
+        }
+        Journal journal(path, Durability::Synchronous);
+        EXPECT_EQ(journal.schema_version(), Journal::kSchemaVersion);
+        const std::string mode(to_string(latest_bot));
+        EXPECT_EQ(journal.kv_get(mode + "/executor:org.orchestrade.binance", "state"), "orders");
+        EXPECT_FALSE(journal.kv_get("executor:org.orchestrade.binance", "state"));
+        EXPECT_FALSE(journal.kv_get("paper/executor:org.orchestrade.binance", "state"));
+        EXPECT_EQ(journal.kv_get("core", "trigger:open"), "1000");
+    }
 }
 
 TEST(Journal, MigratesASchema4JournalsCashFlowsToTheirAccounts) {

@@ -188,7 +188,8 @@ struct ot_host {
        OT_E_UNSUPPORTED when HTTP is disabled (backtest). */
     ot_status(OT_CALL* http)(const ot_host* h, const ot_http_request* req, ot_http_response* resp,
                              ot_error* err);
-    /* [thread-safe] Persistent key-value state of this instance (survives restarts).
+    /* [thread-safe] Persistent key-value state of this instance (survives restarts), kept per
+       mode: a live run does not see what a paper run of the same journal left.
        kv_get writes the value into 'out'; returns OT_E_NOT_FOUND when the key is absent. */
     ot_status(OT_CALL* kv_get)(const ot_host* h, const char* key, const ot_byte_sink* out,
                                ot_error* err);

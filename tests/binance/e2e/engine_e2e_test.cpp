@@ -105,7 +105,7 @@ TEST_F(EngineE2e, AfterALongStopNoOrderIsSentOnABarFromTheCatchUp) {
         "{ quantity: 0.01 }", "{ use: mock, params: { starting_cash: 10000, fill: close } }");
     run(yaml, 2);
     // Down for 12,000 one-second bars: more than the feed fetches in one poll (5,000 per stream).
-    const std::string scope = "feed:org.orchestrade.binance.feed", key = "cursor:BTCUSDT:1s";
+    const std::string scope = "paper/feed:org.orchestrade.binance.feed", key = "cursor:BTCUSDT:1s";
     const int64_t cursor = std::stoll(journal().kv_get(scope, key).value());
     journal().kv_set(scope, key, std::to_string(cursor - 12000 * 1000LL));
     const int64_t restart_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

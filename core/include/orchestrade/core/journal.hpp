@@ -59,7 +59,7 @@ class Journal {
     // in transactions, see begin_batch). A Batched write that fails makes every later call
     // throw that error. Reads see every write made before them, in both modes.
     enum class Durability { Synchronous, Batched };
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
     // Batched mode commits the open batch after this many written rows.
     static constexpr int kBatchRows = 10000;
 
