@@ -115,6 +115,10 @@ class FakeBinance {
     void set_trades_per_fill(int trades);
     // From now on the price of symbol is fixed at price (its past stays as it was).
     void set_price(const std::string& symbol, double price);
+    // A counterparty takes qty of the resting spot limit order client_id at its price, the market
+    // price unchanged: the order fills in part and, as on Binance, the other leg of its OCO
+    // expires.
+    void take_from(const std::string& symbol, const std::string& client_id, double qty);
     double price(const std::string& symbol) const;
     // The server clock runs this far ahead of the clock given (negative: behind).
     void set_clock_skew(int64_t ms);

@@ -425,6 +425,15 @@ void FakeBinance::set_price(const std::string& symbol, double price) {
     state_->evaluate_at(state_->now());
 }
 
+void FakeBinance::take_from(const std::string& symbol, const std::string& client_id, double qty) {
+    std::lock_guard lock(state_->mutex);
+    state_->evaluate();
+    Order* o = state_->find_open_client(false, false, symbol, client_id);
+    if (!o || (o->type != "LIMIT" && o->type != "LIMIT_MAKER"))
+        throw std::invalid_argument("take_from: no resting limit order " + client_id);
+    state_->spot_fill(*o, qty, o->price, true);
+}
+
 double FakeBinance::price(const std::string& symbol) const {
     std::lock_guard lock(state_->mutex);
     return state_->price_now(symbol);

@@ -33,10 +33,16 @@ void FakeBinance::State::spot_cancel(Order& o, const char* status) {
 void FakeBinance::State::spot_fill(Order& o, double qty, double price, bool maker) {
     (void)maker;
     const SymbolSpec& s = spec(o.symbol);
-    if (o.list_id >= 0)  // one leg of an OCO fills: the other expires and frees what it held
+    if (o.list_id >= 0)  // one leg of an OCO fills: the other expires, what the list holds stays
         for (Order& other : orders)
-            if (&other != &o && other.list_id == o.list_id && other.open())
+            if (&other != &o && other.list_id == o.list_id && other.open()) {
+                if (other.locked > 0) {
+                    o.locked += other.locked;
+                    o.locked_asset = other.locked_asset;
+                    other.locked = 0;
+                }
                 spot_cancel(other, "EXPIRED");
+            }
     if (o.locked > 0) {
         double release = o.locked * qty / std::max(kEps, o.orig_qty - o.executed_qty);
         release = std::min(release, o.locked);
