@@ -263,7 +263,10 @@ void BinanceExecutor::send(const ot_order& o, std::vector<Protection>& lifted) {
     NewOrder order;
     try {
         order = build(o, rules, reduce_only);
-        if (reduces) lift_protections(symbol, id, lifted);
+        const double sold = reduces ? lift_protections(symbol, id, lifted) : 0;
+        // A take-profit sold part of the position unbeknown to the core: the exit sells the rest.
+        if (sold > 0)
+            order.qty = rules.quantity(std::min(o.qty, std::fabs(position) - sold), order.market);
     } catch (const sdk::Error& e) {
         if (e.code() == OT_E_REJECTED) throw;
         if (e.code() == OT_E_RATE_LIMIT) not_sent(e);
@@ -397,8 +400,8 @@ void BinanceExecutor::report(TrackedOrder& t, const VenueOrder& v,
                 final_report.kind = OT_REPORT_EXPIRED;
                 final_report.text = "done at Binance: filled " + number_text(t.reported_qty) +
                                     " of " + number_text(t.requested_qty) +
-                                    " (the rest was rounded to the step size or paid as "
-                                    "commission)";
+                                    " (the rest was rounded to the step size, paid as "
+                                    "commission or already sold by a take-profit)";
             }
             break;
         case VenueStatus::Canceled:

@@ -122,8 +122,11 @@ class BinanceExecutor final : public sdk::Executor {
     // Before an order that reduces the position: cancels the resting legs of the symbol, and
     // adds each protection it ends to `lifted`. Throws sdk::Error(OT_E_REJECTED) when a leg
     // already closed the position, or while one whose answer was lost may still execute.
-    void lift_protections(const std::string& symbol, const std::string& exit_id,
-                          std::vector<Protection>& lifted);
+    // Returns what spot take-profits had sold in part and the core is told only now.
+    double lift_protections(const std::string& symbol, const std::string& exit_id,
+                            std::vector<Protection>& lifted);
+    // A spot leg that is over after selling part of its quantity (canceled or expired).
+    bool sold_in_part(const VenueOrder& v) const;
     // The exit was refused for certain: the positions of the lifted protections are still held,
     // and get their stop-loss/take-profit again.
     void protect_again(std::vector<Protection>& lifted, const std::string& exit_id,
@@ -131,6 +134,21 @@ class BinanceExecutor final : public sdk::Executor {
     Protection* protection_of_leg(const std::string& client_id, Leg** leg);
     bool leg_report(Protection& p, Leg& leg, const VenueOrder& v, bool replay,
                     std::vector<sdk::Report>& out);
+    // FILL for each trade of the leg's order not reported yet (each one, when replay); returns
+    // the leg's cumulative quantity, its earlier orders' included.
+    double report_leg_trades(Protection& p, Leg& leg, const std::vector<VenueTrade>& trades,
+                             bool replay, std::vector<sdk::Report>& out);
+    // The fills of a leg that still rests (a take-profit filling in part), as they happen.
+    void report_resting_fills(Protection& p, Leg& leg, const VenueOrder& v,
+                              std::vector<sdk::Report>& out);
+    // The target of a spot OCO that sold part of the position while Binance expired its stop;
+    // nullptr when there is none.
+    Leg* target_partly_filled(Protection& p, const std::map<std::string, VenueOrder>& resting);
+    // Cancels the rest of that target and places a new OCO for what is still held.
+    void protect_rest(Protection& p, Leg& target, std::vector<sdk::Report>& out);
+    // The target for the rest of a position was refused: the stop alone protects it.
+    void protect_by_stop_alone(Protection& p, const std::string& why,
+                               std::vector<sdk::Report>& out);
 
     // ---- funding ----
     // Once a minute: funding payments of universe symbols as OT_REPORT_CASH.

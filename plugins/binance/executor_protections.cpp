@@ -21,6 +21,7 @@ bool already_triggered(const ApiError& e) {
 }
 
 constexpr int64_t kKeepFinishedMs = 7 * 24 * 3600 * 1000LL;
+constexpr double kQtyTolerance = 1e-9;
 
 // A leg for each level of the protection, none of them sent yet.
 std::vector<Leg> fresh_legs(const Protection& p) {
@@ -28,6 +29,33 @@ std::vector<Leg> fresh_legs(const Protection& p) {
     if (p.stop_loss != 0) legs.push_back({p.entry_id + "-sl", true, false, LegState::Open, {}});
     if (p.take_profit != 0) legs.push_back({p.entry_id + "-tp", false, false, LegState::Open, {}});
     return legs;
+}
+
+// Fresh legs under the same client ids for the core, whose cumulative quantities go on from what
+// the old ones sold.
+std::vector<Leg> renewed_legs(const Protection& p) {
+    std::vector<Leg> legs = fresh_legs(p);
+    for (Leg& leg : legs)
+        for (const Leg& old : p.legs)
+            if (old.client_id == leg.client_id) {
+                leg.reported_trades = old.reported_trades;
+                leg.reported_qty = leg.filled_before = old.reported_qty;
+            }
+    return legs;
+}
+
+// What the legs sold since they were last placed.
+double sold_since_placed(const Protection& p) {
+    double sold = 0;
+    for (const Leg& leg : p.legs)
+        sold += leg.reported_qty - leg.filled_before;
+    return sold;
+}
+
+// Placed for the rest of a position its take-profit sold in part: at the price that filled it,
+// the target may now be refused.
+bool rest_of_partly_filled_target(const Protection& p) {
+    return p.legs.size() == 2 && p.legs[1].filled_before > 0;
 }
 
 }  // namespace
@@ -70,7 +98,7 @@ void BinanceExecutor::protect_again(std::vector<Protection>& lifted, const std::
                                      }),
                       outbox_.end());
         ++p.restored;
-        p.legs = fresh_legs(p);
+        p.legs = renewed_legs(p);
         p.state = ProtectionState::Pending;
         p.placing_ms = p.done_ms = 0;
         Protection& again = state_.protections[p.entry_id] = std::move(p);
@@ -175,6 +203,10 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
             p.state = ProtectionState::Pending;
             throw;
         }
+        if (rest_of_partly_filled_target(p)) {
+            protect_by_stop_alone(p, e.what(), out);
+            return;
+        }
         if (!already_triggered(e)) {
             if (!keep_stop(p, e.what(), out)) unprotected(p, e.what());
             return;
@@ -216,6 +248,53 @@ bool BinanceExecutor::keep_stop(Protection& p, const std::string& why,
     p.state = ProtectionState::Active;
     announce_legs(p, out);
     return true;
+}
+
+void BinanceExecutor::protect_by_stop_alone(Protection& p, const std::string& why,
+                                            std::vector<sdk::Report>& out) {
+    host().warn("binance: the take-profit " + number_text(p.take_profit) + " for the rest of the " +
+                p.symbol + " position of " + p.entry_id + " was refused (" + why +
+                "): the rest is protected by its stop-loss " + number_text(p.stop_loss) + " only");
+    const Leg& target = p.legs.back();
+    out.push_back({OT_REPORT_EXPIRED, target.client_id, "", "", p.symbol, p.exit_side, p.entry_qty,
+                   p.take_profit, 0, target.reported_qty, host().now_ms(),
+                   "done at Binance: sold " + number_text(target.reported_qty) +
+                       ", the rest of the position is protected by the stop-loss only"});
+    p.take_profit = 0;
+    p.legs.pop_back();
+    place(p, out);
+}
+
+Leg* BinanceExecutor::target_partly_filled(Protection& p,
+                                           const std::map<std::string, VenueOrder>& resting) {
+    if (market_ != Market::Spot || p.legs.size() != 2) return nullptr;
+    Leg& stop = p.legs[0];
+    Leg& target = p.legs[1];
+    if (stop.state != LegState::Open || target.state != LegState::Open || stop.market_exit ||
+        target.market_exit)
+        return nullptr;
+    auto rest = resting.find(venue_leg_id(p, target));
+    const bool sold_some = rest != resting.end() && rest->second.executed_qty > 0;
+    return sold_some && !resting.count(venue_leg_id(p, stop)) ? &target : nullptr;
+}
+
+void BinanceExecutor::protect_rest(Protection& p, Leg& target, std::vector<sdk::Report>& out) {
+    venue_->cancel_protection(protection_order(p));
+    std::optional<VenueOrder> v =
+        venue_->query_leg(venue_symbol(p.symbol), venue_leg_id(p, target));
+    if (!v) return;
+    report_leg_trades(p, target, trades_of(*v), false, out);
+    // Sold in full before the cancel (settled as a filled leg), or not over yet: next poll.
+    if (!is_final(v->status) || v->status == VenueStatus::Filled) return;
+    const double sold = sold_since_placed(p);
+    host().info("binance: the take-profit of " + p.entry_id + " sold " + number_text(sold) +
+                " of " + number_text(p.qty) + " " + p.symbol +
+                " and Binance expired its stop-loss: the rest is protected again");
+    p.qty -= sold;
+    p.legs = renewed_legs(p);
+    ++p.restored;
+    p.state = ProtectionState::Pending;
+    place(p, out);
 }
 
 void BinanceExecutor::sending(Protection& p, const std::string& leg_id) {
@@ -278,6 +357,27 @@ void BinanceExecutor::resolve_placing(Protection& p, std::vector<sdk::Report>& o
         p.state = ProtectionState::Pending;
 }
 
+double BinanceExecutor::report_leg_trades(Protection& p, Leg& leg,
+                                          const std::vector<VenueTrade>& trades, bool replay,
+                                          std::vector<sdk::Report>& out) {
+    double cum = leg.filled_before;
+    for (const VenueTrade& t : trades) {
+        cum += fill_qty(p.symbol, p.exit_side, t);
+        if (!replay && leg.reported_trades.count(t.id)) continue;
+        leg.reported_trades.insert(t.id);
+        out.push_back(fill_report(leg.client_id, p.symbol, p.exit_side, t, cum));
+    }
+    leg.reported_qty = cum;
+    return cum;
+}
+
+void BinanceExecutor::report_resting_fills(Protection& p, Leg& leg, const VenueOrder& v,
+                                           std::vector<sdk::Report>& out) {
+    const double reported = leg.reported_qty - leg.filled_before;  // of this order
+    if (v.executed_qty > reported * (1 + kQtyTolerance))
+        report_leg_trades(p, leg, trades_of(v), false, out);
+}
+
 bool BinanceExecutor::leg_report(Protection& p, Leg& leg, const VenueOrder& v, bool replay,
                                  std::vector<sdk::Report>& out) {
     std::vector<VenueTrade> trades;
@@ -287,13 +387,7 @@ bool BinanceExecutor::leg_report(Protection& p, Leg& leg, const VenueOrder& v, b
     if (replay && !is_final(v.status) && v.status != VenueStatus::Triggered)
         out.push_back({OT_REPORT_ACCEPTED, leg.client_id, v.venue_id, "", p.symbol, p.exit_side,
                        p.qty, v.price, 0, 0, v.time_ms, ""});
-    double cum = 0;
-    for (const VenueTrade& t : trades) {
-        cum += fill_qty(p.symbol, p.exit_side, t);
-        if (!replay && leg.reported_trades.count(t.id)) continue;
-        leg.reported_trades.insert(t.id);
-        out.push_back(fill_report(leg.client_id, p.symbol, p.exit_side, t, cum));
-    }
+    const double cum = report_leg_trades(p, leg, trades, replay, out);
     if (!is_final(v.status)) return false;
     if (!trades.empty()) {
         const bool newly = leg.state != LegState::Filled;
@@ -317,7 +411,11 @@ bool BinanceExecutor::leg_report(Protection& p, Leg& leg, const VenueOrder& v, b
 
 void BinanceExecutor::check_legs(Protection& p, std::vector<sdk::Report>& out) {
     const std::string symbol = venue_symbol(p.symbol);
-    std::set<std::string> resting = venue_->open_leg_ids(symbol);
+    const std::map<std::string, VenueOrder> resting = venue_->open_legs(symbol);
+    if (Leg* target = target_partly_filled(p, resting)) {
+        protect_rest(p, *target, out);
+        return;
+    }
     bool filled = false, settled = true;
     for (Leg& leg : p.legs) {
         if (leg.state != LegState::Open) {
@@ -325,7 +423,9 @@ void BinanceExecutor::check_legs(Protection& p, std::vector<sdk::Report>& out) {
             continue;
         }
         const std::string id = venue_leg_id(p, leg);
-        if (!leg.market_exit && resting.count(id)) {
+        auto rest = resting.find(id);
+        if (!leg.market_exit && rest != resting.end()) {
+            report_resting_fills(p, leg, rest->second, out);
             settled = false;
             continue;
         }
@@ -380,9 +480,10 @@ const Leg* BinanceExecutor::in_flight(const Protection& p) {
     return nullptr;
 }
 
-void BinanceExecutor::lift_protections(const std::string& symbol, const std::string& exit_id,
-                                       std::vector<Protection>& lifted) {
+double BinanceExecutor::lift_protections(const std::string& symbol, const std::string& exit_id,
+                                         std::vector<Protection>& lifted) {
     const std::string vs = venue_symbol(symbol);
+    double sold_unreported = 0;
     // Before anything is canceled: an exit sent while a lost request may still reach Binance
     // could execute as well as it.
     for (const auto& [id, p] : state_.protections)
@@ -414,13 +515,19 @@ void BinanceExecutor::lift_protections(const std::string& symbol, const std::str
             const std::string leg_id = venue_leg_id(p, leg);
             std::optional<VenueOrder> v =
                 leg.market_exit ? venue_->query(vs, leg_id) : venue_->query_leg(vs, leg_id);
-            if (v) leg_report(p, leg, *v, false, outbox_);
+            if (v && sold_in_part(*v)) {
+                const double reported = leg.reported_qty;
+                report_leg_trades(p, leg, trades_of(*v), false, outbox_);
+                sold_unreported += leg.reported_qty - reported;
+            } else if (v) {
+                leg_report(p, leg, *v, false, outbox_);
+            }
             filled |= leg.state == LegState::Filled;
             if (leg.state != LegState::Open) continue;
             leg.state = LegState::Canceled;
             if (!v && !announced) continue;  // never reached Binance: nothing to tell
             outbox_.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", symbol, p.exit_side,
-                               p.qty, 0, 0, 0, host().now_ms(),
+                               p.qty, 0, 0, leg.reported_qty, host().now_ms(),
                                "canceled: the position is closed by " + exit_id});
         }
         finish(p);
@@ -428,9 +535,16 @@ void BinanceExecutor::lift_protections(const std::string& symbol, const std::str
             save();
             reject("not sent: the stop-loss/take-profit of " + id + " already closed the position");
         }
+        p.qty -= sold_since_placed(p);  // what is still held, should the exit be refused
         if (!failed) lifted.push_back(p);
     }
     save();
+    return sold_unreported;
+}
+
+bool BinanceExecutor::sold_in_part(const VenueOrder& v) const {
+    return market_ == Market::Spot && is_final(v.status) && v.status != VenueStatus::Filled &&
+           v.executed_qty > 0;
 }
 
 Protection* BinanceExecutor::protection_of_leg(const std::string& client_id, Leg** leg) {

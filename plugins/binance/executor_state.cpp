@@ -17,9 +17,9 @@ NLOHMANN_JSON_SERIALIZE_ENUM(ProtectionState, {{ProtectionState::Pending, "pendi
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrackedOrder, client_id, symbol, side, market, requested_qty,
                                    sent_ms, acked, venue_id, reported_trades, reported_qty,
                                    stop_loss, take_profit)
-// A leg saved before `sent` existed loads as not sent.
+// A leg saved before `sent` or its quantities existed loads as not sent and not filled.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Leg, client_id, stop_loss, market_exit, state,
-                                                reported_trades, sent)
+                                                reported_trades, sent, reported_qty, filled_before)
 // A protection saved before `restored` existed loads as never placed again.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Protection, entry_id, symbol, exit_side, qty,
                                                 entry_qty, stop_loss, take_profit, state,

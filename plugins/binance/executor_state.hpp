@@ -40,6 +40,10 @@ struct Leg {
     // Its placement request went out (saved just before): the legs go one by one on usdm, and
     // a leg after one whose answer was lost was never sent.
     bool sent = false;
+    double reported_qty = 0;  // sum of its FILL reports' qty, over all its orders at Binance
+    // What its earlier orders sold: placed again for the rest of the position, the leg's
+    // cumulative quantity goes on from there.
+    double filled_before = 0;
 };
 
 enum class ProtectionState {
@@ -60,13 +64,13 @@ struct Protection {
     ProtectionState state = ProtectionState::Pending;
     int64_t placing_ms = 0;  // when its legs, or its market exit, went out (or were lost)
     int64_t done_ms = 0;     // kept a while after it ended, so queries about its legs are answered
-    int restored = 0;        // times placed again after an exit was refused
+    int restored = 0;  // times placed again: after a refused exit, or for the rest of a position
     std::vector<Leg> legs;
 };
 
-// The client ids of a protection's orders at Binance. Placed again after a refused exit, its
-// legs get new ids there (a query by client id must not find the canceled ones) and keep their
-// ids for the core.
+// The client ids of a protection's orders at Binance. Placed again (after a refused exit, or for
+// the rest of a position), its legs get new ids there (a query by client id must not find the
+// canceled ones) and keep their ids for the core.
 std::string venue_leg_id(const Protection& p, const Leg& leg);
 std::string venue_list_id(const Protection& p);  // spot OCO
 

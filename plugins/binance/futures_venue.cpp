@@ -205,11 +205,11 @@ std::optional<VenueOrder> FuturesVenue::query_leg(const std::string& symbol,
     }
 }
 
-std::set<std::string> FuturesVenue::open_leg_ids(const std::string& symbol) {
-    std::set<std::string> out;
+std::map<std::string, VenueOrder> FuturesVenue::open_legs(const std::string& symbol) {
+    std::map<std::string, VenueOrder> out;
     for (const auto& o :
          client_.call(signed_call("GET", "/fapi/v1/openAlgoOrders", {{"symbol", symbol}}, 1)))
-        out.insert(o.value("clientAlgoId", ""));
+        out[o.value("clientAlgoId", "")] = parse_algo(o);
     return out;
 }
 

@@ -32,7 +32,7 @@ class FuturesVenue final : public Venue {
                           const std::function<void(const std::string&)>& sending) override;
     std::optional<VenueOrder> query_leg(const std::string& symbol,
                                         const std::string& client_id) override;
-    std::set<std::string> open_leg_ids(const std::string& symbol) override;
+    std::map<std::string, VenueOrder> open_legs(const std::string& symbol) override;
     void cancel_protection(const ProtectionOrder& p) override;
     std::vector<Balance> balances() override;
     std::vector<FundingPayment> funding(int64_t from_ms) override;

@@ -157,10 +157,10 @@ void SpotVenue::place_protection(const ProtectionOrder& p,
     client_.call(signed_call("POST", "/api/v3/order", std::move(params), 1, Priority::Trading));
 }
 
-std::set<std::string> SpotVenue::open_leg_ids(const std::string& symbol) {
-    std::set<std::string> out;
-    for (const VenueOrder& o : open_orders(symbol))
-        out.insert(o.client_id);
+std::map<std::string, VenueOrder> SpotVenue::open_legs(const std::string& symbol) {
+    std::map<std::string, VenueOrder> out;
+    for (VenueOrder& o : open_orders(symbol))
+        out[o.client_id] = std::move(o);
     return out;
 }
 

@@ -25,7 +25,7 @@ class SpotVenue final : public Venue {
                                         const std::string& client_id) override {
         return query(symbol, client_id);
     }
-    std::set<std::string> open_leg_ids(const std::string& symbol) override;
+    std::map<std::string, VenueOrder> open_legs(const std::string& symbol) override;
     void cancel_protection(const ProtectionOrder& p) override;
     std::vector<Balance> balances() override;
 

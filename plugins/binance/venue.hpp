@@ -8,8 +8,8 @@
 #include "rest_client.hpp"
 
 #include <functional>
+#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -106,8 +106,8 @@ class Venue {
     // order it triggered. std::nullopt when unknown.
     virtual std::optional<VenueOrder> query_leg(const std::string& symbol,
                                                 const std::string& client_id) = 0;
-    // Client ids of the resting legs of a symbol.
-    virtual std::set<std::string> open_leg_ids(const std::string& symbol) = 0;
+    // The resting legs of a symbol by client id, with what each has executed (spot).
+    virtual std::map<std::string, VenueOrder> open_legs(const std::string& symbol) = 0;
     // Cancels what is still resting of a protection; legs already gone are ignored.
     virtual void cancel_protection(const ProtectionOrder& p) = 0;
 

@@ -498,6 +498,91 @@ TEST_F(FaultsTest, AProtectionRefusedWhenPlacedAgainIsAnErrorSayingThePositionIs
     EXPECT_FALSE(host.logs_containing("is NOT protected", OT_LOG_ERROR).empty());
 }
 
+// The take-profit of a spot OCO fills in part, and Binance expires the stop with it: the fill
+// reaches the core as it happens, and the rest of the position gets a new OCO at the same levels
+// (new ids at Binance, its old ids for the core).
+TEST_F(FaultsTest, ASpotTargetFilledInPartIsReportedAndTheRestGetsANewOco) {
+    ExecutorInstance ex = executor();
+    ex.submit(protected_buy("pp-1", 0.01, 39000, 42000));
+    ex.poll();
+    fake.take_from("BTCUSDT", "pp-1-tp", 0.003);
+    advance(1000);
+    std::vector<Report> partial = ex.poll();
+    EXPECT_NEAR(filled(partial, "pp-1-tp"), 0.003, 1e-12) << "the partial fill is reported";
+    EXPECT_TRUE(of_kind(partial, OT_REPORT_CANCELED).empty()) << "for the core the legs rest on";
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"pp-1-s1", "pp-1-t1"}));
+    for (const auto& o : fake.orders())
+        if (o.status == "NEW") {
+            EXPECT_NEAR(o.orig_qty, 0.00699, 1e-12) << o.client_id;
+        }
+    EXPECT_TRUE(host.logs_containing("NOT protected").empty());
+    advance(1000);
+    fake.set_price("BTCUSDT", 42500);
+    advance(1000);
+    std::vector<Report> rest = ex.poll();
+    EXPECT_NEAR(filled(rest, "pp-1-tp"), 0.00699, 1e-12) << "the rest, under the target's id";
+    ASSERT_FALSE(of_kind(rest, OT_REPORT_FILL).empty());
+    EXPECT_NEAR(of_kind(rest, OT_REPORT_FILL).back().cum_qty, 0.00999, 1e-12);
+    ASSERT_EQ(of_kind(rest, OT_REPORT_CANCELED).size(), 1u);
+    EXPECT_EQ(of_kind(rest, OT_REPORT_CANCELED)[0].client_order_id, "pp-1-sl");
+    EXPECT_NEAR(fake.spot_balance("BTC"), 0, 1e-12);
+    expect_no_duplicates();
+}
+
+TEST_F(FaultsTest, ARestWhoseTargetWouldMatchAtOnceIsProtectedByTheStopAlone) {
+    ExecutorInstance ex = executor();
+    ex.submit(protected_buy("pp-2", 0.01, 39000, 42000));
+    ex.poll();
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "/api/v3/orderList/oco", 400,
+                      R"({"code":-2010,"msg":"Order would immediately match and take."})"));
+    fake.take_from("BTCUSDT", "pp-2-tp", 0.003);
+    advance(1000);
+    std::vector<Report> partial = ex.poll();
+    EXPECT_NEAR(filled(partial, "pp-2-tp"), 0.003, 1e-12);
+    ASSERT_EQ(of_kind(partial, OT_REPORT_EXPIRED).size(), 1u);
+    EXPECT_EQ(of_kind(partial, OT_REPORT_EXPIRED)[0].client_order_id, "pp-2-tp");
+    EXPECT_EQ(resting_ids(), std::vector<std::string>{"pp-2-s1"});
+    EXPECT_FALSE(host.logs_containing("stop-loss 39000 only", OT_LOG_WARN).empty());
+    EXPECT_TRUE(host.logs_containing("NOT protected").empty());
+    advance(1000);
+    fake.set_price("BTCUSDT", 38500);
+    advance(1000);
+    EXPECT_NEAR(filled(ex.poll(), "pp-2-sl"), 0.00699, 1e-12) << "the stop sells the rest";
+    EXPECT_NEAR(fake.spot_balance("BTC"), 0, 1e-12);
+}
+
+TEST_F(FaultsTest, ARestWhoseTargetAndStopAreRefusedIsAnErrorSayingItIsNotProtected) {
+    ExecutorInstance ex = executor();
+    ex.submit(protected_buy("pp-3", 0.01, 39000, 42000));
+    ex.poll();
+    bf::Fault refusal = fault(bf::FaultKind::ErrorBefore, "/api/v3/order", 400,
+                              R"({"code":-1013,"msg":"Filter failure: PERCENT_PRICE_BY_SIDE"})");
+    refusal.count = 2;  // the order list, then the stop alone
+    fake.inject(refusal);
+    fake.take_from("BTCUSDT", "pp-3-tp", 0.003);
+    advance(1000);
+    EXPECT_NEAR(filled(ex.poll(), "pp-3-tp"), 0.003, 1e-12);
+    EXPECT_TRUE(resting_ids().empty());
+    EXPECT_FALSE(host.logs_containing("NOT protected", OT_LOG_ERROR).empty());
+}
+
+// The strategy exits before a poll has seen the target's partial fill: the exit is accepted and
+// sells what is still held.
+TEST_F(FaultsTest, AnExitWhileTheTargetIsFilledInPartSellsWhatIsStillHeld) {
+    ExecutorInstance ex = executor();
+    ex.submit(protected_buy("pp-4", 0.01, 39000, 42000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.00999, 40000);
+    fake.take_from("BTCUSDT", "pp-4-tp", 0.003);
+    auto [code, message] = failure([&] { ex.submit(market("pp-5", OT_SIDE_SELL, 0.00999)); });
+    ASSERT_EQ(code, OT_OK) << message;
+    std::vector<Report> reports = ex.poll();
+    EXPECT_NEAR(filled(reports, "pp-4-tp"), 0.003, 1e-12);
+    EXPECT_NEAR(filled(reports, "pp-5"), 0.00699, 1e-12);
+    EXPECT_NEAR(fake.spot_balance("BTC"), 0, 1e-12);
+    EXPECT_TRUE(resting_ids().empty());
+}
+
 TEST_F(FaultsTest, TheFakeBansAClientThatIgnoresRetryAfter) {
     bf::Fault limit;
     limit.kind = bf::FaultKind::RateLimit;
