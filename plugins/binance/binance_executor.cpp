@@ -233,8 +233,9 @@ void BinanceExecutor::submit(const ot_order& o) {
     try {
         send(o, lifted);
     } catch (const sdk::Error& e) {
-        if (e.code() == OT_E_REJECTED && !lifted.empty())
-            protect_again(lifted, o.client_order_id, e.what());
+        // Refused or held back by a rate limit: either way it was not executed.
+        const bool not_executed = e.code() == OT_E_REJECTED || e.code() == OT_E_RATE_LIMIT;
+        if (not_executed && !lifted.empty()) protect_again(lifted, o.client_order_id, e.what());
         throw;
     }
 }

@@ -484,6 +484,29 @@ TEST_F(FaultsTest, AFuturesExitRefusedAfterTheLegsWereLiftedPutsThemBack) {
     EXPECT_TRUE(resting_ids().empty());
 }
 
+TEST_F(FaultsTest, AnExitHeldBackByARateLimitAfterTheOcoWasLiftedPutsTheProtectionBack) {
+    ExecutorInstance ex = executor();
+    ex.submit(protected_buy("rf-7", 0.01, 39000, 42000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.00999, 40000);
+    HttpHandler http = loopback_http();
+    host.set_http_handler([&](const HttpRequest& r) {
+        if (r.method == "POST" && r.body.find("newClientOrderId=rf-8") != std::string::npos) {
+            HttpReply limited;
+            limited.status = 429;
+            limited.headers = "Retry-After: 1\r\n";
+            limited.body = R"({"code":-1003,"msg":"Too many requests; current limit is 1200."})";
+            return limited;
+        }
+        return http(r);
+    });
+    auto [code, message] = failure([&] { ex.submit(market("rf-8", OT_SIDE_SELL, 0.00999)); });
+    EXPECT_EQ(code, OT_E_RATE_LIMIT) << message;
+    advance(2000);  // past Retry-After
+    EXPECT_TRUE(of_kind(ex.poll(), OT_REPORT_CANCELED).empty()) << "for the core the legs rest on";
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"rf-7-s1", "rf-7-t1"}));
+}
+
 TEST_F(FaultsTest, AProtectionRefusedWhenPlacedAgainIsAnErrorSayingThePositionIsNotProtected) {
     ExecutorInstance ex = executor();
     ex.submit(protected_buy("rf-5", 0.01, 39000, 42000));
