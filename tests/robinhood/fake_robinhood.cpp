@@ -182,6 +182,8 @@ void FakeRobinhood::handle(const httplib::Request& req, httplib::Response& res) 
             send_json(res, 429, error_body("client_error", "Request was throttled."));
         } else if (fault && fault->fault == Fault::ServerErrorBefore) {
             send_json(res, 503, error_body("server_error", "Service unavailable."));
+        } else if (fault && fault->fault == Fault::Refused) {
+            send_json(res, 400, error_body("validation_error", "Refused by a test fault."));
         } else {
             route(req, res);
         }

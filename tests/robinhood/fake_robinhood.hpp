@@ -3,7 +3,7 @@
 // api_key + timestamp + path + method + body against the registered public key — and serves the
 // account, holdings, trading pairs, best bid/ask and orders (with cursor pagination) of a
 // FakeVenue. Faults can be injected per request: 429, 5xx before or after the order was accepted,
-// a response dropped or delayed after the order was accepted.
+// a response dropped or delayed after the order was accepted, a request refused.
 #pragma once
 
 #include "fake_venue.hpp"
@@ -31,6 +31,7 @@ inline constexpr const char* kPublicKey = "jPItx4TLjcnSUnmnXQQyAKL4eJj3+oWNNMmmm
 enum class Fault {
     TooManyRequests,    // 429 (with Retry-After when retry_after_s >= 0), nothing done
     ServerErrorBefore,  // 503, nothing done
+    Refused,            // 400 validation_error, nothing done (a venue rule the fake does not model)
     ServerErrorAfter,   // the request is carried out, then 500
     DropAfter,          // carried out, then the connection closes without a response body
     DelayAfter,         // carried out, answered after delay_ms

@@ -243,11 +243,19 @@ int FakeVenue::cancel(const std::string& id, int64_t now_ms) {
     for (FakeOrder& o : orders_) {
         if (o.id != id) continue;
         if (o.state != "open" && o.state != "partially_filled") return 400;
-        o.state = "canceled";
-        o.updated_ms = now_ms;
+        o.cancel_pending = true;
+        if (!cancels_pending_) complete_cancels(now_ms);
         return 200;
     }
     return 404;
+}
+
+void FakeVenue::complete_cancels(int64_t now_ms) {
+    for (FakeOrder& o : orders_) {
+        if (!o.cancel_pending || (o.state != "open" && o.state != "partially_filled")) continue;
+        o.state = "canceled";
+        o.updated_ms = now_ms;
+    }
 }
 
 void FakeVenue::set_quote(const std::string& symbol, double bid, double ask, int64_t now_ms) {

@@ -44,6 +44,7 @@ struct FakeOrder {
     std::optional<double> limit_price;
     std::optional<double> stop_price;
     bool stop_triggered = false;
+    bool cancel_pending = false;
     json config;  // the *_order_config object as received
     std::vector<FakeExecution> executions;
     int64_t created_ms = 0;
@@ -70,6 +71,10 @@ class FakeVenue {
     void set_holding(const std::string& asset, double qty) { holdings_[asset] = qty; }
     // Resting orders fill in two executions (half, then the rest at the next price change).
     void set_split_fills(bool split) { split_fills_ = split; }
+    // Cancel requests are accepted (200) but take effect only at complete_cancels(), as the real
+    // venue cancels asynchronously; the order can still fill meanwhile.
+    void set_cancels_pending(bool pending) { cancels_pending_ = pending; }
+    void complete_cancels(int64_t now_ms);
 
     // ---- the API ----
     // Validates and books an order; std::nullopt when accepted (the order is then orders().back()).
@@ -103,6 +108,7 @@ class FakeVenue {
     std::vector<FakeOrder> orders_;
     int duplicates_ = 0;
     bool split_fills_ = false;
+    bool cancels_pending_ = false;
 };
 
 // "0.00012" is a multiple of "0.00001": exact decimal arithmetic on the texts.
