@@ -33,6 +33,29 @@ const char* side_name(int32_t side) {
     throw sdk::Error(OT_E_REJECTED, "robinhood: " + why);
 }
 
+std::string join(const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names)
+        out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+// The venue cancels asynchronously: a leg lifted for an exit can still sell until then.
+std::string sold_by_legs_text(const LocalOrder& exit) {
+    return "the protective legs it replaced (" + join(exit.lifted_legs) + ") sold " +
+           format_number(exit.sold_by_legs) + " before their cancel took effect";
+}
+
+// Why a filled order ends below the quantity the core asked for.
+std::string shortfall_text(const LocalOrder& o) {
+    std::string text = "filled " + o.qty;
+    if (o.sold_by_legs > 0) text += "; " + sold_by_legs_text(o);
+    if (o.unsent > kQtyEpsilon * std::max(1.0, o.requested_qty))
+        text += "; the remaining " + format_number(o.unsent) +
+                " is below the asset increment and was not sent";
+    return text;
+}
+
 }  // namespace
 
 RobinhoodExecutor::RobinhoodExecutor(const sdk::Context& ctx)
@@ -189,6 +212,10 @@ void RobinhoodExecutor::submit(const ot_order& raw) {
         save();
         return;
     }
+    if (!cut_to_what_is_left(o)) {
+        save();
+        return;
+    }
     place(o);
 }
 
@@ -257,6 +284,7 @@ void RobinhoodExecutor::clear_legs_for_exit(LocalOrder& exit) {
             leg->stage == Stage::Done)
             continue;
         exit.lifted_legs.push_back(leg->id);
+        exit.legs_sold_before += leg->filled_qty();
         if (leg->stage == Stage::Held) {
             drop_held(*leg, "an order against the position replaces the protective legs");
             continue;
@@ -270,6 +298,36 @@ void RobinhoodExecutor::clear_legs_for_exit(LocalOrder& exit) {
         }
         if (leg->stage != Stage::Done) exit.waiting_for.push_back(leg->id);
     }
+}
+
+bool RobinhoodExecutor::cut_to_what_is_left(LocalOrder& exit) {
+    double sold = -exit.legs_sold_before;
+    for (const std::string& id : exit.lifted_legs)
+        if (const LocalOrder* leg = book_.find(id)) sold += leg->filled_qty();
+    const double tolerance = kQtyEpsilon * std::max(1.0, exit.requested_qty);
+    if (sold <= tolerance) return true;
+    exit.sold_by_legs = sold;
+    const double left = exit.requested_qty - sold;
+    std::string why = "nothing is left to sell";
+    if (left > tolerance) {
+        try {
+            const TradingPair::Quantity q = pair(exit.symbol).quantity(left);
+            exit.qty = q.qty.text();
+            exit.unsent = q.unsent;
+            host().info("robinhood: exit " + exit.id + " sells " + exit.qty + ", not " +
+                        format_number(exit.requested_qty) + ": " + sold_by_legs_text(exit));
+            return true;
+        } catch (const sdk::Error& e) {
+            if (e.code() != OT_E_REJECTED) throw;
+            why = "the " + format_number(left) + " left is below the smallest order";
+        }
+    }
+    exit.stage = Stage::Done;
+    exit.venue_state = "nothing_left";
+    const std::string text = "not sent: " + sold_by_legs_text(exit) + "; " + why;
+    host().info("robinhood: exit " + exit.id + " " + text);
+    book_.outbox().push_back(report(exit, OT_REPORT_EXPIRED, host().now_ms(), text));
+    return false;
 }
 
 void RobinhoodExecutor::protect_again(const LocalOrder& exit, const std::string& why) {
@@ -360,10 +418,8 @@ void RobinhoodExecutor::apply(LocalOrder& o, const VenueOrder& v, std::vector<Pe
                              o.cancel_requested ? "canceled on request" : "canceled at the venue"));
     else if (v.state == "failed")
         out.push_back(report(o, OT_REPORT_EXPIRED, now, "failed at the venue"));
-    else if (o.unsent > kQtyEpsilon * std::max(1.0, o.requested_qty))
-        out.push_back(report(o, OT_REPORT_EXPIRED, now,
-                             "filled " + o.qty + "; the remaining " + format_number(o.unsent) +
-                                 " is below the asset increment and was not sent"));
+    else if (o.unsent + o.sold_by_legs > kQtyEpsilon * std::max(1.0, o.requested_qty))
+        out.push_back(report(o, OT_REPORT_EXPIRED, now, shortfall_text(o)));
 }
 
 void RobinhoodExecutor::refresh(LocalOrder& o) {

@@ -80,6 +80,9 @@ class RobinhoodExecutor final : public sdk::Executor {
     // Cancels the protective legs that hold quantity the exit needs; they go to its
     // lifted_legs, and those still live at the venue to its waiting_for.
     void clear_legs_for_exit(LocalOrder& exit);
+    // What the lifted legs sold after the exit arrived is no longer held: the exit is cut to the
+    // rest. False when nothing is left to sell; the exit is then over (EXPIRED).
+    bool cut_to_what_is_left(LocalOrder& exit);
     // The exit was refused: the position is still held, and its lifted legs rest again (a
     // held take-profit waits again for its level).
     void protect_again(const LocalOrder& exit, const std::string& why);

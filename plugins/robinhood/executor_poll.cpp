@@ -206,6 +206,7 @@ void RobinhoodExecutor::send_ready() {
                    wait.end());
         if (!wait.empty()) continue;
         if (o->type == OT_ORDER_TAKE_PROFIT_MARKET) o->type = OT_ORDER_MARKET;
+        if (!cut_to_what_is_left(*o)) continue;
         try {
             place(*o);
         } catch (const sdk::Error& e) {

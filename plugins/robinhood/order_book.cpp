@@ -13,13 +13,14 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Stage, {{Stage::Held, "held"},
                                      {Stage::Open, "open"},
                                      {Stage::Done, "done"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Execution, price, qty, time_ms)
-// An order saved before lifted_legs and restored existed loads with none.
+// Fields an order saved by an older version lacks (lifted_legs and later ones) load as defaults.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LocalOrder, id, uuid, parent, symbol, side, type,
                                                 requested_qty, qty, limit_price, stop_price, unsent,
                                                 stop_loss, take_profit, legs_placed, stage,
                                                 triggered, cancel_requested, waiting_for,
-                                                lifted_legs, restored, venue_id, venue_state,
-                                                created_ms, sent_ms, seq, fills)
+                                                lifted_legs, legs_sold_before, sold_by_legs,
+                                                restored, venue_id, venue_state, created_ms,
+                                                sent_ms, seq, fills)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PendingReport, kind, client_order_id, venue_order_id, trade_id,
                                    symbol, side, qty, price, cum_qty, time_ms, text)
 

@@ -42,6 +42,8 @@ struct LocalOrder {
     bool cancel_requested = false;
     std::vector<std::string> waiting_for;  // held: orders that must end before this is sent
     std::vector<std::string> lifted_legs;  // exits: the protective legs they canceled
+    double legs_sold_before = 0;           // exits: what those legs had sold when they were lifted
+    double sold_by_legs = 0;               // exits: what those legs sold after that, so not sent
     int restored = 0;  // legs: times placed again after an exit was refused (a new uuid each)
     std::string venue_id;
     std::string venue_state;

@@ -602,6 +602,19 @@ class ProtectiveLegs : public RobinhoodExecutor {
         reports = ex.poll();
         return ex;
     }
+    void cancels_pending_and_split_fills() {
+        fake.with_venue([](rh::FakeVenue& v) {
+            v.set_cancels_pending(true);
+            v.set_split_fills(true);
+            return 0;
+        });
+    }
+    void complete_cancels() {
+        fake.with_venue([&](rh::FakeVenue& v) {
+            v.complete_cancels(host.now_ms());
+            return 0;
+        });
+    }
     std::vector<ot::Report> reports;
 };
 
@@ -703,6 +716,60 @@ TEST_F(ProtectiveLegs, AStopRefusedWhenPlacedAgainIsAnErrorSayingThePositionIsNo
     EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_E_REJECTED);
     EXPECT_FALSE(venue_order("ot-e-1-sl#1"));
     EXPECT_FALSE(host.logs_containing("is NOT protected", OT_LOG_ERROR).empty());
+}
+
+// The venue cancels asynchronously: a leg can still sell while an exit waits for its cancel, and
+// the exit then sells only what is left.
+TEST_F(ProtectiveLegs, AnExitHeldWhileTheStopIsCanceledSellsOnlyWhatTheStopLeft) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    cancels_pending_and_split_fills();
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-2")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    fake.set_quote("BTC-USD", 44000, 44020);  // the stop fires and sells half before the cancel
+    complete_cancels();
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")),
+              (std::vector<int32_t>{OT_REPORT_FILL, OT_REPORT_CANCELED}));
+    ASSERT_TRUE(venue_order("ot-e-2"));
+    EXPECT_EQ(venue_order("ot-e-2")->config["asset_quantity"], "0.05");
+    std::vector<ot::Report> exit = of(r, "ot-e-2");
+    ASSERT_EQ(kinds(exit),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL, OT_REPORT_EXPIRED}));
+    EXPECT_DOUBLE_EQ(exit[2].cum_qty, 0.05);
+    EXPECT_NE(exit[2].text.find("(ot-e-1-sl) sold 0.05"), std::string::npos) << exit[2].text;
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+TEST_F(ProtectiveLegs, AnExitHeldWhileTheStopSoldEverythingIsNotSent) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.set_cancels_pending(true);
+        return 0;
+    });
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+    fake.set_quote("BTC-USD", 44000, 44020);  // the stop sells all before the cancel
+    std::vector<ot::Report> exit = of(ex.poll(), "ot-e-2");
+    ASSERT_EQ(kinds(exit), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_EXPIRED}));
+    EXPECT_NE(exit[1].text.find("nothing is left to sell"), std::string::npos) << exit[1].text;
+    EXPECT_FALSE(venue_order("ot-e-2"));
+}
+
+TEST_F(ProtectiveLegs, AnExitHeldWhileTheTakeProfitIsCanceledSellsOnlyWhatItLeft) {
+    ot::ExecutorInstance ex = entry(0, 55000);
+    cancels_pending_and_split_fills();
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+    fake.set_quote("BTC-USD", 55100, 55120);  // the resting limit sell sells half
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-tp")), (std::vector<int32_t>{OT_REPORT_FILL}));
+    EXPECT_EQ(kinds(of(r, "ot-e-2")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    complete_cancels();
+    r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-tp")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    ASSERT_TRUE(venue_order("ot-e-2"));
+    EXPECT_EQ(venue_order("ot-e-2")->config["asset_quantity"], "0.05");
+    EXPECT_EQ(kinds(of(r, "ot-e-2")),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL, OT_REPORT_EXPIRED}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
 }
 
 TEST_F(ProtectiveLegs, LegsSentByTheCoreWithAParentBehaveTheSame) {
