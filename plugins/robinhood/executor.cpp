@@ -333,18 +333,22 @@ bool RobinhoodExecutor::cut_to_what_is_left(LocalOrder& exit) {
 void RobinhoodExecutor::protect_again(const LocalOrder& exit, const std::string& why) {
     for (const std::string& id : exit.lifted_legs) {
         LocalOrder* leg = book_.find(id);
-        if (!leg || leg->stage != Stage::Done || leg->filled_qty() > 0) continue;
-        // The core is not told the leg was canceled: for it the leg rests on, under its id.
-        auto& outbox = book_.outbox();
-        outbox.erase(std::remove_if(outbox.begin(), outbox.end(),
-                                    [&](const PendingReport& r) {
-                                        return r.kind == OT_REPORT_CANCELED &&
-                                               r.client_order_id == id;
-                                    }),
-                     outbox.end());
-        reopen(*leg);
+        if (!leg || leg->stage != Stage::Done) continue;
+        const double unsold = leg->requested_qty - leg->filled_qty();
+        if (unsold <= kQtyEpsilon * std::max(1.0, leg->requested_qty)) continue;
         const std::string what = "exit " + exit.id + " was refused (" + why + "): the " +
                                  exit.symbol + " position of " + leg->parent;
+        std::string qty;
+        try {
+            qty = pair(leg->symbol).quantity(unsold).qty.text();
+        } catch (const sdk::Error& e) {
+            host().error("robinhood: " + what + " is NOT protected: the " + format_number(unsold) +
+                         " " + leg->id + " left cannot rest again: " + e.what());
+            continue;
+        }
+        // The core is not told the leg was canceled: for it the leg rests on, under its id.
+        withdraw_cancel_report(id);
+        reopen(*leg, qty);
         // A take-profit beside a stop-loss waits here for its level: nothing to send.
         if (leg->type == OT_ORDER_TAKE_PROFIT_MARKET) continue;
         try {
@@ -362,10 +366,21 @@ void RobinhoodExecutor::protect_again(const LocalOrder& exit, const std::string&
     }
 }
 
-void RobinhoodExecutor::reopen(LocalOrder& leg) {
+void RobinhoodExecutor::withdraw_cancel_report(const std::string& id) {
+    auto& outbox = book_.outbox();
+    outbox.erase(std::remove_if(outbox.begin(), outbox.end(),
+                                [&](const PendingReport& r) {
+                                    return r.kind == OT_REPORT_CANCELED && r.client_order_id == id;
+                                }),
+                 outbox.end());
+}
+
+void RobinhoodExecutor::reopen(LocalOrder& leg, const std::string& qty) {
     ++leg.restored;
     // The canceled order keeps its client id at the venue: the new one needs its own.
     leg.uuid = venue_client_order_id(leg.id + "#" + std::to_string(leg.restored));
+    leg.qty = qty;
+    leg.earlier_fills = leg.fills.size();
     leg.stage = Stage::Held;
     leg.triggered = leg.cancel_requested = false;
     leg.waiting_for.clear();
@@ -402,7 +417,7 @@ void RobinhoodExecutor::apply(LocalOrder& o, const VenueOrder& v, std::vector<Pe
         o.stage = Stage::Open;
         out.push_back(report(o, OT_REPORT_ACCEPTED, v.created_ms ? v.created_ms : now));
     }
-    for (std::size_t i = o.fills.size(); i < v.executions.size(); ++i) {
+    for (std::size_t i = o.fills.size() - o.earlier_fills; i < v.executions.size(); ++i) {
         const Execution& e = v.executions[i];
         o.fills.push_back(e);
         PendingReport fill = report(o, OT_REPORT_FILL, e.time_ms);

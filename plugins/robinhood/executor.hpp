@@ -83,11 +83,13 @@ class RobinhoodExecutor final : public sdk::Executor {
     // What the lifted legs sold after the exit arrived is no longer held: the exit is cut to the
     // rest. False when nothing is left to sell; the exit is then over (EXPIRED).
     bool cut_to_what_is_left(LocalOrder& exit);
-    // The exit was refused: the position is still held, and its lifted legs rest again (a
-    // held take-profit waits again for its level).
+    // The exit was refused: the position is still held, and its lifted legs rest again for what
+    // they have not sold (a held take-profit waits again for its level).
     void protect_again(const LocalOrder& exit, const std::string& why);
-    // A canceled leg, made ready to be placed again under a new venue client id.
-    void reopen(LocalOrder& leg);
+    // Takes the order's CANCELED report back from the outbox, before the core reads it.
+    void withdraw_cancel_report(const std::string& id);
+    // A canceled leg, made ready to be placed again for 'qty' under a new venue client id.
+    void reopen(LocalOrder& leg, const std::string& qty);
     PendingReport report(const LocalOrder& order, int32_t kind, int64_t time_ms,
                          const std::string& text = {}) const;
     void save();

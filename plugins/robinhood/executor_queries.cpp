@@ -73,7 +73,7 @@ bool RobinhoodExecutor::find_order(const std::string& symbol, const std::string&
     }
     // The whole story, replayed from a blank record; it replaces what was pending for the order.
     LocalOrder replay = *o;
-    replay.fills.clear();
+    replay.fills.resize(replay.earlier_fills);
     replay.stage = Stage::Sending;
     std::vector<PendingReport> story;
     apply(replay, *venue, story);

@@ -48,9 +48,10 @@ struct LocalOrder {
     std::string venue_id;
     std::string venue_state;
     int64_t created_ms = 0;
-    int64_t sent_ms = 0;           // 0: never sent
-    uint64_t seq = 0;              // creation order
-    std::vector<Execution> fills;  // the venue's executions already reported, in its order
+    int64_t sent_ms = 0;            // 0: never sent
+    uint64_t seq = 0;               // creation order
+    std::vector<Execution> fills;   // the venue's executions already reported, in its order
+    std::size_t earlier_fills = 0;  // legs placed again: fills of their earlier venue orders
 
     double filled_qty() const;
     bool is_leg() const { return !parent.empty(); }

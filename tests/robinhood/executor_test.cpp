@@ -772,6 +772,40 @@ TEST_F(ProtectiveLegs, AnExitHeldWhileTheTakeProfitIsCanceledSellsOnlyWhatItLeft
     EXPECT_DOUBLE_EQ(holding("BTC"), 0);
 }
 
+// What the stop left is protected again when the smaller exit is refused too; the leg keeps
+// its id and its earlier fill for the core.
+TEST_F(ProtectiveLegs, AnExitRefusedAfterTheStopSoldPartProtectsWhatIsLeft) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    cancels_pending_and_split_fills();
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+    fake.set_quote("BTC-USD", 44000, 44020);
+    complete_cancels();
+    fake.set_quote("BTC-USD", 46000, 46020);
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::Refused, 1, -1, 0, true});
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-2")),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_REJECTED}));
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_FILL, OT_REPORT_ACCEPTED}))
+        << "for the core the leg rests on";
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl#1");
+    ASSERT_TRUE(stop) << "the stop-loss rests again for what is left";
+    EXPECT_EQ(stop->state, "open");
+    EXPECT_EQ(stop->config["asset_quantity"], "0.05");
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.set_split_fills(false);
+        return 0;
+    });
+    fake.set_quote("BTC-USD", 43000, 43020);
+    std::vector<ot::Report> fills = of(ex.poll(), "ot-e-1-sl");
+    ASSERT_EQ(kinds(fills), (std::vector<int32_t>{OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(fills[0].qty, 0.05);
+    EXPECT_DOUBLE_EQ(fills[0].cum_qty, 0.1);
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+    std::optional<std::vector<ot::Report>> q = ex.query_order("BTC/USD", "ot-e-1-sl");
+    ASSERT_TRUE(q);
+    EXPECT_DOUBLE_EQ(q->back().cum_qty, 0.1) << "a query counts the earlier venue order's fill";
+}
+
 TEST_F(ProtectiveLegs, LegsSentByTheCoreWithAParentBehaveTheSame) {
     ot::ExecutorInstance ex = make();
     ex.submit(order("ot-p-1", OT_SIDE_BUY, 0.1));
