@@ -216,7 +216,16 @@ void RobinhoodExecutor::submit(const ot_order& raw) {
         save();
         return;
     }
-    place(o);
+    try {
+        place(o);
+    } catch (const sdk::Error& e) {
+        // The core sends a throttled order again later, and lifts the legs again then.
+        if (e.code() == OT_E_RATE_LIMIT && !o.lifted_legs.empty()) {
+            protect_again(o, e.what());
+            save();
+        }
+        throw;
+    }
 }
 
 void RobinhoodExecutor::place(LocalOrder& o) {
@@ -359,7 +368,12 @@ void RobinhoodExecutor::protect_again(const LocalOrder& exit, const std::string&
                 host().warn("robinhood: " + what + ": " + leg->id + " placed again, " + e.what());
                 continue;
             }
-            if (e.code() == OT_E_RATE_LIMIT) leg->stage = Stage::Held;  // sent by the next poll
+            if (e.code() == OT_E_RATE_LIMIT) {
+                leg->stage = Stage::Held;  // not sent: send_ready() sends it
+                host().warn("robinhood: " + what + " is protected again by " + leg->id +
+                            " at the next poll (" + e.what() + ")");
+                continue;
+            }
             host().error("robinhood: " + what + " is NOT protected: placing " + leg->id +
                          " again failed: " + e.what());
         }

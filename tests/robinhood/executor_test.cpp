@@ -806,6 +806,34 @@ TEST_F(ProtectiveLegs, AnExitRefusedAfterTheStopSoldPartProtectsWhatIsLeft) {
     EXPECT_DOUBLE_EQ(q->back().cum_qty, 0.1) << "a query counts the earlier venue order's fill";
 }
 
+// A throttled exit is sent again by the core, which lifts the legs again: meanwhile they rest.
+TEST_F(ProtectiveLegs, AnExitThrottledAfterTheLegsWereCanceledPutsThemBack) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 1, 0, 0, true});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_E_RATE_LIMIT);
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl#1");
+    ASSERT_TRUE(stop) << "the stop-loss rests again";
+    EXPECT_EQ(stop->state, "open");
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}))
+        << "for the core the leg rests on";
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+    EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "canceled");
+    EXPECT_EQ(venue_order("ot-e-2")->state, "filled");
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+TEST_F(ProtectiveLegs, ALegThrottledWhenPutBackRestsAgainAtTheNextPoll) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 2, 0, 0, true});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_E_RATE_LIMIT);
+    EXPECT_FALSE(venue_order("ot-e-1-sl#1"));
+    EXPECT_TRUE(logged("is protected again by ot-e-1-sl at the next poll"));
+    advance(1000);
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    ASSERT_TRUE(venue_order("ot-e-1-sl#1"));
+    EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "open");
+}
+
 TEST_F(ProtectiveLegs, LegsSentByTheCoreWithAParentBehaveTheSame) {
     ot::ExecutorInstance ex = make();
     ex.submit(order("ot-p-1", OT_SIDE_BUY, 0.1));
