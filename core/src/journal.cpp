@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <iterator>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <type_traits>
 
@@ -568,6 +570,36 @@ void require_journal(SQLite::Database& db, const std::string& path, int version,
         throw std::runtime_error("'" + path + "' is not an Orchestrade journal (it is empty)");
 }
 
+// The file itself, as an SQLite URI that reads it as it stands on disk.
+std::string immutable_uri(const std::string& path) {
+    std::string uri = "file:";
+    for (char c : path)
+        uri += c == '%' ? "%25" : c == '?' ? "%3f" : c == '#' ? "%23" : std::string(1, c);
+    return uri + "?immutable=1";
+}
+
+// Read-write when it can (see Journal::open). In a folder this user cannot write (another user's
+// bot, a read-only mount) SQLite cannot make the -shm file a write-ahead log needs: read-only
+// then, which reads the -wal through the -shm its writer keeps; and with neither file there,
+// the journal as it stands.
+std::unique_ptr<SQLite::Database> open_to_read(const std::string& path) {
+    std::optional<SQLite::Exception> first;
+    for (int mode : {SQLite::OPEN_READWRITE, SQLite::OPEN_READONLY}) {
+        try {
+            auto db = std::make_unique<SQLite::Database>(path, mode | SQLite::OPEN_NOMUTEX,
+                                                         kBusyTimeoutMs);
+            schema_version_of(*db);  // the first read: where a -shm that cannot be made shows
+            return db;
+        } catch (const SQLite::Exception& e) {
+            if (!first) first = e;
+        }
+    }
+    if (std::filesystem::exists(path + "-wal")) throw *first;  // its rows would be left out
+    return std::make_unique<SQLite::Database>(
+        immutable_uri(path), SQLite::OPEN_READONLY | SQLite::OPEN_URI | SQLite::OPEN_NOMUTEX,
+        kBusyTimeoutMs);
+}
+
 std::runtime_error open_error(const std::string& path, const SQLite::Exception& e) {
     if (e.getErrorCode() == SQLITE_NOTADB)
         return std::runtime_error("journal '" + path + "' is not a SQLite database");
@@ -624,14 +656,16 @@ void Journal::open() {
         db_ =
             std::make_unique<SQLite::Database>(path_, flags | SQLite::OPEN_CREATE, kBusyTimeoutMs);
     } else {
-        db_ = std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
+        db_ = access_ == Access::ReadOnly
+                  ? open_to_read(path_)
+                  : std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
         // Refused before anything (even the journal mode) is written to a file that is not ours.
         const int version = schema_version_of(*db_);
         require_journal(*db_, path_, version, false);
         if (access_ == Access::ReadOnly && version < kSchemaVersion) {
             db_.reset();
             { Journal upgrade(path_, Durability::Synchronous, Access::Existing); }  // migrates
-            db_ = std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
+            db_ = open_to_read(path_);
         }
     }
     // A larger per-connection allocator for the small objects of each statement step.

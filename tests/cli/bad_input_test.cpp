@@ -123,6 +123,29 @@ TEST_F(Cli, ReportNeverWritesItsPageOverAJournal) {
     EXPECT_FALSE(fs::exists(dir_ / "out.db-wal"));
 }
 
+// Another user's bot, a read-only mount: the folder cannot take the -shm file of a WAL reader.
+TEST_F(Cli, ReportReadsAJournalInAFolderItCannotWrite) {
+    if (::geteuid() != 0 || !fs::exists("/usr/bin/setpriv"))
+        GTEST_SKIP() << "needs root to run the report as another user";
+    ASSERT_EQ(cli({"run", write("p.yaml", kGoodPipeline)}).exit_code, 0);
+    const auto expected = cli({"report", "--journal", "out.db", "--json"});
+    ASSERT_EQ(expected.exit_code, 0) << expected.err;
+    fs::create_directories(dir_ / "bot");
+    fs::copy_file(dir_ / "out.db", dir_ / "bot" / "out.db");
+    fs::permissions(dir_ / "bot", fs::perms::owner_read | fs::perms::owner_exec |
+                                      fs::perms::group_read | fs::perms::group_exec |
+                                      fs::perms::others_read | fs::perms::others_exec);
+    auto r = run_process({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                          ORCHESTRADE_CLI, "report", "--journal", "bot/out.db", "--json"},
+                         dir_.string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::string same = expected.out;
+    same.replace(same.find("\"out.db\""), 8, "\"bot/out.db\"");
+    EXPECT_TRUE(r.out == same) << r.out.substr(0, 300);
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "bot"), fs::directory_iterator()), 1)
+        << "nothing was made beside the journal";
+}
+
 TEST_F(Cli, ReportHtmlNeedsAFileNameAndMakesItsFolder) {
     ASSERT_EQ(cli({"run", write("p.yaml", kGoodPipeline)}).exit_code, 0);
     auto empty = cli({"report", "--journal", "out.db", "--html", ""});  // --html "$UNSET"
