@@ -184,6 +184,7 @@ class Engine {
         services_.clock = backtest_ ? static_cast<const Clock*>(&sim_clock_) : &wall_clock_;
         services_.journal = &*journal_;
         services_.http_enabled = !backtest_ || p_.http_in_backtest;
+        services_.stop_requested = o_.stop_requested;
 
         const std::vector<RunRecord> previous = journal_->resumed_runs(p_.mode);
         summary_.resumed = !previous.empty();

@@ -1,3 +1,4 @@
+#include <orchestrade/core/child_process_groups.hpp>
 #include <orchestrade/core/host_services.hpp>
 #include <orchestrade/core/logging.hpp>
 #include <orchestrade/core/struct_prefix.hpp>
@@ -216,8 +217,25 @@ ot_status OT_CALL HostContext::get_account(const ot_host* h, ot_account* out) {
     return OT_OK;
 }
 
-const void* OT_CALL HostContext::get_extension(const ot_host*, const char*) {
+const void* OT_CALL HostContext::get_extension(const ot_host*, const char* id) {
+    static const ot_stop_ext stop = {sizeof(ot_stop_ext), 0, &HostContext::stop_requested,
+                                     &HostContext::watch_process_group,
+                                     &HostContext::forget_process_group};
+    if (id && std::strcmp(id, OT_EXT_STOP) == 0) return &stop;
     return nullptr;
+}
+
+int32_t OT_CALL HostContext::stop_requested(const ot_host* h) {
+    const std::atomic<bool>* flag = from(h).services_.stop_requested;
+    return flag && flag->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
+ot_status OT_CALL HostContext::watch_process_group(const ot_host*, int64_t pgid) {
+    return child_process_groups().watch(pgid) ? OT_OK : OT_E_UNSUPPORTED;
+}
+
+void OT_CALL HostContext::forget_process_group(const ot_host*, int64_t pgid) {
+    child_process_groups().forget(pgid);
 }
 
 }  // namespace orchestrade::core

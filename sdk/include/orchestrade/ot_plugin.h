@@ -207,6 +207,24 @@ struct ot_host {
     const void*(OT_CALL* get_extension)(const ot_host* h, const char* id);
 };
 
+/* Host extension OT_EXT_STOP (ot_host.get_extension with that id; NULL from a host without it):
+   the user's request to stop the run (Ctrl+C, SIGTERM), for a plugin blocked in a long call, and
+   the process groups of a plugin's children, killed by the host when it must leave at once (a
+   second Ctrl+C). */
+#define OT_EXT_STOP "ot.stop/1"
+typedef struct ot_stop_ext {
+    uint32_t struct_size;
+    uint32_t reserved;
+    /* [thread-safe, cheap enough to poll] 1 once a stop was requested: the run ends after the
+       current iteration, so a plugin cuts a long wait short and starts no retry. 0 otherwise. */
+    int32_t(OT_CALL* stop_requested)(const ot_host* h);
+    /* [thread-safe] A child process group (its leader's pid) the plugin started and waits for;
+       the host kills it with SIGKILL before leaving at once. Forgotten once the plugin has reaped
+       the child. Returns OT_E_UNSUPPORTED when the host cannot keep more groups. */
+    ot_status(OT_CALL* watch_process_group)(const ot_host* h, int64_t pgid);
+    void(OT_CALL* forget_process_group)(const ot_host* h, int64_t pgid);
+} ot_stop_ext;
+
 /* ---- parameter schema ---------------------------------------------------------------------- */
 #define OT_PARAM_BOOL 1
 #define OT_PARAM_INT 2

@@ -10,6 +10,7 @@
 
 #include <spdlog/logger.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,7 @@ struct HostServices {
     const Ledger* ledger = nullptr;
     int64_t run_id = 0;
     bool http_enabled = true;  // off in backtests: a backtest must not reach the network
+    const std::atomic<bool>* stop_requested = nullptr;  // what OT_EXT_STOP reports
     HttpClient http;
     std::mutex mutex;
 };
@@ -60,6 +62,9 @@ class HostContext {
     static ot_status OT_CALL get_position(const ot_host* h, const char* symbol, ot_position* out);
     static ot_status OT_CALL get_account(const ot_host* h, ot_account* out);
     static const void* OT_CALL get_extension(const ot_host* h, const char* id);
+    static int32_t OT_CALL stop_requested(const ot_host* h);
+    static ot_status OT_CALL watch_process_group(const ot_host* h, int64_t pgid);
+    static void OT_CALL forget_process_group(const ot_host* h, int64_t pgid);
 
     HostServices& services_;
     std::string instance_name_;
