@@ -85,8 +85,8 @@ Reply read_result_object(const json& result, const std::string& raw, int exit_co
 
 }  // namespace
 
-CommandProvider::CommandProvider(ProviderSettings settings, const sdk::Host&)
-    : s_(std::move(settings)) {
+CommandProvider::CommandProvider(ProviderSettings settings, const sdk::Host& host)
+    : s_(std::move(settings)), stop_(host) {
     const std::string schema = s_.schema.dump();
     for (std::string arg : s_.command) {
         replace_all(arg, "{model}", s_.model);
@@ -110,7 +110,7 @@ std::string CommandProvider::payload(const ChatRequest& request) const {
 }
 
 Reply CommandProvider::send(const std::string& payload) {
-    ProcessResult p = run_process(argv_, payload, s_.timeout_ms, s_.command_dir);
+    ProcessResult p = run_process(argv_, payload, s_.timeout_ms, s_.command_dir, &stop_);
     Reply r;
     r.kind = ReplyKind::Transport;
     // A command that ran may have called its model, whatever became of it; only a result that
@@ -118,6 +118,10 @@ Reply CommandProvider::send(const std::string& payload) {
     r.billing = p.started ? Billing::Unknown : Billing::NotSent;
     if (!p.started || !p.error.empty()) {
         r.error = p.error;
+        return r;
+    }
+    if (p.stopped) {
+        r.error = std::string(kStoppingReason) + ": the command was killed";
         return r;
     }
     if (p.timed_out) {

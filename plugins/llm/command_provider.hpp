@@ -4,6 +4,7 @@
 // any other program may print the answer itself.
 #pragma once
 
+#include "host_stop.hpp"
 #include "provider.hpp"
 
 namespace orchestrade::llm {
@@ -19,6 +20,7 @@ class CommandProvider final : public Provider {
   private:
     ProviderSettings s_;
     std::vector<std::string> argv_;  // with {model} and {schema} substituted
+    HostStop stop_;
 };
 
 }  // namespace orchestrade::llm

@@ -25,7 +25,12 @@ std::string clip(const std::string& s, std::size_t n) {
 
 Decider::Decider(const sdk::Host& host, Provider& provider, ResponseCache& cache, Budget& budget,
                  DeciderSettings settings)
-    : host_(host), provider_(provider), cache_(cache), budget_(budget), s_(std::move(settings)) {
+    : host_(host),
+      stop_(host),
+      provider_(provider),
+      cache_(cache),
+      budget_(budget),
+      s_(std::move(settings)) {
     if (!s_.price && !s_.max_call_cost_usd)
         throw std::invalid_argument("llm: nothing bounds the cost of a call to " + s_.model +
                                     ": it needs prices or max_call_cost_usd");
@@ -145,6 +150,7 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
 
 Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_t time_ms,
                         const DecisionRules& rules) {
+    if (stop_.stop_requested()) return hold_without_call(time_ms, kStoppingReason, {});
     if (host_.now_ms() < stopped_until_ms_) return hold_without_call(time_ms, stop_reason_, {});
     if (host_.now_ms() < paused_until_ms_)
         return hold_without_call(
@@ -201,7 +207,8 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
             error = "confidence " + format_number(decision->confidence) +
                     " is below min_confidence " + format_number(s_.min_confidence);
 
-        const bool again = !decision && (resend || correct) && attempt < kMaxRequests;
+        const bool again =
+            !decision && (resend || correct) && attempt < kMaxRequests && !stop_.stop_requested();
         const char* result = decision && error.empty() ? "accepted" : again ? "retry" : "hold";
         journal_call(time_ms, call, decision, error, result);
         if (decision && error.empty()) {

@@ -10,6 +10,7 @@
 
 #include "cost_ledger.hpp"
 #include "decision.hpp"
+#include "host_stop.hpp"
 #include "provider.hpp"
 #include "response_cache.hpp"
 
@@ -90,6 +91,7 @@ class Decider {
     void warn(const std::string& reason);
 
     sdk::Host host_;
+    HostStop stop_;
     Provider& provider_;
     ResponseCache& cache_;
     Budget& budget_;

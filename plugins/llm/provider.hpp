@@ -69,6 +69,9 @@ struct Reply {
 // Failures worth sending the same request again (once): nothing came back, or a server error.
 bool worth_resending(const Reply& reply);
 
+// Why a call was cut short or not made once the user asked the run to stop.
+inline constexpr const char* kStoppingReason = "the run is stopping";
+
 struct ProviderSettings {
     std::string kind;  // "openai", "anthropic", "command"
     std::string model;

@@ -113,7 +113,8 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& dir, Pipe& 
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
-                          uint32_t timeout_ms, const std::string& dir, std::size_t max_output) {
+                          uint32_t timeout_ms, const std::string& dir, const ProcessWatch* watch,
+                          std::size_t max_output) {
     ProcessResult r;
     if (argv.empty()) {
         r.error = "no command to run";
@@ -137,16 +138,21 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     pid_t pid = spawn(argv, dir, in, out, err, r.error);
     if (pid < 0) return r;
     r.started = true;
+    if (watch) watch->started(pid);
     in.read.reset();
     out.write.reset();
     err.write.reset();
     Fd process(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     bool exited = false;
+    auto reaped = [&] {
+        exited = true;
+        if (watch) watch->ended(pid);
+    };
     auto kill_group = [&] {
         ::kill(-pid, SIGKILL);
         int status = 0;
         if (!exited && ::waitpid(pid, &status, 0) == pid) record_status(status, r);
-        exited = true;
+        if (!exited) reaped();
     };
     if (process.get() < 0) {
         r.error = system_error("pidfd_open");
@@ -163,17 +169,21 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     while (!exited || out.read.get() >= 0 || err.read.get() >= 0) {
         pollfd fds[5];
         nfds_t n = 0;
-        auto watch = [&](int fd, short events) {
+        auto poll_for = [&](int fd, short events) {
             if (fd >= 0) fds[n++] = {fd, events, 0};
         };
-        watch(timer.get(), POLLIN);
-        watch(in.write.get(), POLLOUT);
-        watch(out.read.get(), POLLIN);
-        watch(err.read.get(), POLLIN);
-        if (!exited) watch(process.get(), POLLIN);
-        if (::poll(fds, n, -1) < 0) {
-            if (errno == EINTR) continue;
+        poll_for(timer.get(), POLLIN);
+        poll_for(in.write.get(), POLLOUT);
+        poll_for(out.read.get(), POLLIN);
+        poll_for(err.read.get(), POLLIN);
+        if (!exited) poll_for(process.get(), POLLIN);
+        if (::poll(fds, n, watch ? ProcessWatch::kStopPollMs : -1) < 0 && errno != EINTR) {
             r.error = system_error("poll");
+            kill_group();
+            return r;
+        }
+        if (watch && watch->stop_requested()) {
+            r.stopped = true;
             kill_group();
             return r;
         }
@@ -208,7 +218,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
                 int status = 0;
                 if (::waitpid(pid, &status, WNOHANG) == pid) {
                     record_status(status, r);
-                    exited = true;
+                    reaped();
                 }
             }
         }

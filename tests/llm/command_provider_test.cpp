@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 
@@ -169,7 +170,33 @@ TEST(Subprocess, ItRunsInTheGivenDirectory) {
 }
 
 TEST(Subprocess, TooMuchOutputStopsTheCommand) {
-    llm::ProcessResult r = llm::run_process({"yes"}, "", 10000, "", 1 << 16);
+    llm::ProcessResult r = llm::run_process({"yes"}, "", 10000, "", nullptr, 1 << 16);
     EXPECT_TRUE(r.output_too_large);
     EXPECT_EQ(r.term_signal, SIGKILL);
+}
+
+// A host whose stop request comes after a number of polls, and that keeps the groups it is told.
+class StopAfterPolls final : public llm::ProcessWatch {
+  public:
+    explicit StopAfterPolls(int polls) : polls_left_(polls) {}
+    bool stop_requested() const override { return --polls_left_ < 0; }
+    void started(int64_t pgid) const override { watched_.push_back(pgid); }
+    void ended(int64_t pgid) const override { ended_.push_back(pgid); }
+    mutable std::vector<int64_t> watched_, ended_;
+
+  private:
+    mutable int polls_left_;
+};
+
+TEST(Subprocess, AStopRequestKillsTheCommandAndItsGroupAtOnce) {
+    StopAfterPolls host(3);
+    const auto start = std::chrono::steady_clock::now();
+    llm::ProcessResult r =
+        llm::run_process({"sh", "-c", "sleep 100 & wait"}, "", 120000, "", &host);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    EXPECT_TRUE(r.stopped);
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.term_signal, SIGKILL);
+    ASSERT_EQ(host.watched_.size(), 1u);
+    EXPECT_EQ(host.ended_, host.watched_) << "the reaped child's group is forgotten";
 }

@@ -1,0 +1,23 @@
+// The host's stop request and its record of the children's process groups (OT_EXT_STOP). A host
+// without the extension never asks to stop and keeps no record.
+#pragma once
+
+#include "subprocess.hpp"
+
+#include <orchestrade/sdk.hpp>
+
+namespace orchestrade::llm {
+
+class HostStop final : public ProcessWatch {
+  public:
+    explicit HostStop(const sdk::Host& host);
+    bool stop_requested() const override;
+    void started(int64_t pgid) const override;
+    void ended(int64_t pgid) const override;
+
+  private:
+    const ot_host* host_;
+    const ot_stop_ext* ext_;  // null from a host without it
+};
+
+}  // namespace orchestrade::llm
