@@ -10,11 +10,17 @@
 #include <orchestrade/core/pipeline.hpp>
 #include <orchestrade/core/plugin_instance.hpp>
 
+#include <orchestrade/core/child_process_groups.hpp>
+#include <orchestrade/core/logging.hpp>
+
+#include <semaphore.h>
 #include <unistd.h>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -24,16 +30,47 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 std::atomic<bool> g_halt{false};
+sem_t g_stop_posted;  // the handler's way to wake StopAnnouncer: sem_post is async-signal-safe
 
 extern "C" void on_halt_signal(int) {
     g_halt.store(true);
 }
 
 // First signal: finish the iteration and stop cleanly. Second: leave now (the journal is
-// transactional, so nothing committed is lost).
+// transactional, so nothing committed is lost), killing the plugins' children first: they run in
+// process groups of their own, which nothing else would end.
 extern "C" void on_stop_signal(int) {
-    if (g_stop.exchange(true)) _exit(130);
+    if (g_stop.exchange(true)) {
+        core::child_process_groups().kill_all();
+        _exit(130);
+    }
+    sem_post(&g_stop_posted);
 }
+
+// Logs the first stop signal, which a handler cannot do, while the run goes on.
+class StopAnnouncer {
+  public:
+    StopAnnouncer() {
+        sem_init(&g_stop_posted, 0, 0);
+        thread_ = std::thread([] {
+            while (sem_wait(&g_stop_posted) != 0 && errno == EINTR) {
+            }
+            if (g_stop.load())
+                core::logger("run")->warn(
+                    "stop requested: the run stops after the current iteration (a second "
+                    "Ctrl+C leaves at once)");
+        });
+    }
+    StopAnnouncer(const StopAnnouncer&) = delete;
+    StopAnnouncer& operator=(const StopAnnouncer&) = delete;
+    ~StopAnnouncer() {
+        sem_post(&g_stop_posted);
+        thread_.join();
+    }
+
+  private:
+    std::thread thread_;
+};
 
 core::Pipeline load(const std::string& file, const core::PluginRegistry& registry) {
     if (!file.empty()) {
@@ -137,6 +174,7 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
         }
     }
 
+    StopAnnouncer announcer;
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
     std::signal(SIGUSR1, on_halt_signal);  // kill switch: block entries, keep exits

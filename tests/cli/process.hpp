@@ -63,14 +63,31 @@ class Process {
     ProcessResult wait() {
         int status = 0;
         waitpid(pid_, &status, 0);
+        return result(status);
+    }
+
+    // wait(), but killed (SIGKILL) when it has not ended within `limit`.
+    ProcessResult wait_at_most(std::chrono::milliseconds limit) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        int status = 0;
+        while (waitpid(pid_, &status, WNOHANG) == 0) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                signal(SIGKILL);
+                return wait();
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return result(status);
+    }
+
+  private:
+    ProcessResult result(int status) const {
         ProcessResult r;
         r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         r.out = slurp(out_path_);
         r.err = slurp(err_path_);
         return r;
     }
-
-  private:
     static int& counter() {
         static int n = 0;
         return n;
