@@ -9,6 +9,7 @@
 #include <orchestrade/core/engine.hpp>
 #include <orchestrade/core/pipeline.hpp>
 #include <orchestrade/core/plugin_instance.hpp>
+#include <orchestrade/core/report.hpp>
 
 #include <orchestrade/core/child_process_groups.hpp>
 #include <orchestrade/core/logging.hpp>
@@ -92,6 +93,12 @@ core::Pipeline load(const std::string& file, const core::PluginRegistry& registr
         throw core::ConfigError(kEmbeddedPipelineName, 0, 0,
                                 problem + " (the demo's journal, in the working directory)");
     return p;
+}
+
+core::StrategyFailures strategy_failures_of(const core::RunSummary& summary) {
+    core::Journal journal(summary.journal_path, core::Journal::Durability::Synchronous,
+                          core::Journal::Access::ReadOnly);
+    return core::strategy_failures(journal, summary.run_id);
 }
 
 }  // namespace
@@ -183,7 +190,15 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
         options.on_progress = [](const core::Progress& p) { print_progress(std::cerr, p); };
     try {
         core::RunSummary summary = core::run_pipeline(pipeline, options);
-        print_summary(std::cout, pipeline, summary);
+        const core::StrategyFailures failures = strategy_failures_of(summary);
+        print_summary(std::cout, pipeline, summary, failures);
+        // A backtest that never reached its model measured nothing: its result must not pass
+        // for the strategy's. A paper or live run may live through an outage.
+        if (pipeline.mode == core::Mode::Backtest && failures.every_llm_call_failed()) {
+            std::cerr << "orchestrade run: every LLM call of this backtest failed: its result "
+                         "says nothing about the strategy\n";
+            return kExitRuntime;
+        }
         return kExitOk;
     } catch (const core::ConfigError& e) {  // a component refused a parameter at its start
         std::cerr << e.what() << "\n";

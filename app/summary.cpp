@@ -30,7 +30,8 @@ void print_progress(std::ostream& out, const core::Progress& p) {
         << std::setprecision(2) << p.equity << "   " << std::flush;
 }
 
-void print_summary(std::ostream& out, const core::Pipeline& p, const core::RunSummary& s) {
+void print_summary(std::ostream& out, const core::Pipeline& p, const core::RunSummary& s,
+                   const core::StrategyFailures& failures) {
     const core::Metrics& m = s.metrics;
     std::ostringstream o;
     o << std::fixed << std::setprecision(2);
@@ -49,6 +50,10 @@ void print_summary(std::ostream& out, const core::Pipeline& p, const core::RunSu
     o << "  max drawdown  " << m.max_drawdown_pct << "%\n";
     o << "  sharpe        " << m.sharpe << "  (sortino " << m.sortino << ")\n";
     o << "  fees          " << m.fees << "\n";
+    if (failures.any()) o << "  failures      " << core::describe(failures) << "\n";
+    if (failures.every_llm_call_failed())
+        o << "  NO LLM CALL GOT AN ANSWER: every decision was a HOLD for want of one; see the "
+             "journal's llm_call events\n";
     o << "  journal       " << s.journal_path << "\n";
     o << "  report        orchestrade report --journal " << s.journal_path << "\n";
     out << o.str();

@@ -173,7 +173,48 @@ double curve_periods_per_year(const std::vector<EquityPoint>& curve, int32_t bar
     return periods_per_year(std::max(bar_interval_s, static_cast<int32_t>(spacing_ms / 1000)));
 }
 
+Json strategy_failures_json(const StrategyFailures& f) {
+    Json by_outcome = Json::object();
+    for (const auto& [outcome, count] : f.failed_llm_calls)
+        by_outcome[outcome] = count;
+    return {{"llm_calls", f.llm_calls},
+            {"failed_llm_calls", f.failed_llm_call_count()},
+            {"failed_llm_calls_by_outcome", std::move(by_outcome)},
+            {"strategy_errors", f.strategy_errors}};
+}
+
 }  // namespace
+
+int64_t StrategyFailures::failed_llm_call_count() const {
+    int64_t n = 0;
+    for (const auto& [outcome, count] : failed_llm_calls)
+        n += count;
+    return n;
+}
+
+StrategyFailures strategy_failures(const Journal& journal, int64_t run_id) {
+    StrategyFailures f;
+    for (const auto& e : journal.events(run_id, "llm_call")) {
+        ++f.llm_calls;
+        const Json call = Json::parse(e.json, nullptr, false);
+        const std::string outcome =
+            call.is_object() ? call.value("outcome", std::string("unknown")) : "unknown";
+        if (outcome != "answer") ++f.failed_llm_calls[outcome];
+    }
+    f.strategy_errors = static_cast<int64_t>(journal.events(run_id, "strategy_error").size());
+    return f;
+}
+
+std::string describe(const StrategyFailures& f) {
+    if (!f.any()) return {};
+    std::string outcomes;
+    for (const auto& [outcome, count] : f.failed_llm_calls)
+        outcomes += (outcomes.empty() ? "" : ", ") + outcome + " " + std::to_string(count);
+    std::string text = std::to_string(f.failed_llm_call_count()) + " of " +
+                       std::to_string(f.llm_calls) + " LLM calls failed";
+    if (!outcomes.empty()) text += " (" + outcomes + ")";
+    return text + ", " + std::to_string(f.strategy_errors) + " strategy errors";
+}
 
 RunReport build_report(const Journal& journal, int64_t run_id) {
     const auto run = run_id == 0 ? journal.last_run() : journal.run(run_id);
@@ -202,6 +243,7 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
         r.execution_model = Json::parse(model.front().json, nullptr, false).value("text", "");
     r.equity = journal.equity(run->id);
     r.chart_bars = journal.chart_bars(run->id);
+    r.strategy_failures = strategy_failures(journal, run->id);
 
     // Realized PnL and fees since the run began, on the positions it carried in.
     Ledger ledger;
@@ -260,6 +302,7 @@ std::string report_to_json(const RunReport& r) {
     }
     out["cash_flows"] = std::move(cash_flows);
     out["execution_model"] = r.execution_model;
+    out["strategy_failures"] = strategy_failures_json(r.strategy_failures);
     return out.dump(2);
 }
 
@@ -300,6 +343,8 @@ std::string report_to_text(const RunReport& r) {
         out += "Breaker " + format_time(e.time_ms) + ": " +
                Json::parse(e.json, nullptr, false).value("transition", std::string()) + "\n";
     if (!r.execution_model.empty()) out += "Execution: " + r.execution_model + "\n";
+    if (r.strategy_failures.any())
+        out += "Strategy failures: " + describe(r.strategy_failures) + "\n";
     return out;
 }
 

@@ -168,6 +168,7 @@ table.metrics th { text-align: left; font-weight: normal; color: #555; }
 table.list tr:nth-child(even) { background: #f5f5f5; } table.list th { border-bottom: 1px solid #ccc; }
 .up { color: #1a9850; } .down { color: #d73027; } .chart { width: 100%; height: 360px; margin: 8px 0; }
 .small { height: 200px; } .note { color: #555; max-width: 900px; }
+.warning { color: #b00020; max-width: 900px; }
 )css";
 
 constexpr const char* kRender = R"js(
@@ -228,6 +229,9 @@ std::string report_to_html(const RunReport& r) {
            ", " + escape(r.run.status) + ", started " + utc(r.run.started_ms) + " UTC" +
            (r.journal_path.empty() ? "" : ", journal " + escape(r.journal_path)) + "</p>\n";
     out += metrics_table(r.metrics) + "\n";
+    if (r.strategy_failures.any())
+        out += "<p class=\"warning\"><b>Strategy failures.</b> " +
+               escape(describe(r.strategy_failures)) + ".</p>\n";
     out += "<p class=\"note\"><b>Execution model.</b> " +
            escape(r.execution_model.empty() ? "unknown" : r.execution_model) +
            ". Markers sit on the candle that contains the fill; candles aggregate the run's bars "

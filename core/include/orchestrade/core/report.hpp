@@ -5,10 +5,32 @@
 #include <orchestrade/core/journal.hpp>
 #include <orchestrade/core/performance.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
 namespace orchestrade::core {
+
+// The strategy's failures in a run: its model calls (llm_call events) that brought no answer, by
+// outcome, and its errors (strategy_error events), so that "the model chose HOLD" is told from
+// "the model was never reached".
+struct StrategyFailures {
+    int64_t llm_calls = 0;
+    std::map<std::string, int64_t> failed_llm_calls;  // by outcome, e.g. "transport_error"
+    int64_t strategy_errors = 0;
+
+    int64_t failed_llm_call_count() const;
+    bool any() const { return failed_llm_call_count() > 0 || strategy_errors > 0; }
+    bool every_llm_call_failed() const {
+        return llm_calls > 0 && failed_llm_call_count() == llm_calls;
+    }
+};
+
+// An llm_call event failed unless its outcome is "answer" (a well-formed reply, whatever it said).
+StrategyFailures strategy_failures(const Journal& journal, int64_t run_id);
+// "302 of 302 LLM calls failed (transport_error 302), 0 strategy errors"; empty when nothing
+// failed.
+std::string describe(const StrategyFailures& f);
 
 struct RunReport {
     std::string journal_path;  // empty when not read from a journal
@@ -26,6 +48,7 @@ struct RunReport {
     std::string execution_model;
     std::vector<EquityPoint> equity;   // the stored curve (sampled in backtests)
     std::vector<ChartBar> chart_bars;  // candles for the charts
+    StrategyFailures strategy_failures;
 };
 
 // run_id 0 = the last run. Throws std::runtime_error when the journal has no such run.
@@ -46,8 +69,11 @@ RunReport build_report(const Journal& journal, int64_t run_id = 0);
 //   "risk_refusals": [{time_ms, symbol, action, rule, outcome}]
 //   "risk_states":   [{time_ms, state, reason, transition}]
 //   "execution_model": text
+//   "strategy_failures": {llm_calls, failed_llm_calls, failed_llm_calls_by_outcome: {outcome: n},
+//                         strategy_errors}
 std::string report_to_json(const RunReport& r);
-// A terminal summary: the run, a metrics block, a trade table, order and fill counts.
+// A terminal summary: the run, a metrics block, a trade table, order and fill counts, and the
+// strategy's failures when there were any.
 std::string report_to_text(const RunReport& r);
 // One self-contained HTML page (the chart library is embedded; nothing is fetched): candles per
 // symbol with a marker per fill, equity and drawdown, the metrics, the trade list, the risk
