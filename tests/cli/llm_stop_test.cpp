@@ -70,6 +70,18 @@ executor: { use: mock, params: { starting_cash: 100000 } }
         return 0;
     }
 
+    // The pids of the model's shell and its sleep once both run; else the run is killed, the
+    // test failed, and false.
+    bool command_started(Process& run, pid_t& sh, pid_t& sleep) const {
+        sh = wait_for_pid("sh.pid");
+        sleep = wait_for_pid("sleep.pid");
+        if (sh > 0 && sleep > 0) return true;
+        run.signal(SIGKILL);
+        ADD_FAILURE() << "the model's command never started: "
+                      << run.wait_at_most(std::chrono::seconds(0)).err;
+        return false;
+    }
+
     // Gone, or a zombie nobody reaped yet: either way it runs no more.
     static bool running(pid_t pid) {
         std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -99,12 +111,8 @@ executor: { use: mock, params: { starting_cash: 100000 } }
 
 TEST_F(LlmStop, SigtermDuringAModelCallStopsAtOnceWithoutRetryAndKillsTheCommand) {
     Process run = start_slow_paper_run();
-    const pid_t sh = wait_for_pid("sh.pid"), sleep = wait_for_pid("sleep.pid");
-    if (sh <= 0 || sleep <= 0) {
-        run.signal(SIGKILL);
-        FAIL() << "the model's command never started: "
-               << run.wait_at_most(std::chrono::seconds(0)).err;
-    }
+    pid_t sh = 0, sleep = 0;
+    if (!command_started(run, sh, sleep)) return;
     const auto asked = Clock::now();
     run.signal(SIGTERM);
     const ProcessResult r = run.wait_at_most(std::chrono::seconds(20));
@@ -122,12 +130,8 @@ TEST_F(LlmStop, SigtermDuringAModelCallStopsAtOnceWithoutRetryAndKillsTheCommand
 
 TEST_F(LlmStop, ASecondSignalTakesTheCommandsProcessGroupWithIt) {
     Process run = start_slow_paper_run();
-    const pid_t sh = wait_for_pid("sh.pid"), sleep = wait_for_pid("sleep.pid");
-    if (sh <= 0 || sleep <= 0) {
-        run.signal(SIGKILL);
-        FAIL() << "the model's command never started: "
-               << run.wait_at_most(std::chrono::seconds(0)).err;
-    }
+    pid_t sh = 0, sleep = 0;
+    if (!command_started(run, sh, sleep)) return;
     run.signal(SIGTERM);  // two different signals: a second SIGTERM pending would merge
     run.signal(SIGINT);
     const ProcessResult r = run.wait_at_most(std::chrono::seconds(20));

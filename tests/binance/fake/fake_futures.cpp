@@ -44,14 +44,7 @@ void FakeBinance::State::futures_fill(Order& o, double qty, double price) {
             pos.entry_price = price;
     }
     for (double size : trade_sizes(qty)) {
-        Trade t;
-        t.futures = true;
-        t.id = next_trade_id++;
-        t.order_id = o.order_id;
-        t.symbol = o.symbol;
-        t.side = o.side;
-        t.price = price;
-        t.qty = size;
+        Trade t = trade_of(o, price, size);
         t.commission = size * price * futures_fee;
         t.commission_asset = s.quote;
         t.realized_pnl = realized * size / qty;

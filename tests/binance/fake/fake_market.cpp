@@ -286,6 +286,19 @@ std::vector<double> FakeBinance::State::trade_sizes(double qty) const {
     return sizes;
 }
 
+Trade FakeBinance::State::trade_of(const Order& o, double price, double size) {
+    Trade t;
+    t.futures = o.futures;
+    t.id = next_trade_id++;
+    t.order_id = o.order_id;
+    t.symbol = o.symbol;
+    t.side = o.side;
+    t.price = price;
+    t.qty = size;
+    t.time = now();
+    return t;
+}
+
 std::vector<const Trade*> FakeBinance::State::trade_page(bool futures, const Params& p) const {
     const std::string symbol = p.need("symbol");
     spec(symbol);

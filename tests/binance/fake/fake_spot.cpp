@@ -56,14 +56,7 @@ void FakeBinance::State::spot_fill(Order& o, double qty, double price, bool make
         return;
     }
     for (double size : trade_sizes(qty)) {
-        Trade t;
-        t.id = next_trade_id++;
-        t.order_id = o.order_id;
-        t.symbol = o.symbol;
-        t.side = o.side;
-        t.price = price;
-        t.qty = size;
-        t.time = now();
+        Trade t = trade_of(o, price, size);
         if (buy) {
             spot_free[s.quote] -= size * price;
             t.commission = size * spot_fee;  // paid in the asset received

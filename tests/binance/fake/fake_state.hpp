@@ -157,6 +157,8 @@ struct FakeBinance::State {
     Order& add_order(Order o);
     // The sizes of the trades a fill of qty is split into (8 decimals, the last takes the rest).
     std::vector<double> trade_sizes(double qty) const;
+    // A new trade of `size` of order o at price, now; the commission is the caller's.
+    Trade trade_of(const Order& o, double price, double size);
     // What myTrades / userTrades answer: the account's trades of a symbol, oldest first, at most
     // `limit` (default 500, max 1000) of them: from `fromId` on, else the first of `orderId`,
     // else the most recent.
