@@ -196,6 +196,11 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
         qty = std::max(0.0, max_value / price);
         capped = std::string(" (capped by ") + rule + ")";
     };
+    // A stop close to the price makes the stop-distance size huge (a stop 0.1 % away and 1 % at
+    // risk is ten times the equity): leverage only where the pipeline allows it.
+    if (config_.risk_per_trade_pct > 0 && signal.size_pct <= 0 &&
+        config_.max_gross_exposure_pct <= 0)
+        cap_value(equity, "equity: risk_per_trade_pct with a close stop");
     cap_value(config_.max_order_value, "max_order_value");
     if (config_.max_position_value > 0) {
         const double held = std::fabs(ledger.position(signal.symbol).qty) * price;

@@ -72,6 +72,20 @@ TEST(RiskSizing, RiskPerTradeSizesFromTheStopDistance) {
     EXPECT_NEAR(d.order->qty, 100.0 / 2.0, 1e-8);
 }
 
+TEST(RiskSizing, ACloseStopNeverSizesAnEntryAboveTheEquity) {
+    RiskConfig c;
+    c.risk_per_trade_pct = 1;
+    c.stop_loss_pct = 0.1;  // 1 % at risk over 0.1 %: ten times the equity of 10,000
+    auto d = RiskStage(c).evaluate(signal(Action::Buy), flat(), 100, false, kT0);
+    ASSERT_TRUE(d.order);
+    EXPECT_NEAR(d.order->qty, 100.0, 1e-8);  // 10,000 of equity at 100
+    EXPECT_NE(d.outcome.find("capped by equity"), std::string::npos) << d.outcome;
+    c.max_gross_exposure_pct = 300;  // leverage the pipeline allows
+    d = RiskStage(c).evaluate(signal(Action::Buy), flat(), 100, false, kT0);
+    ASSERT_TRUE(d.order);
+    EXPECT_NEAR(d.order->qty, 300.0, 1e-8);
+}
+
 TEST(RiskSizing, AtrStopUsesWildersAverage) {
     RiskConfig c;
     c.stop_loss_atr = 2;
