@@ -1,9 +1,12 @@
 // The requests of the llm_day workflow's steps. Every step answers with the one decision schema
-// of the llm strategy, read per step: screening and analysis answer BUY (yes) or HOLD (no), entry
-// optimisation a BUY with its size and exit plan, monitoring CLOSE or HOLD, the daily review a
-// HOLD whose rationale is the review, the weekly review CLOSE to flag a poor performer.
+// of the llm strategy, read per step: screening answers BUY (yes, its size and levels unread) or
+// HOLD (no), analysis BUY or HOLD, entry optimisation a BUY with its size and exit plan,
+// monitoring CLOSE or HOLD, the daily review a HOLD whose rationale is the review, the weekly
+// review CLOSE to flag a poor performer. A step about a symbol shows its market: the latest
+// closes and the indicators of the bars received so far.
 #pragma once
 
+#include "day_market.hpp"
 #include "day_workflow.hpp"
 #include "provider.hpp"
 
@@ -43,7 +46,14 @@ struct StepFacts {
     double position = 0;               // signed quantity held
     std::string portfolio;             // daily review: what was traded and what is held
     std::optional<HeldPosition> held;  // monitoring: the position watched
+    std::optional<MarketView> market;  // a step about a symbol: its bars so far
 };
+
+// The market block of a symbol step: the timeframe, the closes shown, their change, EMA20/50,
+// RSI14, ATR14 and the volume against its 20-bar average, each "n/a" until defined, with a line
+// saying so while there are fewer bars than every indicator needs. Deterministic: the same bars
+// give the same bytes.
+std::string market_summary(const MarketView& market);
 
 ChatRequest day_request(DayStep step, const StepFacts& facts, const std::string& schema);
 

@@ -11,7 +11,9 @@ struct Transition {
     DayState from, to;
 };
 
-// The day's path; besides these, every state but idle and error may fail into error.
+// The day's path; besides these, every state but idle and error may fail into error. A day whose
+// pre-market never ran (idle) is still reviewed; a day in error ends when a later one opens
+// without a pre-market (its own next pre-market leaves it directly).
 constexpr Transition kTransitions[] = {
     {DayState::Idle, DayState::PreMarketScreening},
     {DayState::PreMarketScreening, DayState::Analysis},
@@ -24,6 +26,8 @@ constexpr Transition kTransitions[] = {
     {DayState::EndOfDayReview, DayState::WeeklyReview},
     {DayState::WeeklyReview, DayState::Idle},
     {DayState::Error, DayState::PreMarketScreening},
+    {DayState::Idle, DayState::EndOfDayReview},
+    {DayState::Error, DayState::Idle},
 };
 
 constexpr std::pair<DayState, const char*> kNames[] = {
@@ -174,7 +178,7 @@ void DayWorkflow::fail(const std::string& reason) {
     transition(DayState::Error, reason);
 }
 
-bool DayWorkflow::begin_day(const std::string& day) {
+void DayWorkflow::end_earlier_day(const std::string& day) {
     if (r_.state == DayState::EndOfDayReview)
         transition(DayState::Idle, "day " + r_.day + " closed without a weekly review");
     else if (r_.state != DayState::Idle && r_.state != DayState::Error && r_.day == day)
@@ -182,13 +186,30 @@ bool DayWorkflow::begin_day(const std::string& day) {
              ": it starts again");
     else if (r_.state != DayState::Idle && r_.state != DayState::Error)
         fail("day " + r_.day + " ended unfinished in " + state_name(r_.state));
+}
+
+void DayWorkflow::reset_to(const std::string& day) {
     std::vector<std::string> week = std::move(r_.context.week_traded);
     r_.context = DayContext{};
     r_.context.week_traded = std::move(week);
+    // The steps a day already ran (a monitor before its pre-market) stay done.
+    if (r_.day != day) r_.done.clear();
     r_.day = day;
-    r_.done.clear();
     r_.error.clear();
+}
+
+bool DayWorkflow::begin_day(const std::string& day) {
+    end_earlier_day(day);
+    reset_to(day);
     return transition(DayState::PreMarketScreening, "pre_market of " + day);
+}
+
+void DayWorkflow::open_day(const std::string& day) {
+    end_earlier_day(day);
+    if (r_.state == DayState::Error)
+        transition(DayState::Idle,
+                   "day " + r_.day + " ended in error; " + day + " opens without a pre-market");
+    reset_to(day);
 }
 
 }  // namespace orchestrade::llm

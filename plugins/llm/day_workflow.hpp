@@ -58,7 +58,7 @@ struct DayRecord {
     std::string day;             // local date "2024-01-02" of the current day
     std::set<std::string> done;  // steps of that day already run
     DayContext context;
-    std::string error;                    // why the day is in the error state
+    std::string error;                    // why the day is in the error state (until it ends)
     std::vector<OpenEntry> open_entries;  // kept across days, one per symbol
 
     nlohmann::json to_json() const;
@@ -84,11 +84,19 @@ class DayWorkflow {
     void fail(const std::string& reason);
     // Starts `day`: an unfinished earlier day ends first (end_of_day_review -> idle, any other
     // state -> error), as does an interrupted pre-market of `day` itself (-> error); then the
-    // context is cleared (not the open entries) and pre-market screening begins.
+    // context is cleared (not the open entries nor, on the same day, the steps done) and
+    // pre-market screening begins.
     bool begin_day(const std::string& day);
+    // Makes `day`, a later day than the record's, the current one without beginning its
+    // pre-market (a monitor or a review of a day whose pre-market never ran): the earlier day
+    // ends as in begin_day, one in error then moves to idle; `day` is idle, nothing done. Its
+    // pre_market or market_open may still begin it.
+    void open_day(const std::string& day);
 
   private:
     nlohmann::json entry(DayState from, DayState to, const std::string& reason) const;
+    void end_earlier_day(const std::string& day);
+    void reset_to(const std::string& day);
 
     DayRecord r_;
     WorkflowJournal journal_;

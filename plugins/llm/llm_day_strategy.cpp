@@ -10,6 +10,7 @@ using json = nlohmann::json;
 
 constexpr const char* kStateKey = "llm_day.workflow";
 constexpr int64_t kDayMs = 86'400'000;
+constexpr std::size_t kClosesShown = 10;
 
 // Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
 int64_t days_from_civil(int y, int m, int d) {
@@ -71,6 +72,7 @@ LlmDayStrategy::LlmDayStrategy(const sdk::Context& ctx)
       monitor_prefix_(ctx.params.get_string("monitor_prefix")),
       eod_event_(ctx.params.get_string("eod_event")),
       weekly_event_(ctx.params.get_string("weekly_event")),
+      market_(kClosesShown),
       provider_(make_provider(settings_.provider, ctx.host)),
       cache_(ctx.host, settings_.cache_mode, settings_.cache_file),
       budget_(ctx.host, settings_.daily_budget_usd, settings_.run_budget_usd) {
@@ -101,10 +103,18 @@ void LlmDayStrategy::start() {
     });
 }
 
+uint32_t LlmDayStrategy::warmup_bars() const {
+    return static_cast<uint32_t>(TimeframeState::kWarmupBars);
+}
+
 void LlmDayStrategy::on_bars(const sdk::Bars& bars, sdk::Signals& /*out*/) {
-    for (std::size_t i = 0; i < bars.size(); ++i)
-        if (bars.open_time_ms(i) + int64_t{bars.interval_s(i)} * 1000 <= bars.now_ms())
-            last_close_[bars.symbol(i)] = bars.close(i);
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+        // A bar that has not closed by now would be a look into the future: never used.
+        if (bars.open_time_ms(i) + int64_t{bars.interval_s(i)} * 1000 > bars.now_ms()) continue;
+        last_close_[bars.symbol(i)] = bars.close(i);
+        market_.add_bar(bars.symbol(i), bars.interval_s(i), bars.open_time_ms(i), bars.high(i),
+                        bars.low(i), bars.close(i), bars.volume(i));
+    }
 }
 
 void LlmDayStrategy::on_event(const ot_event& ev, sdk::Signals& out) {
@@ -192,10 +202,12 @@ void LlmDayStrategy::market_open(const Event& e, sdk::Signals& out) {
     if (r.day != e.day || pre_market_interrupted(r)) {
         // The process was down at the pre-market's time, or stopped while it ran, and its trigger
         // does not fire twice. It places no order: run it now, so the day can still trade.
+        // A day a monitor opened is idle: its pre-market never began.
+        const bool began = r.day == e.day && r.state != DayState::Idle;
         const std::string why =
             "the pre-market of " + e.day +
-            (r.day != e.day ? std::string(" never ran")
-                            : std::string(" stopped in ") + state_name(r.state) + " (a restart?)");
+            (began ? std::string(" stopped in ") + state_name(r.state) + " (a restart?)"
+                   : std::string(" never ran"));
         journal("workflow_recover",
                 {{"day", e.day}, {"step", "pre_market"}, {"before", e.name}, {"reason", why}});
         host().warn("llm_day: " + why + ": it runs now, before " + e.name);
@@ -225,24 +237,71 @@ void LlmDayStrategy::market_open(const Event& e, sdk::Signals& out) {
     workflow_->transition(DayState::IntradayMonitoring, "planned entries sent");
 }
 
+void LlmDayStrategy::open_day(const Event& e) {
+    const std::string earlier = workflow_->record().day;
+    workflow_->open_day(e.day);
+    host().info("llm_day: " + e.name + " of " + e.day + " comes before any pre-market of that day" +
+                (earlier.empty() ? std::string() : " (the workflow was on " + earlier + ")") +
+                ": the day opens without one");
+}
+
+void LlmDayStrategy::resume_after_market_open() {
+    const DayRecord& r = workflow_->record();
+    if (r.state == DayState::MarketOpenExecution && r.done.count("market_open"))
+        workflow_->transition(DayState::IntradayMonitoring, "resumed after market_open");
+}
+
+std::string LlmDayStrategy::day_note() const {
+    const DayRecord& r = workflow_->record();
+    switch (r.state) {
+        case DayState::Error:
+            return "the day is in error: " + r.error;
+        case DayState::Idle:
+            if (r.done.count("pre_market") == 0)
+                return "the day's pre-market and market_open did not run";
+            return "the day was already reviewed";
+        case DayState::PreMarketScreening:
+        case DayState::Analysis:
+        case DayState::EntryOptimisation:
+            return "the day's pre-market did not complete and its market_open has not run";
+        case DayState::Ready:
+            return "the day's market_open has not run";
+        case DayState::MarketOpenExecution:
+        case DayState::IntradayMonitoring:
+            return "";
+        case DayState::EndOfDayReview:
+        case DayState::WeeklyReview:
+            return "the day was already reviewed";
+    }
+    return "";
+}
+
 void LlmDayStrategy::monitor(const Event& e, sdk::Signals& out) {
     if (already_done(e, e.name)) return;
     DayRecord& r = workflow_->record();
-    if (r.day != e.day)
-        return workflow_->refuse(DayState::IntradayMonitoring,
-                                 e.name + " of " + e.day + ": the workflow is on day " + r.day);
-    if (r.state == DayState::MarketOpenExecution && r.done.count("market_open"))
-        workflow_->transition(DayState::IntradayMonitoring, "resumed after market_open");
-    if (r.state != DayState::IntradayMonitoring)
-        return workflow_->refuse(DayState::IntradayMonitoring, e.name);
+    // Positions are watched whatever became of the day's entries: carried ones need it most when
+    // the day went wrong. The state moves on only for a day whose market_open sent its entries.
+    if (r.day != e.day) open_day(e);
+    resume_after_market_open();
     r.done.insert(e.name);
+    const std::string note = day_note();
     forget_closed_entries(e);
-    for (const auto& [symbol, held] : open_positions()) {
+    const std::vector<std::pair<std::string, HeldPosition>> held = open_positions();
+    const std::string what = e.name + " of " + e.day + ": " + std::to_string(held.size()) +
+                             " open position" + (held.size() == 1 ? "" : "s") + " monitored";
+    if (r.state == DayState::Error)
+        host().warn("llm_day: " + what + " on a day in error (" + r.error + ")");
+    else if (!note.empty())
+        host().info("llm_day: " + what + "; " + note);
+    std::vector<std::string> monitored, closed;
+    for (const auto& [symbol, position] : held) {
+        monitored.push_back(symbol);
         StepFacts facts;
         facts.symbol = symbol;
-        facts.held = held;
+        facts.held = position;
         const Decision d = ask(DayStep::Monitoring, e, facts);
         if (d.action != OT_ACTION_CLOSE) continue;
+        closed.push_back(symbol);
         sdk::Signal s;
         s.action = OT_ACTION_CLOSE;
         s.symbol = symbol;
@@ -251,18 +310,41 @@ void LlmDayStrategy::monitor(const Event& e, sdk::Signals& out) {
         s.metadata_json = json{{"workflow", "llm_day"}, {"day", e.day}, {"step", e.name}}.dump();
         out.push(s);
     }
+    json record = {{"day", e.day},
+                   {"event", e.name},
+                   {"state", state_name(r.state)},
+                   {"positions", monitored},
+                   {"closed", closed}};
+    if (!note.empty()) record["note"] = note;
+    if (r.state == DayState::Error) record["error"] = r.error;
+    journal("workflow_monitor", record);
 }
 
 void LlmDayStrategy::eod_review(const Event& e) {
     if (already_done(e, "eod_review")) return;
     DayRecord& r = workflow_->record();
-    if (r.day != e.day)
-        return workflow_->refuse(DayState::EndOfDayReview,
-                                 "eod_review of " + e.day + ": the workflow is on day " + r.day);
-    if (!workflow_->transition(DayState::EndOfDayReview, "eod_review of " + e.day)) return;
+    if (r.day != e.day) open_day(e);
+    resume_after_market_open();
+    const std::string note = day_note();
+    if (r.state == DayState::IntradayMonitoring ||
+        (r.state == DayState::Idle && r.done.count("pre_market") == 0))
+        workflow_->transition(DayState::EndOfDayReview,
+                              "eod_review of " + e.day + (note.empty() ? "" : " (" + note + ")"));
+    else if (r.state != DayState::Error)
+        // Its entries were planned, or being planned, and never sent: the day did not complete.
+        workflow_->fail("day " + e.day + " ends unfinished in " + state_name(r.state) + " (" +
+                        note + ")");
+    if (r.state == DayState::Error)
+        host().warn("llm_day: eod_review of " + e.day + " reviews a day in error (" + r.error +
+                    ")");
     r.done.insert("eod_review");
     forget_closed_entries(e);
-    std::string portfolio = "Executed today:";
+    std::string portfolio;
+    if (r.state == DayState::Error)
+        portfolio = "The day's workflow is in error: " + r.error + "\n";
+    else if (!note.empty())
+        portfolio = "Note: " + note + "\n";
+    portfolio += "Executed today:";
     for (const std::string& symbol : r.context.executed)
         portfolio += " " + symbol;
     portfolio += "\nOpen positions:";
@@ -271,9 +353,14 @@ void LlmDayStrategy::eod_review(const Event& e) {
     StepFacts facts;
     facts.portfolio = portfolio;
     const Decision d = ask(DayStep::DailyReview, e, facts);
-    journal("workflow_review",
-            {{"day", e.day}, {"review", d.rationale}, {"executed", r.context.executed}});
-    if (e.weekday != weekly_day_) workflow_->transition(DayState::Idle, "day reviewed");
+    json record = {{"day", e.day},
+                   {"review", d.rationale},
+                   {"executed", r.context.executed},
+                   {"state", state_name(r.state)}};
+    if (r.state == DayState::Error) record["error"] = r.error;
+    journal("workflow_review", record);
+    if (e.weekday != weekly_day_ && r.state == DayState::EndOfDayReview)
+        workflow_->transition(DayState::Idle, "day reviewed");
 }
 
 void LlmDayStrategy::weekly_review(const Event& e) {
@@ -286,7 +373,13 @@ void LlmDayStrategy::weekly_review(const Event& e) {
     if (r.day != e.day)
         return workflow_->refuse(DayState::WeeklyReview,
                                  "weekly_review of " + e.day + ": the workflow is on day " + r.day);
-    if (!workflow_->transition(DayState::WeeklyReview, "weekly_review of " + e.day)) return;
+    // A day in error was reviewed in error (eod_review): its week is reviewed too, in error.
+    const bool in_error = r.state == DayState::Error;
+    if (in_error)
+        host().warn("llm_day: weekly_review of " + e.day + " runs on a day in error (" + r.error +
+                    ")");
+    else if (!workflow_->transition(DayState::WeeklyReview, "weekly_review of " + e.day))
+        return;
     r.done.insert("weekly_review");
     std::vector<std::string> reviewed = r.context.week_traded, flagged;
     std::sort(reviewed.begin(), reviewed.end());
@@ -295,10 +388,11 @@ void LlmDayStrategy::weekly_review(const Event& e) {
         const Decision d = ask(DayStep::WeeklyReview, e, symbol);
         if (d.action == OT_ACTION_CLOSE || d.action == OT_ACTION_SELL) flagged.push_back(symbol);
     }
-    journal("workflow_weekly_review",
-            {{"day", e.day}, {"reviewed", reviewed}, {"flagged", flagged}});
+    json record = {{"day", e.day}, {"reviewed", reviewed}, {"flagged", flagged}};
+    if (in_error) record["error"] = r.error;
+    journal("workflow_weekly_review", record);
     r.context.week_traded.clear();
-    workflow_->transition(DayState::Idle, "week reviewed");
+    if (!in_error) workflow_->transition(DayState::Idle, "week reviewed");
 }
 
 Decision LlmDayStrategy::ask(DayStep step, const Event& e, const std::string& symbol) {
@@ -319,6 +413,7 @@ Decision LlmDayStrategy::ask(DayStep step, const Event& e, StepFacts facts) {
         facts.price = it->second.price;
         facts.position = it->second.position;
     }
+    if (!facts.symbol.empty()) facts.market = market_.view(facts.symbol);
     DecisionRules rules = settings_.decider.rules;
     rules.read_entry_plan = step != DayStep::Screening;  // a screening BUY is only a yes
     Verdict v = decider_->decide(day_request(step, facts, settings_.provider.schema.dump()), market,

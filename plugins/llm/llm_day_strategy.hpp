@@ -1,14 +1,16 @@
 // The "llm_day" strategy: seed 003's trading day, driven by the calendar triggers of the pipeline.
 // pre_market screens the universe into a watchlist, analyses the top candidates and plans entries
 // with stop-loss and take-profit; market_open sends them as BUY signals (the risk stage decides);
-// monitor* events may close any open position of the universe, carried from earlier days too;
-// eod_review journals a review; weekly_review (on its day) flags poor performers. The day is a
+// monitor* events may close any open position of the universe, carried from earlier days too,
+// whatever the day's state (in error, or without a market_open); eod_review journals a review,
+// whatever the state too; weekly_review (on its day) flags poor performers. The day is a
 // DayWorkflow kept in the host's key-value state, so a restart resumes it and never repeats a step
 // already done; a pre-market that a restart interrupted (or missed) runs at market_open, before the
-// entries.
+// entries. Every step about a symbol is shown a summary of the bars received for it.
 #pragma once
 
 #include "cost_ledger.hpp"
+#include "day_market.hpp"
 #include "day_prompts.hpp"
 #include "day_workflow.hpp"
 #include "decider.hpp"
@@ -37,7 +39,7 @@ class LlmDayStrategy final : public sdk::Strategy {
         "org.orchestrade.llm_day",
         "llm_day",
         "LLM trading day",
-        "1.0.0",
+        "1.1.0",
         "Orchestrade",
         "Runs a trading day on scheduled events: pre-market screening, analysis and entry "
         "planning, execution at market open, intraday monitoring, daily and weekly reviews; each "
@@ -57,6 +59,8 @@ class LlmDayStrategy final : public sdk::Strategy {
 
     explicit LlmDayStrategy(const sdk::Context& ctx);
     void start() override;
+    // Paper and live runs start with this much history, so the first steps have their indicators.
+    uint32_t warmup_bars() const override;
     void on_bars(const sdk::Bars& bars, sdk::Signals& out) override;
     void on_event(const ot_event& event, sdk::Signals& out) override;
 
@@ -76,9 +80,20 @@ class LlmDayStrategy final : public sdk::Strategy {
     void run_pre_market(const Event& e);
     void plan_day(const Event& e);
     void market_open(const Event& e, sdk::Signals& out);
+    // Every open position is monitored whatever the day's state; only a day whose market_open
+    // sent its entries moves to intraday_monitoring.
     void monitor(const Event& e, sdk::Signals& out);
+    // The day is reviewed whatever its state: one in error stays in error, one whose market_open
+    // did not run ends in error (its plan was not sent), one that never began is reviewed.
     void eod_review(const Event& e);
     void weekly_review(const Event& e);
+    // e.day when the record is on an earlier day: its pre-market never ran.
+    void open_day(const Event& e);
+    // A market_open that sent its entries and was stopped before it moved on (a restart).
+    void resume_after_market_open();
+    // Why the day's state is not the one of a day that ran its pre-market and market_open ("the
+    // day is in error: ..."); empty when it is.
+    std::string day_note() const;
     // The model's checked decision for one step (facts: its symbol, portfolio or position; the
     // rest is filled in). An unusable answer is a HOLD, journaled with its reason: it costs that
     // symbol's step, not the day.
@@ -100,6 +115,7 @@ class LlmDayStrategy final : public sdk::Strategy {
     int weekly_day_;
     std::string pre_market_event_, market_open_event_, monitor_prefix_, eod_event_, weekly_event_;
     std::map<std::string, double> last_close_;
+    DayMarket market_;
     std::unique_ptr<Provider> provider_;
     ResponseCache cache_;
     Budget budget_;

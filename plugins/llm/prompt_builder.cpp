@@ -13,27 +13,6 @@ const std::set<std::string, std::less<>> kSystemNames = {"symbols", "schema", "m
 const std::set<std::string, std::less<>> kUserNames = {
     "time", "cash", "equity", "return_pct", "sharpe", "positions", "markets"};
 
-// One timeframe's values, named with `prefix` ("" intraday, "ctx_" context).
-void add_timeframe(TemplateValues& v, const std::string& prefix, const TimeframeSnapshot& t) {
-    v[prefix + "price"] = format_number(t.close);
-    v[prefix + "volume"] = format_number(t.volume);
-    v[prefix + "volume_avg"] = format_number(t.volume_avg);
-    v[prefix + "ema20"] = format_number(t.ema20);
-    v[prefix + "ema50"] = format_number(t.ema50);
-    v[prefix + "macd"] = format_number(t.macd);
-    v[prefix + "macd_signal"] = format_number(t.macd_signal);
-    v[prefix + "macd_histogram"] = format_number(t.macd_histogram);
-    v[prefix + "rsi7"] = format_number(t.rsi7);
-    v[prefix + "rsi14"] = format_number(t.rsi14);
-    v[prefix + "atr3"] = format_number(t.atr3);
-    v[prefix + "atr14"] = format_number(t.atr14);
-    v[prefix + "closes"] = format_series(t.closes);
-    v[prefix + "ema20_series"] = format_series(t.ema20_series);
-    v[prefix + "macd_series"] = format_series(t.macd_series);
-    v[prefix + "rsi7_series"] = format_series(t.rsi7_series);
-    v[prefix + "rsi14_series"] = format_series(t.rsi14_series);
-}
-
 TemplateValues symbol_values(const SymbolSnapshot& s, const PromptSettings& settings) {
     TemplateValues v;
     v["symbol"] = s.symbol;
@@ -42,8 +21,8 @@ TemplateValues symbol_values(const SymbolSnapshot& s, const PromptSettings& sett
     v["funding_rate"] = format_number(s.funding_rate);
     v["open_interest"] = format_number(s.open_interest);
     v["open_interest_avg"] = format_number(s.open_interest_avg);
-    add_timeframe(v, "", s.intraday);
-    add_timeframe(v, "ctx_", s.context);
+    add_timeframe_values(v, "", s.intraday);
+    add_timeframe_values(v, "ctx_", s.context);
     return v;
 }
 
@@ -69,6 +48,27 @@ std::string positions_text(const PortfolioSnapshot& p) {
 }
 
 }  // namespace
+
+void add_timeframe_values(TemplateValues& v, const std::string& prefix,
+                          const TimeframeSnapshot& t) {
+    v[prefix + "price"] = format_number(t.close);
+    v[prefix + "volume"] = format_number(t.volume);
+    v[prefix + "volume_avg"] = format_number(t.volume_avg);
+    v[prefix + "ema20"] = format_number(t.ema20);
+    v[prefix + "ema50"] = format_number(t.ema50);
+    v[prefix + "macd"] = format_number(t.macd);
+    v[prefix + "macd_signal"] = format_number(t.macd_signal);
+    v[prefix + "macd_histogram"] = format_number(t.macd_histogram);
+    v[prefix + "rsi7"] = format_number(t.rsi7);
+    v[prefix + "rsi14"] = format_number(t.rsi14);
+    v[prefix + "atr3"] = format_number(t.atr3);
+    v[prefix + "atr14"] = format_number(t.atr14);
+    v[prefix + "closes"] = format_series(t.closes);
+    v[prefix + "ema20_series"] = format_series(t.ema20_series);
+    v[prefix + "macd_series"] = format_series(t.macd_series);
+    v[prefix + "rsi7_series"] = format_series(t.rsi7_series);
+    v[prefix + "rsi14_series"] = format_series(t.rsi14_series);
+}
 
 PromptBuilder::PromptBuilder(PromptTemplates templates, PromptSettings settings)
     : templates_(std::move(templates)), settings_(std::move(settings)) {

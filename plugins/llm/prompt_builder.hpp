@@ -12,6 +12,13 @@
 
 namespace orchestrade::llm {
 
+// The values of one timeframe under the names the symbol template gives them, `prefix` first
+// ("" for the decision timeframe, "ctx_" for the context one): price, volume, volume_avg, ema20,
+// ema50, macd, macd_signal, macd_histogram, rsi7, rsi14, atr3, atr14 and the series closes,
+// ema20_series, macd_series, rsi7_series, rsi14_series. The llm_day prompts use them too.
+void add_timeframe_values(TemplateValues& values, const std::string& prefix,
+                          const TimeframeSnapshot& t);
+
 struct PromptSettings {
     std::vector<std::string> universe;
     std::string timeframe, context_timeframe;  // as written in the pipeline: "3m", "4h"

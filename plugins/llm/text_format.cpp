@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace orchestrade::llm {
 namespace {
@@ -65,6 +66,14 @@ std::string iso_utc(int64_t ms) {
 
 std::string utc_day(int64_t ms) {
     return iso_utc(ms).substr(0, 10);
+}
+
+std::string timeframe_text(int32_t seconds) {
+    constexpr std::pair<int32_t, char> kUnits[] = {
+        {604800, 'w'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'}};
+    for (const auto& [unit, name] : kUnits)
+        if (seconds > 0 && seconds % unit == 0) return std::to_string(seconds / unit) + name;
+    return std::to_string(seconds) + "s";
 }
 
 }  // namespace orchestrade::llm

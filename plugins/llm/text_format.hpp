@@ -16,5 +16,7 @@ std::string format_series(const std::deque<double>& values);
 std::string iso_utc(int64_t ms);
 // "2024-01-01"
 std::string utc_day(int64_t ms);
+// A bar interval as pipelines write it: "3m", "1h", "4h", "1d"; "90s" when no larger unit fits.
+std::string timeframe_text(int32_t seconds);
 
 }  // namespace orchestrade::llm

@@ -2,8 +2,9 @@
 // (America/New_York, mon-fri) over a week of hourly bars, the fake command as the model, the
 // mock executor. Entries at market open carry their stop-loss and take-profit; a bad answer in
 // any step is a HOLD for its symbol and the day goes on; a position bought on one day is monitored
-// on the next; a backtest that stops in the middle of a day and runs again over the rest resumes
-// without sending the market-open orders again.
+// on the next, on a day without a market_open too; a backtest that stops in the middle of a day and
+// runs again over the rest resumes without sending the market-open orders again; the prompts show
+// the indicators of the bars closed before the step.
 #include <orchestrade/core/engine.hpp>
 #include <orchestrade/core/journal.hpp>
 #include <orchestrade/core/pipeline.hpp>
@@ -15,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -44,14 +46,17 @@ class LlmDay : public ::testing::Test {
                 << std::min(open, close) - 0.2 << ',' << close << ",1\n";
         }
     }
-    core::RunSummary run(int first_bar, int last_bar) {
+    // `market_open` is added to the market_open trigger's settings (", holidays: [...]").
+    core::RunSummary run(int first_bar, int last_bar, const std::string& market_open = "") {
         write_bars(first_bar, last_bar);
         const std::string yaml =
             "version: 1\nname: llm-day\nmode: backtest\njournal: journal.db\n"
             "universe: [BTC/USDT]\n"
             "schedule:\n  every: 1h\n  tz: America/New_York\n  triggers:\n"
             "    - { name: pre_market, at: \"06:30\", days: mon-fri }\n"
-            "    - { name: market_open, at: \"09:30\", days: mon-fri }\n"
+            "    - { name: market_open, at: \"09:30\", days: mon-fri" +
+            market_open +
+            " }\n"
             "    - { name: monitor_11, at: \"11:00\", days: mon-fri }\n"
             "    - { name: monitor_14, at: \"14:00\", days: mon-fri }\n"
             "    - { name: eod_review, at: \"16:00\", days: mon-fri }\n"
@@ -230,6 +235,89 @@ TEST_F(LlmDay, ARunStoppedMidDayResumesWithoutRepeatingTheMarketOpenOrders) {
     EXPECT_EQ(reviews[0]["executed"], json::array({"BTC/USDT"}));
     for (const json& t : events(second.run_id, "workflow_transition"))
         EXPECT_FALSE(t.contains("refused")) << t.dump();
+}
+
+TEST_F(LlmDay, APositionIsClosedOnADayWhoseMarketOpenDidNotRun) {
+    // Tuesday's market_open does not fire (a holiday of that trigger alone): the entry Tuesday's
+    // pre-market planned is never sent, but Monday's position is monitored, and the model closes
+    // it.
+    std::ofstream(dir.path() / "close") << "2024-01-02 monitoring\n";
+    core::RunSummary s = run(0, 3 * 24, ", holidays: [2024-01-02]");
+    ASSERT_EQ(s.status, "completed");
+    EXPECT_EQ(buy_days(s.run_id), (std::vector<std::string>{"2024-01-01", "2024-01-03"}));
+
+    core::Journal j = journal();
+    std::vector<core::SignalRecord> closes;
+    for (core::SignalRecord& sig : j.signals(s.run_id))
+        if (sig.action == core::Action::Close) closes.push_back(sig);
+    ASSERT_EQ(closes.size(), 1u);
+    EXPECT_EQ(closes[0].symbol, "BTC/USDT");
+    EXPECT_EQ(json::parse(closes[0].metadata_json)["step"], "monitor_11");
+    EXPECT_EQ(json::parse(closes[0].metadata_json)["day"], "2024-01-02");
+    int sold = 0;
+    for (const core::OrderRecord& o : j.orders(s.run_id))
+        if (o.signal_id == closes[0].id && o.side == core::Side::Sell) ++sold;
+    EXPECT_EQ(sold, 1);
+    // Flat by 14:00: monitor_14 has nothing to ask about.
+    EXPECT_EQ(prompts("monitoring", "2024-01-02").size(), 1u);
+
+    std::vector<json> monitors;
+    for (const json& m : events(s.run_id, "workflow_monitor"))
+        if (m["day"] == "2024-01-02") monitors.push_back(m);
+    ASSERT_EQ(monitors.size(), 2u);
+    EXPECT_EQ(monitors[0]["note"], "the day's market_open has not run");
+    EXPECT_EQ(monitors[0]["closed"], json::array({"BTC/USDT"}));
+    EXPECT_EQ(monitors[1]["positions"], json::array());
+    // Its plan unsent, Tuesday ends in error; Wednesday is a day like any other.
+    std::vector<json> errors = transitions_to(s.run_id, "error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0]["day"], "2024-01-02");
+    for (const json& t : events(s.run_id, "workflow_transition"))
+        EXPECT_FALSE(t.contains("refused")) << t.dump();
+    EXPECT_EQ(events(s.run_id, "workflow_review").size(), 3u);
+}
+
+TEST_F(LlmDay, APromptShowsTheIndicatorsOfTheBarsClosedBeforeItsStep) {
+    core::RunSummary s = run(0, 3 * 24);
+    ASSERT_EQ(s.status, "completed");
+    // Wednesday's pre_market (06:30 New York, 11:30 UTC) fires at the close of the bar of 11:00
+    // UTC, before the strategy sees that bar: it knows the 59 bars of Monday 00:00 to Wednesday
+    // 11:00 UTC.
+    std::vector<std::string> screened = prompts("screening", "2024-01-03");
+    ASSERT_EQ(screened.size(), 1u);
+    const std::string& p = screened[0];
+    // The closes as the CSV file has them.
+    std::vector<double> closes;
+    std::ifstream csv(dir.path() / "bars.csv");
+    std::string row;
+    std::getline(csv, row);
+    while (closes.size() < 59 && std::getline(csv, row))
+        closes.push_back(std::stod(row.substr(row.rfind(',', row.rfind(',') - 1) + 1)));
+    ASSERT_EQ(closes.size(), 59u);
+    EXPECT_NE(p.find("Market (1h bars, 59 received, the latest closed at 2024-01-03T11:00:00Z):"),
+              std::string::npos)
+        << p;
+    double ema20 = 0, ema50 = 0, rsi14 = 0, atr14 = 0;
+    const std::size_t at = p.find("\nEMA20 ");
+    ASSERT_NE(at, std::string::npos) << p;
+    ASSERT_EQ(std::sscanf(p.c_str() + at + 1, "EMA20 %lf, EMA50 %lf, RSI14 %lf, ATR14 %lf", &ema20,
+                          &ema50, &rsi14, &atr14),
+              4);
+    // EMA(20) seeded with the mean of the first 20 closes.
+    double ema = 0;
+    for (int i = 0; i < 20; ++i)
+        ema += closes[static_cast<std::size_t>(i)] / 20;
+    for (std::size_t i = 20; i < closes.size(); ++i)
+        ema += (closes[i] - ema) * 2 / 21;
+    EXPECT_NEAR(ema20, ema, 1e-6);
+    EXPECT_NE(p.find("Volume 1, 1.00 x its 20-bar average 1\n"), std::string::npos) << p;
+    EXPECT_EQ(p.find("Not enough data"), std::string::npos);
+    // Monday's first one has one bar: it says so.
+    std::vector<std::string> first = prompts("screening", "2024-01-01");
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_NE(first[0].find("Not enough data yet for every indicator: 11 bars received, 50 needed"),
+              std::string::npos)
+        << first[0];
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // The llm_day plugin loaded as the host loads it, on the host's key-value state across restarts:
 // a pre-market that a restart interrupted, or that the process was down for, runs at market_open,
 // so the day still trades; an unusable answer costs only its symbol's step; a position carried
-// from an earlier day is monitored. The model is an in-process OpenAI-compatible fake answering
-// from day_policy.
+// from an earlier day is monitored, on a day in error or without a market_open too; a symbol step
+// is shown the market of the bars received. The model is an in-process OpenAI-compatible fake
+// answering from day_policy.
 #include "day_policy.hpp"
 
 #include <orchestrade/sdk.hpp>
@@ -14,6 +15,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <optional>
@@ -85,10 +90,10 @@ using AnswerOverride = std::function<std::optional<std::string>(const std::strin
 
 class LlmDayPlugin : public ::testing::Test {
   protected:
-    // A new instance of the strategy (a new process) on `host`, given the day's first bar.
-    ot::StrategyInstance start(ot::FakeHost& host, int64_t day_ms,
-                               std::vector<std::string> universe = {"BTC/USDT"}) {
-        host.set_http_handler(model.handler());
+    // A new instance of the strategy (a new process) on `host`, with no bar yet.
+    ot::StrategyInstance create(ot::FakeHost& host,
+                                std::vector<std::string> universe = {"BTC/USDT"}) {
+        if (!answer_override) host.set_http_handler(model.handler());
         ot::CreateOptions options;
         options.universe = universe;
         options.base_dir = dir.path().string();
@@ -99,15 +104,27 @@ class LlmDayPlugin : public ::testing::Test {
                                                       {"max_candidates", "2"}},
                                                      options);
         s.start();
+        return s;
+    }
+    // The same, given the day's first bar.
+    ot::StrategyInstance start(ot::FakeHost& host, int64_t day_ms,
+                               std::vector<std::string> universe = {"BTC/USDT"}) {
+        ot::StrategyInstance s = create(host, universe);
+        give_first_bar(s, host, day_ms, universe);
+        return s;
+    }
+    static void give_first_bar(ot::StrategyInstance& s, ot::FakeHost& host, int64_t day_ms,
+                               const std::vector<std::string>& universe = {"BTC/USDT"}) {
         const int64_t open = day_ms + 10 * kHourMs;  // closes at 11:00 UTC, before 06:30 EST
         host.set_now_ms(open + kHourMs);
         for (const std::string& symbol : universe)
             s.on_bars({{symbol, 3600, open, kPrice, kPrice + 1, kPrice - 1, kPrice, 5}});
-        return s;
     }
     // The day model, but `answer` answers the prompts it returns an answer for; every prompt is
     // kept in `prompts`.
+    // It stays in place for the instances created on `host` afterwards.
     void override_answers(ot::FakeHost& host, AnswerOverride answer) {
+        answer_override = true;
         host.set_http_handler([this, answer](const ot::HttpRequest& request) {
             ot::HttpReply r = model.handler()(request);
             const std::string prompt = prompt_of(request);
@@ -176,14 +193,129 @@ class LlmDayPlugin : public ::testing::Test {
         return p;
     }
 
+    static std::vector<std::string> steps_done(ot::FakeHost& host) {
+        return saved_workflow(host)["done"].get<std::vector<std::string>>();
+    }
+    static bool has(const std::vector<std::string>& v, const std::string& item) {
+        return std::find(v.begin(), v.end(), item) != v.end();
+    }
+    // Monday runs whole: BTC/USDT is bought at market open and still held (2 at 100) after the
+    // daily review.
+    void monday_leaves_a_position(ot::FakeHost& host) {
+        ot::StrategyInstance s = start(host, kMonday);
+        fire(s, host, "pre_market", kMonday, 11.5, "06:30");
+        expect_planned_entry(fire(s, host, "market_open", kMonday, 14.5, "09:30"));
+        host.set_position("BTC/USDT", long_position(2, kPrice, 4));
+        fire(s, host, "eod_review", kMonday, 21, "16:00");
+        ASSERT_EQ(saved_workflow(host)["state"], "idle");
+    }
+    // The model closes BTC/USDT whenever it monitors it; every other step as day_policy.
+    void model_closes_btc(ot::FakeHost& host) {
+        override_answers(host, [](const std::string& prompt) -> std::optional<std::string> {
+            if (asks(prompt, "monitoring", "BTC/USDT"))
+                return ot::llm::decision_json("CLOSE", "BTC/USDT", 0, 0, 0, "it stalled");
+            return std::nullopt;
+        });
+    }
+    static void expect_btc_closed(const std::vector<ot::Signal>& signals) {
+        ASSERT_EQ(signals.size(), 1u);
+        EXPECT_EQ(signals[0].action, OT_ACTION_CLOSE);
+        EXPECT_EQ(signals[0].symbol, "BTC/USDT");
+        EXPECT_EQ(signals[0].reason, "it stalled");
+    }
+
     ot::TempDir dir;
     DayModel model{dir.path().string()};
     ot::PluginLibrary lib{LLM_PLUGIN_FILE};
     std::vector<std::string> prompts;
+    bool answer_override = false;
 };
 
 class LlmDayRestart : public LlmDayPlugin {};
 class LlmDaySteps : public LlmDayPlugin {};
+class LlmDayMonitoring : public LlmDayPlugin {};
+class LlmDayMarket : public LlmDayPlugin {};
+
+// ---- independent references for the market summary: straight from the definitions ---------------
+
+struct Series {
+    std::vector<double> high, low, close, volume;
+};
+
+// EMA(n) seeded with the SMA of the first n values.
+double ema_of(const std::vector<double>& x, std::size_t n) {
+    double e = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        e += x[i];
+    e /= static_cast<double>(n);
+    const double k = 2.0 / (static_cast<double>(n) + 1);
+    for (std::size_t i = n; i < x.size(); ++i)
+        e = x[i] * k + e * (1 - k);
+    return e;
+}
+
+// Wilder's RSI(n): the first n changes averaged simply, then smoothed.
+double rsi_of(const std::vector<double>& x, std::size_t n) {
+    const double m = static_cast<double>(n);
+    double gain = 0, loss = 0;
+    for (std::size_t i = 1; i <= n; ++i) {
+        gain += std::max(x[i] - x[i - 1], 0.0) / m;
+        loss += std::max(x[i - 1] - x[i], 0.0) / m;
+    }
+    for (std::size_t i = n + 1; i < x.size(); ++i) {
+        gain = (gain * (m - 1) + std::max(x[i] - x[i - 1], 0.0)) / m;
+        loss = (loss * (m - 1) + std::max(x[i - 1] - x[i], 0.0)) / m;
+    }
+    return 100 * gain / (gain + loss);
+}
+
+// Wilder's ATR(n): true ranges from the second bar, the first n averaged simply, then smoothed.
+double atr_of(const Series& s, std::size_t n) {
+    std::vector<double> tr;
+    for (std::size_t i = 1; i < s.close.size(); ++i)
+        tr.push_back(std::max(s.high[i], s.close[i - 1]) - std::min(s.low[i], s.close[i - 1]));
+    const double m = static_cast<double>(n);
+    double atr = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        atr += tr[i] / m;
+    for (std::size_t i = n; i < tr.size(); ++i)
+        atr = (atr * (m - 1) + tr[i]) / m;
+    return atr;
+}
+
+double mean_of_last(const std::vector<double>& x, std::size_t n) {
+    double sum = 0;
+    for (std::size_t i = x.size() - n; i < x.size(); ++i)
+        sum += x[i];
+    return sum / static_cast<double>(n);
+}
+
+// The line of `prompt` that starts with `prefix`, or "".
+std::string line_of(const std::string& prompt, const std::string& prefix) {
+    std::size_t at = prompt.find("\n" + prefix);
+    if (at == std::string::npos) return "";
+    std::size_t end = prompt.find('\n', at + 1);
+    return prompt.substr(at + 1, end - at - 1);
+}
+
+// The numbers of a "[a, b, c]" list.
+std::vector<double> numbers_of(const std::string& list) {
+    std::vector<double> out;
+    const char* p = list.c_str() + list.find('[') + 1;
+    while (*p && *p != ']') {
+        char* end = nullptr;
+        out.push_back(std::strtod(p, &end));
+        p = end;
+        while (*p == ',' || *p == ' ')
+            ++p;
+    }
+    return out;
+}
+
+// A value printed with 8 significant digits.
+void expect_printed(double printed, double exact, const char* what) {
+    EXPECT_NEAR(printed, exact, std::abs(exact) * 1e-7) << what;
+}
 
 const std::vector<std::string> kThreeSymbols = {"BTC/USDT", "ETH/USDT", "SOL/USDT"};
 
@@ -412,4 +544,278 @@ TEST_F(LlmDaySteps, APositionCarriedFromAnEarlierDayIsMonitoredAfterARestart) {
     fire(s, host, "market_open", kWednesday, 14.5, "09:30");
     fire(s, host, "monitor_11", kWednesday, 16, "11:00");
     EXPECT_TRUE(saved_workflow(host)["open_entries"].empty());
+}
+
+TEST_F(LlmDayMonitoring, ADayInErrorStillMonitorsEveryOpenPositionAcrossARestart) {
+    ot::FakeHost host(OT_MODE_PAPER);
+    monday_leaves_a_position(host);
+    model_closes_btc(host);
+    {
+        // Restarted before Tuesday's pre-market, with no bar yet: the screening has no price,
+        // and the day is in error. Then the bars come.
+        ot::StrategyInstance s = create(host);
+        fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+        ASSERT_EQ(saved_workflow(host)["state"], "error");
+        give_first_bar(s, host, kTuesday);
+        EXPECT_TRUE(fire(s, host, "market_open", kTuesday, 14.5, "09:30").empty());
+
+        expect_btc_closed(fire(s, host, "monitor_11", kTuesday, 16, "11:00"));
+        std::vector<std::string> monitored = prompts_of("monitoring", "BTC/USDT");
+        ASSERT_EQ(monitored.size(), 1u);
+        EXPECT_NE(monitored[0].find("Open position: 2 at 100, unrealized PnL 4; opened "
+                                    "2024-01-01"),
+                  std::string::npos)
+            << monitored[0];
+        std::vector<json> runs = journal(host, "workflow_monitor");
+        ASSERT_EQ(runs.size(), 1u);
+        EXPECT_EQ(runs[0]["day"], "2024-01-02");
+        EXPECT_EQ(runs[0]["event"], "monitor_11");
+        EXPECT_EQ(runs[0]["state"], "error");
+        EXPECT_EQ(runs[0]["error"], "screening: no prices yet");
+        EXPECT_EQ(runs[0]["positions"], json::array({"BTC/USDT"}));
+        EXPECT_EQ(runs[0]["closed"], json::array({"BTC/USDT"}));
+        EXPECT_EQ(host.logs_containing("monitor_11 of 2024-01-02: 1 open position monitored on a "
+                                       "day in error (screening: no prices yet)",
+                                       OT_LOG_WARN)
+                      .size(),
+                  1u);
+    }
+    // Restarted mid-day (the close not filled yet): the day is still in error, the monitor done
+    // is not repeated, the next one monitors again.
+    json saved = saved_workflow(host);
+    EXPECT_EQ(saved["state"], "error");
+    EXPECT_TRUE(has(steps_done(host), "monitor_11"));
+    ot::StrategyInstance s = start(host, kTuesday);
+    EXPECT_TRUE(fire(s, host, "monitor_11", kTuesday, 16, "11:00").empty());
+    EXPECT_EQ(journal(host, "workflow_skip").size(), 1u);
+    expect_btc_closed(fire(s, host, "monitor_14", kTuesday, 19, "14:00"));
+    EXPECT_EQ(saved_workflow(host)["state"], "error");
+
+    // The day is reviewed, in error, with the position it still holds.
+    fire(s, host, "eod_review", kTuesday, 21, "16:00");
+    ASSERT_FALSE(prompts.empty());
+    EXPECT_NE(prompts.back().find("Workflow step: daily_review\n"), std::string::npos);
+    EXPECT_NE(prompts.back().find("The day's workflow is in error: screening: no prices yet\n"),
+              std::string::npos)
+        << prompts.back();
+    EXPECT_NE(prompts.back().find("Open positions:\n- BTC/USDT: 2 at 100"), std::string::npos);
+    std::vector<json> reviews = journal(host, "workflow_review");
+    ASSERT_EQ(reviews.size(), 2u);  // Monday's and Tuesday's
+    EXPECT_EQ(reviews[1]["day"], "2024-01-02");
+    EXPECT_EQ(reviews[1]["state"], "error");
+    EXPECT_EQ(saved_workflow(host)["state"], "error");
+    // Refused: Tuesday's market_open only.
+    std::vector<json> refusals = refused(host);
+    ASSERT_EQ(refusals.size(), 1u);
+    EXPECT_EQ(refusals[0]["to"], "market_open_execution");
+
+    // Wednesday starts afresh; the position was closed meanwhile.
+    host.set_position("BTC/USDT", long_position(0, 0, 0));
+    fire(s, host, "pre_market", kWednesday, 11.5, "06:30");
+    expect_planned_entry(fire(s, host, "market_open", kWednesday, 14.5, "09:30"));
+}
+
+TEST_F(LlmDayMonitoring, ADayWhosePreMarketAndMarketOpenNeverRanIsMonitoredAcrossARestart) {
+    // The process is down from Monday evening until after Tuesday's open: Tuesday's pre_market and
+    // market_open are gone (beyond their catch-up); monitor_11 is the day's first trigger.
+    ot::FakeHost host(OT_MODE_PAPER);
+    monday_leaves_a_position(host);
+    model_closes_btc(host);
+    {
+        ot::StrategyInstance s = start(host, kTuesday);
+        expect_btc_closed(fire(s, host, "monitor_11", kTuesday, 16, "11:00"));
+    }
+    json saved = saved_workflow(host);
+    EXPECT_EQ(saved["day"], "2024-01-02");
+    EXPECT_EQ(saved["state"], "idle");
+    EXPECT_EQ(steps_done(host), std::vector<std::string>{"monitor_11"});
+    ASSERT_EQ(saved["open_entries"].size(), 1u);  // Monday's entry, its position still open
+    std::vector<json> runs = journal(host, "workflow_monitor");
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0]["state"], "idle");
+    EXPECT_EQ(runs[0]["note"], "the day's pre-market and market_open did not run");
+    EXPECT_FALSE(runs[0].contains("error"));
+
+    // Restarted mid-day.
+    ot::StrategyInstance s = start(host, kTuesday);
+    EXPECT_TRUE(fire(s, host, "monitor_11", kTuesday, 16, "11:00").empty());
+    expect_btc_closed(fire(s, host, "monitor_14", kTuesday, 19, "14:00"));
+    // Same day, same bar, same position: monitor_14 is the same request, answered as recorded.
+    std::vector<json> calls = journal(host, "llm_call");
+    ASSERT_FALSE(calls.empty());
+    EXPECT_EQ(calls.back()["cached"], true);
+    fire(s, host, "eod_review", kTuesday, 21, "16:00");
+    EXPECT_NE(prompts.back().find("Note: the day's pre-market and market_open did not run\n"),
+              std::string::npos)
+        << prompts.back();
+    EXPECT_NE(prompts.back().find("- BTC/USDT: 2 at 100"), std::string::npos);
+    EXPECT_TRUE(refused(host).empty());
+    EXPECT_EQ(saved_workflow(host)["state"], "idle");
+    EXPECT_TRUE(journal(host, "workflow_review").back().value("state", "") == "end_of_day_review");
+    for (const json& t : journal(host, "workflow_transition"))
+        EXPECT_NE(t["to"], "error") << t;
+}
+
+TEST_F(LlmDayMonitoring, ADayWhoseMarketOpenDidNotRunIsMonitoredAndEndsInError) {
+    // Tuesday's pre-market plans an entry; the process is down at market_open.
+    ot::FakeHost host(OT_MODE_PAPER);
+    monday_leaves_a_position(host);
+    {
+        ot::StrategyInstance s = start(host, kTuesday);
+        fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+    }
+    ASSERT_EQ(saved_workflow(host)["state"], "ready");
+    model_closes_btc(host);
+    ot::StrategyInstance s = start(host, kTuesday);
+    expect_btc_closed(fire(s, host, "monitor_11", kTuesday, 16, "11:00"));
+    EXPECT_EQ(saved_workflow(host)["state"], "ready");
+    std::vector<json> runs = journal(host, "workflow_monitor");
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0]["note"], "the day's market_open has not run");
+    EXPECT_TRUE(refused(host).empty());
+
+    // The planned entry was never sent: the day ends unfinished, reviewed.
+    fire(s, host, "eod_review", kTuesday, 21, "16:00");
+    json saved = saved_workflow(host);
+    EXPECT_EQ(saved["state"], "error");
+    EXPECT_EQ(saved["error"],
+              "day 2024-01-02 ends unfinished in ready (the day's market_open has not run)");
+    EXPECT_EQ(journal(host, "workflow_review").back()["state"], "error");
+    EXPECT_TRUE(refused(host).empty());
+}
+
+TEST_F(LlmDayMonitoring, AFridayInErrorStillHasItsWeeklyReview) {
+    // Monday trades BTC/USDT; Friday's pre-market has no price (a restart without bars).
+    constexpr int64_t kFriday = kMonday + 4 * kDayMs;
+    ot::FakeHost host(OT_MODE_PAPER);
+    monday_leaves_a_position(host);
+    ot::StrategyInstance s = create(host);
+    fire(s, host, "pre_market", kFriday, 11.5, "06:30");
+    ASSERT_EQ(saved_workflow(host)["state"], "error");
+    give_first_bar(s, host, kFriday);
+    fire(s, host, "eod_review", kFriday, 21, "16:00");
+    fire(s, host, "weekly_review", kFriday, 21.5, "16:30");
+
+    std::vector<json> weekly = journal(host, "workflow_weekly_review");
+    ASSERT_EQ(weekly.size(), 1u);
+    EXPECT_EQ(weekly[0]["day"], "2024-01-05");
+    EXPECT_EQ(weekly[0]["reviewed"], json::array({"BTC/USDT"}));
+    EXPECT_EQ(weekly[0]["error"], "screening: no prices yet");
+    json saved = saved_workflow(host);
+    EXPECT_EQ(saved["state"], "error");
+    EXPECT_TRUE(saved["context"]["week_traded"].empty());
+    EXPECT_TRUE(refused(host).empty());
+}
+
+TEST_F(LlmDayMarket, ASymbolStepIsShownTheIndicatorsOfTheBarsReceived) {
+    // Two 4h bars, and 60 hourly bars up to Tuesday 11:00 UTC: the finest timeframe is shown.
+    Series bars;
+    ot::FakeHost host(OT_MODE_PAPER);
+    ot::StrategyInstance s = create(host);
+    override_answers(host, [](const std::string&) { return std::nullopt; });
+    s.on_bars({{"BTC/USDT", 14400, kTuesday - 8 * kHourMs, 99, 104, 98, 101, 40},
+               {"BTC/USDT", 14400, kTuesday - 4 * kHourMs, 101, 103, 97, 99, 40}});
+    const int64_t first = kTuesday + 10 * kHourMs - 59 * kHourMs;
+    double previous = 100;
+    for (int i = 0; i < 60; ++i) {
+        const double close = 100 + 3 * std::sin(i * 0.7) + 0.05 * i;
+        bars.high.push_back(std::max(previous, close) + 0.5);
+        bars.low.push_back(std::min(previous, close) - 0.4);
+        bars.close.push_back(close);
+        bars.volume.push_back(10 + (i * 7) % 5);
+        s.on_bars({{"BTC/USDT", 3600, first + i * kHourMs, previous, bars.high.back(),
+                    bars.low.back(), close, bars.volume.back()}});
+        previous = close;
+    }
+    fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+
+    std::vector<std::string> screened = prompts_of("screening", "BTC/USDT");
+    ASSERT_EQ(screened.size(), 1u);
+    const std::string& p = screened[0];
+    EXPECT_NE(p.find("\nMarket (1h bars, 60 received, the latest closed at "
+                     "2024-01-02T11:00:00Z):\n"),
+              std::string::npos)
+        << p;
+    std::vector<double> closes = numbers_of(line_of(p, "Closes, oldest first: "));
+    ASSERT_EQ(closes.size(), 10u) << p;
+    for (std::size_t i = 0; i < 10; ++i)
+        expect_printed(closes[i], bars.close[50 + i], "close");
+    double change = 0, last_change = 0;
+    ASSERT_EQ(std::sscanf(line_of(p, "Change: ").c_str(),
+                          "Change: %lf %% since the first close shown, %lf %% over the last bar",
+                          &change, &last_change),
+              2)
+        << p;
+    EXPECT_NEAR(change, (bars.close[59] / bars.close[50] - 1) * 100, 0.0051);
+    EXPECT_NEAR(last_change, (bars.close[59] / bars.close[58] - 1) * 100, 0.0051);
+    double ema20 = 0, ema50 = 0, rsi14 = 0, atr14 = 0;
+    ASSERT_EQ(
+        std::sscanf(line_of(p, "EMA20 ").c_str(), "EMA20 %lf, EMA50 %lf, RSI14 %lf, ATR14 %lf",
+                    &ema20, &ema50, &rsi14, &atr14),
+        4)
+        << p;
+    expect_printed(ema20, ema_of(bars.close, 20), "EMA20");
+    expect_printed(ema50, ema_of(bars.close, 50), "EMA50");
+    expect_printed(rsi14, rsi_of(bars.close, 14), "RSI14");
+    expect_printed(atr14, atr_of(bars, 14), "ATR14");
+    double volume = 0, ratio = 0, volume_avg = 0;
+    ASSERT_EQ(std::sscanf(line_of(p, "Volume ").c_str(), "Volume %lf, %lf x its 20-bar average %lf",
+                          &volume, &ratio, &volume_avg),
+              3)
+        << p;
+    EXPECT_EQ(volume, bars.volume.back());
+    expect_printed(volume_avg, mean_of_last(bars.volume, 20), "volume average");
+    EXPECT_NEAR(ratio, bars.volume.back() / mean_of_last(bars.volume, 20), 0.0051);
+    EXPECT_EQ(p.find("Not enough data"), std::string::npos);
+    // Screening only ranks: it is not asked for an exit plan it would not read.
+    const std::string task = line_of(p, "Task: ");
+    EXPECT_EQ(task.find("exit plan"), std::string::npos) << task;
+    EXPECT_NE(task.find("not read"), std::string::npos) << task;
+
+    // Every symbol step is shown the market; a new bar moves it on.
+    for (const char* step : {"analysis", "entry_optimisation"}) {
+        ASSERT_EQ(prompts_of(step, "BTC/USDT").size(), 1u) << step;
+        EXPECT_NE(prompts_of(step, "BTC/USDT")[0].find(line_of(p, "EMA20 ")), std::string::npos)
+            << step;
+    }
+    fire(s, host, "market_open", kTuesday, 14.5, "09:30");
+    host.set_position("BTC/USDT", long_position(1, 100, 0));
+    s.on_bars({{"BTC/USDT", 3600, first + 60 * kHourMs, previous, 104, 100, 103, 12}});
+    fire(s, host, "monitor_11", kTuesday, 16, "11:00");
+    std::vector<std::string> monitored = prompts_of("monitoring", "BTC/USDT");
+    ASSERT_EQ(monitored.size(), 1u);
+    EXPECT_NE(monitored[0].find("Market (1h bars, 61 received, the latest closed at "
+                                "2024-01-02T12:00:00Z)"),
+              std::string::npos)
+        << monitored[0];
+    EXPECT_NE(monitored[0].find("Volume 12, "), std::string::npos);
+}
+
+TEST_F(LlmDayMarket, APromptSaysWhenThereIsNotYetEnoughData) {
+    ot::FakeHost host(OT_MODE_PAPER);
+    ot::StrategyInstance s = create(host, {"BTC/USDT", "ETH/USDT"});
+    give_first_bar(s, host, kTuesday, {"BTC/USDT"});  // none of ETH/USDT
+    override_answers(host, [](const std::string&) { return std::nullopt; });
+    fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+    std::vector<std::string> screened = prompts_of("screening", "BTC/USDT");
+    ASSERT_EQ(screened.size(), 1u);
+    EXPECT_NE(screened[0].find("Market (1h bars, 1 received, the latest closed at "
+                               "2024-01-02T11:00:00Z):\nCloses, oldest first: [100]\n"
+                               "Change: n/a % since the first close shown, n/a % over the last "
+                               "bar\nEMA20 n/a, EMA50 n/a, RSI14 n/a, ATR14 n/a\n"
+                               "Volume 5, n/a x its 20-bar average n/a\n"
+                               "Not enough data yet for every indicator: 1 bar received, 50 "
+                               "needed (n/a: not defined yet).\n"),
+              std::string::npos)
+        << screened[0];
+
+    // A position in a symbol no bar was received for: monitored, with no market data.
+    host.set_position("ETH/USDT", long_position(1, 2000, 0));
+    fire(s, host, "market_open", kTuesday, 14.5, "09:30");
+    fire(s, host, "monitor_11", kTuesday, 16, "11:00");
+    std::vector<std::string> monitored = prompts_of("monitoring", "ETH/USDT");
+    ASSERT_EQ(monitored.size(), 1u);
+    EXPECT_NE(monitored[0].find("Market: no bar received yet, so no market data.\n"),
+              std::string::npos)
+        << monitored[0];
 }

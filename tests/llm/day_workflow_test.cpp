@@ -98,6 +98,56 @@ TEST(DayWorkflow, ADayLeftUnfinishedIsClosedBeforeTheNextBegins) {
     EXPECT_EQ(j.entries[j.entries.size() - 2]["to"], "idle");
 }
 
+TEST(DayWorkflow, ADayOpenedWithoutAPreMarketEndsTheEarlierOneAndIsStillReviewed) {
+    // The earlier day is in error: it ends, and the new day is idle with nothing done.
+    Journaled j;
+    DayWorkflow w = j.workflow();
+    w.begin_day("2024-01-02");
+    w.fail("screening: no prices yet");
+    w.record().done.insert("monitor_11");
+    w.record().context.week_traded = {"ETH/USDT"};
+    w.record().open_entries = {{"2024-01-01", {"BTC/USDT", 10, 98, 103, "why"}}};
+    w.open_day("2024-01-03");
+    EXPECT_EQ(w.state(), DayState::Idle);
+    EXPECT_EQ(w.record().day, "2024-01-03");
+    EXPECT_TRUE(w.record().done.empty());
+    EXPECT_TRUE(w.record().error.empty());
+    EXPECT_EQ(w.record().context.week_traded, std::vector<std::string>{"ETH/USDT"});
+    ASSERT_EQ(w.record().open_entries.size(), 1u);
+    EXPECT_EQ(j.entries.back()["from"], "error");
+    EXPECT_EQ(j.entries.back()["to"], "idle");
+    EXPECT_EQ(j.entries.back()["day"], "2024-01-02");
+    // Its review follows; so could its pre-market, keeping the steps it already ran.
+    EXPECT_TRUE(transition_allowed(DayState::Idle, DayState::EndOfDayReview));
+    w.record().done.insert("monitor_11");
+    EXPECT_TRUE(w.begin_day("2024-01-03"));
+    EXPECT_EQ(w.record().done, std::set<std::string>{"monitor_11"});
+    for (const json& e : j.entries)
+        EXPECT_FALSE(e.contains("refused")) << e;
+
+    // An unfinished day ends in error first, then idle.
+    Journaled k;
+    DayWorkflow v = k.workflow();
+    v.begin_day("2024-01-02");
+    v.transition(DayState::Analysis, "");
+    v.open_day("2024-01-03");
+    ASSERT_EQ(k.entries.size(), 4u);
+    EXPECT_EQ(k.entries[2]["to"], "error");
+    EXPECT_EQ(k.entries[3]["to"], "idle");
+    EXPECT_EQ(v.state(), DayState::Idle);
+    EXPECT_TRUE(v.record().error.empty());
+
+    // An idle day has nothing to end: only the day changes.
+    Journaled l;
+    DayWorkflow u = l.workflow();
+    u.open_day("2024-01-03");
+    EXPECT_TRUE(l.entries.empty());
+    EXPECT_EQ(u.record().day, "2024-01-03");
+    // A day in error is never reviewed into the normal path, nor sent to market open.
+    EXPECT_FALSE(transition_allowed(DayState::Error, DayState::EndOfDayReview));
+    EXPECT_FALSE(transition_allowed(DayState::Error, DayState::IntradayMonitoring));
+}
+
 TEST(DayWorkflow, TheRecordSurvivesARestart) {
     DayRecord r;
     r.state = DayState::IntradayMonitoring;

@@ -2,7 +2,8 @@
 // prompt alone. Screening and analysis say yes (BUY), entry optimisation plans a BUY of 10 % with
 // a stop 2 % below and a target 3 % above the last price, monitoring keeps positions, the daily
 // review holds with a review, the weekly review flags every symbol. A line "<day> <step>" in
-// <state-dir>/bad makes that step's answers invalid on that day.
+// <state-dir>/bad makes that step's answers invalid on that day; in <state-dir>/close, it makes
+// them a CLOSE of the symbol asked about.
 #pragma once
 
 #include "trade_policy.hpp"
@@ -30,6 +31,10 @@ inline std::string day_answer(const std::string& prompt, const std::string& stat
     std::ifstream bad(state_dir + "/bad");
     for (std::string line; std::getline(bad, line);)
         if (line == day + " " + step) return "not json";
+    std::ifstream close(state_dir + "/close");
+    for (std::string line; std::getline(close, line);)
+        if (line == day + " " + step)
+            return decision_json("CLOSE", symbol, 0, 0, 0, "scripted close");
     if (step == "screening" || step == "analysis" || step == "entry_optimisation")
         return decision_json("BUY", symbol, 10, price * 0.98, price * 1.03, step + " says yes");
     if (step == "weekly_review") return decision_json("CLOSE", symbol, 0, 0, 0, "poor week");
