@@ -15,12 +15,16 @@ std::string error_message(const json& body, const std::string& raw) {
     return raw.substr(0, 300);
 }
 
-// An account whose money ran out: a 402, or the error type billing_error. Waiting does not help.
+// An account whose money ran out: a 402, the error type billing_error, or the 400
+// invalid_request_error "Your credit balance is too low ..." the API answers a prepaid account
+// with. Waiting does not help.
 bool out_of_funds(const Reply& reply) {
     if (reply.http_status == 402) return true;
     json body = json::parse(reply.text, nullptr, false);
-    return body.is_object() && body.contains("error") &&
-           json_text(body["error"], "type") == "billing_error";
+    if (!body.is_object() || !body.contains("error") || !body["error"].is_object()) return false;
+    const json& e = body["error"];
+    return json_text(e, "type") == "billing_error" ||
+           (reply.http_status == 400 && says_credit_too_low(json_text(e, "message")));
 }
 
 int64_t count(const json& obj, const char* key) {

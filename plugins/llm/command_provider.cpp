@@ -70,9 +70,17 @@ Reply read_result_object(const json& result, const std::string& raw, int exit_co
     if (failed) {
         r.text = raw;
         r.error = result_error(result, exit_code);
-        r.kind = mentions_rate_limit(json_text(result, "result")) ? ReplyKind::RateLimited
-                                                                  : ReplyKind::HttpError;
-        r.http_status = r.kind == ReplyKind::RateLimited ? 429 : 500;
+        const std::string text = json_text(result, "result");
+        if (says_credit_too_low(text)) {
+            r.kind = ReplyKind::OutOfFunds;
+            r.http_status = 402;
+        } else if (mentions_rate_limit(text)) {
+            r.kind = ReplyKind::RateLimited;
+            r.http_status = 429;
+        } else {
+            r.kind = ReplyKind::HttpError;
+            r.http_status = 500;
+        }
         return r;
     }
     r.kind = ReplyKind::Answer;

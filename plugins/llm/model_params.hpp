@@ -9,6 +9,8 @@ namespace orchestrade::llm {
 
 inline constexpr const char* kProviders[] = {"openai", "anthropic", "command", nullptr};
 inline constexpr const char* kTokenFields[] = {"max_completion_tokens", "max_tokens", nullptr};
+inline constexpr const char* kReasoningEfforts[] = {"default", "minimal", "low",
+                                                    "medium",  "high",    nullptr};
 inline constexpr const char* kStructuredModes[] = {"json_schema", "json_object", "none", nullptr};
 inline constexpr const char* kCacheModes[] = {"read_write", "replay_only", "off", nullptr};
 
@@ -35,6 +37,9 @@ inline constexpr const char* kCacheModes[] = {"read_write", "replay_only", "off"
     sdk::double_param("temperature", "0", -1, 2,                                                  \
                       "Sampling temperature; -1 = not sent (models that only take their "         \
                       "default)"),                                                                \
+    sdk::enum_param("reasoning_effort", "default", kReasoningEfforts,                             \
+                    "openai reasoning models: how much they think before answering; their "       \
+                    "reasoning counts against max_tokens (default = not sent)"),                  \
     sdk::enum_param("structured_output", "json_schema", kStructuredModes,                         \
                     "How the JSON answer is requested"),                                          \
     sdk::double_param("max_size_pct", "20", 0.01, 100,                                            \

@@ -34,6 +34,14 @@ int64_t count(const json& obj, const char* key) {
     return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
 
+int64_t reasoning_tokens(const json& body) {
+    const json usage = body.value("usage", json::object());
+    const json details = usage.is_object()
+                             ? usage.value("completion_tokens_details", json::object())
+                             : json::object();
+    return details.is_object() ? count(details, "reasoning_tokens") : 0;
+}
+
 Usage read_usage(const json& body) {
     Usage u;
     auto it = body.find("usage");
@@ -62,6 +70,7 @@ std::string OpenAiProvider::payload(const ChatRequest& request) const {
         messages.push_back({{"role", m.role}, {"content", m.content}});
     json body = {{"model", s_.model}, {"messages", messages}, {s_.max_tokens_field, s_.max_tokens}};
     if (s_.temperature) body["temperature"] = *s_.temperature;
+    if (!s_.reasoning_effort.empty()) body["reasoning_effort"] = s_.reasoning_effort;
     if (s_.structured_output == "json_schema")
         body["response_format"] = {
             {"type", "json_schema"},
@@ -117,6 +126,11 @@ Reply OpenAiProvider::send(const std::string& payload) {
     if (finish == "length") {
         r.kind = ReplyKind::Truncated;
         r.error = "the answer was cut off at max_tokens";
+        // A reasoning model can spend the whole limit thinking and never start the answer.
+        if (int64_t reasoning = reasoning_tokens(body); reasoning > 0)
+            r.error += " (" + std::to_string(reasoning) + " of " + std::to_string(r.usage.output) +
+                       " output tokens were reasoning: raise max_tokens or lower "
+                       "reasoning_effort)";
         return r;
     }
     if (!message->contains("content") || !(*message)["content"].is_string()) {

@@ -4,6 +4,7 @@
 #include "command_provider.hpp"
 #include "openai_provider.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 
@@ -59,6 +60,13 @@ std::string json_text(const nlohmann::json& obj, const char* key) {
     if (!obj.is_object()) return {};
     auto it = obj.find(key);
     return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool says_credit_too_low(const std::string& text) {
+    std::string t = text;
+    for (char& c : t)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t.find("credit balance is too low") != std::string::npos;
 }
 
 int64_t retry_after_ms(const sdk::HttpResponse& response) {

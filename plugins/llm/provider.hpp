@@ -81,6 +81,7 @@ struct ProviderSettings {
     int64_t max_tokens = 1024;
     std::string max_tokens_field = "max_completion_tokens";  // openai: or "max_tokens"
     std::optional<double> temperature;
+    std::string reasoning_effort;                   // openai: sent when not empty
     std::string structured_output = "json_schema";  // "json_schema", "json_object", "none"
     nlohmann::json schema;
     std::vector<std::string> command;  // argv; {model} and {schema} are substituted
@@ -102,6 +103,11 @@ std::unique_ptr<Provider> make_provider(const ProviderSettings& settings, const 
 
 // obj[key] when obj is an object and the value a string, else "".
 std::string json_text(const nlohmann::json& obj, const char* key);
+
+// Whether a provider's error text says the account has no credit left. Anthropic answers a
+// prepaid account out of credit with "Your credit balance is too low to access the Anthropic
+// API" (a 400 invalid_request_error; the Claude CLI prints the same words).
+bool says_credit_too_low(const std::string& text);
 
 // Retry-After as asked by an HTTP response: "retry-after-ms", else "retry-after" in seconds;
 // -1 when absent or not a number (an HTTP date is not followed).

@@ -66,6 +66,10 @@ ModelSettings read_model_settings(const sdk::Context& ctx) {
     double temperature = p.get_double("temperature");
     if (temperature >= 0) ps.temperature = temperature;
     ps.structured_output = p.get_string("structured_output");
+    if (std::string effort = p.get_string("reasoning_effort"); effort != "default") {
+        if (ps.kind != "openai") invalid("`reasoning_effort` is a parameter of provider 'openai'");
+        ps.reasoning_effort = effort;
+    }
     ps.base_url = optional_string(p, "base_url");
     while (!ps.base_url.empty() && ps.base_url.back() == '/')
         ps.base_url.pop_back();

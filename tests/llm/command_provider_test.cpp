@@ -140,6 +140,15 @@ TEST_F(CommandProviderTest, TheResultOfACliThatExitedWithAnErrorIsRead) {
     EXPECT_TRUE(failed.usage.reported_cost_usd);
 }
 
+TEST_F(CommandProviderTest, ACliOutOfCreditIsOutOfFundsNotARetry) {
+    // What `claude -p` prints for an API key whose prepaid credit ran out.
+    llm::Reply broke = ask({"@api-error:Credit balance is too low"});
+    EXPECT_EQ(broke.kind, llm::ReplyKind::OutOfFunds);
+    EXPECT_FALSE(llm::worth_resending(broke));
+    EXPECT_EQ(broke.error,
+              "the command reported an error (exit status 1): Credit balance is too low");
+}
+
 TEST(Subprocess, AMissingProgramIsReported) {
     llm::ProcessResult r = llm::run_process({"/nonexistent/llm-cli"}, "x", 1000, "");
     EXPECT_FALSE(r.started);

@@ -109,6 +109,52 @@ TEST_P(HttpProviderTest, TruncationsAndRefusalsAreNotAnswers) {
     EXPECT_EQ(ask().kind, llm::ReplyKind::Refused);
 }
 
+TEST(AnthropicProvider, APrepaidAccountOutOfCreditIsOutOfFunds) {
+    FakeLlmServer server(Dialect::Anthropic);
+    ot::FakeHost host(OT_MODE_PAPER);
+    host.set_http_handler(ot::llm::loopback_http());
+    llm::ProviderSettings s;
+    s.model = "claude-haiku-4-5";
+    s.base_url = server.base_url();
+    s.api_key = "test-key";
+    s.schema = llm::decision_schema({"BTC/USDT"}, 20);
+    llm::AnthropicProvider p(s, orchestrade::sdk::Host(host.table()));
+    server.script({Scripted::credit_too_low(), Scripted::server_error(400)});
+    llm::Reply broke = p.send(p.payload(kRequest));
+    EXPECT_EQ(broke.kind, llm::ReplyKind::OutOfFunds);
+    EXPECT_FALSE(llm::worth_resending(broke));
+    EXPECT_NE(broke.error.find("credit balance is too low"), std::string::npos) << broke.error;
+    // Any other invalid request is the request's fault, not the account's.
+    EXPECT_NE(p.send(p.payload(kRequest)).kind, llm::ReplyKind::OutOfFunds);
+}
+
+TEST(OpenAiProvider, AReasoningModelGetsItsEffortAndIsToldWhyItsAnswerIsMissing) {
+    FakeLlmServer server(Dialect::OpenAi);
+    ot::FakeHost host(OT_MODE_PAPER);
+    host.set_http_handler(ot::llm::loopback_http());
+    llm::ProviderSettings s;
+    s.model = "gpt-5-mini";
+    s.base_url = server.base_url();
+    s.api_key = "test-key";
+    s.schema = llm::decision_schema({"BTC/USDT"}, 20);
+    s.reasoning_effort = "low";
+    llm::OpenAiProvider p(s, orchestrade::sdk::Host(host.table()));
+    server.script({Scripted::all_reasoning(), Scripted::truncated(R"({"act)")});
+    llm::Reply thought_out = p.send(p.payload(kRequest));
+    ASSERT_EQ(server.calls(), 1) << thought_out.error;
+    EXPECT_EQ(server.received()[0].body["reasoning_effort"], "low");
+    EXPECT_EQ(thought_out.kind, llm::ReplyKind::Truncated);
+    EXPECT_EQ(thought_out.error,
+              "the answer was cut off at max_tokens (100 of 100 output tokens were reasoning: "
+              "raise max_tokens or lower reasoning_effort)");
+    EXPECT_EQ(p.send(p.payload(kRequest)).error, "the answer was cut off at max_tokens");
+    s.reasoning_effort.clear();  // not sent: the model's own default
+    llm::OpenAiProvider plain(s, orchestrade::sdk::Host(host.table()));
+    plain.send(plain.payload(kRequest));
+    ASSERT_EQ(server.calls(), 3);
+    EXPECT_FALSE(server.received()[2].body.contains("reasoning_effort"));
+}
+
 TEST_P(HttpProviderTest, AGarbageBodyIsMalformed) {
     server.script({Scripted::garbage_body()});
     llm::Reply r = ask();

@@ -140,6 +140,13 @@ TEST_F(StrategyTest, ParametersAreCheckedAtCreate) {
             .find("needs `api_key`"),
         std::string::npos);
     EXPECT_NE(create_error({{"provider", "command"}}).find("needs `command`"), std::string::npos);
+    EXPECT_NE(create_error({{"provider", "anthropic"},
+                            {"model", "claude-haiku-4-5"},
+                            {"api_key", "k"},
+                            {"reasoning_effort", "low"}})
+                  .find("`reasoning_effort` is a parameter of provider 'openai'"),
+              std::string::npos);
+    EXPECT_EQ(create_error({{"reasoning_effort", "minimal"}}), "created");
     EXPECT_NE(create_error({{"provider", "command"}, {"command", R"(["claude", 3])"}})
                   .find("list of non-empty strings"),
               std::string::npos);

@@ -122,6 +122,13 @@ std::string FakeLlmServer::check(const std::map<std::string, std::string>& h,
     if (dialect_ == Dialect::OpenAi) {
         if (body["messages"][0].value("role", "") != "system")
             return "expected a system message first";
+        if (body.contains("reasoning_effort")) {
+            const std::string effort = body["reasoning_effort"].is_string()
+                                           ? body["reasoning_effort"].get<std::string>()
+                                           : "";
+            if (effort != "minimal" && effort != "low" && effort != "medium" && effort != "high")
+                return "Invalid value for 'reasoning_effort'";
+        }
         if (body.contains("response_format")) {
             const json& f = body["response_format"];
             if (f.value("type", "") == "json_schema") {
@@ -230,8 +237,17 @@ FakeLlmServer::Outcome FakeLlmServer::reply(const Scripted& s, const json& reque
                             : json{{"type", "error"},
                                    {"error",
                                     {{"type", "billing_error"},
-                                     {"message", "Your credit balance is too low"}}}};
-        return {openai ? 429 : 400, error.dump(), headers};
+                                     {"message", "This organization has no credit left"}}}};
+        return {openai ? 429 : 402, error.dump(), headers};
+    }
+    if (s.kind == Kind::CreditTooLow) {
+        json error = {{"type", "error"},
+                      {"error",
+                       {{"type", "invalid_request_error"},
+                        {"message",
+                         "Your credit balance is too low to access the Anthropic API. Please go to "
+                         "Plans & Billing to upgrade or purchase credits."}}}};
+        return {400, error.dump(), headers};
     }
     if (s.kind == Kind::Timeout) hold(timeout_hold_ms_);
 
@@ -244,7 +260,8 @@ FakeLlmServer::Outcome FakeLlmServer::reply(const Scripted& s, const json& reque
     }
     const std::string model = request.value("model", "");
     const bool refused = s.kind == Kind::Refusal;
-    const bool cut = s.kind == Kind::Truncated;
+    const bool thought_out = s.kind == Kind::AllReasoning;
+    const bool cut = s.kind == Kind::Truncated || thought_out;
     if (openai) {
         json message = {{"role", "assistant"},
                         {"content", refused ? json(nullptr) : json(s.content)},
@@ -261,7 +278,7 @@ FakeLlmServer::Outcome FakeLlmServer::reply(const Scripted& s, const json& reque
               {"completion_tokens", output},
               {"total_tokens", input + output},
               {"prompt_tokens_details", {{"cached_tokens", cached}}},
-              {"completion_tokens_details", {{"reasoning_tokens", 0}}}}}};
+              {"completion_tokens_details", {{"reasoning_tokens", thought_out ? output : 0}}}}}};
         return {200, body.dump(), headers};
     }
     json content = refused ? json::array() : json::array({{{"type", "text"}, {"text", s.content}}});

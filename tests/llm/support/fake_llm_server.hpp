@@ -25,14 +25,16 @@ enum class Dialect { OpenAi, Anthropic };
 // What one request gets.
 struct Scripted {
     enum class Kind {
-        Answer,       // the model answers `content`
-        Truncated,    // `content`, cut off at the token limit
-        Refusal,      // the model declines
-        GarbageBody,  // HTTP 200 with a body that is not the protocol's JSON
-        RateLimit,    // 429, with retry-after: retry_after_s when >= 0
-        ServerError,  // `status` (5xx) with the protocol's error body
-        OutOfFunds,   // OpenAI's 429 insufficient_quota, Anthropic's 400 billing_error
-        Timeout,      // answers only after the client has given up
+        Answer,        // the model answers `content`
+        Truncated,     // `content`, cut off at the token limit
+        AllReasoning,  // a reasoning model that spent the whole limit thinking: no content
+        Refusal,       // the model declines
+        GarbageBody,   // HTTP 200 with a body that is not the protocol's JSON
+        RateLimit,     // 429, with retry-after: retry_after_s when >= 0
+        ServerError,   // `status` (5xx) with the protocol's error body
+        OutOfFunds,    // OpenAI's 429 insufficient_quota, Anthropic's 402 billing_error
+        CreditTooLow,  // Anthropic's 400 invalid_request_error for a prepaid account at zero
+        Timeout,       // answers only after the client has given up
     };
     Kind kind = Kind::Answer;
     std::string content;
@@ -41,12 +43,14 @@ struct Scripted {
 
     static Scripted answer(std::string content) { return {Kind::Answer, std::move(content)}; }
     static Scripted truncated(std::string content) { return {Kind::Truncated, std::move(content)}; }
+    static Scripted all_reasoning() { return {Kind::AllReasoning, {}}; }
     static Scripted refusal() { return {Kind::Refusal, {}}; }
     static Scripted garbage_body() { return {Kind::GarbageBody, {}}; }
     static Scripted rate_limit(int retry_after_s) { return {Kind::RateLimit, {}, retry_after_s}; }
     static Scripted server_error(int status) { return {Kind::ServerError, {}, -1, status}; }
     static Scripted timeout() { return {Kind::Timeout, {}}; }
     static Scripted out_of_funds() { return {Kind::OutOfFunds, {}}; }
+    static Scripted credit_too_low() { return {Kind::CreditTooLow, {}}; }
 };
 
 struct Received {
