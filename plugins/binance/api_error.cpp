@@ -16,7 +16,8 @@ std::string meaning(int code, const std::string& msg) {
         return "filter " + filter + " failed";
     }
     if (contains(msg, "insufficient balance")) return "insufficient balance";
-    if (contains(msg, "Duplicate order") || code == -4116) return "duplicate client order id";
+    if (contains(msg, "Duplicate order") || code == kErrDuplicateClientId)
+        return "duplicate client order id";
     switch (code) {
         case -1003:
             return "too many requests";
@@ -66,6 +67,10 @@ std::string meaning(int code, const std::string& msg) {
 bool is_unknown_order(const ApiError& e) {
     return e.binance_code == kErrNoSuchOrder ||
            (e.binance_code == kErrCancelRejected && contains(e.binance_msg, "Unknown order"));
+}
+
+bool is_duplicate(const ApiError& e) {
+    return contains(e.binance_msg, "Duplicate order") || e.binance_code == kErrDuplicateClientId;
 }
 
 Outcome classify(int http_status, int code, const std::string& msg) {

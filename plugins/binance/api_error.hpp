@@ -11,6 +11,7 @@ namespace orchestrade::plugins::binance {
 inline constexpr int kErrTimestamp = -1021;
 inline constexpr int kErrNoSuchOrder = -2013;
 inline constexpr int kErrCancelRejected = -2011;
+inline constexpr int kErrDuplicateClientId = -4116;
 
 // An HTTP answer other than 2xx. code/msg come from the {"code","msg"} body (0/"" if none).
 class ApiError : public sdk::Error {
@@ -35,6 +36,10 @@ enum class Outcome {
 
 // -2013, or -2011 "Unknown order sent.": the order is not (or no longer) open at the venue.
 bool is_unknown_order(const ApiError& e);
+
+// "Duplicate order sent." (spot, for a client order id or an order list's id in use) or -4116
+// (futures): an order under that id is open already.
+bool is_duplicate(const ApiError& e);
 
 Outcome classify(int http_status, int code, const std::string& msg);
 // "insufficient balance: Account has insufficient balance for requested action. (Binance -2010)"

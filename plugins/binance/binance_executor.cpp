@@ -233,9 +233,15 @@ void BinanceExecutor::submit(const ot_order& o) {
     try {
         send(o, lifted);
     } catch (const sdk::Error& e) {
+        if (lifted.empty()) throw;
+        const std::string id = o.client_order_id;
         // Refused or held back by a rate limit: either way it was not executed.
-        const bool not_executed = e.code() == OT_E_REJECTED || e.code() == OT_E_RATE_LIMIT;
-        if (not_executed && !lifted.empty()) protect_again(lifted, o.client_order_id, e.what());
+        if (e.code() == OT_E_REJECTED || e.code() == OT_E_RATE_LIMIT) {
+            protect_again(lifted, "exit " + id + " was refused (" + e.what() + ")");
+        } else if (e.code() == OT_E_AMBIGUOUS) {
+            auto exit = state_.orders.find(id);
+            if (exit != state_.orders.end()) hold_lifted(exit->second, lifted);
+        }
         throw;
     }
 }
@@ -445,9 +451,11 @@ void BinanceExecutor::sync_tracked(std::vector<sdk::Report>& out) {
             out.push_back({OT_REPORT_REJECTED, id, "", "", t.symbol, t.side, t.requested_qty, 0, 0,
                            0, host().now_ms(),
                            "never reached Binance (unknown there once its recvWindow had passed)"});
+            settle_lifted(t, false, out);
             state_.orders.erase(id);
             continue;
         }
+        settle_lifted(t, true, out);
         if (t.acked && v->status == VenueStatus::New) continue;  // nothing new
         try {
             report(t, *v, trades_of(*v), false, out);
@@ -485,6 +493,11 @@ bool BinanceExecutor::query_order(const std::string& symbol, const std::string& 
     const std::string vs = venue_symbol(symbol);
     Leg* leg = nullptr;
     if (Protection* p = protection_of_leg(client_order_id, &leg)) {
+        // Canceled for an exit that may never have reached Binance: then it is placed again.
+        if (const TrackedOrder* exit = lifted_by(p->entry_id))
+            throw sdk::Error(OT_E_AMBIGUOUS, "stop-loss/take-profit " + client_order_id +
+                                                 " was lifted for exit " + exit->client_id +
+                                                 ", whose outcome is not known yet");
         const std::string leg_id = venue_leg_id(*p, *leg);
         std::optional<VenueOrder> v =
             leg->market_exit ? venue_->query(vs, leg_id) : venue_->query_leg(vs, leg_id);
@@ -506,10 +519,14 @@ bool BinanceExecutor::query_order(const std::string& symbol, const std::string& 
                                      " is not visible at Binance yet (sent " +
                                      std::to_string(host().now_ms() - tracked->second.sent_ms) +
                                      " ms ago): ask again once its recvWindow has passed");
-            if (tracked != state_.orders.end()) state_.orders.erase(tracked);
+            if (tracked != state_.orders.end()) {
+                settle_lifted(tracked->second, false, reports);
+                state_.orders.erase(tracked);
+            }
             save();
             return false;
         }
+        if (tracked != state_.orders.end()) settle_lifted(tracked->second, true, reports);
         if (tracked == state_.orders.end()) {
             // Not sent by this process's state (e.g. lost): follow it while it is open.
             TrackedOrder adhoc;
@@ -555,6 +572,7 @@ void BinanceExecutor::cancel(const std::string& symbol, const std::string& clien
         return;
     }
     tracked->second.stop_loss = tracked->second.take_profit = 0;  // nothing to protect now
+    settle_lifted(tracked->second, true, outbox_);                // Binance has it
     try {
         std::vector<sdk::Report> reports;
         if (std::optional<VenueOrder> v = venue_->query(venue_symbol(symbol), client_order_id))

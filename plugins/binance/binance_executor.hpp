@@ -127,10 +127,23 @@ class BinanceExecutor final : public sdk::Executor {
                             std::vector<Protection>& lifted);
     // A spot leg that is over after selling part of its quantity (canceled or expired).
     bool sold_in_part(const VenueOrder& v) const;
-    // The exit was refused for certain: the positions of the lifted protections are still held,
-    // and get their stop-loss/take-profit again.
-    void protect_again(std::vector<Protection>& lifted, const std::string& exit_id,
-                       const std::string& why);
+    // The exit was refused for certain, or never reached Binance (`what` says which): the
+    // positions of the lifted protections are still held, and get their stop-loss/take-profit
+    // again.
+    void protect_again(std::vector<Protection>& lifted, const std::string& what);
+    // The exit's outcome is unknown: the core is not told yet that the legs it lifted were
+    // canceled (the tracked exit remembers them), since they are placed again should it never
+    // have reached Binance.
+    void hold_lifted(TrackedOrder& exit, const std::vector<Protection>& lifted);
+    // The outcome of an exit that lifted protections is known: Binance has it (the core is told
+    // in `out` that the legs were canceled), or it never arrived (they are placed again).
+    void settle_lifted(TrackedOrder& exit, bool arrived, std::vector<sdk::Report>& out);
+    // The exit whose outcome is unknown that lifted the protection of entry_id; nullptr if none.
+    const TrackedOrder* lifted_by(const std::string& entry_id) const;
+    // Spot: an order list placed under the protection's list id was answered "Duplicate": adopts
+    // the list there if it is this protection's, else says the position is not protected.
+    void adopt_list(Protection& p, const ProtectionOrder& po, const std::string& why,
+                    std::vector<sdk::Report>& out);
     Protection* protection_of_leg(const std::string& client_id, Leg** leg);
     bool leg_report(Protection& p, Leg& leg, const VenueOrder& v, bool replay,
                     std::vector<sdk::Report>& out);

@@ -84,8 +84,7 @@ void BinanceExecutor::protect(const TrackedOrder& entry) {
     state_.protections[entry.client_id] = std::move(p);
 }
 
-void BinanceExecutor::protect_again(std::vector<Protection>& lifted, const std::string& exit_id,
-                                    const std::string& why) {
+void BinanceExecutor::protect_again(std::vector<Protection>& lifted, const std::string& what) {
     for (Protection& p : lifted) {
         // The core is not told the legs were canceled: for it they rest on, under their ids.
         std::set<std::string> legs;
@@ -102,21 +101,68 @@ void BinanceExecutor::protect_again(std::vector<Protection>& lifted, const std::
         p.state = ProtectionState::Pending;
         p.placing_ms = p.done_ms = 0;
         Protection& again = state_.protections[p.entry_id] = std::move(p);
-        const std::string what = "exit " + exit_id + " was refused (" + why + "): the " +
-                                 again.symbol + " position of " + again.entry_id;
+        const std::string position =
+            what + ": the " + again.symbol + " position of " + again.entry_id;
         try {
             place(again, outbox_);
         } catch (const sdk::Error& e) {
-            host().error("binance: " + what +
+            host().error("binance: " + position +
                          " is NOT protected: placing its stop-loss/take-profit again failed: " +
                          e.what() + " (tried again next poll)");
             continue;
         }
         // Failed: place() has said loudly that the position is not protected.
         if (again.state != ProtectionState::Failed)
-            host().warn("binance: " + what + " is protected again by its stop-loss/take-profit");
+            host().warn("binance: " + position +
+                        " is protected again by its stop-loss/take-profit");
     }
     save();
+}
+
+void BinanceExecutor::hold_lifted(TrackedOrder& exit, const std::vector<Protection>& lifted) {
+    std::set<std::string> legs;
+    for (const Protection& p : lifted) {
+        exit.lifted.push_back(p.entry_id);
+        for (const Leg& leg : p.legs)
+            legs.insert(leg.client_id);
+    }
+    auto held = std::stable_partition(outbox_.begin(), outbox_.end(), [&](const sdk::Report& r) {
+        return r.kind != OT_REPORT_CANCELED || !legs.count(r.client_order_id);
+    });
+    for (auto it = held; it != outbox_.end(); ++it)
+        exit.lifted_legs.push_back(it->client_order_id);
+    outbox_.erase(held, outbox_.end());
+    save();
+}
+
+void BinanceExecutor::settle_lifted(TrackedOrder& exit, bool arrived,
+                                    std::vector<sdk::Report>& out) {
+    if (exit.lifted.empty()) return;
+    std::vector<Protection> lifted;
+    for (const std::string& entry : exit.lifted) {
+        auto it = state_.protections.find(entry);
+        if (it == state_.protections.end()) continue;
+        const Protection& p = it->second;
+        if (!arrived) {
+            lifted.push_back(p);
+            continue;
+        }
+        for (const Leg& leg : p.legs)
+            if (std::count(exit.lifted_legs.begin(), exit.lifted_legs.end(), leg.client_id))
+                out.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", p.symbol, p.exit_side,
+                               p.qty, 0, 0, leg.reported_qty, host().now_ms(),
+                               "canceled: the position is closed by " + exit.client_id});
+    }
+    exit.lifted.clear();
+    exit.lifted_legs.clear();
+    if (!arrived) protect_again(lifted, "exit " + exit.client_id + " never reached Binance");
+    save();
+}
+
+const TrackedOrder* BinanceExecutor::lifted_by(const std::string& entry_id) const {
+    for (const auto& [id, t] : state_.orders)
+        if (std::count(t.lifted.begin(), t.lifted.end(), entry_id)) return &t;
+    return nullptr;
 }
 
 ProtectionOrder BinanceExecutor::protection_order(const Protection& p) const {
@@ -203,6 +249,11 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
             p.state = ProtectionState::Pending;
             throw;
         }
+        // The list's id is in use: a try whose answer was lost may have placed it after all.
+        if (market_ == Market::Spot && po.stop_loss && po.take_profit && is_duplicate(e)) {
+            adopt_list(p, po, e.what(), out);
+            return;
+        }
         if (rest_of_partly_filled_target(p)) {
             protect_by_stop_alone(p, e.what(), out);
             return;
@@ -224,6 +275,33 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
         p.state = ProtectionState::Pending;
         throw;
     }
+}
+
+void BinanceExecutor::adopt_list(Protection& p, const ProtectionOrder& po, const std::string& why,
+                                 std::vector<sdk::Report>& out) {
+    p.state = ProtectionState::Pending;  // should the look-up fail: placed, and looked up, again
+    const std::optional<VenueOrderList> list = venue_->order_list(po.list_id);
+    if (!list) {
+        unprotected(p, why + "; Binance has no order list " + po.list_id);
+        return;
+    }
+    const std::set<std::string> legs{po.sl_id, po.tp_id};
+    if (list->symbol != po.symbol ||
+        std::set<std::string>(list->client_ids.begin(), list->client_ids.end()) != legs) {
+        std::string orders;
+        for (const std::string& id : list->client_ids)
+            orders += (orders.empty() ? "" : ", ") + id;
+        unprotected(p, why + "; the order list " + po.list_id + " at Binance is another one (" +
+                           list->symbol + ": " + orders + ")");
+        return;
+    }
+    for (Leg& leg : p.legs)
+        leg.sent = true;
+    p.state = ProtectionState::Active;
+    announce_legs(p, out);
+    host().info("binance: the order list " + po.list_id + " of " + p.entry_id +
+                " is at Binance already (" + why + "): its stop-loss " + po.stop_loss->str() +
+                " and take-profit " + po.take_profit->str() + " are watched");
 }
 
 bool BinanceExecutor::keep_stop(Protection& p, const std::string& why,

@@ -14,9 +14,11 @@ NLOHMANN_JSON_SERIALIZE_ENUM(ProtectionState, {{ProtectionState::Pending, "pendi
                                                {ProtectionState::Active, "active"},
                                                {ProtectionState::Done, "done"},
                                                {ProtectionState::Failed, "failed"}})
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrackedOrder, client_id, symbol, side, market, requested_qty,
-                                   sent_ms, acked, venue_id, reported_trades, reported_qty,
-                                   stop_loss, take_profit)
+// An order saved before `lifted` existed loads as lifting nothing.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrackedOrder, client_id, symbol, side, market,
+                                                requested_qty, sent_ms, acked, venue_id,
+                                                reported_trades, reported_qty, stop_loss,
+                                                take_profit, lifted, lifted_legs)
 // A leg saved before `sent` or its quantities existed loads as not sent and not filled.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Leg, client_id, stop_loss, market_exit, state,
                                                 reported_trades, sent, reported_qty, filled_before)
@@ -44,14 +46,43 @@ void from_json(const nlohmann::json& j, ExecutorState& s) {
     s.funding_cursor = j.value("funding_cursor", int64_t{0});
 }
 
-// "-s1".."-s99", then "-s0": with entry ids of up to 32 characters, within Binance's 36.
+namespace {
+
+constexpr std::size_t kMaxClientIdSize = 36;  // Binance's client order id and list id limit
+
+// 11 characters of A-Z a-z 0-9 that stand for an entry id too long to carry a counter: the same
+// for every placement of its position, and a process that starts again finds the same.
+std::string entry_digest(const std::string& entry_id) {
+    uint64_t h = 14695981039346656037ULL;  // FNV-1a
+    for (unsigned char c : entry_id) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    std::string out;
+    for (int i = 0; i < 11; ++i, h /= 62)
+        out += digits[h % 62];
+    return out;
+}
+
+// "<entry>-s<n>" for the n-th placement again; an entry id that leaves no room for the count
+// within Binance's 36 characters gives way to its digest. A count never repeats, so neither
+// does an id while the position lasts.
+std::string placed_again_id(const Protection& p, char kind) {
+    const std::string tail = std::string("-") + kind + std::to_string(p.restored);
+    if (p.entry_id.size() + tail.size() <= kMaxClientIdSize) return p.entry_id + tail;
+    return entry_digest(p.entry_id) + tail;
+}
+
+}  // namespace
+
 std::string venue_leg_id(const Protection& p, const Leg& leg) {
     if (p.restored == 0) return leg.client_id;
-    return p.entry_id + (leg.stop_loss ? "-s" : "-t") + std::to_string(p.restored % 100);
+    return placed_again_id(p, leg.stop_loss ? 's' : 't');
 }
 
 std::string venue_list_id(const Protection& p) {
-    return p.entry_id + (p.restored == 0 ? "-oco" : "-o" + std::to_string(p.restored % 100));
+    return p.restored == 0 ? p.entry_id + "-oco" : placed_again_id(p, 'o');
 }
 
 std::string to_json(const ExecutorState& state) {

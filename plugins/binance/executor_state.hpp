@@ -27,6 +27,10 @@ struct TrackedOrder {
     std::set<std::string> reported_trades;
     double reported_qty = 0;                // sum of the FILL reports' qty
     double stop_loss = 0, take_profit = 0;  // to attach once it fills
+    // An order that reduces a position, sent after the stop-loss/take-profit of these entries
+    // was lifted, whose outcome is unknown: the core is told its legs `lifted_legs` were canceled
+    // once Binance has the order, and they are placed again if it never arrives.
+    std::vector<std::string> lifted, lifted_legs;
 };
 
 enum class LegState { Open, Filled, Canceled };
@@ -69,8 +73,9 @@ struct Protection {
 };
 
 // The client ids of a protection's orders at Binance. Placed again (after a refused exit, or for
-// the rest of a position), its legs get new ids there (a query by client id must not find the
-// canceled ones) and keep their ids for the core.
+// the rest of a position), its legs get new ids there, never the same twice for one position (a
+// query by client id must not find the canceled ones, nor Binance refuse a duplicate), and keep
+// their ids for the core: "<entry>-s1", "<entry>-t1", "<entry>-o1", counting up.
 std::string venue_leg_id(const Protection& p, const Leg& leg);
 std::string venue_list_id(const Protection& p);  // spot OCO
 

@@ -9,10 +9,9 @@ namespace orchestrade::plugins::binance {
 namespace {
 
 constexpr int kErrNoMarginTypeChange = -4046;  // "No need to change margin type."
-constexpr int kErrDuplicateClientId = -4116;
-constexpr std::size_t kIncomeLimit = 1000;  // the most /fapi/v1/income returns at once
-constexpr int kIncomePages = 10;            // per call; a later call continues
-constexpr std::size_t kTradesLimit = 1000;  // the most /fapi/v1/userTrades returns at once
+constexpr std::size_t kIncomeLimit = 1000;     // the most /fapi/v1/income returns at once
+constexpr int kIncomePages = 10;               // per call; a later call continues
+constexpr std::size_t kTradesLimit = 1000;     // the most /fapi/v1/userTrades returns at once
 
 Call signed_call(const char* method, const char* path, Params params, int weight,
                  Priority priority = Priority::Normal) {

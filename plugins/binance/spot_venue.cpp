@@ -179,6 +179,26 @@ void SpotVenue::cancel_protection(const ProtectionOrder& p) {
     }
 }
 
+std::optional<VenueOrderList> SpotVenue::order_list(const std::string& list_client_id) {
+    nlohmann::json j;
+    try {
+        // No symbol: Binance reads only the list's id here.
+        j = client_.call(
+            signed_call("GET", "/api/v3/orderList", {{"origClientOrderId", list_client_id}}, 4));
+    } catch (const ApiError& e) {
+        // "Order list does not exist."
+        if (e.binance_code == kErrNoSuchOrder ||
+            e.binance_msg.find("does not exist") != std::string::npos)
+            return std::nullopt;
+        throw;
+    }
+    VenueOrderList out;
+    out.symbol = j.value("symbol", "");
+    for (const auto& o : j.value("orders", nlohmann::json::array()))
+        out.client_ids.push_back(o.value("clientOrderId", ""));
+    return out;
+}
+
 std::vector<Venue::Balance> SpotVenue::balances() {
     nlohmann::json j =
         client_.call(signed_call("GET", "/api/v3/account", {{"omitZeroBalances", "true"}}, 20));

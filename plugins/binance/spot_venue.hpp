@@ -27,6 +27,7 @@ class SpotVenue final : public Venue {
     }
     std::map<std::string, VenueOrder> open_legs(const std::string& symbol) override;
     void cancel_protection(const ProtectionOrder& p) override;
+    std::optional<VenueOrderList> order_list(const std::string& list_client_id) override;
     std::vector<Balance> balances() override;
 
   private:

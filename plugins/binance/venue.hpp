@@ -71,6 +71,12 @@ struct ProtectionOrder {
     std::string sl_id, tp_id;
 };
 
+// A spot order list as Binance describes it (GET /api/v3/orderList).
+struct VenueOrderList {
+    std::string symbol;                   // venue symbol
+    std::vector<std::string> client_ids;  // of its orders
+};
+
 enum class LegKind { StopLoss, TakeProfit };
 
 // A futures funding payment booked on the wallet (/fapi/v1/income, FUNDING_FEE).
@@ -110,6 +116,11 @@ class Venue {
     virtual std::map<std::string, VenueOrder> open_legs(const std::string& symbol) = 0;
     // Cancels what is still resting of a protection; legs already gone are ignored.
     virtual void cancel_protection(const ProtectionOrder& p) = 0;
+    // Spot: the order list with this listClientOrderId; std::nullopt when Binance has none.
+    // Futures have no order lists.
+    virtual std::optional<VenueOrderList> order_list(const std::string& /*list_client_id*/) {
+        return std::nullopt;
+    }
 
     struct Balance {
         std::string asset;  // asset, or venue symbol for a position

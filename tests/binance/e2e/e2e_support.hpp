@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -107,6 +108,18 @@ inline bool is_leg_id(const std::string& id) {
            (id.compare(id.size() - 3, 3, "-sl") == 0 || id.compare(id.size() - 3, 3, "-tp") == 0);
 }
 
+// The core's id of an order at the exchange: a leg placed there again under "<entry>-s<n>" or
+// "<entry>-t<n>" is the core's "<entry>-sl" or "<entry>-tp".
+inline std::string core_id(const std::string& id) {
+    const std::size_t dash = id.rfind('-');
+    if (dash == std::string::npos || dash + 2 >= id.size() ||
+        (id[dash + 1] != 's' && id[dash + 1] != 't'))
+        return id;
+    for (std::size_t i = dash + 2; i < id.size(); ++i)
+        if (!std::isdigit(static_cast<unsigned char>(id[i]))) return id;
+    return id.substr(0, dash) + (id[dash + 1] == 's' ? "-sl" : "-tp");
+}
+
 // The check after every fault. futures: positions are the exchange's positions and cash is the
 // wallet less what the positions cost; spot: positions are base balances and cash is USDT.
 inline void expect_journal_matches_exchange(const std::string& journal_path,
@@ -118,7 +131,7 @@ inline void expect_journal_matches_exchange(const std::string& journal_path,
 
     std::set<std::string> at_exchange;  // entries, exits and their stop-loss/take-profit legs
     for (const auto& o : fake.orders())
-        if (is_core_id(o.client_id)) at_exchange.insert(o.client_id);
+        if (is_core_id(o.client_id)) at_exchange.insert(core_id(o.client_id));
     std::set<std::string> in_journal;
     for (const auto& o : j.orders()) {
         in_journal.insert(o.client_order_id);

@@ -331,3 +331,50 @@ TEST_F(EngineE2e, AStopLossFiredAtTheExchangeReachesTheJournal) {
     }
     expect_journal_matches_exchange(dir.journal(), fake, true, {"BTC/USDT"});
 }
+
+// The strategy's exit is lost before it reaches the exchange after the stop-loss/take-profit was
+// lifted for it: once its recvWindow has passed the position, still held, gets its legs back (the
+// journal keeps them as they were), and when the price falls through the stop the journal has
+// the sale under the entry's stop-loss leg.
+TEST_F(EngineE2e, AnExitThatNeverReachedTheExchangeLeavesThePositionProtected) {
+    const std::string executor =
+        executor_block(fake, dir.path().string(), "spot", "recv_window_ms: 1000");
+    auto yaml = [&](const std::string& strategy) {
+        return pipeline("live", "[BTC/USDT]", feed_block(fake, "spot"), bracket(strategy),
+                        "{ quantity: 0.01 }", executor);
+    };
+    run(yaml("stop_pct: 2, take_pct: 2, hold_bars: 1000"), 3);
+    ASSERT_GT(fake.spot_balance("BTC"), 0) << "the first run entered";
+    bf::Fault lost;  // the next order, the exit, never reaches the exchange; its outcome is unknown
+    lost.kind = bf::FaultKind::ErrorBefore;
+    lost.method = "POST";
+    lost.path = "/api/v3/order";
+    lost.status = 503;
+    lost.body = "Unknown error, please check your request or try again later.";
+    fake.inject(lost);
+    auto stop_placed_again = [&](const char* status) {
+        for (const auto& o : fake.orders())
+            if (o.type == "STOP_LOSS" && o.status == status &&
+                o.client_id.compare(o.client_id.size() - 3, 3, "-s1") == 0)
+                return true;
+        return false;
+    };
+    run_while(yaml("stop_pct: 2, take_pct: 2, hold_bars: 1, max_closes: 1"), 14, 0, [&] {
+        for (int i = 0; i < 240 && !stop_placed_again("NEW"); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (stop_placed_again("NEW")) fake.set_price("BTCUSDT", 38000);  // through the stop
+    });
+    EXPECT_TRUE(stop_placed_again("FILLED")) << "the stop placed again sold the position";
+    core::Journal j = journal();
+    int exits_rejected = 0;
+    for (const auto& o : j.orders())
+        exits_rejected += o.side == core::Side::Sell && o.parent_client_order_id.empty() &&
+                          o.state == core::OrderState::Rejected;
+    EXPECT_EQ(exits_rejected, 1) << "the exit that never reached the exchange";
+    bool stop_sold = false;
+    for (const auto& f : j.fills())
+        stop_sold |= f.side == core::Side::Sell && f.client_order_id.size() > 3 &&
+                     f.client_order_id.compare(f.client_order_id.size() - 3, 3, "-sl") == 0;
+    EXPECT_TRUE(stop_sold) << "the journal has the stop's sale under the entry's leg";
+    expect_journal_matches_exchange(dir.journal(), fake, false, {"BTC/USDT"});
+}

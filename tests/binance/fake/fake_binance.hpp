@@ -1,8 +1,8 @@
 // A loopback fake of Binance spot (/api/v3) and USD-M futures (/fapi) for tests: it speaks the
 // real wire protocol and checks what the real one checks (API key, HMAC or Ed25519 signature
-// over the exact query and body, timestamp against recvWindow, filters, duplicate client order
-// ids, balances, margin), fills market orders at the price it serves, triggers resting
-// stop-loss/take-profit orders from the same prices, and injects faults on demand.
+// over the exact query and body, timestamp against recvWindow, filters, the pattern and uniqueness
+// of client order ids, balances, margin), fills market orders at the price it serves, triggers
+// resting stop-loss/take-profit orders from the same prices, and injects faults on demand.
 #pragma once
 
 #include <cstdint>

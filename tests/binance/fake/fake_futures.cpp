@@ -168,7 +168,8 @@ json FakeBinance::State::futures_new_order(const Params& p) {
     const double now_price = price_now(symbol);
     const double price = market ? 0 : p.number("price");
     const bool reduce_only = p.get("reduceOnly").value_or("false") == "true";
-    std::string id = p.get("newClientOrderId").value_or("web_" + std::to_string(next_order_id));
+    std::string id =
+        client_id(p, "newClientOrderId", true).value_or("web_" + std::to_string(next_order_id));
     if (find_open_client(true, false, symbol, id))
         throw ApiFailure(400, -4116, "clientOrderId is duplicated.");
     check_filters(s, true, market, qty, market ? now_price : price, reduce_only);
@@ -228,6 +229,7 @@ json FakeBinance::State::futures_algo(const Params& p) {
         throw ApiFailure(400, -4136,
                          "Target strategy invalid for orderType STOP_MARKET,closePosition true");
     const std::string id = p.need("clientAlgoId");
+    client_id(p, "clientAlgoId", true);
     if (find_open_client(true, true, symbol, id))
         throw ApiFailure(400, -4116, "clientOrderId is duplicated.");
     const auto resting = std::count_if(orders.begin(), orders.end(), [&](const Order& o) {

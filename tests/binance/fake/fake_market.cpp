@@ -1,6 +1,7 @@
 #include "fake_state.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -270,6 +271,22 @@ Order* FakeBinance::State::find_client(bool futures, bool algo, const std::strin
             it->client_id == id)
             return &*it;
     return nullptr;
+}
+
+std::optional<std::string> FakeBinance::State::client_id(const Params& p, const std::string& key,
+                                                         bool futures) const {
+    std::optional<std::string> id = p.get(key);
+    if (!id) return id;
+    bool legal = !id->empty() && id->size() <= 36;
+    for (char c : *id)
+        legal &= std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+                 (futures && (c == '.' || c == ':' || c == '/'));
+    if (!legal)
+        throw ApiFailure(400, -1100,
+                         "Illegal characters found in parameter '" + key + "'; legal range is '" +
+                             (futures ? "^[\\.A-Z\\:/a-z0-9_-]{1,36}$" : "^[a-zA-Z0-9-_]{1,36}$") +
+                             "'.");
+    return id;
 }
 
 Order* FakeBinance::State::find_open_client(bool futures, bool algo, const std::string& symbol,

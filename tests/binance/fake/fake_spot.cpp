@@ -102,7 +102,8 @@ json FakeBinance::State::spot_new_order(const Params& p) {
     const double now_price = price_now(symbol);
     const double price = type == "LIMIT" || type == "LIMIT_MAKER" ? p.number("price") : 0;
     const double stop = type == "STOP_LOSS" || type == "TAKE_PROFIT" ? p.number("stopPrice") : 0;
-    std::string id = p.get("newClientOrderId").value_or("web_" + std::to_string(next_order_id));
+    std::string id =
+        client_id(p, "newClientOrderId", false).value_or("web_" + std::to_string(next_order_id));
     if (find_open_client(false, false, symbol, id))
         throw ApiFailure(400, -2010, "Duplicate order sent.");
     check_filters(s, false, market, qty, market ? (stop > 0 ? stop : now_price) : price, false);
@@ -173,9 +174,11 @@ json FakeBinance::State::spot_oco(const Params& p) {
         throw ApiFailure(400, -1116, "Invalid orderType.");
     const double above = p.number("abovePrice"), below = p.number("belowStopPrice");
     const std::string list_id =
-        p.get("listClientOrderId").value_or("list_" + std::to_string(next_list_id));
-    const std::string above_id = p.get("aboveClientOrderId").value_or(list_id + "_a");
-    const std::string below_id = p.get("belowClientOrderId").value_or(list_id + "_b");
+        client_id(p, "listClientOrderId", false).value_or("list_" + std::to_string(next_list_id));
+    const std::string above_id = client_id(p, "aboveClientOrderId", false).value_or(list_id + "_a");
+    const std::string below_id = client_id(p, "belowClientOrderId", false).value_or(list_id + "_b");
+    // A list id is taken while its list is open ("accepted only when the previous one is filled
+    // or completely expired"), an order's id while its order is: Binance answers both alike.
     for (const Order& o : orders)
         if (!o.futures && o.open() &&
             (o.list_client_id == list_id || o.client_id == above_id || o.client_id == below_id))
@@ -208,19 +211,33 @@ json FakeBinance::State::spot_oco(const Params& p) {
     spot_locked[s.base] += qty;
     add_order(sl);
     add_order(tp);
-    const Order& a = orders[orders.size() - 1];
-    const Order& b = orders[orders.size() - 2];
+    json out = spot_order_list(list);
+    out["orderReports"] = {order_json(orders[orders.size() - 2]), order_json(orders.back())};
+    return out;
+}
+
+json FakeBinance::State::spot_order_list(int64_t list) const {
+    json legs = json::array();
+    bool open = false;
+    int64_t time = 0;
+    std::string symbol, list_client_id;
+    for (const Order& o : orders)
+        if (!o.futures && o.list_id == list) {
+            legs.push_back(
+                {{"symbol", o.symbol}, {"orderId", o.order_id}, {"clientOrderId", o.client_id}});
+            open |= o.open();
+            time = o.time;
+            symbol = o.symbol;
+            list_client_id = o.list_client_id;
+        }
     return {{"orderListId", list},
             {"contingencyType", "OCO"},
-            {"listStatusType", "EXEC_STARTED"},
-            {"listOrderStatus", "EXECUTING"},
-            {"listClientOrderId", list_id},
-            {"transactionTime", now()},
+            {"listStatusType", open ? "EXEC_STARTED" : "ALL_DONE"},
+            {"listOrderStatus", open ? "EXECUTING" : "ALL_DONE"},
+            {"listClientOrderId", list_client_id},
+            {"transactionTime", time},
             {"symbol", symbol},
-            {"orders",
-             {{{"symbol", symbol}, {"orderId", b.order_id}, {"clientOrderId", b.client_id}},
-              {{"symbol", symbol}, {"orderId", a.order_id}, {"clientOrderId", a.client_id}}}},
-            {"orderReports", {order_json(b), order_json(a)}}};
+            {"orders", legs}};
 }
 
 Reply FakeBinance::State::spot(const std::string& method, const std::string& path,
@@ -285,6 +302,21 @@ Reply FakeBinance::State::spot(const std::string& method, const std::string& pat
                 r.body.push_back(order_json(o));
     } else if (method == "POST" && path == "/api/v3/orderList/oco") {
         r.body = spot_oco(p);
+    } else if (method == "GET" && path == "/api/v3/orderList") {
+        // By orderListId or origClientOrderId (the listClientOrderId), not by symbol.
+        std::optional<std::string> list_id = p.get("orderListId");
+        std::optional<std::string> client = p.get("origClientOrderId");
+        if (!list_id && !client)
+            throw ApiFailure(400, -1102,
+                             "Param 'origClientOrderId' or 'orderListId' must be sent, but both "
+                             "were empty/null!");
+        int64_t found = -1;
+        for (const Order& o : orders)
+            if (!o.futures && o.list_id >= 0 &&
+                (list_id ? std::to_string(o.list_id) == *list_id : o.list_client_id == *client))
+                found = o.list_id;  // the newest
+        if (found < 0) throw ApiFailure(400, -2013, "Order list does not exist.");
+        r.body = spot_order_list(found);
     } else if (method == "DELETE" && path == "/api/v3/orderList") {
         const std::string symbol = p.need("symbol");
         const std::string list = p.need("listClientOrderId");

@@ -147,6 +147,10 @@ struct FakeBinance::State {
     void evaluate_at(int64_t ms);
 
     // ---- both accounts ----
+    // A client order id or list id as sent, checked against the pattern Binance documents for
+    // the market (spot: ^[a-zA-Z0-9-_]{1,36}$, futures: ^[\.A-Z\:/a-z0-9_-]{1,36}$).
+    std::optional<std::string> client_id(const Params& p, const std::string& key,
+                                         bool futures) const;
     Order* find_client(bool futures, bool algo, const std::string& symbol, const std::string& id);
     Order* find_open_client(bool futures, bool algo, const std::string& symbol,
                             const std::string& id);
@@ -168,6 +172,8 @@ struct FakeBinance::State {
     Reply spot(const std::string& method, const std::string& path, const Params& p);
     json spot_new_order(const Params& p);
     json spot_oco(const Params& p);
+    // GET /api/v3/orderList: an order list (the newest one under a listClientOrderId).
+    json spot_order_list(int64_t list) const;
     void spot_fill(Order& o, double qty, double price, bool maker);
     void spot_cancel(Order& o, const char* status);
     void spot_trigger(Order& o, double price);

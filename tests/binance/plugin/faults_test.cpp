@@ -5,6 +5,7 @@
 #include <orchestrade/sdk.hpp>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 using namespace orchestrade::testing;
@@ -505,6 +506,184 @@ TEST_F(FaultsTest, AnExitHeldBackByARateLimitAfterTheOcoWasLiftedPutsTheProtecti
     advance(2000);  // past Retry-After
     EXPECT_TRUE(of_kind(ex.poll(), OT_REPORT_CANCELED).empty()) << "for the core the legs rest on";
     EXPECT_EQ(resting_ids(), (std::vector<std::string>{"rf-7-s1", "rf-7-t1"}));
+}
+
+// The legs were lifted for an exit whose outcome is unknown, and the exit never reached
+// Binance: once its recvWindow has passed, the position it did not close gets its stop-loss/
+// take-profit back, and the core, never told the legs were canceled, keeps them.
+TEST_F(FaultsTest, AnExitThatNeverReachedBinanceAfterTheOcoWasLiftedPutsTheProtectionBack) {
+    ExecutorInstance ex = executor("spot", {{"recv_window_ms", "5000"}});
+    ex.submit(protected_buy("nr-1", 0.01, 39000, 42000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.00999, 40000);
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "/api/v3/order", 503,
+                      "Unknown error, please check your request or try again later."));
+    auto [code, message] = failure([&] { ex.submit(market("nr-2", OT_SIDE_SELL, 0.00999)); });
+    EXPECT_EQ(code, OT_E_AMBIGUOUS) << message;
+    advance(3000);
+    std::vector<Report> early = ex.poll();
+    EXPECT_TRUE(of_kind(early, OT_REPORT_CANCELED).empty()) << "for the core the legs rest on";
+    EXPECT_TRUE(resting_ids().empty()) << "not placed again while the exit may still arrive";
+    EXPECT_EQ(failure([&] { ex.query_order("BTC/USDT", "nr-1-sl"); }).first, OT_E_AMBIGUOUS);
+    advance(4100);
+    std::vector<Report> later = ex.poll();
+    ASSERT_EQ(of_kind(later, OT_REPORT_REJECTED).size(), 1u);
+    EXPECT_EQ(of_kind(later, OT_REPORT_REJECTED)[0].client_order_id, "nr-2");
+    EXPECT_TRUE(of_kind(later, OT_REPORT_CANCELED).empty());
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"nr-1-s1", "nr-1-t1"}));
+    for (const auto& o : fake.orders())
+        if (o.status == "NEW") {
+            EXPECT_NEAR(o.orig_qty, 0.00999, 1e-12) << o.client_id << ": the quantity held";
+            EXPECT_DOUBLE_EQ(o.type == "STOP_LOSS" ? o.stop_price : o.price,
+                             o.type == "STOP_LOSS" ? 39000 : 42000);
+        }
+    EXPECT_FALSE(host.logs_containing("exit nr-2 never reached Binance", OT_LOG_WARN).empty());
+    auto q = ex.query_order("BTC/USDT", "nr-1-sl");
+    ASSERT_TRUE(q);
+    EXPECT_EQ(of_kind(*q, OT_REPORT_ACCEPTED).size(), 1u) << "the leg rests, under its id";
+    advance(1000);
+    fake.set_price("BTCUSDT", 38500);
+    advance(1000);
+    EXPECT_NEAR(filled(ex.poll(), "nr-1-sl"), 0.00999, 1e-12) << "the stop acts, under its id";
+    EXPECT_NEAR(fake.spot_balance("BTC"), 0, 1e-12);
+    expect_no_duplicates();
+}
+
+// The same found by the core's query: the exit does not exist, and the legs are back.
+TEST_F(FaultsTest, AFuturesExitFoundMissingByAQueryPutsTheLegsBack) {
+    ExecutorInstance ex = executor("usdm", {{"recv_window_ms", "1000"}});
+    ex.submit(protected_buy("nr-3", 0.05, 39000, 41000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.05, 40000);
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "/fapi/v1/order", 503,
+                      "Unknown error, please check your request or try again later."));
+    EXPECT_EQ(failure([&] { ex.submit(market("nr-4", OT_SIDE_SELL, 0.05)); }).first,
+              OT_E_AMBIGUOUS);
+    advance(3100);
+    EXPECT_FALSE(ex.query_order("BTC/USDT", "nr-4"));
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"nr-3-s1", "nr-3-t1"}));
+    EXPECT_TRUE(of_kind(ex.poll(), OT_REPORT_CANCELED).empty()) << "for the core the legs rest on";
+    EXPECT_DOUBLE_EQ(fake.futures_position("BTCUSDT").amount, 0.05);
+    expect_no_duplicates();
+}
+
+// Conversely, an exit whose answer was lost but that Binance did take leaves the legs canceled:
+// the core hears so once the exit is found, and nothing is placed again.
+TEST_F(FaultsTest, AnExitWhoseAnswerWasLostButThatArrivedLeavesTheLegsCanceled) {
+    ExecutorInstance ex = executor("usdm");
+    ex.submit(protected_buy("nr-5", 0.05, 39000, 41000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.05, 40000);
+    fake.inject(fault(bf::FaultKind::Drop, "/fapi/v1/order"));
+    EXPECT_EQ(failure([&] { ex.submit(market("nr-6", OT_SIDE_SELL, 0.05)); }).first,
+              OT_E_AMBIGUOUS);
+    advance(1000);
+    std::vector<Report> reports = ex.poll();
+    EXPECT_DOUBLE_EQ(filled(reports, "nr-6"), 0.05);
+    std::vector<Report> canceled = of_kind(reports, OT_REPORT_CANCELED);
+    ASSERT_EQ(canceled.size(), 2u);
+    EXPECT_EQ(canceled[0].client_order_id, "nr-5-sl");
+    EXPECT_EQ(canceled[1].client_order_id, "nr-5-tp");
+    EXPECT_NE(canceled[0].text.find("closed by nr-6"), std::string::npos) << canceled[0].text;
+    advance(8000);
+    ex.poll();
+    EXPECT_TRUE(resting_ids().empty());
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+    expect_no_duplicates();
+}
+
+// A position whose legs are placed again over and over (each exit refused) gets new ids at
+// Binance every time, within its 36 characters, also after a restart: none is ever sent twice.
+TEST_F(FaultsTest, LegsPlacedAgainManyTimesNeverRepeatAnIdAtBinance) {
+    const std::string entry = "ot-0123456789abcdef0123456789-01";  // the longest an entry may be
+    ASSERT_EQ(entry.size(), 32u);
+    const std::string refusal = R"({"code":-1013,"msg":"Filter failure: PERCENT_PRICE_BY_SIDE"})";
+    auto refused_exits = [&](ExecutorInstance& ex, int from, int to) {
+        for (int i = from; i <= to; ++i) {
+            fake.inject(fault(bf::FaultKind::ErrorBefore, "/api/v3/order", 400, refusal));
+            ASSERT_EQ(failure([&] {
+                          ex.submit(market("exit-" + std::to_string(i), OT_SIDE_SELL, 0.00999));
+                      }).first,
+                      OT_E_REJECTED);
+            ASSERT_EQ(resting_ids().size(), 2u) << "placed again for the " << i << "th time";
+        }
+    };
+    {
+        ExecutorInstance ex = executor();
+        ex.submit(protected_buy(entry, 0.01, 39000, 42000));
+        ex.poll();
+        ledger_position("BTC/USDT", 0.00999, 40000);
+        refused_exits(ex, 1, 60);
+    }
+    ExecutorInstance again = executor();  // counts on from the saved state
+    refused_exits(again, 61, 130);
+    EXPECT_TRUE(host.logs_containing("NOT protected").empty());
+    expect_no_duplicates();
+    std::set<std::string> lists;
+    int placed = 0;
+    for (const auto& r : fake.requests())
+        if (r.method == "POST" && r.path == "/api/v3/orderList/oco" && r.status == 200) {
+            ++placed;
+            const std::size_t at = r.body.find("listClientOrderId=") + 18;
+            lists.insert(r.body.substr(at, r.body.find('&', at) - at));
+        }
+    EXPECT_EQ(placed, 131);
+    EXPECT_EQ(lists.size(), 131u) << "an order list id was used twice";
+    advance(1000);
+    fake.set_price("BTCUSDT", 38500);
+    advance(1000);
+    EXPECT_NEAR(filled(again.poll(), entry + "-sl"), 0.00999, 1e-12) << "the last ones act";
+}
+
+// An order list placed again after its answer was lost is refused as a duplicate: Binance has
+// it (its order queries lagged), so it is looked up by its id and watched.
+TEST_F(FaultsTest, AnOcoRefusedAsADuplicateIsAdoptedWhenItIsTheListMeant) {
+    ExecutorInstance ex = executor("spot", {{"recv_window_ms", "5000"}});
+    fake.inject(fault(bf::FaultKind::Drop, "/api/v3/orderList/oco"));
+    ex.submit(protected_buy("dup-1", 0.01, 39000, 42000));
+    bf::Fault lag = fault(bf::FaultKind::ErrorBefore, "/api/v3/order", 400,
+                          R"({"code":-2013,"msg":"Order does not exist."})");
+    lag.method = "GET";
+    lag.count = 2;  // the look-up of both legs
+    fake.inject(lag);
+    advance(8000);  // past the recvWindow: the list is placed again
+    std::vector<Report> reports = ex.poll();
+    EXPECT_EQ(fake.count_requests("POST", "/api/v3/orderList/oco"), 2);
+    EXPECT_EQ(fake.count_requests("GET", "/api/v3/orderList"), 1);
+    int announced = 0;
+    for (const Report& r : of_kind(reports, OT_REPORT_ACCEPTED))
+        announced += r.client_order_id == "dup-1-sl" || r.client_order_id == "dup-1-tp";
+    EXPECT_EQ(announced, 2) << "both legs rest";
+    EXPECT_TRUE(host.logs_containing("NOT protected").empty());
+    EXPECT_FALSE(host.logs_containing("is at Binance already", OT_LOG_INFO).empty());
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"dup-1-sl", "dup-1-tp"}));
+    fake.set_price("BTCUSDT", 38500);
+    advance(1000);
+    EXPECT_NEAR(filled(ex.poll(), "dup-1-sl"), 0.00999, 1e-12) << "the adopted list is watched";
+    expect_no_duplicates();
+}
+
+// The list id is taken by a list that is not this protection's (placed by hand): the position
+// is not protected, and that list is left alone.
+TEST_F(FaultsTest, AnOcoRefusedAsADuplicateOfAnotherListIsNotAdopted) {
+    fake.set_spot_balance("BTC", 0.5);
+    ExecutorInstance ex = executor("spot", {{"ignore_existing_holdings", "true"}});
+    std::string query =
+        "symbol=BTCUSDT&listClientOrderId=dup-2-oco&side=SELL&quantity=0.1&aboveType=LIMIT_MAKER"
+        "&aboveClientOrderId=manual-tp&abovePrice=45000&belowType=STOP_LOSS"
+        "&belowClientOrderId=manual-sl&belowStopPrice=35000&timestamp=" +
+        std::to_string(host.now_ms());
+    query += "&signature=" + bf::hmac_hex(kSecret, query);
+    HttpReply placed = loopback_http()({"POST",
+                                        fake.url() + "/api/v3/orderList/oco?" + query,
+                                        {"X-MBX-APIKEY: " + kKey},
+                                        "",
+                                        2000});
+    ASSERT_EQ(placed.status, 200) << placed.body;
+    ex.submit(protected_buy("dup-2", 0.01, 39000, 42000));
+    EXPECT_FALSE(host.logs_containing("is another one", OT_LOG_ERROR).empty());
+    EXPECT_FALSE(host.logs_containing("NOT protected", OT_LOG_ERROR).empty());
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"manual-sl", "manual-tp"}));
 }
 
 TEST_F(FaultsTest, AProtectionRefusedWhenPlacedAgainIsAnErrorSayingThePositionIsNotProtected) {
