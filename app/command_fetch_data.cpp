@@ -2,10 +2,10 @@
 // by default) into the csv feed's format, appending to an existing file where it stopped.
 #include "candle_file.hpp"
 #include "cli.hpp"
-#include "fetch_time.hpp"
 #include "setup.hpp"
 #include "summary.hpp"
 
+#include <orchestrade/candles/utc_time.hpp>
 #include <orchestrade/core/clock.hpp>
 #include <orchestrade/core/host_services.hpp>
 #include <orchestrade/core/logging.hpp>
@@ -118,9 +118,9 @@ int command_fetch_data(const GlobalOptions& g, const std::vector<std::string>& a
     try {
         interval_ms = core::parse_duration_ms(timeframe);
         const bool has_from = !from.empty();
-        const int64_t from_ms = has_from ? parse_time("--from", from) : 0;
+        const int64_t from_ms = has_from ? candles::parse_utc_time("--from", from) : 0;
         if (!to.empty()) {
-            const int64_t to_ms = parse_time("--to", to);
+            const int64_t to_ms = candles::parse_utc_time("--to", to);
             if (has_from && from_ms >= to_ms)
                 throw std::invalid_argument("--from " + from + " is not before --to " + to);
             end = std::min(end, to_ms);
