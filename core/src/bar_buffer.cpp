@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 
 namespace orchestrade::core {
 
@@ -137,6 +138,28 @@ void BarBuffer::consume(std::size_t end) {
     series_.erase(std::remove_if(series_.begin(), series_.end(),
                                  [](const OwnedPoint& p) { return p.delivered; }),
                   series_.end());
+}
+
+void BarBuffer::sort_by_close_time() {
+    std::vector<std::size_t> order(size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
+        return close_time(a) < close_time(b);
+    });
+    auto reorder = [&order](auto& column) {
+        auto sorted = column;
+        for (std::size_t i = 0; i < order.size(); ++i)
+            sorted[i] = column[order[i]];
+        column = std::move(sorted);
+    };
+    reorder(symbol_);
+    reorder(interval_);
+    reorder(open_time_);
+    reorder(open_);
+    reorder(high_);
+    reorder(low_);
+    reorder(close_);
+    reorder(volume_);
 }
 
 }  // namespace orchestrade::core

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <thread>
@@ -282,7 +283,7 @@ class Engine {
             }
             venue_check_pending_ = true;
             check_venue_once_reconciled();
-            warm_up();
+            warm_up(std::numeric_limits<int64_t>::max());
         }
         log_->info("run {} of '{}' started in {} mode{}; journal {}", run_id_, p_.name,
                    to_string(p_.mode), summary_.resumed ? " (resumed)" : "", p_.journal);
@@ -384,31 +385,103 @@ class Engine {
             throw RunError("the journal and the venue disagree, refusing to trade:" + problems);
     }
 
-    // Strategies rebuild their indicators from history before the first live bar: of every
+    // Strategies rebuild their indicators from history before their first bar: of every
     // timeframe the feed delivers (a higher one too), or of the pipeline's from a feed that gives
-    // nothing when asked for all.
-    void warm_up() {
-        uint32_t n = strategy_->warmup_bars();
-        if (n == 0) return;
+    // nothing when asked for all. Paper and live ask for what has closed (before_ms INT64_MAX), a
+    // backtest for what closed by the start of its tested period, so that its first bar is
+    // decided as a paper run's would be. The bars reach the strategy alone, as OT_BATCH_WARMUP:
+    // no executor, stop, chart, equity sample or signal sees them. They mark the ledger, which
+    // in a backtest is flat: its equity stays the starting cash.
+    void warm_up(int64_t before_ms) {
+        const uint32_t asked = strategy_->warmup_bars();
+        if (asked == 0) return;
         BarBuffer history;
-        constexpr int64_t kNow = std::numeric_limits<int64_t>::max();
+        bool feed_has_history = true;
         for (const auto& symbol : p_.universe) {
             const std::size_t before = history.size();
-            if (!feed_->history(symbol, 0, kNow, n, history.sink())) return;
+            feed_has_history = feed_->history(symbol, 0, before_ms, asked, history.sink());
+            if (!feed_has_history) break;
             if (history.size() == before && interval_s_ != 0)
-                feed_->history(symbol, interval_s_, kNow, n, history.sink());
+                feed_->history(symbol, interval_s_, before_ms, asked, history.sink());
         }
-        for (std::size_t begin = 0; begin < history.size();) {
-            std::size_t end = history.group_end(begin);
+        history.sort_by_close_time();
+        // A bar that closes later is not history: it belongs to the tested period.
+        std::size_t usable = 0;
+        while (usable < history.size() && history.close_time(usable) <= before_ms)
+            ++usable;
+        if (usable < history.size())
+            log_->warn("the feed's history had {} bar(s) closing after {} UTC: not used",
+                       history.size() - usable, format_time(before_ms));
+        for (std::size_t begin = 0; begin < usable;) {
+            const std::size_t end = history.group_end(begin);
+            const int64_t close_ms = history.close_time(begin);
+            if (backtest_) sim_clock_.set(close_ms);
             for (std::size_t i = begin; i < end; ++i)
                 ledger_->mark(history.symbol(i), history.close(i));
-            const ot_bar_batch& b =
-                history.batch(begin, end, history.close_time(begin), OT_BATCH_WARMUP);
-            strategy_->on_bars(b, signals_.sink());
+            strategy_->on_bars(history.batch(begin, end, close_ms, OT_BATCH_WARMUP),
+                               signals_.sink());
             begin = end;
         }
         signals_.signals().clear();
-        log_->info("strategy warmed up on {} bar(s) of history", history.size());
+        record_warm_up(history, usable, asked, before_ms, feed_has_history);
+    }
+
+    // Says, in the log and the journal ("warmup"), how much history the strategy had: less than
+    // it asked for is no error, it then warms up on the run's first bars.
+    void record_warm_up(const BarBuffer& history, std::size_t usable, uint32_t asked,
+                        int64_t before_ms, bool feed_has_history) {
+        std::map<std::string, std::map<int32_t, int64_t>> bars;  // symbol -> interval -> count
+        for (std::size_t i = 0; i < usable; ++i)
+            ++bars[history.symbol(i)][history.interval_s(i)];
+        bool short_of_asked = false;
+        std::string text;
+        nlohmann::json series = nlohmann::json::array();
+        for (const auto& symbol : p_.universe) {
+            const auto it = bars.find(symbol);
+            if (it == bars.end()) {
+                short_of_asked = true;
+                continue;
+            }
+            std::string counts;
+            for (const auto& [interval_s, count] : it->second) {
+                short_of_asked = short_of_asked || count < asked;
+                counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ",
+                                      timeframe_text(interval_s), count);
+                series.push_back({{"symbol", symbol}, {"interval_s", interval_s}, {"bars", count}});
+            }
+            text += fmt::format("{}{} {}", text.empty() ? "" : "; ", symbol, counts);
+        }
+        const std::string until = backtest_
+                                      ? fmt::format(" closed by {} UTC, where the backtest starts",
+                                                    format_time(before_ms))
+                                      : std::string();
+        const char* first_bars = backtest_ ? "the backtest's first bars" : "the first live bars";
+        if (usable == 0)
+            log_->info(
+                "{}: the strategy, which asked for {} bar(s) of each timeframe, warms up "
+                "on {}",
+                feed_has_history ? "the feed had no history" + until
+                                 : std::string("the feed gives no history"),
+                asked, first_bars);
+        else
+            log_->info("strategy warmed up on {} bar(s) of history{} ({}){}", usable, until, text,
+                       short_of_asked
+                           ? fmt::format(": less than the {} of each timeframe it asked for, the "
+                                         "rest comes from {}",
+                                         asked, first_bars)
+                           : std::string());
+        nlohmann::json record = {{"asked", asked}, {"bars", usable}, {"series", series}};
+        if (backtest_) record["before_ms"] = before_ms;
+        record_event("core", "warmup", backtest_ ? before_ms : wall_clock_.now_ms(), record);
+    }
+
+    // "3m", "4h", "90s": an interval as pipelines write it.
+    static std::string timeframe_text(int32_t seconds) {
+        static constexpr std::pair<int32_t, const char*> kUnits[] = {
+            {604800, "w"}, {86400, "d"}, {3600, "h"}, {60, "m"}};
+        for (const auto& [unit, suffix] : kUnits)
+            if (seconds % unit == 0) return std::to_string(seconds / unit) + suffix;
+        return std::to_string(seconds) + "s";
     }
 
     // How fills are produced, kept with the run so a report can explain backtest-vs-live
@@ -576,7 +649,7 @@ class Engine {
     // ---- loops ----------------------------------------------------------------------------
     void backtest_loop() {
         journal_->begin_batch();
-        bool more = true;
+        bool more = true, warmed_up = false;
         std::optional<std::string> feed_error;
         auto last_progress = steady::now();
         while (true) {
@@ -599,6 +672,10 @@ class Engine {
             while (begin < n) {
                 std::size_t end = buffer_.group_end(begin);
                 if (end == n && more) break;  // the next chunk may add rows to this moment
+                if (!warmed_up) {
+                    warm_up(first_open(begin, end));
+                    warmed_up = true;
+                }
                 step(begin, end);
                 begin = end;
             }
@@ -616,6 +693,15 @@ class Engine {
         if (feed_error) throw RunError(*feed_error);
         journal_->commit_batch();
         if (summary_.bars == 0) log_->warn("the feed produced no bars: nothing to trade");
+    }
+
+    // Where a backtest's tested period begins: the open of its first moment's finest bar (a 4h
+    // bar that closes with the first 3m bar opened hours before the period).
+    int64_t first_open(std::size_t begin, std::size_t end) const {
+        int64_t open = buffer_.open_time(begin);
+        for (std::size_t i = begin + 1; i < end; ++i)
+            open = std::max(open, buffer_.open_time(i));
+        return open;
     }
 
     void live_loop() {

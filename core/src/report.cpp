@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
-#include <ctime>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -40,17 +39,6 @@ __attribute__((format(printf, 1, 2))) std::string formatted(const char* spec, ..
     va_start(args, spec);
     std::vsnprintf(buffer, sizeof buffer, spec, args);
     va_end(args);
-    return buffer;
-}
-
-// "2024-01-31 09:30:00" (UTC), "-" for 0.
-std::string format_time(int64_t time_ms) {
-    if (time_ms == 0) return "-";
-    const std::time_t seconds = static_cast<std::time_t>(time_ms / 1000);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &utc);
     return buffer;
 }
 

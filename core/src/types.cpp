@@ -1,6 +1,7 @@
 #include <orchestrade/core/types.hpp>
 
 #include <array>
+#include <ctime>
 #include <utility>
 
 namespace orchestrade::core {
@@ -73,6 +74,16 @@ bool parse_action(std::string_view text, Action& out) {
 }
 bool parse_order_state(std::string_view text, OrderState& out) {
     return parse_name(text, kStates, out);
+}
+
+std::string format_time(int64_t time_ms) {
+    if (time_ms == 0) return "-";
+    const std::time_t seconds = static_cast<std::time_t>(time_ms / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &utc);
+    return buffer;
 }
 
 }  // namespace orchestrade::core

@@ -247,7 +247,9 @@ void BinanceFeed::history(const std::string& symbol, int32_t interval_s, int64_t
     for (const Stream& s : streams_) {
         if (s.symbol != symbol || (interval_s != 0 && interval_s != s.interval_s)) continue;
         // Only bars already delivered (at or before the cursor): poll() pushes the later ones.
-        int64_t last = std::min(s.cursor, (before_ms - 1) / s.interval_ms() * s.interval_ms());
+        // The last one closes by before_ms.
+        int64_t last =
+            std::min(s.cursor, (before_ms - s.interval_ms()) / s.interval_ms() * s.interval_ms());
         int64_t first = last - (int64_t{count} - 1) * s.interval_ms();
         try {
             for (const Kline& k : closed_range(s, first, last, server_now))

@@ -1,6 +1,7 @@
 #include "csv_feed.hpp"
 
 #include <orchestrade/candles/timeframe.hpp>
+#include <orchestrade/candles/utc_time.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -8,7 +9,9 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <limits>
 #include <memory>
+#include <stdexcept>
 
 namespace orchestrade::plugins {
 namespace {
@@ -40,6 +43,17 @@ std::string first_symbol(const sdk::Context& ctx) {
     return symbol;
 }
 
+// No `start` (or an empty one): every bar is run.
+int64_t start_time(const sdk::Context& ctx) {
+    const std::string start = ctx.params.has("start") ? ctx.params.get_string("start") : "";
+    if (start.empty()) return std::numeric_limits<int64_t>::min();
+    try {
+        return candles::parse_utc_time("csv: start", start);
+    } catch (const std::invalid_argument& e) {
+        throw sdk::Error(OT_E_INVALID_ARG, e.what());
+    }
+}
+
 // Checked at create, so `orchestrade validate` finds a missing file, not the run's first poll.
 void require_readable_file(const std::string& path) {
     std::error_code ec;
@@ -59,7 +73,8 @@ CsvFeed::CsvFeed(const sdk::Context& ctx)
       path_(resolve(ctx.base_dir, ctx.params.get_string("path"))),
       interval_s_(candles::parse_timeframe(ctx.params.get_string("timeframe"))),
       symbol_(first_symbol(ctx)),
-      replay_bars_(ctx.params.get_int("replay_bars")) {
+      replay_bars_(ctx.params.get_int("replay_bars")),
+      start_ms_(start_time(ctx)) {
     require_readable_file(path_);
 }
 
@@ -72,21 +87,25 @@ void CsvFeed::start() {
         return;
     }
     std::optional<std::string> cursor = host().kv_get(kCursorKey);
-    if (!cursor) return;
-    int64_t last = 0;
-    auto [end, ec] = std::from_chars(cursor->data(), cursor->data() + cursor->size(), last);
-    if (ec != std::errc() || end != cursor->data() + cursor->size())
-        throw sdk::Error(OT_E_INVALID_ARG, "csv: stored cursor '" + *cursor + "' is not a time");
+    int64_t last = std::numeric_limits<int64_t>::min();
+    if (cursor) {
+        auto [end, ec] = std::from_chars(cursor->data(), cursor->data() + cursor->size(), last);
+        if (ec != std::errc() || end != cursor->data() + cursor->size())
+            throw sdk::Error(OT_E_INVALID_ARG,
+                             "csv: stored cursor '" + *cursor + "' is not a time");
+    }
+    // The replay goes on after the saved cursor, and never begins before `start`: the bars
+    // skipped are history.
     CsvRow row;
     while (reader_->next(row)) {
-        if (row.open_time_ms > last) {
+        if (row.open_time_ms > last && !before_start(row.open_time_ms)) {
             reader_->unread();
             break;
         }
         pushed_any_ = true;
         last_pushed_ms_ = row.open_time_ms;
     }
-    host().info("csv: resuming " + path_ + " after bar " + *cursor);
+    if (cursor) host().info("csv: resuming " + path_ + " after bar " + *cursor);
 }
 
 void CsvFeed::push(const CsvRow& row, sdk::FeedOut& out) const {
@@ -141,14 +160,18 @@ uint64_t CsvFeed::push_backtest_rows(uint64_t limit, sdk::FeedOut& out) {
         }
         if (rows.count == 0) break;
         const CsvPrefetcher::Chunk& c = *rows.chunk;
+        // The rows before `start` are history: the run begins after them.
+        std::size_t b = rows.begin;
+        const std::size_t e = rows.begin + rows.count;
+        while (b < e && before_start(c.open_time_ms[b]))
+            ++b;
+        if (b == e) continue;
         for (const auto& gap : c.gaps)
-            if (gap.row >= rows.begin && gap.row < rows.begin + rows.count)
-                warn_gap(gap.delta_ms, gap.line);
-        const std::size_t b = rows.begin;
+            if (gap.row >= b && gap.row < e) warn_gap(gap.delta_ms, gap.line);
         ot_bar_columns columns{sizeof(ot_bar_columns),
                                interval_s_,
                                symbol_.c_str(),
-                               static_cast<uint32_t>(rows.count),
+                               static_cast<uint32_t>(e - b),
                                0u,
                                c.open_time_ms.data() + b,
                                c.open.data() + b,
@@ -157,8 +180,8 @@ uint64_t CsvFeed::push_backtest_rows(uint64_t limit, sdk::FeedOut& out) {
                                c.close.data() + b,
                                c.volume.data() + b};
         out.bars(columns);
-        pushed += rows.count;
-        last_pushed_ms_ = c.open_time_ms[b + rows.count - 1];
+        pushed += e - b;
+        last_pushed_ms_ = c.open_time_ms[e - 1];
     }
     return pushed;
 }
@@ -183,7 +206,11 @@ bool CsvFeed::poll(int64_t, uint32_t max_bars, sdk::FeedOut& out) {
         ++pushed;
         last_pushed_ms_ = row.open_time_ms;
     }
-    if (pushed == 0) return false;
+    if (pushed == 0) {
+        if (!pushed_any_ && start_ms_ != std::numeric_limits<int64_t>::min())
+            host().warn("csv: no bar of " + path_ + " closes after start: nothing to run");
+        return false;
+    }
     pushed_any_ = true;
     if (!backtest) host().kv_set(kCursorKey, std::to_string(last_pushed_ms_));
     return true;
@@ -194,12 +221,13 @@ void CsvFeed::history(const std::string& symbol, int32_t interval_s, int64_t bef
     if (symbol != symbol_ || (interval_s != 0 && interval_s != interval_s_) || count == 0 ||
         !pushed_any_)
         return;
-    // Only bars already replayed have closed: history never reaches past the replay position.
-    int64_t before = std::min(before_ms, last_pushed_ms_ + 1);
+    // Only bars already replayed (or before `start`) have closed: history never reaches past
+    // the replay position. In a backtest, before_ms is where the tested bars begin.
+    const int64_t before = std::min(before_ms, last_pushed_ms_ + interval_ms());
     CsvBarReader reader(path_, interval_ms());
     std::deque<CsvRow> last;
     CsvRow row;
-    while (reader.next(row) && row.open_time_ms < before) {
+    while (reader.next(row) && row.open_time_ms + interval_ms() <= before) {
         if (last.size() == count) last.pop_front();
         last.push_back(row);
     }

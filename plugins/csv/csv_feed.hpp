@@ -27,6 +27,9 @@ class CsvFeed final : public sdk::Feed {
         sdk::param(OT_PARAM_STRING, "symbol", nullptr, 1, 0,
                    "Symbol of the bars; default: the first universe symbol"),
         sdk::int_param("replay_bars", "1", 1, 1e6, "Paper/live: bars replayed per poll"),
+        sdk::param(OT_PARAM_STRING, "start", nullptr, 1, 0,
+                   "Time the run begins at (YYYY-MM-DD[THH:MM[:SS]] UTC, or Unix ms): the bars "
+                   "that close by then are history only, for the strategy's warm-up"),
     };
 
     explicit CsvFeed(const sdk::Context& ctx);
@@ -39,6 +42,10 @@ class CsvFeed final : public sdk::Feed {
   private:
     void push(const CsvRow& row, sdk::FeedOut& out) const;
     int64_t interval_ms() const { return int64_t{interval_s_} * 1000; }
+    // A bar that closes by `start` is history, never pushed by poll().
+    bool before_start(int64_t open_time_ms) const {
+        return open_time_ms + interval_ms() <= start_ms_;
+    }
     void refuse_another_timeframe() const;
     void warn_gap(int64_t delta_ms, uint64_t line);  // the row at line came after a gap
     uint64_t push_backtest_rows(uint64_t limit, sdk::FeedOut& out);
@@ -48,6 +55,7 @@ class CsvFeed final : public sdk::Feed {
     int32_t interval_s_;
     std::string symbol_;
     int64_t replay_bars_;
+    int64_t start_ms_;                           // INT64_MIN without `start`
     std::unique_ptr<CsvBarReader> reader_;       // paper/live
     std::unique_ptr<CsvPrefetcher> prefetcher_;  // backtest: the reader, on its own thread
     bool pushed_any_ = false;

@@ -155,7 +155,7 @@ void RobinhoodQuoteFeed::history(const std::string& symbol, int32_t interval_s, 
     if (it == recent_.end()) return;
     std::vector<const Candle*> bars;
     for (const Candle& c : it->second)
-        if (c.open_time_ms < before_ms) bars.push_back(&c);
+        if (c.open_time_ms + int64_t{interval_s_} * 1000 <= before_ms) bars.push_back(&c);
     std::size_t first = bars.size() > count ? bars.size() - count : 0;
     for (std::size_t i = first; i < bars.size(); ++i)
         push(*bars[i], out);

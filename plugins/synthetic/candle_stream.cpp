@@ -20,11 +20,33 @@ CandleStream::CandleStream(const StreamConfig& config, const std::string& symbol
     : config_(config),
       walk_(config.walk, symbol),
       // Its own generator, so turning series on leaves the candles unchanged.
-      series_rng_(config.walk.seed ^ candles::stable_hash(symbol + "#series")) {
+      higher_(aggregates(config)),
+      series_rng_(config.walk.seed ^ candles::stable_hash(symbol + "#series")) {}
+
+std::vector<CandleStream::Aggregate> CandleStream::aggregates(const StreamConfig& config) {
+    std::vector<Aggregate> higher;
     for (int32_t s : config.higher_intervals_s) {
         Aggregate a;
         a.interval_ms = int64_t{s} * 1000;
-        higher_.push_back(a);
+        higher.push_back(a);
+    }
+    return higher;
+}
+
+void CandleStream::before_start(const StreamConfig& config, const std::string& symbol,
+                                int64_t count, std::vector<StreamItem>& out) {
+    candles::WalkBeforeStart walk(config.walk, symbol);
+    std::vector<candles::Candle> base(static_cast<std::size_t>(std::max<int64_t>(count, 0)));
+    for (auto it = base.rbegin(); it != base.rend(); ++it)
+        *it = walk.previous();
+    std::vector<Aggregate> higher = aggregates(config);
+    for (const candles::Candle& c : base) {
+        StreamItem item;
+        item.interval_s = config.interval_s;
+        item.candle = c;
+        out.push_back(item);
+        for (Aggregate& a : higher)
+            aggregate(a, c, config.interval_s, out);
     }
 }
 
@@ -35,12 +57,12 @@ void CandleStream::next(std::vector<StreamItem>& out) {
     base.candle = c;
     out.push_back(base);
     for (Aggregate& a : higher_)
-        aggregate(a, c, out);
+        aggregate(a, c, config_.interval_s, out);
     if (config_.series) add_series(c.open_time_ms + int64_t{config_.interval_s} * 1000, out);
 }
 
-void CandleStream::aggregate(Aggregate& a, const candles::Candle& c,
-                             std::vector<StreamItem>& out) const {
+void CandleStream::aggregate(Aggregate& a, const candles::Candle& c, int32_t base_s,
+                             std::vector<StreamItem>& out) {
     int64_t window = floor_to(c.open_time_ms, a.interval_ms);
     if (window != a.window_start) {
         a.window_start = window;
@@ -53,7 +75,7 @@ void CandleStream::aggregate(Aggregate& a, const candles::Candle& c,
         a.candle.close = c.close;
         a.candle.volume += c.volume;
     }
-    int64_t close_ms = c.open_time_ms + int64_t{config_.interval_s} * 1000;
+    int64_t close_ms = c.open_time_ms + int64_t{base_s} * 1000;
     if (close_ms == window + a.interval_ms && a.whole) {
         StreamItem item;
         item.interval_s = static_cast<int32_t>(a.interval_ms / 1000);

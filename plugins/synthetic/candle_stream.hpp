@@ -37,6 +37,13 @@ class CandleStream {
     // Base candles generated so far.
     int64_t index() const { return walk_.index(); }
 
+    // The `count` base candles before the start, oldest first, each followed by the higher
+    // candles it completes, as next() gives the later ones (a window the count does not reach
+    // from its start is skipped); no series points. The walk before the start is
+    // candles::WalkBeforeStart.
+    static void before_start(const StreamConfig& config, const std::string& symbol, int64_t count,
+                             std::vector<StreamItem>& out);
+
   private:
     // A higher-timeframe candle being built from base candles; aligned to multiples of its
     // interval since the Unix epoch, like exchange candles.
@@ -47,7 +54,10 @@ class CandleStream {
         candles::Candle candle;
     };
 
-    void aggregate(Aggregate& a, const candles::Candle& c, std::vector<StreamItem>& out) const;
+    static std::vector<Aggregate> aggregates(const StreamConfig& config);
+    // Adds base candle c (of base_s seconds) to a; appends a's candle once c completes it.
+    static void aggregate(Aggregate& a, const candles::Candle& c, int32_t base_s,
+                          std::vector<StreamItem>& out);
     void add_series(int64_t close_ms, std::vector<StreamItem>& out);
 
     StreamConfig config_;

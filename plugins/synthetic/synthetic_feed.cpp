@@ -14,6 +14,10 @@ namespace {
 constexpr uint32_t kChunk = 65536;
 constexpr const char* kCursorKey = "cursor";
 
+int64_t close_ms(const StreamItem& item) {
+    return item.candle.open_time_ms + int64_t{item.interval_s} * 1000;
+}
+
 std::vector<int32_t> parse_higher(const std::string& list, int32_t base_s) {
     std::vector<int32_t> out;
     std::size_t pos = 0;
@@ -145,41 +149,79 @@ void SyntheticFeed::replay_step(sdk::FeedOut& out) {
     host().kv_set(kCursorKey, std::to_string(last_open));
 }
 
+int64_t SyntheticFeed::bars_closed_by(int64_t time_ms) const {
+    return time_ms < config_.walk.start_ms
+               ? 0
+               : (time_ms - config_.walk.start_ms) / config_.walk.interval_ms;
+}
+
+int64_t SyntheticFeed::bars_before_start(int32_t interval_s, uint32_t count, int64_t before_ms,
+                                         const Kept& replayed) const {
+    const int64_t base_ms = config_.walk.interval_ms;
+    int64_t needed = 0;
+    auto need = [&](int32_t s) {
+        if (interval_s != 0 && interval_s != s) return;
+        const auto it = replayed.find(s);
+        const int64_t have = it == replayed.end() ? 0 : static_cast<int64_t>(it->second.size());
+        // A window more than the bars lacking: the first one may be partial.
+        if (have < count)
+            needed = std::max(needed, (count - have + 1) * (int64_t{s} * 1000 / base_ms));
+    };
+    need(config_.interval_s);
+    for (int32_t s : config_.higher_intervals_s)
+        need(s);
+    if (needed == 0) return 0;
+    // Bars between before_ms and the start are not history of before_ms.
+    if (before_ms < config_.walk.start_ms)
+        needed += (config_.walk.start_ms - before_ms + base_ms - 1) / base_ms;
+    // None opens before 1970.
+    return std::min({needed, config_.walk.start_ms / base_ms, kMaxBarsBeforeStart});
+}
+
 void SyntheticFeed::history(const std::string& symbol, int32_t interval_s, int64_t before_ms,
                             uint32_t count, sdk::FeedOut& out) {
     std::size_t index = 0;
     while (index < symbols_.size() && symbols_[index] != symbol)
         ++index;
     if (index == symbols_.size() || count == 0) return;
-    // Only bars already replayed have closed: history never reaches past the replay position.
-    int64_t available = streams_[index].index();
-    // The last `count` bars of each interval asked for (0: the base one and every higher one).
-    std::map<int32_t, std::deque<StreamItem>> last;
-    CandleStream stream(config_, symbol);
+    // The last `count` bars of each interval asked for (0: the base one and every higher one)
+    // that closed by before_ms.
+    auto keep = [&](const StreamItem& item, Kept& kept) {
+        if (item.name || (interval_s != 0 && item.interval_s != interval_s) ||
+            close_ms(item) > before_ms)
+            return;
+        std::deque<StreamItem>& last = kept[item.interval_s];
+        if (last.size() == count) last.pop_front();
+        last.push_back(item);
+    };
+    // Of the walk from its start, only bars already replayed have closed: poll() pushes the rest.
+    const int64_t replayable = std::min(streams_[index].index(), bars_closed_by(before_ms));
+    Kept replayed;
     std::vector<StreamItem> items;
-    while (stream.index() < available) {
+    CandleStream stream(config_, symbol);
+    while (stream.index() < replayable) {
         items.clear();
         stream.next(items);
-        for (const StreamItem& item : items) {
-            if (item.name || (interval_s != 0 && item.interval_s != interval_s) ||
-                item.candle.open_time_ms >= before_ms)
-                continue;
-            std::deque<StreamItem>& kept = last[item.interval_s];
-            if (kept.size() == count) kept.pop_front();
-            kept.push_back(item);
-        }
+        for (const StreamItem& item : items)
+            keep(item, replayed);
     }
-    // In the order the stream gives them: by close time, a higher bar after the base bar that
-    // closes it.
+    // What they lack comes from the walk before the start, which precedes them.
+    items.clear();
+    CandleStream::before_start(config_, symbol,
+                               bars_before_start(interval_s, count, before_ms, replayed), items);
+    Kept kept;
+    for (const StreamItem& item : items)
+        keep(item, kept);
+    for (const auto& [interval, bars] : replayed)
+        for (const StreamItem& item : bars)
+            keep(item, kept);
     std::vector<const StreamItem*> ordered;
-    for (const auto& [interval, kept] : last)
-        for (const StreamItem& item : kept)
+    for (const auto& [interval, bars] : kept)
+        for (const StreamItem& item : bars)
             ordered.push_back(&item);
-    auto close_ms = [](const StreamItem* i) {
-        return i->candle.open_time_ms + int64_t{i->interval_s} * 1000;
-    };
-    std::stable_sort(ordered.begin(), ordered.end(), [&](const StreamItem* a, const StreamItem* b) {
-        return close_ms(a) < close_ms(b);
+    // By close time, a higher bar after the base bar that closes it, as the stream gives them.
+    std::stable_sort(ordered.begin(), ordered.end(), [](const StreamItem* a, const StreamItem* b) {
+        return close_ms(*a) < close_ms(*b);
     });
     for (const StreamItem* item : ordered)
         push(index, *item, out);

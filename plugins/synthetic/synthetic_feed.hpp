@@ -7,6 +7,7 @@
 #include <orchestrade/sdk.hpp>
 
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,11 +44,15 @@ class SyntheticFeed final : public sdk::Feed {
     void history(const std::string& symbol, int32_t interval_s, int64_t before_ms, uint32_t count,
                  sdk::FeedOut& out) override;
 
+    // At most this many base bars per symbol before start_ms go to history().
+    static constexpr int64_t kMaxBarsBeforeStart = 1'000'000;
+
   private:
     struct Pending {
         std::size_t symbol;
         StreamItem item;
     };
+    using Kept = std::map<int32_t, std::deque<StreamItem>>;  // interval -> bars, oldest first
 
     bool exhausted() const;
     // Base bars of every symbol that have been generated (or skipped on resume), per symbol.
@@ -57,6 +62,12 @@ class SyntheticFeed final : public sdk::Feed {
     // Paper and live: one whole time step per poll; the cursor lets a restart resume after it.
     void replay_step(sdk::FeedOut& out);
     void push(std::size_t symbol, const StreamItem& item, sdk::FeedOut& out) const;
+    // Bars of the walk from its start that have closed by time_ms.
+    int64_t bars_closed_by(int64_t time_ms) const;
+    // How many bars before the start history() generates for `count` bars of interval_s (0: of
+    // every interval) that closed by before_ms, besides those it found `replayed`.
+    int64_t bars_before_start(int32_t interval_s, uint32_t count, int64_t before_ms,
+                              const Kept& replayed) const;
 
     StreamConfig config_;
     int64_t bars_;  // per symbol; 0 = unlimited

@@ -30,12 +30,21 @@ using ot::llm::Scripted;
 
 namespace {
 
-constexpr int kDecisionsFrom = 49;  // the step of the 50th 3m bar
 const char* kUniverse = "[BTC/USDT, ETH/USDT, SOL/USDT, BNB/USDT, XRP/USDT, DOGE/USDT]";
 
 std::string read(const std::filesystem::path& p) {
     std::ifstream in(p);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The "Longer-term context" sections of a prompt, one per symbol.
+std::vector<std::string> context_sections(const std::string& prompt) {
+    const std::string title = "Longer-term context (4h):";
+    std::vector<std::string> sections;
+    for (std::size_t at = prompt.find(title); at != std::string::npos;
+         at = prompt.find(title, at + 1))
+        sections.push_back(prompt.substr(at, prompt.find("###", at) - at));
+    return sections;
 }
 
 int count_lines(const std::filesystem::path& p) {
@@ -153,7 +162,7 @@ TEST_F(Seed004, ABacktestOnTheCommandProviderTradesWithStopsAndTargets) {
     core::RunSummary s = run(pipeline("backtest", steps, command_params()));
     EXPECT_EQ(s.status, "completed");
     EXPECT_EQ(s.bars, 6 * steps + 6);
-    const int decisions = steps - kDecisionsFrom;
+    const int decisions = steps;  // the strategy was warmed up before the first bar
     EXPECT_EQ(command_calls(), decisions);
     EXPECT_GT(s.fills, 6);
     expect_entries_with_exit_plans(journal(), s.run_id);
@@ -162,25 +171,45 @@ TEST_F(Seed004, ABacktestOnTheCommandProviderTradesWithStopsAndTargets) {
     EXPECT_EQ(calls[0]["provider"], "command");
     EXPECT_DOUBLE_EQ(calls[0]["cost_usd"].get<double>(), 0.001);  // as the CLI reports it
 
-    // No look-ahead: the 4h bar that closes at 04:00 shows from the 04:00 decision on, not before.
-    std::string before = read(dir.path() / "prompt-29.txt"),
-                at = read(dir.path() / "prompt-30.txt");
+    // No look-ahead: the 4h bar that closes at 04:00 shows from the 04:00 decision on, not before;
+    // until then the context is the 4h history's, which closed at 00:00.
+    std::string first = read(dir.path() / "prompt-0.txt"),
+                before = read(dir.path() / "prompt-78.txt"),
+                at = read(dir.path() / "prompt-79.txt");
     EXPECT_NE(before.find("Time: 2024-01-01T03:57:00Z"), std::string::npos);
-    EXPECT_NE(before.find("Volume n/a vs average n/a"), std::string::npos);
+    EXPECT_EQ(context_sections(before), context_sections(first));
     EXPECT_NE(at.find("Time: 2024-01-01T04:00:00Z"), std::string::npos);
-    EXPECT_EQ(at.find("Volume n/a vs average n/a"), std::string::npos);
+    ASSERT_EQ(context_sections(at).size(), 6u);
+    for (std::size_t i = 0; i < 6; ++i)
+        EXPECT_NE(context_sections(at)[i], context_sections(before)[i]) << i;
     EXPECT_NE(at.find("Funding rate: n/a"), std::string::npos);  // the first settlement is 08:00
     EXPECT_NE(at.find("Open interest: latest "), std::string::npos);
     EXPECT_EQ(at.find("Open interest: latest n/a"), std::string::npos);
 }
 
+TEST_F(Seed004, ABacktestDecidesFromItsFirstBarWithTheFourHourContext) {
+    // The walk before the start warms the strategy up on 3m and 4h bars, as history warms a
+    // paper run up: the first decision, at the first bar's close, sees every 4h indicator.
+    core::RunSummary s = run(pipeline("backtest", 2, command_params()));
+    EXPECT_EQ(command_calls(), 2);
+    const std::string first = read(dir.path() / "prompt-0.txt");
+    EXPECT_NE(first.find("Time: 2024-01-01T00:03:00Z"), std::string::npos) << first;
+    const std::vector<std::string> context = context_sections(first);
+    EXPECT_EQ(context.size(), 6u);
+    for (const std::string& section : context)
+        EXPECT_EQ(section.find("n/a"), std::string::npos) << section;
+    const std::vector<json> warmup = events(s.run_id, "warmup");
+    ASSERT_EQ(warmup.size(), 1u);
+    EXPECT_EQ(warmup[0]["bars"], 6 * (50 + 50)) << "50 bars of 3m and of 4h per coin";
+}
+
 TEST_F(Seed004, ARerunOfTheBacktestReplaysEveryAnswerAndGivesTheSameTrades) {
     // The answers are recorded in a file, so the second run may use a journal of its own.
     const std::string params = command_params("cache_file: answers.jsonl");
-    core::RunSummary first = run(pipeline("backtest", 70, params, "first.db"));
+    core::RunSummary first = run(pipeline("backtest", 21, params, "first.db"));
     const int calls = command_calls();
-    ASSERT_EQ(calls, 70 - kDecisionsFrom);
-    core::RunSummary second = run(pipeline("backtest", 70, params, "second.db"));
+    ASSERT_EQ(calls, 21);
+    core::RunSummary second = run(pipeline("backtest", 21, params, "second.db"));
     EXPECT_EQ(command_calls(), calls) << "the second run called the provider";
     std::vector<core::FillRecord> a = journal("first.db").fills(first.run_id),
                                   b = journal("second.db").fills(second.run_id);
@@ -202,20 +231,20 @@ TEST_F(Seed004, ARerunOfTheBacktestReplaysEveryAnswerAndGivesTheSameTrades) {
 }
 
 TEST_F(Seed004, ReplayOnlyNeverCallsAndHoldsWhereNothingWasRecorded) {
-    core::RunSummary s = run(pipeline("backtest", 60, command_params("cache: replay_only")));
+    core::RunSummary s = run(pipeline("backtest", 11, command_params("cache: replay_only")));
     EXPECT_EQ(command_calls(), 0);
     EXPECT_EQ(s.orders, 0);
     std::vector<json> holds = events(s.run_id, "llm_hold");
-    ASSERT_EQ(holds.size(), static_cast<std::size_t>(60 - kDecisionsFrom));
+    ASSERT_EQ(holds.size(), 11u);
     EXPECT_EQ(holds[0]["reason"], "no recorded answer for this prompt (cache: replay_only)");
 }
 
 TEST_F(Seed004, TheBudgetStopsTheCalls) {
     // The fake command reports $0.001 a call: after three, a fourth could pass $0.0035.
-    core::RunSummary s = run(pipeline("backtest", 70, command_params("daily_budget_usd: 0.0035")));
+    core::RunSummary s = run(pipeline("backtest", 21, command_params("daily_budget_usd: 0.0035")));
     EXPECT_EQ(command_calls(), 3);
     std::vector<json> holds = events(s.run_id, "llm_hold");
-    ASSERT_EQ(holds.size(), static_cast<std::size_t>(70 - kDecisionsFrom - 3));
+    ASSERT_EQ(holds.size(), 18u);
     EXPECT_NE(
         holds[0]["reason"].get<std::string>().find("the daily budget is spent: $0.0030 of $0.0035"),
         std::string::npos);
@@ -225,7 +254,7 @@ TEST_F(Seed004, ACommandThatStatesNoCostIsChargedItsMaxCallCost) {
     // A CLI result without total_cost_usd (or any CLI that prints only its answer) is charged
     // max_call_cost_usd: after three, a fourth could pass $0.0035.
     dir.write("no_cost", "");
-    core::RunSummary s = run(pipeline("backtest", 70, command_params("daily_budget_usd: 0.0035")));
+    core::RunSummary s = run(pipeline("backtest", 21, command_params("daily_budget_usd: 0.0035")));
     EXPECT_EQ(command_calls(), 3);
     std::vector<json> calls = events(s.run_id, "llm_call");
     ASSERT_EQ(calls.size(), 3u);
@@ -240,10 +269,10 @@ TEST_F(Seed004, ACommandThatStatesNoCostIsChargedItsMaxCallCost) {
 
 TEST_F(Seed004, TheFirstCommandCallIsBudgetedAtItsMaxCallCost) {
     // Nothing spent and no cost seen yet: the first call may still cost $0.001, over $0.0005.
-    core::RunSummary s = run(pipeline("backtest", 55, command_params("daily_budget_usd: 0.0005")));
+    core::RunSummary s = run(pipeline("backtest", 6, command_params("daily_budget_usd: 0.0005")));
     EXPECT_EQ(command_calls(), 0);
     std::vector<json> holds = events(s.run_id, "llm_hold");
-    ASSERT_EQ(holds.size(), static_cast<std::size_t>(55 - kDecisionsFrom));
+    ASSERT_EQ(holds.size(), 6u);
     EXPECT_NE(holds[0]["reason"].get<std::string>().find("the next call may cost up to $0.0010"),
               std::string::npos);
 }
@@ -252,8 +281,8 @@ TEST_F(Seed004, ACommandThatTimesOutIsChargedItsMaxCallCostAndNotResentPastTheBu
     // The CLI may have called its model before it was killed: $0.001 is charged, so neither the
     // resend nor any later call fits in $0.0015.
     script_command({"@hang", "@hang"});
-    core::RunSummary s = run(
-        pipeline("backtest", kDecisionsFrom + 3, command_params("daily_budget_usd: 0.0015", 300)));
+    core::RunSummary s =
+        run(pipeline("backtest", 3, command_params("daily_budget_usd: 0.0015", 300)));
     EXPECT_EQ(s.status, "completed");
     EXPECT_EQ(command_calls(), 1);
     std::vector<json> calls = events(s.run_id, "llm_call");
@@ -269,8 +298,7 @@ TEST_F(Seed004, ACliRateLimitCostsWhatTheCliStatesAndIsNotResent) {
     script_command(
         {"@api-error:API Error: 429 rate_limit_error: Number of requests has exceeded "
          "your rate limit"});
-    core::RunSummary s =
-        run(pipeline("backtest", kDecisionsFrom + 1, command_params("daily_budget_usd: 0.0015")));
+    core::RunSummary s = run(pipeline("backtest", 1, command_params("daily_budget_usd: 0.0015")));
     EXPECT_EQ(s.status, "completed");
     EXPECT_EQ(command_calls(), 1);
     std::vector<json> calls = events(s.run_id, "llm_call");
@@ -288,7 +316,7 @@ TEST_F(Seed004, ACliRateLimitCostsWhatTheCliStatesAndIsNotResent) {
 TEST_F(Seed004, ACommandThatFailsIsAHoldAndTheRunGoesOn) {
     script_command({"@exit", "@exit", "@is-error", "@is-error", "not json", "{\"action\":\"WAIT\"}",
                     "@plain:{}", "@plain:{}"});
-    core::RunSummary s = run(pipeline("backtest", kDecisionsFrom + 5, command_params()));
+    core::RunSummary s = run(pipeline("backtest", 5, command_params()));
     EXPECT_EQ(s.status, "completed");
     std::vector<json> calls = events(s.run_id, "llm_call");
     std::vector<std::string> results;
@@ -303,7 +331,7 @@ TEST_F(Seed004, ACommandThatFailsIsAHoldAndTheRunGoesOn) {
 TEST_F(Seed004, ARequestThatNeverReachedTheServerCostsNothing) {
     // A wrong base_url, or the network down: each decision is tried twice, and charged $0.
     ClosedPort closed;
-    const int steps = kDecisionsFrom + 3;
+    const int steps = 3;
     core::EngineOptions options;
     options.interval_ms = 1;
     options.max_iterations = steps;
@@ -356,7 +384,7 @@ TEST_F(Seed004, APaperRunOnTheOpenAiFakeTradesAndHoldsOnEveryBadAnswer) {
         Scripted::answer(ot::llm::decision_json("BUY", "ETH/USDT", 90, 1, 1e9)),
     });
     const int bad_decisions = 11;
-    const int steps = kDecisionsFrom + 1 + bad_decisions + 4;
+    const int steps = 1 + bad_decisions + 4;
     core::EngineOptions options;
     options.interval_ms = 1;
     options.max_iterations = steps;

@@ -544,6 +544,58 @@ TEST_F(CsvFeedTest, ABacktestHandsBarsOverAsColumnsAndBarByBarToAHostWithoutThem
                   path() + ":4099: gap: 120000 ms since the previous bar, expected 60000"}));
 }
 
+TEST_F(CsvFeedTest, StartLeavesTheBarsThatCloseByItToHistory) {
+    ot::FeedInstance feed = open(kHeader + rows(10), {{"start", "2024-01-01T00:04"}});
+    std::vector<ot::Bar> tested = feed.drain();
+    ASSERT_EQ(tested.size(), 6u);
+    EXPECT_EQ(tested.front().open_time_ms, kT0 + 4 * kMinute);
+    EXPECT_EQ(tested.front().open, 104);
+    // What the host asks before the first tested bar: the last bars that closed by its open.
+    std::vector<ot::Bar> history = feed.history("BTC/USDT", 0, kT0 + 4 * kMinute, 3).bars;
+    ASSERT_EQ(history.size(), 3u);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(history[i].open_time_ms, kT0 + (1 + i) * kMinute);
+        EXPECT_EQ(history[i].close, 102 + i);
+    }
+    EXPECT_EQ(feed.history("BTC/USDT", 60, kT0 + 4 * kMinute, 100).bars.size(), 4u);
+}
+
+TEST_F(CsvFeedTest, AStartInsideABarTestsThatBar) {
+    // 00:04:30 and Unix ms: the bar of 00:04 closes after it, so it is the first tested one.
+    ot::FeedInstance feed = open(rows(10), {{"start", std::to_string(kT0 + 4 * kMinute + 30000)}});
+    std::vector<ot::Bar> tested = feed.drain();
+    ASSERT_EQ(tested.size(), 6u);
+    EXPECT_EQ(tested.front().open_time_ms, kT0 + 4 * kMinute);
+}
+
+TEST_F(CsvFeedTest, AStartThatIsNoTimeFailsAtCreateNamingTheParameter) {
+    for (const auto& [start, message] : std::vector<std::pair<std::string, std::string>>{
+             {"yesterday",
+              "csv: start 'yesterday' is not a date (YYYY-MM-DD[THH:MM[:SS]], UTC, or Unix ms)"},
+             {"2024-02-30",
+              "csv: start '2024-02-30': no such date or time "
+              "(YYYY-MM-DD[THH:MM[:SS]], UTC, or Unix ms)"}}) {
+        try {
+            lib.create_feed("csv", host,
+                            {{"path", dir.write("bars.csv", rows(2))}, {"start", start}});
+            ADD_FAILURE() << "create accepted start '" << start << "'";
+        } catch (const ot::PluginError& e) {
+            EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
+            EXPECT_EQ(e.what(), message);
+        }
+    }
+}
+
+TEST_F(CsvFeedTest, AStartAfterTheLastBarRunsNothingAndSaysSo) {
+    ot::FeedInstance feed = open(rows(5), {{"start", "2024-01-02"}});
+    ot::FeedOutput out = feed.poll();
+    EXPECT_TRUE(out.end);
+    EXPECT_TRUE(out.bars.empty());
+    EXPECT_EQ(host.logs_containing("closes after start", OT_LOG_WARN).size(), 1u);
+    EXPECT_EQ(feed.history("BTC/USDT", 0, kNoLimit, 2).bars.size(), 0u)
+        << "history before any poll pushed a bar";
+}
+
 class CsvReplayTest : public CsvFeedTest {
   protected:
     CsvReplayTest() { host.set_mode(OT_MODE_PAPER); }
@@ -603,6 +655,18 @@ TEST_F(CsvReplayTest, HistoryGivesTheLastBarsBeforeATimeUpToTheReplayPosition) {
     EXPECT_TRUE(restarted.history("ETH/USDT", 60, kNoLimit, 2).bars.empty());
     EXPECT_TRUE(restarted.history("BTC/USDT", 300, kNoLimit, 2).bars.empty());
     EXPECT_EQ(restarted.poll(kT0).bars.at(0).open_time_ms, kT0 + 4 * kMinute);
+}
+
+TEST_F(CsvReplayTest, AReplayBeginsAtStartAndItsHistoryReachesBehindIt) {
+    dir.write("bars.csv", rows(7));
+    ot::FeedInstance feed =
+        lib.create_feed("csv", host, {{"path", path()}, {"start", "2024-01-01 00:03"}});
+    feed.start();
+    std::vector<ot::Bar> history = feed.history("BTC/USDT", 0, kNoLimit, 2).bars;
+    ASSERT_EQ(history.size(), 2u);
+    EXPECT_EQ(history[0].open_time_ms, kT0 + kMinute);
+    EXPECT_EQ(history[1].open_time_ms, kT0 + 2 * kMinute);
+    EXPECT_EQ(feed.poll(kT0).bars.at(0).open_time_ms, kT0 + 3 * kMinute);
 }
 
 TEST(CsvExampleData, ExampleFilesAreValidAndGapFree) {

@@ -211,10 +211,106 @@ TEST_F(SyntheticReplayTest, HistoryRegeneratesTheReplayedBars) {
     ot::FeedInstance restarted = replay();
     std::vector<ot::Bar> history = restarted.history("ETH/USDT", 60, kNoLimit, 3).bars;
     EXPECT_TRUE(same_bars(history, {expected[2], expected[3], expected[4]}));
+    // Before the replayed bars, the walk before the start.
     std::vector<ot::Bar> earlier =
         restarted.history("ETH/USDT", 60, expected[2].open_time_ms, 10).bars;
-    EXPECT_TRUE(same_bars(earlier, {expected[0], expected[1]}));
+    ASSERT_EQ(earlier.size(), 10u);
+    EXPECT_TRUE(same_bars({earlier[8], earlier[9]}, {expected[0], expected[1]}));
+    EXPECT_EQ(earlier[7].close, expected[0].open);
+    EXPECT_EQ(earlier[0].open_time_ms, expected[0].open_time_ms - 8 * 60000);
     EXPECT_TRUE(restarted.history("XRP/USDT", 60, kNoLimit, 3).bars.empty());
+}
+
+// What a backtest's warm-up asks: the bars that closed by the open of its first bar.
+class SyntheticHistoryTest : public SyntheticFeedTest {
+  protected:
+    static constexpr int64_t kStart = 1704067200000;  // start_ms's default, 2024-01-01 00:00
+
+    ot::FeedInstance backtest(ot::ParamMap params) {
+        ot::CreateOptions options;
+        options.universe = {"BTC/USDT"};
+        ot::FeedInstance feed = lib.create_feed("synthetic", host, params, options);
+        feed.start();
+        return feed;
+    }
+
+    ot::FakeHost host;
+};
+
+TEST_F(SyntheticHistoryTest, TheWalkBeforeTheStartLeadsIntoTheFirstBarAndChangesNoTestedBar) {
+    const ot::ParamMap params{{"seed", "7"}, {"bars", "50"}};
+    ot::FeedInstance feed = backtest(params);
+    std::vector<ot::Bar> tested = feed.poll(kNoLimit, 10).bars;  // as the host polls first
+    const std::vector<ot::Bar> history = feed.history("BTC/USDT", 0, kStart, 30).bars;
+    std::vector<ot::Bar> rest = feed.drain();
+    tested.insert(tested.end(), rest.begin(), rest.end());
+    EXPECT_TRUE(same_bars(tested, run(params))) << "history changed the tested bars";
+
+    ASSERT_EQ(history.size(), 30u);
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        const ot::Bar& b = history[i];
+        EXPECT_EQ(b.interval_s, 60);
+        EXPECT_EQ(b.open_time_ms, kStart - static_cast<int64_t>(30 - i) * 60000) << i;
+        EXPECT_GE(b.high, std::max(b.open, b.close)) << i;
+        EXPECT_LE(b.low, std::min(b.open, b.close)) << i;
+        EXPECT_GT(b.volume, 0) << i;
+        if (i > 0) {
+            EXPECT_EQ(b.open, history[i - 1].close) << i;
+        }
+    }
+    EXPECT_EQ(history.back().close, tested.front().open);
+    EXPECT_EQ(tested.front().open, 30000);
+
+    // Asked again, or for fewer, or by another run with the same seed: the same bars.
+    std::vector<ot::Bar> last_ten(history.end() - 10, history.end());
+    EXPECT_TRUE(same_bars(feed.history("BTC/USDT", 60, kStart, 10).bars, last_ten));
+    EXPECT_TRUE(same_bars(backtest(params).history("BTC/USDT", 0, kStart, 30).bars, history));
+    EXPECT_NE(backtest({{"seed", "8"}}).history("BTC/USDT", 0, kStart, 30).bars[0].close,
+              history[0].close);
+    // Nothing that closes after before_ms, nothing before 1970.
+    EXPECT_EQ(feed.history("BTC/USDT", 0, kStart - 600000, 5).bars.back().open_time_ms,
+              kStart - 660000);
+    EXPECT_TRUE(backtest({{"start_ms", "0"}}).history("BTC/USDT", 0, 0, 5).bars.empty());
+}
+
+TEST_F(SyntheticHistoryTest, TheWalkBeforeTheStartHasEveryHigherTimeframe) {
+    ot::FeedInstance feed = backtest({{"higher_timeframes", "5m"}, {"bars", "20"}});
+    feed.poll(kNoLimit, 10);
+    const std::vector<ot::Bar> both = feed.history("BTC/USDT", 0, kStart, 3).bars;
+    const std::vector<ot::Bar> base = feed.history("BTC/USDT", 60, kStart, 15).bars;
+    ASSERT_EQ(both.size(), 6u);
+    ASSERT_EQ(base.size(), 15u);
+    std::vector<ot::Bar> higher;
+    for (std::size_t i = 0; i < both.size(); ++i) {
+        if (i > 0) {
+            const int64_t close = both[i].open_time_ms + both[i].interval_s * 1000;
+            EXPECT_GE(close, both[i - 1].open_time_ms + both[i - 1].interval_s * 1000);
+        }
+        if (both[i].interval_s == 300) higher.push_back(both[i]);
+    }
+    ASSERT_EQ(higher.size(), 3u);
+    for (int w = 0; w < 3; ++w) {
+        const ot::Bar& h = higher[w];
+        EXPECT_EQ(h.open_time_ms, kStart - (3 - w) * 300000) << w;
+        const ot::Bar* first = &base[w * 5];
+        EXPECT_EQ(first->open_time_ms, h.open_time_ms);
+        EXPECT_EQ(h.open, first->open);
+        EXPECT_EQ(h.close, base[w * 5 + 4].close);
+        double high = 0, low = 1e18, volume = 0;
+        for (int k = 0; k < 5; ++k) {
+            high = std::max(high, base[w * 5 + k].high);
+            low = std::min(low, base[w * 5 + k].low);
+            volume += base[w * 5 + k].volume;
+        }
+        EXPECT_EQ(h.high, high);
+        EXPECT_EQ(h.low, low);
+        EXPECT_DOUBLE_EQ(h.volume, volume);
+    }
+    // The base bars of `both` are the last three of those.
+    std::vector<ot::Bar> base_of_both;
+    for (const ot::Bar& b : both)
+        if (b.interval_s == 60) base_of_both.push_back(b);
+    EXPECT_TRUE(same_bars(base_of_both, {base.end() - 3, base.end()}));
 }
 
 }  // namespace

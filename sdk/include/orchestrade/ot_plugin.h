@@ -487,10 +487,17 @@ struct ot_feed { /* allocated by create(), freed by destroy() */
        takes them as history, acts on none of them, and polls again at once. */
     ot_status(OT_CALL* poll)(ot_feed* f, int64_t now_ms, uint32_t max_bars, const ot_feed_sink* out,
                              ot_error* err);
-    /* Pushes up to 'count' closed bars before 'before_ms' for symbol/interval (warm-up), in
-       close-time order; interval_s 0 asks for 'count' bars of every timeframe the feed delivers
-       (the host's warm-up asks so first, then, if nothing came, for the pipeline's timeframe).
-       May be NULL. */
+    /* History, for a strategy's warm-up: pushes the last 'count' bars of symbol/interval that
+       closed at or before 'before_ms' (open_time_ms + interval <= before_ms), in close-time order;
+       interval_s 0 asks for 'count' bars of every timeframe the feed delivers (the host's warm-up
+       asks so first, then, if nothing came, for the pipeline's timeframe). Never a bar that poll()
+       has still to push. Fewer bars, or none, when the feed has no more. May be NULL.
+       Paper/live: the host asks after start(), before the first poll, with before_ms =
+       INT64_MAX: what has closed before the feed's position.
+       Backtest: the host polls first, then asks with before_ms = the open time of the first bar
+       of the tested period (the finest bar of the first moment poll() pushed): the bars before
+       the period, such as a file's rows before its start or a generator's bars before its first.
+       The host drops any bar that closes after before_ms. */
     ot_status(OT_CALL* history)(ot_feed* f, const char* symbol, int32_t interval_s,
                                 int64_t before_ms, uint32_t count, const ot_feed_sink* out,
                                 ot_error* err);

@@ -23,6 +23,8 @@ class BarBuffer {
         return open_time_[row] + int64_t{interval_[row]} * 1000;
     }
     const std::string& symbol(std::size_t row) const { return symbols_[symbol_[row]]; }
+    int32_t interval_s(std::size_t row) const { return interval_[row]; }
+    int64_t open_time(std::size_t row) const { return open_time_[row]; }
     double close(std::size_t row) const { return close_[row]; }
     int32_t min_interval_s() const { return min_interval_s_; }
 
@@ -33,6 +35,9 @@ class BarBuffer {
     // Drops rows [0, end) and the series points already delivered.
     void consume(std::size_t end);
     void clear() { consume(size()); }
+    // Puts the rows in close-time order, rows of one close in the order they came: history asked
+    // for symbol by symbol becomes one timeline, as a run's bars are.
+    void sort_by_close_time();
 
   private:
     static ot_status OT_CALL push_bar(void* ctx, const ot_bar* bar);

@@ -145,4 +145,7 @@ struct Trade {
     bool open = false;
 };
 
+// "2024-01-31 09:30:00" (UTC), "-" for 0.
+std::string format_time(int64_t time_ms);
+
 }  // namespace orchestrade::core

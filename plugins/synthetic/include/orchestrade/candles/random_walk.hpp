@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace orchestrade::candles {
@@ -96,6 +97,39 @@ class RandomWalk {
     Xoshiro256 rng_;
     double price_;
     int64_t index_ = 0;
+};
+
+// The same symbol's market before the walk's start, walked backwards with a generator of its own,
+// so the walk's candles stay what they are: the candle just before the start closes at
+// start_price, where the walk's first one opens, and each one further back closes where the one
+// after it opens. Candle k (k = 1, 2, ...) opens at start_ms - k * interval_ms and depends only on
+// the seed and the k - 1 candles after it: asking for more history never changes the nearer one.
+class WalkBeforeStart {
+  public:
+    WalkBeforeStart(const WalkParams& p, std::string_view symbol)
+        : p_(p),
+          rng_(p.seed ^ stable_hash(std::string(symbol) + "#before")),
+          price_(p.start_price) {}
+
+    // The candle before the last one returned (the one just before the start, first).
+    Candle previous() noexcept {
+        double z = rng_.normal();
+        Candle c;
+        c.open_time_ms = p_.start_ms - ++count_ * p_.interval_ms;
+        c.close = price_;
+        c.open = price_ / std::exp(p_.drift + p_.volatility * z);
+        c.high = std::max(c.open, c.close) * (1 + p_.volatility * rng_.uniform());
+        c.low = std::min(c.open, c.close) * (1 - p_.volatility * rng_.uniform());
+        c.volume = 100 * (0.5 + rng_.uniform()) * (1 + std::fabs(z));
+        price_ = c.open;
+        return c;
+    }
+
+  private:
+    WalkParams p_;
+    Xoshiro256 rng_;
+    double price_;
+    int64_t count_ = 0;
 };
 
 }  // namespace orchestrade::candles
