@@ -19,8 +19,8 @@ int64_t floor_to(int64_t t, int64_t step) {
 CandleStream::CandleStream(const StreamConfig& config, const std::string& symbol)
     : config_(config),
       walk_(config.walk, symbol),
-      // Its own generator, so turning series on leaves the candles unchanged.
       higher_(aggregates(config)),
+      // Its own generator, so turning series on leaves the candles unchanged.
       series_rng_(config.walk.seed ^ candles::stable_hash(symbol + "#series")) {}
 
 std::vector<CandleStream::Aggregate> CandleStream::aggregates(const StreamConfig& config) {
@@ -40,25 +40,24 @@ void CandleStream::before_start(const StreamConfig& config, const std::string& s
     for (auto it = base.rbegin(); it != base.rend(); ++it)
         *it = walk.previous();
     std::vector<Aggregate> higher = aggregates(config);
-    for (const candles::Candle& c : base) {
-        StreamItem item;
-        item.interval_s = config.interval_s;
-        item.candle = c;
-        out.push_back(item);
-        for (Aggregate& a : higher)
-            aggregate(a, c, config.interval_s, out);
-    }
+    for (const candles::Candle& c : base)
+        add_candle(config, higher, c, out);
 }
 
 void CandleStream::next(std::vector<StreamItem>& out) {
     candles::Candle c = walk_.next();
+    add_candle(config_, higher_, c, out);
+    if (config_.series) add_series(c.open_time_ms + int64_t{config_.interval_s} * 1000, out);
+}
+
+void CandleStream::add_candle(const StreamConfig& config, std::vector<Aggregate>& higher,
+                              const candles::Candle& c, std::vector<StreamItem>& out) {
     StreamItem base;
-    base.interval_s = config_.interval_s;
+    base.interval_s = config.interval_s;
     base.candle = c;
     out.push_back(base);
-    for (Aggregate& a : higher_)
-        aggregate(a, c, config_.interval_s, out);
-    if (config_.series) add_series(c.open_time_ms + int64_t{config_.interval_s} * 1000, out);
+    for (Aggregate& a : higher)
+        aggregate(a, c, config.interval_s, out);
 }
 
 void CandleStream::aggregate(Aggregate& a, const candles::Candle& c, int32_t base_s,

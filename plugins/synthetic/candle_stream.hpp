@@ -55,6 +55,9 @@ class CandleStream {
     };
 
     static std::vector<Aggregate> aggregates(const StreamConfig& config);
+    // Appends base candle c, then the higher candles it completes.
+    static void add_candle(const StreamConfig& config, std::vector<Aggregate>& higher,
+                           const candles::Candle& c, std::vector<StreamItem>& out);
     // Adds base candle c (of base_s seconds) to a; appends a's candle once c completes it.
     static void aggregate(Aggregate& a, const candles::Candle& c, int32_t base_s,
                           std::vector<StreamItem>& out);
