@@ -49,6 +49,16 @@ class HttpProviderTest : public ::testing::TestWithParam<Dialect> {
     ot::FakeHost host{OT_MODE_PAPER};
 };
 
+// A provider of one dialect talking to `server` with its key, asking for the decision schema.
+llm::ProviderSettings settings_for(const FakeLlmServer& server, std::string model) {
+    llm::ProviderSettings s;
+    s.model = std::move(model);
+    s.base_url = server.base_url();
+    s.api_key = "test-key";
+    s.schema = llm::decision_schema({"BTC/USDT"}, 20);
+    return s;
+}
+
 }  // namespace
 
 TEST_P(HttpProviderTest, AnAnswerCarriesItsTextUsageAndRequestId) {
@@ -113,11 +123,7 @@ TEST(AnthropicProvider, APrepaidAccountOutOfCreditIsOutOfFunds) {
     FakeLlmServer server(Dialect::Anthropic);
     ot::FakeHost host(OT_MODE_PAPER);
     host.set_http_handler(ot::llm::loopback_http());
-    llm::ProviderSettings s;
-    s.model = "claude-haiku-4-5";
-    s.base_url = server.base_url();
-    s.api_key = "test-key";
-    s.schema = llm::decision_schema({"BTC/USDT"}, 20);
+    llm::ProviderSettings s = settings_for(server, "claude-haiku-4-5");
     llm::AnthropicProvider p(s, orchestrade::sdk::Host(host.table()));
     server.script({Scripted::credit_too_low(), Scripted::server_error(400)});
     llm::Reply broke = p.send(p.payload(kRequest));
@@ -132,11 +138,7 @@ TEST(OpenAiProvider, AReasoningModelGetsItsEffortAndIsToldWhyItsAnswerIsMissing)
     FakeLlmServer server(Dialect::OpenAi);
     ot::FakeHost host(OT_MODE_PAPER);
     host.set_http_handler(ot::llm::loopback_http());
-    llm::ProviderSettings s;
-    s.model = "gpt-5-mini";
-    s.base_url = server.base_url();
-    s.api_key = "test-key";
-    s.schema = llm::decision_schema({"BTC/USDT"}, 20);
+    llm::ProviderSettings s = settings_for(server, "gpt-5-mini");
     s.reasoning_effort = "low";
     llm::OpenAiProvider p(s, orchestrade::sdk::Host(host.table()));
     server.script({Scripted::all_reasoning(), Scripted::truncated(R"({"act)")});
