@@ -40,10 +40,19 @@ std::string join(const std::vector<std::string>& names) {
     return out;
 }
 
-// The venue cancels asynchronously: a leg lifted for an exit can still sell until then.
+// The venue cancels asynchronously: a leg lifted for an exit can still sell until then, or while
+// it rests again because the exit was throttled.
 std::string sold_by_legs_text(const LocalOrder& exit) {
     return "the protective legs it replaced (" + join(exit.lifted_legs) + ") sold " +
-           format_number(exit.sold_by_legs) + " before their cancel took effect";
+           format_number(exit.sold_by_legs) +
+           (exit.throttled
+                ? " after it arrived (they rested again while it was held back by the rate limit)"
+                : " before their cancel took effect");
+}
+
+// What waits for a leg's cancel: an exit from the core, or a take-profit that reached its level.
+std::string held_name(const LocalOrder& held) {
+    return (held.is_leg() ? "take-profit " : "exit ") + held.id;
 }
 
 // Why a filled order ends below the quantity the core asked for.
@@ -193,9 +202,20 @@ void RobinhoodExecutor::submit(const ot_order& raw) {
     const std::string id = raw.client_order_id ? raw.client_order_id : "";
     if (id.empty()) reject("client_order_id is required");
     // A throttled attempt never reached the venue: the core sends that intent again, same id.
-    if (const LocalOrder* known = book_.find(id); known && known->venue_state != "not_sent")
-        reject("order " + id + " was already submitted; it is never sent twice");
+    std::optional<LocalOrder> earlier;
+    if (const LocalOrder* known = book_.find(id)) {
+        if (known->venue_state != "not_sent")
+            reject("order " + id + " was already submitted; it is never sent twice");
+        earlier = *known;
+    }
     LocalOrder& o = book_.add(shape(raw));
+    if (earlier && !earlier->lifted_legs.empty()) {
+        // The core sends it at the size it first asked, but its legs rested again meanwhile:
+        // what they sold since it first arrived is no longer held.
+        o.lifted_legs = earlier->lifted_legs;
+        o.legs_sold_before = earlier->legs_sold_before;
+        o.throttled = true;
+    }
     if (!o.is_leg()) {
         // An order against a position supersedes the legs that protect it.
         for (LocalOrder* entry : book_.all())
@@ -223,6 +243,9 @@ void RobinhoodExecutor::submit(const ot_order& raw) {
         if (e.code() == OT_E_RATE_LIMIT && !o.lifted_legs.empty()) {
             protect_again(o, e.what());
             save();
+            host().info("robinhood: exit " + o.id +
+                        " goes out when the core sends it again, for what the legs have not "
+                        "sold by then");
         }
         throw;
     }
@@ -292,20 +315,40 @@ void RobinhoodExecutor::clear_legs_for_exit(LocalOrder& exit) {
         if (!leg->is_leg() || leg->symbol != exit.symbol || leg->side != exit.side ||
             leg->stage == Stage::Done)
             continue;
-        exit.lifted_legs.push_back(leg->id);
-        exit.legs_sold_before += leg->filled_qty();
+        auto& lifted = exit.lifted_legs;
+        if (std::find(lifted.begin(), lifted.end(), leg->id) == lifted.end()) {
+            lifted.push_back(leg->id);
+            exit.legs_sold_before += leg->filled_qty();
+        }
         if (leg->stage == Stage::Held) {
             drop_held(*leg, "an order against the position replaces the protective legs");
             continue;
         }
         if (leg->stage == Stage::Open) {
             try {
-                if (request_cancel(*leg) && leg->stage != Stage::Done) refresh(*leg);
-            } catch (const sdk::Error& e) {
-                host().warn("robinhood: canceling leg " + leg->id + ": " + e.what());
+                cancel_for(exit, *leg);
+            } catch (const sdk::Error&) {  // throttled: the next poll asks again
             }
         }
         if (leg->stage != Stage::Done) exit.waiting_for.push_back(leg->id);
+    }
+}
+
+void RobinhoodExecutor::cancel_for(const LocalOrder& held, LocalOrder& leg) {
+    try {
+        if (request_cancel(leg) && leg.stage != Stage::Done) refresh(leg);
+    } catch (const sdk::Error& e) {
+        if (leg.cancel_requested)
+            host().warn("robinhood: " + held_name(held) + ": the venue took the cancel of " +
+                        leg.id + ", but reading it back failed (" + e.what() +
+                        "); read again at the next poll");
+        else
+            host().warn("robinhood: " + held_name(held) + " is held until " + leg.id +
+                        " is canceled, and the cancel request failed (" + e.what() +
+                        "): " + leg.id +
+                        " still rests at the venue and can still sell; the cancel is asked again "
+                        "at the next poll");
+        if (e.code() == OT_E_RATE_LIMIT) throw;
     }
 }
 

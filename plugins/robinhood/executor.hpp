@@ -80,6 +80,10 @@ class RobinhoodExecutor final : public sdk::Executor {
     // Cancels the protective legs that hold quantity the exit needs; they go to its
     // lifted_legs, and those still live at the venue to its waiting_for.
     void clear_legs_for_exit(LocalOrder& exit);
+    // Asks the venue to cancel 'leg', which the held order waits for, and reads it back. A
+    // failure is logged with what stays pending (the leg rests and can sell) and is asked again
+    // by the next poll; only OT_E_RATE_LIMIT is thrown on.
+    void cancel_for(const LocalOrder& held, LocalOrder& leg);
     // What the lifted legs sold after the exit arrived is no longer held: the exit is cut to the
     // rest. False when nothing is left to sell; the exit is then over (EXPIRED).
     bool cut_to_what_is_left(LocalOrder& exit);
@@ -104,6 +108,7 @@ class RobinhoodExecutor final : public sdk::Executor {
     void refresh_open();
     void place_legs(LocalOrder& entry);
     void one_cancels_other();
+    void cancel_lifted_legs_again();
     void watch_take_profits();
     void send_ready();
 

@@ -32,6 +32,7 @@ void RobinhoodExecutor::poll(sdk::Reports& out) {
         for (LocalOrder* o : book_.all())
             if (!o->is_leg() && o->stage == Stage::Done && !o->legs_placed) place_legs(*o);
         one_cancels_other();
+        cancel_lifted_legs_again();
         watch_take_profits();
         send_ready();
     } catch (const sdk::Error& e) {
@@ -148,6 +149,23 @@ void RobinhoodExecutor::one_cancels_other() {
     }
 }
 
+// A held order waits for the legs it lifted to end at the venue. A cancel the venue did not take
+// (5xx, no answer, 429) is asked again at every poll, within the rate limit, until it does or
+// the leg filled; meanwhile the leg rests and can sell, and the held order is cut to what it
+// leaves.
+void RobinhoodExecutor::cancel_lifted_legs_again() {
+    for (LocalOrder* held : book_.all()) {
+        if (held->stage != Stage::Held) continue;
+        for (const std::string& id : held->waiting_for) {
+            LocalOrder* leg = book_.find(id);
+            if (!leg || leg->stage != Stage::Open || leg->cancel_requested) continue;
+            host().info("robinhood: asking the venue again to cancel " + leg->id + ", which " +
+                        held->id + " waits for");
+            cancel_for(*held, *leg);
+        }
+    }
+}
+
 void RobinhoodExecutor::watch_take_profits() {
     std::vector<LocalOrder*> armed;
     std::set<std::string> symbols;
@@ -178,9 +196,7 @@ void RobinhoodExecutor::watch_take_profits() {
                         drop_held(*other, "the take-profit leg was triggered (one-cancels-other)");
                     if (other->stage == Stage::Done) continue;
                     o->waiting_for.push_back(other->id);
-                    attempt(host(), "canceling " + other->id, [&] {
-                        if (request_cancel(*other) && other->stage != Stage::Done) refresh(*other);
-                    });
+                    cancel_for(*o, *other);
                 }
             }
         }

@@ -19,8 +19,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LocalOrder, id, uuid, parent, sy
                                                 stop_loss, take_profit, legs_placed, stage,
                                                 triggered, cancel_requested, waiting_for,
                                                 lifted_legs, legs_sold_before, sold_by_legs,
-                                                restored, venue_id, venue_state, created_ms,
-                                                sent_ms, seq, fills, earlier_fills)
+                                                throttled, restored, venue_id, venue_state,
+                                                created_ms, sent_ms, seq, fills, earlier_fills)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PendingReport, kind, client_order_id, venue_order_id, trade_id,
                                    symbol, side, qty, price, cum_qty, time_ms, text)
 

@@ -44,7 +44,9 @@ struct LocalOrder {
     std::vector<std::string> lifted_legs;  // exits: the protective legs they canceled
     double legs_sold_before = 0;           // exits: what those legs had sold when they were lifted
     double sold_by_legs = 0;               // exits: what those legs sold after that, so not sent
-    int restored = 0;  // legs: times placed again after an exit was refused (a new uuid each)
+    bool throttled = false;  // exits: refused by the rate limit once the legs were lifted, which
+                             // then rested again until the core sent the exit again
+    int restored = 0;        // legs: times placed again after an exit was refused (a new uuid each)
     std::string venue_id;
     std::string venue_state;
     int64_t created_ms = 0;

@@ -57,6 +57,12 @@ std::vector<ot::Report> of(const std::vector<ot::Report>& reports, const std::st
     return out;
 }
 
+bool is_cancel(const std::string& target) {
+    const std::string suffix = "/cancel/";
+    return target.size() >= suffix.size() &&
+           target.compare(target.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 ot_status code_of(const std::function<void()>& f) {
     try {
         f();
@@ -615,6 +621,22 @@ class ProtectiveLegs : public RobinhoodExecutor {
             return 0;
         });
     }
+    void split_fills() {
+        fake.with_venue([](rh::FakeVenue& v) {
+            v.set_split_fills(true);
+            return 0;
+        });
+    }
+    // A fault on the cancel request of any order.
+    static rh::FaultRule cancel_fault(rh::Fault fault, int times, int retry_after_s = -1) {
+        return {"POST", kOrdersPath, fault, times, retry_after_s, 0, false, "/cancel/"};
+    }
+    int cancel_requests() {
+        int n = 0;
+        for (const rh::SeenRequest& r : fake.requests())
+            n += r.method == "POST" && is_cancel(r.target);
+        return n;
+    }
     std::vector<ot::Report> reports;
 };
 
@@ -832,6 +854,130 @@ TEST_F(ProtectiveLegs, ALegThrottledWhenPutBackRestsAgainAtTheNextPoll) {
     EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
     ASSERT_TRUE(venue_order("ot-e-1-sl#1"));
     EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "open");
+}
+
+// The venue did not take a leg's cancel (503): the exit waits while the leg still rests, and each
+// poll asks for the cancel again until the venue has taken it; the exit then goes out.
+TEST_F(ProtectiveLegs, AFailedCancelOfALegIsAskedAgainUntilTheVenueTookIt) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    fake.add_fault(cancel_fault(rh::Fault::ServerErrorBefore, 2));
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "open");
+    EXPECT_TRUE(logged("exit ot-e-2 is held until ot-e-1-sl is canceled"));
+    EXPECT_TRUE(logged("ot-e-1-sl still rests at the venue and can still sell"));
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-2")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    EXPECT_EQ(cancel_requests(), 2);
+    EXPECT_FALSE(venue_order("ot-e-2"));
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(cancel_requests(), 3);
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "canceled");
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_EQ(kinds(of(r, "ot-e-2")), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+    EXPECT_TRUE(ex.poll().empty());
+    EXPECT_EQ(cancel_requests(), 3) << "a cancel the venue took is not asked again";
+}
+
+// A cancel whose answer never came (the request did not reach the venue) or that was throttled is
+// asked again too, and never while the venue's back-off lasts.
+TEST_F(ProtectiveLegs, ACancelLostOnTheWayOrThrottledIsAskedAgainWithinTheRateLimit) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    bool lost = false;
+    host.set_http_handler([&, loopback = rh::loopback_http()](const ot::HttpRequest& r) {
+        if (is_cancel(r.url) && !lost) {
+            lost = true;
+            throw orchestrade::sdk::Error(OT_E_IO, "operation timed out");
+        }
+        return loopback(r);
+    });
+    fake.add_fault(cancel_fault(rh::Fault::TooManyRequests, 1, 5));
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+    EXPECT_TRUE(logged("operation timed out"));
+    ex.poll();  // asked again: throttled
+    EXPECT_EQ(cancel_requests(), 1);
+    EXPECT_TRUE(logged("HTTP 429"));
+    const std::size_t seen = fake.requests().size();
+    EXPECT_TRUE(of(ex.poll(), "ot-e-2").empty());
+    EXPECT_EQ(fake.requests().size(), seen) << "nothing is sent while the venue's back-off lasts";
+    advance(5000);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(cancel_requests(), 2);
+    EXPECT_EQ(kinds(of(r, "ot-e-2")), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+// The stop fires and sells half while its cancel is being asked again: the exit sells the rest.
+TEST_F(ProtectiveLegs, AStopThatSoldWhileItsCancelWasAskedAgainLeavesTheExitTheRest) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    split_fills();
+    fake.add_fault(cancel_fault(rh::Fault::ServerErrorBefore, 1));
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+    fake.set_quote("BTC-USD", 44000, 44020);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")),
+              (std::vector<int32_t>{OT_REPORT_FILL, OT_REPORT_CANCELED}));
+    ASSERT_TRUE(venue_order("ot-e-2"));
+    EXPECT_EQ(venue_order("ot-e-2")->config["asset_quantity"], "0.05");
+    std::vector<ot::Report> exit = of(r, "ot-e-2");
+    ASSERT_EQ(kinds(exit), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_ACCEPTED,
+                                                 OT_REPORT_FILL, OT_REPORT_EXPIRED}));
+    EXPECT_NE(exit[3].text.find("(ot-e-1-sl) sold 0.05"), std::string::npos) << exit[3].text;
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+// A take-profit reached while the stop's cancel fails waits for the stop, which is asked again.
+TEST_F(ProtectiveLegs, ATakeProfitWhoseStopCancelFailedGoesOutOnceTheCancelIsTaken) {
+    ot::ExecutorInstance ex = entry(45000, 55000);
+    fake.add_fault(cancel_fault(rh::Fault::ServerErrorBefore, 1));
+    fake.set_quote("BTC-USD", 55100, 55120);
+    ex.poll();
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "open");
+    EXPECT_FALSE(venue_order("ot-e-1-tp"));
+    EXPECT_TRUE(logged("take-profit ot-e-1-tp is held until ot-e-1-sl is canceled"));
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_EQ(kinds(of(r, "ot-e-1-tp")),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+// The core sends a throttled exit again at the size it first asked; the stop put back meanwhile
+// sold part of the position: the exit goes out for what is still held.
+TEST_F(ProtectiveLegs, AThrottledExitSentAgainSellsOnlyWhatTheLegsLeft) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 1, 0, 0, true});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_E_RATE_LIMIT);
+    ASSERT_TRUE(venue_order("ot-e-1-sl#1"));
+    split_fills();
+    fake.set_quote("BTC-USD", 44000, 44020);  // the stop put back sells half
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_OK);
+    ASSERT_TRUE(venue_order("ot-e-2"));
+    EXPECT_EQ(venue_order("ot-e-2")->config["asset_quantity"], "0.05");
+    std::vector<ot::Report> exit = of(ex.poll(), "ot-e-2");
+    ASSERT_EQ(kinds(exit),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL, OT_REPORT_EXPIRED}));
+    EXPECT_DOUBLE_EQ(exit[2].cum_qty, 0.05);
+    EXPECT_NE(exit[2].text.find("(ot-e-1-sl) sold 0.05"), std::string::npos) << exit[2].text;
+    EXPECT_FALSE(venue_order("ot-e-1-sl#2")) << "nothing is put back: the exit sold the rest";
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+    EXPECT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.duplicate_client_ids(); }), 0);
+}
+
+TEST_F(ProtectiveLegs, AThrottledExitSentAgainAfterTheLegsSoldEverythingIsNotSent) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 1, 0, 0, true});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_E_RATE_LIMIT);
+    fake.set_quote("BTC-USD", 44000, 44020);  // the stop put back sells everything
+    ex.poll();
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_OK);
+    EXPECT_FALSE(venue_order("ot-e-2"));
+    std::vector<ot::Report> exit = of(ex.poll(), "ot-e-2");
+    ASSERT_EQ(kinds(exit), (std::vector<int32_t>{OT_REPORT_EXPIRED}));
+    EXPECT_NE(exit[0].text.find("nothing is left to sell"), std::string::npos) << exit[0].text;
+    EXPECT_FALSE(venue_order("ot-e-1-sl#2"));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
 }
 
 TEST_F(ProtectiveLegs, LegsSentByTheCoreWithAParentBehaveTheSame) {

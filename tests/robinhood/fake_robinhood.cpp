@@ -83,6 +83,11 @@ bool starts_with(const std::string& s, const std::string& prefix) {
     return s.compare(0, prefix.size(), prefix) == 0;
 }
 
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 }  // namespace
 
 FakeRobinhood::FakeRobinhood()
@@ -130,6 +135,11 @@ void FakeRobinhood::add_fault(const FaultRule& rule) {
     faults_.push_back(rule);
 }
 
+void FakeRobinhood::set_request_hook(RequestHook hook) {
+    std::lock_guard lock(mutex_);
+    hook_ = std::move(hook);
+}
+
 void FakeRobinhood::set_price_path(const std::string& symbol, std::vector<double> mids,
                                    double spread) {
     std::lock_guard lock(mutex_);
@@ -171,7 +181,12 @@ void FakeRobinhood::handle(const httplib::Request& req, httplib::Response& res) 
         for (auto it = faults_.begin(); it != faults_.end(); ++it) {
             bool path = it->exact_path ? req.path == it->path_prefix
                                        : starts_with(req.path, it->path_prefix);
+            path = path && ends_with(req.path, it->path_suffix);
             if (it->method != req.method || !path) continue;
+            if (it->pass_first > 0) {
+                --it->pass_first;
+                break;
+            }
             fault = *it;
             if (--it->times <= 0) faults_.erase(it);
             break;
@@ -187,6 +202,7 @@ void FakeRobinhood::handle(const httplib::Request& req, httplib::Response& res) 
         } else {
             route(req, res);
         }
+        if (hook_) hook_(requests_.back(), res.status, venue_, clock_());
     }
     if (!fault) return;
     switch (fault->fault) {

@@ -44,13 +44,21 @@ struct FaultRule {
     int times = 1;  // how many matching requests it hits
     int retry_after_s = -1;
     int delay_ms = 0;
-    bool exact_path = false;  // match the path exactly (e.g. the order list, not one order)
+    bool exact_path = false;       // match the path exactly (e.g. the order list, not one order)
+    std::string path_suffix = {};  // and end with this too ("/cancel/": any order's cancel)
+    int pass_first = 0;            // matching requests let through untouched before it hits
 };
 
 struct SeenRequest {
     std::string method;
     std::string target;  // path and query as received
 };
+
+// Runs under the server's lock once an authenticated request was answered (a fault's answer
+// included), with the status sent and the fake's time: a test acts at the venue at a precise
+// moment of a run, e.g. moves the price right after a given order was placed.
+using RequestHook =
+    std::function<void(const SeenRequest& request, int status, FakeVenue& venue, int64_t now_ms)>;
 
 class FakeRobinhood {
   public:
@@ -67,6 +75,7 @@ class FakeRobinhood {
     void set_date_offset_ms(int64_t offset);
     void set_page_size(std::size_t n);
     void add_fault(const FaultRule& rule);
+    void set_request_hook(RequestHook hook);
     // Each best bid/ask request moves the symbol's mid price to the next value of the path.
     void set_price_path(const std::string& symbol, std::vector<double> mids, double spread);
     void set_quote(const std::string& symbol, double bid, double ask);
@@ -100,6 +109,7 @@ class FakeRobinhood {
     const std::string public_key_ = kPublicKey;  // the key registered for kApiKey
     std::size_t page_size_ = 100;
     std::vector<FaultRule> faults_;
+    RequestHook hook_;
     struct PricePath {
         std::vector<double> mids;
         double spread = 0;

@@ -5,6 +5,7 @@
 #include "fake_robinhood.hpp"
 #include "venue_check.hpp"
 
+#include <chrono>
 #include <cstdlib>
 
 using namespace orchestrade;
@@ -39,9 +40,28 @@ class RobinhoodPipeline : public ::testing::Test {
                "params: { script: \"" + script + "\" } }\nrisk: " + risk + "\n" +
                "executor: " + executor + "\n";
     }
-    std::string live(const std::string& feed, const std::string& script) const {
+    std::string live(const std::string& feed, const std::string& script,
+                     const std::string& risk = "{ quantity: 0.01 }") const {
         return pipeline("live", feed, "{ use: robinhood, params: { " + credentials() + " } }",
-                        script);
+                        script, risk);
+    }
+    // The strategy's exit: the one sell the core sent itself (legs have a parent).
+    core::OrderRecord exit_order() const {
+        core::Journal journal(h.journal_path(), core::Journal::Durability::Synchronous);
+        for (const core::OrderRecord& o : journal.orders())
+            if (o.side == core::Side::Sell && o.parent_client_order_id.empty()) return o;
+        ADD_FAILURE() << "no exit in the journal";
+        return {};
+    }
+    std::vector<core::OrderRecord> legs() const {
+        core::Journal journal(h.journal_path(), core::Journal::Durability::Synchronous);
+        std::vector<core::OrderRecord> out;
+        for (const core::OrderRecord& o : journal.orders())
+            if (!o.parent_client_order_id.empty()) out.push_back(o);
+        return out;
+    }
+    double holding() {
+        return fake.with_venue([](rh::FakeVenue& v) { return v.holding("BTC"); });
     }
     static core::EngineOptions every(int64_t interval_ms, int64_t iterations) {
         core::EngineOptions o;
@@ -56,6 +76,7 @@ class RobinhoodPipeline : public ::testing::Test {
 
 const char* kCsv = "{ use: csv, params: { path: bars.csv, timeframe: 1m } }";
 const char* kTrades = "BUY,SELL,BUY,SELL,BUY,SELL,BUY,SELL,BUY,SELL,BUY,SELL";
+const char* kProtected = "{ quantity: 0.01, stop_loss_pct: 2 }";
 
 }  // namespace
 
@@ -120,6 +141,63 @@ TEST_F(RobinhoodPipeline, AStopLossFiredAtTheVenueReachesTheJournal) {
     EXPECT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.orders().size(); }), 2u);
     EXPECT_EQ(failure, "");
     EXPECT_TRUE(leg_fill);
+    rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
+}
+
+// The venue fails to take the stop's cancel (503 twice) when the strategy exits: the exit waits
+// while the stop still rests, each poll asks for the cancel again, and once the venue took it the
+// exit sells the position.
+TEST_F(RobinhoodPipeline, AnExitWaitsForAStopWhoseCancelFailedUntilTheVenueCanceledIt) {
+    fake.add_fault({"POST", kOrders, rh::Fault::ServerErrorBefore, 2, -1, 0, false, "/cancel/"});
+    h.run(live(kCsv, "BUY,SELL", kProtected), every(10, 6));
+    core::OrderRecord exit = exit_order();
+    EXPECT_EQ(exit.state, core::OrderState::Filled) << exit.text;
+    EXPECT_DOUBLE_EQ(exit.filled_qty, 0.01);
+    ASSERT_EQ(legs().size(), 1u);
+    EXPECT_EQ(legs()[0].state, core::OrderState::Canceled);
+    int cancels = 0;
+    for (const rh::SeenRequest& r : fake.requests())
+        cancels += r.method == "POST" && r.target.find("/cancel/") != std::string::npos;
+    EXPECT_EQ(cancels, 3);
+    EXPECT_DOUBLE_EQ(holding(), 0);
+    rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
+}
+
+// The exit is throttled (429) after the stop was canceled for it, so the stop rests again; it
+// fires and sells half before the core sends the exit again at its first size. The exit goes out
+// for the half still held and ends expired with it; nothing is refused or put back.
+TEST_F(RobinhoodPipeline, AThrottledExitSentAgainByTheCoreSellsOnlyWhatTheStopLeft) {
+    // Bars of the last minutes: the core sends a throttled order again only while it is fresh.
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    std::vector<double> closes(10, 50000);
+    std::vector<CsvBar> bars = bars_from_closes(closes);
+    for (std::size_t i = 0; i < bars.size(); ++i)
+        bars[i].open_time = now / kMinuteMs * kMinuteMs + (static_cast<int64_t>(i) - 2) * kMinuteMs;
+    h.write_csv(bars);
+    rh::FaultRule throttled{"POST", kOrders, rh::Fault::TooManyRequests, 1, 0, 0, true};
+    throttled.pass_first = 2;  // the entry and its stop go out; the exit is throttled
+    fake.add_fault(throttled);
+    int placements = 0;
+    fake.set_request_hook(
+        [&](const rh::SeenRequest& r, int status, rh::FakeVenue& venue, int64_t now_ms) {
+            if (r.method != "POST" || r.target != kOrders || ++placements != 4) return;
+            EXPECT_EQ(status, 201) << "the fourth placement is the stop put back";
+            venue.set_split_fills(true);
+            venue.set_quote("BTC-USD", 44000, 44020, now_ms);  // it fires and sells half
+        });
+    core::RunSummary s = h.run(live(kCsv, "BUY,SELL", kProtected), every(10, 6));
+    EXPECT_EQ(s.status, "completed");
+    core::OrderRecord exit = exit_order();
+    EXPECT_EQ(exit.state, core::OrderState::Expired) << exit.text;
+    EXPECT_DOUBLE_EQ(exit.filled_qty, 0.005);
+    EXPECT_NE(exit.text.find("sold 0.005"), std::string::npos) << exit.text;
+    ASSERT_EQ(legs().size(), 1u);
+    EXPECT_DOUBLE_EQ(legs()[0].filled_qty, 0.005);
+    EXPECT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.orders().size(); }), 4u)
+        << "entry, stop, stop put back, exit; nothing refused or put back again";
+    EXPECT_DOUBLE_EQ(holding(), 0);
     rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
 }
 

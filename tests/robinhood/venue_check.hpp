@@ -1,6 +1,6 @@
 // After a run: the fake venue holds exactly the orders the journal says were placed (each once,
-// under the client id derived from the journal's), the journal holds every fill of the venue, and
-// the position and cash agree.
+// under the client id derived from the journal's, or a protective leg put back under its own),
+// the journal holds every fill of the venue, and the position and cash agree.
 #pragma once
 
 #include "client_id.hpp"
@@ -15,6 +15,8 @@
 #include <string>
 
 namespace orchestrade::testing::robinhood {
+
+inline constexpr int kMaxRestored = 10;
 
 inline void expect_journal_matches_venue(FakeRobinhood& fake, const std::string& journal_path,
                                          double starting_cash) {
@@ -32,6 +34,10 @@ inline void expect_journal_matches_venue(FakeRobinhood& fake, const std::string&
     for (const core::OrderRecord& o : journal.orders()) {
         const std::string uuid = plugins::robinhood::venue_client_order_id(o.client_order_id);
         journal_uuids[uuid] = o.client_order_id;
+        // A protective leg put back after a refused exit rests under "<leg id>#<n>".
+        for (int n = 1; n <= kMaxRestored; ++n)
+            journal_uuids[plugins::robinhood::venue_client_order_id(
+                o.client_order_id + "#" + std::to_string(n))] = o.client_order_id;
         const bool placed = by_uuid.count(uuid) != 0;
         if (o.state == core::OrderState::Rejected)
             EXPECT_FALSE(placed) << o.client_order_id << " is rejected in the journal";
