@@ -71,7 +71,8 @@ RobinhoodExecutor::RobinhoodExecutor(const sdk::Context& ctx)
     : Executor(ctx),
       rest_(ctx.host, rest_config(ctx)),
       universe_(ctx.universe),
-      lookback_ms_(ctx.params.get_int("lookback_hours") * 3600000) {
+      lookback_ms_(ctx.params.get_int("lookback_hours") * 3600000),
+      stop_retry_ms_(ctx.params.get_int("stop_retry_s") * 1000) {
     if (ctx.mode != OT_MODE_LIVE)
         throw sdk::Error(OT_E_INVALID_ARG,
                          "robinhood: this executor places real orders, so it runs in mode: live "
@@ -217,10 +218,13 @@ void RobinhoodExecutor::submit(const ot_order& raw) {
         o.throttled = true;
     }
     if (!o.is_leg()) {
-        // An order against a position supersedes the legs that protect it.
+        // An order against a position supersedes the legs that protect it. An entry that
+        // filled since the last poll gets its legs now, lifted at once with the others: they
+        // rest after all if this order fails or leaves part of the position.
         for (LocalOrder* entry : book_.all())
-            if (entry->symbol == o.symbol && entry->side != o.side && !entry->legs_placed)
-                entry->legs_placed = true;
+            if (!entry->is_leg() && entry->symbol == o.symbol && entry->side != o.side &&
+                entry->stage == Stage::Done && !entry->legs_placed)
+                place_legs(*entry);
         clear_legs_for_exit(o);
     }
     if (o.type == OT_ORDER_TAKE_PROFIT_MARKET || !o.waiting_for.empty()) {
@@ -233,22 +237,26 @@ void RobinhoodExecutor::submit(const ot_order& raw) {
         return;
     }
     if (!cut_to_what_is_left(o)) {
+        settle_exits();
         save();
         return;
     }
     try {
         place(o);
     } catch (const sdk::Error& e) {
-        // The core sends a throttled order again later, and lifts the legs again then.
-        if (e.code() == OT_E_RATE_LIMIT && !o.lifted_legs.empty()) {
-            protect_again(o, e.what());
-            save();
+        // Refused or throttled: the position is still held, and the lifted legs rest again (the
+        // core sends a throttled order again later, and it lifts them again then).
+        settle_exits();
+        save();
+        if (e.code() == OT_E_RATE_LIMIT && !o.lifted_legs.empty())
             host().info("robinhood: exit " + o.id +
                         " goes out when the core sends it again, for what the legs have not "
                         "sold by then");
-        }
         throw;
     }
+    // Filled at once: what it did not sell of the positions it lifted legs from rests again.
+    settle_exits();
+    save();
 }
 
 void RobinhoodExecutor::place(LocalOrder& o) {
@@ -286,10 +294,6 @@ void RobinhoodExecutor::place(LocalOrder& o) {
             o.venue_state = r.status == 429 ? "not_sent" : "rejected";
         }
         save();
-        if (o.venue_state == "rejected" && !o.lifted_legs.empty()) {
-            protect_again(o, e.what());
-            save();
-        }
         if (o.stage == Stage::Done) throw;
         throw sdk::Error(OT_E_AMBIGUOUS, e.what());
     }
@@ -311,27 +315,57 @@ void RobinhoodExecutor::place(LocalOrder& o) {
 }
 
 void RobinhoodExecutor::clear_legs_for_exit(LocalOrder& exit) {
+    auto& lifted = exit.lifted_legs;
+    auto lift = [&](const LocalOrder& leg) {
+        if (std::find(lifted.begin(), lifted.end(), leg.id) != lifted.end()) return;
+        lifted.push_back(leg.id);
+        exit.legs_sold_before += leg.filled_qty();
+    };
+    std::vector<LocalOrder*> live;
     for (LocalOrder* leg : book_.all()) {
         if (!leg->is_leg() || leg->symbol != exit.symbol || leg->side != exit.side ||
             leg->stage == Stage::Done)
             continue;
-        auto& lifted = exit.lifted_legs;
-        if (std::find(lifted.begin(), lifted.end(), leg->id) == lifted.end()) {
-            lifted.push_back(leg->id);
-            exit.legs_sold_before += leg->filled_qty();
+        lift(*leg);
+        exit.legs_owed = true;
+        if (leg->legs_owed) {
+            // A take-profit that reached its level and lifted the stop: this exit replaces it,
+            // and owes back what it lifted.
+            leg->legs_owed = false;
+            for (const std::string& id : leg->lifted_legs)
+                if (const LocalOrder* other = book_.find(id)) lift(*other);
         }
         if (leg->stage == Stage::Held) {
-            drop_held(*leg, "an order against the position replaces the protective legs");
+            lift_held(*leg);
             continue;
         }
-        if (leg->stage == Stage::Open) {
-            try {
-                cancel_for(exit, *leg);
-            } catch (const sdk::Error&) {  // throttled: the next poll asks again
-            }
-        }
-        if (leg->stage != Stage::Done) exit.waiting_for.push_back(leg->id);
+        exit.waiting_for.push_back(leg->id);
+        if (leg->stage == Stage::Open) live.push_back(leg);
     }
+    if (live.empty()) return;
+    // On disk before the first cancel goes out: killed after the cancels, a restarted process
+    // still knows this exit (it then goes out, or the legs rest again) and which legs it owes.
+    save();
+    for (LocalOrder* leg : live) {
+        try {
+            cancel_for(exit, *leg);
+        } catch (const sdk::Error&) {  // throttled: the next poll asks again
+        }
+        save();
+    }
+    auto& wait = exit.waiting_for;
+    wait.erase(std::remove_if(wait.begin(), wait.end(),
+                              [&](const std::string& id) {
+                                  const LocalOrder* w = book_.find(id);
+                                  return !w || w->stage == Stage::Done;
+                              }),
+               wait.end());
+}
+
+void RobinhoodExecutor::lift_held(LocalOrder& leg) {
+    leg.stage = Stage::Done;
+    leg.venue_state = "canceled";
+    leg.cancel_deferred = true;
 }
 
 void RobinhoodExecutor::cancel_for(const LocalOrder& held, LocalOrder& leg) {
@@ -382,56 +416,6 @@ bool RobinhoodExecutor::cut_to_what_is_left(LocalOrder& exit) {
     return false;
 }
 
-void RobinhoodExecutor::protect_again(const LocalOrder& exit, const std::string& why) {
-    for (const std::string& id : exit.lifted_legs) {
-        LocalOrder* leg = book_.find(id);
-        if (!leg || leg->stage != Stage::Done) continue;
-        const double unsold = leg->requested_qty - leg->filled_qty();
-        if (unsold <= kQtyEpsilon * std::max(1.0, leg->requested_qty)) continue;
-        const std::string what = "exit " + exit.id + " was refused (" + why + "): the " +
-                                 exit.symbol + " position of " + leg->parent;
-        std::string qty;
-        try {
-            qty = pair(leg->symbol).quantity(unsold).qty.text();
-        } catch (const sdk::Error& e) {
-            host().error("robinhood: " + what + " is NOT protected: the " + format_number(unsold) +
-                         " " + leg->id + " left cannot rest again: " + e.what());
-            continue;
-        }
-        // The core is not told the leg was canceled: for it the leg rests on, under its id.
-        withdraw_cancel_report(id);
-        reopen(*leg, qty);
-        // A take-profit beside a stop-loss waits here for its level: nothing to send.
-        if (leg->type == OT_ORDER_TAKE_PROFIT_MARKET) continue;
-        try {
-            place(*leg);
-            host().warn("robinhood: " + what + " is protected again by " + leg->id);
-        } catch (const sdk::Error& e) {
-            if (e.code() == OT_E_AMBIGUOUS) {  // looked up by the next poll
-                host().warn("robinhood: " + what + ": " + leg->id + " placed again, " + e.what());
-                continue;
-            }
-            if (e.code() == OT_E_RATE_LIMIT) {
-                leg->stage = Stage::Held;  // not sent: send_ready() sends it
-                host().warn("robinhood: " + what + " is protected again by " + leg->id +
-                            " at the next poll (" + e.what() + ")");
-                continue;
-            }
-            host().error("robinhood: " + what + " is NOT protected: placing " + leg->id +
-                         " again failed: " + e.what());
-        }
-    }
-}
-
-void RobinhoodExecutor::withdraw_cancel_report(const std::string& id) {
-    auto& outbox = book_.outbox();
-    outbox.erase(std::remove_if(outbox.begin(), outbox.end(),
-                                [&](const PendingReport& r) {
-                                    return r.kind == OT_REPORT_CANCELED && r.client_order_id == id;
-                                }),
-                 outbox.end());
-}
-
 void RobinhoodExecutor::reopen(LocalOrder& leg, const std::string& qty) {
     ++leg.restored;
     // The canceled order keeps its client id at the venue: the new one needs its own.
@@ -439,7 +423,8 @@ void RobinhoodExecutor::reopen(LocalOrder& leg, const std::string& qty) {
     leg.qty = qty;
     leg.earlier_fills = leg.fills.size();
     leg.stage = Stage::Held;
-    leg.triggered = leg.cancel_requested = false;
+    leg.triggered = leg.cancel_requested = leg.cancel_deferred = leg.fit_to_holding = false;
+    leg.retry_at_ms = 0;
     leg.waiting_for.clear();
     leg.venue_id.clear();
     leg.venue_state.clear();
@@ -472,6 +457,7 @@ void RobinhoodExecutor::apply(LocalOrder& o, const VenueOrder& v, std::vector<Pe
     o.venue_state = v.state;
     if (o.stage == Stage::Sending || o.stage == Stage::Held) {
         o.stage = Stage::Open;
+        o.announced = true;
         out.push_back(report(o, OT_REPORT_ACCEPTED, v.created_ms ? v.created_ms : now));
     }
     for (std::size_t i = o.fills.size() - o.earlier_fills; i < v.executions.size(); ++i) {
@@ -485,13 +471,24 @@ void RobinhoodExecutor::apply(LocalOrder& o, const VenueOrder& v, std::vector<Pe
     }
     if (!v.is_final() || o.stage == Stage::Done) return;
     o.stage = Stage::Done;
-    if (v.state == "canceled")
+    const double tolerance = kQtyEpsilon * std::max(1.0, o.requested_qty);
+    if (v.state == "canceled" && o.is_leg() && lifted_by(o)) {
+        // Canceled for an exit that still owes it back: whether it is over depends on the exit.
+        o.cancel_deferred = true;
+    } else if (v.state == "canceled") {
         out.push_back(report(o, OT_REPORT_CANCELED, now,
                              o.cancel_requested ? "canceled on request" : "canceled at the venue"));
-    else if (v.state == "failed")
+    } else if (v.state == "failed") {
         out.push_back(report(o, OT_REPORT_EXPIRED, now, "failed at the venue"));
-    else if (o.unsent + o.sold_by_legs > kQtyEpsilon * std::max(1.0, o.requested_qty))
+    } else if (o.unsent + o.sold_by_legs > tolerance) {
         out.push_back(report(o, OT_REPORT_EXPIRED, now, shortfall_text(o)));
+    } else if (o.is_leg() && o.sold_by_exits > tolerance) {
+        // It rested for the rest of a position an exit sold part of: it ends short of the
+        // entry's quantity.
+        out.push_back(report(o, OT_REPORT_EXPIRED, now,
+                             "filled " + format_number(o.filled_qty()) + "; exits sold " +
+                                 format_number(o.sold_by_exits) + " of the position it protected"));
+    }
 }
 
 void RobinhoodExecutor::refresh(LocalOrder& o) {
@@ -540,6 +537,8 @@ void RobinhoodExecutor::cancel(const std::string&, const std::string& client_ord
     LocalOrder* o = book_.find(client_order_id);
     if (!o || o->stage == Stage::Done)
         throw sdk::Error(OT_E_NOT_FOUND, "robinhood: no open order " + client_order_id);
+    // A protective leg canceled on request: the position is no longer watched.
+    if (o->is_leg()) o->released = true;
     if (o->stage == Stage::Held) {
         drop_held(*o, "canceled on request");
     } else if (o->stage == Stage::Sending) {
@@ -552,6 +551,7 @@ void RobinhoodExecutor::cancel(const std::string&, const std::string& client_ord
             host().warn("robinhood: " + std::string(e.what()) + "; read again at the next poll");
         }
     }
+    settle_exits();  // a held exit canceled: the legs it lifted rest again
     save();
 }
 

@@ -37,6 +37,9 @@ class RobinhoodExecutor final : public sdk::Executor {
         sdk::int_param("burst", "300", 1, 100000, "Token bucket size"),
         sdk::int_param("lookback_hours", "72", 1, 8760,
                        "How far back query_order searches for an order it has no record of"),
+        sdk::int_param("stop_retry_s", "30", 1, 3600,
+                       "How long after the venue refused a protective stop-loss it is placed "
+                       "again (meanwhile an error says the position is not protected)"),
     };
 
     explicit RobinhoodExecutor(const sdk::Context& ctx);
@@ -58,6 +61,10 @@ class RobinhoodExecutor final : public sdk::Executor {
     static constexpr int64_t kListMarginMs = 60000;
     // Once a placement's signature has expired (plus this margin) it can no longer arrive.
     static constexpr int64_t kSettleMarginMs = 5000;
+    // An exit (or a take-profit that reached its level) the executor holds is not sent later
+    // than this after it arrived: as the core does with an order held back by the rate limit,
+    // the signal is stale by then, and the legs it lifted rest again.
+    static constexpr int64_t kStaleMs = 5 * 60 * 1000;
 
     // ---- orders (executor.cpp) ----
     const TradingPair& pair(const std::string& symbol);
@@ -78,8 +85,11 @@ class RobinhoodExecutor final : public sdk::Executor {
     // Ends a held order here; its CANCELED report goes to the outbox.
     void drop_held(LocalOrder& order, const std::string& why);
     // Cancels the protective legs that hold quantity the exit needs; they go to its
-    // lifted_legs, and those still live at the venue to its waiting_for.
+    // lifted_legs, and those still live at the venue to its waiting_for. The exit's record is
+    // saved before the first cancel goes out.
     void clear_legs_for_exit(LocalOrder& exit);
+    // A held leg taken off for an exit: over here, its final report deferred.
+    void lift_held(LocalOrder& leg);
     // Asks the venue to cancel 'leg', which the held order waits for, and reads it back. A
     // failure is logged with what stays pending (the leg rests and can sell) and is asked again
     // by the next poll; only OT_E_RATE_LIMIT is thrown on.
@@ -87,11 +97,6 @@ class RobinhoodExecutor final : public sdk::Executor {
     // What the lifted legs sold after the exit arrived is no longer held: the exit is cut to the
     // rest. False when nothing is left to sell; the exit is then over (EXPIRED).
     bool cut_to_what_is_left(LocalOrder& exit);
-    // The exit was refused: the position is still held, and its lifted legs rest again for what
-    // they have not sold (a held take-profit waits again for its level).
-    void protect_again(const LocalOrder& exit, const std::string& why);
-    // Takes the order's CANCELED report back from the outbox, before the core reads it.
-    void withdraw_cancel_report(const std::string& id);
     // A canceled leg, made ready to be placed again for 'qty' under a new venue client id.
     void reopen(LocalOrder& leg, const std::string& qty);
     PendingReport report(const LocalOrder& order, int32_t kind, int64_t time_ms,
@@ -112,11 +117,47 @@ class RobinhoodExecutor final : public sdk::Executor {
     void watch_take_profits();
     void send_ready();
 
+    // ---- keeping positions protected (executor_protection.cpp) ----
+    static bool is_stop(const LocalOrder& o);
+    // What the legs of the entry 'parent' still protect: their quantity, less what they sold and
+    // what the exits that lifted them sold.
+    double unsold(const std::string& parent);
+    // The exit (or triggered take-profit) that lifted 'leg' and still owes it back, if any.
+    LocalOrder* lifted_by(const LocalOrder& leg, const LocalOrder* except = nullptr);
+    // Every exit that ended, once its lifted legs ended too, gives them back: see restore_legs.
+    void settle_exits();
+    // The legs 'exit' lifted rest again for what the position still holds (what it did not
+    // sell); those with nothing left to protect are over, and the core hears so now.
+    void restore_legs(LocalOrder& exit, const std::string& what);
+    // A held exit or triggered take-profit older than kStaleMs: dropped (the take-profit waits
+    // again for its level), its legs rest again.
+    void give_up(LocalOrder& held);
+    // Places a held leg (again): a leg placed before is first looked for at the venue under all
+    // its client ids. A refused stop is placed again later (stop_not_placed); OT_E_RATE_LIMIT is
+    // thrown on with the leg held, to be placed by the next poll.
+    void place_leg(LocalOrder& leg, const std::string& what);
+    // True when one of the leg's client ids rests at the venue; the leg then follows it.
+    bool rests_at_venue(LocalOrder& leg);
+    // A stop the venue refused or never got: placed again at 'retry_at' under a new client id,
+    // and the position is said NOT protected meanwhile.
+    void stop_not_placed(LocalOrder& stop, int64_t retry_at, bool fit, const std::string& why);
+    // Before a refused stop goes again: sized to what the account holds (false: nothing held,
+    // the protection is over).
+    bool fit_stop_to_holding(LocalOrder& stop);
+    // An exit held back by the rate limit after the stops it lifted were canceled.
+    void held_back(LocalOrder& exit, const std::string& why);
+    // Level error with "NOT protected", and a journaled event the first time.
+    void unprotected(LocalOrder& stop, const std::string& why);
+    void journal_event(const std::string& kind, const json& detail);
+    // After each poll: a position whose stop neither rests nor is on its way says so loudly.
+    void watch_protection();
+
     RestClient rest_;
     std::vector<std::string> universe_;
     std::map<std::string, TradingPair> pairs_;  // by venue symbol
     OrderBook book_;
     int64_t lookback_ms_;
+    int64_t stop_retry_ms_;
     std::string currency_ = "USD";
 };
 

@@ -38,6 +38,13 @@ void RobinhoodExecutor::poll(sdk::Reports& out) {
     } catch (const sdk::Error& e) {
         if (e.code() != OT_E_RATE_LIMIT) throw;
     }
+    // Also when the rate limit ended the steps above: a leg put back then waits, held.
+    try {
+        settle_exits();
+    } catch (const sdk::Error& e) {
+        if (e.code() != OT_E_RATE_LIMIT) throw;
+    }
+    watch_protection();  // no request
     for (const PendingReport& r : book_.outbox())
         out.push(r);
     book_.outbox().clear();
@@ -71,6 +78,14 @@ void RobinhoodExecutor::resolve_sending() {
                 const std::string why =
                     "never reached the venue: absent from its order list after the placement's "
                     "signature expired";
+                if (is_stop(*o) && lifted_by(*o)) {  // owed back by the exit that lifted it
+                    o->cancel_deferred = true;
+                    continue;
+                }
+                if (is_stop(*o)) {  // the position still needs it: placed again at once
+                    stop_not_placed(*o, 0, false, "its stop-loss " + o->id + " " + why);
+                    continue;
+                }
                 host().warn("robinhood: order " + o->id + " " + why);
                 book_.outbox().push_back(report(*o, OT_REPORT_REJECTED, now, why));
             }
@@ -136,7 +151,8 @@ void RobinhoodExecutor::place_legs(LocalOrder& entry) {
 
 void RobinhoodExecutor::one_cancels_other() {
     for (LocalOrder* leg : book_.all()) {
-        if (!leg->is_leg() || leg->filled_qty() <= 0) continue;
+        // Fills of the venue order it rests as now: legs put back rest for what is left.
+        if (!leg->is_leg() || leg->fills.size() <= leg->earlier_fills) continue;
         for (LocalOrder* other : book_.siblings(*leg)) {
             if (other->stage == Stage::Held) {
                 drop_held(*other, "the other protective leg filled (one-cancels-other)");
@@ -186,17 +202,30 @@ void RobinhoodExecutor::watch_take_profits() {
                 const bool sell = o->side == OT_SIDE_SELL;
                 if (sell ? q.bid < level : q.ask > level) continue;
                 o->triggered = true;
+                o->triggered_ms = host().now_ms();
                 host().info("robinhood: take-profit " + o->id + " reached (" +
                             (sell ? "bid " + format_number(q.bid) : "ask " + format_number(q.ask)) +
                             ", level " + o->stop_price +
                             "): the other legs are canceled, then it "
                             "goes out at market");
+                // It lifts the other legs as an exit does: if it fails, they rest again.
+                std::vector<LocalOrder*> live;
                 for (LocalOrder* other : book_.siblings(*o)) {
-                    if (other->stage == Stage::Held)
-                        drop_held(*other, "the take-profit leg was triggered (one-cancels-other)");
                     if (other->stage == Stage::Done) continue;
+                    o->lifted_legs.push_back(other->id);
+                    o->legs_sold_before += other->filled_qty();
+                    o->legs_owed = true;
+                    if (other->stage == Stage::Held) {
+                        lift_held(*other);
+                        continue;
+                    }
                     o->waiting_for.push_back(other->id);
+                    if (other->stage == Stage::Open) live.push_back(other);
+                }
+                if (!live.empty()) save();  // before the cancels, as for an exit
+                for (LocalOrder* other : live) {
                     cancel_for(*o, *other);
+                    save();
                 }
             }
         }
@@ -204,12 +233,14 @@ void RobinhoodExecutor::watch_take_profits() {
 }
 
 void RobinhoodExecutor::send_ready() {
+    const int64_t now = host().now_ms();
     for (LocalOrder* o : book_.all()) {
         if (o->stage != Stage::Held) continue;
         if (o->type == OT_ORDER_TAKE_PROFIT_MARKET && !o->triggered) continue;
+        if (o->retry_at_ms > now) continue;
         const std::vector<LocalOrder*> siblings = book_.siblings(*o);
         if (std::any_of(siblings.begin(), siblings.end(),
-                        [](const LocalOrder* s) { return s->filled_qty() > 0; })) {
+                        [](const LocalOrder* s) { return s->fills.size() > s->earlier_fills; })) {
             drop_held(*o, "the other protective leg filled (one-cancels-other)");
             continue;
         }
@@ -221,6 +252,16 @@ void RobinhoodExecutor::send_ready() {
                                   }),
                    wait.end());
         if (!wait.empty()) continue;
+        if (o->is_leg() && !o->triggered) {
+            // A protective leg: placed for the first time, put back, or again after a refusal.
+            place_leg(*o, "");
+            continue;
+        }
+        const int64_t since = o->is_leg() ? o->triggered_ms : o->created_ms;
+        if (o->legs_owed && now - since > kStaleMs) {
+            give_up(*o);
+            continue;
+        }
         if (o->type == OT_ORDER_TAKE_PROFIT_MARKET) o->type = OT_ORDER_MARKET;
         if (!cut_to_what_is_left(*o)) continue;
         try {
@@ -228,6 +269,8 @@ void RobinhoodExecutor::send_ready() {
         } catch (const sdk::Error& e) {
             if (e.code() == OT_E_RATE_LIMIT) {
                 o->stage = Stage::Held;  // it was not sent: the next poll tries again
+                o->venue_state.clear();
+                held_back(*o, e.what());
                 throw;
             }
             if (o->stage == Stage::Done)

@@ -30,7 +30,10 @@ bool RobinhoodExecutor::query_order(const std::string& symbol, const std::string
 bool RobinhoodExecutor::find_order(const std::string& symbol, const std::string& client_order_id,
                                    sdk::Reports& out) {
     LocalOrder* o = book_.find(client_order_id);
-    if (o && o->stage == Stage::Held) {
+    // Held here, or a leg lifted for an exit that may still put it back (one that rested at the
+    // venue is read from there below: its fills, without the cancel).
+    const bool owed = o && o->cancel_deferred && o->venue_id.empty();
+    if (o && (o->stage == Stage::Held || owed)) {
         out.push(report(*o, OT_REPORT_ACCEPTED, o->created_ms, "held by the executor"));
         return true;
     }
@@ -54,6 +57,24 @@ bool RobinhoodExecutor::find_order(const std::string& symbol, const std::string&
                                      "at " +
                                      format_iso8601(o->sent_ms) + " may still arrive until " +
                                      format_iso8601(settled) + "; ask again after that");
+            if (o && o->stage == Stage::Sending && is_stop(*o)) {
+                // A stop the venue never got: the position still needs it, so it is placed
+                // again (or owed back by the exit that lifted it), and for the core it is still
+                // on its way.
+                o->stage = Stage::Done;
+                o->venue_state = "absent";
+                if (lifted_by(*o))
+                    o->cancel_deferred = true;
+                else
+                    stop_not_placed(*o, 0, false,
+                                    "its stop-loss " + o->id +
+                                        " never reached the venue: absent from its order list "
+                                        "after the placement's signature expired");
+                out.push(report(*o, OT_REPORT_ACCEPTED, o->created_ms,
+                                "held by the executor: placed again"));
+                save();
+                return true;
+            }
             if (o) {
                 o->stage = Stage::Done;
                 o->venue_state = "absent";

@@ -14,13 +14,12 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Stage, {{Stage::Held, "held"},
                                      {Stage::Done, "done"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Execution, price, qty, time_ms)
 // Fields an order saved by an older version lacks (lifted_legs and later ones) load as defaults.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LocalOrder, id, uuid, parent, symbol, side, type,
-                                                requested_qty, qty, limit_price, stop_price, unsent,
-                                                stop_loss, take_profit, legs_placed, stage,
-                                                triggered, cancel_requested, waiting_for,
-                                                lifted_legs, legs_sold_before, sold_by_legs,
-                                                throttled, restored, venue_id, venue_state,
-                                                created_ms, sent_ms, seq, fills, earlier_fills)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    LocalOrder, id, uuid, parent, symbol, side, type, requested_qty, qty, limit_price, stop_price,
+    unsent, stop_loss, take_profit, legs_placed, stage, triggered, cancel_requested, waiting_for,
+    lifted_legs, legs_sold_before, sold_by_legs, throttled, restored, legs_owed, triggered_ms,
+    announced, cancel_deferred, sold_by_exits, retry_at_ms, fit_to_holding, unprotected, released,
+    venue_id, venue_state, created_ms, sent_ms, seq, fills, earlier_fills)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PendingReport, kind, client_order_id, venue_order_id, trade_id,
                                    symbol, side, qty, price, cum_qty, time_ms, text)
 
@@ -91,6 +90,12 @@ OrderBook OrderBook::from_json(const std::string& text) {
         book.next_seq_ = doc.at("next_seq").get<uint64_t>();
         for (const auto& row : doc.at("orders")) {
             LocalOrder o = row.get<LocalOrder>();
+            if (!row.contains("announced")) {
+                // Saved by a version that did not follow protection: a leg that reached the
+                // venue was reported to the core, and a finished stop is not watched.
+                o.announced = !o.venue_id.empty() || o.restored > 0;
+                o.released = o.stage == Stage::Done;
+            }
             std::string id = o.id;
             book.orders_.emplace(std::move(id), std::move(o));
         }

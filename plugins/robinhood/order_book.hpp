@@ -46,7 +46,23 @@ struct LocalOrder {
     double sold_by_legs = 0;               // exits: what those legs sold after that, so not sent
     bool throttled = false;  // exits: refused by the rate limit once the legs were lifted, which
                              // then rested again until the core sent the exit again
-    int restored = 0;        // legs: times placed again after an exit was refused (a new uuid each)
+    int restored = 0;        // legs: times placed again (a new uuid each): after an exit that
+                             // lifted them ended, after the venue refused or never got them
+    // ---- keeping a position protected (see README "Protective legs") ----
+    bool legs_owed = false;    // exits, triggered take-profits: the legs they lifted are put back
+                               // for what they leave unsold once they end (cleared when done)
+    int64_t triggered_ms = 0;  // held take-profit: when its level was reached
+    bool announced = false;    // legs: the core has heard of it (an ACCEPTED report went out)
+    bool cancel_deferred = false;  // legs: canceled for an exit still owing it back; its CANCELED
+                                   // report waits for the exit's end (it may rest again)
+    double sold_by_exits = 0;     // legs: what the exits that lifted them sold of the position they
+                                  // protect (the same on every leg of one entry)
+    int64_t retry_at_ms = 0;      // held legs: not placed before (after the venue refused it)
+    bool fit_to_holding = false;  // held stop after a refusal: sized to the holding before it goes
+    bool unprotected = false;     // stops: an error said the position is not protected; the
+                                  // next time the stop rests, a note says it is again
+    bool released = false;        // stops: no longer watched (the core canceled it, the holding
+                                  // is gone, or nothing is left to protect)
     std::string venue_id;
     std::string venue_state;
     int64_t created_ms = 0;

@@ -125,6 +125,12 @@ class RobinhoodExecutor : public ::testing::Test {
         return n;
     }
     bool logged(const std::string& text) { return !host.logs_containing(text).empty(); }
+    int journaled(const std::string& kind) {
+        int n = 0;
+        for (const ot::JournalRecord& r : host.journal())
+            n += r.kind == kind;
+        return n;
+    }
 
     ot::FakeHost host{OT_MODE_LIVE};
     rh::FakeRobinhood fake;
@@ -849,11 +855,17 @@ TEST_F(ProtectiveLegs, ALegThrottledWhenPutBackRestsAgainAtTheNextPoll) {
     fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 2, 0, 0, true});
     EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_E_RATE_LIMIT);
     EXPECT_FALSE(venue_order("ot-e-1-sl#1"));
-    EXPECT_TRUE(logged("is protected again by ot-e-1-sl at the next poll"));
+    // Until the next poll no stop rests: said loudly.
+    EXPECT_FALSE(host.logs_containing("is NOT protected: placing ot-e-1-sl was held back by the "
+                                      "rate limit",
+                                      OT_LOG_ERROR)
+                     .empty());
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 1);
     advance(1000);
     EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
     ASSERT_TRUE(venue_order("ot-e-1-sl#1"));
     EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "open");
+    EXPECT_EQ(journaled("robinhood_protection_restored"), 1);
 }
 
 // The venue did not take a leg's cancel (503): the exit waits while the leg still rests, and each
@@ -1023,6 +1035,440 @@ TEST_F(ProtectiveLegs, ATakeProfitGoesOutInThePollThatForgetsOldOrders) {
     EXPECT_EQ(kinds(of(r, "ot-e-1-tp")),
               (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
     EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+// ---- keeping the position protected --------------------------------------------------------
+// While the bot holds a position whose entry had a stop-loss, a stop-loss rests at the venue for
+// what is held, or an error says it does not (level error, "NOT protected", a journaled event).
+
+// (1) The stop's cancel failed at first, so the exit was held; once the cancel is taken, the exit
+// is throttled: nothing protects the position until it goes out, and the error says so.
+TEST_F(ProtectiveLegs, AHeldExitThrottledAfterTheStopWasCanceledSaysThePositionIsNotProtected) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    fake.add_fault(cancel_fault(rh::Fault::ServerErrorBefore, 1));
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 1, 0, 0, true});
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-2")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "canceled");
+    EXPECT_FALSE(venue_order("ot-e-2"));
+    EXPECT_FALSE(
+        host.logs_containing("is NOT protected: exit ot-e-2 is held back by the rate limit",
+                             OT_LOG_ERROR)
+            .empty());
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 1);
+    advance(1000);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-2")), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+    EXPECT_FALSE(venue_order("ot-e-1-sl#1")) << "the exit sold the position: nothing to put back";
+    ex.poll();
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 1) << "said once";
+}
+
+// (1) The core drops an order the rate limit held back for 5 min as stale; an exit the executor
+// holds is dropped the same way, and the stop it lifted rests again.
+TEST_F(ProtectiveLegs, AHeldExitThrottledForMoreThanFiveMinutesIsDroppedAndTheStopRestsAgain) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    fake.add_fault(cancel_fault(rh::Fault::ServerErrorBefore, 1));
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 2, 0, 0, true});
+    ex.poll();  // the cancel is taken, the exit throttled
+    advance(120000);
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-2")), std::vector<int32_t>{}) << "throttled again";
+    advance(200000);
+    std::vector<ot::Report> r = ex.poll();
+    std::vector<ot::Report> exit = of(r, "ot-e-2");
+    ASSERT_EQ(kinds(exit), (std::vector<int32_t>{OT_REPORT_REJECTED}));
+    EXPECT_NE(exit[0].text.find("the signal is stale"), std::string::npos) << exit[0].text;
+    EXPECT_FALSE(venue_order("ot-e-2"));
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl#1");
+    ASSERT_TRUE(stop) << "the stop-loss rests again";
+    EXPECT_EQ(stop->state, "open");
+    EXPECT_EQ(stop->config["asset_quantity"], "0.1");
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}))
+        << "for the core the leg rests on";
+    EXPECT_EQ(journaled("robinhood_protection_restored"), 1);
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0.1);
+}
+
+// (1) The same for a take-profit that reached its level: it waits for its level again.
+TEST_F(ProtectiveLegs, ATakeProfitThrottledForMoreThanFiveMinutesWaitsAgainBesideTheStop) {
+    ot::ExecutorInstance ex = entry(45000, 55000);
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 1, 0, 0, true});
+    fake.set_quote("BTC-USD", 55100, 55120);
+    ex.poll();
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "canceled");
+    EXPECT_FALSE(venue_order("ot-e-1-tp"));
+    EXPECT_FALSE(
+        host.logs_containing("is NOT protected: take-profit ot-e-1-tp is held back", OT_LOG_ERROR)
+            .empty());
+    fake.set_quote("BTC-USD", 50000, 50020);  // back below the level
+    advance(301000);
+    ex.poll();
+    ASSERT_TRUE(venue_order("ot-e-1-sl#1")) << "the stop-loss rests again";
+    EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "open");
+    EXPECT_FALSE(venue_order("ot-e-1-tp"));
+    fake.set_quote("BTC-USD", 55100, 55120);  // the level again: it acts as before
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "canceled");
+    EXPECT_EQ(kinds(of(r, "ot-e-1-tp")),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+// (2) The venue refuses the take-profit's market order once the stop was canceled for it: the
+// stop rests again, and the position is protected by it alone.
+TEST_F(ProtectiveLegs, ATakeProfitTheVenueRefusesLeavesTheStopRestingAgain) {
+    ot::ExecutorInstance ex = entry(45000, 55000);
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::Refused, 1, -1, 0, true});
+    fake.set_quote("BTC-USD", 55100, 55120);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-tp")), (std::vector<int32_t>{OT_REPORT_REJECTED}));
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "canceled");
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl#1");
+    ASSERT_TRUE(stop) << "the stop-loss rests again";
+    EXPECT_EQ(stop->state, "open");
+    EXPECT_EQ(stop->config["asset_quantity"], "0.1");
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}))
+        << "for the core the leg rests on";
+    EXPECT_TRUE(
+        logged("take-profit ot-e-1-tp was refused: the BTC/USD position of ot-e-1 (0.1) "
+               "is protected again by ot-e-1-sl"));
+    fake.set_quote("BTC-USD", 44000, 44020);
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+    EXPECT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.duplicate_client_ids(); }), 0);
+}
+
+// (3) The venue refuses the first stop-loss: an error says the position is not protected, and
+// the stop is placed again stop_retry_s later.
+TEST_F(ProtectiveLegs, AStopTheVenueRefusesIsPlacedAgainLater) {
+    rh::FaultRule refused{"POST", kOrdersPath, rh::Fault::Refused, 1, -1, 0, true};
+    refused.pass_first = 1;  // the entry goes out; its stop is refused
+    fake.add_fault(refused);
+    ot::ExecutorInstance ex = entry(45000, 0);
+    EXPECT_TRUE(of(reports, "ot-e-1-sl").empty()) << "for the core it is still on its way";
+    EXPECT_FALSE(venue_order("ot-e-1-sl"));
+    EXPECT_FALSE(host.logs_containing("is NOT protected: the venue refused its stop-loss ot-e-1-sl",
+                                      OT_LOG_ERROR)
+                     .empty());
+    ASSERT_EQ(journaled("robinhood_protection_failed"), 1);
+    nlohmann::json event = nlohmann::json::parse(host.journal().back().json);
+    EXPECT_EQ(event["entry"], "ot-e-1");
+    EXPECT_EQ(event["leg"], "ot-e-1-sl");
+    EXPECT_DOUBLE_EQ(event["qty"].get<double>(), 0.1);
+    advance(10000);
+    ex.poll();
+    EXPECT_EQ(placements(), 2) << "not before stop_retry_s";
+    advance(21000);
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl#1");
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->state, "open");
+    EXPECT_EQ(stop->config["asset_quantity"], "0.1");
+    EXPECT_EQ(journaled("robinhood_protection_restored"), 1);
+    fake.set_quote("BTC-USD", 44000, 44020);
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+// (3) The stop's placement got no answer, and it proves absent once its signature expired: it is
+// placed again at once, not reported rejected.
+TEST_F(ProtectiveLegs, AStopThatNeverReachedTheVenueIsPlacedAgainOnceProvenAbsent) {
+    rh::FaultRule lost{"POST", kOrdersPath, rh::Fault::ServerErrorBefore, 1, -1, 0, true};
+    lost.pass_first = 1;
+    fake.add_fault(lost);
+    ot::ExecutorInstance ex = entry(45000, 0);
+    EXPECT_TRUE(ex.poll().empty()) << "inside the signature window: no conclusion yet";
+    advance(36000);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    EXPECT_FALSE(venue_order("ot-e-1-sl"));
+    ASSERT_TRUE(venue_order("ot-e-1-sl#1"));
+    EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "open");
+    EXPECT_FALSE(host.logs_containing("is NOT protected: its stop-loss ot-e-1-sl never reached the "
+                                      "venue",
+                                      OT_LOG_ERROR)
+                     .empty());
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 1);
+    EXPECT_EQ(journaled("robinhood_protection_restored"), 1);
+}
+
+// (3) A stop put back after a refused exit is refused too (coins sold outside the bot): it is
+// placed again later for what the account still holds.
+TEST_F(ProtectiveLegs, AStopRefusedWhenPutBackIsPlacedAgainForWhatTheAccountHolds) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.set_holding("BTC", 0.05);
+        return 0;
+    });
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_E_REJECTED);
+    EXPECT_FALSE(venue_order("ot-e-1-sl#1"));
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 1);
+    EXPECT_TRUE(of(ex.poll(), "ot-e-1-sl").empty()) << "for the core the leg rests on";
+    advance(31000);
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl#2");
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->state, "open");
+    EXPECT_EQ(stop->config["asset_quantity"], "0.05");
+    EXPECT_EQ(journaled("robinhood_protection_restored"), 1);
+}
+
+// (3) When the account holds nothing any more, the stop is not placed again and the position is
+// no longer watched; the core hears the leg is over.
+TEST_F(ProtectiveLegs, AStopIsNotPlacedAgainWhenTheAccountHoldsNothingAnyMore) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.set_holding("BTC", 0);
+        return 0;
+    });
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_E_REJECTED);
+    ex.poll();
+    advance(31000);
+    std::vector<ot::Report> r = of(ex.poll(), "ot-e-1-sl");
+    ASSERT_EQ(kinds(r), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_NE(r[0].text.find("not placed again"), std::string::npos) << r[0].text;
+    EXPECT_FALSE(venue_order("ot-e-1-sl#2"));
+    EXPECT_EQ(journaled("robinhood_protection_ended"), 1);
+    advance(60000);
+    ex.poll();
+    EXPECT_EQ(placements(), 4) << "entry, stop, exit, the stop put back; nothing more";
+}
+
+// (3) A stop the venue booked although it answered with a refusal is found resting under its
+// earlier client id before it would be placed again: never two stops for the same coins.
+TEST_F(ProtectiveLegs, AStopAlreadyRestingUnderAnEarlierClientIdIsFollowedNotPlacedAgain) {
+    int posts = 0;
+    host.set_http_handler([&, loopback = rh::loopback_http()](const ot::HttpRequest& r) {
+        ot::HttpReply reply = loopback(r);
+        if (r.method == "POST" && !is_cancel(r.url) && ++posts == 2) {  // the stop
+            reply.status = 400;
+            reply.body = R"({"type":"validation_error","errors":[{"detail":"Try again."}]})";
+        }
+        return reply;
+    });
+    ot::ExecutorInstance ex = entry(45000, 0);
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "open") << "booked, though refused";
+    advance(31000);
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    EXPECT_FALSE(venue_order("ot-e-1-sl#1")) << "not placed a second time";
+    EXPECT_EQ(posts, 2);
+    EXPECT_TRUE(logged("ot-e-1-sl already rests at the venue"));
+    fake.set_quote("BTC-USD", 44000, 44020);
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_FILL}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+// (3) A stop whose placement got no answer is lifted by an exit meanwhile; proven absent, it is
+// the exit's to give back, not placed again only to be canceled.
+TEST_F(ProtectiveLegs, AnAbsentStopAnExitLiftedIsNotPlacedAgainBeforeTheExit) {
+    rh::FaultRule lost{"POST", kOrdersPath, rh::Fault::ServerErrorBefore, 1, -1, 0, true};
+    lost.pass_first = 1;
+    fake.add_fault(lost);
+    ot::ExecutorInstance ex = entry(45000, 0);
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));  // waits for the stop's outcome
+    EXPECT_FALSE(venue_order("ot-e-2"));
+    advance(36000);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-2")),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_FALSE(venue_order("ot-e-1-sl#1"));
+    EXPECT_EQ(placements(), 3) << "entry, the stop that never arrived, exit";
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 0);
+}
+
+// A restart while an exit holds the stop it canceled: the core's query still finds the stop on
+// (with its fills, without the cancel), so that it can rest again under its id.
+TEST_F(ProtectiveLegs, AQueryWhileAnExitOwesTheStopBackKeepsItOpenForTheCore) {
+    {
+        ot::ExecutorInstance first = entry(45000, 0);
+        fake.add_fault(cancel_fault(rh::Fault::ServerErrorBefore, 1));
+        first.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));
+        fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 1, 0, 0, true});
+        first.poll();  // the stop canceled, the exit throttled
+    }
+    ot::ExecutorInstance ex = make();
+    std::optional<std::vector<ot::Report>> q = ex.query_order("BTC/USD", "ot-e-1-sl");
+    ASSERT_TRUE(q);
+    EXPECT_EQ(kinds(*q), (std::vector<int32_t>{OT_REPORT_ACCEPTED})) << "no cancel";
+    advance(301000);  // the exit is stale by now
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-2")), (std::vector<int32_t>{OT_REPORT_REJECTED}));
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    ASSERT_TRUE(venue_order("ot-e-1-sl#1"));
+    EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "open");
+}
+
+// (4) An exit smaller than the position: the stop rests again for the rest.
+TEST_F(ProtectiveLegs, AnExitSmallerThanThePositionLeavesTheStopRestingForTheRest) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.04));
+    EXPECT_EQ(venue_order("ot-e-2")->state, "filled");
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "canceled");
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl#1");
+    ASSERT_TRUE(stop) << "the rest is protected";
+    EXPECT_EQ(stop->state, "open");
+    EXPECT_EQ(stop->config["asset_quantity"], "0.06");
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}))
+        << "for the core the leg rests on";
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 0);
+    fake.set_quote("BTC-USD", 44000, 44020);
+    std::vector<ot::Report> fills = of(ex.poll(), "ot-e-1-sl");
+    ASSERT_EQ(kinds(fills), (std::vector<int32_t>{OT_REPORT_FILL, OT_REPORT_EXPIRED}));
+    EXPECT_DOUBLE_EQ(fills[0].qty, 0.06);
+    EXPECT_NE(fills[1].text.find("exits sold 0.04"), std::string::npos) << fills[1].text;
+    EXPECT_NEAR(holding("BTC"), 0, 1e-12);
+}
+
+// (4) With a take-profit too: both legs go on for the rest.
+TEST_F(ProtectiveLegs, AnExitSmallerThanThePositionLeavesBothLegsForTheRest) {
+    ot::ExecutorInstance ex = entry(45000, 55000);
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.04));
+    ASSERT_TRUE(venue_order("ot-e-1-sl#1"));
+    EXPECT_EQ(venue_order("ot-e-1-sl#1")->config["asset_quantity"], "0.06");
+    ex.poll();
+    fake.set_quote("BTC-USD", 55100, 55120);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "canceled");
+    ASSERT_TRUE(venue_order("ot-e-1-tp#1"));
+    EXPECT_EQ(venue_order("ot-e-1-tp#1")->config["asset_quantity"], "0.06");
+    EXPECT_EQ(kinds(of(r, "ot-e-1-tp")),
+              (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL, OT_REPORT_EXPIRED}));
+    EXPECT_NEAR(holding("BTC"), 0, 1e-12);
+}
+
+// (5) The entry filled, and an exit arrived before the poll that places its legs; the venue
+// refused the exit: the legs are placed after all.
+TEST_F(ProtectiveLegs, AnExitRefusedBeforeTheLegsWerePlacedLeavesThemPlaced) {
+    ot::ExecutorInstance ex = make();
+    ot::Order buy = order("ot-e-1", OT_SIDE_BUY, 0.1);
+    buy.stop_loss = 45000;
+    ex.submit(buy);  // filled at once; its legs go out at the next poll
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::Refused, 1, -1, 0, true});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_E_REJECTED);
+    ex.poll();
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl#1");
+    ASSERT_TRUE(stop) << "the position is protected";
+    EXPECT_EQ(stop->state, "open");
+    EXPECT_EQ(stop->config["asset_quantity"], "0.1");
+    EXPECT_EQ(placements(), 3) << "entry, refused exit, stop";
+}
+
+TEST_F(ProtectiveLegs, AnExitThrottledBeforeTheLegsWerePlacedLeavesThemPlaced) {
+    ot::ExecutorInstance ex = make();
+    ot::Order buy = order("ot-e-1", OT_SIDE_BUY, 0.1);
+    buy.stop_loss = 45000;
+    ex.submit(buy);
+    fake.add_fault({"POST", kOrdersPath, rh::Fault::TooManyRequests, 1, 0, 0, true});
+    EXPECT_EQ(code_of([&] { ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); }), OT_E_RATE_LIMIT);
+    ASSERT_TRUE(venue_order("ot-e-1-sl#1")) << "the position is protected";
+    EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "open");
+    ex.poll();
+    ex.submit(order("ot-e-2", OT_SIDE_SELL, 0.1));  // the core sends it again
+    EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "canceled");
+    EXPECT_EQ(venue_order("ot-e-2")->state, "filled");
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+}
+
+// (5) A sell arriving while an entry still rests does not cost that entry its legs.
+TEST_F(ProtectiveLegs, ASellWhileTheEntryStillRestsLeavesTheEntryItsLegs) {
+    fake.with_venue([](rh::FakeVenue& v) {
+        v.set_holding("BTC", 1);
+        return 0;
+    });
+    ot::ExecutorInstance ex = make();
+    ot::Order buy = order("ot-e-1", OT_SIDE_BUY, 0.1, OT_ORDER_LIMIT);
+    buy.limit_price = 49000;
+    buy.stop_loss = 45000;
+    ex.submit(buy);
+    ot::Order sell = order("ot-e-2", OT_SIDE_SELL, 0.2, OT_ORDER_LIMIT);
+    sell.limit_price = 60000;
+    ex.submit(sell);
+    ex.poll();
+    fake.set_quote("BTC-USD", 48900, 48950);  // the entry fills
+    ex.poll();
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl");
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->state, "open");
+    EXPECT_EQ(stop->config["asset_quantity"], "0.1");
+}
+
+// (6) The process is killed right after the stop's cancel went out for an exit, before the exit
+// was placed: the restarted executor still knows the exit (its record was saved before the
+// cancel), tells the core it holds it, and sends it.
+class KilledAfterTheCancels : public ProtectiveLegs {
+  protected:
+    // Runs the exit in a process killed at its first cancel request: the venue takes the cancel,
+    // and the process sends nothing more. Returns the state saved until then.
+    std::map<std::string, std::string> exit_killed_at_the_cancel() {
+        std::map<std::string, std::string> saved;
+        {
+            ot::ExecutorInstance first = entry(45000, 0);
+            bool killed = false;
+            host.set_http_handler([&, loopback = rh::loopback_http()](const ot::HttpRequest& r) {
+                if (killed) throw orchestrade::sdk::Error(OT_E_IO, "the process is gone");
+                if (!is_cancel(r.url)) return loopback(r);
+                killed = true;
+                saved = host.kv();
+                loopback(r);
+                throw orchestrade::sdk::Error(OT_E_IO, "the process is gone");
+            });
+            code_of([&] { first.submit(order("ot-e-2", OT_SIDE_SELL, 0.1)); });
+        }
+        host.set_http_handler(rh::loopback_http());
+        EXPECT_EQ(venue_order("ot-e-1-sl")->state, "canceled");
+        EXPECT_FALSE(venue_order("ot-e-2"));
+        return saved;
+    }
+};
+
+TEST_F(KilledAfterTheCancels, TheRestartedExecutorSendsTheExit) {
+    host.kv() = exit_killed_at_the_cancel();
+    ot::ExecutorInstance ex = make();
+    std::optional<std::vector<ot::Report>> q = ex.query_order("BTC/USD", "ot-e-2");
+    ASSERT_TRUE(q) << "the exit is known";
+    EXPECT_EQ(kinds(*q), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-2")), (std::vector<int32_t>{OT_REPORT_ACCEPTED, OT_REPORT_FILL}));
+    EXPECT_EQ(kinds(of(r, "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0);
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 0);
+}
+
+TEST_F(KilledAfterTheCancels, ARestartAfterFiveMinutesDropsTheExitAndTheStopRestsAgain) {
+    host.kv() = exit_killed_at_the_cancel();
+    advance(301000);
+    ot::ExecutorInstance ex = make();
+    ASSERT_TRUE(ex.query_order("BTC/USD", "ot-e-2"));
+    std::vector<ot::Report> r = ex.poll();
+    ASSERT_EQ(kinds(of(r, "ot-e-2")), (std::vector<int32_t>{OT_REPORT_REJECTED}));
+    EXPECT_FALSE(venue_order("ot-e-2"));
+    ASSERT_TRUE(venue_order("ot-e-1-sl#1")) << "the stop-loss rests again";
+    EXPECT_EQ(venue_order("ot-e-1-sl#1")->state, "open");
+    EXPECT_TRUE(of(r, "ot-e-1-sl").empty() ||
+                kinds(of(r, "ot-e-1-sl")) == std::vector<int32_t>{OT_REPORT_ACCEPTED})
+        << "for the core the leg rests on";
+    EXPECT_DOUBLE_EQ(holding("BTC"), 0.1);
+}
+
+// A stop canceled at the venue by hand (not by this bot) leaves the position unprotected: said.
+TEST_F(ProtectiveLegs, AStopCanceledAtTheVenueByHandSaysThePositionIsNotProtected) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    const std::string id = venue_order("ot-e-1-sl")->id;
+    fake.with_venue([&](rh::FakeVenue& v) { return v.cancel(id, host.now_ms()); });
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-1-sl")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    EXPECT_FALSE(host.logs_containing("is NOT protected: ot-e-1-sl ended at the venue (canceled)",
+                                      OT_LOG_ERROR)
+                     .empty());
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 1);
+    ex.poll();
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 1) << "said once";
+    EXPECT_FALSE(venue_order("ot-e-1-sl#1")) << "what was canceled by hand is not put back";
 }
 
 // ---- restarts ------------------------------------------------------------------------------

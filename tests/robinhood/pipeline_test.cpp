@@ -5,8 +5,13 @@
 #include "fake_robinhood.hpp"
 #include "venue_check.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace orchestrade;
 using namespace orchestrade::testing;
@@ -198,6 +203,97 @@ TEST_F(RobinhoodPipeline, AThrottledExitSentAgainByTheCoreSellsOnlyWhatTheStopLe
     EXPECT_EQ(fake.with_venue([](rh::FakeVenue& v) { return v.orders().size(); }), 4u)
         << "entry, stop, stop put back, exit; nothing refused or put back again";
     EXPECT_DOUBLE_EQ(holding(), 0);
+    rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
+}
+
+// (1) The venue fails the stop's cancel once, so the exit waits; once the cancel is taken, the
+// exit is throttled. Until it goes out at the next iteration nothing protects the position, and
+// the journal says so.
+TEST_F(RobinhoodPipeline, AnExitThrottledAfterItsStopWasCanceledIsJournaledAsNotProtected) {
+    fake.add_fault({"POST", kOrders, rh::Fault::ServerErrorBefore, 1, -1, 0, false, "/cancel/"});
+    rh::FaultRule throttled{"POST", kOrders, rh::Fault::TooManyRequests, 1, 0, 0, true};
+    throttled.pass_first = 2;  // the entry and its stop go out; the exit is throttled
+    fake.add_fault(throttled);
+    core::RunSummary s = h.run(live(kCsv, "BUY,SELL", kProtected), every(10, 6));
+    EXPECT_EQ(s.status, "completed");
+    core::OrderRecord exit = exit_order();
+    EXPECT_EQ(exit.state, core::OrderState::Filled) << exit.text;
+    std::vector<core::EventRecord> failed = h.events("robinhood_protection_failed");
+    ASSERT_EQ(failed.size(), 1u);
+    EXPECT_EQ(failed[0].source, "executor");
+    EXPECT_NE(failed[0].json.find("held back by the rate limit"), std::string::npos)
+        << failed[0].json;
+    ASSERT_EQ(legs().size(), 1u);
+    EXPECT_EQ(legs()[0].state, core::OrderState::Canceled);
+    EXPECT_DOUBLE_EQ(holding(), 0);
+    rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
+}
+
+// (3) The venue refuses the entry's stop-loss: the journal says the position is not protected,
+// the stop is placed again stop_retry_s later, and the journal says it is protected again.
+TEST_F(RobinhoodPipeline, AStopTheVenueRefusedRestsLaterAndTheJournalSaysWhenItDidNot) {
+    rh::FaultRule refused{"POST", kOrders, rh::Fault::Refused, 1, -1, 0, true};
+    refused.pass_first = 1;  // the entry goes out; its stop is refused
+    fake.add_fault(refused);
+    const std::string executor =
+        "{ use: robinhood, params: { " + credentials() + ", stop_retry_s: 1 } }";
+    core::RunSummary s = h.run(pipeline("live", kCsv, executor, "BUY", kProtected), every(100, 20));
+    EXPECT_EQ(s.status, "completed");
+    ASSERT_EQ(h.events("robinhood_protection_failed").size(), 1u);
+    EXPECT_NE(h.events("robinhood_protection_failed")[0].json.find("refused"), std::string::npos);
+    EXPECT_EQ(h.events("robinhood_protection_restored").size(), 1u);
+    std::vector<rh::FakeOrder> orders =
+        fake.with_venue([](rh::FakeVenue& v) { return v.orders(); });
+    ASSERT_EQ(orders.size(), 2u) << "the entry and its stop, placed again";
+    EXPECT_EQ(orders[1].type, "stop_loss");
+    EXPECT_EQ(orders[1].state, "open");
+    ASSERT_EQ(legs().size(), 1u);
+    EXPECT_EQ(legs()[0].state, core::OrderState::Accepted);
+    fake.set_quote("BTC-USD", 40000, 40010);  // through the stop: its fill reaches the journal
+    h.run(pipeline("live", kCsv, executor, "HOLD", kProtected), every(10, 3));
+    EXPECT_DOUBLE_EQ(holding(), 0);
+    EXPECT_EQ(legs()[0].state, core::OrderState::Filled);
+    rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
+}
+
+// (6) The process is killed right after the venue took the stop's cancel for the strategy's
+// exit, before the exit was placed. The restarted run still has the exit (the executor saved it
+// before the cancel went out): it goes out, and the position is not left without its stop.
+TEST_F(RobinhoodPipeline, AKillRightAfterTheStopsCancelLeavesTheExitToTheRestartedRun) {
+    std::atomic<pid_t> child{0};
+    fake.set_request_hook([&](const rh::SeenRequest& r, int, rh::FakeVenue&, int64_t) {
+        const std::string cancel = "/cancel/";
+        const bool is_cancel =
+            r.target.size() > cancel.size() &&
+            r.target.compare(r.target.size() - cancel.size(), cancel.size(), cancel) == 0;
+        if (r.method == "POST" && is_cancel && child > 0) ::kill(child, SIGKILL);
+    });
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        try {
+            h.run(live(kCsv, "BUY,SELL", kProtected), every(10, 6));
+        } catch (...) {
+        }
+        std::_Exit(0);
+    }
+    child = pid;
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before the exit's cancel";
+    fake.set_request_hook(nullptr);
+    std::vector<rh::FakeOrder> orders =
+        fake.with_venue([](rh::FakeVenue& v) { return v.orders(); });
+    ASSERT_EQ(orders.size(), 2u) << "the entry and its stop; the exit was not placed";
+    EXPECT_EQ(orders[1].state, "canceled");
+
+    core::RunSummary s = h.run(live(kCsv, "HOLD", kProtected), every(10, 4));
+    EXPECT_TRUE(s.resumed);
+    core::OrderRecord exit = exit_order();
+    EXPECT_EQ(exit.state, core::OrderState::Filled) << exit.text;
+    EXPECT_DOUBLE_EQ(holding(), 0);
+    ASSERT_EQ(legs().size(), 1u);
+    EXPECT_EQ(legs()[0].state, core::OrderState::Canceled);
     rh::expect_journal_matches_venue(fake, h.journal_path(), 100000);
 }
 

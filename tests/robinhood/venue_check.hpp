@@ -1,5 +1,6 @@
 // After a run: the fake venue holds exactly the orders the journal says were placed (each once,
-// under the client id derived from the journal's, or a protective leg put back under its own),
+// under the client id derived from the journal's, or a protective leg placed again under its own:
+// put back after an exit, or after the venue refused it or never got it),
 // the journal holds every fill of the venue, and the position and cash agree.
 #pragma once
 
@@ -34,11 +35,14 @@ inline void expect_journal_matches_venue(FakeRobinhood& fake, const std::string&
     for (const core::OrderRecord& o : journal.orders()) {
         const std::string uuid = plugins::robinhood::venue_client_order_id(o.client_order_id);
         journal_uuids[uuid] = o.client_order_id;
-        // A protective leg put back after a refused exit rests under "<leg id>#<n>".
-        for (int n = 1; n <= kMaxRestored; ++n)
-            journal_uuids[plugins::robinhood::venue_client_order_id(
-                o.client_order_id + "#" + std::to_string(n))] = o.client_order_id;
-        const bool placed = by_uuid.count(uuid) != 0;
+        bool placed = by_uuid.count(uuid) != 0;
+        // A protective leg placed again rests under "<leg id>#<n>".
+        for (int n = 1; n <= kMaxRestored; ++n) {
+            const std::string again = plugins::robinhood::venue_client_order_id(
+                o.client_order_id + "#" + std::to_string(n));
+            journal_uuids[again] = o.client_order_id;
+            placed |= !o.parent_client_order_id.empty() && by_uuid.count(again) != 0;
+        }
         if (o.state == core::OrderState::Rejected)
             EXPECT_FALSE(placed) << o.client_order_id << " is rejected in the journal";
         else
