@@ -393,7 +393,8 @@ class Engine {
     // no executor, stop, chart, equity sample or signal sees them. They mark the ledger, which
     // in a backtest is flat: its equity stays the starting cash.
     void warm_up(int64_t before_ms) {
-        const uint32_t asked = strategy_->warmup_bars();
+        // The risk stage's ATR, when an entry's stop depends on it, needs its own bars.
+        const uint32_t asked = std::max(strategy_->warmup_bars(), risk_.history_bars_needed());
         if (asked == 0) return;
         BarBuffer history;
         bool feed_has_history = true;
@@ -412,14 +413,22 @@ class Engine {
         if (usable < history.size())
             log_->warn("the feed's history had {} bar(s) closing after {} UTC: not used",
                        history.size() - usable, format_time(before_ms));
+        int32_t finest = std::numeric_limits<int32_t>::max();
+        for (std::size_t i = 0; i < usable; ++i)
+            finest = std::min(finest, history.interval_s(i));
         for (std::size_t begin = 0; begin < usable;) {
             const std::size_t end = history.group_end(begin);
             const int64_t close_ms = history.close_time(begin);
             if (backtest_) sim_clock_.set(close_ms);
-            for (std::size_t i = begin; i < end; ++i)
-                ledger_->mark(history.symbol(i), history.close(i));
-            strategy_->on_bars(history.batch(begin, end, close_ms, OT_BATCH_WARMUP),
-                               signals_.sink());
+            const ot_bar_batch& batch = history.batch(begin, end, close_ms, OT_BATCH_WARMUP);
+            for (std::size_t i = begin; i < end; ++i) {
+                const std::size_t row = i - begin;
+                ledger_->mark(history.symbol(i), batch.close[row]);
+                if (batch.interval_s[row] == finest)
+                    risk_.on_history_bar(history.symbol(i), batch.high[row], batch.low[row],
+                                         batch.close[row]);
+            }
+            strategy_->on_bars(batch, signals_.sink());
             begin = end;
         }
         signals_.signals().clear();
@@ -457,12 +466,10 @@ class Engine {
                                       : std::string();
         const char* first_bars = backtest_ ? "the backtest's first bars" : "the first live bars";
         if (usable == 0)
-            log_->info(
-                "{}: the strategy, which asked for {} bar(s) of each timeframe, warms up "
-                "on {}",
-                feed_has_history ? "the feed had no history" + until
-                                 : std::string("the feed gives no history"),
-                asked, first_bars);
+            log_->info("{}: the warm-up ({} bar(s) of each timeframe asked for) comes from {}",
+                       feed_has_history ? "the feed had no history" + until
+                                        : std::string("the feed gives no history"),
+                       asked, first_bars);
         else
             log_->info("strategy warmed up on {} bar(s) of history{} ({}){}", usable, until, text,
                        short_of_asked

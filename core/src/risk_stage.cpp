@@ -161,6 +161,16 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
     req.side = side;
     req.entry = true;
     req.stop_loss = stop_for(signal, side, price);
+    // The pipeline asks for a stop on every entry: none is better than an unprotected position.
+    if (req.stop_loss <= 0 && config_.stop_loss_atr > 0) {
+        auto seed = atr_seed_.find(signal.symbol);
+        const int64_t seen = seed == atr_seed_.end() ? 0 : seed->second.n;
+        return refused("stop_loss_atr",
+                       seen < config_.atr_period
+                           ? fmt::format("no ATR for {} yet ({} of the {} bars it needs)",
+                                         signal.symbol, seen, config_.atr_period)
+                           : fmt::format("the ATR of {} is 0: no stop distance", signal.symbol));
+    }
     req.take_profit = take_profit_for(signal, side, price);
     if (req.stop_loss > 0 && (side == Side::Buy ? req.stop_loss >= price : req.stop_loss <= price))
         return refused("stop_loss", fmt::format("stop {} is on the wrong side of the price {}",
@@ -230,25 +240,33 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
 
 // ---- market data and fills ----------------------------------------------------------------------
 
+void RiskStage::update_atr(const std::string& symbol, double high, double low, double close) {
+    if (config_.stop_loss_atr <= 0) return;
+    // Wilder's ATR, seeded with the mean of the first atr_period true ranges.
+    AtrSeed& s = atr_seed_[symbol];
+    const double tr =
+        s.n == 0
+            ? high - low
+            : std::max({high - low, std::fabs(high - s.prev_close), std::fabs(low - s.prev_close)});
+    s.prev_close = close;
+    ++s.n;
+    const auto period = static_cast<double>(config_.atr_period);
+    if (s.n <= config_.atr_period) {
+        s.sum += tr;
+        if (s.n == config_.atr_period) atr_[symbol] = s.sum / period;
+    } else {
+        double& atr = atr_[symbol];
+        atr = (atr * (period - 1) + tr) / period;
+    }
+}
+
+void RiskStage::on_history_bar(const std::string& symbol, double high, double low, double close) {
+    update_atr(symbol, high, low, close);
+}
+
 void RiskStage::on_bar(const std::string& symbol, int64_t close_ms, double high, double low,
                        double close) {
-    if (config_.stop_loss_atr > 0) {
-        // Wilder's ATR, seeded with the mean of the first atr_period true ranges.
-        AtrSeed& s = atr_seed_[symbol];
-        const double tr = s.n == 0 ? high - low
-                                   : std::max({high - low, std::fabs(high - s.prev_close),
-                                               std::fabs(low - s.prev_close)});
-        s.prev_close = close;
-        ++s.n;
-        const auto period = static_cast<double>(config_.atr_period);
-        if (s.n <= config_.atr_period) {
-            s.sum += tr;
-            if (s.n == config_.atr_period) atr_[symbol] = s.sum / period;
-        } else {
-            double& atr = atr_[symbol];
-            atr = (atr * (period - 1) + tr) / period;
-        }
-    }
+    update_atr(symbol, high, low, close);
     auto it = protection_.find(symbol);
     if (it == protection_.end() || it->second.trailing_pct <= 0 || close_ms <= it->second.since_ms)
         return;

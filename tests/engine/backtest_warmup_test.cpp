@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 using namespace orchestrade;
 using namespace orchestrade::testing;
 
@@ -79,6 +82,36 @@ TEST(BacktestWarmUp, AStrategyWithHistoryTradesOnTheFirstBarOfThePeriod) {
     EXPECT_DOUBLE_EQ(r.metrics.starting_equity, 10000);
     for (const auto& e : r.equity)
         EXPECT_GT(e.time_ms, minute(first));
+}
+
+// An ATR stop is known on the period's first bar: the risk stage learns the ATR from the history
+// too, though the strategy asks for none.
+TEST(BacktestWarmUp, TheRiskStagesAtrIsWarmedUpForTheFirstEntrysStop) {
+    EngineHarness h;
+    const auto bars = bars_from_closes({100, 104, 98, 101, 103});
+    h.write_csv(bars);
+    std::string yaml = h.pipeline_yaml(
+        "{ use: script_strategy, params: { script: \"BUY\" } }",
+        "{ use: mock, params: { starting_cash: 10000, fee_bps: 0, fill: next_open } }",
+        "{ quantity: 1, stop_loss_atr: 2, atr_period: 3 }");
+    const std::string feed = "timeframe: 1m }";
+    yaml.replace(yaml.find(feed), feed.size(), "timeframe: 1m, start: \"2024-01-01T00:03\" }");
+    h.run(yaml);
+
+    // Wilder's ATR over the three bars before 00:03, then the period's first bar.
+    auto true_range = [&](std::size_t i) {
+        const double range = bars[i].high - bars[i].low;
+        if (i == 0) return range;
+        return std::max({range, std::fabs(bars[i].high - bars[i - 1].close),
+                         std::fabs(bars[i].low - bars[i - 1].close)});
+    };
+    double atr = (true_range(0) + true_range(1) + true_range(2)) / 3;
+    atr = (atr * 2 + true_range(3)) / 3;
+    const auto r = h.report();
+    ASSERT_FALSE(r.orders.empty()) << "the entry was refused: no ATR";
+    EXPECT_EQ(r.orders[0].created_ms, minute(4));
+    EXPECT_NEAR(r.orders[0].stop_loss, bars[3].close - 2 * atr, 1e-9);
+    EXPECT_EQ(warmup_record(h).at("asked"), 3);
 }
 
 TEST(BacktestWarmUp, WithoutHistoryTheSameStrategyDoesNotTradeTheFirstBar) {

@@ -101,6 +101,38 @@ TEST(RiskSizing, AtrStopUsesWildersAverage) {
     EXPECT_NEAR(d.order->stop_loss, 98 - 2 * (10.0 / 3.0), 1e-9);
 }
 
+TEST(RiskSizing, AnEntryWhoseAtrStopIsNotKnownYetIsRefused) {
+    RiskConfig c;
+    c.stop_loss_atr = 2;
+    c.atr_period = 3;
+    RiskStage r(c);
+    r.on_bar("BTC/USDT", kT0 + kMinute, 101, 99, 100);
+    auto d = r.evaluate(signal(Action::Buy), flat(), 100, false, kT0);
+    EXPECT_FALSE(d.order) << "an entry without the stop the pipeline asks for";
+    EXPECT_EQ(d.rule, "stop_loss_atr");
+    EXPECT_EQ(d.outcome,
+              "refused: stop_loss_atr: no ATR for BTC/USDT yet (1 of the 3 bars it needs)");
+    c.stop_loss_pct = 5;  // a fallback while the ATR is not known
+    d = RiskStage(c).evaluate(signal(Action::Buy), flat(), 100, false, kT0);
+    ASSERT_TRUE(d.order);
+    EXPECT_NEAR(d.order->stop_loss, 95, 1e-9);
+}
+
+TEST(RiskSizing, HistoryBarsTeachTheAtrAndNeedAsManyBarsAsItsPeriod) {
+    RiskConfig c;
+    c.stop_loss_atr = 2;
+    c.atr_period = 3;
+    RiskStage r(c);
+    EXPECT_EQ(r.history_bars_needed(), 3u);
+    EXPECT_EQ(RiskStage(RiskConfig{}).history_bars_needed(), 0u);
+    r.on_history_bar("BTC/USDT", 101, 99, 100);   // TR 2
+    r.on_history_bar("BTC/USDT", 104, 100, 103);  // TR 4
+    r.on_history_bar("BTC/USDT", 103, 97, 98);    // TR 6 -> ATR 4
+    auto d = r.evaluate(signal(Action::Buy), flat(), 98, false, kT0);
+    ASSERT_TRUE(d.order);
+    EXPECT_NEAR(d.order->stop_loss, 98 - 2 * 4.0, 1e-9);
+}
+
 TEST(RiskLimits, MaxOpenPositionsRefusesEntriesButNotExits) {
     RiskConfig c;
     c.max_open_positions = 1;

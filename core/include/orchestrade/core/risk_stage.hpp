@@ -105,6 +105,12 @@ class RiskStage {
     // time: a bar that closed before the entry's fill moves no level of it.
     // Once per bar, after the protective check: ATR and trailing levels.
     void on_bar(const std::string& symbol, int64_t close_ms, double high, double low, double close);
+    // How many bars of history the stage learns from before the first bar: the ATR's.
+    uint32_t history_bars_needed() const {
+        return config_.stop_loss_atr > 0 ? static_cast<uint32_t>(config_.atr_period) : 0;
+    }
+    // A bar of the warm-up history: the ATR learns from it, no level moves.
+    void on_history_bar(const std::string& symbol, double high, double low, double close);
     // A protective exit this bar hits, for a position the core protects itself. Stop before
     // take-profit when both are inside one bar (the conservative reading); a gap through a level
     // triggers at the open.
@@ -147,6 +153,7 @@ class RiskStage {
         int64_t n = 0;
     };
     std::map<std::string, AtrSeed> atr_seed_;
+    void update_atr(const std::string& symbol, double high, double low, double close);
     std::deque<int64_t> entry_times_;  // for max_orders_per_hour
     BreakerState state_ = BreakerState::Active;
     std::string state_reason_;
