@@ -4,6 +4,9 @@
 #include "text_format.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <limits>
+#include <thread>
 #include <utility>
 
 namespace orchestrade::llm {
@@ -19,6 +22,12 @@ constexpr int64_t kDayMs = 86'400'000;
 
 std::string clip(const std::string& s, std::size_t n) {
     return s.size() <= n ? s : s.substr(0, n) + "...";
+}
+
+// How long a rate limit asks to wait: its retry-after, or a minute; at most an hour.
+int64_t pause_ms(const Reply& reply) {
+    return std::min(reply.retry_after_ms >= 0 ? reply.retry_after_ms : kDefaultPauseMs,
+                    kMaxPauseMs);
 }
 
 }  // namespace
@@ -81,14 +90,30 @@ void Decider::note_stated_cost(double usd, double worst_usd) {
 }
 
 void Decider::pause(const Reply& reply) {
-    int64_t wait = reply.retry_after_ms >= 0 ? reply.retry_after_ms : kDefaultPauseMs;
-    paused_until_ms_ = host_.now_ms() + std::min(wait, kMaxPauseMs);
+    paused_until_ms_ = host_.now_ms() + pause_ms(reply);
+}
+
+bool Decider::wait_out(const Reply& reply) {
+    const int64_t wait = pause_ms(reply);
+    host_.warn("llm: rate limited (" + reply.error + "): the backtest waits " +
+               format_number(static_cast<double>(wait) / 1000) +
+               " s for the provider, then asks again");
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait);
+    while (std::chrono::steady_clock::now() < until) {
+        if (stop_.stop_requested()) return false;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(100), until - std::chrono::steady_clock::now()));
+    }
+    return !stop_.stop_requested();
 }
 
 std::string Decider::stop_for_the_day(const Reply& reply) {
-    stopped_until_ms_ = (host_.now_ms() / kDayMs + 1) * kDayMs;
-    stop_reason_ = "the provider's account is out of money (" + reply.error + "): no calls until " +
-                   iso_utc(stopped_until_ms_) + " or a restart";
+    const bool backtest = host_.mode() == OT_MODE_BACKTEST;
+    stopped_until_ms_ =
+        backtest ? std::numeric_limits<int64_t>::max() : (host_.now_ms() / kDayMs + 1) * kDayMs;
+    stop_reason_ = "the provider's account is out of money (" + reply.error + "): no calls " +
+                   (backtest ? std::string("for the rest of this backtest")
+                             : "until " + iso_utc(stopped_until_ms_) + " or a restart");
     host_.error("llm: " + stop_reason_);
     last_warning_ = stop_reason_;  // logged: the HOLDs it causes add no warning
     return stop_reason_;
@@ -187,7 +212,7 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
         const Reply& reply = call.reply;
         std::optional<Decision> decision;
         std::string error = reply.error;
-        bool resend = false, correct = false;
+        bool resend = false, correct = false, waited = false;
         if (reply.kind == ReplyKind::Answer) {
             ParsedAnswer parsed = parse_decision(reply.text, market, rules);
             decision = parsed.decision;
@@ -196,7 +221,10 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
         } else if (reply.kind == ReplyKind::Truncated) {
             correct = true;
         } else if (reply.kind == ReplyKind::RateLimited) {
-            pause(reply);
+            if (host_.mode() == OT_MODE_BACKTEST)
+                waited = wait_out(reply);
+            else
+                pause(reply);
         } else if (reply.kind == ReplyKind::OutOfFunds) {
             error = stop_for_the_day(reply);
         } else {
@@ -207,8 +235,8 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
             error = "confidence " + format_number(decision->confidence) +
                     " is below min_confidence " + format_number(s_.min_confidence);
 
-        const bool again =
-            !decision && (resend || correct) && attempt < kMaxRequests && !stop_.stop_requested();
+        const bool again = !decision && !stop_.stop_requested() &&
+                           (waited || ((resend || correct) && attempt < kMaxRequests));
         const char* result = decision && error.empty() ? "accepted" : again ? "retry" : "hold";
         journal_call(time_ms, call, decision, error, result);
         if (decision && error.empty()) {

@@ -3,7 +3,10 @@
 // request again after a transport or server error, or the request plus the rejected answer and
 // why after an invalid one. Refusals, client errors and rate limits get no second request; a rate
 // limit pauses calls until its retry-after has passed; an account out of money stops them until
-// the next UTC day of the host's clock (as a spent daily budget does) or a restart. Every request
+// the next UTC day of the host's clock (as a spent daily budget does) or a restart. A backtest's
+// clock is simulated, and a pause on it would be over by the next bar: there a rate limit is
+// waited out in real time and the request sent again, and an account out of money ends the calls
+// of the run. Every request
 // is journaled ("llm_call"), and every HOLD decided without one ("llm_hold"); a new reason for a
 // HOLD is also logged.
 #pragma once
@@ -81,6 +84,8 @@ class Decider {
     // A stated cost above the worst case raises it from then on (and is logged once).
     void note_stated_cost(double usd, double worst_usd);
     void pause(const Reply& reply);
+    // A backtest's pause: sleeps the retry-after; false when the run is asked to stop meanwhile.
+    bool wait_out(const Reply& reply);
     // Stops calls for the rest of the host's UTC day, logged once as an error; the HOLD reason.
     std::string stop_for_the_day(const Reply& reply);
     Verdict hold_without_call(int64_t time_ms, std::string reason, std::string hash);

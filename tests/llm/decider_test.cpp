@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <deque>
 #include <functional>
 
@@ -228,6 +229,7 @@ TEST_F(DeciderTest, ATruncatedAnswerIsRetriedWithTheReason) {
 }
 
 TEST_F(DeciderTest, ARateLimitPausesCallsUntilItsRetryAfter) {
+    host.set_mode(OT_MODE_PAPER);  // the host's clock is the real one
     llm::Decider d = decider();
     provider.replies = {failure(llm::ReplyKind::RateLimited, 429, 120000)};
     EXPECT_FALSE(decide(d).accepted);
@@ -246,6 +248,7 @@ TEST_F(DeciderTest, ARateLimitPausesCallsUntilItsRetryAfter) {
 }
 
 TEST_F(DeciderTest, ARateLimitWithoutRetryAfterPausesAMinute) {
+    host.set_mode(OT_MODE_PAPER);
     llm::Decider d = decider();
     provider.replies = {failure(llm::ReplyKind::RateLimited, 429)};
     decide(d);
@@ -259,6 +262,7 @@ TEST_F(DeciderTest, ARateLimitWithoutRetryAfterPausesAMinute) {
 }
 
 TEST_F(DeciderTest, AnAccountOutOfMoneyStopsCallsUntilTheNextUtcDay) {
+    host.set_mode(OT_MODE_PAPER);
     llm::Decider d = decider();
     provider.replies = {failure(llm::ReplyKind::OutOfFunds, 429)};
     llm::Verdict held = decide(d);
@@ -278,6 +282,31 @@ TEST_F(DeciderTest, AnAccountOutOfMoneyStopsCallsUntilTheNextUtcDay) {
     provider.replies = {answer(kBuy)};
     EXPECT_TRUE(decide(d).accepted);
     EXPECT_EQ(provider.sent.size(), 2u);
+}
+
+TEST_F(DeciderTest, ABacktestWaitsOutARateLimitInRealTimeAndAsksAgain) {
+    llm::Decider d = decider();  // the fixture's host is a backtest's: its clock does not move
+    provider.replies = {failure(llm::ReplyKind::RateLimited, 429, 300), answer(kBuy)};
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_TRUE(decide(d).accepted);
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(300));
+    ASSERT_EQ(provider.sent.size(), 2u);
+    EXPECT_EQ(provider.sent[1], provider.sent[0]);  // the same request again
+    EXPECT_EQ(records("llm_call")[0]["result"], "retry");
+    EXPECT_EQ(host.logs_containing("the backtest waits 0.3 s for the provider").size(), 1u);
+}
+
+TEST_F(DeciderTest, ABacktestWhoseAccountIsOutOfMoneyMakesNoMoreCalls) {
+    llm::Decider d = decider();
+    provider.replies = {failure(llm::ReplyKind::OutOfFunds, 402)};
+    const std::string reason = decide(d).reason;
+    EXPECT_EQ(reason,
+              "the provider's account is out of money (out_of_funds 402): no calls for the rest "
+              "of this backtest");
+    host.set_now_ms(kNow + 3 * 86'400'000);  // simulated days later
+    provider.replies = {answer(kBuy)};
+    EXPECT_EQ(decide(d).reason, reason);
+    EXPECT_EQ(provider.sent.size(), 1u);
 }
 
 TEST_F(DeciderTest, NoCallIsMadeOnceTheBudgetCannotCoverIt) {

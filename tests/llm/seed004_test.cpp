@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -298,7 +299,11 @@ TEST_F(Seed004, ACliRateLimitCostsWhatTheCliStatesAndIsNotResent) {
     script_command(
         {"@api-error:API Error: 429 rate_limit_error: Number of requests has exceeded "
          "your rate limit"});
-    core::RunSummary s = run(pipeline("backtest", 1, command_params("daily_budget_usd: 0.0015")));
+    core::EngineOptions options;  // paper: the pause is on the real clock, no call during it
+    options.interval_ms = 1;
+    options.max_iterations = 2;
+    core::RunSummary s =
+        run(pipeline("paper", 2, command_params("daily_budget_usd: 0.0015")), options);
     EXPECT_EQ(s.status, "completed");
     EXPECT_EQ(command_calls(), 1);
     std::vector<json> calls = events(s.run_id, "llm_call");
@@ -311,6 +316,27 @@ TEST_F(Seed004, ACliRateLimitCostsWhatTheCliStatesAndIsNotResent) {
                   "API Error: 429 rate_limit_error: Number of requests has exceeded"),
               std::string::npos)
         << calls[0]["error"];
+}
+
+// A backtest's clock is simulated: a pause on it would be over by the next bar, and every decision
+// during the limit a HOLD the model never made. It waits the limit out and asks again.
+TEST_F(Seed004, ABacktestWaitsOutARateLimitAndDecidesEveryBar) {
+    FakeLlmServer server(Dialect::OpenAi);
+    server.script({Scripted::rate_limit(1)});  // then the fake's policy answers
+    const auto started = std::chrono::steady_clock::now();
+    core::RunSummary s = run(pipeline("backtest", 2,
+                                      "model: gpt-5-mini, api_key: \"${file:" + key_file() +
+                                          "}\", base_url: \"" + server.base_url() + "\"") +
+                             "http_in_backtest: true\n");
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+    EXPECT_EQ(s.status, "completed");
+    std::vector<json> calls = events(s.run_id, "llm_call");
+    ASSERT_GE(calls.size(), 3u);  // the limited request, the same one again, the second bar's
+    EXPECT_EQ(calls[0]["outcome"], "rate_limited");
+    EXPECT_EQ(calls[0]["result"], "retry");
+    EXPECT_EQ(calls[1]["prompt_hash"], calls[0]["prompt_hash"]);
+    EXPECT_EQ(calls[1]["result"], "accepted");
+    EXPECT_TRUE(events(s.run_id, "llm_hold").empty()) << "no decision was a HOLD for the limit";
 }
 
 TEST_F(Seed004, ACommandThatFailsIsAHoldAndTheRunGoesOn) {
