@@ -3,10 +3,12 @@
 #include <orchestrade/core/logging.hpp>
 #include <orchestrade/core/struct_prefix.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
-
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 namespace orchestrade::core {
 namespace {
@@ -218,9 +220,12 @@ ot_status OT_CALL HostContext::get_account(const ot_host* h, ot_account* out) {
 }
 
 const void* OT_CALL HostContext::get_extension(const ot_host*, const char* id) {
-    static const ot_stop_ext stop = {sizeof(ot_stop_ext), 0, &HostContext::stop_requested,
+    static const ot_stop_ext stop = {sizeof(ot_stop_ext),
+                                     0,
+                                     &HostContext::stop_requested,
                                      &HostContext::watch_process_group,
-                                     &HostContext::forget_process_group};
+                                     &HostContext::forget_process_group,
+                                     &HostContext::wait_ms};
     if (id && std::strcmp(id, OT_EXT_STOP) == 0) return &stop;
     return nullptr;
 }
@@ -228,6 +233,18 @@ const void* OT_CALL HostContext::get_extension(const ot_host*, const char* id) {
 int32_t OT_CALL HostContext::stop_requested(const ot_host* h) {
     const std::atomic<bool>* flag = from(h).services_.stop_requested;
     return flag && flag->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
+int32_t OT_CALL HostContext::wait_ms(const ot_host* h, int64_t ms) {
+    using steady = std::chrono::steady_clock;
+    constexpr auto kStopCheck = std::chrono::milliseconds(50);
+    const steady::time_point until =
+        steady::now() + std::chrono::milliseconds(std::max<int64_t>(0, ms));
+    for (steady::time_point now = steady::now(); now < until; now = steady::now()) {
+        if (stop_requested(h)) return 1;
+        std::this_thread::sleep_for(std::min<steady::duration>(kStopCheck, until - now));
+    }
+    return stop_requested(h);
 }
 
 ot_status OT_CALL HostContext::watch_process_group(const ot_host*, int64_t pgid) {

@@ -4,9 +4,7 @@
 #include "text_format.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <limits>
-#include <thread>
 #include <utility>
 
 namespace orchestrade::llm {
@@ -98,13 +96,7 @@ bool Decider::wait_out(const Reply& reply) {
     host_.warn("llm: rate limited (" + reply.error + "): the backtest waits " +
                format_number(static_cast<double>(wait) / 1000) +
                " s for the provider, then asks again");
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait);
-    while (std::chrono::steady_clock::now() < until) {
-        if (stop_.stop_requested()) return false;
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-            std::chrono::milliseconds(100), until - std::chrono::steady_clock::now()));
-    }
-    return !stop_.stop_requested();
+    return stop_.wait(wait);
 }
 
 std::string Decider::stop_for_the_day(const Reply& reply) {
@@ -221,7 +213,8 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
         } else if (reply.kind == ReplyKind::Truncated) {
             correct = true;
         } else if (reply.kind == ReplyKind::RateLimited) {
-            if (host_.mode() == OT_MODE_BACKTEST)
+            // A host too old to wait for the plugin: the pause, on the simulated clock.
+            if (host_.mode() == OT_MODE_BACKTEST && stop_.can_wait())
                 waited = wait_out(reply);
             else
                 pause(reply);

@@ -84,7 +84,8 @@ class Decider {
     // A stated cost above the worst case raises it from then on (and is logged once).
     void note_stated_cost(double usd, double worst_usd);
     void pause(const Reply& reply);
-    // A backtest's pause: sleeps the retry-after; false when the run is asked to stop meanwhile.
+    // A backtest's pause: the host waits the retry-after in real time; false when the run is
+    // asked to stop meanwhile.
     bool wait_out(const Reply& reply);
     // Stops calls for the rest of the host's UTC day, logged once as an error; the HOLD reason.
     std::string stop_for_the_day(const Reply& reply);

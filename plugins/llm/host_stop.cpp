@@ -17,7 +17,12 @@ const ot_stop_ext* usable(const ot_stop_ext* ext) {
 
 HostStop::HostStop(const sdk::Host& host)
     : host_(host.raw()),
-      ext_(usable(host.raw()->get_extension ? host.extension<ot_stop_ext>(OT_EXT_STOP) : nullptr)) {
+      ext_(usable(host.raw()->get_extension ? host.extension<ot_stop_ext>(OT_EXT_STOP) : nullptr)),
+      can_wait_(ext_ &&
+                ext_->struct_size >= offsetof(ot_stop_ext, wait_ms) + sizeof ext_->wait_ms) {}
+
+bool HostStop::wait(int64_t ms) const {
+    return can_wait_ && ext_->wait_ms(host_, ms) == 0;
 }
 
 bool HostStop::stop_requested() const {

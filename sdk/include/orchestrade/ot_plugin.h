@@ -45,6 +45,7 @@
  * Determinism
  *   - Plugins read time only through ot_host.now_ms, sleep never, and do HTTP only through
  *     ot_host.http. In a backtest the clock is simulated and HTTP may be refused or replayed.
+ *     A plugin that must wait for a service in real time asks the host (OT_EXT_STOP wait_ms).
  */
 #ifndef ORCHESTRADE_OT_PLUGIN_H
 #define ORCHESTRADE_OT_PLUGIN_H
@@ -223,6 +224,10 @@ typedef struct ot_stop_ext {
        the child. Returns OT_E_UNSUPPORTED when the host cannot keep more groups. */
     ot_status(OT_CALL* watch_process_group)(const ot_host* h, int64_t pgid);
     void(OT_CALL* forget_process_group)(const ot_host* h, int64_t pgid);
+    /* [thread-safe] Present when struct_size covers it. Waits `ms` milliseconds of real time (a
+       service's rate limit during a backtest, whose clock is simulated), returning 1 as soon as a
+       stop is requested, 0 after the whole wait. */
+    int32_t(OT_CALL* wait_ms)(const ot_host* h, int64_t ms);
 } ot_stop_ext;
 
 /* ---- parameter schema ---------------------------------------------------------------------- */

@@ -65,6 +65,7 @@ class HostContext {
     static int32_t OT_CALL stop_requested(const ot_host* h);
     static ot_status OT_CALL watch_process_group(const ot_host* h, int64_t pgid);
     static void OT_CALL forget_process_group(const ot_host* h, int64_t pgid);
+    static int32_t OT_CALL wait_ms(const ot_host* h, int64_t ms);
 
     HostServices& services_;
     std::string instance_name_;
