@@ -1471,6 +1471,37 @@ TEST_F(ProtectiveLegs, AStopCanceledAtTheVenueByHandSaysThePositionIsNotProtecte
     EXPECT_FALSE(venue_order("ot-e-1-sl#1")) << "what was canceled by hand is not put back";
 }
 
+// A limit exit resting at the venue holds the coins, so the stop it lifted cannot rest beside
+// it: the position is said NOT protected (once) until the exit ends; canceled, the stop rests
+// again for what is held.
+TEST_F(ProtectiveLegs, ARestingLimitExitSaysThePositionIsNotProtectedUntilItEnds) {
+    ot::ExecutorInstance ex = entry(45000, 0);
+    ot::Order sell = order("ot-e-2", OT_SIDE_SELL, 0.1, OT_ORDER_LIMIT);
+    sell.limit_price = 60000;
+    ex.submit(sell);
+    EXPECT_EQ(kinds(of(ex.poll(), "ot-e-2")), (std::vector<int32_t>{OT_REPORT_ACCEPTED}));
+    ASSERT_TRUE(venue_order("ot-e-2"));
+    EXPECT_EQ(venue_order("ot-e-2")->state, "open");
+    EXPECT_EQ(venue_order("ot-e-1-sl")->state, "canceled");
+    EXPECT_FALSE(host.logs_containing("is NOT protected: exit ot-e-2 rests at the venue, which "
+                                      "holds the coins for it",
+                                      OT_LOG_ERROR)
+                     .empty());
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 1);
+    advance(1000);
+    ex.poll();
+    EXPECT_EQ(journaled("robinhood_protection_failed"), 1) << "said once";
+    ex.cancel("BTC/USD", "ot-e-2");
+    advance(1000);
+    std::vector<ot::Report> r = ex.poll();
+    EXPECT_EQ(kinds(of(r, "ot-e-2")), (std::vector<int32_t>{OT_REPORT_CANCELED}));
+    std::optional<rh::FakeOrder> stop = venue_order("ot-e-1-sl#1");
+    ASSERT_TRUE(stop) << "the stop-loss rests again";
+    EXPECT_EQ(stop->state, "open");
+    EXPECT_EQ(stop->config["asset_quantity"], "0.1");
+    EXPECT_EQ(journaled("robinhood_protection_restored"), 1);
+}
+
 // ---- restarts ------------------------------------------------------------------------------
 
 TEST_F(RobinhoodExecutor, ARestartedExecutorKeepsFollowingItsOrders) {
