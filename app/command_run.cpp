@@ -194,9 +194,9 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
         print_summary(std::cout, pipeline, summary, failures);
         // A backtest that never reached its model measured nothing: its result must not pass
         // for the strategy's. A paper or live run may live through an outage.
-        if (pipeline.mode == core::Mode::Backtest && failures.every_llm_call_failed()) {
-            std::cerr << "orchestrade run: every LLM call of this backtest failed: its result "
-                         "says nothing about the strategy\n";
+        if (pipeline.mode == core::Mode::Backtest && failures.no_llm_answer()) {
+            std::cerr << "orchestrade run: no LLM call of this backtest got an answer: its "
+                         "result says nothing about the strategy\n";
             return kExitRuntime;
         }
         return kExitOk;

@@ -51,9 +51,9 @@ void print_summary(std::ostream& out, const core::Pipeline& p, const core::RunSu
     o << "  sharpe        " << m.sharpe << "  (sortino " << m.sortino << ")\n";
     o << "  fees          " << m.fees << "\n";
     if (failures.any()) o << "  failures      " << core::describe(failures) << "\n";
-    if (failures.every_llm_call_failed())
+    if (failures.no_llm_answer())
         o << "  NO LLM CALL GOT AN ANSWER: every decision was a HOLD for want of one; see the "
-             "journal's llm_call events\n";
+             "journal's llm_call and llm_hold events\n";
     o << "  journal       " << s.journal_path << "\n";
     o << "  report        orchestrade report --journal " << s.journal_path << "\n";
     out << o.str();

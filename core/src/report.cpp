@@ -165,9 +165,14 @@ Json strategy_failures_json(const StrategyFailures& f) {
     Json by_outcome = Json::object();
     for (const auto& [outcome, count] : f.failed_llm_calls)
         by_outcome[outcome] = count;
+    Json by_cause = Json::object();
+    for (const auto& [cause, count] : f.llm_holds)
+        by_cause[cause] = count;
     return {{"llm_calls", f.llm_calls},
             {"failed_llm_calls", f.failed_llm_call_count()},
             {"failed_llm_calls_by_outcome", std::move(by_outcome)},
+            {"llm_holds", f.llm_hold_count()},
+            {"llm_holds_by_cause", std::move(by_cause)},
             {"strategy_errors", f.strategy_errors}};
 }
 
@@ -180,6 +185,19 @@ int64_t StrategyFailures::failed_llm_call_count() const {
     return n;
 }
 
+int64_t StrategyFailures::llm_hold_count() const {
+    int64_t n = 0;
+    for (const auto& [cause, count] : llm_holds)
+        n += count;
+    return n;
+}
+
+bool StrategyFailures::no_llm_answer() const {
+    const auto stopping = llm_holds.find("stopping");
+    const int64_t held = llm_hold_count() - (stopping == llm_holds.end() ? 0 : stopping->second);
+    return llm_calls + held > 0 && failed_llm_call_count() == llm_calls;
+}
+
 StrategyFailures strategy_failures(const Journal& journal, int64_t run_id) {
     StrategyFailures f;
     for (const auto& e : journal.events(run_id, "llm_call")) {
@@ -188,6 +206,10 @@ StrategyFailures strategy_failures(const Journal& journal, int64_t run_id) {
         const std::string outcome =
             call.is_object() ? call.value("outcome", std::string("unknown")) : "unknown";
         if (outcome != "answer") ++f.failed_llm_calls[outcome];
+    }
+    for (const auto& e : journal.events(run_id, "llm_hold")) {
+        const Json hold = Json::parse(e.json, nullptr, false);
+        ++f.llm_holds[hold.is_object() ? hold.value("cause", std::string("other")) : "other"];
     }
     f.strategy_errors = static_cast<int64_t>(journal.events(run_id, "strategy_error").size());
     return f;
@@ -201,6 +223,13 @@ std::string describe(const StrategyFailures& f) {
     std::string text = std::to_string(f.failed_llm_call_count()) + " of " +
                        std::to_string(f.llm_calls) + " LLM calls failed";
     if (!outcomes.empty()) text += " (" + outcomes + ")";
+    if (f.llm_hold_count() > 0) {
+        std::string causes;
+        for (const auto& [cause, count] : f.llm_holds)
+            causes += (causes.empty() ? "" : ", ") + cause + " " + std::to_string(count);
+        text += ", " + std::to_string(f.llm_hold_count()) + " decisions held without a call (" +
+                causes + ")";
+    }
     return text + ", " + std::to_string(f.strategy_errors) + " strategy errors";
 }
 

@@ -27,9 +27,20 @@ bool out_of_funds(const Reply& reply) {
            (reply.http_status == 400 && says_credit_too_low(json_text(e, "message")));
 }
 
-int64_t count(const json& obj, const char* key) {
-    auto it = obj.find(key);
-    return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+// The usage of a 2xx reply. Without both counts the call was billed for an amount the reply
+// does not say.
+void read_usage(const json& body, Reply& r) {
+    const json usage = body.is_object() ? body.value("usage", json()) : json();
+    const std::optional<int64_t> input = token_count(usage, "input_tokens");
+    const std::optional<int64_t> output = token_count(usage, "output_tokens");
+    if (!input || !output) {
+        r.billing = Billing::Unknown;
+        return;
+    }
+    r.usage.input = *input;  // cache reads and writes are not in it
+    r.usage.cached_input = token_count(usage, "cache_read_input_tokens").value_or(0);
+    r.usage.cache_write = token_count(usage, "cache_creation_input_tokens").value_or(0);
+    r.usage.output = *output;
 }
 
 }  // namespace
@@ -65,21 +76,12 @@ Reply AnthropicProvider::send(const std::string& payload) {
         return r;
     }
     const json& body = answer->body;
-    // A 2xx without usage: billed, for how much the reply does not say.
-    if (!body.is_object() || !body.contains("usage") || !body["usage"].is_object())
-        r.billing = Billing::Unknown;
+    read_usage(body, r);
     if (!body.is_object() || !body.contains("content") || !body["content"].is_array()) {
         r.kind = ReplyKind::Malformed;
         r.error = "the response has no content array";
         r.text = answer->raw;
         return r;
-    }
-    if (body.contains("usage") && body["usage"].is_object()) {
-        const json& u = body["usage"];
-        r.usage.input = count(u, "input_tokens");  // cache reads and writes are not in it
-        r.usage.cached_input = count(u, "cache_read_input_tokens");
-        r.usage.cache_write = count(u, "cache_creation_input_tokens");
-        r.usage.output = count(u, "output_tokens");
     }
     for (const json& block : body["content"])
         if (json_text(block, "type") == "text") r.text += json_text(block, "text");

@@ -33,11 +33,6 @@ bool mentions_rate_limit(const std::string& text) {
     return false;
 }
 
-int64_t count(const json& obj, const char* key) {
-    auto it = obj.find(key);
-    return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-
 // What the CLI said went wrong, with its exit status when that was not 0.
 std::string result_error(const json& result, int exit_code) {
     std::string subtype = json_text(result, "subtype");
@@ -53,16 +48,13 @@ std::string result_error(const json& result, int exit_code) {
 // non-zero exit is a failure even when the object does not say so.
 Reply read_result_object(const json& result, const std::string& raw, int exit_code) {
     Reply r;
-    if (result.contains("usage") && result["usage"].is_object()) {
-        const json& u = result["usage"];
-        r.usage.input = count(u, "input_tokens");
-        r.usage.cached_input = count(u, "cache_read_input_tokens");
-        r.usage.cache_write = count(u, "cache_creation_input_tokens");
-        r.usage.output = count(u, "output_tokens");
-    }
-    if (result.contains("total_cost_usd") && result["total_cost_usd"].is_number())
-        r.usage.reported_cost_usd = result["total_cost_usd"].get<double>();
-    else
+    const json usage = result.value("usage", json());  // journaled; the cost is what is charged
+    r.usage.input = token_count(usage, "input_tokens").value_or(0);
+    r.usage.cached_input = token_count(usage, "cache_read_input_tokens").value_or(0);
+    r.usage.cache_write = token_count(usage, "cache_creation_input_tokens").value_or(0);
+    r.usage.output = token_count(usage, "output_tokens").value_or(0);
+    r.usage.reported_cost_usd = stated_cost(result, "total_cost_usd");
+    if (!r.usage.reported_cost_usd)
         r.billing = Billing::Unknown;  // the tokens alone do not price the CLI's own overhead
     bool failed = (result.contains("is_error") && result["is_error"].is_boolean() &&
                    result["is_error"].get<bool>()) ||

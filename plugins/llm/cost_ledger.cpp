@@ -90,18 +90,23 @@ double cost_usd(const Price& p, const Usage& u) {
 }
 
 Budget::Budget(const sdk::Host& host, double daily_usd, std::optional<double> run_usd)
-    : host_(host), daily_usd_(daily_usd), run_usd_(run_usd) {}
+    : host_(host),
+      daily_usd_(daily_usd),
+      run_usd_(run_usd),
+      stored_(host.mode() != OT_MODE_BACKTEST) {}
 
 void Budget::load_today() {
     std::string today = utc_day(host_.now_ms());
     if (today == day_) return;
     day_ = today;
     day_spent_ = 0;
+    if (!stored_) return;
     if (std::optional<std::string> stored = host_.kv_get("spent_usd/" + day_))
         day_spent_ = std::strtod(stored->c_str(), nullptr);
 }
 
 void Budget::store() const {
+    if (!stored_) return;
     char buf[40];
     std::snprintf(buf, sizeof buf, "%.17g", day_spent_ + reserved_);
     host_.kv_set("spent_usd/" + day_, buf);
@@ -112,34 +117,51 @@ double Budget::spent_today() {
     return day_spent_ + reserved_;
 }
 
-std::string Budget::refusal(double worst_case_usd) {
+std::optional<BudgetRefusal> Budget::refusal(double worst_case_usd) {
     load_today();
     const double day_spent = day_spent_ + reserved_, run_spent = run_spent_ + reserved_;
     if (day_spent + worst_case_usd > daily_usd_)
-        return "the daily budget is spent: $" + format_usd(day_spent) + " of $" +
-               format_usd(daily_usd_) + " on " + day_ + ", and the next call may cost up to $" +
-               format_usd(worst_case_usd);
+        return BudgetRefusal{"daily_budget", "the daily budget is spent: $" +
+                                                 format_usd(day_spent) + " of $" +
+                                                 format_usd(daily_usd_) + " on " + day_ +
+                                                 ", and the next call may cost up to $" +
+                                                 format_usd(worst_case_usd)};
     if (run_usd_ && run_spent + worst_case_usd > *run_usd_)
-        return "the run budget is spent: $" + format_usd(run_spent) + " of $" +
-               format_usd(*run_usd_) + ", and the next call may cost up to $" +
-               format_usd(worst_case_usd);
-    return {};
+        return BudgetRefusal{"run_budget", "the run budget is spent: $" + format_usd(run_spent) +
+                                               " of $" + format_usd(*run_usd_) +
+                                               ", and the next call may cost up to $" +
+                                               format_usd(worst_case_usd)};
+    return std::nullopt;
 }
 
-void Budget::reserve(double worst_case_usd) {
+Reservation Budget::reserve(double worst_case_usd) {
     load_today();
-    if (worst_case_usd <= 0) return;
+    if (worst_case_usd <= 0) return {0, day_};
     reserved_ += worst_case_usd;
     store();
+    return {worst_case_usd, day_};
 }
 
-void Budget::settle(double reserved_usd, double charged_usd) {
-    load_today();  // a call out over midnight: its worst case stays on the day it was sent
-    const bool was_reserved = reserved_usd > 0;
-    if (was_reserved) reserved_ = std::max(0.0, reserved_ - reserved_usd);
+void Budget::settle(const Reservation& reservation, double charged_usd) {
+    load_today();
+    reserved_ = std::max(0.0, reserved_ - reservation.usd);
     run_spent_ += charged_usd;
+    if (reservation.usd > 0 && reservation.day != day_) {
+        // Sent before midnight, back after it: the charge replaces the worst case on its day.
+        if (stored_) {
+            const std::string key = "spent_usd/" + reservation.day;
+            const std::optional<std::string> stored = host_.kv_get(key);
+            const double spent = stored ? std::strtod(stored->c_str(), nullptr) : 0;
+            char buf[40];
+            std::snprintf(buf, sizeof buf, "%.17g",
+                          std::max(0.0, spent - reservation.usd) + charged_usd);
+            host_.kv_set(key, buf);
+        }
+        store();
+        return;
+    }
     day_spent_ += charged_usd;
-    if (was_reserved || charged_usd != 0) store();
+    if (reservation.usd > 0 || charged_usd != 0) store();
 }
 
 }  // namespace orchestrade::llm

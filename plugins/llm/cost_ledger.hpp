@@ -1,5 +1,5 @@
 // What calls cost and how much may still be spent: a price table (USD per million tokens), and a
-// daily budget kept in the host's key-value state so a restart does not reset it.
+// daily budget that a restart does not reset.
 #pragma once
 
 #include "provider.hpp"
@@ -40,18 +40,32 @@ class PriceTable {
 
 double cost_usd(const Price& price, const Usage& usage);
 
-// The spend of the host's current UTC day (simulated in a backtest) and of this run, against
-// their limits. The day's spend is stored under "spent_usd/<yyyy-mm-dd>".
+// Why a call must not be made: which limit ("daily_budget", "run_budget") and what to say.
+struct BudgetRefusal {
+    std::string cause;
+    std::string text;
+};
+
+// A call's worst case, counted on the day it was sent until settle() replaces it by the charge.
+struct Reservation {
+    double usd = 0;
+    std::string day;
+};
+
+// The spend of the host's current UTC day and of this run, against their limits. Paper and live
+// store the day's spend under "spent_usd/<yyyy-mm-dd>", so a restart does not reset it; a
+// backtest keeps its (simulated) days in memory, so each backtest starts with its full budget.
 class Budget {
   public:
     Budget(const sdk::Host& host, double daily_usd, std::optional<double> run_usd);
-    // Why a call that may cost up to `worst_case_usd` must not be made, or "" when it may.
-    std::string refusal(double worst_case_usd);
+    // Why a call that may cost up to `worst_case_usd` must not be made, if it must not.
+    std::optional<BudgetRefusal> refusal(double worst_case_usd);
     // A call about to be sent is counted (and stored) at its worst case until settle() replaces
     // that with its charge: a crash while it is out leaves the worst case spent.
-    void reserve(double worst_case_usd);
-    // settle(0, usd) charges a call that reserved nothing.
-    void settle(double reserved_usd, double charged_usd);
+    Reservation reserve(double worst_case_usd);
+    // The charge goes to the day the call was sent on; settle({}, usd) charges a call that
+    // reserved nothing.
+    void settle(const Reservation& reservation, double charged_usd);
     // Spent today, with the calls still out at their worst case.
     double spent_today();
 
@@ -62,6 +76,7 @@ class Budget {
     sdk::Host host_;
     double daily_usd_;
     std::optional<double> run_usd_;
+    bool stored_;  // paper and live: the day's spend lives in the host's key-value state
     std::string day_;
     double day_spent_ = 0;
     double run_spent_ = 0;

@@ -117,11 +117,13 @@ void Decider::warn(const std::string& reason) {
     host_.warn("llm: HOLD: " + reason);
 }
 
-Verdict Decider::hold_without_call(int64_t time_ms, std::string reason, std::string hash) {
+Verdict Decider::hold_without_call(int64_t time_ms, const char* cause, std::string reason,
+                                   std::string hash) {
     warn(reason);
     json record = {{"time_ms", time_ms},
                    {"provider", provider_.name()},
                    {"model", s_.model},
+                   {"cause", cause},
                    {"reason", reason}};
     if (!hash.empty()) record["prompt_hash"] = hash;
     host_.journal("llm_hold", record.dump());
@@ -167,12 +169,13 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
 
 Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_t time_ms,
                         const DecisionRules& rules) {
-    if (stop_.stop_requested()) return hold_without_call(time_ms, kStoppingReason, {});
-    if (host_.now_ms() < stopped_until_ms_) return hold_without_call(time_ms, stop_reason_, {});
+    if (stop_.stop_requested()) return hold_without_call(time_ms, "stopping", kStoppingReason, {});
+    if (host_.now_ms() < stopped_until_ms_)
+        return hold_without_call(time_ms, "out_of_funds", stop_reason_, {});
     if (host_.now_ms() < paused_until_ms_)
         return hold_without_call(
-            time_ms, "rate limited: the provider asked to wait until " + iso_utc(paused_until_ms_),
-            {});
+            time_ms, "rate_limited",
+            "rate limited: the provider asked to wait until " + iso_utc(paused_until_ms_), {});
     for (int attempt = 1;; ++attempt) {
         Call call;
         call.attempt = attempt;
@@ -182,13 +185,14 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
             call.reply = std::move(*hit);
             call.cached = true;
         } else if (cache_.mode() == CacheMode::ReplayOnly) {
-            return hold_without_call(
-                time_ms, "no recorded answer for this prompt (cache: replay_only)", call.hash);
+            return hold_without_call(time_ms, "not_recorded",
+                                     "no recorded answer for this prompt (cache: replay_only)",
+                                     call.hash);
         } else {
             const double worst = worst_case_usd(call.payload);
-            std::string refusal = budget_.refusal(worst);
-            if (!refusal.empty()) return hold_without_call(time_ms, refusal, call.hash);
-            budget_.reserve(worst);  // counted (and stored) while the call is out
+            if (std::optional<BudgetRefusal> refusal = budget_.refusal(worst))
+                return hold_without_call(time_ms, refusal->cause.c_str(), refusal->text, call.hash);
+            const Reservation reserved = budget_.reserve(worst);  // counted while the call is out
             int64_t start = host_.now_ms();
             call.reply = send(call.payload);
             call.latency_ms = host_.now_ms() - start;
@@ -197,7 +201,7 @@ Verdict Decider::decide(ChatRequest request, const MarketContext& market, int64_
             call.cost_estimated = charged.estimated;
             if (call.reply.usage.reported_cost_usd)
                 note_stated_cost(*call.reply.usage.reported_cost_usd, worst);
-            budget_.settle(worst, call.cost_usd);
+            budget_.settle(reserved, call.cost_usd);
             cache_.store(call.hash, call.reply);
         }
 

@@ -89,7 +89,10 @@ class Decider {
     bool wait_out(const Reply& reply);
     // Stops calls for the rest of the host's UTC day, logged once as an error; the HOLD reason.
     std::string stop_for_the_day(const Reply& reply);
-    Verdict hold_without_call(int64_t time_ms, std::string reason, std::string hash);
+    // `cause` names the kind in the llm_hold record: stopping, out_of_funds, rate_limited,
+    // not_recorded, daily_budget, run_budget.
+    Verdict hold_without_call(int64_t time_ms, const char* cause, std::string reason,
+                              std::string hash);
     void journal_call(int64_t time_ms, const Call& call, const std::optional<Decision>& decision,
                       const std::string& error, const char* result);
     // Logs why a decision is a HOLD, once until the reason changes (a backtest may repeat it

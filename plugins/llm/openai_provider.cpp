@@ -29,34 +29,29 @@ bool out_of_funds(const Reply& reply) {
     return false;
 }
 
-int64_t count(const json& obj, const char* key) {
-    auto it = obj.find(key);
-    return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-
 int64_t reasoning_tokens(const json& body) {
-    const json usage = body.value("usage", json::object());
-    const json details = usage.is_object()
-                             ? usage.value("completion_tokens_details", json::object())
-                             : json::object();
-    return details.is_object() ? count(details, "reasoning_tokens") : 0;
+    const json usage = body.is_object() ? body.value("usage", json()) : json();
+    const json details =
+        usage.is_object() ? usage.value("completion_tokens_details", json()) : json();
+    return token_count(details, "reasoning_tokens").value_or(0);
 }
 
-Usage read_usage(const json& body) {
-    Usage u;
-    auto it = body.find("usage");
-    if (it == body.end() || !it->is_object()) return u;
-    const json& usage = *it;
-    // prompt_tokens includes the cached ones.
-    int64_t prompt = count(usage, "prompt_tokens");
-    auto details = usage.find("prompt_tokens_details");
-    if (details != usage.end() && details->is_object())
-        u.cached_input = count(*details, "cached_tokens");
-    u.input = prompt > u.cached_input ? prompt - u.cached_input : 0;
-    u.output = count(usage, "completion_tokens");  // reasoning tokens included
-    auto cost = usage.find("cost");                // OpenRouter states its charge
-    if (cost != usage.end() && cost->is_number()) u.reported_cost_usd = cost->get<double>();
-    return u;
+// The usage of a 2xx reply. Without both counts (a garbage body, a server that does not
+// count) the call was billed for an amount the reply does not say.
+void read_usage(const json& body, Reply& r) {
+    const json usage = body.is_object() ? body.value("usage", json()) : json();
+    r.usage.reported_cost_usd = stated_cost(usage, "cost");  // OpenRouter states its charge
+    // prompt_tokens includes the cached ones; completion_tokens the reasoning ones.
+    const std::optional<int64_t> prompt = token_count(usage, "prompt_tokens");
+    const std::optional<int64_t> completion = token_count(usage, "completion_tokens");
+    if (!prompt || !completion) {
+        r.billing = Billing::Unknown;
+        return;
+    }
+    const json details = usage.value("prompt_tokens_details", json());
+    r.usage.cached_input = std::min(*prompt, token_count(details, "cached_tokens").value_or(0));
+    r.usage.input = *prompt - r.usage.cached_input;
+    r.usage.output = *completion;
 }
 
 }  // namespace
@@ -91,11 +86,7 @@ Reply OpenAiProvider::send(const std::string& payload) {
         return r;
     }
     const json& body = answer->body;
-    r.usage = read_usage(body);
-    // A 2xx without usage (a garbage body, a server that does not count): billed, for how much
-    // the reply does not say.
-    if (!body.is_object() || !body.contains("usage") || !body["usage"].is_object())
-        r.billing = Billing::Unknown;
+    read_usage(body, r);
     const json* message = nullptr;
     std::string finish;
     if (body.is_object() && body.contains("choices") && body["choices"].is_array() &&

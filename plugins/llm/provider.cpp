@@ -62,6 +62,28 @@ std::string json_text(const nlohmann::json& obj, const char* key) {
     return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+std::optional<int64_t> token_count(const nlohmann::json& obj, const char* key) {
+    if (!obj.is_object()) return std::nullopt;
+    auto it = obj.find(key);
+    if (it == obj.end()) return std::nullopt;
+    constexpr double kMost = 1e15;  // far above any context window; keeps the cast defined
+    if (it->is_number_unsigned())
+        return it->get<uint64_t>() <= kMost ? std::optional<int64_t>(it->get<int64_t>())
+                                            : std::nullopt;
+    if (!it->is_number()) return std::nullopt;
+    const double v = it->get<double>();
+    if (!std::isfinite(v) || v < 0 || v > kMost || v != std::floor(v)) return std::nullopt;
+    return static_cast<int64_t>(v);
+}
+
+std::optional<double> stated_cost(const nlohmann::json& obj, const char* key) {
+    if (!obj.is_object()) return std::nullopt;
+    auto it = obj.find(key);
+    if (it == obj.end() || !it->is_number()) return std::nullopt;
+    const double v = it->get<double>();
+    return std::isfinite(v) && v >= 0 ? std::optional<double>(v) : std::nullopt;
+}
+
 bool says_credit_too_low(const std::string& text) {
     std::string t = text;
     for (char& c : t)

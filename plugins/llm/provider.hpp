@@ -104,6 +104,14 @@ std::unique_ptr<Provider> make_provider(const ProviderSettings& settings, const 
 // obj[key] when obj is an object and the value a string, else "".
 std::string json_text(const nlohmann::json& obj, const char* key);
 
+// obj[key] as a token count: a whole number >= 0, written as an integer or as a float
+// (150000.0); nullopt when absent or anything else.
+std::optional<int64_t> token_count(const nlohmann::json& obj, const char* key);
+
+// A cost a reply states: a finite number >= 0; nullopt when absent or anything else (a negative
+// cost would give budget back).
+std::optional<double> stated_cost(const nlohmann::json& obj, const char* key);
+
 // Whether a provider's error text says the account has no credit left. Anthropic answers a
 // prepaid account out of credit with "Your credit balance is too low to access the Anthropic
 // API" (a 400 invalid_request_error; the Claude CLI prints the same words).

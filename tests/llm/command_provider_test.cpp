@@ -74,6 +74,17 @@ TEST_F(CommandProviderTest, AResultWithoutItsCostIsAnUnknownCharge) {
     EXPECT_EQ(r.billing, llm::Billing::Unknown);
 }
 
+// A negative stated cost would give budget back; one that is not a number says nothing.
+TEST_F(CommandProviderTest, AStatedCostThatCannotBeOneIsAnUnknownCharge) {
+    for (const char* cost : {"-0.5", "\"0.001\""}) {
+        dir.write("cost", cost);
+        llm::Reply r = ask({});
+        ASSERT_EQ(r.kind, llm::ReplyKind::Answer) << r.error;
+        EXPECT_FALSE(r.usage.reported_cost_usd) << cost;
+        EXPECT_EQ(r.billing, llm::Billing::Unknown) << cost;
+    }
+}
+
 TEST_F(CommandProviderTest, ThePromptGoesToStdinAndTheArgumentsAreFilledIn) {
     ask({});
     EXPECT_EQ(read_file(dir.path() / "prompt-0.txt"), payload);

@@ -26,6 +26,12 @@ llm::Reply answer(const std::string& text) {
     return r;
 }
 
+// What refusal() says, "" when the call may go.
+std::string refusal_text(llm::Budget& b, double worst_case_usd) {
+    std::optional<llm::BudgetRefusal> r = b.refusal(worst_case_usd);
+    return r ? r->cause + ": " + r->text : "";
+}
+
 }  // namespace
 
 TEST(Prices, BuiltInPricesFollowTheListAndMatchSnapshotsAndVendors) {
@@ -67,42 +73,42 @@ TEST(Prices, ACallCostsEachKindOfTokenAtItsPrice) {
 }
 
 TEST(Budget, ItRefusesACallThatCouldGoOverTheDailyLimit) {
-    ot::FakeHost host;
+    ot::FakeHost host(OT_MODE_PAPER);
     host.set_now_ms(kDay1 + 1000);
     llm::Budget b(Host(host.table()), 1.0, std::nullopt);
-    EXPECT_EQ(b.refusal(0.5), "");
-    b.settle(0, 0.75);
-    EXPECT_EQ(b.refusal(0.25), "");
-    EXPECT_EQ(b.refusal(0.3),
-              "the daily budget is spent: $0.7500 of $1.0000 on 2024-01-01, and the next call may "
-              "cost up to $0.3000");
+    EXPECT_EQ(refusal_text(b, 0.5), "");
+    b.settle({}, 0.75);
+    EXPECT_EQ(refusal_text(b, 0.25), "");
+    EXPECT_EQ(refusal_text(b, 0.3),
+              "daily_budget: the daily budget is spent: $0.7500 of $1.0000 on 2024-01-01, and the "
+              "next call may cost up to $0.3000");
     EXPECT_EQ(host.kv().at("spent_usd/2024-01-01"), "0.75");
 }
 
 TEST(Budget, TheDaysSpendSurvivesARestartAndANewDayStartsAtZero) {
-    ot::FakeHost host;
+    ot::FakeHost host(OT_MODE_PAPER);
     host.set_now_ms(kDay1);
     {
         llm::Budget b(Host(host.table()), 1.0, std::nullopt);
-        b.settle(0, 0.9);
+        b.settle({}, 0.9);
     }
     llm::Budget restarted(Host(host.table()), 1.0, std::nullopt);
     EXPECT_DOUBLE_EQ(restarted.spent_today(), 0.9);
-    EXPECT_NE(restarted.refusal(0.2), "");
+    EXPECT_NE(refusal_text(restarted, 0.2), "");
     host.set_now_ms(kDay2);
     EXPECT_EQ(restarted.spent_today(), 0);
-    EXPECT_EQ(restarted.refusal(0.2), "");
+    EXPECT_EQ(refusal_text(restarted, 0.2), "");
 }
 
 TEST(Budget, AReservedWorstCaseIsStoredUntilTheCallIsSettled) {
-    ot::FakeHost host;
+    ot::FakeHost host(OT_MODE_PAPER);
     host.set_now_ms(kDay1);
     {
         llm::Budget b(Host(host.table()), 1.0, std::nullopt);
-        b.settle(0, 0.25);
+        b.settle({}, 0.25);
         b.reserve(0.5);
         EXPECT_DOUBLE_EQ(b.spent_today(), 0.75);
-        EXPECT_NE(b.refusal(0.3), "");  // the call out counts
+        EXPECT_NE(refusal_text(b, 0.3), "");  // the call out counts
         EXPECT_DOUBLE_EQ(std::stod(host.kv().at("spent_usd/2024-01-01")), 0.75);
     }
     // A crash while the call was out: it stays counted at its worst case.
@@ -110,28 +116,57 @@ TEST(Budget, AReservedWorstCaseIsStoredUntilTheCallIsSettled) {
     EXPECT_DOUBLE_EQ(restarted.spent_today(), 0.75);
 
     llm::Budget b(Host(host.table()), 1.0, std::nullopt);
-    b.reserve(0.2);
-    b.settle(0.2, 0.05);  // the call came back: its charge replaces its worst case
+    const llm::Reservation out = b.reserve(0.2);
+    b.settle(out, 0.05);  // the call came back: its charge replaces its worst case
     EXPECT_DOUBLE_EQ(b.spent_today(), 0.8);
     EXPECT_DOUBLE_EQ(std::stod(host.kv().at("spent_usd/2024-01-01")), 0.8);
 }
 
+// A call out over midnight UTC is charged once, to the day it was sent on.
+TEST(Budget, ACallBackAfterMidnightIsChargedToTheDayItWasSentOn) {
+    ot::FakeHost host(OT_MODE_PAPER);
+    host.set_now_ms(kDay2 - 1000);
+    llm::Budget b(Host(host.table()), 1.0, std::nullopt);
+    b.settle({}, 0.25);
+    const llm::Reservation out = b.reserve(0.5);
+    host.set_now_ms(kDay2 + 5000);
+    b.settle(out, 0.1);
+    EXPECT_DOUBLE_EQ(b.spent_today(), 0) << "nothing was sent on the new day";
+    EXPECT_DOUBLE_EQ(std::stod(host.kv().at("spent_usd/2024-01-01")), 0.35);
+    EXPECT_EQ(refusal_text(b, 1.0), "");
+}
+
+// A backtest's days are simulated: each backtest starts with its full budget, whatever earlier
+// runs on the same journal spent on those days, and stores nothing.
+TEST(Budget, EachBacktestStartsWithItsFullBudget) {
+    ot::FakeHost host(OT_MODE_BACKTEST);
+    host.set_now_ms(kDay1);
+    for (int run = 0; run < 3; ++run) {
+        llm::Budget b(Host(host.table()), 1.0, std::nullopt);
+        EXPECT_EQ(refusal_text(b, 0.5), "") << "run " << run;
+        b.settle(b.reserve(0.5), 0.75);
+        EXPECT_DOUBLE_EQ(b.spent_today(), 0.75);
+        EXPECT_NE(refusal_text(b, 0.5), "") << "the day's limit holds within the run";
+    }
+    EXPECT_EQ(host.kv().count("spent_usd/2024-01-01"), 0u);
+}
+
 TEST(Budget, ARunLimitCapsTheRunWhateverTheDay) {
-    ot::FakeHost host;
+    ot::FakeHost host(OT_MODE_PAPER);
     host.set_now_ms(kDay1);
     llm::Budget b(Host(host.table()), 100, 0.5);
-    b.settle(0, 0.4);
+    b.settle({}, 0.4);
     host.set_now_ms(kDay2);
-    EXPECT_NE(b.refusal(0.2).find("the run budget is spent: $0.4000 of $0.5000"),
+    EXPECT_NE(refusal_text(b, 0.2).find("run_budget: the run budget is spent: $0.4000 of $0.5000"),
               std::string::npos);
-    EXPECT_EQ(b.refusal(0.1), "");
+    EXPECT_EQ(refusal_text(b, 0.1), "");
 }
 
 TEST(Budget, AZeroBudgetStillAllowsFreeCalls) {
     ot::FakeHost host;
     llm::Budget b(Host(host.table()), 0, std::nullopt);
-    EXPECT_EQ(b.refusal(0), "");
-    EXPECT_NE(b.refusal(0.0001), "");
+    EXPECT_EQ(refusal_text(b, 0), "");
+    EXPECT_NE(refusal_text(b, 0.0001), "");
 }
 
 TEST(ResponseCache, AnswersAreRecordedInTheKeyValueStateAndReplayed) {

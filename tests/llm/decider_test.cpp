@@ -396,6 +396,7 @@ double worst_case(const std::string& payload) {
 }
 
 TEST_F(DeciderTest, ACallWhoseOutcomeIsUnknownIsChargedItsWorstCase) {
+    host.set_mode(OT_MODE_PAPER);  // where the day's spend is stored
     llm::Decider d = decider();
     llm::Reply timeout = failure(llm::ReplyKind::Transport);
     timeout.billing = llm::Billing::Unknown;  // the request left; the answer never came
@@ -461,6 +462,7 @@ TEST_F(DeciderTest, TheFirstCallOfAProcessIsBudgetedAtItsWorstCaseToo) {
 }
 
 TEST_F(DeciderTest, AStatedCostIsChargedAndAboveTheWorstCaseRaisesIt) {
+    host.set_mode(OT_MODE_PAPER);
     llm::Decider d = command_decider(0.001, 0.005);
     llm::Reply dear = answer(kBuy);
     dear.usage.reported_cost_usd = 0.003;
@@ -476,6 +478,7 @@ TEST_F(DeciderTest, AStatedCostIsChargedAndAboveTheWorstCaseRaisesIt) {
 
 TEST_F(DeciderTest, WhileACallIsOutItsWorstCaseIsAlreadyStoredAsSpent) {
     // A crash during the call must not forget it: the stored spend counts it until it is settled.
+    host.set_mode(OT_MODE_PAPER);
     llm::Decider d = command_decider(0.002, 5);
     double during = -1;
     provider.on_send = [&] { during = stored_spend(); };

@@ -228,6 +228,43 @@ TEST_P(HttpProviderTest, WhatEachReplySaysAboutItsCharge) {
     EXPECT_EQ(ask().billing, llm::Billing::Usage);
 }
 
+// A reply's usage prices the call only with both token counts as whole numbers >= 0: an empty
+// usage, a missing, negative or non-numeric count is an unknown charge (its worst case), not $0.
+TEST_P(HttpProviderTest, AUsageWithoutBothTokenCountsIsAnUnknownCharge) {
+    const bool openai = GetParam() == Dialect::OpenAi;
+    const char* in = openai ? "prompt_tokens" : "input_tokens";
+    const char* out = openai ? "completion_tokens" : "output_tokens";
+    for (const json& usage : {json::object(), json{{in, 150000}}, json{{in, -5}, {out, 10}},
+                              json{{in, "150000"}, {out, 10}}, json{{in, 1.5}, {out, 10}}}) {
+        server.set_usage_json(usage);
+        llm::Reply r = ask();
+        EXPECT_EQ(r.kind, llm::ReplyKind::Answer) << usage;
+        EXPECT_EQ(r.billing, llm::Billing::Unknown) << usage;
+    }
+    server.set_usage_json(json{{in, 150000.0}, {out, 20.0}});  // whole numbers written as floats
+    llm::Reply r = ask();
+    EXPECT_EQ(r.billing, llm::Billing::Usage);
+    EXPECT_EQ(r.usage.input, 150000);
+    EXPECT_EQ(r.usage.output, 20);
+}
+
+TEST(OpenAiProvider, AStatedCostThatCannotBeOneIsIgnored) {
+    FakeLlmServer server(Dialect::OpenAi);
+    ot::FakeHost host(OT_MODE_PAPER);
+    host.set_http_handler(ot::llm::loopback_http());
+    llm::OpenAiProvider p(settings_for(server, "gpt-5-mini"), orchestrade::sdk::Host(host.table()));
+    server.set_usage_json(
+        json{{"prompt_tokens", 1000}, {"completion_tokens", 100}, {"cost", -0.5}});
+    llm::Reply r = p.send(p.payload(kRequest));
+    EXPECT_FALSE(r.usage.reported_cost_usd) << "a negative cost would give budget back";
+    EXPECT_EQ(r.billing, llm::Billing::Usage) << "priced from its tokens instead";
+    server.set_usage_json(
+        json{{"prompt_tokens", 1000}, {"completion_tokens", 100}, {"cost", 0.002}});
+    r = p.send(p.payload(kRequest));
+    ASSERT_TRUE(r.usage.reported_cost_usd);
+    EXPECT_EQ(*r.usage.reported_cost_usd, 0.002);
+}
+
 TEST_P(HttpProviderTest, ALostConnectionIsAnUnknownCharge) {
     ot::FakeHost host(OT_MODE_PAPER);
     host.set_http_handler([](const ot::HttpRequest&) -> ot::HttpReply {

@@ -2,7 +2,8 @@
 // object. Usage: fake_llm_cli <state-dir> [args...]. Each call is counted in <state-dir>/calls.log,
 // its prompt kept in prompt-<n>.txt and its arguments in args-<n>.txt; line n of <state-dir>/script
 // (if any) chooses the answer, else day_policy does for an llm_day prompt, trade_policy for others
-// (a file <state-dir>/no_cost leaves total_cost_usd out of the result, as some CLIs do):
+// (a file <state-dir>/no_cost leaves total_cost_usd out of the result, as some CLIs do; a file
+// <state-dir>/cost holds the JSON value it states instead of 0.001):
 //   @hang          never answers            @exit        exits 3 with a message on stderr
 //   @is-error      an error result          @rate-limit  an error result about a 429
 //   @plain:<text>  prints <text> as it is   <text>       <text> as the model's answer
@@ -101,6 +102,7 @@ int main(int argc, char** argv) {
     }
     json answer = result(line, false);
     if (std::ifstream(dir + "/no_cost")) answer.erase("total_cost_usd");
+    if (std::ifstream cost{dir + "/cost"}) answer["total_cost_usd"] = json::parse(cost);
     std::cout << answer.dump() << "\n";
     return 0;
 }

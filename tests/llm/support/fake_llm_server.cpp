@@ -91,6 +91,11 @@ void FakeLlmServer::script(std::vector<Scripted> replies) {
         script_.push_back(std::move(r));
 }
 
+void FakeLlmServer::set_usage_json(nlohmann::json usage) {
+    std::lock_guard lock(mutex_);
+    usage_json_ = std::move(usage);
+}
+
 void FakeLlmServer::set_usage(int input_tokens, int cached_tokens, int output_tokens) {
     std::lock_guard lock(mutex_);
     input_tokens_ = input_tokens;
@@ -252,11 +257,13 @@ FakeLlmServer::Outcome FakeLlmServer::reply(const Scripted& s, const json& reque
     if (s.kind == Kind::Timeout) hold(timeout_hold_ms_);
 
     int input, cached, output;
+    json usage_json;
     {
         std::lock_guard lock(mutex_);
         input = input_tokens_;
         cached = cached_tokens_;
         output = output_tokens_;
+        usage_json = usage_json_;
     }
     const std::string model = request.value("model", "");
     const bool refused = s.kind == Kind::Refusal;
@@ -279,6 +286,7 @@ FakeLlmServer::Outcome FakeLlmServer::reply(const Scripted& s, const json& reque
               {"total_tokens", input + output},
               {"prompt_tokens_details", {{"cached_tokens", cached}}},
               {"completion_tokens_details", {{"reasoning_tokens", thought_out ? output : 0}}}}}};
+        if (!usage_json.is_null()) body["usage"] = usage_json;
         return {200, body.dump(), headers};
     }
     json content = refused ? json::array() : json::array({{{"type", "text"}, {"text", s.content}}});
@@ -296,6 +304,7 @@ FakeLlmServer::Outcome FakeLlmServer::reply(const Scripted& s, const json& reque
                    {"output_tokens", output},
                    {"cache_creation_input_tokens", 0},
                    {"cache_read_input_tokens", cached}}}};
+    if (!usage_json.is_null()) body["usage"] = usage_json;
     return {200, body.dump(), headers};
 }
 

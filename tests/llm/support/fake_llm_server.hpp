@@ -72,6 +72,8 @@ class FakeLlmServer {
     void script(std::vector<Scripted> replies);
     // Usage reported with every answer; input includes the cached tokens (OpenAI's way).
     void set_usage(int input_tokens, int cached_tokens, int output_tokens);
+    // The `usage` object of every answer, as given (a broken or lying server); null: the real one.
+    void set_usage_json(nlohmann::json usage);
     // How long a Timeout reply holds the request (the client's timeout must be shorter).
     void set_timeout_hold_ms(int ms) { timeout_hold_ms_ = ms; }
 
@@ -106,6 +108,7 @@ class FakeLlmServer {
     std::vector<Received> received_;
     int rejected_ = 0;
     int input_tokens_ = 1000, cached_tokens_ = 200, output_tokens_ = 100;
+    nlohmann::json usage_json_;
 };
 
 }  // namespace orchestrade::testing::llm

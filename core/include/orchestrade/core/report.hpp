@@ -12,24 +12,29 @@
 namespace orchestrade::core {
 
 // The strategy's failures in a run: its model calls (llm_call events) that brought no answer, by
-// outcome, and its errors (strategy_error events), so that "the model chose HOLD" is told from
-// "the model was never reached".
+// outcome; the decisions it held without calling (llm_hold events: a spent budget, a rate-limit
+// pause, nothing recorded), by cause; and its errors (strategy_error events), so that "the model
+// chose HOLD" is told from "the model was never reached".
 struct StrategyFailures {
     int64_t llm_calls = 0;
     std::map<std::string, int64_t> failed_llm_calls;  // by outcome, e.g. "transport_error"
+    std::map<std::string, int64_t> llm_holds;         // by cause, e.g. "daily_budget"
     int64_t strategy_errors = 0;
 
     int64_t failed_llm_call_count() const;
-    bool any() const { return failed_llm_call_count() > 0 || strategy_errors > 0; }
-    bool every_llm_call_failed() const {
-        return llm_calls > 0 && failed_llm_call_count() == llm_calls;
+    int64_t llm_hold_count() const;
+    bool any() const {
+        return failed_llm_call_count() > 0 || llm_hold_count() > 0 || strategy_errors > 0;
     }
+    // Decisions were asked of a model and none got an answer: every call failed, or none was
+    // made (holds for a run stopping by request aside).
+    bool no_llm_answer() const;
 };
 
 // An llm_call event failed unless its outcome is "answer" (a well-formed reply, whatever it said).
 StrategyFailures strategy_failures(const Journal& journal, int64_t run_id);
-// "302 of 302 LLM calls failed (transport_error 302), 0 strategy errors"; empty when nothing
-// failed.
+// "302 of 302 LLM calls failed (transport_error 302), 51 decisions held without a call
+// (daily_budget 51), 0 strategy errors"; empty when nothing failed.
 std::string describe(const StrategyFailures& f);
 
 struct RunReport {
