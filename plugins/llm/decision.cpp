@@ -179,6 +179,9 @@ ParsedAnswer parse_decision(std::string_view answer, const MarketContext& market
     const SymbolContext& s = where->second;
     const bool long_entry = d.action == OT_ACTION_BUY && s.position >= 0;
     const bool short_entry = d.action == OT_ACTION_SELL && s.position <= 0;
+    if (short_entry && !rules.allow_short)
+        return refuse("SELL " + d.symbol + " would open a short (no long " + d.symbol +
+                      " is held), and shorts are not allowed: SELL only closes a long");
     if (!long_entry && !short_entry) return {d, {}};  // an exit: size and levels do not apply
     if (!rules.read_entry_plan) return {d, {}};
 

@@ -42,6 +42,8 @@ struct DecisionRules {
     // false: a BUY or SELL is only a yes with a confidence (a screening); its size and levels
     // are neither read nor checked
     bool read_entry_plan = true;
+    // false: a SELL without a long to close (it would open a short) is refused
+    bool allow_short = true;
 };
 
 const char* action_name(int32_t action);
@@ -56,9 +58,9 @@ struct ParsedAnswer {
 };
 
 // Parses a model's answer (one JSON object, optionally inside a ``` fence) and checks it: the
-// action, a known symbol, confidence in 0..1, and for an entry the size bounds and a stop-loss and
-// take-profit on the right side of the price (unless the rules read no entry plan). For an exit
-// the levels are dropped.
+// action, a known symbol, confidence in 0..1, a short entry only where the rules allow shorts, and
+// for an entry the size bounds and a stop-loss and take-profit on the right side of the price
+// (unless the rules read no entry plan). For an exit the levels are dropped.
 ParsedAnswer parse_decision(std::string_view answer, const MarketContext& market,
                             const DecisionRules& rules);
 

@@ -74,12 +74,6 @@ void MarketState::advance_to(int64_t now_ms) {
     waiting_.erase(waiting_.begin(), end);
 }
 
-bool MarketState::ready() const {
-    return std::all_of(symbols_.begin(), symbols_.end(), [](const Symbol& s) {
-        return s.intraday.snapshot().bars >= TimeframeState::kWarmupBars;
-    });
-}
-
 std::vector<SymbolSnapshot> MarketState::snapshot() const {
     std::vector<SymbolSnapshot> all(universe_.size());
     for (std::size_t i = 0; i < universe_.size(); ++i) {
@@ -98,6 +92,28 @@ std::vector<SymbolSnapshot> MarketState::snapshot() const {
         }
     }
     return all;
+}
+
+DecisionMarket MarketState::decision_market(int64_t now_ms) const {
+    DecisionMarket out;
+    const int64_t interval_ms = int64_t{intraday_s_} * 1000;
+    for (SymbolSnapshot& s : snapshot()) {
+        const TimeframeSnapshot& t = s.intraday;
+        const int64_t last_close_ms = t.bars > 0 ? t.last_open_ms + interval_ms : 0;
+        LeftOut left{s.symbol, LeftOut::Why::NoBar, t.bars, last_close_ms};
+        if (t.bars == 0)
+            left.why = LeftOut::Why::NoBar;
+        else if (t.bars < TimeframeState::kWarmupBars)
+            left.why = LeftOut::Why::NotWarm;
+        else if (now_ms - last_close_ms > kMaxMissedBars * interval_ms)
+            left.why = LeftOut::Why::Stale;
+        else {
+            out.in.push_back(std::move(s));
+            continue;
+        }
+        out.left_out.push_back(std::move(left));
+    }
+    return out;
 }
 
 }  // namespace orchestrade::llm

@@ -1,6 +1,7 @@
 // What the strategy knows of the market at one moment: per symbol, the indicators of the decision
 // timeframe and of the context timeframe, the latest funding rate and open interest. It only ever
 // holds data at or before the moment it was advanced to: series points that arrive early wait.
+// A decision is taken on the symbols whose data is warm and current; the others are left out.
 #pragma once
 
 #include <orchestrade/indicators.hpp>
@@ -59,6 +60,21 @@ struct SymbolSnapshot {
     double open_interest_avg = kUndefined;  // over the latest series_length points
 };
 
+// A symbol a decision leaves out, and why.
+struct LeftOut {
+    enum class Why { NoBar, NotWarm, Stale };
+    std::string symbol;
+    Why why = Why::NoBar;
+    std::size_t bars = 0;       // decision-timeframe bars received
+    int64_t last_close_ms = 0;  // close of the latest one; 0 before the first
+};
+
+// The universe split at one moment, both parts in universe order.
+struct DecisionMarket {
+    std::vector<SymbolSnapshot> in;
+    std::vector<LeftOut> left_out;
+};
+
 class MarketState {
   public:
     MarketState(std::vector<std::string> universe, int32_t intraday_s, int32_t context_s,
@@ -72,9 +88,13 @@ class MarketState {
                    double value);
     void advance_to(int64_t now_ms);
 
-    // Every symbol has all the decision-timeframe indicators.
-    bool ready() const;
     std::vector<SymbolSnapshot> snapshot() const;
+    // A symbol is in when it has kWarmupBars decision-timeframe bars and the latest closed at
+    // most kMaxMissedBars intervals before now_ms: an older close would be traded as if current.
+    DecisionMarket decision_market(int64_t now_ms) const;
+
+    // Intervals without a new bar that are tolerated (a feed may deliver a bar late).
+    static constexpr int64_t kMaxMissedBars = 2;
 
   private:
     struct Symbol {

@@ -8,8 +8,8 @@
 namespace orchestrade::llm {
 namespace {
 
-const std::set<std::string, std::less<>> kSystemNames = {"symbols", "schema", "max_size_pct",
-                                                         "timeframe", "context_timeframe"};
+const std::set<std::string, std::less<>> kSystemNames = {
+    "symbols", "schema", "max_size_pct", "timeframe", "context_timeframe", "shorts"};
 const std::set<std::string, std::less<>> kUserNames = {
     "time", "cash", "equity", "return_pct", "sharpe", "positions", "markets"};
 
@@ -34,7 +34,19 @@ void check(const std::string& text, const char* section,
                                         "}}, which it does not have");
 }
 
-std::string positions_text(const PortfolioSnapshot& p) {
+std::string shorts_rule(bool allow_short) {
+    return allow_short ? "Shorts are allowed: a SELL on a flat symbol opens a short."
+                       : "Shorts are not allowed: SELL only closes a long; a SELL on a flat symbol "
+                         "is refused.";
+}
+
+bool shown(const std::string& symbol, const std::vector<SymbolSnapshot>& market) {
+    for (const SymbolSnapshot& s : market)
+        if (s.symbol == symbol) return true;
+    return false;
+}
+
+std::string positions_text(const PortfolioSnapshot& p, const std::vector<SymbolSnapshot>& market) {
     if (p.positions.empty()) return "none";
     std::string out;
     for (const OpenPosition& pos : p.positions) {
@@ -43,6 +55,9 @@ std::string positions_text(const PortfolioSnapshot& p) {
                format_number(pos.qty > 0 ? pos.qty : -pos.qty) + " @ " +
                format_number(pos.avg_price) + ", mark " + format_number(pos.mark_price) +
                ", unrealized PnL " + format_number(pos.unrealized_pnl);
+        // Its mark is as old as its latest bar, and an answer trading it would be refused.
+        if (!shown(pos.symbol, market))
+            out += " (no current market data: it cannot be traded in this decision)";
     }
     return out;
 }
@@ -99,7 +114,8 @@ PromptBuilder::PromptBuilder(PromptTemplates templates, PromptSettings settings)
                                          {"schema", settings_.schema_json},
                                          {"max_size_pct", format_number(settings_.max_size_pct)},
                                          {"timeframe", settings_.timeframe},
-                                         {"context_timeframe", settings_.context_timeframe}});
+                                         {"context_timeframe", settings_.context_timeframe},
+                                         {"shorts", shorts_rule(settings_.allow_short)}});
 }
 
 std::string PromptBuilder::symbol_block(const SymbolSnapshot& s) const {
@@ -116,7 +132,7 @@ std::string PromptBuilder::user(int64_t now_ms, const PortfolioSnapshot& portfol
                                     {"equity", format_number(portfolio.equity)},
                                     {"return_pct", format_number(portfolio.return_pct)},
                                     {"sharpe", format_number(portfolio.sharpe)},
-                                    {"positions", positions_text(portfolio)},
+                                    {"positions", positions_text(portfolio, market)},
                                     {"markets", markets}});
 }
 

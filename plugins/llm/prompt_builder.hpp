@@ -24,6 +24,7 @@ struct PromptSettings {
     std::string timeframe, context_timeframe;  // as written in the pipeline: "3m", "4h"
     double max_size_pct = 20;
     std::string schema_json;
+    bool allow_short = false;  // a SELL without a long opens a short
 };
 
 class PromptBuilder {
@@ -32,6 +33,8 @@ class PromptBuilder {
     PromptBuilder(PromptTemplates templates, PromptSettings settings);
 
     const std::string& system() const { return system_; }
+    // `market`: the symbols decided on. An open position in another symbol is still listed, marked
+    // as not tradable in this decision.
     std::string user(int64_t now_ms, const PortfolioSnapshot& portfolio,
                      const std::vector<SymbolSnapshot>& market) const;
 

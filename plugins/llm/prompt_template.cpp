@@ -12,7 +12,7 @@ constexpr const char* kSystem =
 Answer with one JSON object and nothing else, matching this JSON schema:
 {{schema}}
 
-- action: BUY opens a long position on a flat symbol (or covers a short), SELL closes a long position (or opens a short where shorts are allowed), CLOSE flattens the symbol's position, HOLD does nothing. A position is never added to: a BUY while long (or a SELL while short) is ignored.
+- action: BUY opens a long position on a flat symbol (or covers a short), SELL closes a long position, CLOSE flattens the symbol's position, HOLD does nothing. {{shorts}} A position is never added to: a BUY while long (or a SELL while short) is ignored. Only the symbols shown under Markets can be traded.
 - symbol: the symbol the action is for.
 - confidence: from 0 to 1.
 - position_size_pct: for an entry, the share of equity to commit, above 0 and at most {{max_size_pct}}; otherwise 0.

@@ -137,6 +137,7 @@ Settings read_settings(const sdk::Context& ctx) {
         invalid("`context_timeframe` must be longer than `timeframe`");
     s.series_length = static_cast<std::size_t>(p.get_int("series_length"));
     s.prompt_file = resolve(optional_string(p, "prompt_file"), ctx.base_dir);
+    s.decider.rules.allow_short = p.get_bool("allow_short");
     return s;
 }
 

@@ -49,6 +49,21 @@ TEST(Decision, ALongEntryWithAnExitPlanIsAccepted) {
     EXPECT_EQ(p.decision->rationale, "trend");
 }
 
+TEST(Decision, ASellThatWouldOpenAShortIsRefusedWhereShortsAreNotAllowed) {
+    llm::DecisionRules no_shorts = kRules;
+    no_shorts.allow_short = false;
+    llm::ParsedAnswer p =
+        parse_decision(answer("SELL", "BTC/USDT", 5, 51000, 47000), kMarket, no_shorts);
+    EXPECT_FALSE(p.decision);
+    EXPECT_EQ(p.error,
+              "SELL BTC/USDT would open a short (no long BTC/USDT is held), and shorts are not "
+              "allowed: SELL only closes a long");
+    // Closing a long is what SELL is for.
+    p = parse_decision(answer("SELL", "ETH/USDT", 0, 0, 0), kMarket, no_shorts);
+    ASSERT_TRUE(p.decision) << p.error;
+    EXPECT_EQ(p.decision->action, OT_ACTION_SELL);
+}
+
 TEST(Decision, AShortEntryNeedsItsLevelsTheOtherWayRound) {
     llm::ParsedAnswer p =
         parse_decision(answer("SELL", "BTC/USDT", 5, 51000, 47000), kMarket, kRules);

@@ -74,13 +74,37 @@ TEST(MarketState, ItsIndicatorsAreTheSdkIndicatorsOfTheClosedBars) {
     EXPECT_TRUE(std::isnan(s.context.ema20));  // no 4h bar yet
 }
 
-TEST(MarketState, ItIsReadyWhenEverySymbolHasItsWarmUpBars) {
-    EXPECT_FALSE(market_with_bars(49, {"BTC/USDT", "ETH/USDT"}).ready());
-    EXPECT_TRUE(market_with_bars(50, {"BTC/USDT", "ETH/USDT"}).ready());
-    llm::MarketState partial({"BTC/USDT", "ETH/USDT"}, 180, 14400, 5);
+TEST(MarketState, ASymbolIsDecidedOnOnceWarmWhateverTheOthers) {
+    EXPECT_TRUE(market_with_bars(49, {"BTC/USDT", "ETH/USDT"}).decision_market(kStart).in.empty());
+    EXPECT_EQ(
+        market_with_bars(50, {"BTC/USDT", "ETH/USDT"}).decision_market(kStart + 50 * k3m).in.size(),
+        2u);
+    // One symbol without bars, one still warming up: the warm one is decided on all the same.
+    llm::MarketState partial({"BTC/USDT", "ETH/USDT", "SOL/USDT"}, 180, 14400, 5);
     for (int i = 0; i < 60; ++i)
         partial.add_bar("BTC/USDT", 180, kStart + i * k3m, 1, 1, 1, 1);
-    EXPECT_FALSE(partial.ready());
+    for (int i = 48; i < 60; ++i)
+        partial.add_bar("SOL/USDT", 180, kStart + i * k3m, 1, 1, 1, 1);
+    llm::DecisionMarket d = partial.decision_market(kStart + 60 * k3m);
+    ASSERT_EQ(d.in.size(), 1u);
+    EXPECT_EQ(d.in[0].symbol, "BTC/USDT");
+    ASSERT_EQ(d.left_out.size(), 2u);
+    EXPECT_EQ(d.left_out[0].symbol, "ETH/USDT");
+    EXPECT_EQ(d.left_out[0].why, llm::LeftOut::Why::NoBar);
+    EXPECT_EQ(d.left_out[1].symbol, "SOL/USDT");
+    EXPECT_EQ(d.left_out[1].why, llm::LeftOut::Why::NotWarm);
+    EXPECT_EQ(d.left_out[1].bars, 12u);
+}
+
+TEST(MarketState, ASymbolWhoseBarsStopIsLeftOutAfterTwoMissedBars) {
+    llm::MarketState m = market_with_bars(60, {"BTC/USDT"});
+    const int64_t last_close = kStart + 60 * k3m;
+    EXPECT_EQ(m.decision_market(last_close + 2 * k3m).in.size(), 1u);
+    llm::DecisionMarket d = m.decision_market(last_close + 2 * k3m + 1);
+    EXPECT_TRUE(d.in.empty());
+    ASSERT_EQ(d.left_out.size(), 1u);
+    EXPECT_EQ(d.left_out[0].why, llm::LeftOut::Why::Stale);
+    EXPECT_EQ(d.left_out[0].last_close_ms, last_close);
 }
 
 TEST(MarketState, SeriesPointsWaitUntilTheirTime) {
@@ -127,6 +151,14 @@ TEST(PromptBuilder, TheSystemPromptIsStableAndHoldsTheRulesAndSchema) {
     EXPECT_NE(a.system().find("a BUY while long (or a SELL while short) is ignored"),
               std::string::npos);
     EXPECT_EQ(a.system().find("2024"), std::string::npos);  // no date: providers can cache it
+    EXPECT_NE(a.system().find("Shorts are not allowed: SELL only closes a long"),
+              std::string::npos);
+    llm::PromptSettings shorts = settings(universe);
+    shorts.allow_short = true;
+    EXPECT_NE(llm::PromptBuilder(llm::PromptTemplates::defaults(), shorts)
+                  .system()
+                  .find("Shorts are allowed: a SELL on a flat symbol opens a short."),
+              std::string::npos);
     EXPECT_EQ(a.system().find("{{"), std::string::npos);
 }
 
@@ -153,6 +185,18 @@ TEST(PromptBuilder, TheUserPromptShowsPortfolioAndEverySymbolAsOfNow) {
     EXPECT_NE(user.find("EMA20 n/a vs EMA50 n/a"), std::string::npos);  // no 4h bar yet
     EXPECT_EQ(user.find("{{"), std::string::npos);
     EXPECT_EQ(user, b.user(kStart + 60 * k3m, portfolio(), m.snapshot()));
+}
+
+TEST(PromptBuilder, APositionInASymbolLeftOutIsShownAsNotTradable) {
+    std::vector<std::string> universe{"BTC/USDT", "ETH/USDT"};
+    llm::PromptBuilder b(llm::PromptTemplates::defaults(), settings(universe));
+    llm::MarketState m = market_with_bars(60, {"ETH/USDT"});  // BTC, which is held, has no bar
+    std::string user = b.user(kStart + 60 * k3m, portfolio(), m.snapshot());
+    EXPECT_NE(user.find("- BTC/USDT: long 0.5 @ 100, mark 110, unrealized PnL 5 (no current "
+                        "market data: it cannot be traded in this decision)"),
+              std::string::npos)
+        << user;
+    EXPECT_EQ(user.find("### BTC/USDT"), std::string::npos);
 }
 
 TEST(PromptTemplates, AFileReplacesTheSectionsItHas) {

@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <optional>
+#include <set>
 
 namespace ot = orchestrade::testing;
 using nlohmann::json;
@@ -67,6 +68,7 @@ class StrategyTest : public ::testing::Test {
         std::vector<ot::Bar> bars;
         const int64_t open = kStart + i * k3m, close = open + k3m;
         for (std::size_t s = 0; s < universe.size(); ++s) {
+            if (silent.count(universe[s])) continue;
             double c = price(s, i), o = price(s, i - 1);
             bars.push_back(
                 {universe[s], 180, open, o, std::max(o, c) * 1.001, std::min(o, c) * 0.999, c, 10});
@@ -122,6 +124,7 @@ class StrategyTest : public ::testing::Test {
     ot::PluginLibrary lib{LLM_PLUGIN_FILE};
     ot::TempDir dir;
     std::vector<std::string> universe{"BTC/USDT", "ETH/USDT"};
+    std::set<std::string> silent;  // symbols whose bars step() leaves out (their feed stopped)
     std::optional<ot::StrategyInstance> strategy;
 };
 
@@ -168,6 +171,118 @@ TEST_F(StrategyTest, NoCallBeforeEverySymbolHasItsWarmUpBars) {
     // History replayed as warm-up updates the indicators but never asks the model.
     step(kFirst + 1, {}, OT_BATCH_WARMUP);
     EXPECT_EQ(server.calls(), 1);
+}
+
+TEST_F(StrategyTest, ACoinWithoutBarsIsLeftOutAndTheOthersAreDecidedOn) {
+    silent = {"ETH/USDT"};
+    create();
+    warm_up();
+    std::vector<ot::Signal> signals = step(kFirst);
+    ASSERT_EQ(server.calls(), 1);
+    const std::string prompt = server.received()[0].prompt;
+    EXPECT_NE(prompt.find("### BTC/USDT"), std::string::npos);
+    EXPECT_EQ(prompt.find("### ETH/USDT"), std::string::npos);
+    ASSERT_EQ(signals.size(), 2u);
+    EXPECT_EQ(signals[0].symbol, "BTC/USDT");
+    EXPECT_EQ(signals[0].action, OT_ACTION_BUY);  // the fake buys a symbol it is shown
+    EXPECT_EQ(signals[1].symbol, "ETH/USDT");
+    EXPECT_EQ(signals[1].action, OT_ACTION_HOLD);
+    EXPECT_EQ(signals[1].reason, "HOLD: left out of the decision: no 3m bar received yet");
+    step(kFirst + 1);
+    EXPECT_EQ(server.calls(), 2);
+    // Said once, not on every bar.
+    EXPECT_EQ(host.logs_containing("llm: ETH/USDT left out of the decision: no 3m bar received yet",
+                                   OT_LOG_WARN)
+                  .size(),
+              1u);
+}
+
+TEST_F(StrategyTest, ACoinWhoseBarsStopIsLeftOutAfterTwoMissedBars) {
+    create();
+    warm_up();
+    step(kFirst);
+    silent = {"ETH/USDT"};  // its latest bar closes at 02:30
+    ot_position held{};
+    held.qty = 2;
+    held.avg_price = 150;
+    held.mark_price = 200;
+    held.unrealized_pnl = 100;
+    host.set_position("ETH/USDT", held);
+    const std::string close_eth = ot::llm::decision_json("CLOSE", "ETH/USDT", 0, 0, 0);
+    server.script({Scripted::answer(close_eth), Scripted::answer(close_eth)});
+    // Two bars late, it may still come: shown, and traded, at its latest close.
+    EXPECT_EQ(step(kFirst + 1)[1].action, OT_ACTION_CLOSE);
+    step(kFirst + 2);
+    EXPECT_NE(server.received().back().prompt.find("### ETH/USDT"), std::string::npos);
+    EXPECT_TRUE(host.logs_containing("left out", OT_LOG_WARN).empty());
+
+    // A third bar missed: left out, its position still shown; an answer trading it is a HOLD.
+    server.script({Scripted::answer(close_eth), Scripted::answer(close_eth)});
+    std::vector<ot::Signal> signals = step(kFirst + 3);
+    const std::string prompt = server.received()[server.received().size() - 2].prompt;
+    EXPECT_EQ(prompt.find("### ETH/USDT"), std::string::npos);
+    EXPECT_NE(prompt.find("- ETH/USDT: long 2 @ 150, mark 200, unrealized PnL 100 (no current "
+                          "market data: it cannot be traded in this decision)"),
+              std::string::npos)
+        << prompt;
+    ASSERT_EQ(signals.size(), 2u);
+    EXPECT_EQ(signals[0].action, OT_ACTION_HOLD);
+    EXPECT_NE(signals[0].reason.find("symbol 'ETH/USDT' is not one asked about (BTC/USDT)"),
+              std::string::npos)
+        << signals[0].reason;
+    EXPECT_EQ(signals[1].action, OT_ACTION_HOLD);
+    EXPECT_EQ(signals[1].reason,
+              "HOLD: left out of the decision: no 3m bar since 2024-01-01T02:30:00Z");
+    step(kFirst + 4);
+    EXPECT_EQ(host.logs_containing("llm: ETH/USDT left out of the decision: no 3m bar since "
+                                   "2024-01-01T02:30:00Z",
+                                   OT_LOG_WARN)
+                  .size(),
+              1u);
+
+    silent.clear();  // its bars come back
+    step(kFirst + 5);
+    EXPECT_NE(server.received().back().prompt.find("### ETH/USDT"), std::string::npos);
+    EXPECT_EQ(host.logs_containing("llm: ETH/USDT is in the decision again", OT_LOG_INFO).size(),
+              1u);
+}
+
+TEST_F(StrategyTest, WithoutShortsThePromptSaysSoAndASellThatWouldOpenOneIsAHold) {
+    create();
+    warm_up();
+    const double btc = price(0, kFirst);
+    const std::string short_btc =
+        ot::llm::decision_json("SELL", "BTC/USDT", 10, btc * 1.02, btc * 0.95, "breakdown");
+    server.script({Scripted::answer(short_btc), Scripted::answer(short_btc)});
+    std::vector<ot::Signal> signals = step(kFirst);
+    EXPECT_NE(server.received()[0].body.dump().find(
+                  "Shorts are not allowed: SELL only closes a long; a SELL on a flat symbol is "
+                  "refused."),
+              std::string::npos);
+    EXPECT_EQ(server.calls(), 2);  // the refusal is sent back once, as any invalid answer
+    ASSERT_EQ(signals.size(), 2u);
+    for (const ot::Signal& s : signals) {
+        EXPECT_EQ(s.action, OT_ACTION_HOLD);
+        EXPECT_NE(s.reason.find("SELL BTC/USDT would open a short (no long BTC/USDT is held), and "
+                                "shorts are not allowed"),
+                  std::string::npos)
+            << s.reason;
+    }
+}
+
+TEST_F(StrategyTest, WithShortsASellOnAFlatCoinOpensAShort) {
+    create({{"allow_short", "true"}});
+    warm_up();
+    const double btc = price(0, kFirst);
+    server.script({Scripted::answer(
+        ot::llm::decision_json("SELL", "BTC/USDT", 10, btc * 1.02, btc * 0.95, "breakdown"))});
+    std::vector<ot::Signal> signals = step(kFirst);
+    EXPECT_NE(server.received()[0].body.dump().find(
+                  "Shorts are allowed: a SELL on a flat symbol opens a short."),
+              std::string::npos);
+    ASSERT_EQ(signals.size(), 2u);
+    EXPECT_EQ(signals[0].action, OT_ACTION_SELL);
+    EXPECT_DOUBLE_EQ(signals[0].stop_loss, btc * 1.02);
 }
 
 TEST_F(StrategyTest, AnEntryBecomesASignalWithItsExitPlanAndOthersHold) {
