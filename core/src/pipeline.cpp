@@ -366,12 +366,34 @@ class Parser {
         p.strategy = component(root, top, "strategy", OT_KIND_STRATEGY);
         p.executor = component(root, top, "executor", OT_KIND_EXECUTOR);
         if (const Entry* e = find(top, "risk")) p.risk = risk(e->value);
+        share_allow_short(find(top, "strategy")->value, p);
         if (const Entry* e = find(top, "http_in_backtest"))
             p.http_in_backtest = typed(*e, "http_in_backtest", OT_PARAM_BOOL).int_value != 0;
         return p;
     }
 
   private:
+    // A strategy that plans shorts (the llm strategy's `allow_short`) cannot read the risk
+    // stage's setting: unset, its parameter takes it; set otherwise, the pipeline contradicts
+    // itself (shorts planned and then dropped, or never planned).
+    void share_allow_short(const YAML::Node& strategy, Pipeline& p) const {
+        for (ParamValue& v : p.strategy.params) {
+            if (v.key != "allow_short" || v.type != OT_PARAM_BOOL) continue;
+            const YAML::Node given = strategy["params"] ? strategy["params"]["allow_short"]
+                                                        : YAML::Node(YAML::NodeType::Undefined);
+            if (!given.IsDefined()) {
+                v.int_value = p.risk.allow_short ? 1 : 0;
+            } else if ((v.int_value != 0) != p.risk.allow_short) {
+                const char* strategy_says = v.int_value != 0 ? "true" : "false";
+                const char* risk_says = p.risk.allow_short ? "true" : "false";
+                fail(given, "strategy.params.allow_short",
+                     std::string(strategy_says) + ", but risk.allow_short is " + risk_says +
+                         ": set them alike, or leave the strategy's out (it takes the risk "
+                         "stage's)");
+            }
+        }
+    }
+
     [[noreturn]] void fail(const YAML::Node& at, const std::string& path,
                            const std::string& message) const {
         const YAML::Mark mark = at.Mark();

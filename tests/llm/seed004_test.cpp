@@ -246,9 +246,34 @@ TEST_F(Seed004, TheBudgetStopsTheCalls) {
     EXPECT_EQ(command_calls(), 3);
     std::vector<json> holds = events(s.run_id, "llm_hold");
     ASSERT_EQ(holds.size(), 18u);
+    EXPECT_EQ(holds[0]["cause"], "daily_budget");
     EXPECT_NE(
         holds[0]["reason"].get<std::string>().find("the daily budget is spent: $0.0030 of $0.0035"),
         std::string::npos);
+}
+
+// The strategy cannot read the risk stage's allow_short: left out, its own parameter takes it;
+// set otherwise, the pipeline contradicts itself and is refused.
+TEST_F(Seed004, TheModelIsToldTheRiskStagesRuleOnShorts) {
+    const std::string flat_risk = "risk: { position_size_pct: 10 }";
+    const std::string shorts_risk = "risk: { position_size_pct: 10, allow_short: true }";
+    std::string yaml = pipeline("backtest", 3, command_params());
+    yaml.replace(yaml.find(flat_risk), flat_risk.size(), shorts_risk);
+    run(yaml);
+    ASSERT_GE(command_calls(), 1);
+    EXPECT_NE(read(dir.path() / "prompt-0.txt").find("Shorts are allowed"), std::string::npos);
+
+    try {
+        core::parse_pipeline(pipeline("backtest", 3, command_params("allow_short: true")),
+                             "seed004.yaml", dir.path().string(), registry);
+        ADD_FAILURE() << "a strategy planning shorts the risk stage drops was accepted";
+    } catch (const core::ConfigError& e) {
+        const std::string message = e.what();
+        EXPECT_EQ(message.rfind("seed004.yaml:8:", 0), 0u) << message;
+        EXPECT_NE(message.find(" strategy.params.allow_short: true, but risk.allow_short is false"),
+                  std::string::npos)
+            << message;
+    }
 }
 
 TEST_F(Seed004, ACommandThatStatesNoCostIsChargedItsMaxCallCost) {
