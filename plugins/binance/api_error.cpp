@@ -98,6 +98,14 @@ std::string describe(int http_status, int code, const std::string& msg) {
     return what.empty() ? text : what + ": " + text;
 }
 
+std::string failure_kind(const sdk::Error& e) {
+    if (const auto* api = dynamic_cast<const ApiError*>(&e)) {
+        std::string kind = "HTTP " + std::to_string(api->http_status);
+        return api->binance_code ? kind + " " + std::to_string(api->binance_code) : kind;
+    }
+    return "status " + std::to_string(e.code());
+}
+
 ApiError make_api_error(int http_status, const std::string& body) {
     int code = 0;
     std::string msg;

@@ -44,6 +44,10 @@ bool is_duplicate(const ApiError& e);
 Outcome classify(int http_status, int code, const std::string& msg);
 // "insufficient balance: Account has insufficient balance for requested action. (Binance -2010)"
 std::string describe(int http_status, int code, const std::string& msg);
+// What kind of failure e is, without the details that vary between two of the same kind (a
+// timeout's milliseconds): "HTTP 400 -1121", "HTTP 503", "status -5". Telling a user about a
+// failure once, not on every retry, compares these.
+std::string failure_kind(const sdk::Error& e);
 // Builds the error for an answer, with the ABI status its outcome implies.
 ApiError make_api_error(int http_status, const std::string& body);
 

@@ -30,6 +30,14 @@ int64_t parse_time(const std::string& text) {
     return v;
 }
 
+// Binance refused this stream's request itself (400 with a code: -1121 unknown symbol, a
+// delisted one): the other streams are not concerned. Anything else (no answer, 5xx, 401/403,
+// a proxy's error page) may be the whole feed's.
+bool is_the_streams_own(const sdk::Error& e) {
+    const auto* api = dynamic_cast<const ApiError*>(&e);
+    return api && api->http_status == 400 && api->binance_code != 0;
+}
+
 ClientOptions client_options(const sdk::Context& ctx, Market market) {
     ClientOptions o;
     o.market = market;
@@ -45,6 +53,10 @@ std::string BinanceFeed::Stream::key() const {
     return "cursor:" + venue_symbol + ":" + interval_name(interval_s);
 }
 
+std::string BinanceFeed::Stream::name() const {
+    return symbol + " " + interval_name(interval_s);
+}
+
 BinanceFeed::BinanceFeed(const sdk::Context& ctx)
     : Feed(ctx), market_(parse_market(ctx.params.get_string("market"))) {
     if (ctx.mode == OT_MODE_BACKTEST)
@@ -57,7 +69,7 @@ BinanceFeed::BinanceFeed(const sdk::Context& ctx)
         if (ctx.universe.empty()) throw std::invalid_argument("the pipeline has no universe");
         for (const std::string& symbol : ctx.universe)
             for (const std::string& tf : timeframes)
-                streams_.push_back({symbol, venue_symbol(symbol), interval_seconds(tf), -1});
+                streams_.push_back({symbol, venue_symbol(symbol), interval_seconds(tf), -1, {}});
         for (const std::string& name : split_list(ctx.params.get_string("series"))) {
             if (name == "funding_rate")
                 funding_ = true;
@@ -125,12 +137,13 @@ std::vector<Kline> BinanceFeed::closed_range(const Stream& s, int64_t start, int
 }
 
 BinanceFeed::Fetched BinanceFeed::fetch_new(Stream& s, int64_t server_now) {
-    Fetched f{&s, {}, true};
+    Fetched f{&s, {}, true, false};
     const std::string interval = interval_name(s.interval_s);
     int64_t from = s.cursor + s.interval_ms();
     for (int page_no = 0; page_no < kCatchUpPages; ++page_no) {
         // The next bar closes at from + interval: nothing to ask before that.
         if (from + s.interval_ms() > server_now) return f;
+        f.asked = true;
         std::vector<Kline> page =
             data_->klines(s.venue_symbol, interval, from, server_now, MarketData::kMaxKlines);
         bool full = page.size() == static_cast<std::size_t>(MarketData::kMaxKlines);
@@ -152,20 +165,66 @@ void BinanceFeed::push_bar(const Stream& s, const Kline& k, sdk::FeedOut& out) c
     out.bar(bar);
 }
 
+std::vector<BinanceFeed::Fetched> BinanceFeed::fetch_streams(int64_t server_now) {
+    std::vector<Fetched> fetched;
+    struct Failed {
+        Stream* stream;
+        std::string kind;  // failure_kind(), read before the error is copied (and sliced)
+        sdk::Error error;
+    };
+    std::vector<Failed> failed;
+    bool answered = false, feed_wide = false;
+    for (Stream& s : streams_) {
+        try {
+            fetched.push_back(fetch_new(s, server_now));
+            answered = answered || fetched.back().asked;
+        } catch (const sdk::Error& e) {
+            if (e.code() == OT_E_RATE_LIMIT) throw;  // the budget is the feed's: no poll
+            failed.push_back({&s, failure_kind(e), e});
+            feed_wide = feed_wide || !is_the_streams_own(e);
+        }
+    }
+    for (Fetched& f : fetched)
+        if (f.asked) note_answer(*f.stream);
+    for (const Failed& f : failed)
+        note_failure(*f.stream, f.kind, f.error.what());
+    const bool all_failing = std::all_of(streams_.begin(), streams_.end(),
+                                         [](const Stream& s) { return !s.failing.empty(); });
+    if (!failed.empty() && !answered && (feed_wide || all_failing)) {
+        const Failed& first = failed.front();
+        throw sdk::Error(first.error.code(), "binance_feed: no stream could be fetched (" +
+                                                 first.stream->name() + ": " + first.error.what() +
+                                                 ")");
+    }
+    return fetched;
+}
+
+void BinanceFeed::note_failure(Stream& s, const std::string& kind, const std::string& reason) {
+    if (s.failing == kind) return;
+    s.failing = kind;
+    host().warn("binance_feed: " + s.name() + " skipped: " + reason +
+                "; the other streams go on, its bars follow once it answers again");
+}
+
+void BinanceFeed::note_answer(Stream& s) {
+    if (s.failing.empty()) return;
+    s.failing.clear();
+    host().info("binance_feed: " + s.name() + " answers again; its missed bars follow in order");
+}
+
 bool BinanceFeed::poll(int64_t, uint32_t max_bars, sdk::FeedOut& out) {
     std::vector<Fetched> fetched;
     try {
         client_->resync_if_stale();
-        const int64_t server_now = client_->server_now();
-        for (Stream& s : streams_)
-            fetched.push_back(fetch_new(s, server_now));
+        fetched = fetch_streams(client_->server_now());
     } catch (const sdk::Error& e) {
         if (e.code() != OT_E_RATE_LIMIT) throw;
         host().debug(std::string("binance_feed: no poll: ") + e.what());
         return true;
     }
     // Bars go out in close-time order across streams. A stream still catching up caps what
-    // may go out now, so no stream gets ahead of one with older bars pending.
+    // may go out now, so no stream gets ahead of one with older bars pending. A stream skipped
+    // for an error caps nothing: the others go on, and its bars come late, in order.
     int64_t horizon = INT64_MAX;
     for (const Fetched& f : fetched)
         if (!f.complete)
@@ -200,21 +259,21 @@ bool BinanceFeed::poll(int64_t, uint32_t max_bars, sdk::FeedOut& out) {
 }
 
 void BinanceFeed::push_series(const std::string& symbol, sdk::FeedOut& out) {
-    if (!funding_ && !mark_ && !open_interest_) return;
     const std::string venue = venue_symbol(symbol);
     auto point = [&](const char* name, int64_t time, double value) {
         out.series({sizeof(ot_series_point), 0u, symbol.c_str(), name, time, value});
     };
-    try {
-        if (mark_ || funding_) {
+    if (mark_ || funding_)
+        series_request(symbol, "premium index", [&] {
             PremiumIndex p = data_->premium_index(venue);
             if (mark_) {
                 point("mark_price", p.time, p.mark_price);
                 point("index_price", p.time, p.index_price);
             }
             if (funding_) point("predicted_funding_rate", p.time, p.funding_rate);
-        }
-        if (funding_) {
+        });
+    if (funding_)
+        series_request(symbol, "funding rate", [&] {
             const std::string key = "funding:" + venue;
             std::optional<std::string> saved = host().kv_get(key);
             int64_t after = saved ? parse_time(*saved) : -1;
@@ -224,13 +283,34 @@ void BinanceFeed::push_series(const std::string& symbol, sdk::FeedOut& out) {
                 after = r.time;
             }
             if (after >= 0) host().kv_set(key, std::to_string(after));
-        }
-        if (open_interest_) {
+        });
+    if (open_interest_)
+        series_request(symbol, "open interest", [&] {
             OpenInterest oi = data_->open_interest(venue);
             point("open_interest", oi.time, oi.value);
+        });
+}
+
+template <class Fetch>
+void BinanceFeed::series_request(const std::string& symbol, const char* what, Fetch fetch) {
+    std::string& failing = series_failing_[symbol + " " + what];
+    try {
+        fetch();
+        if (!failing.empty())
+            host().info("binance_feed: " + std::string(what) + " of " + symbol + " answers again");
+        failing.clear();
+    } catch (const std::exception& e) {  // an unexpected answer too: the bars still go out
+        const auto* error = dynamic_cast<const sdk::Error*>(&e);
+        if (error && error->code() == OT_E_RATE_LIMIT) {
+            host().debug("binance_feed: " + std::string(what) + " of " + symbol +
+                         " not updated: " + e.what());
+            return;
         }
-    } catch (const sdk::Error& e) {
-        host().warn("binance_feed: series of " + symbol + " not updated: " + e.what());
+        std::string kind = error ? failure_kind(*error) : "unexpected answer";
+        if (failing == kind) return;
+        failing = std::move(kind);
+        host().warn("binance_feed: " + std::string(what) + " of " + symbol +
+                    " not updated: " + e.what());
     }
 }
 

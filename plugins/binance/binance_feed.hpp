@@ -10,6 +10,7 @@
 
 #include <orchestrade/sdk.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,21 +52,34 @@ class BinanceFeed final : public sdk::Feed {
         std::string venue_symbol;  // "BTCUSDT"
         int32_t interval_s = 60;
         int64_t cursor = -1;  // open time of the last bar delivered
+        std::string failing;  // failure_kind() of its last fetch; empty while it answers
         std::string key() const;
+        std::string name() const;  // "BTC/USDT 3m"
         int64_t interval_ms() const { return int64_t{interval_s} * 1000; }
     };
     struct Fetched {
         Stream* stream;
         std::vector<Kline> bars;
         bool complete = true;  // reached the present
+        bool asked = false;    // a request was sent (its next bar had closed)
     };
 
+    // The new bars of every stream that answers. A stream whose request fails is skipped for
+    // this poll (its cursor stays, so its bars come once it answers again); the poll fails only
+    // when nothing answered and the failure is the feed's, not one stream's.
+    std::vector<Fetched> fetch_streams(int64_t server_now);
     Fetched fetch_new(Stream& s, int64_t server_now);
+    // Warns that s is skipped, once per kind of failure (failure_kind()).
+    void note_failure(Stream& s, const std::string& kind, const std::string& reason);
+    void note_answer(Stream& s);
     // Closed bars of s with start <= open time <= end, oldest first.
     std::vector<Kline> closed_range(const Stream& s, int64_t start, int64_t end,
                                     int64_t server_now);
     void push_bar(const Stream& s, const Kline& k, sdk::FeedOut& out) const;
     void push_series(const std::string& symbol, sdk::FeedOut& out);
+    // Runs one series request of symbol; a failure is a warning, once per change of reason.
+    template <class Fetch>
+    void series_request(const std::string& symbol, const char* what, Fetch fetch);
     void save_cursor(const Stream& s);
 
     Market market_;
@@ -73,6 +87,7 @@ class BinanceFeed final : public sdk::Feed {
     std::unique_ptr<MarketData> data_;
     std::vector<Stream> streams_;
     bool funding_ = false, mark_ = false, open_interest_ = false;
+    std::map<std::string, std::string> series_failing_;  // "<symbol> <what>" -> failure kind
 };
 
 }  // namespace orchestrade::plugins::binance

@@ -46,6 +46,7 @@ struct Fault {
     FaultKind kind = FaultKind::Latency;
     std::string method;  // "" = any
     std::string path;    // prefix, "" = any
+    std::string query;   // a part of the query string ("symbol=BTCUSDT"), "" = any
     int count = 1;       // how many matching requests it affects
     int64_t delay_ms = 0;
     bool delay_after = false;

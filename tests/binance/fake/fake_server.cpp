@@ -191,11 +191,13 @@ void FakeBinance::State::start() {
 }
 
 std::optional<Fault> FakeBinance::State::take_fault(FaultKind kind, const std::string& method,
-                                                    const std::string& path) {
+                                                    const std::string& path,
+                                                    const std::string& query) {
     for (auto it = faults.begin(); it != faults.end(); ++it) {
         if (it->kind != kind) continue;
         if (!it->method.empty() && it->method != method) continue;
         if (!it->path.empty() && path.rfind(it->path, 0) != 0) continue;
+        if (!it->query.empty() && query.find(it->query) == std::string::npos) continue;
         Fault f = *it;
         if (--it->count <= 0) faults.erase(it);
         return f;
@@ -266,7 +268,7 @@ Reply FakeBinance::State::dispatch(const httplib::Request& req) {
             weight_used = 0;
         }
         const int weight = endpoint_weight(req.method, req.path, p);
-        if (auto f = take_fault(FaultKind::RateLimit, req.method, req.path)) {
+        if (auto f = take_fault(FaultKind::RateLimit, req.method, req.path, query)) {
             paused_until = t + f->retry_after_s * 1000;
             ban_s = f->ban_s;
             reply.headers.push_back({"Retry-After", std::to_string(f->retry_after_s)});
@@ -282,25 +284,25 @@ Reply FakeBinance::State::dispatch(const httplib::Request& req) {
                                  std::to_string(weight_limit) + " request weight per 1 MINUTE.");
         }
         weight_used += weight;
-        if (auto f = take_fault(FaultKind::ErrorBefore, req.method, req.path)) {
+        if (auto f = take_fault(FaultKind::ErrorBefore, req.method, req.path, query)) {
             if (f->status == 418 || f->status == 429)
                 reply.headers.push_back({"Retry-After", std::to_string(f->retry_after_s)});
             throw ApiFailure(f->status, 0, f->body);
         }
         if (!is_public(req.path)) authenticate(req, p, false);
         evaluate();
-        if (auto f = take_fault(FaultKind::PriceJump, req.method, req.path))
+        if (auto f = take_fault(FaultKind::PriceJump, req.method, req.path, query))
             overrides[f->symbol] = {t, f->price};
         Reply handled = req.path.rfind("/api/", 0) == 0 ? spot(req.method, req.path, p)
                                                         : futures(req.method, req.path, p);
         handled.headers.insert(handled.headers.end(), reply.headers.begin(), reply.headers.end());
         reply = std::move(handled);
-        if (auto f = take_fault(FaultKind::ErrorAfter, req.method, req.path)) {
+        if (auto f = take_fault(FaultKind::ErrorAfter, req.method, req.path, query)) {
             reply.status = f->status;
             reply.body = json::parse(f->body, nullptr, false);
             if (reply.body.is_discarded()) reply.body = f->body;
         }
-        if (take_fault(FaultKind::Drop, req.method, req.path)) reply.drop = true;
+        if (take_fault(FaultKind::Drop, req.method, req.path, query)) reply.drop = true;
     } catch (const ApiFailure& e) {
         reply.status = e.status;
         if (e.code == 0) {

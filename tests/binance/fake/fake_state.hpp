@@ -130,8 +130,9 @@ struct FakeBinance::State {
     void start();
     Reply dispatch(const httplib::Request& req);
     void authenticate(const httplib::Request& req, const Params& params, bool keyed_only);
+    // The first fault of kind matching the request, counted down. query "": any query.
     std::optional<Fault> take_fault(FaultKind kind, const std::string& method,
-                                    const std::string& path);
+                                    const std::string& path, const std::string& query = "");
 
     // ---- fake_market.cpp ----
     const SymbolSpec& spec(const std::string& symbol) const;
