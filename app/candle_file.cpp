@@ -1,6 +1,8 @@
 #include "candle_file.hpp"
 #include "file_checks.hpp"
 
+#include <orchestrade/core/pipeline.hpp>
+
 #include <unistd.h>
 
 #include <cctype>
@@ -10,6 +12,7 @@
 #include <filesystem>
 #include <iterator>
 #include <stdexcept>
+#include <utility>
 
 namespace fs = std::filesystem;
 
@@ -36,10 +39,47 @@ bool is_header(const std::string& line) {
     return normalized == kHeader;
 }
 
+// The smallest distance between the open times of two consecutive bars: the file's timeframe,
+// whatever gaps it has. nullopt for fewer than two bars.
+std::optional<int64_t> bar_spacing(const std::string& lines) {
+    std::optional<int64_t> spacing, previous;
+    for (std::size_t begin = 0; begin < lines.size();) {
+        const std::size_t end = lines.find('\n', begin);
+        const std::optional<int64_t> time = bar_time(lines.substr(begin, end - begin));
+        if (time && previous && (!spacing || *time - *previous < *spacing))
+            spacing = *time - *previous;
+        if (time) previous = time;
+        begin = end == std::string::npos ? lines.size() : end + 1;
+    }
+    return spacing;
+}
+
+// 60000 -> "1m", 5400000 -> "90m": the largest unit that counts it whole.
+std::string timeframe_text(int64_t ms) {
+    for (const auto& [unit_ms, unit] : {std::pair<int64_t, const char*>{604800000, "w"},
+                                        {86400000, "d"},
+                                        {3600000, "h"},
+                                        {60000, "m"},
+                                        {1000, "s"}})
+        if (ms > 0 && ms % unit_ms == 0) return std::to_string(ms / unit_ms) + unit;
+    return std::to_string(ms) + " ms";
+}
+
+// The label's timeframe in ms; nullopt when it has none that reads as one.
+std::optional<int64_t> label_interval_ms(const CandleFileLabel& label) {
+    try {
+        return core::parse_duration_ms(label.timeframe);
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;
+    }
+}
+
 }  // namespace
 
-CandleFile::CandleFile(std::string path)
-    : path_(std::move(path)), temp_(path_ + ".part-" + std::to_string(::getpid())) {
+CandleFile::CandleFile(std::string path, CandleFileLabel adding, int64_t interval_ms)
+    : path_(std::move(path)),
+      temp_(path_ + ".part-" + std::to_string(::getpid())),
+      adding_(std::move(adding)) {
     const std::string option = "--out " + path_;
     std::error_code ec;
     const fs::file_status status = fs::status(path_, ec);
@@ -63,6 +103,27 @@ CandleFile::CandleFile(std::string path)
     if (kept_.size() < 2) return;
     const std::size_t begin = kept_.rfind('\n', kept_.size() - 2);
     last_ = bar_time(kept_.substr(begin == std::string::npos ? 0 : begin + 1));
+    if (last_) refuse_other_bars(option, interval_ms);
+}
+
+// A file of another symbol or timeframe would go on with bars that do not follow its own. The
+// timeframe is read from the bars; the symbol only from the label (a file without one, as older
+// versions wrote, is taken to be of the symbol asked for).
+void CandleFile::refuse_other_bars(const std::string& option, int64_t interval_ms) const {
+    const std::optional<CandleFileLabel> label = read_label(path_);
+    const std::string kept = "; it is left as it is";
+    if (label && !label->symbol.empty() && label->symbol != adding_.symbol)
+        throw std::invalid_argument(option + " holds bars of " + label->symbol + " (" +
+                                    label_path(path_) + "), not of " + adding_.symbol + kept);
+    if (const std::optional<int64_t> spacing = bar_spacing(kept_)) {
+        if (*spacing != interval_ms)
+            throw std::invalid_argument(option + " holds " + timeframe_text(*spacing) +
+                                        " bars (they open " + std::to_string(*spacing) +
+                                        " ms apart), not " + adding_.timeframe + kept);
+    } else if (label && label_interval_ms(*label) && label_interval_ms(*label) != interval_ms) {
+        throw std::invalid_argument(option + " holds " + label->timeframe + " bars (" +
+                                    label_path(path_) + "), not " + adding_.timeframe + kept);
+    }
 }
 
 CandleFile::~CandleFile() {
@@ -106,6 +167,7 @@ void CandleFile::commit() {
     out_.close();
     fs::rename(temp_, path_);
     committed_ = true;
+    write_label(path_, adding_);
 }
 
 }  // namespace orchestrade::cli

@@ -2,6 +2,8 @@
 // go to a temporary file beside it, which replaces it only once it holds whole lines.
 #pragma once
 
+#include "candle_file_label.hpp"
+
 #include <cstdint>
 #include <fstream>
 #include <optional>
@@ -13,8 +15,10 @@ class CandleFile {
   public:
     // Reads and checks the file without changing anything. Throws std::invalid_argument (bad
     // input) when `path` cannot be a candle file: a directory, a file that starts with neither
-    // the csv header nor a bar, a folder that cannot be made.
-    explicit CandleFile(std::string path);
+    // the csv header nor a bar, a folder that cannot be made; or when its bars cannot be
+    // continued with bars of `adding` (interval_ms apart): bars of another timeframe, or of
+    // another symbol by its label.
+    CandleFile(std::string path, CandleFileLabel adding, int64_t interval_ms);
     ~CandleFile();  // removes the temporary file unless committed
     CandleFile(const CandleFile&) = delete;
     CandleFile& operator=(const CandleFile&) = delete;
@@ -28,11 +32,14 @@ class CandleFile {
     void append(int64_t open_time, double open, double high, double low, double close,
                 double volume);
     void flush();
-    // Replaces the file with the temporary one.
+    // Replaces the file with the temporary one and labels it.
     void commit();
 
   private:
+    void refuse_other_bars(const std::string& option, int64_t interval_ms) const;
+
     std::string path_, temp_;
+    CandleFileLabel adding_;
     std::string kept_;  // the existing file's whole lines
     std::optional<int64_t> last_;
     std::ofstream out_;

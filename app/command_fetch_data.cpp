@@ -128,7 +128,7 @@ int command_fetch_data(const GlobalOptions& g, const std::vector<std::string>& a
         std::map<std::string, std::string> values{{"market", market}, {"timeframes", timeframe}};
         if (!base_url.empty()) values["base_url"] = base_url;
         config = feed_config(*registry, feed, values);
-        file.emplace(out);
+        file.emplace(out, CandleFileLabel{symbol, timeframe}, interval_ms);
         if (file->last_open_time())
             start = *file->last_open_time() + interval_ms;
         else if (!has_from)

@@ -90,3 +90,53 @@ TEST_F(Cli, FetchDataReplacesTheOutFileOnlyWhenDone) {
         EXPECT_EQ(entry.path().filename().string().find(".part"), std::string::npos)
             << entry.path();
 }
+
+TEST_F(Cli, FetchDataRefusesToResumeAFileOfAnotherTimeframe) {
+    constexpr const char* kMinuteBars =
+        "timestamp,open,high,low,close,volume\n1704067200000,1,2,0.5,1.5,10\n"
+        "1704067260000,1,2,0.5,1.5,10\n1704067380000,1,2,0.5,1.5,10\n";  // a gap: still 1m
+    write("bars.csv", kMinuteBars);
+    auto r = cli({"fetch-data", "--symbol", "BTC/USDT", "--timeframe", "1h", "--to", "2024-01-02",
+                  "--out", "bars.csv", "--feed", "synthetic"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("orchestrade fetch-data: --out bars.csv holds 1m bars (they open 60000 "
+                         "ms apart), not 1h; it is left as it is"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(slurp(dir_ / "bars.csv"), kMinuteBars);
+}
+
+TEST_F(Cli, FetchDataRefusesToResumeAFileOfAnotherSymbol) {
+    constexpr const char* kBars =
+        "timestamp,open,high,low,close,volume\n1704067200000,1,2,0.5,1.5,10\n";
+    write("bars.csv", kBars);  // no label, as older versions wrote: taken to be BTC/USDT
+    auto btc = cli({"fetch-data", "--symbol", "BTC/USDT", "--to", "2024-01-01T00:10", "--out",
+                    "bars.csv", "--feed", "synthetic"});
+    ASSERT_EQ(btc.exit_code, 0) << btc.err;
+    EXPECT_EQ(slurp(dir_ / "bars.csv.meta"), "symbol=BTC/USDT\ntimeframe=1m\n");
+
+    auto eth = cli({"fetch-data", "--symbol", "ETH/USDT", "--to", "2024-01-01T00:10", "--out",
+                    "bars.csv", "--feed", "synthetic"});
+    EXPECT_EQ(eth.exit_code, 2) << eth.err;
+    EXPECT_NE(eth.err.find("orchestrade fetch-data: --out bars.csv holds bars of BTC/USDT "
+                           "(bars.csv.meta), not of ETH/USDT; it is left as it is"),
+              std::string::npos)
+        << eth.err;
+    EXPECT_EQ(slurp(dir_ / "bars.csv"), kBars);
+    EXPECT_EQ(slurp(dir_ / "bars.csv.meta"), "symbol=BTC/USDT\ntimeframe=1m\n");
+}
+
+TEST_F(Cli, FetchDataRefusesToResumeALabelledBarOfAnotherTimeframe) {
+    constexpr const char* kOneBar =
+        "timestamp,open,high,low,close,volume\n1704067200000,1,2,0.5,1.5,10\n";
+    write("bars.csv", kOneBar);
+    write("bars.csv.meta", "symbol=BTC/USDT\ntimeframe=1h\n");
+    auto r = cli({"fetch-data", "--symbol", "BTC/USDT", "--to", "2024-01-01T00:10", "--out",
+                  "bars.csv", "--feed", "synthetic"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("orchestrade fetch-data: --out bars.csv holds 1h bars (bars.csv.meta), "
+                         "not 1m; it is left as it is"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(slurp(dir_ / "bars.csv"), kOneBar);
+}
