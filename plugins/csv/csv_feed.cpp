@@ -76,10 +76,10 @@ CsvFeed::CsvFeed(const sdk::Context& ctx)
       replay_bars_(ctx.params.get_int("replay_bars")),
       start_ms_(start_time(ctx)) {
     require_readable_file(path_);
+    refuse_another_time_scale();
 }
 
 void CsvFeed::start() {
-    refuse_another_timeframe();
     reader_ = std::make_unique<CsvBarReader>(path_, interval_ms());
     if (mode() == OT_MODE_BACKTEST) {
         // A backtest reads the whole file in order: parse it ahead on the second core.
@@ -114,20 +114,18 @@ void CsvFeed::push(const CsvRow& row, sdk::FeedOut& out) const {
     out.bar(bar);
 }
 
-// The first two bars now, so a file of another timeframe, or in seconds, is refused before the
-// run begins. Any other fault in them is left to the read, which delivers the bars before it.
-void CsvFeed::refuse_another_timeframe() const {
-    CsvBarReader first_bars(path_, 0);
+// The header and the first two bars at create, so that `orchestrade validate` refuses a file of
+// another timeframe, in seconds or in microseconds, as the run would. Any other fault in the bars
+// is left to the read, which delivers the bars before it.
+void CsvFeed::refuse_another_time_scale() const {
+    CsvBarReader first_bars(path_, interval_ms());
     CsvRow row;
     try {
-        if (!first_bars.next(row) || !first_bars.next(row)) return;
+        if (first_bars.next(row)) first_bars.next(row);
+    } catch (const TimeScaleError&) {
+        throw;
     } catch (const sdk::Error&) {
-        return;
     }
-    if (std::string problem = spacing_problem(first_bars.delta_ms(), interval_ms());
-        !problem.empty())
-        throw sdk::Error(OT_E_INVALID_ARG,
-                         path_ + ":" + std::to_string(first_bars.line()) + ": " + problem);
 }
 
 void CsvFeed::stop() {

@@ -46,7 +46,7 @@ class CsvFeed final : public sdk::Feed {
     bool before_start(int64_t open_time_ms) const {
         return open_time_ms + interval_ms() <= start_ms_;
     }
-    void refuse_another_timeframe() const;
+    void refuse_another_time_scale() const;
     void warn_gap(int64_t delta_ms, uint64_t line);  // the row at line came after a gap
     uint64_t push_backtest_rows(uint64_t limit, sdk::FeedOut& out);
     bool next_replay_row(CsvRow& row);

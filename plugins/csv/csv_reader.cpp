@@ -73,14 +73,22 @@ bool is_header(std::string_view line) {
     return normalized == kHeader;
 }
 
-}  // namespace
-
 std::string spacing_problem(int64_t delta_ms, int64_t interval_ms) {
     if (delta_ms >= interval_ms) return {};
     return "bar opens " + std::to_string(delta_ms) +
            " ms after the previous one, inside the timeframe's " + std::to_string(interval_ms) +
            " ms: is `timeframe` wrong, or are the timestamps in seconds?";
 }
+
+// Unix ms after the year 9999 are what timestamps in microseconds read as.
+std::string open_time_problem(int64_t open_time_ms) {
+    constexpr int64_t kLastMs = 253402300799999;  // 9999-12-31 23:59:59.999 UTC
+    if (open_time_ms <= kLastMs) return {};
+    return "timestamp " + std::to_string(open_time_ms) +
+           " is after the year 9999 in Unix ms: are the timestamps in microseconds?";
+}
+
+}  // namespace
 
 CsvBarReader::CsvBarReader(std::string path, int64_t interval_ms)
     : path_(std::move(path)), interval_ms_(interval_ms), buffer_(kChunkBytes) {
@@ -144,12 +152,14 @@ bool CsvBarReader::next(CsvRow& row) {
         if (!read_line(line)) return false;
     } while (trim(line).empty());
     parse(line, row);
+    if (std::string problem = open_time_problem(row.open_time_ms); !problem.empty())
+        fail_time_scale(problem);
     if (have_last_ && row.open_time_ms <= last_.open_time_ms)
         fail(line_, "timestamp " + std::to_string(row.open_time_ms) +
                         " is not after the previous bar's " + std::to_string(last_.open_time_ms));
     delta_ms_ = have_last_ ? row.open_time_ms - last_.open_time_ms : 0;
     if (have_last_ && delta_ms_ < interval_ms_)
-        fail(line_, spacing_problem(delta_ms_, interval_ms_));
+        fail_time_scale(spacing_problem(delta_ms_, interval_ms_));
     last_ = row;
     have_last_ = true;
     row_line_ = line_;
@@ -192,6 +202,10 @@ void CsvBarReader::fail_field(std::string_view line, std::size_t pos, int column
 
 void CsvBarReader::fail(uint64_t line, const std::string& message) const {
     throw sdk::Error(OT_E_INVALID_ARG, path_ + ":" + std::to_string(line) + ": " + message);
+}
+
+void CsvBarReader::fail_time_scale(const std::string& message) const {
+    throw TimeScaleError(path_ + ":" + std::to_string(line_) + ": " + message);
 }
 
 }  // namespace orchestrade::plugins

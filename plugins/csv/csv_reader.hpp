@@ -5,6 +5,8 @@
 // timestamp is the bar's open time in Unix ms. Blank lines are skipped.
 #pragma once
 
+#include <orchestrade/sdk.hpp>
+
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -19,8 +21,13 @@ struct CsvRow {
     double open = 0, high = 0, low = 0, close = 0, volume = 0;
 };
 
-// Why bars delta_ms apart cannot be of a file whose timeframe is interval_ms; empty when they can.
-std::string spacing_problem(int64_t delta_ms, int64_t interval_ms);
+// A file's times that are not Unix ms of its timeframe: bars opening closer together than the
+// timeframe (another timeframe, or timestamps in seconds) or after the year 9999 (timestamps in
+// microseconds, as in Binance's dumps since 2025). The feed refuses these at create.
+class TimeScaleError : public sdk::Error {
+  public:
+    explicit TimeScaleError(const std::string& message) : sdk::Error(OT_E_INVALID_ARG, message) {}
+};
 
 class CsvBarReader {
   public:
@@ -30,7 +37,7 @@ class CsvBarReader {
     CsvBarReader(std::string path, int64_t interval_ms);
 
     // The next bar in file order; false at the end of the file. Throws
-    // sdk::Error(OT_E_INVALID_ARG, "path:line: what is wrong").
+    // sdk::Error(OT_E_INVALID_ARG, "path:line: what is wrong"), a TimeScaleError for its times.
     bool next(CsvRow& row);
     // Makes the next call to next() return the last row again.
     void unread() { replay_last_ = true; }
@@ -50,6 +57,7 @@ class CsvBarReader {
     // of fields if the commas say so, else a bad number.
     [[noreturn]] void fail_field(std::string_view line, std::size_t pos, int column) const;
     [[noreturn]] void fail(uint64_t line, const std::string& message) const;
+    [[noreturn]] void fail_time_scale(const std::string& message) const;
 
     struct FileCloser {
         void operator()(std::FILE* f) const { std::fclose(f); }

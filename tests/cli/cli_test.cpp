@@ -9,6 +9,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <tuple>
 
 using namespace orchestrade::testing;
 namespace fs = std::filesystem;
@@ -67,15 +69,56 @@ TEST_F(Cli, AMissingCsvFileIsFoundByValidateAndIsBadInputForRun) {
 }
 
 TEST_F(Cli, AComponentThatRefusesAParameterAtStartIsBadInputAndRecordsNoRun) {
-    write("candles.csv", "time,price\n1704067200000,100\n");  // read at start: not our columns
-    auto r = cli({"run", write("p.yaml", kCsvPipeline)});
+    std::string text = kGoodPipeline;
+    text.replace(text.find("mode: backtest"), 14, "mode: paper");
+    ASSERT_EQ(cli({"run", write("p.yaml", text), "--once"}).exit_code, 0);
+    // The mock venue reads its saved account at start: it is in USDT.
+    text.replace(text.find("[BTC/USDT]"), 10, "[BTC/USD]");
+    text.replace(text.find("{ use: mock }"), 13, "{ use: mock, params: { currency: USD } }");
+    auto r = cli({"run", write("p.yaml", text), "--once"});
     EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_NE(r.err.find("p.yaml:6:11: feed:"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("candles.csv:1"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("p.yaml:8:11: executor:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("the saved account is in USDT"), std::string::npos) << r.err;
     orchestrade::core::Journal j((dir_ / "out.db").string(),
                                  orchestrade::core::Journal::Durability::Synchronous,
                                  orchestrade::core::Journal::Access::ReadOnly);
-    EXPECT_TRUE(j.runs().empty());
+    EXPECT_EQ(j.runs().size(), 1u);
+}
+
+TEST_F(Cli, ValidateRefusesTheCsvFilesThatRunRefuses) {
+    const std::string header = "timestamp,open,high,low,close,volume\n";
+    const std::string bar = ",1,2,0.5,1.5,1\n";
+    const std::string minutes = header + "1704067200000" + bar + "1704067260000" + bar;
+    const std::string seconds = header + "1704067200" + bar + "1704067260" + bar;
+    const std::string micros = header + "1704067200000000" + bar + "1704067260000000" + bar;
+    std::string five_minutes = kCsvPipeline;
+    five_minutes.replace(five_minutes.find("timeframe: 1m"), 13, "timeframe: 5m");
+    for (const auto& [csv, pipeline, message] :
+         {std::tuple{std::string("time,price\n1704067200000,100\n"), std::string(kCsvPipeline),
+                     std::string("candles.csv:1: expected the header "
+                                 "'timestamp,open,high,low,close,volume' or a bar")},
+          std::tuple{minutes, five_minutes,
+                     std::string("candles.csv:3: bar opens 60000 ms after the previous one, "
+                                 "inside the timeframe's 300000 ms: is `timeframe` wrong, or are "
+                                 "the timestamps in seconds?")},
+          std::tuple{seconds, std::string(kCsvPipeline),
+                     std::string("candles.csv:3: bar opens 60 ms after the previous one, inside "
+                                 "the timeframe's 60000 ms: is `timeframe` wrong, or are the "
+                                 "timestamps in seconds?")},
+          std::tuple{micros, std::string(kCsvPipeline),
+                     std::string("candles.csv:2: timestamp 1704067200000000 is after the year "
+                                 "9999 in Unix ms: are the timestamps in microseconds?")}}) {
+        write("candles.csv", csv);
+        const std::string p = write("p.yaml", pipeline);
+        for (const char* command : {"validate", "run"}) {
+            SCOPED_TRACE(std::string(command) + " " + message);
+            auto r = cli({command, p});
+            EXPECT_EQ(r.exit_code, 2) << r.err;
+            EXPECT_NE(r.err.find("p.yaml:6:11: feed:"), std::string::npos) << r.err;
+            EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+            EXPECT_FALSE(fs::exists(dir_ / "out.db"));
+        }
+    }
 }
 
 TEST_F(Cli, LiveModeRefusesToStartWithoutTheLiveFlag) {

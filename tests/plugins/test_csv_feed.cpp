@@ -137,13 +137,14 @@ TEST_F(CsvFeedTest, AMissingFileOrADirectoryFailsAtCreateNamingThePath) {
     }
 }
 
-TEST_F(CsvFeedTest, UnknownHeaderFailsAtStart) {
+TEST_F(CsvFeedTest, UnknownHeaderFailsAtCreate) {
+    // At create, so that validating a pipeline finds it.
     dir.write("bars.csv", "time,o,h,l,c,v\n" + rows(1));
-    ot::FeedInstance feed = lib.create_feed("csv", host, {{"path", path()}});
     try {
-        feed.start();
-        FAIL() << "start() accepted a bad header";
+        lib.create_feed("csv", host, {{"path", path()}});
+        FAIL() << "create accepted a bad header";
     } catch (const ot::PluginError& e) {
+        EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
         EXPECT_EQ(std::string(e.what()).rfind(path() + ":1: expected the header", 0), 0u)
             << e.what();
     }
@@ -261,18 +262,17 @@ TEST_F(CsvFeedTest, AfterFiveGapsTheRestAreCountedAndTheTotalSaidAtStop) {
     EXPECT_EQ(gaps[5], path() + ": 9 gaps between bars in all");
 }
 
-TEST_F(CsvFeedTest, AFileOfAnotherTimeframeOrInSecondsFailsAtStart) {
+TEST_F(CsvFeedTest, AFileOfAnotherTimeframeOrInSecondsFailsAtCreate) {
     const std::string seconds =
         kHeader + std::string("1704067200,1,2,0.5,1.5,1\n") + "1704067260,1,2,0.5,1.5,1\n";
     for (const auto& [content, timeframe, delta] :
          {std::tuple{rows(3), "1h", "60000"}, std::tuple{seconds, "1m", "60"}}) {
         dir.write("bars.csv", content);
-        ot::FeedInstance feed =
-            lib.create_feed("csv", host, {{"path", path()}, {"timeframe", timeframe}});
         try {
-            feed.start();
-            ADD_FAILURE() << "start() accepted bars " << delta << " ms apart as " << timeframe;
+            lib.create_feed("csv", host, {{"path", path()}, {"timeframe", timeframe}});
+            ADD_FAILURE() << "create accepted bars " << delta << " ms apart as " << timeframe;
         } catch (const ot::PluginError& e) {
+            EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
             const std::string line = content == seconds ? ":3: " : ":2: ";
             EXPECT_EQ(std::string(e.what()).rfind(path() + line + "bar opens " + delta +
                                                       " ms after the previous one, inside the "
@@ -283,6 +283,28 @@ TEST_F(CsvFeedTest, AFileOfAnotherTimeframeOrInSecondsFailsAtStart) {
             EXPECT_NE(std::string(e.what()).find("timestamps in seconds?"), std::string::npos);
         }
     }
+}
+
+TEST_F(CsvFeedTest, AFileInMicrosecondsFailsAtCreate) {
+    dir.write("bars.csv", kHeader + std::string("1704067200000000,1,2,0.5,1.5,1\n") +
+                              "1704067260000000,1,2,0.5,1.5,1\n");
+    try {
+        lib.create_feed("csv", host, {{"path", path()}});
+        FAIL() << "create accepted timestamps in microseconds";
+    } catch (const ot::PluginError& e) {
+        EXPECT_EQ(e.code(), OT_E_INVALID_ARG);
+        EXPECT_EQ(std::string(e.what()), path() +
+                                             ":2: timestamp 1704067200000000 is after the year "
+                                             "9999 in Unix ms: are the timestamps in "
+                                             "microseconds?");
+    }
+}
+
+TEST_F(CsvFeedTest, ABarInMicrosecondsLaterInTheFileIsRejectedWithItsLine) {
+    ot::FeedInstance feed = open(kHeader + rows(3) + "1704067380000000,1,2,0.5,1.5,1\n");
+    EXPECT_EQ(read_error(feed), path() +
+                                    ":5: timestamp 1704067380000000 is after the year 9999 in "
+                                    "Unix ms: are the timestamps in microseconds?");
 }
 
 TEST_F(CsvFeedTest, ABarOpeningInsideThePreviousOnesTimeframeIsRejectedWithItsLine) {
