@@ -59,6 +59,17 @@ std::string with_article(std::string_view noun) {
     return (vowel ? "an " : "a ") + std::string(noun);
 }
 
+// A scalar as an error quotes it: its first 60 bytes or so, so that a data file given as the
+// pipeline does not fill the terminal. Never cut inside a UTF-8 character.
+std::string quoted_scalar(const std::string& text) {
+    constexpr std::size_t kLongest = 60;
+    if (text.size() <= kLongest) return "'" + text + "'";
+    std::size_t cut = kLongest;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut;
+    return "'" + text.substr(0, cut) + "\u2026'";
+}
+
 std::string shape(const YAML::Node& node) {
     switch (node.Type()) {
         case YAML::NodeType::Sequence:
@@ -66,7 +77,7 @@ std::string shape(const YAML::Node& node) {
         case YAML::NodeType::Map:
             return "a map";
         case YAML::NodeType::Scalar:
-            return "'" + node.Scalar() + "'";
+            return quoted_scalar(node.Scalar());
         default:
             return "nothing";
     }

@@ -46,6 +46,23 @@ TEST_F(PipelineErrors, EmptyFileAndNonMapDocument) {
               "p.yaml:1:1: expected a map of pipeline settings, got a list");
 }
 
+TEST_F(PipelineErrors, ALongScalarIsQuotedCut) {
+    // A csv file given as the pipeline: one plain scalar, its lines folded into one.
+    std::string csv = "timestamp,open,high,low,close,volume\n";
+    for (int i = 0; i < 1000; ++i)
+        csv += std::to_string(1704067200000 + i * 60000) + ",42000,42100,41900,42050,1.5\n";
+    EXPECT_EQ(error_of(csv),
+              "p.yaml:1:1: expected a map of pipeline settings, got 'timestamp,open,high,low,"
+              "close,volume 1704067200000,42000,421\u2026'");
+    // A multi-byte character at the cut is left whole.
+    EXPECT_EQ(error_of(std::string(59, 'a') + "\u00e9" + std::string(10, 'b') + "\n"),
+              "p.yaml:1:1: expected a map of pipeline settings, got '" + std::string(59, 'a') +
+                  "\u2026'");
+    EXPECT_EQ(
+        error_of(std::string(60, 'a') + "\n"),
+        "p.yaml:1:1: expected a map of pipeline settings, got '" + std::string(60, 'a') + "'");
+}
+
 TEST_F(PipelineErrors, UnknownTopLevelKeySuggestsTheClosestOne) {
     EXPECT_EQ(error_of("name: test\nfeeed: {use: replay}\n"),
               "p.yaml:2:1: unknown key 'feeed'; did you mean 'feed'?");
