@@ -320,8 +320,8 @@ class Engine {
                 std::find(p_.universe.begin(), p_.universe.end(), symbol) != p_.universe.end())
                 continue;
             const std::string text = fmt::format(
-                "{} {} held since an earlier run is not in the universe: no bar prices it (it "
-                "counts at {}) and no stop watches it",
+                "{:.10g} {} held since an earlier run is not in the universe: no bar prices it "
+                "(it counts at {:.10g}) and no stop watches it",
                 position.qty, symbol, position.mark_price);
             log_->warn("{}", text);
             record_event("core", "position_outside_universe", wall_clock_.now_ms(),
@@ -586,7 +586,7 @@ class Engine {
                                 : std::nullopt;
                 if (exit) {
                     log_->log(backtest_ ? spdlog::level::debug : spdlog::level::info,
-                              "{} of {} triggered: {} {}", exit->reason, symbol,
+                              "{} of {} triggered: {} {:.10g}", exit->reason, symbol,
                               to_string(exit->side), exit->qty);
                     OrderRequest req;
                     req.side = exit->side;

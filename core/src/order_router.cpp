@@ -194,7 +194,8 @@ OrderRouter::Submitted OrderRouter::send(OrderRecord& order) {
     if (st == OT_OK) {
         set_state(order, OrderState::Accepted, time_ms, {});
         log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info,
-                  "order {} sent: {} {} {}", id, to_string(order.side), order.qty, order.symbol);
+                  "order {} sent: {} {:.10g} {}", id, to_string(order.side), order.qty,
+                  order.symbol);
         return result;
     }
     if (st == OT_E_RATE_LIMIT) {
@@ -295,8 +296,8 @@ bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
     order.updated_ms = r.time_ms;
     if (fill_listener_) fill_listener_(order, f, before, ledger_.position(f.symbol));
     log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info,
-              "fill {}: {} {} {} @ {} (fee {})", r.client_order_id, to_string(order.side), r.qty,
-              f.symbol, r.price, r.fee);
+              "fill {}: {} {:.10g} {} @ {:.10g} (fee {:.10g})", r.client_order_id,
+              to_string(order.side), r.qty, f.symbol, r.price, r.fee);
     return true;
 }
 
@@ -330,8 +331,9 @@ void OrderRouter::apply_cash_flow(const ExecReport& r) {
     c.ref = r.trade_id;
     if (!journal_.record_cash_flow(c)) return;  // known: reported again
     ledger_.apply_cash_flow(c.amount);
-    log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info, "{} {}: {} {}",
-              c.kind, c.symbol, c.amount >= 0 ? "received" : "paid", std::fabs(c.amount));
+    log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info,
+              "{} {}: {} {:.10g}", c.kind, c.symbol, c.amount >= 0 ? "received" : "paid",
+              std::fabs(c.amount));
 }
 
 int OrderRouter::apply(const std::vector<ExecReport>& reports) {

@@ -71,10 +71,11 @@ RiskDecision RiskStage::decide(const SignalRecord& signal, const Ledger& ledger,
     const bool dust = is_dust(held, smallest);
     const double pos = dust ? 0 : held;
     auto nothing_to_exit = [&](const char* otherwise) {
-        return ignored(dust ? fmt::format("the {} {} held is below the venue's smallest order {} "
-                                          "(dust, not sold)",
-                                          held, signal.symbol, smallest)
-                            : std::string(otherwise));
+        return ignored(
+            dust ? fmt::format("the {:.10g} {} held is below the venue's smallest order {:.10g} "
+                               "(dust, not sold)",
+                               held, signal.symbol, smallest)
+                 : std::string(otherwise));
     };
     auto exit = [&](Side side, double qty) {
         OrderRequest req;
@@ -173,14 +174,15 @@ RiskDecision RiskStage::entry(const SignalRecord& signal, const Ledger& ledger, 
     }
     req.take_profit = take_profit_for(signal, side, price);
     if (req.stop_loss > 0 && (side == Side::Buy ? req.stop_loss >= price : req.stop_loss <= price))
-        return refused("stop_loss", fmt::format("stop {} is on the wrong side of the price {}",
-                                                req.stop_loss, price));
+        return refused("stop_loss",
+                       fmt::format("stop {:.10g} is on the wrong side of the price {:.10g}",
+                                   req.stop_loss, price));
     // A target the price has already passed (levels planned hours before, a gap) would exit at
     // once: a round trip for nothing but fees.
     if (req.take_profit > 0 &&
         (side == Side::Buy ? req.take_profit <= price : req.take_profit >= price))
         return refused("take_profit",
-                       fmt::format("take-profit {} is on the wrong side of the price {}",
+                       fmt::format("take-profit {:.10g} is on the wrong side of the price {:.10g}",
                                    req.take_profit, price));
 
     const double equity = ledger.equity();

@@ -7,8 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <tuple>
 
@@ -267,6 +269,28 @@ TEST_F(Cli, SchedulePrintsTheNextFiringsInLocalTime) {
     EXPECT_EQ(validated.exit_code, 2);
     EXPECT_NE(validated.err.find("OT_TEST_UNSET_KEY is not set"), std::string::npos)
         << validated.err;
+}
+
+TEST_F(Cli, LogLinesShowPricesQuantitiesAndFeesToTenSignificantDigits) {
+    std::string text = kGoodPipeline;
+    text.replace(text.find("{ use: mock }"), 13,
+                 "{ use: mock, params: { fee_bps: 10, slippage_bps: 2 } }");
+    auto r = cli({"--log-level", "debug", "run", write("p.yaml", text)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string log = r.out + r.err;
+    const std::regex fill(R"(fill \S+: (?:BUY|SELL) (\S+) BTC/USDT @ (\S+) \(fee (\S+)\))");
+    int fills = 0;
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), fill); it != std::sregex_iterator();
+         ++it) {
+        ++fills;
+        for (int i = 1; i <= 3; ++i) {
+            const std::string shown = (*it)[i];
+            char ten_digits[64];
+            std::snprintf(ten_digits, sizeof ten_digits, "%.10g", std::stod(shown));
+            EXPECT_EQ(shown, ten_digits) << it->str();
+        }
+    }
+    EXPECT_GT(fills, 0) << log;
 }
 
 // The audit's findings: bad input is exit 2 with a message naming the file or the parameter.
