@@ -964,6 +964,18 @@ int64_t Journal::signal_count(int64_t run_id) const {
     return q.getColumn(0).getInt64();
 }
 
+int64_t Journal::actionable_signal_count(int64_t run_id) const {
+    flush();
+    std::lock_guard lock(mutex_);
+    auto q = select_by_run(*db_,
+                           "SELECT count(*) FROM signals WHERE action != '" +
+                               std::string(name_of(Action::Hold)) + "'" +
+                               (run_id == 0 ? "" : " AND run_id = ?"),
+                           run_id);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+}
+
 void Journal::insert_order(const OrderRecord& o) const {
     auto& q = fresh(statements_->insert_order);
     bind_order(q, 0, o);

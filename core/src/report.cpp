@@ -252,6 +252,7 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     history.insert(history.end(), r.fills.begin(), r.fills.end());
     r.trades = build_trades(history, carried, dust);
     r.signal_count = journal.signal_count(run->id);
+    r.actionable_signal_count = journal.actionable_signal_count(run->id);
     r.risk_refusals = journal.events(run->id, "risk_refusal");
     r.risk_states = journal.events(run->id, "risk_state");
     // Recorded by the engine when the run started (empty for a journal written by hand).
@@ -300,9 +301,13 @@ std::string report_to_json(const RunReport& r) {
     Json cash_flows = Json::array();
     for (const auto& c : r.cash_flows)
         cash_flows.push_back(cash_flow_json(c));
-    Json out = {{"run", std::move(run)},       {"metrics", Json::parse(metrics_to_json(r.metrics))},
-                {"trades", std::move(trades)}, {"orders", std::move(orders)},
-                {"fills", std::move(fills)},   {"signals", r.signal_count}};
+    Json out = {{"run", std::move(run)},
+                {"metrics", Json::parse(metrics_to_json(r.metrics))},
+                {"trades", std::move(trades)},
+                {"orders", std::move(orders)},
+                {"fills", std::move(fills)},
+                {"signals", r.signal_count},
+                {"actionable_signals", r.actionable_signal_count}};
     Json& refusals = out["risk_refusals"] = Json::array();
     for (const auto& e : r.risk_refusals) {
         Json j = Json::parse(e.json, nullptr, false);
@@ -346,7 +351,8 @@ std::string report_to_text(const RunReport& r) {
     out += "Orders " + std::to_string(r.orders.size());
     if (!states.empty()) out += " (" + states + ")";
     out += ", fills " + std::to_string(r.fills.size()) + ", signals " +
-           std::to_string(r.signal_count) + "\n";
+           std::to_string(r.signal_count) + " (" + std::to_string(r.actionable_signal_count) +
+           " actionable)\n";
     if (!r.risk_refusals.empty()) {
         std::map<std::string, int> by_rule;
         for (const auto& e : r.risk_refusals)

@@ -46,6 +46,7 @@ class ReportTest : public ::testing::Test {
             SignalRecord s;
             s.run_id = run_;
             s.symbol = "BTC/USDT";
+            s.action = i == 1 ? Action::Buy : Action::Hold;
             journal_.record_signal(s);
         }
         order("o-1", "BTC/USDT", Side::Buy, 1, OT_ORDER_MARKET, kT0 + kDayMs);
@@ -102,6 +103,7 @@ TEST_F(ReportTest, CollectsTheLastRun) {
     EXPECT_EQ(r.orders.size(), 4u);
     EXPECT_EQ(r.fills.size(), 3u);
     EXPECT_EQ(r.signal_count, 3);
+    EXPECT_EQ(r.actionable_signal_count, 1);
     ASSERT_EQ(r.trades.size(), 2u);
     EXPECT_NEAR(r.trades[0].pnl, 8, kTolerance);
     EXPECT_TRUE(r.trades[1].open);
@@ -259,6 +261,7 @@ TEST_F(ReportTest, JsonHoldsTheContractKeysAndTradeValues) {
     EXPECT_EQ(sell["time_ms"], kT0 + 2 * kDayMs);
 
     EXPECT_EQ(j["signals"], 3);
+    EXPECT_EQ(j["actionable_signals"], 1);
 }
 
 TEST_F(ReportTest, SelectsARunById) {
@@ -273,9 +276,9 @@ TEST_F(ReportTest, SelectsARunById) {
 
 TEST_F(ReportTest, TextSummarisesMetricsTradesAndCounts) {
     const std::string text = report_to_text(build_report(journal_));
-    for (const char* part :
-         {"btc-sma", "backtest", "completed", "Sharpe", "Max drawdown", "Win rate", "BTC/USDT",
-          "ETH/USDT", "long", "open", "Orders 4", "3 filled", "1 rejected", "fills 3", "signals 3"})
+    for (const char* part : {"btc-sma", "backtest", "completed", "Sharpe", "Max drawdown",
+                             "Win rate", "BTC/USDT", "ETH/USDT", "long", "open", "Orders 4",
+                             "3 filled", "1 rejected", "fills 3", "signals 3 (1 actionable)"})
         EXPECT_TRUE(contains(text, part)) << part << "\n" << text;
 }
 

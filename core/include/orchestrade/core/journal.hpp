@@ -126,6 +126,7 @@ class Journal {
     void set_signal_outcome(int64_t signal_id, const std::string& outcome);
     std::vector<SignalRecord> signals(int64_t run_id = 0) const;  // 0 = all runs
     int64_t signal_count(int64_t run_id = 0) const;
+    int64_t actionable_signal_count(int64_t run_id = 0) const;  // not HOLD
 
     // Orders. In Synchronous mode (paper, live) an intent is committed before record_intent
     // returns, so it is on disk before the order is sent. A backtest (Batched) keeps intents in

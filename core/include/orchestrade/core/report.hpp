@@ -46,6 +46,7 @@ struct RunReport {
     std::vector<FillRecord> fills;
     std::vector<CashFlowRecord> cash_flows;  // funding and other flows outside fills
     int64_t signal_count = 0;
+    int64_t actionable_signal_count = 0;     // not HOLD: what the run's summary counts
     std::vector<EventRecord> risk_refusals;  // an entry a risk rule refused
     std::vector<EventRecord> risk_states;    // breaker transitions
     // How fills were produced (the executor and its fill parameters), so a difference between a
