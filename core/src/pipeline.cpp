@@ -874,6 +874,8 @@ class Parser {
         const YAML::Node& node = entry.value;
         if (spec.secret() && !(node.IsScalar() && is_reference(node.Scalar())))
             fail(entry.at(), path, kSecretRule);
+        if ((spec.secret() || spec.required()) && node.IsScalar() && is_reference(node.Scalar()))
+            refuse_empty_variable(node, path);
         try {
             return convert(spec, node, path, reader());
         } catch (const ValueError& e) {
@@ -881,6 +883,18 @@ class Parser {
         } catch (const std::invalid_argument& e) {
             fail(entry.at(), path, e.what());
         }
+    }
+
+    // A secret or required value that is one ${NAME} set to nothing: said at the parameter, not
+    // later by the plugin at its component as a value that is empty. A command that keeps unread
+    // references as written (schedule) needs no such value.
+    void refuse_empty_variable(const YAML::Node& node, const std::string& path) const {
+        const std::string& raw = node.Scalar();
+        const std::string name = raw.substr(2, raw.size() - 3);
+        if (unread_ == UnreadReference::KeepText || name.rfind("file:", 0) == 0 ||
+            !read_text(node, path).value.empty())
+            return;
+        fail(node, path, "environment variable " + name + " is empty");
     }
 
     std::string file_;

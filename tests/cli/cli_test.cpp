@@ -271,6 +271,20 @@ TEST_F(Cli, SchedulePrintsTheNextFiringsInLocalTime) {
         << validated.err;
 }
 
+TEST_F(Cli, ASecretSetToAnEmptyVariableIsNamedAtItsParameter) {
+    std::string text = kGoodPipeline;
+    text.replace(text.find("{ use: mock }"), 13,
+                 "{ use: robinhood, params: { api_key: \"${OT_TEST_EMPTY_KEY}\", "
+                 "private_key: \"${file:missing.key}\" } }");
+    auto r = run_process({ORCHESTRADE_CLI, "validate", write("p.yaml", text)}, dir_.string(),
+                         {"OT_TEST_EMPTY_KEY="});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("p.yaml:8:48: executor.params.api_key: environment variable "
+                         "OT_TEST_EMPTY_KEY is empty"),
+              std::string::npos)
+        << r.err;
+}
+
 TEST_F(Cli, LogLinesShowPricesQuantitiesAndFeesToTenSignificantDigits) {
     std::string text = kGoodPipeline;
     text.replace(text.find("{ use: mock }"), 13,

@@ -54,6 +54,14 @@ TEST_F(Secrets, FromTheEnvironment) {
     unsetenv("OT_TEST_SECRET");
 }
 
+TEST_F(Secrets, AnEmptyVariableIsReportedAtTheParameter) {
+    setenv("OT_TEST_EMPTY_SECRET", "", 1);
+    EXPECT_EQ(error_of(api_key("${OT_TEST_EMPTY_SECRET}")),
+              "p.yaml:8:14: strategy.params.api_key: environment variable OT_TEST_EMPTY_SECRET "
+              "is empty");
+    unsetenv("OT_TEST_EMPTY_SECRET");
+}
+
 TEST_F(Secrets, FromAPrivateFileWithoutTheTrailingNewline) {
     const std::string file = write_key("key", "sk-file\n", 0600);
     const Pipeline p = parse(api_key("${file:" + file + "}"));
