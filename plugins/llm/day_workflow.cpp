@@ -126,7 +126,8 @@ json DayRecord::to_json() const {
             {"done", done},
             {"context", context_json(context)},
             {"error", error},
-            {"open_entries", entries_json(open_entries)}};
+            {"open_entries", entries_json(open_entries)},
+            {"sent_entries", entries_json(sent_entries)}};
 }
 
 DayRecord DayRecord::from_json(const json& j) {
@@ -142,6 +143,7 @@ DayRecord DayRecord::from_json(const json& j) {
     r.context.executed = strings_from(c, "executed");
     r.context.week_traded = strings_from(c, "week_traded");
     r.open_entries = entries_from(j.value("open_entries", json::array()));
+    r.sent_entries = entries_from(j.value("sent_entries", json::array()));
     return r;
 }
 

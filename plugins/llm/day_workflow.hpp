@@ -38,8 +38,9 @@ struct PlannedTrade {
     std::string rationale;
 };
 
-// An entry sent at market open, kept while its position may be open: what the monitoring and
-// the reviews of later days know of a position beyond the host's ledger.
+// An entry sent at market open: first waiting for its position to be seen, then kept while that
+// position is open, as what the monitoring and the reviews of later days know of it beyond the
+// host's ledger.
 struct OpenEntry {
     std::string day;  // when it was sent
     PlannedTrade trade;
@@ -49,8 +50,8 @@ struct DayContext {
     std::vector<std::string> watchlist;
     std::vector<std::string> analysed;
     std::vector<PlannedTrade> planned;
-    std::vector<std::string> executed;     // symbols of the signals sent at market open
-    std::vector<std::string> week_traded;  // kept until the weekly review
+    std::vector<std::string> executed;     // symbols whose entry of the day opened a position
+    std::vector<std::string> week_traded;  // the same over the week, kept until its review
 };
 
 struct DayRecord {
@@ -60,6 +61,9 @@ struct DayRecord {
     DayContext context;
     std::string error;                    // why the day is in the error state (until it ends)
     std::vector<OpenEntry> open_entries;  // kept across days, one per symbol
+    // Sent at market open, no position seen yet: the engine may ignore a signal and the risk
+    // stage refuse it, so an entry counts as executed only once its position shows.
+    std::vector<OpenEntry> sent_entries;
 
     nlohmann::json to_json() const;
     static DayRecord from_json(const nlohmann::json& j);

@@ -131,6 +131,7 @@ void LlmDayStrategy::on_event(const ot_event& ev, sdk::Signals& out) {
     e.day = date_of(days);
     e.weekday = weekday_of(days);
 
+    confirm_sent_entries(e);
     if (e.name == pre_market_event_)
         pre_market(e);
     else if (e.name == market_open_event_)
@@ -171,6 +172,10 @@ void LlmDayStrategy::plan_day(const Event& e) {
     std::vector<std::pair<double, std::string>> candidates;
     for (const std::string& symbol : universe_) {
         if (last_close_.count(symbol) == 0) continue;  // no bar yet: nothing to judge it by
+        if (host().position(symbol).qty != 0) {
+            entry_outcome(e, symbol, "not planned", "a position is already open");
+            continue;
+        }
         const Decision d = ask(DayStep::Screening, e, symbol);
         if (d.action == OT_ACTION_BUY) candidates.emplace_back(d.confidence, symbol);
     }
@@ -214,15 +219,20 @@ void LlmDayStrategy::market_open(const Event& e, sdk::Signals& out) {
         run_pre_market(e);
     }
     if (!workflow_->transition(DayState::MarketOpenExecution, "market_open of " + e.day)) return;
+    // The engine would ignore a BUY of a symbol held (a duplicate), or add to its position.
+    std::vector<PlannedTrade> entries;
+    for (const PlannedTrade& t : r.context.planned) {
+        if (host().position(t.symbol).qty != 0)
+            entry_outcome(e, t.symbol, "not sent", "a position is already open");
+        else
+            entries.push_back(t);
+    }
     // Done and saved before any signal leaves: a restart must never send these orders again.
     r.done.insert("market_open");
-    for (const PlannedTrade& t : r.context.planned) {
-        r.context.executed.push_back(t.symbol);
-        r.context.week_traded.push_back(t.symbol);
-        remember_entry(e, t);
-    }
+    for (const PlannedTrade& t : entries)
+        r.sent_entries.push_back({e.day, t});
     save();
-    for (const PlannedTrade& t : r.context.planned) {
+    for (const PlannedTrade& t : entries) {
         sdk::Signal s;
         s.action = OT_ACTION_BUY;
         s.symbol = t.symbol;
@@ -285,7 +295,7 @@ void LlmDayStrategy::monitor(const Event& e, sdk::Signals& out) {
     resume_after_market_open();
     r.done.insert(e.name);
     const std::string note = day_note();
-    forget_closed_entries(e);
+    forget_closed_entries();
     const std::vector<std::pair<std::string, HeldPosition>> held = open_positions();
     const std::string what = e.name + " of " + e.day + ": " + std::to_string(held.size()) +
                              " open position" + (held.size() == 1 ? "" : "s") + " monitored";
@@ -338,7 +348,7 @@ void LlmDayStrategy::eod_review(const Event& e) {
         host().warn("llm_day: eod_review of " + e.day + " reviews a day in error (" + r.error +
                     ")");
     r.done.insert("eod_review");
-    forget_closed_entries(e);
+    forget_closed_entries();
     std::string portfolio;
     if (r.state == DayState::Error)
         portfolio = "The day's workflow is in error: " + r.error + "\n";
@@ -433,23 +443,60 @@ void LlmDayStrategy::hold_step(DayStep step, const Event& e, const std::string& 
     host().warn("llm_day: " + what + " on " + e.day + " is a HOLD: " + reason);
 }
 
-void LlmDayStrategy::remember_entry(const Event& e, const PlannedTrade& trade) {
+void LlmDayStrategy::confirm_sent_entries(const Event& e) {
+    DayRecord& r = workflow_->record();
+    std::vector<OpenEntry> waiting;
+    for (const OpenEntry& sent : r.sent_entries) {
+        const std::string& symbol = sent.trade.symbol;
+        if (host().position(symbol).qty > 0) {
+            if (sent.day == r.day) r.context.executed.push_back(symbol);
+            r.context.week_traded.push_back(symbol);
+            remember_entry(sent);
+            entry_outcome(e, symbol, "opened", "its position is open", sent.day);
+        } else if (sent.day == e.day && e.name != eod_event_) {
+            waiting.push_back(sent);  // a market order fills within the day
+        } else {
+            entry_outcome(e, symbol, "not opened",
+                          "no position by " + e.name + " of " + e.day +
+                              ": the signal was ignored or refused (see its outcome in the "
+                              "journal's signals), or the position was closed at once",
+                          sent.day);
+        }
+    }
+    r.sent_entries = std::move(waiting);
+}
+
+void LlmDayStrategy::entry_outcome(const Event& e, const std::string& symbol,
+                                   const std::string& outcome, const std::string& reason,
+                                   const std::string& entry_day) {
+    const std::string day = entry_day.empty() ? e.day : entry_day;
+    journal("workflow_entry", {{"day", day},
+                               {"event", e.name},
+                               {"symbol", symbol},
+                               {"outcome", outcome},
+                               {"reason", reason}});
+    const std::string text =
+        "llm_day: the entry of " + symbol + " of " + day + " " + outcome + " (" + reason + ")";
+    if (outcome == "not opened")
+        host().warn(text);
+    else
+        host().info(text);
+}
+
+void LlmDayStrategy::remember_entry(const OpenEntry& entry) {
     std::vector<OpenEntry>& entries = workflow_->record().open_entries;
     entries.erase(
         std::remove_if(entries.begin(), entries.end(),
-                       [&](const OpenEntry& o) { return o.trade.symbol == trade.symbol; }),
+                       [&](const OpenEntry& o) { return o.trade.symbol == entry.trade.symbol; }),
         entries.end());
-    entries.push_back({e.day, trade});
+    entries.push_back(entry);
 }
 
-void LlmDayStrategy::forget_closed_entries(const Event& e) {
-    // An entry of today may not be filled yet; one of an earlier day with no position is over.
+void LlmDayStrategy::forget_closed_entries() {
     std::vector<OpenEntry>& entries = workflow_->record().open_entries;
-    entries.erase(std::remove_if(entries.begin(), entries.end(),
-                                 [&](const OpenEntry& o) {
-                                     return o.day != e.day &&
-                                            host().position(o.trade.symbol).qty == 0;
-                                 }),
+    entries.erase(std::remove_if(
+                      entries.begin(), entries.end(),
+                      [&](const OpenEntry& o) { return host().position(o.trade.symbol).qty == 0; }),
                   entries.end());
 }
 

@@ -1,6 +1,7 @@
 // The "llm_day" strategy: seed 003's trading day, driven by the calendar triggers of the pipeline.
-// pre_market screens the universe into a watchlist, analyses the top candidates and plans entries
-// with stop-loss and take-profit; market_open sends them as BUY signals (the risk stage decides);
+// pre_market screens the universe (but the symbols already held) into a watchlist, analyses the
+// top candidates and plans entries with stop-loss and take-profit; market_open sends them as BUY
+// signals (the risk stage decides), each counted as executed once its position is seen;
 // monitor* events may close any open position of the universe, carried from earlier days too,
 // whatever the day's state (in error, or without a market_open); eod_review journals a review,
 // whatever the state too; weekly_review (on its day) flags poor performers. The day is a
@@ -101,9 +102,16 @@ class LlmDayStrategy final : public sdk::Strategy {
     Decision ask(DayStep step, const Event& e, const std::string& symbol);
     void hold_step(DayStep step, const Event& e, const std::string& symbol,
                    const std::string& reason);
-    // The entry sent for a symbol, kept (and saved) while its position may be open.
-    void remember_entry(const Event& e, const PlannedTrade& trade);
-    void forget_closed_entries(const Event& e);
+    // An entry sent at market open counts (executed, traded this week, remembered) once its
+    // position is seen; one with no position by its day's review, or a later day, did not open.
+    void confirm_sent_entries(const Event& e);
+    // Journals what became of a symbol's entry of `entry_day` (default e.day): "not planned" or
+    // "not sent" (a position is already open), "opened", "not opened".
+    void entry_outcome(const Event& e, const std::string& symbol, const std::string& outcome,
+                       const std::string& reason, const std::string& entry_day = "");
+    // The entry that opened a symbol's position, kept (and saved) while that position is open.
+    void remember_entry(const OpenEntry& entry);
+    void forget_closed_entries();
     // Every open position of the universe, from the host's ledger, with its entry when known.
     std::vector<std::pair<std::string, HeldPosition>> open_positions() const;
     void save() const;

@@ -1,6 +1,7 @@
 // Seed 003's trading day through the real engine: the llm_day strategy on calendar triggers
 // (America/New_York, mon-fri) over a week of hourly bars, the fake command as the model, the
-// mock executor. Entries at market open carry their stop-loss and take-profit; a bad answer in
+// mock executor. Entries at market open carry their stop-loss and take-profit; a symbol held is
+// not planned again, and an entry counts as executed once its position shows; a bad answer in
 // any step is a HOLD for its symbol and the day goes on; a position bought on one day is monitored
 // on the next, on a day without a market_open too; a backtest that stops in the middle of a day and
 // runs again over the rest resumes without sending the market-open orders again; the prompts show
@@ -114,6 +115,20 @@ class LlmDay : public ::testing::Test {
         for (const std::string& l : day_steps)
             out << l << "\n";
     }
+    // The model closes every position it monitors on these days (the first monitor, 11:00).
+    void closes_on(const std::vector<std::string>& days) const {
+        std::ofstream out(dir.path() / "close");
+        for (const std::string& day : days)
+            out << day << " monitoring\n";
+    }
+    // "<day> <symbol> <outcome>" of every workflow_entry record of a run.
+    std::vector<std::string> entry_outcomes(int64_t run) const {
+        std::vector<std::string> out;
+        for (const json& e : events(run, "workflow_entry"))
+            out.push_back(e["day"].get<std::string>() + " " + e["symbol"].get<std::string>() + " " +
+                          e["outcome"].get<std::string>());
+        return out;
+    }
 
     ot::TempDir dir;
     core::PluginRegistry registry;
@@ -123,6 +138,7 @@ const std::vector<std::string> kWeek = {"2024-01-01", "2024-01-02", "2024-01-03"
                                         "2024-01-05"};
 
 TEST_F(LlmDay, AWeekOfDaysPlacesPlannedEntriesAtMarketOpenAndReviewsThem) {
+    closes_on(kWeek);  // flat again by noon: every day enters anew
     core::RunSummary s = run(0, kWeekBars);
     ASSERT_EQ(s.status, "completed");
     EXPECT_EQ(buy_days(s.run_id), kWeek);
@@ -166,13 +182,49 @@ TEST_F(LlmDay, AWeekOfDaysPlacesPlannedEntriesAtMarketOpenAndReviewsThem) {
     EXPECT_EQ(transitions_to(s.run_id, "ready")[0]["context"]["planned"][0]["size_pct"], 10);
 }
 
+TEST_F(LlmDay, ASymbolHeldIsNotPlannedAgainAndItsEntryIsTheOneThatOpenedIt) {
+    // The model keeps Monday's position all week: the days after plan nothing for it, ask the
+    // model nothing about it before the open, and send no BUY the engine would ignore.
+    core::RunSummary s = run(0, kWeekBars);
+    ASSERT_EQ(s.status, "completed");
+    EXPECT_EQ(buy_days(s.run_id), std::vector<std::string>{"2024-01-01"});
+    for (const core::SignalRecord& sig : journal().signals(s.run_id))
+        EXPECT_TRUE(sig.action != core::Action::Buy || sig.outcome == "order") << sig.outcome;
+    EXPECT_EQ(entry_outcomes(s.run_id),
+              (std::vector<std::string>{
+                  "2024-01-01 BTC/USDT opened", "2024-01-02 BTC/USDT not planned",
+                  "2024-01-03 BTC/USDT not planned", "2024-01-04 BTC/USDT not planned",
+                  "2024-01-05 BTC/USDT not planned"}));
+    for (const char* day : {"2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"}) {
+        EXPECT_TRUE(prompts("screening", day).empty()) << day;
+        EXPECT_TRUE(prompts("entry_optimisation", day).empty()) << day;
+    }
+    // The position is monitored with the entry that opened it.
+    std::vector<std::string> monitored = prompts("monitoring", "2024-01-03");
+    ASSERT_EQ(monitored.size(), 2u);
+    for (const std::string& prompt : monitored)
+        EXPECT_NE(prompt.find("opened 2024-01-01 at 10 % of equity"), std::string::npos) << prompt;
+
+    std::vector<json> reviews = events(s.run_id, "workflow_review");
+    ASSERT_EQ(reviews.size(), 5u);
+    EXPECT_EQ(reviews[0]["executed"], json::array({"BTC/USDT"}));
+    for (std::size_t i = 1; i < reviews.size(); ++i)
+        EXPECT_EQ(reviews[i]["executed"], json::array()) << reviews[i]["day"];
+    EXPECT_NE(prompts("daily_review", "2024-01-02").at(0).find("Executed today:\n"),
+              std::string::npos);
+    std::vector<json> weekly = transitions_to(s.run_id, "weekly_review");
+    ASSERT_EQ(weekly.size(), 1u);
+    EXPECT_EQ(weekly[0]["context"]["week_traded"], json::array({"BTC/USDT"}));
+}
+
 TEST_F(LlmDay, ABadAnswerInAnyStepIsAHoldForItsSymbolAndTheDayGoesOn) {
     bad_answers({"2024-01-01 screening", "2024-01-02 analysis", "2024-01-03 entry_optimisation",
                  "2024-01-04 monitoring", "2024-01-05 daily_review"});
     core::RunSummary s = run(0, kWeekBars);
     ASSERT_EQ(s.status, "completed");
-    // No entry planned on the days whose pre-market had a bad answer; every day runs to its end.
-    EXPECT_EQ(buy_days(s.run_id), (std::vector<std::string>{"2024-01-04", "2024-01-05"}));
+    // No entry planned on the days whose pre-market had a bad answer, nor on Friday, which holds
+    // Thursday's position; every day runs to its end.
+    EXPECT_EQ(buy_days(s.run_id), std::vector<std::string>{"2024-01-04"});
     EXPECT_TRUE(transitions_to(s.run_id, "error").empty());
     for (const json& t : events(s.run_id, "workflow_transition"))
         EXPECT_FALSE(t.contains("refused")) << t.dump();
@@ -213,8 +265,10 @@ TEST_F(LlmDay, APositionBoughtOnMondayIsMonitoredOnTheDaysAfter) {
 }
 
 TEST_F(LlmDay, ARunStoppedMidDayResumesWithoutRepeatingTheMarketOpenOrders) {
-    // The first run ends on Wednesday at 15:00 UTC, just after the market-open orders; the second
-    // starts at 13:00 UTC, so Wednesday's market_open fires again in it.
+    // The first run ends on Wednesday at 15:00 UTC, just after the market-open orders, before
+    // their fill; the second starts at 13:00 UTC, so Wednesday's market_open fires again in it.
+    // The model closes each day's position at 11:00, so every day enters anew.
+    closes_on(kWeek);
     const int wednesday = 2 * 24;
     core::RunSummary first = run(0, wednesday + 15);
     ASSERT_EQ(first.status, "completed");
@@ -228,19 +282,20 @@ TEST_F(LlmDay, ARunStoppedMidDayResumesWithoutRepeatingTheMarketOpenOrders) {
     ASSERT_EQ(skips.size(), 1u);
     EXPECT_EQ(skips[0]["step"], "market_open");
     EXPECT_EQ(skips[0]["day"], "2024-01-03");
-    // Wednesday goes on from where it stopped: reviewed in the second run.
+    // Wednesday goes on from where it stopped: reviewed in the second run, whose account (a
+    // backtest's own) never saw the first run's order fill.
     std::vector<json> reviews = events(second.run_id, "workflow_review");
     ASSERT_EQ(reviews.size(), 3u);
     EXPECT_EQ(reviews[0]["day"], "2024-01-03");
-    EXPECT_EQ(reviews[0]["executed"], json::array({"BTC/USDT"}));
+    EXPECT_EQ(reviews[0]["executed"], json::array());
+    EXPECT_EQ(entry_outcomes(second.run_id)[0], "2024-01-03 BTC/USDT not opened");
     for (const json& t : events(second.run_id, "workflow_transition"))
         EXPECT_FALSE(t.contains("refused")) << t.dump();
 }
 
 TEST_F(LlmDay, APositionIsClosedOnADayWhoseMarketOpenDidNotRun) {
-    // Tuesday's market_open does not fire (a holiday of that trigger alone): the entry Tuesday's
-    // pre-market planned is never sent, but Monday's position is monitored, and the model closes
-    // it.
+    // Tuesday's market_open does not fire (a holiday of that trigger alone), but Monday's position
+    // is monitored, and the model closes it.
     std::ofstream(dir.path() / "close") << "2024-01-02 monitoring\n";
     core::RunSummary s = run(0, 3 * 24, ", holidays: [2024-01-02]");
     ASSERT_EQ(s.status, "completed");
@@ -278,6 +333,7 @@ TEST_F(LlmDay, APositionIsClosedOnADayWhoseMarketOpenDidNotRun) {
 }
 
 TEST_F(LlmDay, APromptShowsTheIndicatorsOfTheBarsClosedBeforeItsStep) {
+    closes_on({"2024-01-01", "2024-01-02"});  // flat on Wednesday: BTC/USDT is screened
     core::RunSummary s = run(0, 3 * 24);
     ASSERT_EQ(s.status, "completed");
     // Wednesday's pre_market (06:30 New York, 11:30 UTC) fires at the close of the bar of 11:00

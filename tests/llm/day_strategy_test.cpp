@@ -1,6 +1,7 @@
 // The llm_day plugin loaded as the host loads it, on the host's key-value state across restarts:
 // a pre-market that a restart interrupted, or that the process was down for, runs at market_open,
-// so the day still trades; an unusable answer costs only its symbol's step; a position carried
+// so the day still trades; a symbol held is not planned again, and an entry counts once its
+// position shows; an unusable answer costs only its symbol's step; a position carried
 // from an earlier day is monitored, on a day in error or without a market_open too; a symbol step
 // is shown the market of the bars received. The model is an in-process OpenAI-compatible fake
 // answering from day_policy.
@@ -364,7 +365,7 @@ TEST_F(LlmDayRestart, APreMarketStoppedByARestartRunsAgainAtMarketOpen) {
     EXPECT_TRUE(refused(restarted).empty());
     json after = json::parse(restarted.kv().at("llm_day.workflow"));
     EXPECT_EQ(after["state"], "intraday_monitoring");
-    EXPECT_EQ(after["context"]["executed"], json::array({"BTC/USDT"}));
+    EXPECT_EQ(after["sent_entries"].size(), 1u);
 
     // The day goes on: the market-open orders are not sent twice.
     EXPECT_TRUE(fire(s, restarted, "market_open", kTuesday, 14.5, "09:30").empty());
@@ -456,6 +457,88 @@ TEST_F(LlmDaySteps, AScreeningYesNeedsNoPositionSize) {
     EXPECT_EQ(symbols_of(fire(s, host, "market_open", kTuesday, 14.5, "09:30"), OT_ACTION_BUY),
               (std::vector<std::string>{"BTC/USDT", "ETH/USDT"}));
     EXPECT_TRUE(journal(host, "workflow_hold").empty());
+}
+
+TEST_F(LlmDaySteps, AnEntryCountsAsExecutedOnlyOnceItsPositionIsSeen) {
+    // Tuesday's entry is sent but opens nothing (the risk stage refused it): it is not executed,
+    // not traded this week, not remembered. Wednesday's opens a position: it is, from the first
+    // event that sees it.
+    ot::FakeHost host(OT_MODE_PAPER);
+    ot::StrategyInstance s = start(host, kTuesday);
+    override_answers(host, [](const std::string&) { return std::nullopt; });
+    fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+    expect_planned_entry(fire(s, host, "market_open", kTuesday, 14.5, "09:30"));
+    EXPECT_TRUE(saved_workflow(host)["context"]["executed"].empty());
+    fire(s, host, "monitor_11", kTuesday, 16, "11:00");
+    EXPECT_TRUE(journal(host, "workflow_entry").empty());  // it may still fill today
+    fire(s, host, "eod_review", kTuesday, 21, "16:00");
+
+    std::vector<json> outcomes = journal(host, "workflow_entry");
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_EQ(outcomes[0]["day"], "2024-01-02");
+    EXPECT_EQ(outcomes[0]["symbol"], "BTC/USDT");
+    EXPECT_EQ(outcomes[0]["outcome"], "not opened");
+    EXPECT_EQ(outcomes[0]["event"], "eod_review");
+    EXPECT_EQ(
+        host.logs_containing("the entry of BTC/USDT of 2024-01-02 not opened", OT_LOG_WARN).size(),
+        1u);
+    EXPECT_EQ(journal(host, "workflow_review").back()["executed"], json::array());
+    ASSERT_FALSE(prompts.empty());
+    EXPECT_NE(prompts.back().find("Executed today:\nOpen positions:"), std::string::npos)
+        << prompts.back();
+    json saved = saved_workflow(host);
+    EXPECT_TRUE(saved["context"]["week_traded"].empty());
+    EXPECT_TRUE(saved["open_entries"].empty());
+    EXPECT_TRUE(saved["sent_entries"].empty());
+
+    fire(s, host, "pre_market", kWednesday, 11.5, "06:30");
+    expect_planned_entry(fire(s, host, "market_open", kWednesday, 14.5, "09:30"));
+    host.set_position("BTC/USDT", long_position(2, kPrice, 0));
+    fire(s, host, "monitor_11", kWednesday, 16, "11:00");
+    saved = saved_workflow(host);
+    EXPECT_EQ(saved["context"]["executed"], json::array({"BTC/USDT"}));
+    EXPECT_EQ(saved["context"]["week_traded"], json::array({"BTC/USDT"}));
+    ASSERT_EQ(saved["open_entries"].size(), 1u);
+    EXPECT_EQ(saved["open_entries"][0]["day"], "2024-01-03");
+    EXPECT_EQ(journal(host, "workflow_entry").back()["outcome"], "opened");
+}
+
+TEST_F(LlmDaySteps, ASymbolHeldIsNeitherPlannedNorSentAndKeepsTheEntryThatOpenedIt) {
+    ot::FakeHost host(OT_MODE_PAPER);
+    monday_leaves_a_position(host);
+    ot::StrategyInstance s = start(host, kTuesday, {"BTC/USDT", "ETH/USDT"});
+    override_answers(host, [](const std::string&) { return std::nullopt; });
+    s.on_bars(
+        {{"ETH/USDT", 3600, kTuesday + 10 * kHourMs, kPrice, kPrice + 1, kPrice - 1, kPrice, 5}});
+    fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+    // BTC/USDT, held since Monday, costs no request; ETH/USDT is planned.
+    EXPECT_TRUE(prompts_of("screening", "BTC/USDT").empty());
+    EXPECT_EQ(prompts_of("entry_optimisation", "ETH/USDT").size(), 1u);
+    std::vector<json> outcomes = journal(host, "workflow_entry");
+    ASSERT_EQ(outcomes.size(), 2u);  // Monday's, opened at its review; Tuesday's
+    EXPECT_EQ(outcomes[0]["outcome"], "opened");
+    EXPECT_EQ(outcomes[1]["day"], "2024-01-02");
+    EXPECT_EQ(outcomes[1]["symbol"], "BTC/USDT");
+    EXPECT_EQ(outcomes[1]["outcome"], "not planned");
+    EXPECT_EQ(outcomes[1]["reason"], "a position is already open");
+
+    // ETH/USDT is bought by hand before the open: its planned entry is not sent either.
+    host.set_position("ETH/USDT", long_position(1, kPrice, 0));
+    EXPECT_TRUE(fire(s, host, "market_open", kTuesday, 14.5, "09:30").empty());
+    outcomes = journal(host, "workflow_entry");
+    ASSERT_EQ(outcomes.size(), 3u);
+    EXPECT_EQ(outcomes[2]["symbol"], "ETH/USDT");
+    EXPECT_EQ(outcomes[2]["outcome"], "not sent");
+
+    fire(s, host, "monitor_11", kTuesday, 16, "11:00");
+    std::vector<std::string> monitored = prompts_of("monitoring", "BTC/USDT");
+    ASSERT_EQ(monitored.size(), 1u);
+    EXPECT_NE(monitored[0].find("opened 2024-01-01 at 10 % of equity"), std::string::npos)
+        << monitored[0];
+    json saved = saved_workflow(host);
+    EXPECT_TRUE(saved["context"]["executed"].empty());
+    ASSERT_EQ(saved["open_entries"].size(), 1u);
+    EXPECT_EQ(saved["open_entries"][0]["day"], "2024-01-01");
 }
 
 TEST_F(LlmDaySteps, AnUnusableAnswerIsAHoldForItsSymbolAndTheDayGoesOn) {
@@ -657,7 +740,8 @@ TEST_F(LlmDayMonitoring, ADayWhosePreMarketAndMarketOpenNeverRanIsMonitoredAcros
 }
 
 TEST_F(LlmDayMonitoring, ADayWhoseMarketOpenDidNotRunIsMonitoredAndEndsInError) {
-    // Tuesday's pre-market plans an entry; the process is down at market_open.
+    // Tuesday's pre-market completes (BTC/USDT, held, is not planned again); the process is down
+    // at market_open.
     ot::FakeHost host(OT_MODE_PAPER);
     monday_leaves_a_position(host);
     {
@@ -674,7 +758,7 @@ TEST_F(LlmDayMonitoring, ADayWhoseMarketOpenDidNotRunIsMonitoredAndEndsInError) 
     EXPECT_EQ(runs[0]["note"], "the day's market_open has not run");
     EXPECT_TRUE(refused(host).empty());
 
-    // The planned entry was never sent: the day ends unfinished, reviewed.
+    // Its market_open never ran: the day ends unfinished, reviewed.
     fire(s, host, "eod_review", kTuesday, 21, "16:00");
     json saved = saved_workflow(host);
     EXPECT_EQ(saved["state"], "error");
