@@ -330,8 +330,7 @@ void LlmDayStrategy::monitor(const Event& e, sdk::Signals& out) {
     journal("workflow_monitor", record);
 }
 
-void LlmDayStrategy::eod_review(const Event& e) {
-    if (already_done(e, "eod_review")) return;
+std::string LlmDayStrategy::close_day(const Event& e) {
     DayRecord& r = workflow_->record();
     if (r.day != e.day) open_day(e);
     resume_after_market_open();
@@ -339,11 +338,18 @@ void LlmDayStrategy::eod_review(const Event& e) {
     if (r.state == DayState::IntradayMonitoring ||
         (r.state == DayState::Idle && r.done.count("pre_market") == 0))
         workflow_->transition(DayState::EndOfDayReview,
-                              "eod_review of " + e.day + (note.empty() ? "" : " (" + note + ")"));
+                              e.name + " of " + e.day + (note.empty() ? "" : " (" + note + ")"));
     else if (r.state != DayState::Error)
         // Its entries were planned, or being planned, and never sent: the day did not complete.
         workflow_->fail("day " + e.day + " ends unfinished in " + state_name(r.state) + " (" +
                         note + ")");
+    return note;
+}
+
+void LlmDayStrategy::eod_review(const Event& e) {
+    if (already_done(e, "eod_review")) return;
+    DayRecord& r = workflow_->record();
+    const std::string note = close_day(e);
     if (r.state == DayState::Error)
         host().warn("llm_day: eod_review of " + e.day + " reviews a day in error (" + r.error +
                     ")");
@@ -380,9 +386,16 @@ void LlmDayStrategy::weekly_review(const Event& e) {
     }
     if (already_done(e, "weekly_review")) return;
     DayRecord& r = workflow_->record();
-    if (r.day != e.day)
-        return workflow_->refuse(DayState::WeeklyReview,
-                                 "weekly_review of " + e.day + ": the workflow is on day " + r.day);
+    // The week is reviewed whatever became of the day: one whose eod_review did not run (the
+    // process was down, its trigger skipped) is closed first, as eod_review closes it, without
+    // its daily review.
+    std::string note;
+    if (r.day != e.day || r.done.count("eod_review") == 0) {
+        const std::string day_note = close_day(e);
+        note = "the day's " + eod_event_ + " did not run: the day was closed without its review" +
+               (day_note.empty() ? "" : " (" + day_note + ")");
+        host().warn("llm_day: " + e.name + " of " + e.day + ": " + note);
+    }
     // A day in error was reviewed in error (eod_review): its week is reviewed too, in error.
     const bool in_error = r.state == DayState::Error;
     if (in_error)
@@ -400,6 +413,7 @@ void LlmDayStrategy::weekly_review(const Event& e) {
     }
     json record = {{"day", e.day}, {"reviewed", reviewed}, {"flagged", flagged}};
     if (in_error) record["error"] = r.error;
+    if (!note.empty()) record["note"] = note;
     journal("workflow_weekly_review", record);
     r.context.week_traded.clear();
     if (!in_error) workflow_->transition(DayState::Idle, "week reviewed");
@@ -453,7 +467,7 @@ void LlmDayStrategy::confirm_sent_entries(const Event& e) {
             r.context.week_traded.push_back(symbol);
             remember_entry(sent);
             entry_outcome(e, symbol, "opened", "its position is open", sent.day);
-        } else if (sent.day == e.day && e.name != eod_event_) {
+        } else if (sent.day == e.day && e.name != eod_event_ && e.name != weekly_event_) {
             waiting.push_back(sent);  // a market order fills within the day
         } else {
             entry_outcome(e, symbol, "not opened",

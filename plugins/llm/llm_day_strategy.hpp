@@ -87,6 +87,10 @@ class LlmDayStrategy final : public sdk::Strategy {
     // The day is reviewed whatever its state: one in error stays in error, one whose market_open
     // did not run ends in error (its plan was not sent), one that never began is reviewed.
     void eod_review(const Event& e);
+    // Ends e.day as its review does (end_of_day_review, or error when unfinished); returns the
+    // day's note from before (day_note).
+    std::string close_day(const Event& e);
+    // On its day, whatever the day's state: a day whose eod_review did not run is closed first.
     void weekly_review(const Event& e);
     // e.day when the record is on an earlier day: its pre-market never ran.
     void open_day(const Event& e);

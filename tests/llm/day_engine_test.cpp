@@ -47,8 +47,9 @@ class LlmDay : public ::testing::Test {
                 << std::min(open, close) - 0.2 << ',' << close << ",1\n";
         }
     }
-    // `market_open` is added to the market_open trigger's settings (", holidays: [...]").
-    core::RunSummary run(int first_bar, int last_bar, const std::string& market_open = "") {
+    // `market_open` and `eod_review` are added to those triggers' settings (", holidays: [...]").
+    core::RunSummary run(int first_bar, int last_bar, const std::string& market_open = "",
+                         const std::string& eod_review = "") {
         write_bars(first_bar, last_bar);
         const std::string yaml =
             "version: 1\nname: llm-day\nmode: backtest\njournal: journal.db\n"
@@ -60,7 +61,9 @@ class LlmDay : public ::testing::Test {
             " }\n"
             "    - { name: monitor_11, at: \"11:00\", days: mon-fri }\n"
             "    - { name: monitor_14, at: \"14:00\", days: mon-fri }\n"
-            "    - { name: eod_review, at: \"16:00\", days: mon-fri }\n"
+            "    - { name: eod_review, at: \"16:00\", days: mon-fri" +
+            eod_review +
+            " }\n"
             "    - { name: weekly_review, at: \"16:30\", days: [fri] }\n"
             "feed: { use: csv, params: { path: bars.csv, timeframe: 1h } }\n"
             "strategy: { use: llm_day, params: { provider: command, model: haiku, "
@@ -330,6 +333,29 @@ TEST_F(LlmDay, APositionIsClosedOnADayWhoseMarketOpenDidNotRun) {
     for (const json& t : events(s.run_id, "workflow_transition"))
         EXPECT_FALSE(t.contains("refused")) << t.dump();
     EXPECT_EQ(events(s.run_id, "workflow_review").size(), 3u);
+}
+
+TEST_F(LlmDay, AFridayWithoutItsDailyReviewStillHasItsWeeklyReview) {
+    // Friday's eod_review does not fire (a holiday of that trigger alone): the weekly review
+    // closes the day first, then reviews the week.
+    core::RunSummary s = run(0, kWeekBars, "", ", holidays: [2024-01-05]");
+    ASSERT_EQ(s.status, "completed");
+    std::vector<json> reviews = events(s.run_id, "workflow_review");
+    ASSERT_EQ(reviews.size(), 4u);
+    std::vector<json> weekly = events(s.run_id, "workflow_weekly_review");
+    ASSERT_EQ(weekly.size(), 1u);
+    EXPECT_EQ(weekly[0]["day"], "2024-01-05");
+    EXPECT_EQ(weekly[0]["reviewed"], json::array({"BTC/USDT"}));
+    EXPECT_EQ(weekly[0]["note"],
+              "the day's eod_review did not run: the day was closed without its review");
+    EXPECT_FALSE(weekly[0].contains("error"));
+    for (const json& t : events(s.run_id, "workflow_transition"))
+        EXPECT_FALSE(t.contains("refused")) << t.dump();
+    std::vector<json> idle = transitions_to(s.run_id, "idle");
+    ASSERT_EQ(idle.size(), 5u);
+    EXPECT_EQ(idle.back()["day"], "2024-01-05");
+    EXPECT_EQ(idle.back()["reason"], "week reviewed");
+    EXPECT_EQ(idle.back()["context"]["week_traded"], json::array());
 }
 
 TEST_F(LlmDay, APromptShowsTheIndicatorsOfTheBarsClosedBeforeItsStep) {

@@ -791,6 +791,34 @@ TEST_F(LlmDayMonitoring, AFridayInErrorStillHasItsWeeklyReview) {
     EXPECT_TRUE(refused(host).empty());
 }
 
+TEST_F(LlmDayMonitoring, AWeeklyReviewOnADayNothingElseRanStillReviewsTheWeek) {
+    // Monday trades BTC/USDT; the process is down from Monday evening to Friday 16:30: the weekly
+    // review is Friday's first event.
+    constexpr int64_t kFriday = kMonday + 4 * kDayMs;
+    ot::FakeHost host(OT_MODE_PAPER);
+    monday_leaves_a_position(host);
+    ot::StrategyInstance s = start(host, kFriday);
+    fire(s, host, "weekly_review", kFriday, 21.5, "16:30");
+
+    std::vector<json> weekly = journal(host, "workflow_weekly_review");
+    ASSERT_EQ(weekly.size(), 1u);
+    EXPECT_EQ(weekly[0]["day"], "2024-01-05");
+    EXPECT_EQ(weekly[0]["reviewed"], json::array({"BTC/USDT"}));
+    EXPECT_EQ(weekly[0]["flagged"], json::array({"BTC/USDT"}));
+    EXPECT_EQ(weekly[0]["note"],
+              "the day's eod_review did not run: the day was closed without its review (the "
+              "day's pre-market and market_open did not run)");
+    EXPECT_EQ(host.logs_containing("weekly_review of 2024-01-05: the day's eod_review did not run",
+                                   OT_LOG_WARN)
+                  .size(),
+              1u);
+    EXPECT_TRUE(refused(host).empty());
+    json saved = saved_workflow(host);
+    EXPECT_EQ(saved["day"], "2024-01-05");
+    EXPECT_EQ(saved["state"], "idle");
+    EXPECT_TRUE(saved["context"]["week_traded"].empty());
+}
+
 TEST_F(LlmDayMarket, ASymbolStepIsShownTheIndicatorsOfTheBarsReceived) {
     // Two 4h bars, and 60 hourly bars up to Tuesday 11:00 UTC: the finest timeframe is shown.
     Series bars;
