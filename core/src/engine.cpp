@@ -270,6 +270,7 @@ class Engine {
         record_execution_model();
         if (!p_.schedule.triggers.empty()) scheduler_.emplace(p_.schedule.triggers);
         if (!backtest_) {
+            adopt_new_triggers(wall_clock_.now_ms());
             try {
                 int fills = router_->reconcile();
                 fills += router_->poll();  // what the venue did while the run was down
@@ -600,6 +601,22 @@ class Engine {
             risk_.on_bar(symbol, now_ms, batch.high[row], batch.low[row], batch.close[row]);
         }
         return fills;
+    }
+
+    // A trigger the journal has no record of (a first start, or a trigger new to the pipeline)
+    // missed nothing: its occurrences before the start were never this journal's to fire. Its
+    // latest one is stored as handled, silently, unless it is within its catch-up tolerance: that
+    // one fires, as a restart within catch_up fires a missed time.
+    void adopt_new_triggers(int64_t now_ms) {
+        if (!scheduler_) return;
+        for (const auto& t : scheduler_->triggers()) {
+            if (!t.enabled || journal_->kv_get("core", "trigger:" + t.name)) continue;
+            const auto latest = scheduler_->latest_at_or_before(t, now_ms);
+            if (!latest || now_ms - latest->time_ms <= t.catch_up_ms) continue;
+            journal_->kv_set("core", "trigger:" + t.name, std::to_string(latest->time_ms));
+            log_->debug("trigger {}: first run of this journal, its occurrence of {} is past",
+                        t.name, latest->local_text);
+        }
     }
 
     // Calendar events due at now_ms go to the strategy before the bars of that moment. Paper and

@@ -1,5 +1,5 @@
 // Calendar triggers through the real engine: a simulated week in a backtest, and paper runs that
-// restart without firing an occurrence twice.
+// restart without firing an occurrence twice, nor report missed one from before their first start.
 #include "engine_harness.hpp"
 
 #include <nlohmann/json.hpp>
@@ -114,6 +114,31 @@ TEST(SchedulerEngine, APaperRunCatchesUpOnceAndARestartDoesNotFireAgain) {
     auto schedule_events = h.events("schedule");
     ASSERT_EQ(schedule_events.size(), 1u);
     EXPECT_NE(schedule_events[0].json.find("\"fired\":true"), std::string::npos);
+}
+
+TEST(SchedulerEngine, AFirstStartAfterATriggersTimeDoesNotCountItMissed) {
+    EngineHarness h;
+    h.write_csv(hourly_week());
+    // A daily trigger two hours ago (UTC), beyond the default 10-minute catch-up, and a fresh
+    // journal: that occurrence was never this bot's to fire, so it is not reported missed.
+    const std::time_t t = std::time(nullptr) - 2 * 3600;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char at[8];
+    std::snprintf(at, sizeof at, "%02d:%02d", tm.tm_hour, tm.tm_min);
+    const std::string schedule =
+        std::string("  triggers:\n    - { name: daily, at: \"") + at + "\", tz: UTC }\n";
+    const std::string yaml = with_schedule(
+        h.pipeline_yaml(script("HOLD"), mock_executor(), "{ quantity: 1 }", "paper"), schedule);
+    h.run(yaml, quick_iterations(2));
+    EXPECT_TRUE(h.events("event_seen").empty());
+    EXPECT_TRUE(h.events("schedule").empty()) << h.events("schedule").at(0).json;
+    // It is handled: a restart does not report it either.
+    const std::optional<std::string> handled = h.kv("core", "trigger:daily");
+    ASSERT_TRUE(handled);
+    EXPECT_NEAR(static_cast<double>(std::stoll(*handled)), static_cast<double>(t) * 1000, 60'000);
+    h.run(yaml, quick_iterations(2));
+    EXPECT_TRUE(h.events("schedule").empty());
 }
 
 // After a restart nothing trades before the venue has confirmed the positions. An event due
