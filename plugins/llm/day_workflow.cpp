@@ -127,7 +127,8 @@ json DayRecord::to_json() const {
             {"context", context_json(context)},
             {"error", error},
             {"open_entries", entries_json(open_entries)},
-            {"sent_entries", entries_json(sent_entries)}};
+            {"sent_entries", entries_json(sent_entries)},
+            {"market_open_began", market_open_began}};
 }
 
 DayRecord DayRecord::from_json(const json& j) {
@@ -144,6 +145,7 @@ DayRecord DayRecord::from_json(const json& j) {
     r.context.week_traded = strings_from(c, "week_traded");
     r.open_entries = entries_from(j.value("open_entries", json::array()));
     r.sent_entries = entries_from(j.value("sent_entries", json::array()));
+    r.market_open_began = j.value("market_open_began", "");
     return r;
 }
 

@@ -64,6 +64,9 @@ struct DayRecord {
     // Sent at market open, no position seen yet: the engine may ignore a signal and the risk
     // stage refuse it, so an entry counts as executed only once its position shows.
     std::vector<OpenEntry> sent_entries;
+    // The day whose market_open began (saved before it runs): while that day's market_open is not
+    // done, it was interrupted before sending anything.
+    std::string market_open_began;
 
     nlohmann::json to_json() const;
     static DayRecord from_json(const nlohmann::json& j);

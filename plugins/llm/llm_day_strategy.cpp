@@ -53,6 +53,13 @@ bool pre_market_interrupted(const DayRecord& r) {
            r.state == DayState::Analysis || r.state == DayState::EntryOptimisation;
 }
 
+// The market_open of the record's day began and stopped (a crash, a restart) before it sent
+// anything: it is marked done before its signals leave.
+bool market_open_interrupted(const DayRecord& r) {
+    return r.market_open_began == r.day && r.done.count("market_open") == 0 &&
+           r.state != DayState::Error;
+}
+
 int weekday_index(const std::string& name) {
     for (int i = 0; kWeekdays[i]; ++i)
         if (name == kWeekdays[i]) return i;
@@ -86,8 +93,12 @@ void LlmDayStrategy::start() {
         record = DayRecord::from_json(json::parse(*saved));
         host().info(std::string("llm_day: resuming day ") + record.day + " in state " +
                     state_name(record.state));
-        if (record.state != DayState::Idle && record.state != DayState::Error &&
-            pre_market_interrupted(record))
+        if (market_open_interrupted(record))
+            host().warn("llm_day: the market_open of " + record.day +
+                        " was interrupted before it sent its entries; it runs again (with the "
+                        "pre-market if that did not complete) at that day's next monitor");
+        else if (record.state != DayState::Idle && record.state != DayState::Error &&
+                 pre_market_interrupted(record))
             host().warn("llm_day: the pre-market of " + record.day +
                         " did not complete; it runs again at that day's market_open");
     }
@@ -204,6 +215,8 @@ void LlmDayStrategy::plan_day(const Event& e) {
 void LlmDayStrategy::market_open(const Event& e, sdk::Signals& out) {
     if (already_done(e, "market_open")) return;
     DayRecord& r = workflow_->record();
+    r.market_open_began = e.day;
+    save();  // a restart before it is done knows that nothing was sent
     if (r.day != e.day || pre_market_interrupted(r)) {
         // The process was down at the pre-market's time, or stopped while it ran, and its trigger
         // does not fire twice. It places no order: run it now, so the day can still trade.
@@ -263,6 +276,8 @@ void LlmDayStrategy::resume_after_market_open() {
 
 std::string LlmDayStrategy::day_note() const {
     const DayRecord& r = workflow_->record();
+    if (market_open_interrupted(r))
+        return "the day's market_open was interrupted before it sent its entries";
     switch (r.state) {
         case DayState::Error:
             return "the day is in error: " + r.error;
@@ -293,6 +308,16 @@ void LlmDayStrategy::monitor(const Event& e, sdk::Signals& out) {
     // the day went wrong. The state moves on only for a day whose market_open sent its entries.
     if (r.day != e.day) open_day(e);
     resume_after_market_open();
+    if (market_open_interrupted(r)) {
+        // Nothing was sent: the day's entries may still go out, planned afresh if the pre-market
+        // did not complete either. The day's review is the cut-off.
+        const std::string why =
+            "the market_open of " + e.day + " was interrupted before it sent its entries";
+        journal("workflow_recover",
+                {{"day", e.day}, {"step", "market_open"}, {"before", e.name}, {"reason", why}});
+        host().warn("llm_day: " + why + ": it runs now, before " + e.name);
+        market_open(e, out);
+    }
     r.done.insert(e.name);
     const std::string note = day_note();
     forget_closed_entries();

@@ -7,7 +7,8 @@
 // whatever the state too; weekly_review (on its day) flags poor performers. The day is a
 // DayWorkflow kept in the host's key-value state, so a restart resumes it and never repeats a step
 // already done; a pre-market that a restart interrupted (or missed) runs at market_open, before the
-// entries. Every step about a symbol is shown a summary of the bars received for it.
+// entries, and a market_open interrupted before it sent them runs at the day's next monitor. Every
+// step about a symbol is shown a summary of the bars received for it.
 #pragma once
 
 #include "cost_ledger.hpp"
@@ -82,7 +83,8 @@ class LlmDayStrategy final : public sdk::Strategy {
     void plan_day(const Event& e);
     void market_open(const Event& e, sdk::Signals& out);
     // Every open position is monitored whatever the day's state; only a day whose market_open
-    // sent its entries moves to intraday_monitoring.
+    // sent its entries moves to intraday_monitoring. A market_open of the day that a restart
+    // interrupted before it sent anything runs again first.
     void monitor(const Event& e, sdk::Signals& out);
     // The day is reviewed whatever its state: one in error stays in error, one whose market_open
     // did not run ends in error (its plan was not sent), one that never began is reviewed.

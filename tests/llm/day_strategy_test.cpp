@@ -372,6 +372,60 @@ TEST_F(LlmDayRestart, APreMarketStoppedByARestartRunsAgainAtMarketOpen) {
     EXPECT_EQ(journal(restarted, "workflow_skip").size(), 1u);
 }
 
+TEST_F(LlmDayRestart, AMarketOpenInterruptedBeforeItSentItsEntriesRunsAtTheNextMonitor) {
+    // The process is down at Tuesday's pre-market, and dies while market_open runs it (its
+    // analysis request is out). The engine has marked market_open handled: it does not fire again.
+    ot::FakeHost first(OT_MODE_PAPER);
+    std::optional<std::map<std::string, std::string>> state_at_crash;
+    model.on_request = [&](int n) {
+        if (n == 2) state_at_crash = first.kv();
+    };
+    {
+        ot::StrategyInstance s = start(first, kTuesday);
+        fire(s, first, "market_open", kTuesday, 14.5, "09:30");
+    }
+    ASSERT_TRUE(state_at_crash);
+    model.on_request = nullptr;
+
+    // Restarted before monitor_11: it sends the day's entries, planned again, then monitors.
+    ot::FakeHost restarted(OT_MODE_PAPER);
+    restarted.kv() = *state_at_crash;
+    ot::StrategyInstance s = start(restarted, kTuesday);
+    EXPECT_EQ(restarted
+                  .logs_containing("the market_open of 2024-01-02 was interrupted before it sent "
+                                   "its entries; it runs again",
+                                   OT_LOG_WARN)
+                  .size(),
+              1u);
+    std::vector<ot::Signal> entries = fire(s, restarted, "monitor_11", kTuesday, 16, "11:00");
+    expect_planned_entry(entries);
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(json::parse(entries[0].metadata_json)["step"], "monitor_11");
+    std::vector<json> recovered = journal(restarted, "workflow_recover");
+    ASSERT_GE(recovered.size(), 1u);
+    EXPECT_EQ(recovered[0]["step"], "market_open");
+    EXPECT_EQ(recovered[0]["before"], "monitor_11");
+    EXPECT_EQ(recovered[0]["reason"],
+              "the market_open of 2024-01-02 was interrupted before it sent its entries");
+    EXPECT_TRUE(refused(restarted).empty());
+    EXPECT_EQ(saved_workflow(restarted)["state"], "intraday_monitoring");
+    EXPECT_FALSE(journal(restarted, "workflow_monitor").back().contains("note"));
+    // Sent once: the next monitor does not send them again.
+    EXPECT_TRUE(fire(s, restarted, "monitor_14", kTuesday, 19, "14:00").empty());
+
+    // Restarted only after the last monitor: the day's review says what was lost.
+    ot::FakeHost late(OT_MODE_PAPER);
+    late.kv() = *state_at_crash;
+    ot::StrategyInstance t = start(late, kTuesday);
+    fire(t, late, "eod_review", kTuesday, 21, "16:00");
+    EXPECT_EQ(saved_workflow(late)["error"],
+              "day 2024-01-02 ends unfinished in pre_market_screening (the day's market_open was "
+              "interrupted before it sent its entries)");
+    // Said at the start, and at the review.
+    EXPECT_EQ(
+        late.logs_containing("was interrupted before it sent its entries", OT_LOG_WARN).size(), 2u);
+}
+
 TEST_F(LlmDayRestart, APreMarketMissedWhileDownRunsAtMarketOpen) {
     // Monday runs whole; the process is down at Tuesday's pre-market time and back before the
     // market opens.
