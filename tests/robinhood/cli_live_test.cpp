@@ -130,7 +130,8 @@ TEST_F(RobinhoodCli, ALivePipelineNeedsTheLiveFlag) {
 }
 
 TEST_F(RobinhoodCli, TheExamplePipelinesValidate) {
-    for (const char* name : {"robinhood-live.yaml", "robinhood-paper.yaml"}) {
+    for (const char* name :
+         {"robinhood-live.yaml", "robinhood-paper.yaml", "llm-day-robinhood-paper.yaml"}) {
         ProcessResult r =
             run_process({ORCHESTRADE_CLI, "validate",
                          std::string(ORCHESTRADE_SOURCE_DIR) + "/examples/pipelines/" + name},
