@@ -258,13 +258,13 @@ class Engine {
             trades_.add(f, leaves_dust);
             if (!backtest_) journal_->record_position(run_id_, f.symbol, f.time_ms, after);
         });
-        // The process died around the submit of this signal's order, before the venue had it:
-        // the bar comes again (the feed's state was not committed) and its signal may act anew.
-        router_->on_never_sent([this](const OrderRecord& o) {
-            if (o.signal_id == 0) return;
-            journal_->set_signal_outcome(o.signal_id,
-                                         "rejected: the order never reached the venue");
+        // The signal's order ended short (rejected, canceled, not found, never sent): the next
+        // signal of its action may act, and the signal's outcome, read again at a restart, says
+        // it did not (a bar the feed hands over again after a crash inside the submit acts anew).
+        router_->on_unfilled_end([this](const OrderRecord& o) {
+            journal_->set_signal_outcome(o.signal_id, unfilled_outcome(o));
             risk_.forget(o.symbol);
+            risk_dirty_ = true;
         });
         apply_breaker_commands();
         record_execution_model();
@@ -963,7 +963,7 @@ class Engine {
         guarded("executor_error", [&] {
             auto sent = router_->submit(*d.order, s.symbol, id, now_ms, s.reason);
             fills = sent.fills;
-            if (sent.state == OrderState::Rejected || sent.state == OrderState::Unknown)
+            if (sent.state == OrderState::Unknown)  // a rejection tells on_unfilled_end
                 journal_->set_signal_outcome(id,
                                              std::string(to_string(sent.state)) + ": " + sent.text);
         });

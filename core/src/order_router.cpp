@@ -2,6 +2,7 @@
 #include <orchestrade/core/order_router.hpp>
 #include <orchestrade/core/struct_prefix.hpp>
 
+#include <spdlog/fmt/fmt.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -31,6 +32,14 @@ std::string random_prefix() {
 }
 
 }  // namespace
+
+std::string unfilled_outcome(const OrderRecord& order) {
+    std::string outcome(to_string(order.state));
+    if (order.filled_qty > 0)
+        outcome += fmt::format(" after {} of {} filled", order.filled_qty, order.qty);
+    if (!order.text.empty()) outcome += ": " + order.text;
+    return outcome;
+}
 
 ReportCollector::ReportCollector() : sink_{this, &ReportCollector::push} {}
 
@@ -226,7 +235,12 @@ OrderRouter::Submitted OrderRouter::send(OrderRecord& order) {
 void OrderRouter::close(const std::string& client_order_id) {
     auto it = open_.find(client_order_id);
     if (it == open_.end()) return;
-    if (blocks_signals(it->second)) --open_by_symbol_[it->second.symbol];
+    if (blocks_signals(it->second)) {
+        --open_by_symbol_[it->second.symbol];
+        if (it->second.state != OrderState::Filled && it->second.signal_id != 0 &&
+            unfilled_end_listener_)
+            unfilled_end_listener_(it->second);
+    }
     applied_trades_.erase(client_order_id);
     auto node = open_.extract(it);  // client_order_id may live in it: it stays alive to here
     if (write_final_only_) journal_.record_order(std::move(node.mapped()));
@@ -466,7 +480,6 @@ int OrderRouter::reconcile() {
             set_state(order, OrderState::Rejected, order.updated_ms,
                       never_answered ? "never reached the venue: not found there at the restart"
                                      : "not found at the venue during reconciliation");
-            if (never_answered && never_sent_listener_) never_sent_listener_(order);
             close(id);
             continue;
         }

@@ -147,6 +147,11 @@ inline std::string mock_executor(const std::string& extra = "") {
            (extra.empty() ? "" : ", " + extra) + " } }";
 }
 
+// The test venue of fixtures/flaky_executor.cpp with the given faults ("reject_on_submit: 1").
+inline std::string flaky(const std::string& faults) {
+    return "{ use: flaky_executor, params: { " + faults + " } }";
+}
+
 inline std::string script(const std::string& actions, int throw_at = -1) {
     return "{ use: script_strategy, params: { script: \"" + actions +
            "\", throw_at: " + std::to_string(throw_at) + " } }";

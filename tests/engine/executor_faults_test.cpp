@@ -8,10 +8,6 @@ using core::OrderState;
 
 namespace {
 
-std::string flaky(const std::string& fault) {
-    return "{ use: flaky_executor, params: { " + fault + " } }";
-}
-
 std::vector<double> rising(std::size_t n) {
     std::vector<double> c;
     for (std::size_t i = 0; i < n; ++i)
@@ -74,7 +70,8 @@ TEST(ExecutorFaults, AnIntentTheVenueNeverReceivedBeforeACrashIsPlacedAgainByIts
         if (s.action == core::Action::Buy) signals.push_back(s);
     ASSERT_EQ(signals.size(), 2u);
     EXPECT_EQ(signals[0].time_ms, signals[1].time_ms) << "the new order is for the same bar";
-    EXPECT_EQ(signals[0].outcome, "rejected: the order never reached the venue");
+    EXPECT_EQ(signals[0].outcome,
+              "rejected: never reached the venue: not found there at the restart");
     EXPECT_EQ(signals[1].outcome, "order");
     EXPECT_EQ(orders[1].signal_id, signals[1].id);
 }

@@ -45,6 +45,10 @@ class ReportCollector {
     std::size_t count_ = 0;
 };
 
+// The outcome of a signal whose order ended before it filled completely: its last state, how
+// much of it filled when some did, and the venue's text ("rejected: insufficient balance").
+std::string unfilled_outcome(const OrderRecord& order);
+
 class OrderRouter {
   public:
     OrderRouter(Journal& journal, Ledger& ledger, ExecutorInstance& executor, Mode mode,
@@ -73,10 +77,13 @@ class OrderRouter {
     using FillListener = std::function<void(const OrderRecord& order, const FillRecord& fill,
                                             const Position& before, const Position& after)>;
     void on_fill(FillListener listener) { fill_listener_ = std::move(listener); }
-    // Called when reconcile() closes an intent the venue never received (the process died
-    // before its submit was answered), so the signal behind it may act again.
-    using NeverSentListener = std::function<void(const OrderRecord& order)>;
-    void on_never_sent(NeverSentListener listener) { never_sent_listener_ = std::move(listener); }
+    // Called when a signal's order ends before it filled completely: rejected, canceled or
+    // expired, not found at the venue, never sent (a rate limit, a crash inside its submit). The
+    // order holds its last state, text and filled quantity; its signal's action may act again.
+    using UnfilledEndListener = std::function<void(const OrderRecord& order)>;
+    void on_unfilled_end(UnfilledEndListener listener) {
+        unfilled_end_listener_ = std::move(listener);
+    }
     std::size_t open_order_count() const { return open_.size(); }
 
     // Writes the orders still open (a backtest journals each order once, when it is final or
@@ -125,7 +132,7 @@ class OrderRouter {
     bool needs_reconcile_ = false;
     std::vector<std::string> resend_;  // intents a rate limit kept from leaving
     FillListener fill_listener_;
-    NeverSentListener never_sent_listener_;
+    UnfilledEndListener unfilled_end_listener_;
     ReportCollector collector_;
     std::vector<ExecReport> reports_;  // the batch apply() works on
 };
