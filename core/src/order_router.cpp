@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
+#include <iterator>
 #include <random>
 
 namespace orchestrade::core {
@@ -281,7 +283,7 @@ OrderRecord* OrderRouter::adopt_leg(const ExecReport& r) {
     return &open_.emplace(id, std::move(leg)).first->second;
 }
 
-bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
+FillRecord OrderRouter::fill_of(const ExecReport& r, const OrderRecord& order) const {
     FillRecord f;
     f.run_id = run_id_;
     f.client_order_id = r.client_order_id;
@@ -294,7 +296,13 @@ bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
     f.price = r.price;
     f.fee = r.fee;
     f.time_ms = r.time_ms;
-    if (!applied_trades_[order.client_order_id].insert(f.trade_id).second) return false;
+    return f;
+}
+
+bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
+    const FillRecord f = fill_of(r, order);
+    std::set<std::string>& applied = applied_trades_[order.client_order_id];
+    if (applied.count(f.trade_id)) return false;
     const double filled = order.filled_qty + r.qty;
     const OrderState state = fill_state(order, filled);
     // Paper and live journal the fill with the order's new state: never one without the other.
@@ -303,16 +311,23 @@ bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
             ? journal_.record_fill(f)
             : journal_.record_fill_and_order(f, state, r.time_ms, order.venue_order_id, filled);
     if (!recorded) return false;  // already known (replayed by a query)
+    // Only now: a write that throws leaves the fill to be applied when it is reported again.
+    applied.insert(f.trade_id);
+    book_fill(f, order, filled, state);
+    return true;
+}
+
+void OrderRouter::book_fill(const FillRecord& f, OrderRecord& order, double filled,
+                            OrderState state) {
     const Position before = ledger_.position(f.symbol);
     ledger_.apply_fill(f);
     order.filled_qty = filled;
     order.state = state;
-    order.updated_ms = r.time_ms;
+    order.updated_ms = f.time_ms;
     if (fill_listener_) fill_listener_(order, f, before, ledger_.position(f.symbol));
     log_->log(mode_ == Mode::Backtest ? spdlog::level::debug : spdlog::level::info,
-              "fill {}: {} {:.10g} {} @ {:.10g} (fee {:.10g})", r.client_order_id,
-              to_string(order.side), r.qty, f.symbol, r.price, r.fee);
-    return true;
+              "fill {}: {} {:.10g} {} @ {:.10g} (fee {:.10g})", f.client_order_id,
+              to_string(order.side), f.qty, f.symbol, f.price, f.fee);
 }
 
 void OrderRouter::record_executor_event(const char* kind, int64_t time_ms,
@@ -350,64 +365,83 @@ void OrderRouter::apply_cash_flow(const ExecReport& r) {
               std::fabs(c.amount));
 }
 
-int OrderRouter::apply(const std::vector<ExecReport>& reports) {
-    int fills = 0;
-    for (const auto& r : reports) {
-        if (r.kind == OT_REPORT_CASH) {
-            apply_cash_flow(r);
-            continue;
-        }
-        auto it = open_.find(r.client_order_id);
-        if (it == open_.end())
-            if (OrderRecord* leg = adopt_leg(r)) it = open_.find(leg->client_order_id);
-        if (it == open_.end() && r.kind == OT_REPORT_FILL &&
-            journal_.has_fill(r.client_order_id, r.trade_id)) {
-            // Venues report again what a query already recovered, or a page that overlaps.
-            log_->debug("fill {} of {} reported again: journaled already", r.trade_id,
-                        r.client_order_id);
-            continue;
-        }
-        if (it == open_.end()) {
-            // A report for an order this journal does not consider open (an order placed by
-            // hand, or one already closed): keep it visible without touching the ledger.
-            record_executor_event("unmatched_report", r.time_ms,
-                                  {{"client_order_id", r.client_order_id}, {"kind", r.kind}});
-            log_->warn("report for unknown or closed order {} ignored", r.client_order_id);
-            continue;
-        }
-        OrderRecord& order = it->second;
-        if (!r.venue_order_id.empty()) order.venue_order_id = r.venue_order_id;
-        switch (r.kind) {
-            case OT_REPORT_ACCEPTED:
-                if (order.state == OrderState::Intent || order.state == OrderState::Unknown)
-                    set_state(order, OrderState::Accepted, r.time_ms, {});
-                break;
-            case OT_REPORT_FILL:
-                if (apply_fill(r, order)) {
-                    ++fills;
-                } else if (r.cum_qty > order.filled_qty + qty_tolerance(order)) {
-                    // A known fill of an order the journal holds as less filled: a journal of
-                    // an older version, killed between the fill and the order's update. The
-                    // venue's cumulative quantity says how far the order got; without this the
-                    // order would stay open, and its symbol blocked, for good.
-                    order.filled_qty = r.cum_qty;
-                    set_state(order, fill_state(order, r.cum_qty), r.time_ms, {});
-                }
-                break;
-            case OT_REPORT_CANCELED:
-                set_state(order, OrderState::Canceled, r.time_ms, r.text);
-                break;
-            case OT_REPORT_EXPIRED:
-                set_state(order, OrderState::Expired, r.time_ms, r.text);
-                break;
-            case OT_REPORT_REJECTED:
-                set_state(order, OrderState::Rejected, r.time_ms, r.text);
-                break;
-            default:
-                break;
-        }
-        if (is_final(order.state)) close(order.client_order_id);
+int OrderRouter::apply(std::vector<ExecReport>& reports) {
+    if (!unapplied_.empty()) {
+        // The rest of a batch whose journal write failed goes first, in the venue's order.
+        reports.insert(reports.begin(), std::make_move_iterator(unapplied_.begin()),
+                       std::make_move_iterator(unapplied_.end()));
+        unapplied_.clear();
     }
+    int fills = 0;
+    std::size_t next = 0;
+    try {
+        for (; next < reports.size(); ++next)
+            fills += apply_report(reports[next]);
+    } catch (...) {
+        unapplied_.assign(
+            std::make_move_iterator(reports.begin() + static_cast<std::ptrdiff_t>(next)),
+            std::make_move_iterator(reports.end()));
+        throw;
+    }
+    return fills;
+}
+
+int OrderRouter::apply_report(const ExecReport& r) {
+    if (r.kind == OT_REPORT_CASH) {
+        apply_cash_flow(r);
+        return 0;
+    }
+    auto it = open_.find(r.client_order_id);
+    if (it == open_.end())
+        if (OrderRecord* leg = adopt_leg(r)) it = open_.find(leg->client_order_id);
+    if (it == open_.end() && r.kind == OT_REPORT_FILL &&
+        journal_.has_fill(r.client_order_id, r.trade_id)) {
+        // Venues report again what a query already recovered, or a page that overlaps.
+        log_->debug("fill {} of {} reported again: journaled already", r.trade_id,
+                    r.client_order_id);
+        return 0;
+    }
+    if (it == open_.end()) {
+        // A report for an order this journal does not consider open (an order placed by
+        // hand, or one already closed): keep it visible without touching the ledger.
+        record_executor_event("unmatched_report", r.time_ms,
+                              {{"client_order_id", r.client_order_id}, {"kind", r.kind}});
+        log_->warn("report for unknown or closed order {} ignored", r.client_order_id);
+        return 0;
+    }
+    int fills = 0;
+    OrderRecord& order = it->second;
+    if (!r.venue_order_id.empty()) order.venue_order_id = r.venue_order_id;
+    switch (r.kind) {
+        case OT_REPORT_ACCEPTED:
+            if (order.state == OrderState::Intent || order.state == OrderState::Unknown)
+                set_state(order, OrderState::Accepted, r.time_ms, {});
+            break;
+        case OT_REPORT_FILL:
+            if (apply_fill(r, order)) {
+                ++fills;
+            } else if (r.cum_qty > order.filled_qty + qty_tolerance(order)) {
+                // A known fill of an order the journal holds as less filled: a journal of
+                // an older version, killed between the fill and the order's update. The
+                // venue's cumulative quantity says how far the order got; without this the
+                // order would stay open, and its symbol blocked, for good.
+                order.filled_qty = r.cum_qty;
+                set_state(order, fill_state(order, r.cum_qty), r.time_ms, {});
+            }
+            break;
+        case OT_REPORT_CANCELED:
+            set_state(order, OrderState::Canceled, r.time_ms, r.text);
+            break;
+        case OT_REPORT_EXPIRED:
+            set_state(order, OrderState::Expired, r.time_ms, r.text);
+            break;
+        case OT_REPORT_REJECTED:
+            set_state(order, OrderState::Rejected, r.time_ms, r.text);
+            break;
+        default:
+            break;
+    }
+    if (is_final(order.state)) close(order.client_order_id);
     return fills;
 }
 
@@ -424,7 +458,9 @@ int OrderRouter::poll(bool venue_news) {
         }
     }
     if (resend_.empty())
-        return open_.empty() && !poll_when_idle_ && !venue_news ? fills : fills + drain();
+        return open_.empty() && !poll_when_idle_ && !venue_news && unapplied_.empty()
+                   ? fills
+                   : fills + drain();
     std::vector<std::string> again;
     again.swap(resend_);
     for (const auto& id : again) {
@@ -446,7 +482,7 @@ int OrderRouter::poll(bool venue_news) {
 
 int OrderRouter::drain() {
     executor_.poll(collector_.sink());
-    if (collector_.empty()) return 0;  // most bars: nothing happened at the venue
+    if (collector_.empty() && unapplied_.empty()) return 0;  // most bars: nothing happened
     collector_.take(reports_);
     return apply(reports_);
 }

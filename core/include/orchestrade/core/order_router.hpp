@@ -103,8 +103,14 @@ class OrderRouter {
     void close(const std::string& client_order_id);  // no longer open
     static bool blocks_signals(const OrderRecord& o);
     OrderRecord* adopt_leg(const ExecReport& r);
-    int apply(const std::vector<ExecReport>& reports);
+    // Applies reports in order; when one throws (a journal write failed), it and the ones after
+    // it are kept and applied first by the next call.
+    int apply(std::vector<ExecReport>& reports);
+    int apply_report(const ExecReport& r);
+    FillRecord fill_of(const ExecReport& r, const OrderRecord& order) const;
     bool apply_fill(const ExecReport& r, OrderRecord& order);
+    // The journal, the ledger and the fill listener, for a fill not known before.
+    void book_fill(const FillRecord& f, OrderRecord& order, double filled, OrderState state);
     void apply_cash_flow(const ExecReport& r);  // an OT_REPORT_CASH: journal, then ledger
     // A report the router could not apply, kept visible in the journal's events.
     void record_executor_event(const char* kind, int64_t time_ms, const nlohmann::json& detail);
@@ -134,7 +140,8 @@ class OrderRouter {
     FillListener fill_listener_;
     UnfilledEndListener unfilled_end_listener_;
     ReportCollector collector_;
-    std::vector<ExecReport> reports_;  // the batch apply() works on
+    std::vector<ExecReport> reports_;    // the batch apply() works on
+    std::vector<ExecReport> unapplied_;  // a batch's rest after a failed write, applied next
 };
 
 }  // namespace orchestrade::core

@@ -1,0 +1,55 @@
+// Every fill the venue reports reaches the journal and the ledger exactly once: a fill whose
+// journal write failed too.
+#include "engine_harness.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+using namespace orchestrade;
+using namespace orchestrade::testing;
+using core::OrderState;
+
+namespace {
+
+std::vector<double> rising(std::size_t n) {
+    std::vector<double> c;
+    for (std::size_t i = 0; i < n; ++i)
+        c.push_back(100.0 + static_cast<double>(i));
+    return c;
+}
+
+// Creates the journal and adds a trigger to it, as a test's way to act on the journal's writes.
+void add_trigger(const EngineHarness& h, const std::string& sql) {
+    { core::Journal create(h.journal_path(), core::Journal::Durability::Synchronous); }
+    SQLite::Database db(h.journal_path(), SQLite::OPEN_READWRITE);
+    db.exec(sql);
+}
+
+double journaled_position(const EngineHarness& h, int64_t run_id) {
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    const auto positions = j.positions(run_id);
+    auto it = positions.find("BTC/USDT");
+    return it == positions.end() ? 0 : it->second.qty;
+}
+
+}  // namespace
+
+TEST(FillRecovery, AFillWhoseJournalWriteFailedIsAppliedLaterWithTheRestOfItsReports) {
+    // The venue reports the fill as two halves, the first one twice, in one poll. The journal
+    // refuses fills until the loop has recorded the failure.
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(8)));
+    add_trigger(h,
+                "CREATE TRIGGER fail_fills BEFORE INSERT ON fills WHEN NOT EXISTS "
+                "(SELECT 1 FROM events WHERE kind = 'executor_error') "
+                "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    auto run = h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), flaky("split_and_repeat_fills: 1"),
+                                     "{ quantity: 1 }", "paper"),
+                     quick_iterations(3));
+    ASSERT_EQ(run.status, "completed");
+    ASSERT_EQ(h.events("executor_error").size(), 1u) << "the write did not fail";
+    auto r = h.report();
+    ASSERT_EQ(r.orders.size(), 1u);
+    EXPECT_EQ(r.orders[0].state, OrderState::Filled);
+    ASSERT_EQ(r.fills.size(), 2u);
+    EXPECT_DOUBLE_EQ(journaled_position(h, run.run_id), 1);
+}
