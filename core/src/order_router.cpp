@@ -317,6 +317,41 @@ bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
     return true;
 }
 
+bool OrderRouter::apply_fill_of_closed_order(const ExecReport& r, OrderRecord order) {
+    const FillRecord f = fill_of(r, order);
+    if (journal_.has_fill(f.client_order_id, f.trade_id)) {
+        // Venues report again what a query already recovered, or a page that overlaps.
+        log_->debug("fill {} of {} reported again: journaled already", f.trade_id,
+                    r.client_order_id);
+        return false;
+    }
+    if (order.state == OrderState::Filled) {
+        // It filled whole: this can only be a fill applied already, reported under another id.
+        record_unmatched(r);
+        return false;
+    }
+    const std::string closed_as(to_string(order.state));
+    if (!r.venue_order_id.empty()) order.venue_order_id = r.venue_order_id;
+    const double filled = order.filled_qty + r.qty;
+    const OrderState state = fill_state(order, filled);
+    if (write_final_only_) {
+        journal_.record_fill(f);
+        journal_.update_order(order.client_order_id, state, r.time_ms, order.venue_order_id, {},
+                              filled);
+    } else if (!journal_.record_fill_and_order(f, state, r.time_ms, order.venue_order_id, filled)) {
+        return false;
+    }
+    log_->warn("order {} was closed ({}) but the venue reports a fill of it: applied",
+               order.client_order_id, closed_as);
+    record_executor_event("fill_of_closed_order", r.time_ms,
+                          {{"client_order_id", order.client_order_id},
+                           {"trade_id", f.trade_id},
+                           {"closed_as", closed_as},
+                           {"state", to_string(state)}});
+    book_fill(f, order, filled, state);
+    return true;
+}
+
 void OrderRouter::book_fill(const FillRecord& f, OrderRecord& order, double filled,
                             OrderState state) {
     const Position before = ledger_.position(f.symbol);
@@ -394,19 +429,13 @@ int OrderRouter::apply_report(const ExecReport& r) {
     auto it = open_.find(r.client_order_id);
     if (it == open_.end())
         if (OrderRecord* leg = adopt_leg(r)) it = open_.find(leg->client_order_id);
-    if (it == open_.end() && r.kind == OT_REPORT_FILL &&
-        journal_.has_fill(r.client_order_id, r.trade_id)) {
-        // Venues report again what a query already recovered, or a page that overlaps.
-        log_->debug("fill {} of {} reported again: journaled already", r.trade_id,
-                    r.client_order_id);
-        return 0;
-    }
     if (it == open_.end()) {
-        // A report for an order this journal does not consider open (an order placed by
-        // hand, or one already closed): keep it visible without touching the ledger.
-        record_executor_event("unmatched_report", r.time_ms,
-                              {{"client_order_id", r.client_order_id}, {"kind", r.kind}});
-        log_->warn("report for unknown or closed order {} ignored", r.client_order_id);
+        if (r.kind == OT_REPORT_FILL)
+            if (auto closed = journal_.order(r.client_order_id); closed && is_ours(*closed))
+                return apply_fill_of_closed_order(r, std::move(*closed)) ? 1 : 0;
+        // A report for an order this journal does not know (an order placed by hand, another
+        // mode's), or a state change of one already closed: kept visible, the ledger untouched.
+        record_unmatched(r);
         return 0;
     }
     int fills = 0;
@@ -443,6 +472,19 @@ int OrderRouter::apply_report(const ExecReport& r) {
     }
     if (is_final(order.state)) close(order.client_order_id);
     return fills;
+}
+
+void OrderRouter::record_unmatched(const ExecReport& r) {
+    record_executor_event("unmatched_report", r.time_ms,
+                          {{"client_order_id", r.client_order_id}, {"kind", r.kind}});
+    log_->warn("report for unknown or closed order {} ignored", r.client_order_id);
+}
+
+bool OrderRouter::is_ours(const OrderRecord& order) const {
+    if (order.run_id == run_id_) return true;
+    if (mode_ == Mode::Backtest) return false;  // a backtest starts with a venue of its own
+    const auto run = journal_.run(order.run_id);
+    return run && run->mode == mode_;
 }
 
 int OrderRouter::poll(bool venue_news) {

@@ -1,5 +1,5 @@
-// Every fill the venue reports reaches the journal and the ledger exactly once: a fill whose
-// journal write failed too.
+// Every fill the venue reports reaches the journal and the ledger exactly once: a fill of an order
+// the journal had closed, a fill whose journal write failed.
 #include "engine_harness.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -32,6 +32,25 @@ double journaled_position(const EngineHarness& h, int64_t run_id) {
 }
 
 }  // namespace
+
+TEST(FillRecovery, AFillReportedAfterItsOrderWasClosedStillReachesTheLedger) {
+    // The venue reports the order canceled, then, at the next poll, its fill.
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(8)));
+    auto run =
+        h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD,HOLD"),
+                              flaky("cancel_before_fill_on_submit: 0"), "{ quantity: 1 }", "paper"),
+              quick_iterations(4));
+    ASSERT_EQ(run.status, "completed");
+    auto r = h.report();
+    ASSERT_EQ(r.fills.size(), 1u);
+    ASSERT_EQ(r.orders.size(), 1u);
+    EXPECT_EQ(r.orders[0].state, OrderState::Filled);
+    EXPECT_DOUBLE_EQ(r.orders[0].filled_qty, 1);
+    EXPECT_DOUBLE_EQ(journaled_position(h, run.run_id), 1);
+    EXPECT_EQ(h.events("fill_of_closed_order").size(), 1u);
+    EXPECT_TRUE(h.events("unmatched_report").empty());
+}
 
 TEST(FillRecovery, AFillWhoseJournalWriteFailedIsAppliedLaterWithTheRestOfItsReports) {
     // The venue reports the fill as two halves, the first one twice, in one poll. The journal

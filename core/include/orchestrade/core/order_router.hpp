@@ -109,9 +109,14 @@ class OrderRouter {
     int apply_report(const ExecReport& r);
     FillRecord fill_of(const ExecReport& r, const OrderRecord& order) const;
     bool apply_fill(const ExecReport& r, OrderRecord& order);
+    // A fill for an order the journal holds as closed (the venue reported it canceled first, or
+    // reconciliation did not find it): the venue's fills are what the account holds.
+    bool apply_fill_of_closed_order(const ExecReport& r, OrderRecord order);
     // The journal, the ledger and the fill listener, for a fill not known before.
     void book_fill(const FillRecord& f, OrderRecord& order, double filled, OrderState state);
-    void apply_cash_flow(const ExecReport& r);  // an OT_REPORT_CASH: journal, then ledger
+    bool is_ours(const OrderRecord& order) const;  // of this account: this mode's runs
+    void record_unmatched(const ExecReport& r);    // visible in the journal, not applied
+    void apply_cash_flow(const ExecReport& r);     // an OT_REPORT_CASH: journal, then ledger
     // A report the router could not apply, kept visible in the journal's events.
     void record_executor_event(const char* kind, int64_t time_ms, const nlohmann::json& detail);
     void set_state(OrderRecord& order, OrderState state, int64_t time_ms, const std::string& text);
