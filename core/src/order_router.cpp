@@ -26,6 +26,20 @@ OrderState fill_state(const OrderRecord& order, double filled_qty) {
                                                           : OrderState::PartiallyFilled;
 }
 
+// A fill the venue reports without a trade id is known by its order's cumulative quantity after
+// it, written so that it reads back as the same double: quantities apart by less than 1e-6 (small
+// lots, partial fills) must not share an id.
+std::string fallback_trade_id(const ExecReport& r) {
+    char qty[32];
+    std::snprintf(qty, sizeof qty, "%.17g", r.cum_qty);
+    return r.client_order_id + "@" + qty;
+}
+
+// The fallback id of older versions (six decimals), which their journals hold.
+std::string six_decimal_trade_id(const ExecReport& r) {
+    return r.client_order_id + "@" + std::to_string(r.cum_qty);
+}
+
 std::string random_prefix() {
     std::random_device rd;
     char buf[16];
@@ -287,9 +301,7 @@ FillRecord OrderRouter::fill_of(const ExecReport& r, const OrderRecord& order) c
     FillRecord f;
     f.run_id = run_id_;
     f.client_order_id = r.client_order_id;
-    // Without a venue trade id, the cumulative quantity identifies the fill.
-    f.trade_id =
-        !r.trade_id.empty() ? r.trade_id : r.client_order_id + "@" + std::to_string(r.cum_qty);
+    f.trade_id = !r.trade_id.empty() ? r.trade_id : fallback_trade_id(r);
     f.symbol = r.symbol.empty() ? order.symbol : r.symbol;
     f.side = order.side;
     f.qty = r.qty;
@@ -299,10 +311,20 @@ FillRecord OrderRouter::fill_of(const ExecReport& r, const OrderRecord& order) c
     return f;
 }
 
+bool OrderRouter::journaled_fill(const ExecReport& r, const FillRecord& f) const {
+    return journal_.has_fill(f.client_order_id, f.trade_id) ||
+           (r.trade_id.empty() && journal_.has_fill(f.client_order_id, six_decimal_trade_id(r)));
+}
+
 bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
     const FillRecord f = fill_of(r, order);
     std::set<std::string>& applied = applied_trades_[order.client_order_id];
     if (applied.count(f.trade_id)) return false;
+    // Paper and live resume orders an older version may have journaled fills of, under their
+    // six-decimal id; a backtest's orders are all its own.
+    if (!write_final_only_ && r.trade_id.empty() &&
+        journal_.has_fill(f.client_order_id, six_decimal_trade_id(r)))
+        return false;
     const double filled = order.filled_qty + r.qty;
     const OrderState state = fill_state(order, filled);
     // Paper and live journal the fill with the order's new state: never one without the other.
@@ -319,7 +341,7 @@ bool OrderRouter::apply_fill(const ExecReport& r, OrderRecord& order) {
 
 bool OrderRouter::apply_fill_of_closed_order(const ExecReport& r, OrderRecord order) {
     const FillRecord f = fill_of(r, order);
-    if (journal_.has_fill(f.client_order_id, f.trade_id)) {
+    if (journaled_fill(r, f)) {
         // Venues report again what a query already recovered, or a page that overlaps.
         log_->debug("fill {} of {} reported again: journaled already", f.trade_id,
                     r.client_order_id);

@@ -1,5 +1,5 @@
 // Every fill the venue reports reaches the journal and the ledger exactly once: a fill of an order
-// the journal had closed, a fill whose journal write failed.
+// the journal had closed, a fill whose journal write failed, fills without a trade id.
 #include "engine_harness.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -71,4 +71,40 @@ TEST(FillRecovery, AFillWhoseJournalWriteFailedIsAppliedLaterWithTheRestOfItsRep
     EXPECT_EQ(r.orders[0].state, OrderState::Filled);
     ASSERT_EQ(r.fills.size(), 2u);
     EXPECT_DOUBLE_EQ(journaled_position(h, run.run_id), 1);
+}
+
+TEST(FillRecovery, FillsWithoutATradeIdApartByLessThanAMillionthAreBothKept) {
+    // 0.0000002 filled in two halves: cumulative quantities 1e-7 and 2e-7.
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(6)));
+    h.run(h.pipeline_yaml(script("BUY"), flaky("no_trade_ids: 1, split_and_repeat_fills: 1"),
+                          "{ quantity: 0.0000002 }"));
+    auto r = h.report();
+    ASSERT_EQ(r.orders.size(), 1u);
+    EXPECT_EQ(r.orders[0].state, OrderState::Filled);
+    ASSERT_EQ(r.fills.size(), 2u) << "the repeated half is dropped, the second half is not";
+    EXPECT_DOUBLE_EQ(r.fills[0].qty + r.fills[1].qty, 0.0000002);
+}
+
+TEST(FillRecovery, AFillWithoutATradeIdJournaledByAnOlderVersionIsKnownWhenReportedAgain) {
+    // Older versions journaled such a fill as "<client order id>@<cumulative qty, 6 decimals>";
+    // the trigger stores each fill that way. The venue reports the fill again after its order
+    // closed.
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(8)));
+    add_trigger(h,
+                "CREATE TRIGGER older_fill_ids AFTER INSERT ON fills BEGIN UPDATE fills SET "
+                "trade_id = printf('%s@%.6f', NEW.client_order_id, NEW.qty) WHERE id = NEW.id; "
+                "END");
+    auto run =
+        h.run(h.pipeline_yaml(script("BUY,HOLD,HOLD"), flaky("no_trade_ids: 1, repeat_fills: 1"),
+                              "{ quantity: 1 }", "paper"),
+              quick_iterations(3));
+    ASSERT_EQ(run.status, "completed");
+    auto r = h.report();
+    ASSERT_EQ(r.fills.size(), 1u);
+    EXPECT_NE(r.fills[0].trade_id.find("@1.000000"), std::string::npos) << r.fills[0].trade_id;
+    EXPECT_DOUBLE_EQ(journaled_position(h, run.run_id), 1);
+    EXPECT_TRUE(h.events("fill_of_closed_order").empty());
+    EXPECT_TRUE(h.events("unmatched_report").empty()) << "a fill reported again is no alarm";
 }

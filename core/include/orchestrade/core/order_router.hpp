@@ -108,6 +108,7 @@ class OrderRouter {
     int apply(std::vector<ExecReport>& reports);
     int apply_report(const ExecReport& r);
     FillRecord fill_of(const ExecReport& r, const OrderRecord& order) const;
+    bool journaled_fill(const ExecReport& r, const FillRecord& f) const;
     bool apply_fill(const ExecReport& r, OrderRecord& order);
     // A fill for an order the journal holds as closed (the venue reported it canceled first, or
     // reconciliation did not find it): the venue's fills are what the account holds.
