@@ -351,9 +351,12 @@ class Engine {
         }
         for (const auto& c : journal_->cash_flows(run_id))
             ledger_->apply_cash_flow(c.amount);
-        for (const auto& s : journal_->signals(run_id))
+        for (const auto& s : journal_->signals(run_id)) {
             if (s.action == Action::Hold || s.outcome.rfind("order", 0) == 0)
                 risk_.remember(s.symbol, s.action);
+            else if (is_unfilled_outcome(s.outcome))  // as on_unfilled_end did in that run
+                risk_.forget(s.symbol);
+        }
     }
 
     void check_venue_once_reconciled() {

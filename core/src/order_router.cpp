@@ -57,6 +57,17 @@ std::string unfilled_outcome(const OrderRecord& order) {
     return outcome;
 }
 
+bool is_unfilled_outcome(std::string_view outcome) {
+    for (const OrderState state :
+         {OrderState::Rejected, OrderState::Canceled, OrderState::Expired}) {
+        const std::string_view name = to_string(state);
+        if (outcome.substr(0, name.size()) != name) continue;
+        const std::string_view rest = outcome.substr(name.size());
+        if (rest.empty() || rest.front() == ':' || rest.substr(0, 7) == " after ") return true;
+    }
+    return false;
+}
+
 ReportCollector::ReportCollector() : sink_{this, &ReportCollector::push} {}
 
 ot_status OT_CALL ReportCollector::push(void* ctx, const ot_exec_report* pushed) {

@@ -17,6 +17,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace orchestrade::core {
@@ -48,6 +49,8 @@ class ReportCollector {
 // The outcome of a signal whose order ended before it filled completely: its last state, how
 // much of it filled when some did, and the venue's text ("rejected: insufficient balance").
 std::string unfilled_outcome(const OrderRecord& order);
+// Whether a journaled signal's outcome is one unfilled_outcome() wrote: the signal did not act.
+bool is_unfilled_outcome(std::string_view outcome);
 
 class OrderRouter {
   public:
