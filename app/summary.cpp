@@ -50,6 +50,8 @@ void print_summary(std::ostream& out, const core::Pipeline& p, const core::RunSu
     o << "  max drawdown  " << m.max_drawdown_pct << "%\n";
     o << "  sharpe        " << m.sharpe << "  (sortino " << m.sortino << ")\n";
     o << "  fees          " << m.fees << "\n";
+    for (const auto& gap : s.feed_gaps)
+        o << "  feed gap      " << gap << "\n";
     if (failures.any()) o << "  failures      " << core::describe(failures) << "\n";
     if (failures.no_llm_answer())
         o << "  NO LLM CALL GOT AN ANSWER: every decision was a HOLD for want of one; see the "

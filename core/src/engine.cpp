@@ -2,6 +2,7 @@
 #include <orchestrade/core/chart_recorder.hpp>
 #include <orchestrade/core/clock.hpp>
 #include <orchestrade/core/engine.hpp>
+#include <orchestrade/core/feed_coverage.hpp>
 #include <orchestrade/core/host_services.hpp>
 #include <orchestrade/core/journal.hpp>
 #include <orchestrade/core/ledger.hpp>
@@ -116,8 +117,10 @@ std::string quote_currency(const std::string& symbol) {
     return slash == std::string::npos ? std::string() : symbol.substr(slash + 1);
 }
 
-int32_t feed_interval_s(const ComponentConfig& feed) {
-    for (const auto& p : feed.params) {
+// A component's `timeframe` parameter in seconds (0 without one): the feed's bar interval, the
+// strategy's decision bars.
+int32_t timeframe_param_s(const ComponentConfig& component) {
+    for (const auto& p : component.params) {
         if (p.key != "timeframe" || p.type != OT_PARAM_STRING) continue;
         try {
             return static_cast<int32_t>(parse_duration_ms(p.string_value) / 1000);
@@ -214,11 +217,13 @@ class Engine {
         run.status = "running";
         run.pipeline_yaml = p_.yaml_text;
         run.starting_cash = starting_cash;
-        run.bar_interval_s = feed_interval_s(p_.feed);
+        run.bar_interval_s = timeframe_param_s(p_.feed);
         run_id_ = journal_->begin_run(run);
         services_.run_id = run_id_;
         summary_.run_id = run_id_;
         interval_s_ = run.bar_interval_s;
+        coverage_.emplace(p_.universe, p_.strategy.plugin->short_name,
+                          timeframe_param_s(p_.strategy), !backtest_);
 
         for (const auto& r : previous)
             resume_from(r.id);
@@ -486,15 +491,6 @@ class Engine {
         record_event("core", "warmup", backtest_ ? before_ms : wall_clock_.now_ms(), record);
     }
 
-    // "3m", "4h", "90s": an interval as pipelines write it.
-    static std::string timeframe_text(int32_t seconds) {
-        static constexpr std::pair<int32_t, const char*> kUnits[] = {
-            {604800, "w"}, {86400, "d"}, {3600, "h"}, {60, "m"}};
-        for (const auto& [unit, suffix] : kUnits)
-            if (seconds % unit == 0) return std::to_string(seconds / unit) + suffix;
-        return std::to_string(seconds) + "s";
-    }
-
     // How fills are produced, kept with the run so a report can explain backtest-vs-live
     // differences: the executor, its parameters (secrets left out) and who watches the stops.
     void record_execution_model() {
@@ -718,6 +714,11 @@ class Engine {
             }
         }
         if (feed_error) throw RunError(*feed_error);
+        // What never arrived, as the run ends: the summary says it too.
+        for (const auto& gap : coverage_->at_end()) {
+            tell(gap);
+            summary_.feed_gaps.push_back(gap.message);
+        }
         journal_->commit_batch();
         if (summary_.bars == 0) log_->warn("the feed produced no bars: nothing to trade");
     }
@@ -891,7 +892,15 @@ class Engine {
             chart(batch.interval_s[row])
                 .add(buffer_.symbol(i), batch.open_time_ms[row], batch.open[row], batch.high[row],
                      batch.low[row], batch.close[row]);
+            coverage_->add(buffer_.symbol_id(i), buffer_.symbol(i), batch.interval_s[row],
+                           close_ms);
         }
+        // Moments of a catch-up are old: whether a symbol stopped is judged on the newest.
+        if (!(flags & OT_BATCH_WARMUP) && coverage_->check_due(close_ms))
+            for (const auto& gap : coverage_->check(close_ms)) {
+                tell(gap);
+                if (!backtest_) summary_.feed_gaps.push_back(gap.message);
+            }
         tracker();  // a resumed run's starting equity: marked, before this bar's trades
         fills += protective_exits(begin, end, batch, close_ms);
         // The simulated clock is at these bars' close: the venue and the stops have seen them, so
@@ -983,6 +992,16 @@ class Engine {
         } catch (const std::exception& e) {
             record_error(kind, e.what());
         }
+    }
+
+    // Something the pipeline waits for that the feed does not deliver: a warning and a
+    // `feed_gap` event.
+    void tell(const FeedGap& gap) {
+        log_->warn("{}", gap.message);
+        nlohmann::json record = {{"message", gap.message}};
+        if (!gap.symbol.empty()) record["symbol"] = gap.symbol;
+        if (!gap.timeframe.empty()) record["timeframe"] = gap.timeframe;
+        record_event("core", "feed_gap", services_.clock->now_ms(), record);
     }
 
     void record_error(const char* kind, const std::string& message) {
@@ -1078,6 +1097,7 @@ class Engine {
     std::map<std::string, int64_t> handled_;  // backtest: last occurrence handled per trigger
     int64_t last_close_ms_ = 0, bar_gap_ms_ = 0;
     BarBuffer buffer_;
+    std::optional<FeedCoverage> coverage_;
     RiskStage risk_;
     SignalCollector signals_;
     RunSummary summary_;

@@ -86,4 +86,12 @@ std::string format_time(int64_t time_ms) {
     return buffer;
 }
 
+std::string timeframe_text(int32_t seconds) {
+    static constexpr std::pair<int32_t, const char*> kUnits[] = {
+        {604800, "w"}, {86400, "d"}, {3600, "h"}, {60, "m"}};
+    for (const auto& [unit, suffix] : kUnits)
+        if (seconds % unit == 0) return std::to_string(seconds / unit) + suffix;
+    return std::to_string(seconds) + "s";
+}
+
 }  // namespace orchestrade::core

@@ -476,3 +476,27 @@ TEST_F(Cli, AMissingPluginDirIsBadInput) {
     EXPECT_NE(file.err.find("--plugin-dir plain: not a directory"), std::string::npos) << file.err;
     EXPECT_EQ(cli({"--plugin-dir", dir_.string(), "plugins"}).exit_code, 0);
 }
+
+TEST_F(Cli, ABacktestSaysWhatTheFeedNeverDeliveredInItsSummary) {
+    write("gaps.yaml", R"(version: 1
+name: cli-gaps
+mode: backtest
+journal: out.db
+universe: [BTC/USDT, ETH/USDT]
+feed:     { use: csv, params: { path: )" ORCHESTRADE_SOURCE_DIR
+                       R"(/examples/data/tiny.csv, timeframe: 1m } }
+strategy: { use: sma_cross, params: { fast: 5, slow: 20, timeframe: 5m } }
+executor: { use: mock }
+)");
+    auto run = cli({"run", "gaps.yaml"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const std::string all = run.out + run.err;
+    for (const char* text :
+         {"feed gap      strategy sma_cross decides on 5m bars (its timeframe), but no 5m bar "
+          "arrived in ",
+          "bar(s); the feed delivers 1m: it decided nothing in this run",
+          "feed gap      ETH/USDT is in the universe, but no bar of it arrived in "})
+        EXPECT_NE(run.out.find(text), std::string::npos) << text << "\n" << run.out;
+    EXPECT_NE(all.find("WARNING | strategy sma_cross decides on 5m bars"), std::string::npos)
+        << all;
+}

@@ -23,6 +23,8 @@ class BarBuffer {
         return open_time_[row] + int64_t{interval_[row]} * 1000;
     }
     const std::string& symbol(std::size_t row) const { return symbols_[symbol_[row]]; }
+    // The row's symbol as an index, the same for a symbol for the buffer's life.
+    uint32_t symbol_id(std::size_t row) const { return symbol_[row]; }
     int32_t interval_s(std::size_t row) const { return interval_[row]; }
     int64_t open_time(std::size_t row) const { return open_time_[row]; }
     double close(std::size_t row) const { return close_[row]; }

@@ -13,6 +13,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace orchestrade::core {
 
@@ -47,6 +48,9 @@ struct RunSummary {
     int64_t orders = 0;
     int64_t fills = 0;
     bool resumed = false;  // a paper/live run that continued a previous one
+    // What the pipeline waited for and the feed did not deliver: a backtest's as it ended (the
+    // strategy's timeframe, a universe symbol), a paper/live run's as they were told.
+    std::vector<std::string> feed_gaps;
     Metrics metrics;
 };
 

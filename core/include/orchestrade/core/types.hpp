@@ -147,5 +147,7 @@ struct Trade {
 
 // "2024-01-31 09:30:00" (UTC), "-" for 0.
 std::string format_time(int64_t time_ms);
+// "3m", "4h", "90s": an interval as pipelines write it.
+std::string timeframe_text(int32_t seconds);
 
 }  // namespace orchestrade::core
