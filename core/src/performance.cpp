@@ -249,12 +249,19 @@ void TradeBuilder::add(const FillRecord& f, bool leaves_dust) {
     if (reversal) start(f, std::abs(after.qty), f.fee - closing_fee, after.qty);
 }
 
-std::vector<std::pair<int64_t, Trade>> TradeBuilder::open_trades() const {
+std::vector<std::pair<int64_t, Trade>> TradeBuilder::open_trades(
+    const std::map<std::string, double>& marks) const {
     std::vector<std::pair<int64_t, Trade>> out;
     for (const auto& [symbol, o] : open_) {
         Open settled = o;
         settled.trade.open = true;
         settle(settled);
+        if (const auto mark = marks.find(symbol); mark != marks.end()) {
+            Position held = ledger_.position(symbol);
+            held.mark_price = mark->second;
+            settled.trade.pnl += held.unrealized_pnl();
+            settled.trade.mark_price = mark->second;
+        }
         out.emplace_back(settled.opened, std::move(settled.trade));
     }
     return out;
@@ -275,7 +282,8 @@ std::set<std::string> dust_fills(const std::vector<EventRecord>& dust_left_event
 }
 
 std::vector<Trade> build_trades(const std::vector<FillRecord>& fills, std::size_t first_own,
-                                const std::set<std::string>& dust_fills) {
+                                const std::set<std::string>& dust_fills,
+                                const std::map<std::string, double>& marks) {
     std::vector<std::pair<int64_t, Trade>> numbered;
     std::size_t i = 0;
     TradeBuilder builder([&](int64_t opened, Trade&& t) {
@@ -285,7 +293,7 @@ std::vector<Trade> build_trades(const std::vector<FillRecord>& fills, std::size_
         builder.add(fills[i],
                     !dust_fills.empty() && dust_fills.count(dust_key(fills[i].client_order_id,
                                                                      fills[i].trade_id)) != 0);
-    for (auto& open : builder.open_trades())
+    for (auto& open : builder.open_trades(marks))
         numbered.push_back(std::move(open));
     std::sort(numbered.begin(), numbered.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });

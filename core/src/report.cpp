@@ -61,7 +61,8 @@ Json trade_json(const Trade& t) {
             {"exit_price", t.open ? Json(nullptr) : Json(t.exit_price)},
             {"pnl", t.pnl},
             {"fees", t.fees},
-            {"open", t.open}};
+            {"open", t.open},
+            {"mark_price", t.mark_price > 0 ? Json(t.mark_price) : Json(nullptr)}};
 }
 
 Json order_json(const OrderRecord& o) {
@@ -127,16 +128,38 @@ void append_trades(std::string& out, const std::vector<Trade>& trades) {
         out += "  (none)\n";
         return;
     }
-    out += formatted("  %-12s %-5s %12s  %-19s %12s  %-19s %12s %12s %10s\n", "Symbol", "Side",
-                     "Qty", "Entry time", "Entry", "Exit time", "Exit", "PnL", "Fees");
+    std::vector<std::string> exits;  // an open trade's says where its PnL is marked
+    int exit_width = 12;
     for (const auto& t : trades) {
-        const std::string exit_price = t.open ? "open" : formatted("%.6g", t.exit_price);
-        out += formatted("  %-12s %-5s %12.6g  %-19s %12.6g  %-19s %12s %12.2f %10.2f\n",
+        exits.push_back(!t.open            ? formatted("%.6g", t.exit_price)
+                        : t.mark_price > 0 ? formatted("open (marked %.6g)", t.mark_price)
+                                           : std::string("open"));
+        exit_width = std::max(exit_width, static_cast<int>(exits.back().size()));
+    }
+    out += formatted("  %-12s %-5s %12s  %-19s %12s  %-19s %*s %12s %10s\n", "Symbol", "Side",
+                     "Qty", "Entry time", "Entry", "Exit time", exit_width, "Exit", "PnL", "Fees");
+    for (std::size_t i = 0; i < trades.size(); ++i) {
+        const Trade& t = trades[i];
+        out += formatted("  %-12s %-5s %12.6g  %-19s %12.6g  %-19s %*s %12.2f %10.2f\n",
                          t.symbol.c_str(), t.side == Side::Buy ? "long" : "short", t.qty,
                          format_time(t.entry_ts).c_str(), t.entry_price,
-                         format_time(t.open ? 0 : t.exit_ts).c_str(), exit_price.c_str(), t.pnl,
-                         t.fees);
+                         format_time(t.open ? 0 : t.exit_ts).c_str(), exit_width, exits[i].c_str(),
+                         t.pnl, t.fees);
     }
+}
+
+// Each symbol's last known close in the run: the close of its latest chart candle. An open
+// trade is marked there, as the run's final equity marks its position.
+std::map<std::string, double> last_closes(const std::vector<ChartBar>& chart_bars) {
+    std::map<std::string, const ChartBar*> latest;
+    for (const auto& b : chart_bars) {
+        const ChartBar*& l = latest[b.symbol];
+        if (!l || b.time_ms >= l->time_ms) l = &b;
+    }
+    std::map<std::string, double> closes;
+    for (const auto& [symbol, bar] : latest)
+        closes[symbol] = bar->close;
+    return closes;
 }
 
 // The fills of the earlier runs a run continues: a position it closes may have been opened there.
@@ -250,7 +273,8 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     std::vector<FillRecord> history = carried_fills(journal, *run, dust);  // then the run's own
     const std::size_t carried = history.size();
     history.insert(history.end(), r.fills.begin(), r.fills.end());
-    r.trades = build_trades(history, carried, dust);
+    r.chart_bars = journal.chart_bars(run->id);
+    r.trades = build_trades(history, carried, dust, last_closes(r.chart_bars));
     r.signal_count = journal.signal_count(run->id);
     r.actionable_signal_count = journal.actionable_signal_count(run->id);
     r.risk_refusals = journal.events(run->id, "risk_refusal");
@@ -260,7 +284,6 @@ RunReport build_report(const Journal& journal, int64_t run_id) {
     if (!model.empty())
         r.execution_model = Json::parse(model.front().json, nullptr, false).value("text", "");
     r.equity = journal.equity(run->id);
-    r.chart_bars = journal.chart_bars(run->id);
     r.strategy_failures = strategy_failures(journal, run->id);
 
     // Realized PnL and fees since the run began, on the positions it carried in.

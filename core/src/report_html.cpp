@@ -89,9 +89,11 @@ std::string trades_table(const std::vector<Trade>& trades) {
                (t.side == Side::Buy ? "long" : "short") + "</td><td>" + num(t.qty, 6) +
                "</td><td>" + utc(t.entry_ts) + "</td><td>" + num(t.entry_price) + "</td><td>" +
                (t.open ? "open" : utc(t.exit_ts)) + "</td><td>" +
-               (t.open ? "-" : num(t.exit_price)) + "</td><td class=\"" +
-               (t.pnl >= 0 ? "up" : "down") + "\">" + num(t.pnl) + "</td><td>" + num(t.fees) +
-               "</td></tr>";
+               (!t.open            ? num(t.exit_price)
+                : t.mark_price > 0 ? "marked " + num(t.mark_price)
+                                   : std::string("-")) +
+               "</td><td class=\"" + (t.pnl >= 0 ? "up" : "down") + "\">" + num(t.pnl) +
+               "</td><td>" + num(t.fees) + "</td></tr>";
     return out + "</table>";
 }
 

@@ -500,3 +500,12 @@ executor: { use: mock }
     EXPECT_NE(all.find("WARNING | strategy sma_cross decides on 5m bars"), std::string::npos)
         << all;
 }
+
+TEST_F(Cli, TheDemosOpenTradeIsMarkedAtTheLastCloseInTheReport) {
+    ASSERT_EQ(cli({"run"}).exit_code, 0);
+    auto report = cli({"report", "--journal", "var/demo.db"});
+    ASSERT_EQ(report.exit_code, 0) << report.err;
+    // The sample's last close; before, the trade showed "open" and minus its fees as PnL.
+    EXPECT_NE(report.out.find("open (marked 43643.3)         2.62"), std::string::npos)
+        << report.out;
+}

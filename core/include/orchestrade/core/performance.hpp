@@ -87,8 +87,10 @@ class TradeBuilder {
     // ends the trade, and the next entry opens a new one.
     void add(const FillRecord& f, bool leaves_dust = false);
     // The trades still open (open = true, prices and pnl as far as they went), with their
-    // opening sequence numbers.
-    std::vector<std::pair<int64_t, Trade>> open_trades() const;
+    // opening sequence numbers; one whose symbol has a price in `marks` is marked there: its pnl
+    // includes what the position still held would make or lose at that price.
+    std::vector<std::pair<int64_t, Trade>> open_trades(
+        const std::map<std::string, double>& marks = {}) const;
 
   private:
     struct Open {  // the trade a symbol is in, with the sums its prices and PnL come from
@@ -148,11 +150,12 @@ std::string metrics_to_json(const Metrics& m);
 // is not a JSON object or a value has the wrong type.
 Metrics metrics_from_json(const std::string& json);
 // The round trips of the fills (TradeBuilder's), in the order they were opened; open trades
-// are included with open = true. The fills before `first_own` (those of earlier runs a run
-// resumed) only open positions: a trade they close is left out.
-// `dust_fills` holds the dust_key of each fill that left dust.
+// are included with open = true, marked at their symbol's price in `marks` when it has one. The
+// fills before `first_own` (those of earlier runs a run resumed) only open positions: a trade
+// they close is left out. `dust_fills` holds the dust_key of each fill that left dust.
 std::vector<Trade> build_trades(const std::vector<FillRecord>& fills, std::size_t first_own = 0,
-                                const std::set<std::string>& dust_fills = {});
+                                const std::set<std::string>& dust_fills = {},
+                                const std::map<std::string, double>& marks = {});
 // How a fill that left dust is named in the journal's `dust_left` events.
 std::string dust_key(const std::string& client_order_id, const std::string& trade_id);
 // The dust_key of each fill the `dust_left` events name.

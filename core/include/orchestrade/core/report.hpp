@@ -67,7 +67,9 @@ RunReport build_report(const Journal& journal, int64_t run_id = 0);
 //   "run":     {id, name, mode, status, started_ms, ended_ms, journal (when known)}
 //   "metrics": every Metrics field (see metrics_to_json)
 //   "trades":  [{symbol, side ("long"/"short"), qty, entry_ts, entry_price, exit_ts, exit_price,
-//               pnl, fees, open}]; an open trade has exit_ts 0 and exit_price null
+//               pnl, fees, open, mark_price}]; an open trade has exit_ts 0 and exit_price null,
+//               and is marked at its symbol's last close in the run (mark_price; null when
+//               none is known, and for a closed trade): its pnl includes the unrealized PnL
 //   "orders":  [{client_order_id, symbol, side, type, qty, state, created_ms, updated_ms,
 //               filled_qty, venue_order_id, reason, text}]
 //   "fills":   [{client_order_id, trade_id, symbol, side, qty, price, fee, time_ms}]

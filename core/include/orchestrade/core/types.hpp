@@ -140,9 +140,11 @@ struct Trade {
     double entry_price = 0;  // volume-weighted entry
     int64_t exit_ts = 0;     // 0 while open
     double exit_price = 0;   // volume-weighted exit
-    double pnl = 0;          // realized, net of fees
+    double pnl = 0;          // realized, net of fees; an open trade's adds its unrealized PnL
+                             // at mark_price when that is known
     double fees = 0;
     bool open = false;
+    double mark_price = 0;  // an open trade's last known close; 0 = closed, or none known
 };
 
 // "2024-01-31 09:30:00" (UTC), "-" for 0.
