@@ -155,6 +155,16 @@ void HostContext::hold_state_writes() {
 
 void HostContext::commit_held_state() {
     std::lock_guard lock(services_.mutex);
+    commit_held_locked();
+}
+
+void HostContext::release_held_state() {
+    std::lock_guard lock(services_.mutex);
+    commit_held_locked();
+    hold_state_ = false;  // not when the commit threw: the writes stay held for the next one
+}
+
+void HostContext::commit_held_locked() {
     if (held_state_.empty() || !services_.journal) return;
     services_.journal->kv_set_all(state_scope_, held_state_);
     held_state_.clear();

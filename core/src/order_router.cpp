@@ -556,10 +556,21 @@ int OrderRouter::poll(bool venue_news) {
 }
 
 int OrderRouter::drain() {
+    // What the executor saves during its poll (the reports it handed over are gone) is kept only
+    // once those reports are journaled: killed in between, the executor reports them again. A
+    // funding payment could not be asked for later. A poll or journal write that throws leaves
+    // the writes held until a later drain gets through.
+    const bool hold = mode_ != Mode::Backtest;
+    if (hold) executor_.hold_state();
     executor_.poll(collector_.sink());
-    if (collector_.empty() && unapplied_.empty()) return 0;  // most bars: nothing happened
-    collector_.take(reports_);
-    return apply(reports_);
+    int fills = 0;
+    if (!collector_.empty() || !unapplied_.empty()) {  // most bars: nothing happened at the venue
+        collector_.take(reports_);
+        fills = apply(reports_);
+    }
+    // Reports kept for a later poll (a journal write failed) are not journaled yet either.
+    if (hold && unapplied_.empty()) executor_.release_state();
+    return fills;
 }
 
 int OrderRouter::reconcile() {

@@ -4,8 +4,11 @@
 
 #include <orchestrade/core/journal.hpp>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <set>
 
 using namespace orchestrade;
@@ -33,6 +36,27 @@ double cash_after_fills(const core::RunReport& r) {
 // The ledger cash at the run's last equity sample, beyond what the fills alone leave.
 double cash_beyond_fills(const core::RunReport& r) {
     return r.equity.back().cash - cash_after_fills(r);
+}
+
+// A SQL function test_crash() that ends the process as a SIGKILL would, in every connection
+// opened from now on: a trigger calling it kills a run at one exact journal write.
+void crash(sqlite3_context*, int, sqlite3_value**) {
+    std::_Exit(3);
+}
+int add_crash_function(sqlite3* db, char**, const sqlite3_api_routines*) {
+    return sqlite3_create_function(db, "test_crash", 0, SQLITE_UTF8, nullptr, crash, nullptr,
+                                   nullptr);
+}
+void kill_at_the_next_cash_flow(const std::string& journal) {
+    sqlite3_auto_extension(reinterpret_cast<void (*)()>(add_crash_function));
+    SQLite::Database db(journal, SQLite::OPEN_READWRITE);
+    db.exec(
+        "CREATE TRIGGER kill_at_cash_flow BEFORE INSERT ON cash_flows "
+        "BEGIN SELECT test_crash(); END");
+}
+void stop_killing_at_cash_flows(const std::string& journal) {
+    SQLite::Database db(journal, SQLite::OPEN_READWRITE);
+    db.exec("DROP TRIGGER kill_at_cash_flow");
 }
 
 }  // namespace
@@ -160,4 +184,33 @@ TEST(CashFlows, AResumedRunsSummaryCountsOnlyItsOwnFunding) {
     EXPECT_NEAR(first.metrics.cash_flows, total(first.run_id), 1e-9);
     EXPECT_NEAR(second.metrics.cash_flows, total(second.run_id), 1e-9);
     EXPECT_NEAR(h.report().metrics.cash_flows, second.metrics.cash_flows, 1e-9);
+}
+
+// Killed after the venue handed a funding payment over and before the journal had it: what the
+// venue saved during that poll (its reports gone) is not kept, so the restart gets the payment
+// again, and the ledger's cash agrees with the venue's: the bot trades on.
+TEST(CashFlows, AFundingPaymentPolledJustBeforeAKillIsJournaledAtTheRestart) {
+    EngineHarness h;
+    const std::string yaml =
+        "version: 1\nname: funding\nmode: paper\njournal: journal.db\n"
+        "universe: [BTC/USDT]\n"
+        "feed: { use: synthetic, params: { timeframe: 4h, bars: 40, series: true } }\n"
+        "strategy: " +
+        script("BUY,HOLD,HOLD,HOLD,HOLD,HOLD") +  // funding every second 4h bar
+        "\nrisk: { quantity: 0.5 }\n"
+        "executor: { use: mock, params: { fee_bps: 0, starting_cash: 100000 } }\n";
+    auto o = quick_iterations(2);  // the BUY, and its fill
+    ASSERT_EQ(h.run(yaml, o).status, "completed");
+
+    kill_at_the_next_cash_flow(h.journal_path());
+    o.max_iterations = 6;
+    ASSERT_EQ(run_until_crash(h, yaml, o), 3) << "no funding was booked";
+    stop_killing_at_cash_flows(h.journal_path());
+
+    o.max_iterations = 1;
+    core::RunSummary resumed;
+    ASSERT_NO_THROW(resumed = h.run(yaml, o));
+    EXPECT_EQ(resumed.status, "completed");
+    core::Journal j(h.journal_path(), core::Journal::Durability::Synchronous);
+    EXPECT_FALSE(j.cash_flows(resumed.run_id).empty()) << "the payment was lost";
 }

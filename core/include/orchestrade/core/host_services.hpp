@@ -46,9 +46,12 @@ class HostContext {
     // commit_held_state() writes them, in one transaction.
     void hold_state_writes();
     void commit_held_state();
+    // Commits the held writes and writes through again from now on.
+    void release_held_state();
 
   private:
     static HostContext& from(const ot_host* h);
+    void commit_held_locked();  // the caller holds services_.mutex
     static void OT_CALL log(const ot_host* h, int32_t level, const char* message);
     static int64_t OT_CALL now_ms(const ot_host* h);
     static ot_status OT_CALL http(const ot_host* h, const ot_http_request* req,

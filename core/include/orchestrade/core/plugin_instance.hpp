@@ -132,6 +132,10 @@ class ExecutorInstance final : public PluginInstance {
     double min_order_qty(const std::string& symbol, double price);
     bool has_min_order_qty() const { return min_order_.min_order_qty != nullptr; }
     void stop();
+    // Paper and live: the executor's state writes from hold_state() on (those of a poll: its
+    // emptied outbox) wait for release_state(), called once the poll's reports are journaled.
+    void hold_state() { host_context().hold_state_writes(); }
+    void release_state() { host_context().release_held_state(); }
 
   private:
     ot_executor* e() const { return static_cast<ot_executor*>(raw()); }
