@@ -115,6 +115,10 @@ void MockExecutor::start() {
     state_ = std::move(loaded);
     recent_ = nullptr;
     rebuild_indexes();
+    // Final orders saved by a process killed before the journal had their reports (those still
+    // in the outbox among them): kept for the restart's queries, then forgotten.
+    for (OrderRef o = state_.orders.begin(); o != state_.orders.end(); ++o)
+        if (o->status != OrderStatus::Open) to_forget_.push_back(o);
     host().info("mock: resumed the saved account: cash " + number(state_.cash) + " " +
                 state_.currency + ", " + std::to_string(state_.orders.size()) + " orders, " +
                 std::to_string(open_.size()) + " open");
@@ -371,27 +375,39 @@ void MockExecutor::finish(OrderRef o, OrderStatus status, int32_t report_kind,
 }
 
 void MockExecutor::forget_after_poll(OrderRef o) {
-    if (mode() == OT_MODE_BACKTEST) to_forget_.push_back(o);
+    to_forget_.push_back(o);
 }
 
-void MockExecutor::poll(sdk::Reports& out) {
-    if (state_.outbox.empty() && to_forget_.empty()) return;
-    for (const PendingReport& r : state_.outbox)
-        out.push(r);
-    state_.outbox.clear();
-    // Every report of these orders is now with the host: nothing needs them any more.
-    for (OrderRef o : to_forget_) {
+void MockExecutor::forget(std::vector<OrderRef>& orders) {
+    for (OrderRef o : orders) {
         by_client_id_.erase(o->client_order_id);
         state_.orders.erase(o);
     }
-    to_forget_.clear();
+    orders.clear();
+}
+
+void MockExecutor::poll(sdk::Reports& out) {
+    if (state_.outbox.empty() && to_forget_.empty() && reported_.empty()) return;
+    for (const PendingReport& r : state_.outbox)
+        out.push(r);
+    state_.outbox.clear();
+    if (mode() == OT_MODE_BACKTEST) {
+        forget(to_forget_);  // every report of these orders is with the host now
+    } else {
+        // The host journals a poll's reports before it polls again, so the orders reported last
+        // time are closed in the journal: it never asks about them again. Those reported now
+        // stay until then: killed before the journal has their reports, the restart's query
+        // replays them.
+        forget(reported_);
+        reported_.swap(to_forget_);
+    }
     save();
 }
 
 bool MockExecutor::query_order(const std::string&, const std::string& client_order_id,
                                sdk::Reports& out) {
     auto it = by_client_id_.find(client_order_id);
-    if (it == by_client_id_.end()) return false;  // unknown, or final and forgotten (backtest)
+    if (it == by_client_id_.end()) return false;  // unknown, or final and forgotten
     const VenueOrder& o = *it->second;
     if (o.status == OrderStatus::Open) out.push(make_report(o, OT_REPORT_ACCEPTED, o.created_ms));
     double cum_qty = 0;

@@ -70,8 +70,10 @@ class MockExecutor final : public sdk::Executor {
     // Takes an open order off the book with a final status and queues its report.
     void finish(OrderRef o, OrderStatus status, int32_t report_kind, const std::string& text,
                 int64_t time_ms);
-    // A backtest forgets a final order at the next poll(), once its last report reached the host.
+    // A final order is forgotten once the host has its last report: a backtest at the next
+    // poll(), paper and live one poll later, when the host has journaled that report.
     void forget_after_poll(OrderRef o);
+    void forget(std::vector<OrderRef>& orders);
     void rebuild_indexes();
     void save() const;
 
@@ -84,7 +86,8 @@ class MockExecutor final : public sdk::Executor {
     double reserved_ = 0;  // sum of reserved_cash over open orders
     std::unordered_map<std::string, OrderRef> by_client_id_;
     std::vector<OrderRef> open_;              // open orders, in submission order
-    std::vector<OrderRef> to_forget_;         // backtest: final orders poll() will forget
+    std::vector<OrderRef> to_forget_;         // final orders whose reports poll() hands over
+    std::vector<OrderRef> reported_;          // paper/live: final orders reported at the last poll
     std::vector<OrderRef> candidates_;        // scratch for match()
     LastBars::value_type* recent_ = nullptr;  // last_bar_entry()'s last answer, or null
 };
