@@ -1059,7 +1059,12 @@ class Engine {
             log_->error("while stopping: {}", e.what());
         }
         summary_.status = status;
-        journal_->end_run(run_id_, wall_clock_.now_ms(), status);
+        try {
+            journal_->end_run(run_id_, wall_clock_.now_ms(), status);
+        } catch (const std::exception& e) {
+            if (status != "failed") throw;
+            log_->error("while stopping: {}", e.what());  // the run's own error goes on
+        }
         log_->info("run {} {}: {} bar(s), {} signal(s), {} order(s), {} fill(s)", run_id_, status,
                    summary_.bars, summary_.signals, summary_.orders, summary_.fills);
         keep_journal_moved_away();

@@ -2,6 +2,8 @@
 #include <orchestrade/core/logging.hpp>
 #include <orchestrade/core/write_queue.hpp>
 
+#include "journal_lock_wait.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <SQLiteCpp/VariadicBind.h>
 #include <sqlite3.h>
@@ -328,6 +330,14 @@ std::string open_state_list() {
 SQLite::Statement& fresh(SQLite::Statement& statement) {
     statement.tryReset();
     return statement;
+}
+
+// A write whose step failed on a lock (SQLITE_BUSY) stays active until it is reset, and no
+// transaction of the connection commits while one is ("SQL statements in progress"): the
+// journal's next write, whatever it is, would fail too.
+void reset_active_writes(sqlite3* db) {
+    for (sqlite3_stmt* s = sqlite3_next_stmt(db, nullptr); s; s = sqlite3_next_stmt(db, s))
+        if (sqlite3_stmt_busy(s) && !sqlite3_stmt_readonly(s)) sqlite3_reset(s);
 }
 
 // Row values are bound without a copy (the record outlives the statement's step): a backtest
@@ -670,6 +680,10 @@ void Journal::open() {
     }
     // A larger per-connection allocator for the small objects of each statement step.
     sqlite3_db_config(db_->getHandle(), SQLITE_DBCONFIG_LOOKASIDE, nullptr, 1200, 1000);
+    if (durability_ == Durability::Synchronous && access_ != Access::ReadOnly) {
+        lock_wait_ = std::make_unique<JournalLockWait>(path_);
+        lock_wait_->install(db_->getHandle());
+    }
     if (access_ != Access::ReadOnly) {
         db_->exec("PRAGMA journal_mode = WAL");
         // A backtest's journal can be made again by running it again: it skips the syncs.
@@ -763,11 +777,15 @@ void Journal::submit(int rows, std::function<void()> body) {
     write(rows, body);
 }
 
+void Journal::set_lock_wait(std::chrono::milliseconds warn_after,
+                            std::chrono::milliseconds give_up_after) {
+    std::lock_guard lock(mutex_);
+    if (lock_wait_) lock_wait_->set_limits(warn_after, give_up_after);
+}
+
 void Journal::write(int rows, const std::function<void()>& body) {
     if (durability_ == Durability::Synchronous) {
-        SQLite::Transaction tx(*db_);
-        body();
-        tx.commit();
+        transaction(body);
         return;
     }
     if (!in_batch_) {
@@ -781,9 +799,25 @@ void Journal::write(int rows, const std::function<void()>& body) {
 
 void Journal::write_through(const std::function<void()>& body) {
     commit_batch_locked();
-    SQLite::Transaction tx(*db_);
-    body();
-    tx.commit();
+    transaction(body);
+}
+
+void Journal::transaction(const std::function<void()>& body) {
+    try {
+        SQLite::Transaction tx(*db_);
+        try {
+            body();
+        } catch (...) {
+            reset_active_writes(db_->getHandle());  // before the rollback, which ends tx
+            throw;
+        }
+        tx.commit();
+    } catch (const SQLite::Exception& e) {
+        if (lock_wait_ && (e.getErrorCode() & 0xff) == SQLITE_BUSY)
+            throw std::runtime_error(lock_wait_->locked_message());
+        throw;
+    }
+    if (lock_wait_) lock_wait_->write_succeeded();
 }
 
 void Journal::commit_batch_locked() {

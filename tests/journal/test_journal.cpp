@@ -247,6 +247,52 @@ TEST(Journal, ASynchronousIntentIsOnDiskWhenRecordIntentReturns) {
     EXPECT_TRUE(reader.order("c-1"));
 }
 
+// Another process (a backup, the sqlite3 shell in a transaction) holding the write lock for
+// longer than SQLite's 5 s busy timeout: a paper or live journal waits for it.
+TEST(Journal, ASynchronousWriteWaitsForALockHeldLongerThanFiveSeconds) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    Journal journal(path, Durability::Synchronous);
+    SQLite::Database other(path, SQLite::OPEN_READWRITE);
+    other.exec("BEGIN IMMEDIATE");
+    std::thread holder([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5'500));
+        other.exec("COMMIT");
+    });
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_NO_THROW(journal.kv_set("executor", "state", "{}"));
+    holder.join();
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(5'000));
+    EXPECT_EQ(journal.kv_get("executor", "state"), "{}");
+}
+
+// A write that gave up on the lock says why, and leaves the connection as it was: the next
+// writes, of any table, commit once the lock is free (the failed statement held every later
+// commit back: "cannot commit transaction - SQL statements in progress").
+TEST(Journal, AWriteThatGaveUpOnALockNamesItAndTheNextWritesGoThrough) {
+    test::TempDir dir;
+    const std::string path = dir.file("run.db");
+    Journal journal(path, Durability::Synchronous);
+    journal.set_lock_wait(std::chrono::milliseconds(20), std::chrono::milliseconds(100));
+    SQLite::Database other(path, SQLite::OPEN_READWRITE);
+    other.exec("BEGIN IMMEDIATE");
+    try {
+        journal.kv_set("executor", "state", "{}");
+        FAIL() << "wrote through another process's lock";
+    } catch (const std::runtime_error& e) {
+        EXPECT_TRUE(contains(e.what(), "journal '" + path +
+                                           "': database is locked: another process holds the "
+                                           "journal"))
+            << e.what();
+    }
+    other.exec("COMMIT");
+    EXPECT_NO_THROW(journal.record_event({0, 1, 1, "core", "executor_error", "{}"}));
+    EXPECT_NO_THROW(journal.record_intent(intent("c-1")));
+    EXPECT_NO_THROW(journal.kv_set("executor", "state", "{}"));
+    EXPECT_TRUE(journal.order("c-1"));
+    EXPECT_EQ(journal.kv_get("executor", "state"), "{}");
+}
+
 TEST(Journal, ABatchedIntentIsCommittedWithItsBatch) {
     test::TempDir dir;
     const std::string path = dir.file("run.db");

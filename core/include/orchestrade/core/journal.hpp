@@ -4,6 +4,7 @@
 
 #include <orchestrade/core/types.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -50,6 +51,7 @@ struct EventRecord {
 
 template <class Job>
 class WriteQueue;
+class JournalLockWait;
 
 // Every member is thread-safe: calls are serialized on the one connection.
 class Journal {
@@ -82,6 +84,11 @@ class Journal {
     Journal& operator=(const Journal&) = delete;
 
     const std::string& path() const { return path_; }
+    // Synchronous: a write lock another process holds is waited for up to give_up_after (60 s),
+    // with a warning after warn_after (5 s); a write that gives up throws "database is locked:
+    // another process holds the journal". Batched journals wait 5 s.
+    void set_lock_wait(std::chrono::milliseconds warn_after,
+                       std::chrono::milliseconds give_up_after);
     int schema_version() const;
 
     // Batched durability: groups writes into one transaction until commit_batch (or until
@@ -207,6 +214,8 @@ class Journal {
     void write(int rows, const std::function<void()>& body);
     // Commits the open batch, then runs body in its own transaction (in every mode).
     void write_through(const std::function<void()>& body);
+    // Runs body in a transaction of its own, rolled back when it throws.
+    void transaction(const std::function<void()>& body);
     void insert_signal(const SignalRecord& s, int64_t id) const;  // id 0: the table's next
     void insert_order(const OrderRecord& o) const;
     bool insert_fill(const FillRecord& f) const;  // INSERT OR IGNORE: true when written
@@ -232,6 +241,7 @@ class Journal {
     Durability durability_;
     Access access_;
     mutable std::mutex mutex_;
+    std::unique_ptr<JournalLockWait> lock_wait_;  // Synchronous only; outlives db_
     std::unique_ptr<SQLite::Database> db_;
     std::unique_ptr<Statements> statements_;  // destroyed before db_
     bool in_batch_ = false;
