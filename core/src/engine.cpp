@@ -26,7 +26,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <thread>
 
 namespace orchestrade::core {
 namespace {
@@ -36,6 +35,7 @@ using steady = std::chrono::steady_clock;
 constexpr uint32_t kBacktestChunk = 4096;       // bars per feed poll in a backtest
 constexpr int64_t kEquitySampleMs = 3'600'000;  // backtest equity rows: hourly, and the last
 constexpr int64_t kDefaultIntervalMs = 60'000;
+constexpr int64_t kWallClockJumpMs = 1'000;  // a sleep's wall time beyond its real one: a step
 
 // The ot_signal_sink handed to strategies. In a backtest a HOLD only updates the risk stage's
 // memory: a run of 10M bars must not copy a reason string per bar.
@@ -860,13 +860,15 @@ class Engine {
             for (const auto& next : scheduler_->upcoming(now, 1))
                 wake = std::min(wake, next.time_ms);
         log_->debug("waiting {} ms for the next iteration", wake - now);
-        while (wall_clock_.now_ms() < wake) {
-            if (stop_requested()) return false;
-            int64_t left = wake - wall_clock_.now_ms();
-            std::this_thread::sleep_for(
-                std::chrono::milliseconds(std::clamp<int64_t>(left, 1, 100)));
-        }
-        return !stop_requested();
+        const Sleep slept =
+            sleep_until(wake, wall_clock_, steady_clock_, [this] { return stop_requested(); });
+        if (std::abs(slept.wall_clock_jump_ms) >= kWallClockJumpMs)
+            log_->warn(
+                "the system clock jumped {} by {} ms while the loop slept (an NTP step, a "
+                "resumed machine): the loop goes on by the new time",
+                slept.wall_clock_jump_ms > 0 ? "forward" : "back",
+                std::abs(slept.wall_clock_jump_ms));
+        return !slept.stopped;
     }
 
     // ---- one moment: the bars that closed together -----------------------------------------
@@ -1080,6 +1082,7 @@ class Engine {
     const bool backtest_;
     SimulatedClock sim_clock_;
     WallClock wall_clock_;
+    SteadyClock steady_clock_;  // the paper/live loop's sleeps
     HostServices services_;
     std::optional<RunLock> run_lock_;  // released after the journal's last commit
     std::optional<Journal> journal_;

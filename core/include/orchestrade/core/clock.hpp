@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 
 namespace orchestrade::core {
 
@@ -26,6 +27,26 @@ class WallClock final : public Clock {
   public:
     int64_t now_ms() const override;
 };
+
+// The monotonic clock the paper/live loop sleeps on: unlike the wall clock, no NTP step or
+// resumed VM moves it back, which would stretch a sleep measured on the wall clock by as much.
+class SteadyClock {
+  public:
+    virtual ~SteadyClock() = default;
+    virtual int64_t now_ms() const;
+    virtual void sleep_ms(int64_t ms) const;
+};
+
+struct Sleep {
+    bool stopped = false;  // a stop was requested meanwhile
+    // How far the wall clock moved beyond the time slept: a step forward (> 0) or back (< 0).
+    int64_t wall_clock_jump_ms = 0;
+};
+
+// Sleeps until the wall clock's wake_ms as it is read now, timing the sleep on `steady`, in
+// steps of at most 100 ms so that a stop is noticed at once.
+Sleep sleep_until(int64_t wake_ms, const Clock& wall, const SteadyClock& steady,
+                  const std::function<bool()>& stop_requested);
 
 // When a paper/live iteration after now_ms starts: the next multiple of the interval, plus a
 // tenth of it up to 2 s, so that a bar closing on that boundary is final at the venue when the
