@@ -29,25 +29,25 @@ std::string utc_time(int64_t ms) {
     return buf;
 }
 
-std::shared_ptr<RateLimiter> RateLimiter::shared(const std::string& base_url) {
+std::shared_ptr<RateLimiter> RateLimiter::shared(const std::string& base_url,
+                                                 int initial_weight_limit) {
     static std::mutex registry_mutex;
     static std::map<std::string, std::weak_ptr<RateLimiter>> registry;
     std::lock_guard lock(registry_mutex);
     std::shared_ptr<RateLimiter> limiter = registry[base_url].lock();
     if (!limiter) {
-        limiter = std::make_shared<RateLimiter>();
+        limiter = std::make_shared<RateLimiter>(initial_weight_limit);
         registry[base_url] = limiter;
     }
     return limiter;
 }
 
-void RateLimiter::configure(int weight_limit, double budget_pct) {
+void RateLimiter::set_weight_limit(int weight_limit) {
     std::lock_guard lock(mutex_);
     if (weight_limit > 0) limit_ = weight_limit;
-    budget_pct_ = std::clamp(budget_pct, 1.0, 100.0);
 }
 
-void RateLimiter::admit(int64_t now_ms, int weight, Priority priority) {
+void RateLimiter::admit(int64_t now_ms, int weight, Priority priority, double budget_pct) {
     std::lock_guard lock(mutex_);
     if (now_ms < blocked_until_)
         throw sdk::Error(OT_E_RATE_LIMIT,
@@ -59,8 +59,9 @@ void RateLimiter::admit(int64_t now_ms, int weight, Priority priority) {
         window_ = window;
         used_ = 0;
     }
-    int cap =
-        priority == Priority::Trading ? limit_ : static_cast<int>(limit_ * budget_pct_ / 100.0);
+    int cap = priority == Priority::Trading
+                  ? limit_
+                  : static_cast<int>(limit_ * std::clamp(budget_pct, 1.0, 100.0) / 100.0);
     if (used_ + weight > cap)
         throw sdk::Error(OT_E_RATE_LIMIT,
                          "throttled: " + std::to_string(used_) + " of " + std::to_string(limit_) +

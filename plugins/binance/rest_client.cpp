@@ -21,12 +21,10 @@ RestClient::RestClient(const sdk::Host& host, ClientOptions options)
       options_(std::move(options)),
       base_url_(strip_slash(options_.base_url.empty() ? default_base_url(options_.market)
                                                       : options_.base_url)),
-      limiter_(RateLimiter::shared(base_url_)) {
-    limiter_->configure(options_.market == Market::Spot ? 6000 : 2400, options_.weight_budget_pct);
-}
+      limiter_(RateLimiter::shared(base_url_, options_.market == Market::Spot ? 6000 : 2400)) {}
 
 void RestClient::set_weight_limit(int weight_limit) {
-    limiter_->configure(weight_limit, options_.weight_budget_pct);
+    limiter_->set_weight_limit(weight_limit);
 }
 
 void RestClient::restore_block() {
@@ -80,7 +78,7 @@ nlohmann::json RestClient::call(const Call& call) {
 }
 
 nlohmann::json RestClient::send(const Call& call) {
-    limiter_->admit(server_now(), call.weight, call.priority);
+    limiter_->admit(server_now(), call.weight, call.priority, options_.weight_budget_pct);
     Params params = call.params;
     std::vector<std::string> headers;
     if (!options_.api_key.empty()) headers.push_back("X-MBX-APIKEY: " + options_.api_key);

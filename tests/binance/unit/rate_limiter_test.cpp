@@ -12,9 +12,10 @@ namespace {
 constexpr int64_t kMinute = 60000;
 constexpr int64_t kT0 = 1704067200000;  // a minute boundary
 
-std::string refusal(bn::RateLimiter& l, int64_t now, int weight, bn::Priority p) {
+std::string refusal(bn::RateLimiter& l, int64_t now, int weight, bn::Priority p,
+                    double budget_pct = 80) {
     try {
-        l.admit(now, weight, p);
+        l.admit(now, weight, p, budget_pct);
     } catch (const orchestrade::sdk::Error& e) {
         EXPECT_EQ(e.code(), OT_E_RATE_LIMIT);
         return e.what();
@@ -25,8 +26,7 @@ std::string refusal(bn::RateLimiter& l, int64_t now, int weight, bn::Priority p)
 }  // namespace
 
 TEST(RateLimiter, QueriesStopAtTheBudgetWhileOrdersMayUseTheRest) {
-    bn::RateLimiter l;
-    l.configure(100, 80);
+    bn::RateLimiter l(100);
     for (int i = 0; i < 8; ++i)
         EXPECT_EQ(refusal(l, kT0 + i, 10, bn::Priority::Normal), "");
     std::string why = refusal(l, kT0 + 10, 1, bn::Priority::Normal);
@@ -41,11 +41,10 @@ TEST(RateLimiter, QueriesStopAtTheBudgetWhileOrdersMayUseTheRest) {
 }
 
 TEST(RateLimiter, TheServersCountOverridesTheLocalEstimate) {
-    bn::RateLimiter l;
-    l.configure(100, 50);
-    l.admit(kT0, 1, bn::Priority::Normal);
+    bn::RateLimiter l(100);
+    l.admit(kT0, 1, bn::Priority::Normal, 50);
     l.on_response(kT0, 200, "49", "");  // other processes on the same IP spent the rest
-    EXPECT_NE(refusal(l, kT0 + 1, 2, bn::Priority::Normal), "");
+    EXPECT_NE(refusal(l, kT0 + 1, 2, bn::Priority::Normal, 50), "");
 }
 
 TEST(RateLimiter, A429PausesEverythingForRetryAfter) {
