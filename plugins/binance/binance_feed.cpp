@@ -215,7 +215,7 @@ void BinanceFeed::note_answer(Stream& s) {
 bool BinanceFeed::poll(int64_t, uint32_t max_bars, sdk::FeedOut& out) {
     std::vector<Fetched> fetched;
     try {
-        client_->resync_if_stale();
+        client_->resync_if_stale(Priority::Normal);
         fetched = fetch_streams(client_->server_now());
     } catch (const sdk::Error& e) {
         if (e.code() != OT_E_RATE_LIMIT) throw;

@@ -46,9 +46,10 @@ void RestClient::remember_block() {
                                 (limiter_->banned() ? " ban" : " pause"));
 }
 
-void RestClient::sync_time() {
+void RestClient::sync_time(Priority priority) {
     Call c;
     c.path = std::string(api_prefix(options_.market)) + "/time";
+    c.priority = priority;
     int64_t sent = host_.now_ms();
     nlohmann::json j = send(c);
     int64_t received = host_.now_ms();
@@ -58,19 +59,19 @@ void RestClient::sync_time() {
     synced_at_ms_ = received;
 }
 
-void RestClient::resync_if_stale() {
-    if (synced_at_ms_ == 0 || host_.now_ms() - synced_at_ms_ > kResyncEveryMs) sync_time();
+void RestClient::resync_if_stale(Priority priority) {
+    if (synced_at_ms_ == 0 || host_.now_ms() - synced_at_ms_ > kResyncEveryMs) sync_time(priority);
 }
 
 nlohmann::json RestClient::call(const Call& call) {
-    if (call.is_signed) resync_if_stale();
+    if (call.is_signed) resync_if_stale(call.priority);
     try {
         return send(call);
     } catch (const ApiError& e) {
         // -1021: refused before execution, so re-sending with a fresh timestamp is safe.
         if (e.binance_code != kErrTimestamp || !call.is_signed) throw;
         int64_t before = offset_ms_;
-        sync_time();
+        sync_time(call.priority);
         host_.warn("binance: timestamp refused (-1021); clock offset re-synced from " +
                    std::to_string(before) + " ms to " + std::to_string(offset_ms_) + " ms");
         return send(call);

@@ -46,10 +46,11 @@ class RestClient {
     // request was not sent because of the weight budget or a ban.
     nlohmann::json call(const Call& call);
 
-    // Measures the offset to the server clock (GET .../time).
-    void sync_time();
+    // Measures the offset to the server clock (GET .../time). Inside an order call it goes at
+    // the order's priority, so a budget spent on queries does not hold the order back.
+    void sync_time(Priority priority = Priority::Normal);
     // sync_time() when the last measure is older than half an hour (or there is none).
-    void resync_if_stale();
+    void resync_if_stale(Priority priority);
     int64_t server_now() const { return host_.now_ms() + offset_ms_; }
     int64_t offset_ms() const { return offset_ms_; }
     // Applies a ban or pause remembered by an earlier process, and the live weight limit.

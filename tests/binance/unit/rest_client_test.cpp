@@ -110,3 +110,33 @@ TEST_F(RestClientTest, ALaterClientDoesNotUndoTheLiveWeightLimit) {
     ASSERT_EQ(outcome(executor, query(1)), OT_OK);
     EXPECT_EQ(outcome(feed, query(2)), OT_E_RATE_LIMIT) << "81 of 100 is over the budget";
 }
+
+TEST_F(RestClientTest, AStaleClockIsResyncedAtTheOrdersPriority) {
+    bn::RestClient client(sdk_host(), options(80));
+    client.set_weight_limit(100);
+    client.sync_time();
+    host.set_now_ms(kT0 + 31 * 60 * 1000);  // the measure is stale now
+    used_weight = "80";
+    ASSERT_EQ(outcome(client, query()), OT_OK);  // queries spent the budget
+    EXPECT_EQ(outcome(client, new_order()), OT_OK);
+    ASSERT_GE(sent.size(), 2u);
+    EXPECT_EQ(sent[sent.size() - 2], "GET /api/v3/time");
+    EXPECT_EQ(sent.back(), "POST /api/v3/order");
+}
+
+TEST_F(RestClientTest, ATimestampRefusalIsResyncedAtTheOrdersPriority) {
+    bn::RestClient client(sdk_host(), options(80));
+    client.set_weight_limit(100);
+    client.sync_time();
+    used_weight = "80";
+    ASSERT_EQ(outcome(client, query()), OT_OK);  // queries spent the budget
+    HttpReply refused;
+    refused.status = 400;
+    refused.body =
+        R"({"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."})";
+    answers["POST /api/v3/order"].push_back(refused);
+    EXPECT_EQ(outcome(client, new_order()), OT_OK);
+    ASSERT_GE(sent.size(), 3u);
+    EXPECT_EQ(sent[sent.size() - 2], "GET /api/v3/time");
+    EXPECT_EQ(sent.back(), "POST /api/v3/order");
+}
