@@ -100,6 +100,7 @@ void BinanceExecutor::start() {
     nlohmann::json info = venue_->exchange_info(symbols);
     rules_ = parse_exchange_info(info);
     if (int limit = request_weight_limit(info)) client_->set_weight_limit(limit);
+    client_->set_order_limits(order_limits(info));
     for (const std::string& s : universe_) {
         auto it = rules_.find(venue_symbol(s));
         if (it == rules_.end())

@@ -25,6 +25,13 @@ Call signed_call(const char* method, const char* path, Params params, int weight
     return c;
 }
 
+// A request that places an order: at order priority, and counted toward the ORDERS limits.
+Call placing_call(const char* path, Params params, int weight) {
+    Call c = signed_call("POST", path, std::move(params), weight, Priority::Trading);
+    c.new_order = true;
+    return c;
+}
+
 VenueOrder parse_algo(const nlohmann::json& j) {
     VenueOrder o;
     o.client_id = j.value("clientAlgoId", "");
@@ -111,8 +118,7 @@ Placed FuturesVenue::place(const NewOrder& o) {
     p.emplace_back("newClientOrderId", o.client_id);
     p.emplace_back("newOrderRespType", "RESULT");
     Placed out;
-    out.order = parse_order(
-        client_.call(signed_call("POST", "/fapi/v1/order", std::move(p), 0, Priority::Trading)));
+    out.order = parse_order(client_.call(placing_call("/fapi/v1/order", std::move(p), 0)));
     return out;
 }
 
@@ -174,16 +180,16 @@ void FuturesVenue::place_protection(const ProtectionOrder& p,
     auto leg = [&](const char* type, const Decimal& trigger, const std::string& id) {
         sending(id);
         try {
-            client_.call(signed_call("POST", "/fapi/v1/algoOrder",
-                                     {{"algoType", "CONDITIONAL"},
-                                      {"symbol", p.symbol},
-                                      {"side", p.exit_side},
-                                      {"type", type},
-                                      {"triggerPrice", trigger.str()},
-                                      {"closePosition", "true"},
-                                      {"workingType", settings_.working_type},
-                                      {"clientAlgoId", id}},
-                                     0, Priority::Trading));
+            client_.call(placing_call("/fapi/v1/algoOrder",
+                                      {{"algoType", "CONDITIONAL"},
+                                       {"symbol", p.symbol},
+                                       {"side", p.exit_side},
+                                       {"type", type},
+                                       {"triggerPrice", trigger.str()},
+                                       {"closePosition", "true"},
+                                       {"workingType", settings_.working_type},
+                                       {"clientAlgoId", id}},
+                                      0));
         } catch (const ApiError& e) {
             if (e.binance_code != kErrDuplicateClientId)
                 throw;  // already resting from an earlier try

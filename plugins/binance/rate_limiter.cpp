@@ -70,12 +70,21 @@ void RateLimiter::admit(int64_t now_ms, int weight, Priority priority, double bu
     used_ += weight;
 }
 
+void RateLimiter::count_used(int64_t now_ms, const std::string& used_weight) {
+    std::lock_guard lock(mutex_);
+    count_used_locked(now_ms, used_weight);
+}
+
+void RateLimiter::count_used_locked(int64_t now_ms, const std::string& used_weight) {
+    if (!used_weight.empty() && now_ms / kMinuteMs == window_)
+        used_ = static_cast<int>(parse_int(used_weight, used_));
+}
+
 std::string RateLimiter::on_response(int64_t now_ms, int http_status,
                                      const std::string& used_weight,
                                      const std::string& retry_after) {
     std::lock_guard lock(mutex_);
-    if (!used_weight.empty() && now_ms / kMinuteMs == window_)
-        used_ = static_cast<int>(parse_int(used_weight, used_));
+    count_used_locked(now_ms, used_weight);
     if (http_status != 429 && http_status != 418) return {};
     int64_t seconds = std::max<int64_t>(1, parse_int(retry_after, kDefaultRetryAfterS));
     blocked_until_ = std::max(blocked_until_, now_ms + seconds * 1000);

@@ -31,7 +31,10 @@ class RateLimiter {
     // Throws sdk::Error(OT_E_RATE_LIMIT) saying why and until when. now_ms: server time;
     // budget_pct: the share of the limit the caller's Normal requests may use.
     void admit(int64_t now_ms, int weight, Priority priority, double budget_pct);
-    // After an answer. Returns a message to log when a block starts, else "".
+    // The weight an answer says was used this minute (X-MBX-USED-WEIGHT-1M).
+    void count_used(int64_t now_ms, const std::string& used_weight);
+    // After an answer: count_used, and a 429/418 blocks every request. Returns a message to log
+    // when a block starts, else "".
     std::string on_response(int64_t now_ms, int http_status, const std::string& used_weight,
                             const std::string& retry_after);
     // A block remembered from an earlier process (418 bans outlive restarts).
@@ -40,6 +43,8 @@ class RateLimiter {
     bool banned() const;
 
   private:
+    void count_used_locked(int64_t now_ms, const std::string& used_weight);
+
     mutable std::mutex mutex_;
     int limit_;
     int64_t window_ = -1;  // minute index of used_

@@ -21,10 +21,15 @@ RestClient::RestClient(const sdk::Host& host, ClientOptions options)
       options_(std::move(options)),
       base_url_(strip_slash(options_.base_url.empty() ? default_base_url(options_.market)
                                                       : options_.base_url)),
-      limiter_(RateLimiter::shared(base_url_, options_.market == Market::Spot ? 6000 : 2400)) {}
+      limiter_(RateLimiter::shared(base_url_, options_.market == Market::Spot ? 6000 : 2400)),
+      orders_(default_order_limits(options_.market)) {}
 
 void RestClient::set_weight_limit(int weight_limit) {
     limiter_->set_weight_limit(weight_limit);
+}
+
+void RestClient::set_order_limits(std::vector<OrderLimit> limits) {
+    orders_.set_limits(std::move(limits));
 }
 
 void RestClient::restore_block() {
@@ -39,6 +44,14 @@ void RestClient::restore_block() {
                    " of an earlier run lasts until " + utc_time(until) +
                    ": no request is sent before then");
     }
+}
+
+void RestClient::note_response(int64_t now_ms, int http_status, const std::string& used_weight,
+                               const std::string& retry_after) {
+    std::string block = limiter_->on_response(now_ms, http_status, used_weight, retry_after);
+    if (block.empty()) return;
+    host_.log(http_status == 418 ? OT_LOG_ERROR : OT_LOG_WARN, "binance: " + block);
+    remember_block();
 }
 
 void RestClient::remember_block() {
@@ -79,6 +92,7 @@ nlohmann::json RestClient::call(const Call& call) {
 }
 
 nlohmann::json RestClient::send(const Call& call) {
+    if (call.new_order) orders_.admit(server_now());
     limiter_->admit(server_now(), call.weight, call.priority, options_.weight_budget_pct);
     Params params = call.params;
     std::vector<std::string> headers;
@@ -103,13 +117,22 @@ nlohmann::json RestClient::send(const Call& call) {
         url += "?" + payload;
     }
     sdk::HttpResponse r = host_.http(call.method, url, headers, body, options_.timeout_ms);
-    std::string block = limiter_->on_response(
-        server_now(), r.status, r.header("X-MBX-USED-WEIGHT-1M"), r.header("Retry-After"));
-    if (!block.empty()) {
-        host_.log(r.status == 418 ? OT_LOG_ERROR : OT_LOG_WARN, "binance: " + block);
-        remember_block();
+    const int64_t now = server_now();
+    const std::string used_weight = r.header("X-MBX-USED-WEIGHT-1M");
+    const std::string retry_after = r.header("Retry-After");
+    if (call.new_order) orders_.count(now, [&](const std::string& name) { return r.header(name); });
+    if (r.status < 200 || r.status >= 300) {
+        ApiError error = make_api_error(r.status, r.body);
+        // The account's order count, not the IP's weight: only new orders wait.
+        if (r.status == 429 && error.binance_code == kErrTooManyOrders && retry_after.empty()) {
+            limiter_->count_used(now, used_weight);
+            host_.warn("binance: " + orders_.exceeded(now));
+            throw error;
+        }
+        note_response(now, r.status, used_weight, retry_after);
+        throw error;
     }
-    if (r.status < 200 || r.status >= 300) throw make_api_error(r.status, r.body);
+    note_response(now, r.status, used_weight, retry_after);
     auto json = nlohmann::json::parse(r.body, nullptr, false);
     if (json.is_discarded())
         throw sdk::Error(

@@ -1,9 +1,11 @@
 // One Binance REST endpoint family (spot or USDⓈ-M futures) through the host's HTTP: builds and
 // signs requests, keeps the server-time offset (re-synced on -1021), turns error answers into
-// ApiError and spends the shared request-weight budget.
+// ApiError, spends the shared request-weight budget and keeps new orders within the ORDERS
+// limits.
 #pragma once
 
 #include "api_error.hpp"
+#include "order_limits.hpp"
 #include "rate_limiter.hpp"
 #include "signer.hpp"
 #include "symbols.hpp"
@@ -25,6 +27,7 @@ struct Call {
     int weight = 1;
     bool is_signed = false;
     Priority priority = Priority::Normal;
+    bool new_order = false;  // places an order: counts toward the ORDERS limits
 };
 
 struct ClientOptions {
@@ -56,18 +59,24 @@ class RestClient {
     // Applies a ban or pause remembered by an earlier process, and the live weight limit.
     void restore_block();
     void set_weight_limit(int weight_limit);
+    // The ORDERS limits from exchangeInfo (empty: keep the defaults).
+    void set_order_limits(std::vector<OrderLimit> limits);
     Market market() const { return options_.market; }
     const std::string& base_url() const { return base_url_; }
     int64_t recv_window_ms() const { return options_.recv_window_ms; }
 
   private:
     nlohmann::json send(const Call& call);
+    // The weight an answer reports, and the pause or ban a 429/418 starts.
+    void note_response(int64_t now_ms, int http_status, const std::string& used_weight,
+                       const std::string& retry_after);
     void remember_block();
 
     sdk::Host host_;
     ClientOptions options_;
     std::string base_url_;
     std::shared_ptr<RateLimiter> limiter_;
+    OrderLimiter orders_;  // the account's, so this client's
     int64_t offset_ms_ = 0;
     int64_t synced_at_ms_ = 0;  // host time of the last sync, 0 = never
 };

@@ -19,6 +19,13 @@ Call signed_call(const char* method, const char* path, Params params, int weight
     return c;
 }
 
+// A request that places an order: at order priority, and counted toward the ORDERS limits.
+Call placing_call(const char* path, Params params, int weight) {
+    Call c = signed_call("POST", path, std::move(params), weight, Priority::Trading);
+    c.new_order = true;
+    return c;
+}
+
 VenueTrade parse_trade(const nlohmann::json& t, const char* id_key) {
     VenueTrade out;
     out.id = t.at(id_key).dump();
@@ -56,8 +63,7 @@ Placed SpotVenue::place(const NewOrder& o) {
     if (!o.market) p.emplace_back("price", o.price.str());
     p.emplace_back("newClientOrderId", o.client_id);
     p.emplace_back("newOrderRespType", "FULL");
-    nlohmann::json j =
-        client_.call(signed_call("POST", "/api/v3/order", std::move(p), 1, Priority::Trading));
+    nlohmann::json j = client_.call(placing_call("/api/v3/order", std::move(p), 1));
     Placed out;
     out.order = parse_order(j);
     if (j.contains("fills") && j["fills"].is_array()) {
@@ -126,18 +132,18 @@ void SpotVenue::place_protection(const ProtectionOrder& p,
         sending(p.sl_id);
         sending(p.tp_id);
         // Protecting a long: the take-profit rests above the price, the stop below.
-        client_.call(signed_call("POST", "/api/v3/orderList/oco",
-                                 {{"symbol", p.symbol},
-                                  {"listClientOrderId", p.list_id},
-                                  {"side", p.exit_side},
-                                  {"quantity", p.qty.str()},
-                                  {"aboveType", "LIMIT_MAKER"},
-                                  {"aboveClientOrderId", p.tp_id},
-                                  {"abovePrice", p.take_profit->str()},
-                                  {"belowType", "STOP_LOSS"},
-                                  {"belowClientOrderId", p.sl_id},
-                                  {"belowStopPrice", p.stop_loss->str()}},
-                                 1, Priority::Trading));
+        client_.call(placing_call("/api/v3/orderList/oco",
+                                  {{"symbol", p.symbol},
+                                   {"listClientOrderId", p.list_id},
+                                   {"side", p.exit_side},
+                                   {"quantity", p.qty.str()},
+                                   {"aboveType", "LIMIT_MAKER"},
+                                   {"aboveClientOrderId", p.tp_id},
+                                   {"abovePrice", p.take_profit->str()},
+                                   {"belowType", "STOP_LOSS"},
+                                   {"belowClientOrderId", p.sl_id},
+                                   {"belowStopPrice", p.stop_loss->str()}},
+                                  1));
         return;
     }
     Params params{{"symbol", p.symbol}, {"side", p.exit_side}};
@@ -154,7 +160,7 @@ void SpotVenue::place_protection(const ProtectionOrder& p,
         params.emplace_back("newClientOrderId", p.tp_id);
     }
     sending(p.stop_loss ? p.sl_id : p.tp_id);
-    client_.call(signed_call("POST", "/api/v3/order", std::move(params), 1, Priority::Trading));
+    client_.call(placing_call("/api/v3/order", std::move(params), 1));
 }
 
 std::map<std::string, VenueOrder> SpotVenue::open_legs(const std::string& symbol) {

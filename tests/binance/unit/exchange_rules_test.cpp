@@ -1,6 +1,7 @@
 // Instrument rules read from exchangeInfo (spot and futures field names) and applied before an
 // order is sent; a failure names the filter.
 #include "exchange_rules.hpp"
+#include "order_limits.hpp"
 
 #include <gtest/gtest.h>
 
@@ -69,6 +70,16 @@ TEST(ExchangeRules, ReadsTheFuturesMinNotionalField) {
     bn::RulesBySymbol rules = bn::parse_exchange_info(futures_info());
     EXPECT_DOUBLE_EQ(rules.at("ETHUSDT").min_notional, 20);
     EXPECT_EQ(bn::request_weight_limit(futures_info()), 2400);
+}
+
+TEST(ExchangeRules, ReadsTheOrdersLimitsAndTheirCountHeaders) {
+    std::vector<bn::OrderLimit> limits = bn::order_limits(spot_info());
+    ASSERT_EQ(limits.size(), 1u);
+    EXPECT_EQ(limits[0].interval_ms(), 10000);
+    EXPECT_EQ(limits[0].limit, 100);
+    EXPECT_EQ(limits[0].header(), "X-MBX-ORDER-COUNT-10S");
+    EXPECT_EQ(limits[0].text(), "100 orders per 10 s");
+    EXPECT_TRUE(bn::order_limits(futures_info()).empty());
 }
 
 TEST(ExchangeRules, QuantitiesAreFlooredToTheStepOfTheirOrderType) {

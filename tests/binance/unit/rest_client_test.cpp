@@ -69,7 +69,26 @@ class RestClientTest : public ::testing::Test {
         c.path = "/api/v3/order";
         c.is_signed = true;
         c.priority = bn::Priority::Trading;
+        c.new_order = true;
         return c;
+    }
+
+    static bn::Call cancel() {
+        bn::Call c;
+        c.method = "DELETE";
+        c.path = "/api/v3/order";
+        c.is_signed = true;
+        c.priority = bn::Priority::Trading;
+        return c;
+    }
+
+    // 429 -1015 without Retry-After: the account placed too many orders.
+    static HttpReply too_many_orders() {
+        HttpReply r;
+        r.status = 429;
+        r.body =
+            R"({"code":-1015,"msg":"Too many new orders; current limit is 100 orders per 10 SECOND."})";
+        return r;
     }
 
     // The status of a call that fails, OT_OK when it succeeds.
@@ -139,4 +158,38 @@ TEST_F(RestClientTest, ATimestampRefusalIsResyncedAtTheOrdersPriority) {
     ASSERT_GE(sent.size(), 3u);
     EXPECT_EQ(sent[sent.size() - 2], "GET /api/v3/time");
     EXPECT_EQ(sent.back(), "POST /api/v3/order");
+}
+
+TEST_F(RestClientTest, TooManyOrdersHoldsBackOnlyNewOrdersUntilTheIntervalEnds) {
+    bn::RestClient client(sdk_host(), options(80));
+    client.sync_time();
+    host.set_now_ms(kT0 + 3000);
+    answers["POST /api/v3/order"].push_back(too_many_orders());
+    EXPECT_EQ(outcome(client, new_order()), OT_E_RATE_LIMIT);
+    EXPECT_FALSE(host.logs_containing("new orders wait until 00:00:10 UTC", OT_LOG_WARN).empty());
+    EXPECT_EQ(outcome(client, cancel()), OT_OK) << "cancels go on";
+    EXPECT_EQ(outcome(client, query()), OT_OK) << "queries go on";
+    const std::size_t before = sent.size();
+    EXPECT_EQ(outcome(client, new_order()), OT_E_RATE_LIMIT);
+    EXPECT_EQ(sent.size(), before) << "a new order is held back without asking Binance";
+    host.set_now_ms(kT0 + 10000);
+    EXPECT_EQ(outcome(client, new_order()), OT_OK) << "a new 10 s interval";
+}
+
+TEST_F(RestClientTest, TooManyOrdersWaitsForTheIntervalTheCountsShowFull) {
+    bn::RestClient client(sdk_host(), options(80));
+    client.set_order_limits({{10, 'S', 100}, {1, 'D', 5}});
+    client.sync_time();
+    host.set_now_ms(kT0 + 3000);
+    HttpReply placed;
+    placed.body = "{}";
+    placed.headers = "X-MBX-ORDER-COUNT-10S: 5\r\nX-MBX-ORDER-COUNT-1D: 5\r\n";
+    answers["POST /api/v3/order"] = {placed, too_many_orders()};
+    ASSERT_EQ(outcome(client, new_order()), OT_OK);
+    EXPECT_EQ(outcome(client, new_order()), OT_E_RATE_LIMIT);
+    host.set_now_ms(kT0 + 10 * 60 * 1000);
+    EXPECT_EQ(outcome(client, new_order()), OT_E_RATE_LIMIT) << "5 orders per day are placed";
+    EXPECT_EQ(outcome(client, query()), OT_OK);
+    host.set_now_ms(kT0 + 24 * 60 * 60 * 1000);
+    EXPECT_EQ(outcome(client, new_order()), OT_OK) << "a new day";
 }
