@@ -73,6 +73,12 @@ bool is_duplicate(const ApiError& e) {
     return contains(e.binance_msg, "Duplicate order") || e.binance_code == kErrDuplicateClientId;
 }
 
+bool is_rules_refusal(const ApiError& e) {
+    if (e.binance_code == -1111 || e.binance_code == -4014) return true;
+    return e.binance_code == -1013 && contains(e.binance_msg, "Filter failure") &&
+           !contains(e.binance_msg, "MAX_NUM");
+}
+
 Outcome classify(int http_status, int code, const std::string& msg) {
     if (http_status == 429 || http_status == 418) return Outcome::RateLimited;
     if (code == kErrTimestamp) return Outcome::BadTimestamp;

@@ -41,6 +41,11 @@ bool is_unknown_order(const ApiError& e);
 // (futures): an order under that id is open already.
 bool is_duplicate(const ApiError& e);
 
+// Refused for a price or quantity rule of the symbol (-1013 "Filter failure: ..." other than
+// MAX_NUM_*, -1111 precision, -4014 price not a multiple of the tick): the rules the order was
+// built with may have changed at Binance since they were read.
+bool is_rules_refusal(const ApiError& e);
+
 Outcome classify(int http_status, int code, const std::string& msg);
 // "insufficient balance: Account has insufficient balance for requested action. (Binance -2010)"
 std::string describe(int http_status, int code, const std::string& msg);

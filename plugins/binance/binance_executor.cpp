@@ -97,17 +97,15 @@ void BinanceExecutor::start() {
     std::vector<std::string> symbols;
     for (const std::string& s : universe_)
         symbols.push_back(venue_symbol(s));
-    nlohmann::json info = venue_->exchange_info(symbols);
-    rules_ = parse_exchange_info(info);
-    if (int limit = request_weight_limit(info)) client_->set_weight_limit(limit);
-    client_->set_order_limits(order_limits(info));
+    rules_ = read_rules(Priority::Normal);
     for (const std::string& s : universe_) {
         auto it = rules_.find(venue_symbol(s));
         if (it == rules_.end())
             throw sdk::Error(OT_E_INVALID_ARG, "binance: " + s + " (" + venue_symbol(s) +
                                                    ") is not listed on this market");
         if (it->second.status != "TRADING")
-            host().warn("binance: " + s + " is " + it->second.status + ", not TRADING");
+            host().warn("binance: " + s + " is " + it->second.status +
+                        " at Binance, not TRADING: new entries are refused until it trades again");
     }
     venue_->prepare(symbols);
     if (std::optional<std::string> saved = host().kv_get(kStateKey)) {
@@ -268,6 +266,9 @@ void BinanceExecutor::send(const ot_order& o, std::vector<Protection>& lifted) {
     const bool reduce_only =
         (o.flags & OT_ORDER_FLAG_REDUCE_ONLY) ||
         (reduces && !protect_entry && o.qty <= std::fabs(position) * (1 + kQtyTolerance));
+    if (!reduce_only && !rules.status.empty() && rules.status != "TRADING")
+        reject(symbol + " is " + rules.status +
+               " at Binance, not TRADING: no new position is opened until it trades again");
     NewOrder order;
     try {
         order = build(o, rules, reduce_only);
@@ -307,7 +308,16 @@ void BinanceExecutor::send(const ot_order& o, std::vector<Protection>& lifted) {
     };
     Placed placed;
     try {
-        placed = venue_->place(order);
+        with_current_rules(symbol, [&](bool again) {
+            if (again) {  // the same order on the new tick and step
+                const SymbolRules& r = rules_for(symbol);
+                order.qty = r.quantity(order.qty.to_double(), order.market);
+                if (!order.market)
+                    order.price = r.price(o.limit_price,
+                                          o.side == OT_SIDE_BUY ? Rounding::Down : Rounding::Up);
+            }
+            placed = venue_->place(order);
+        });
     } catch (const ApiError& e) {
         if (e.code() == OT_E_AMBIGUOUS) throw outcome_unknown(e);
         state_.orders.erase(id);
@@ -470,6 +480,7 @@ void BinanceExecutor::sync_tracked(std::vector<sdk::Report>& out) {
 void BinanceExecutor::poll(sdk::Reports& out) {
     std::vector<sdk::Report> reports;
     reports.swap(outbox_);
+    refresh_rules_if_due();
     try {
         sync_tracked(reports);
         advance_protections(reports);

@@ -12,6 +12,7 @@
 
 #include <orchestrade/sdk.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -79,6 +80,20 @@ class BinanceExecutor final : public sdk::Executor {
     std::optional<double> min_order_qty(const std::string& symbol, double price) const override;
 
   private:
+    // ---- exchange rules (executor_rules.cpp) ----
+    // exchangeInfo for the universe: applies its weight and order limits and returns its rules.
+    RulesBySymbol read_rules(Priority priority);
+    // Reads the rules again and logs what changed (a tick or step size, a symbol that stopped or
+    // resumed trading). Returns whether the rules of venue symbol `symbol` changed.
+    bool refresh_rules(Priority priority, const std::string& symbol);
+    // Hourly, from poll; after a failure, a minute later.
+    void refresh_rules_if_due();
+    // Runs attempt(false). When Binance refuses it for a price or quantity rule of `symbol` that
+    // has changed since the rules were read, runs attempt(true) once: it builds its order again
+    // from rules_, now up to date.
+    void with_current_rules(const std::string& symbol,
+                            const std::function<void(bool again)>& attempt);
+
     // ---- orders ----
     const SymbolRules& rules_for(const std::string& symbol) const;
     double reference_price(const std::string& symbol);
@@ -185,6 +200,7 @@ class BinanceExecutor final : public sdk::Executor {
     RulesBySymbol rules_;
     ExecutorState state_;
     std::vector<sdk::Report> outbox_;
+    int64_t next_rules_refresh_ms_ = 0;                // host time
     int64_t next_funding_poll_ms_ = 0;                 // host time
     std::map<std::string, int64_t> funding_reported_;  // by this process: tranId -> booked time
 };

@@ -102,6 +102,30 @@ RulesBySymbol parse_exchange_info(const nlohmann::json& info) {
     return out;
 }
 
+std::string rules_change(const SymbolRules& before, const SymbolRules& after) {
+    std::string out;
+    auto compare = [&](const char* what, const Decimal& a, const Decimal& b) {
+        if (a < b || b < a)
+            out += (out.empty() ? "" : ", ") + std::string(what) + " " + a.str() + " -> " + b.str();
+    };
+    compare("tick size", before.tick, after.tick);
+    compare("min price", before.min_price, after.min_price);
+    compare("max price", before.max_price, after.max_price);
+    compare("step size", before.step, after.step);
+    compare("min qty", before.min_qty, after.min_qty);
+    compare("max qty", before.max_qty, after.max_qty);
+    compare("market step size", before.market_step, after.market_step);
+    compare("market min qty", before.market_min_qty, after.market_min_qty);
+    compare("market max qty", before.market_max_qty, after.market_max_qty);
+    if (before.min_notional != after.min_notional || before.max_notional != after.max_notional ||
+        before.min_notional_applies_to_market != after.min_notional_applies_to_market ||
+        before.max_notional_applies_to_market != after.max_notional_applies_to_market)
+        out += (out.empty() ? "" : ", ") + std::string("notional ") +
+               number_text(before.min_notional) + ".." + number_text(before.max_notional) + " -> " +
+               number_text(after.min_notional) + ".." + number_text(after.max_notional);
+    return out;
+}
+
 int request_weight_limit(const nlohmann::json& info) {
     for (const auto& l : info.value("rateLimits", nlohmann::json::array())) {
         if (l.value("rateLimitType", "") != "REQUEST_WEIGHT") continue;

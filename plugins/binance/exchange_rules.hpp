@@ -38,6 +38,10 @@ struct SymbolRules {
 
 using RulesBySymbol = std::map<std::string, SymbolRules>;  // by venue symbol
 
+// What differs between two versions of a symbol's price, quantity and notional rules, as
+// "tick size 0.01 -> 0.1, ..."; "" when nothing does (the status is not compared).
+std::string rules_change(const SymbolRules& before, const SymbolRules& after);
+
 // Throws sdk::Error(OT_E_IO) when the document is not an exchangeInfo answer.
 RulesBySymbol parse_exchange_info(const nlohmann::json& info);
 // REQUEST_WEIGHT per minute from rateLimits, or 0 when absent.

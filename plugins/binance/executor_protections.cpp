@@ -228,7 +228,10 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
         leg.sent = false;
     save();
     try {
-        venue_->place_protection(po, [&](const std::string& leg_id) { sending(p, leg_id); });
+        with_current_rules(p.symbol, [&](bool again) {
+            if (again) po = protection_order(p);  // the same levels on the new tick and step
+            venue_->place_protection(po, [&](const std::string& leg_id) { sending(p, leg_id); });
+        });
         p.state = ProtectionState::Active;
         announce_legs(p, out);
         std::string what;
@@ -408,8 +411,11 @@ void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<sdk::R
     n.client_id = venue_leg_id(p, p.legs[0]);
     n.reduce_only = market_ == Market::UsdM;
     try {
-        n.qty = r.quantity(p.qty, true);
-        Placed placed = venue_->place(n);
+        Placed placed;
+        with_current_rules(p.symbol, [&](bool) {
+            n.qty = r.quantity(p.qty, true);  // r is updated in place when the rules change
+            placed = venue_->place(n);
+        });
         leg_report(p, p.legs[0], placed.order, false, out);
         if (p.legs[0].state == LegState::Filled) finish(p);
     } catch (const sdk::Error& e) {

@@ -72,10 +72,11 @@ FundingPayment parse_funding(const nlohmann::json& j) {
 
 }  // namespace
 
-nlohmann::json FuturesVenue::exchange_info(const std::vector<std::string>&) {
+nlohmann::json FuturesVenue::exchange_info(const std::vector<std::string>&, Priority priority) {
     Call c;
     c.path = "/fapi/v1/exchangeInfo";
     c.weight = 1;
+    c.priority = priority;
     return client_.call(c);
 }
 

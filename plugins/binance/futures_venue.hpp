@@ -18,7 +18,8 @@ class FuturesVenue final : public Venue {
   public:
     FuturesVenue(RestClient& client, FuturesSettings settings)
         : client_(client), settings_(std::move(settings)) {}
-    nlohmann::json exchange_info(const std::vector<std::string>& symbols) override;
+    nlohmann::json exchange_info(const std::vector<std::string>& symbols,
+                                 Priority priority) override;
     void prepare(const std::vector<std::string>& symbols) override;
     double last_price(const std::string& symbol) override;
     Placed place(const NewOrder& order) override;

@@ -39,12 +39,14 @@ VenueTrade parse_trade(const nlohmann::json& t, const char* id_key) {
 
 }  // namespace
 
-nlohmann::json SpotVenue::exchange_info(const std::vector<std::string>& symbols) {
+nlohmann::json SpotVenue::exchange_info(const std::vector<std::string>& symbols,
+                                        Priority priority) {
     nlohmann::json list = symbols;
     Call c;
     c.path = "/api/v3/exchangeInfo";
     c.params = {{"symbols", list.dump()}};
     c.weight = 20;
+    c.priority = priority;
     return client_.call(c);
 }
 

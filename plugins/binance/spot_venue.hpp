@@ -9,7 +9,8 @@ namespace orchestrade::plugins::binance {
 class SpotVenue final : public Venue {
   public:
     explicit SpotVenue(RestClient& client) : client_(client) {}
-    nlohmann::json exchange_info(const std::vector<std::string>& symbols) override;
+    nlohmann::json exchange_info(const std::vector<std::string>& symbols,
+                                 Priority priority) override;
     void prepare(const std::vector<std::string>&) override {}
     double last_price(const std::string& symbol) override;
     Placed place(const NewOrder& order) override;

@@ -90,8 +90,9 @@ struct FundingPayment {
 class Venue {
   public:
     virtual ~Venue() = default;
-    // exchangeInfo for these venue symbols.
-    virtual nlohmann::json exchange_info(const std::vector<std::string>& symbols) = 0;
+    // exchangeInfo for these venue symbols; Trading priority when an order waits for it.
+    virtual nlohmann::json exchange_info(const std::vector<std::string>& symbols,
+                                         Priority priority) = 0;
     // Account settings before trading (futures: one-way mode, leverage, margin type).
     virtual void prepare(const std::vector<std::string>& symbols) = 0;
     virtual double last_price(const std::string& symbol) = 0;

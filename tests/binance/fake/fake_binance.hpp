@@ -26,7 +26,8 @@ struct SymbolSpec {
     std::string min_qty = "0.00001";
     std::string max_qty = "9000";
     std::string min_notional = "5";
-    int max_algo_orders = 10;  // futures MAX_NUM_ALGO_ORDERS: open algo orders of the symbol
+    std::string status = "TRADING";  // as exchangeInfo says it: TRADING, BREAK, HALT
+    int max_algo_orders = 10;        // futures MAX_NUM_ALGO_ORDERS: open algo orders of the symbol
     double base_price = 100;
     double amplitude = 0.02;  // relative swing of the sine path
     int64_t period_s = 8;     // its period in seconds

@@ -150,7 +150,7 @@ json FakeBinance::State::exchange_info(bool futures, const Params& p) const {
                                {"avgPriceMins", 5}});
         }
         json sym = {{"symbol", name},
-                    {"status", "TRADING"},
+                    {"status", s.status},
                     {"baseAsset", s.base},
                     {"quoteAsset", s.quote},
                     {"filters", filters}};
