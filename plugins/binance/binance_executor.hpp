@@ -169,11 +169,13 @@ class BinanceExecutor final : public sdk::Executor {
     // The fills of a leg that still rests (a take-profit filling in part), as they happen.
     void report_resting_fills(Protection& p, Leg& leg, const VenueOrder& v,
                               std::vector<sdk::Report>& out);
-    // The target of a spot OCO that sold part of the position while Binance expired its stop;
-    // nullptr when there is none.
-    Leg* target_partly_filled(Protection& p, const std::map<std::string, VenueOrder>& resting);
-    // Cancels the rest of that target and places a new OCO for what is still held.
-    void protect_rest(Protection& p, Leg& target, std::vector<sdk::Report>& out);
+    // The order of a spot OCO's target that sold part of the position while Binance expired
+    // its stop, resting or over; std::nullopt when there is none.
+    std::optional<VenueOrder> target_sold_in_part(Protection& p,
+                                                  const std::map<std::string, VenueOrder>& resting);
+    // Cancels the rest of that target if it rests, reports what it sold and places a new OCO for
+    // what is still held.
+    void protect_rest(Protection& p, VenueOrder target_order, std::vector<sdk::Report>& out);
     // The target for the rest of a position was refused: the stop alone protects it.
     void protect_by_stop_alone(Protection& p, const std::string& why,
                                std::vector<sdk::Report>& out);

@@ -346,27 +346,38 @@ void BinanceExecutor::protect_by_stop_alone(Protection& p, const std::string& wh
     place(p, out);
 }
 
-Leg* BinanceExecutor::target_partly_filled(Protection& p,
-                                           const std::map<std::string, VenueOrder>& resting) {
-    if (market_ != Market::Spot || p.legs.size() != 2) return nullptr;
-    Leg& stop = p.legs[0];
-    Leg& target = p.legs[1];
+std::optional<VenueOrder> BinanceExecutor::target_sold_in_part(
+    Protection& p, const std::map<std::string, VenueOrder>& resting) {
+    if (market_ != Market::Spot || p.legs.size() != 2) return std::nullopt;
+    const Leg& stop = p.legs[0];
+    const Leg& target = p.legs[1];
     if (stop.state != LegState::Open || target.state != LegState::Open || stop.market_exit ||
-        target.market_exit)
-        return nullptr;
+        target.market_exit || resting.count(venue_leg_id(p, stop)))
+        return std::nullopt;
     auto rest = resting.find(venue_leg_id(p, target));
-    const bool sold_some = rest != resting.end() && rest->second.executed_qty > 0;
-    return sold_some && !resting.count(venue_leg_id(p, stop)) ? &target : nullptr;
-}
-
-void BinanceExecutor::protect_rest(Protection& p, Leg& target, std::vector<sdk::Report>& out) {
-    venue_->cancel_protection(protection_order(p));
+    if (rest != resting.end())
+        return rest->second.executed_qty > 0 ? std::optional<VenueOrder>(rest->second)
+                                             : std::nullopt;
+    // Over already: a try to protect the rest canceled the list, then failed (or the process
+    // stopped) before the new one was placed. What it sold is not a filled leg.
     std::optional<VenueOrder> v =
         venue_->query_leg(venue_symbol(p.symbol), venue_leg_id(p, target));
-    if (!v) return;
-    report_leg_trades(p, target, trades_of(*v), false, out);
+    return v && sold_in_part(*v) ? v : std::nullopt;
+}
+
+void BinanceExecutor::protect_rest(Protection& p, VenueOrder target_order,
+                                   std::vector<sdk::Report>& out) {
+    Leg& target = p.legs[1];
+    if (!is_final(target_order.status)) {
+        venue_->cancel_protection(protection_order(p));
+        std::optional<VenueOrder> v =
+            venue_->query_leg(venue_symbol(p.symbol), venue_leg_id(p, target));
+        if (!v) return;
+        target_order = *v;
+    }
+    report_leg_trades(p, target, trades_of(target_order), false, out);
     // Sold in full before the cancel (settled as a filled leg), or not over yet: next poll.
-    if (!is_final(v->status) || v->status == VenueStatus::Filled) return;
+    if (!is_final(target_order.status) || target_order.status == VenueStatus::Filled) return;
     const double sold = sold_since_placed(p);
     host().info("binance: the take-profit of " + p.entry_id + " sold " + number_text(sold) +
                 " of " + number_text(p.qty) + " " + p.symbol +
@@ -496,7 +507,7 @@ bool BinanceExecutor::leg_report(Protection& p, Leg& leg, const VenueOrder& v, b
 void BinanceExecutor::check_legs(Protection& p, std::vector<sdk::Report>& out) {
     const std::string symbol = venue_symbol(p.symbol);
     const std::map<std::string, VenueOrder> resting = venue_->open_legs(symbol);
-    if (Leg* target = target_partly_filled(p, resting)) {
+    if (std::optional<VenueOrder> target = target_sold_in_part(p, resting)) {
         protect_rest(p, *target, out);
         return;
     }

@@ -1,0 +1,93 @@
+// Stop-loss/take-profit protections that must end up resting again after a request fails, a
+// refusal that passes, a partial exit or a restart: what is still held is never left without
+// its stop.
+#include "fixture.hpp"
+
+using namespace orchestrade::testing;
+
+namespace {
+
+class ProtectionRecoveryTest : public BinanceTest {
+  protected:
+    // The orders resting at the fake, oldest first.
+    std::vector<bf::OrderView> resting() const {
+        std::vector<bf::OrderView> out;
+        for (const auto& o : fake.orders())
+            if (o.status == "NEW") out.push_back(o);
+        return out;
+    }
+    std::vector<std::string> resting_ids() const {
+        std::vector<std::string> out;
+        for (const auto& o : resting())
+            out.push_back(o.client_id);
+        return out;
+    }
+    static bf::Fault fault(bf::FaultKind kind, const std::string& method, const std::string& path,
+                           int status = 503, const std::string& body = {}) {
+        bf::Fault f;
+        f.kind = kind;
+        f.method = method;
+        f.path = path;
+        f.status = status;
+        f.body = body;
+        return f;
+    }
+    static bool any_text(const std::vector<Report>& reports, const std::string& part) {
+        return std::any_of(reports.begin(), reports.end(),
+                           [&](const Report& r) { return r.text.find(part) != std::string::npos; });
+    }
+    // Polls `times` times, `ms` apart, and returns every report.
+    std::vector<Report> poll_for(ExecutorInstance& ex, int times, int64_t ms) {
+        std::vector<Report> all;
+        for (int i = 0; i < times; ++i) {
+            advance(ms);
+            for (const Report& r : ex.poll())
+                all.push_back(r);
+        }
+        return all;
+    }
+};
+
+}  // namespace
+
+// The take-profit of a spot OCO sells part of the position; the OCO is canceled to protect the
+// rest, and the query that follows fails: the next poll still protects the rest.
+TEST_F(ProtectionRecoveryTest, ARestWhoseQueryFailedAfterTheOcoWasCanceledIsProtectedNextPoll) {
+    ExecutorInstance ex = executor();
+    ex.submit(protected_buy("rq-1", 0.01, 39000, 42000));
+    ex.poll();
+    fake.take_from("BTCUSDT", "rq-1-tp", 0.003);
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "GET", "/api/v3/order", 503,
+                      "Unknown error, please check your request or try again later."));
+    std::vector<Report> reports = poll_for(ex, 3, 1000);
+    EXPECT_NEAR(filled(reports, "rq-1-tp"), 0.003, 1e-12);
+    EXPECT_FALSE(any_text(reports, "the position held")) << "the target is not over for the core";
+    EXPECT_TRUE(of_kind(reports, OT_REPORT_CANCELED).empty());
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"rq-1-s1", "rq-1-t1"}));
+    for (const auto& o : resting())
+        EXPECT_NEAR(o.orig_qty, 0.00699, 1e-12) << o.client_id;
+    fake.set_price("BTCUSDT", 38500);
+    advance(1000);
+    EXPECT_NEAR(filled(ex.poll(), "rq-1-sl"), 0.00699, 1e-12) << "the stop sells the rest";
+    EXPECT_NEAR(fake.spot_balance("BTC"), 0, 1e-12);
+}
+
+// The same, with the process stopped between the cancel and the new OCO.
+TEST_F(ProtectionRecoveryTest, ARestLeftUnprotectedByARestartIsProtectedAfterIt) {
+    {
+        ExecutorInstance ex = executor();
+        ex.submit(protected_buy("rq-2", 0.01, 39000, 42000));
+        ex.poll();
+        fake.take_from("BTCUSDT", "rq-2-tp", 0.003);
+        fake.inject(fault(bf::FaultKind::ErrorBefore, "GET", "/api/v3/myTrades", 503,
+                          "Unknown error, please check your request or try again later."));
+        advance(1000);
+        ex.poll();
+    }
+    advance(1000);
+    ExecutorInstance again = executor();
+    std::vector<Report> reports = poll_for(again, 2, 1000);
+    EXPECT_NEAR(filled(reports, "rq-2-tp"), 0.003, 1e-12);
+    EXPECT_FALSE(any_text(reports, "the position held"));
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"rq-2-s1", "rq-2-t1"}));
+}
