@@ -583,8 +583,8 @@ void BinanceExecutor::cancel(const std::string& symbol, const std::string& clien
                            host().now_ms(), "canceled on request"});
         return;
     }
-    tracked->second.stop_loss = tracked->second.take_profit = 0;  // nothing to protect now
-    settle_lifted(tracked->second, true, outbox_);                // Binance has it
+    // Its levels stay: what it filled before the cancel is protected once it is over.
+    settle_lifted(tracked->second, true, outbox_);  // Binance has it
     try {
         std::vector<sdk::Report> reports;
         if (std::optional<VenueOrder> v = venue_->query(venue_symbol(symbol), client_order_id))

@@ -91,3 +91,29 @@ TEST_F(ProtectionRecoveryTest, ARestLeftUnprotectedByARestartIsProtectedAfterIt)
     EXPECT_FALSE(any_text(reports, "the position held"));
     EXPECT_EQ(resting_ids(), (std::vector<std::string>{"rq-2-s1", "rq-2-t1"}));
 }
+
+// A protected limit entry fills in part and the strategy cancels the rest: what it bought gets
+// its stop-loss and take-profit (the core leaves native levels to the executor).
+TEST_F(ProtectionRecoveryTest, AnEntryCanceledAfterFillingInPartProtectsWhatItFilled) {
+    ExecutorInstance ex = executor();
+    Order o = market("pc-1", OT_SIDE_BUY, 0.01);
+    o.type = OT_ORDER_LIMIT;
+    o.limit_price = 39900;
+    o.stop_loss = 39000;
+    o.take_profit = 42000;
+    ex.submit(o);
+    ex.poll();
+    fake.take_from("BTCUSDT", "pc-1", 0.004);
+    advance(1000);
+    ex.poll();
+    ex.cancel("BTC/USDT", "pc-1");
+    std::vector<Report> reports = poll_for(ex, 2, 1000);
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"pc-1-sl", "pc-1-tp"}));
+    for (const auto& v : resting())
+        EXPECT_NEAR(v.orig_qty, 0.00399, 1e-12) << "the 0.004 bought, less its commission";
+    EXPECT_EQ(of_kind(reports, OT_REPORT_ACCEPTED).size(), 2u) << "both legs announced";
+    fake.set_price("BTCUSDT", 38500);
+    advance(1000);
+    EXPECT_NEAR(filled(ex.poll(), "pc-1-sl"), 0.00399, 1e-12);
+    EXPECT_NEAR(fake.spot_balance("BTC"), 0.000006, 1e-12) << "below the step size";
+}
