@@ -79,6 +79,11 @@ bool is_rules_refusal(const ApiError& e) {
            !contains(e.binance_msg, "MAX_NUM");
 }
 
+bool is_transient_refusal(const ApiError& e) {
+    return e.code() == OT_E_REJECTED &&
+           (e.http_status >= 500 || e.http_status == 403 || e.binance_code == -1008);
+}
+
 Outcome classify(int http_status, int code, const std::string& msg) {
     if (http_status == 429 || http_status == 418) return Outcome::RateLimited;
     if (code == kErrTimestamp) return Outcome::BadTimestamp;

@@ -46,6 +46,11 @@ bool is_duplicate(const ApiError& e);
 // built with may have changed at Binance since they were read.
 bool is_rules_refusal(const ApiError& e);
 
+// A definite refusal that says nothing of the order and passes: "Service Unavailable." and other
+// 5xx refusals, -1008 system throttling, a 403 from the web application firewall. The same
+// request may go again later, with backoff.
+bool is_transient_refusal(const ApiError& e);
+
 Outcome classify(int http_status, int code, const std::string& msg);
 // "insufficient balance: Account has insufficient balance for requested action. (Binance -2010)"
 std::string describe(int http_status, int code, const std::string& msg);

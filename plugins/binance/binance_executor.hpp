@@ -131,6 +131,9 @@ class BinanceExecutor final : public sdk::Executor {
     bool keep_stop(Protection& p, const std::string& why, std::vector<sdk::Report>& out);
     // Logs and journals that a position has no stop at the venue.
     void unprotected(Protection& p, const std::string& why);
+    // A placement refused for now (a 5xx, -1008): back to Pending, tried again with backoff;
+    // the first refusal in a row says loudly that the position is not protected meanwhile.
+    void retry_later(Protection& p, const std::string& why);
     // A leg whose answer was lost (a leg of a placement that was sent, or a market exit for a
     // crossed level) that Binance does not know yet but may still take; nullptr when none is.
     const Leg* in_flight(const Protection& p);

@@ -21,6 +21,9 @@ bool already_triggered(const ApiError& e) {
 }
 
 constexpr int64_t kKeepFinishedMs = 7 * 24 * 3600 * 1000LL;
+// Backoff after a refusal that passes: 1 s, doubling up to a minute.
+constexpr int64_t kRetryFirstMs = 1000;
+constexpr int64_t kRetryMaxMs = 60 * 1000;
 constexpr double kQtyTolerance = 1e-9;
 
 // A leg for each level of the protection, none of them sent yet.
@@ -111,8 +114,9 @@ void BinanceExecutor::protect_again(std::vector<Protection>& lifted, const std::
                          e.what() + " (tried again next poll)");
             continue;
         }
-        // Failed: place() has said loudly that the position is not protected.
-        if (again.state != ProtectionState::Failed)
+        // Failed or Pending (a refusal that passes): place() has said loudly that the position
+        // is not protected.
+        if (again.state != ProtectionState::Failed && again.state != ProtectionState::Pending)
             host().warn("binance: " + position +
                         " is protected again by its stop-loss/take-profit");
     }
@@ -191,21 +195,36 @@ void BinanceExecutor::unprotected(Protection& p, const std::string& why) {
                                                     .dump());
 }
 
+void BinanceExecutor::retry_later(Protection& p, const std::string& why) {
+    p.state = ProtectionState::Pending;
+    const int64_t wait = std::min(kRetryFirstMs << std::min(p.refusals, 6), kRetryMaxMs);
+    p.retry_ms = host().now_ms() + wait;
+    const std::string position = "the " + p.symbol + " position of " + p.entry_id;
+    if (p.refusals++ == 0)
+        host().error("binance: " + position +
+                     " is NOT protected: Binance refused its stop-loss/take-profit for now (" +
+                     why + "); tried again until it rests");
+    else
+        host().debug("binance: stop-loss/take-profit of " + p.entry_id + " refused again (" + why +
+                     "), next try in " + std::to_string(wait) + " ms");
+}
+
 void BinanceExecutor::advance_protections(std::vector<sdk::Report>& out) {
+    const int64_t now = host().now_ms();
     for (auto& [id, p] : state_.protections) {
         try {
             if (p.state == ProtectionState::Placing) resolve_placing(p, out);
-            if (p.state == ProtectionState::Pending)
-                place(p, out);
-            else if (p.state == ProtectionState::Active)
+            if (p.state == ProtectionState::Pending) {
+                if (now >= p.retry_ms) place(p, out);
+            } else if (p.state == ProtectionState::Active) {
                 check_legs(p, out);
+            }
         } catch (const sdk::Error& e) {
             if (e.code() == OT_E_RATE_LIMIT) break;
             host().warn("binance: stop-loss/take-profit of " + id + ": " + e.what() +
                         " (tried again next poll)");
         }
     }
-    const int64_t now = host().now_ms();
     for (auto it = state_.protections.begin(); it != state_.protections.end();) {
         const Protection& p = it->second;
         bool over = p.state == ProtectionState::Failed ||
@@ -239,8 +258,14 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
         if (po.take_profit)
             what +=
                 (what.empty() ? "" : " and ") + std::string("take-profit ") + po.take_profit->str();
-        host().info("binance: " + what + " rest at Binance for " + p.entry_id + " (" + p.symbol +
-                    ")");
+        const std::string rest =
+            "binance: " + what + " rest at Binance for " + p.entry_id + " (" + p.symbol + ")";
+        if (p.refusals > 0)
+            host().warn(rest + ": the position is protected again");
+        else
+            host().info(rest);
+        p.refusals = 0;
+        p.retry_ms = 0;
     } catch (const ApiError& e) {
         if (e.code() == OT_E_AMBIGUOUS) {
             lost(p);
@@ -251,6 +276,10 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
         if (e.code() == OT_E_RATE_LIMIT) {
             p.state = ProtectionState::Pending;
             throw;
+        }
+        if (is_transient_refusal(e)) {
+            retry_later(p, e.what());
+            return;
         }
         // The list's id is in use: a try whose answer was lost may have placed it after all.
         if (market_ == Market::Spot && po.stop_loss && po.take_profit && is_duplicate(e)) {

@@ -22,10 +22,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrackedOrder, client_id, symbol,
 // A leg saved before `sent` or its quantities existed loads as not sent and not filled.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Leg, client_id, stop_loss, market_exit, state,
                                                 reported_trades, sent, reported_qty, filled_before)
-// A protection saved before `restored` existed loads as never placed again.
+// A protection saved before `restored` or `refusals` existed loads as never placed again, and
+// never refused.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Protection, entry_id, symbol, exit_side, qty,
                                                 entry_qty, stop_loss, take_profit, state,
-                                                placing_ms, done_ms, restored, legs)
+                                                placing_ms, done_ms, restored, refusals, retry_ms,
+                                                legs)
 
 void to_json(nlohmann::json& j, const ExecutorState& s) {
     j = {{"orders", s.orders},

@@ -69,6 +69,10 @@ struct Protection {
     int64_t placing_ms = 0;  // when its legs, or its market exit, went out (or were lost)
     int64_t done_ms = 0;     // kept a while after it ended, so queries about its legs are answered
     int restored = 0;  // times placed again: after a refused exit, or for the rest of a position
+    // Refusals that pass (a 5xx, -1008) in a row, and the host time before which a protection
+    // they sent back to Pending is not placed again.
+    int refusals = 0;
+    int64_t retry_ms = 0;
     std::vector<Leg> legs;
 };
 

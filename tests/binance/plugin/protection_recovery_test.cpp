@@ -117,3 +117,40 @@ TEST_F(ProtectionRecoveryTest, AnEntryCanceledAfterFillingInPartProtectsWhatItFi
     EXPECT_NEAR(filled(ex.poll(), "pc-1-sl"), 0.00399, 1e-12);
     EXPECT_NEAR(fake.spot_balance("BTC"), 0.000006, 1e-12) << "below the step size";
 }
+
+// "Service Unavailable." is a definite failure that passes: the OCO is placed again with
+// backoff, and the error that the position is not protected is said once.
+TEST_F(ProtectionRecoveryTest, AnOcoRefusedAsServiceUnavailableIsPlacedAgainWithBackoff) {
+    ExecutorInstance ex = executor();
+    bf::Fault unavailable = fault(bf::FaultKind::ErrorBefore, "POST", "/api/v3/orderList/oco", 503,
+                                  "Service Unavailable.");
+    unavailable.count = 3;
+    fake.inject(unavailable);
+    ex.submit(protected_buy("su-1", 0.01, 39000, 42000));
+    EXPECT_TRUE(resting_ids().empty());
+    ASSERT_EQ(host.logs_containing("is NOT protected", OT_LOG_ERROR).size(), 1u);
+    ex.poll();  // within the backoff: not sent again
+    EXPECT_EQ(fake.count_requests("POST", "/api/v3/orderList/oco"), 1);
+    std::vector<Report> reports = poll_for(ex, 8, 1000);
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"su-1-sl", "su-1-tp"}));
+    EXPECT_EQ(fake.count_requests("POST", "/api/v3/orderList/oco"), 4);
+    EXPECT_EQ(of_kind(reports, OT_REPORT_ACCEPTED).size(), 2u);
+    EXPECT_EQ(host.logs_containing("is NOT protected", OT_LOG_ERROR).size(), 1u) << "said once";
+    EXPECT_FALSE(host.logs_containing("protected again", OT_LOG_WARN).empty());
+}
+
+// -1008 (system throttling) refuses a futures leg: it is placed again once the overload passed.
+TEST_F(ProtectionRecoveryTest, AFuturesLegRefusedByThrottlingIsPlacedAgain) {
+    ExecutorInstance ex = executor("usdm");
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "POST", "/fapi/v1/algoOrder", 503,
+                      R"({"code":-1008,"msg":"Server is currently overloaded with other requests. )"
+                      R"(Please try again in a few minutes."})"));
+    ex.submit(protected_buy("ov-1", 0.01, 39000, 42000));
+    EXPECT_FALSE(host.logs_containing("is NOT protected", OT_LOG_ERROR).empty());
+    poll_for(ex, 3, 1000);
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"ov-1-sl", "ov-1-tp"}));
+    fake.set_price("BTCUSDT", 38500);
+    advance(1000);
+    EXPECT_DOUBLE_EQ(filled(ex.poll(), "ov-1-sl"), 0.01);
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+}

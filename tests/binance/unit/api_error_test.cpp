@@ -60,3 +60,15 @@ TEST(ApiError, StatusesFollowTheOutcome) {
     EXPECT_FALSE(bn::is_unknown_order(bn::make_api_error(
         400, R"({"code":-2011,"msg":"Order was not canceled due to cancel restrictions."})")));
 }
+
+TEST(ApiError, RefusalsThatPassAreTheTransientOnes) {
+    EXPECT_TRUE(bn::is_transient_refusal(bn::make_api_error(503, "Service Unavailable.")));
+    EXPECT_TRUE(bn::is_transient_refusal(
+        bn::make_api_error(503, R"({"code":-1008,"msg":"Server is currently overloaded."})")));
+    EXPECT_TRUE(bn::is_transient_refusal(bn::make_api_error(403, "<html>Forbidden</html>")));
+    EXPECT_FALSE(bn::is_transient_refusal(
+        bn::make_api_error(400, R"({"code":-2010,"msg":"Account has insufficient balance."})")));
+    EXPECT_FALSE(bn::is_transient_refusal(
+        bn::make_api_error(503, "Unknown error, please check your request or try again later.")))
+        << "an unknown outcome, not a refusal";
+}
