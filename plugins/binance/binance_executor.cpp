@@ -514,6 +514,9 @@ bool BinanceExecutor::query_order(const std::string& symbol, const std::string& 
         std::optional<VenueOrder> v =
             leg->market_exit ? venue_->query(vs, leg_id) : venue_->query_leg(vs, leg_id);
         if (!v) {
+            if (leg->resend)
+                throw sdk::Error(OT_E_AMBIGUOUS, "market exit " + client_order_id +
+                                                     " was refused for now and is sent again");
             if ((p->state == ProtectionState::Placing || leg->market_exit) &&
                 in_grace(p->placing_ms))
                 throw sdk::Error(OT_E_AMBIGUOUS, "stop-loss/take-profit " + client_order_id +

@@ -122,6 +122,8 @@ class BinanceExecutor final : public sdk::Executor {
     void finish(Protection& p);
     void check_legs(Protection& p, std::vector<sdk::Report>& out);
     void exit_now(Protection& p, bool stop_loss, std::vector<sdk::Report>& out);
+    // Sends the market exit of exit_now (again, when it must be resent).
+    void send_exit(Protection& p, std::vector<sdk::Report>& out);
     // Saves that the leg's placement goes out now.
     void sending(Protection& p, const std::string& leg_id);
     // The answer to a placement or a market exit was lost: it is awaited from now on.
@@ -134,6 +136,8 @@ class BinanceExecutor final : public sdk::Executor {
     // A placement refused for now (a 5xx, -1008): back to Pending, tried again with backoff;
     // the first refusal in a row says loudly that the position is not protected meanwhile.
     void retry_later(Protection& p, const std::string& why);
+    // Sets when a protection refused for now is tried again; true for the first refusal in a row.
+    bool back_off(Protection& p);
     // A leg whose answer was lost (a leg of a placement that was sent, or a market exit for a
     // crossed level) that Binance does not know yet but may still take; nullptr when none is.
     const Leg* in_flight(const Protection& p);

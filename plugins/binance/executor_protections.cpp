@@ -195,18 +195,21 @@ void BinanceExecutor::unprotected(Protection& p, const std::string& why) {
                                                     .dump());
 }
 
-void BinanceExecutor::retry_later(Protection& p, const std::string& why) {
-    p.state = ProtectionState::Pending;
+bool BinanceExecutor::back_off(Protection& p) {
     const int64_t wait = std::min(kRetryFirstMs << std::min(p.refusals, 6), kRetryMaxMs);
     p.retry_ms = host().now_ms() + wait;
-    const std::string position = "the " + p.symbol + " position of " + p.entry_id;
-    if (p.refusals++ == 0)
-        host().error("binance: " + position +
+    return p.refusals++ == 0;
+}
+
+void BinanceExecutor::retry_later(Protection& p, const std::string& why) {
+    p.state = ProtectionState::Pending;
+    if (back_off(p))
+        host().error("binance: the " + p.symbol + " position of " + p.entry_id +
                      " is NOT protected: Binance refused its stop-loss/take-profit for now (" +
                      why + "); tried again until it rests");
     else
         host().debug("binance: stop-loss/take-profit of " + p.entry_id + " refused again (" + why +
-                     "), next try in " + std::to_string(wait) + " ms");
+                     ")");
 }
 
 void BinanceExecutor::advance_protections(std::vector<sdk::Report>& out) {
@@ -441,14 +444,21 @@ void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<sdk::R
     venue_->cancel_protection(protection_order(p));
     p.legs = {{p.entry_id + (stop_loss ? "-sl" : "-tp"), stop_loss, true, LegState::Open, {}}};
     p.state = ProtectionState::Active;
-    p.placing_ms = host().now_ms();
+    p.refusals = 0;
     announce_legs(p, out);
+    send_exit(p, out);
+}
+
+void BinanceExecutor::send_exit(Protection& p, std::vector<sdk::Report>& out) {
+    Leg& leg = p.legs[0];
+    leg.resend = false;
+    p.placing_ms = host().now_ms();
     save();
     const SymbolRules& r = rules_.at(venue_symbol(p.symbol));
     NewOrder n;
     n.symbol = r.symbol;
     n.side = side_name(p.exit_side);
-    n.client_id = venue_leg_id(p, p.legs[0]);
+    n.client_id = venue_leg_id(p, leg);
     n.reduce_only = market_ == Market::UsdM;
     try {
         Placed placed;
@@ -456,13 +466,30 @@ void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<sdk::R
             n.qty = r.quantity(p.qty, true);  // r is updated in place when the rules change
             placed = venue_->place(n);
         });
-        leg_report(p, p.legs[0], placed.order, false, out);
-        if (p.legs[0].state == LegState::Filled) finish(p);
+        p.refusals = 0;
+        leg_report(p, leg, placed.order, false, out);
+        if (leg.state == LegState::Filled) finish(p);
     } catch (const sdk::Error& e) {
         if (e.code() == OT_E_IO || e.code() == OT_E_AMBIGUOUS) {  // checked next poll
             lost(p);
             return;
         }
+        const auto* api = dynamic_cast<const ApiError*>(&e);
+        // Not taken by Binance, for now: the same order goes again later, under the same id.
+        if (e.code() == OT_E_RATE_LIMIT || (api && is_transient_refusal(*api))) {
+            leg.resend = true;
+            if (back_off(p))
+                host().error("binance: the " + p.symbol + " position of " + p.entry_id +
+                             " is NOT protected: the market exit " + leg.client_id +
+                             " for its crossed level was refused for now (" + e.what() +
+                             "); sent again until it goes through");
+            return;
+        }
+        leg.state = LegState::Canceled;
+        out.push_back(
+            {OT_REPORT_REJECTED, leg.client_id, "", "", p.symbol, p.exit_side, p.qty, 0, 0,
+             leg.reported_qty, host().now_ms(),
+             std::string("the market exit for the crossed level was refused: ") + e.what()});
         unprotected(p, "the market exit was refused too: " + std::string(e.what()));
     }
 }
@@ -546,6 +573,12 @@ void BinanceExecutor::check_legs(Protection& p, std::vector<sdk::Report>& out) {
             filled |= leg.state == LegState::Filled;
             continue;
         }
+        if (leg.resend) {
+            if (host().now_ms() >= p.retry_ms) send_exit(p, out);
+            if (p.state != ProtectionState::Active) return;  // filled, or refused for good
+            settled = false;
+            continue;
+        }
         const std::string id = venue_leg_id(p, leg);
         auto rest = resting.find(id);
         if (!leg.market_exit && rest != resting.end()) {
@@ -558,6 +591,13 @@ void BinanceExecutor::check_legs(Protection& p, std::vector<sdk::Report>& out) {
         if (!v) {
             // A market exit whose answer was lost may still reach Binance in its recvWindow.
             if (leg.market_exit && in_grace(p.placing_ms)) {
+                settled = false;
+                continue;
+            }
+            // Past its recvWindow it can no longer arrive: the position is still held.
+            if (leg.market_exit) {
+                send_exit(p, out);
+                if (p.state != ProtectionState::Active) return;
                 settled = false;
                 continue;
             }
@@ -598,7 +638,7 @@ const Leg* BinanceExecutor::in_flight(const Protection& p) {
     }
     if (p.state != ProtectionState::Active) return nullptr;
     for (const Leg& leg : p.legs)
-        if (leg.market_exit && leg.state == LegState::Open &&
+        if (leg.market_exit && leg.state == LegState::Open && !leg.resend &&
             !venue_->query(symbol, venue_leg_id(p, leg)))
             return &leg;
     return nullptr;

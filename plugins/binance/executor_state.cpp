@@ -19,9 +19,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrackedOrder, client_id, symbol,
                                                 requested_qty, sent_ms, acked, venue_id,
                                                 reported_trades, reported_qty, stop_loss,
                                                 take_profit, lifted, lifted_legs)
-// A leg saved before `sent` or its quantities existed loads as not sent and not filled.
+// A leg saved before `sent`, its quantities or `resend` existed loads as not sent, not filled
+// and not to be sent again.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Leg, client_id, stop_loss, market_exit, state,
-                                                reported_trades, sent, reported_qty, filled_before)
+                                                reported_trades, sent, reported_qty, filled_before,
+                                                resend)
 // A protection saved before `restored` or `refusals` existed loads as never placed again, and
 // never refused.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Protection, entry_id, symbol, exit_side, qty,

@@ -48,6 +48,9 @@ struct Leg {
     // What its earlier orders sold: placed again for the rest of the position, the leg's
     // cumulative quantity goes on from there.
     double filled_before = 0;
+    // A market exit Binance does not have (refused for now, a rate limit, or lost and never
+    // arrived): sent again, under the same id, once the protection's retry_ms has passed.
+    bool resend = false;
 };
 
 enum class ProtectionState {

@@ -154,3 +154,77 @@ TEST_F(ProtectionRecoveryTest, AFuturesLegRefusedByThrottlingIsPlacedAgain) {
     EXPECT_DOUBLE_EQ(filled(ex.poll(), "ov-1-sl"), 0.01);
     EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
 }
+
+namespace {
+
+// A futures limit entry whose stop the price has gapped through by the time it fills.
+Order gapped_entry(const std::string& id) {
+    Order o;
+    o.client_order_id = id;
+    o.symbol = "BTC/USDT";
+    o.side = OT_SIDE_BUY;
+    o.type = OT_ORDER_LIMIT;
+    o.qty = 0.01;
+    o.limit_price = 39900;
+    o.stop_loss = 39000;
+    o.take_profit = 42000;
+    return o;
+}
+
+}  // namespace
+
+// The market exit for a stop already crossed meets a 429: it is sent again once the limit has
+// passed, and the core gets its fill under the leg it was told of.
+TEST_F(ProtectionRecoveryTest, AGapExitHeldBackByARateLimitIsSentAgain) {
+    ExecutorInstance ex = executor("usdm");
+    ex.submit(gapped_entry("gx-1"));
+    bf::Fault limit = fault(bf::FaultKind::RateLimit, "POST", "/fapi/v1/order");
+    limit.retry_after_s = 5;
+    fake.inject(limit);
+    fake.set_price("BTCUSDT", 38000);
+    advance(1000);
+    std::vector<Report> reports = ex.poll();
+    EXPECT_DOUBLE_EQ(filled(reports, "gx-1"), 0.01);
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0.01);
+    EXPECT_EQ(host.logs_containing("is NOT protected", OT_LOG_ERROR).size(), 1u);
+    for (const Report& r : poll_for(ex, 4, 3000))
+        reports.push_back(r);
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+    EXPECT_DOUBLE_EQ(filled(reports, "gx-1-sl"), 0.01);
+    EXPECT_TRUE(of_kind(reports, OT_REPORT_REJECTED).empty());
+    EXPECT_EQ(host.logs_containing("is NOT protected", OT_LOG_ERROR).size(), 1u) << "said once";
+    EXPECT_EQ(fake.submissions()["gx-1-sl"], 1);
+}
+
+// Refused for good, the market exit ends the leg the core was told of, and the position is
+// said to be not protected.
+TEST_F(ProtectionRecoveryTest, AGapExitRefusedForGoodEndsItsLegRejected) {
+    ExecutorInstance ex = executor("usdm");
+    ex.submit(gapped_entry("gx-2"));
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "POST", "/fapi/v1/order", 400,
+                      R"({"code":-2019,"msg":"Margin is insufficient."})"));
+    fake.set_price("BTCUSDT", 38000);
+    advance(1000);
+    std::vector<Report> reports = ex.poll();
+    std::vector<Report> rejected = of_kind(reports, OT_REPORT_REJECTED);
+    ASSERT_EQ(rejected.size(), 1u);
+    EXPECT_EQ(rejected[0].client_order_id, "gx-2-sl");
+    EXPECT_NE(rejected[0].text.find("Margin is insufficient"), std::string::npos);
+    EXPECT_FALSE(host.logs_containing("is NOT protected", OT_LOG_ERROR).empty());
+}
+
+// A market exit whose answer was lost and that never reached Binance is sent again once its
+// recvWindow has passed: the position is not left open.
+TEST_F(ProtectionRecoveryTest, AGapExitThatNeverArrivedIsSentAgain) {
+    ExecutorInstance ex = executor("usdm");
+    gap_on("/fapi/v1/algoOrder", 38000);
+    HttpHandler http = loopback_http();
+    HttpRequest held;
+    lose_in_transit("newClientOrderId=gx-3-sl", http, held);  // and never delivered
+    ex.submit(protected_buy("gx-3", 0.01, 39000, 41000));
+    ASSERT_FALSE(held.body.empty());
+    std::vector<Report> reports = poll_for(ex, 3, 4000);
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+    EXPECT_DOUBLE_EQ(filled(reports, "gx-3-sl"), 0.01);
+    EXPECT_TRUE(of_kind(reports, OT_REPORT_CANCELED).empty());
+}
