@@ -237,9 +237,6 @@ void BinanceExecutor::submit(const ot_order& o) {
         // Refused or held back by a rate limit: either way it was not executed.
         if (e.code() == OT_E_REJECTED || e.code() == OT_E_RATE_LIMIT) {
             protect_again(lifted, "exit " + id + " was refused (" + e.what() + ")");
-        } else if (e.code() == OT_E_AMBIGUOUS) {
-            auto exit = state_.orders.find(id);
-            if (exit != state_.orders.end()) hold_lifted(exit->second, lifted);
         }
         throw;
     }
@@ -292,6 +289,7 @@ void BinanceExecutor::send(const ot_order& o, std::vector<Protection>& lifted) {
     t.stop_loss = o.stop_loss;
     t.take_profit = o.take_profit;
     state_.orders[id] = t;
+    hold_lifted(state_.orders[id], lifted);
     try {
         save();  // the send time must be on record before the request can reach Binance
     } catch (const sdk::Error& e) {
@@ -436,6 +434,7 @@ void BinanceExecutor::report(TrackedOrder& t, const VenueOrder& v,
             break;
     }
     if (final_report.kind != 0) out.push_back(final_report);
+    exit_over(t, out);
     if (t.reported_qty > 0 && (t.stop_loss != 0 || t.take_profit != 0)) protect(t);
     const std::string id = t.client_id;
     state_.orders.erase(id);  // t is gone from here on
@@ -462,11 +461,10 @@ void BinanceExecutor::sync_tracked(std::vector<sdk::Report>& out) {
             out.push_back({OT_REPORT_REJECTED, id, "", "", t.symbol, t.side, t.requested_qty, 0, 0,
                            0, host().now_ms(),
                            "never reached Binance (unknown there once its recvWindow had passed)"});
-            settle_lifted(t, false, out);
+            settle_lifted(t);
             state_.orders.erase(id);
             continue;
         }
-        settle_lifted(t, true, out);
         if (t.acked && v->status == VenueStatus::New) continue;  // nothing new
         try {
             report(t, *v, trades_of(*v), false, out);
@@ -509,7 +507,7 @@ bool BinanceExecutor::query_order(const std::string& symbol, const std::string& 
         if (const TrackedOrder* exit = lifted_by(p->entry_id))
             throw sdk::Error(OT_E_AMBIGUOUS, "stop-loss/take-profit " + client_order_id +
                                                  " was lifted for exit " + exit->client_id +
-                                                 ", whose outcome is not known yet");
+                                                 ", which is not over yet");
         const std::string leg_id = venue_leg_id(*p, *leg);
         std::optional<VenueOrder> v =
             leg->market_exit ? venue_->query(vs, leg_id) : venue_->query_leg(vs, leg_id);
@@ -535,13 +533,12 @@ bool BinanceExecutor::query_order(const std::string& symbol, const std::string& 
                                      std::to_string(host().now_ms() - tracked->second.sent_ms) +
                                      " ms ago): ask again once its recvWindow has passed");
             if (tracked != state_.orders.end()) {
-                settle_lifted(tracked->second, false, reports);
+                settle_lifted(tracked->second);
                 state_.orders.erase(tracked);
             }
             save();
             return false;
         }
-        if (tracked != state_.orders.end()) settle_lifted(tracked->second, true, reports);
         if (tracked == state_.orders.end()) {
             // Not sent by this process's state (e.g. lost): follow it while it is open.
             TrackedOrder adhoc;
@@ -587,7 +584,6 @@ void BinanceExecutor::cancel(const std::string& symbol, const std::string& clien
         return;
     }
     // Its levels stay: what it filled before the cancel is protected once it is over.
-    settle_lifted(tracked->second, true, outbox_);  // Binance has it
     try {
         std::vector<sdk::Report> reports;
         if (std::optional<VenueOrder> v = venue_->query(venue_symbol(symbol), client_order_id))

@@ -153,13 +153,18 @@ class BinanceExecutor final : public sdk::Executor {
     // positions of the lifted protections are still held, and get their stop-loss/take-profit
     // again.
     void protect_again(std::vector<Protection>& lifted, const std::string& what);
-    // The exit's outcome is unknown: the core is not told yet that the legs it lifted were
-    // canceled (the tracked exit remembers them), since they are placed again should it never
-    // have reached Binance.
+    // Until the exit is over the core is not told that the legs it lifted were canceled (the
+    // tracked exit remembers them): they are placed again for what it leaves held, and all of
+    // them should it never have reached Binance.
     void hold_lifted(TrackedOrder& exit, const std::vector<Protection>& lifted);
-    // The outcome of an exit that lifted protections is known: Binance has it (the core is told
-    // in `out` that the legs were canceled), or it never arrived (they are placed again).
-    void settle_lifted(TrackedOrder& exit, bool arrived, std::vector<sdk::Report>& out);
+    // The exit never reached Binance: the lifted protections are placed again.
+    void settle_lifted(TrackedOrder& exit);
+    // The exit is over at Binance: what it sold is taken from the lifted protections in turn;
+    // those still holding a quantity Binance can take are placed again for it (the core keeps
+    // their legs), the legs of the others are reported canceled.
+    void exit_over(TrackedOrder& exit, std::vector<sdk::Report>& out);
+    // Its quantity is one Binance takes for its legs (not nothing, nor dust below the step).
+    bool placeable(const Protection& p) const;
     // The exit whose outcome is unknown that lifted the protection of entry_id; nullptr if none.
     const TrackedOrder* lifted_by(const std::string& entry_id) const;
     // Spot: an order list placed under the protection's list id was answered "Duplicate": adopts

@@ -136,31 +136,53 @@ void BinanceExecutor::hold_lifted(TrackedOrder& exit, const std::vector<Protecti
     for (auto it = held; it != outbox_.end(); ++it)
         exit.lifted_legs.push_back(it->client_order_id);
     outbox_.erase(held, outbox_.end());
-    save();
 }
 
-void BinanceExecutor::settle_lifted(TrackedOrder& exit, bool arrived,
-                                    std::vector<sdk::Report>& out) {
+void BinanceExecutor::settle_lifted(TrackedOrder& exit) {
     if (exit.lifted.empty()) return;
     std::vector<Protection> lifted;
     for (const std::string& entry : exit.lifted) {
         auto it = state_.protections.find(entry);
+        if (it != state_.protections.end()) lifted.push_back(it->second);
+    }
+    exit.lifted.clear();
+    exit.lifted_legs.clear();
+    protect_again(lifted, "exit " + exit.client_id + " never reached Binance");
+}
+
+void BinanceExecutor::exit_over(TrackedOrder& exit, std::vector<sdk::Report>& out) {
+    if (exit.lifted.empty()) return;
+    double sold = exit.reported_qty;
+    std::vector<Protection> held;
+    for (const std::string& entry : exit.lifted) {
+        auto it = state_.protections.find(entry);
         if (it == state_.protections.end()) continue;
-        const Protection& p = it->second;
-        if (!arrived) {
-            lifted.push_back(p);
+        Protection p = it->second;
+        const double part = std::min(p.qty, sold);
+        sold -= part;
+        p.qty -= part;
+        if (placeable(p)) {
+            held.push_back(std::move(p));
             continue;
         }
         for (const Leg& leg : p.legs)
             if (std::count(exit.lifted_legs.begin(), exit.lifted_legs.end(), leg.client_id))
                 out.push_back({OT_REPORT_CANCELED, leg.client_id, "", "", p.symbol, p.exit_side,
-                               p.qty, 0, 0, leg.reported_qty, host().now_ms(),
+                               p.qty + part, 0, 0, leg.reported_qty, host().now_ms(),
                                "canceled: the position is closed by " + exit.client_id});
     }
     exit.lifted.clear();
     exit.lifted_legs.clear();
-    if (!arrived) protect_again(lifted, "exit " + exit.client_id + " never reached Binance");
-    save();
+    protect_again(held, "exit " + exit.client_id + " left part of the position held");
+}
+
+bool BinanceExecutor::placeable(const Protection& p) const {
+    try {
+        rules_.at(venue_symbol(p.symbol)).quantity(p.qty, false);
+        return true;
+    } catch (const sdk::Error&) {  // nothing left, or less than Binance takes
+        return false;
+    }
 }
 
 const TrackedOrder* BinanceExecutor::lifted_by(const std::string& entry_id) const {

@@ -228,3 +228,42 @@ TEST_F(ProtectionRecoveryTest, AGapExitThatNeverArrivedIsSentAgain) {
     EXPECT_DOUBLE_EQ(filled(reports, "gx-3-sl"), 0.01);
     EXPECT_TRUE(of_kind(reports, OT_REPORT_CANCELED).empty());
 }
+
+// A scale-out sells part of the position: the stop-loss/take-profit lifted for it rest again
+// for what is still held, under the ids the core knows.
+TEST_F(ProtectionRecoveryTest, AFuturesPartialExitPutsTheLegsBackForTheRest) {
+    ExecutorInstance ex = executor("usdm");
+    ex.submit(protected_buy("so-1", 0.05, 39000, 41000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.05, 40000);
+    ex.submit(market("so-2", OT_SIDE_SELL, 0.02));
+    std::vector<Report> reports = ex.poll();
+    EXPECT_DOUBLE_EQ(filled(reports, "so-2"), 0.02);
+    EXPECT_TRUE(of_kind(reports, OT_REPORT_CANCELED).empty()) << "for the core the legs rest on";
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"so-1-s1", "so-1-t1"}));
+    fake.set_price("BTCUSDT", 38500);
+    advance(1000);
+    EXPECT_DOUBLE_EQ(filled(ex.poll(), "so-1-sl"), 0.03) << "the stop closes the rest";
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+}
+
+TEST_F(ProtectionRecoveryTest, ASpotPartialExitPlacesANewOcoForWhatIsHeld) {
+    ExecutorInstance ex = executor();
+    ex.submit(protected_buy("so-3", 0.01, 39000, 42000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.00999, 40000);
+    ex.submit(market("so-4", OT_SIDE_SELL, 0.004));
+    std::vector<Report> reports = ex.poll();
+    EXPECT_NEAR(filled(reports, "so-4"), 0.004, 1e-12);
+    EXPECT_TRUE(of_kind(reports, OT_REPORT_CANCELED).empty());
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"so-3-s1", "so-3-t1"}));
+    for (const auto& o : resting())
+        EXPECT_NEAR(o.orig_qty, 0.00599, 1e-12) << o.client_id;
+    // The rest sold by a full exit: the legs end canceled.
+    ledger_position("BTC/USDT", 0.00599, 40000);
+    ex.submit(market("so-5", OT_SIDE_SELL, 0.00599));
+    std::vector<Report> after = ex.poll();
+    EXPECT_EQ(of_kind(after, OT_REPORT_CANCELED).size(), 2u);
+    EXPECT_TRUE(resting_ids().empty());
+    EXPECT_NEAR(fake.spot_balance("BTC"), 0, 1e-12);
+}
