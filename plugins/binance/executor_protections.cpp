@@ -319,11 +319,18 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
             if (!keep_stop(p, e.what(), out)) unprotected(p, e.what());
             return;
         }
-        double price = venue_->last_price(venue_symbol(p.symbol));
-        bool long_position = p.exit_side == OT_SIDE_SELL;
-        bool stop_crossed =
+        // Only a level that exists and that the price the legs trigger on has crossed is acted on.
+        const double price = venue_->trigger_price(venue_symbol(p.symbol));
+        const bool long_position = p.exit_side == OT_SIDE_SELL;
+        const bool stop_crossed =
             p.stop_loss != 0 && (long_position ? price <= p.stop_loss : price >= p.stop_loss);
-        exit_now(p, stop_crossed, out);
+        const bool target_crossed =
+            p.take_profit != 0 && (long_position ? price >= p.take_profit : price <= p.take_profit);
+        if (stop_crossed || target_crossed)
+            exit_now(p, stop_crossed, out);
+        else  // the price moved back since, or Binance sees another one: placed again
+            retry_later(p, std::string(e.what()) + ", yet neither level is crossed at " +
+                               number_text(price));
     } catch (const sdk::Error& e) {
         if (e.code() == OT_E_IO) {  // still Placing: looked up by client id next poll
             lost(p);

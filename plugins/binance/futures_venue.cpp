@@ -110,6 +110,14 @@ double FuturesVenue::last_price(const std::string& symbol) {
     return number(client_.call(c).at("price"));
 }
 
+double FuturesVenue::trigger_price(const std::string& symbol) {
+    if (settings_.working_type != "MARK_PRICE") return last_price(symbol);
+    Call c;
+    c.path = "/fapi/v1/premiumIndex";
+    c.params = {{"symbol", symbol}};
+    return number(client_.call(c).at("markPrice"));
+}
+
 Placed FuturesVenue::place(const NewOrder& o) {
     Params p{{"symbol", o.symbol}, {"side", o.side}, {"type", o.market ? "MARKET" : "LIMIT"}};
     if (!o.market) p.emplace_back("timeInForce", o.tif);

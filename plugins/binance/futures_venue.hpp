@@ -22,6 +22,7 @@ class FuturesVenue final : public Venue {
                                  Priority priority) override;
     void prepare(const std::vector<std::string>& symbols) override;
     double last_price(const std::string& symbol) override;
+    double trigger_price(const std::string& symbol) override;
     Placed place(const NewOrder& order) override;
     std::optional<VenueOrder> query(const std::string& symbol,
                                     const std::string& client_id) override;

@@ -96,6 +96,9 @@ class Venue {
     // Account settings before trading (futures: one-way mode, leverage, margin type).
     virtual void prepare(const std::vector<std::string>& symbols) = 0;
     virtual double last_price(const std::string& symbol) = 0;
+    // The price a stop-loss/take-profit leg triggers on (futures: the mark price unless the legs
+    // work on the contract price).
+    virtual double trigger_price(const std::string& symbol) { return last_price(symbol); }
     virtual Placed place(const NewOrder& order) = 0;
     // std::nullopt when Binance answers that the order does not exist (-2013).
     virtual std::optional<VenueOrder> query(const std::string& symbol,

@@ -122,6 +122,9 @@ class FakeBinance {
     // expires.
     void take_from(const std::string& symbol, const std::string& client_id, double qty);
     double price(const std::string& symbol) const;
+    // From now on the futures mark price of symbol is fixed at price (by default it is the last
+    // price): premiumIndex serves it, and algo orders working on MARK_PRICE trigger on it.
+    void set_mark_price(const std::string& symbol, double price);
     // The server clock runs this far ahead of the clock given (negative: behind).
     void set_clock_skew(int64_t ms);
     int64_t server_time() const;

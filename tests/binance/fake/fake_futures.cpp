@@ -239,7 +239,8 @@ json FakeBinance::State::futures_algo(const Params& p) {
     double tick = std::atof(s.tick.c_str());
     if (std::fabs(trigger / tick - std::round(trigger / tick)) > 1e-6)
         throw ApiFailure(400, -1013, "Filter failure: PRICE_FILTER");
-    const double now_price = price_now(symbol);
+    const std::string working_type = p.get("workingType").value_or("CONTRACT_PRICE");
+    const double now_price = trigger_price_at(symbol, working_type, now());
     const bool sell = side == "SELL";
     const bool immediate = type == "STOP_MARKET"
                                ? (sell ? trigger >= now_price : trigger <= now_price)
@@ -256,7 +257,7 @@ json FakeBinance::State::futures_algo(const Params& p) {
     o.close_position = close_position;
     o.reduce_only = p.get("reduceOnly").value_or("false") == "true";
     o.orig_qty = close_position ? 0 : p.number("quantity");
-    o.working_type = p.get("workingType").value_or("CONTRACT_PRICE");
+    o.working_type = working_type;
     return algo_json(add_order(o));
 }
 

@@ -58,6 +58,12 @@ double FakeBinance::State::price_at(const std::string& symbol, int64_t ms) const
     return tick > 0 ? std::round(p / tick) * tick : p;
 }
 
+double FakeBinance::State::mark_at(const std::string& symbol, int64_t ms) const {
+    auto o = mark_overrides.find(symbol);
+    if (o != mark_overrides.end() && ms >= o->second.first) return o->second.second;
+    return price_at(symbol, ms);
+}
+
 json FakeBinance::State::klines(const Params& p) const {
     const std::string symbol = p.need("symbol");
     spec(symbol);
@@ -174,7 +180,7 @@ json FakeBinance::State::premium_index(const Params& p) const {
     const int64_t t = now();
     double price = price_at(symbol, t);
     return {{"symbol", symbol},
-            {"markPrice", fixed(price)},
+            {"markPrice", fixed(mark_at(symbol, t))},
             {"indexPrice", fixed(price * 0.9999)},
             {"estimatedSettlePrice", fixed(price)},
             {"lastFundingRate", "0.00010000"},
@@ -248,8 +254,9 @@ void FakeBinance::State::evaluate_at(int64_t until) {
             if (o.algo) {
                 bool sell = o.side == "SELL";
                 bool stop = o.type == "STOP_MARKET";
-                bool hit = stop ? (sell ? price <= o.stop_price : price >= o.stop_price)
-                                : (sell ? price >= o.stop_price : price <= o.stop_price);
+                const double level = trigger_price_at(o.symbol, o.working_type, ms);
+                bool hit = stop ? (sell ? level <= o.stop_price : level >= o.stop_price)
+                                : (sell ? level >= o.stop_price : level <= o.stop_price);
                 if (hit) futures_trigger(orders[i], price);
                 continue;
             }

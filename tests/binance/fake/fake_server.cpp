@@ -427,6 +427,13 @@ void FakeBinance::set_price(const std::string& symbol, double price) {
     state_->evaluate_at(state_->now());
 }
 
+void FakeBinance::set_mark_price(const std::string& symbol, double price) {
+    std::lock_guard lock(state_->mutex);
+    state_->evaluate();
+    state_->mark_overrides[symbol] = {state_->now(), price};
+    state_->evaluate_at(state_->now());
+}
+
 void FakeBinance::take_from(const std::string& symbol, const std::string& client_id, double qty) {
     std::lock_guard lock(state_->mutex);
     state_->evaluate();

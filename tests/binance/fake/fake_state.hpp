@@ -107,6 +107,8 @@ struct FakeBinance::State {
     double spot_fee = 0.001, futures_fee = 0.0004;
     int trades_per_fill = 1;
     std::map<std::string, std::pair<int64_t, double>> overrides;  // symbol -> (from ms, price)
+    // symbol -> (from ms, mark price); the last price otherwise
+    std::map<std::string, std::pair<int64_t, double>> mark_overrides;
 
     std::vector<Order> orders;
     std::vector<Trade> trades;
@@ -138,6 +140,12 @@ struct FakeBinance::State {
     const SymbolSpec& spec(const std::string& symbol) const;
     double price_at(const std::string& symbol, int64_t ms) const;
     double price_now(const std::string& symbol) const { return price_at(symbol, now()); }
+    double mark_at(const std::string& symbol, int64_t ms) const;
+    // What triggers an algo order of this working type (MARK_PRICE or CONTRACT_PRICE).
+    double trigger_price_at(const std::string& symbol, const std::string& working_type,
+                            int64_t ms) const {
+        return working_type == "MARK_PRICE" ? mark_at(symbol, ms) : price_at(symbol, ms);
+    }
     json klines(const Params& p) const;
     json exchange_info(bool futures, const Params& p) const;
     json premium_index(const Params& p) const;

@@ -267,3 +267,33 @@ TEST_F(ProtectionRecoveryTest, ASpotPartialExitPlacesANewOcoForWhatIsHeld) {
     EXPECT_TRUE(resting_ids().empty());
     EXPECT_NEAR(fake.spot_balance("BTC"), 0, 1e-12);
 }
+
+// The legs trigger on the mark price: a stop Binance refuses because the mark has crossed it is
+// acted on as the stop, even though the last price has not crossed it.
+TEST_F(ProtectionRecoveryTest, AFuturesStopCrossedByTheMarkPriceExitsAsTheStop) {
+    ExecutorInstance ex = executor("usdm");
+    fake.set_mark_price("BTCUSDT", 38900);
+    ex.submit(protected_buy("mk-1", 0.01, 39000, 42000));
+    std::vector<Report> reports = ex.poll();
+    EXPECT_DOUBLE_EQ(filled(reports, "mk-1-sl"), 0.01) << "the stop acted as a market exit";
+    EXPECT_DOUBLE_EQ(filled(reports, "mk-1-tp"), 0) << "not the target";
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+}
+
+// Binance says the stop would trigger at once, yet no level is crossed when the executor looks
+// (the price moved back): the legs are placed again, and a stop-only protection never sends a
+// take-profit exit.
+TEST_F(ProtectionRecoveryTest, AStopRefusedAsTriggeredWithNoLevelCrossedIsPlacedAgain) {
+    ExecutorInstance ex = executor("usdm");
+    fake.inject(fault(bf::FaultKind::ErrorBefore, "POST", "/fapi/v1/algoOrder", 400,
+                      R"({"code":-2021,"msg":"Order would immediately trigger."})"));
+    Order o = market("mk-2", OT_SIDE_BUY, 0.01);
+    o.stop_loss = 39000;
+    ex.submit(o);
+    std::vector<Report> reports = poll_for(ex, 2, 1000);
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0.01) << "no exit was sent";
+    EXPECT_EQ(fake.count_requests("POST", "/fapi/v1/order"), 1) << "the entry only";
+    EXPECT_EQ(resting_ids(), std::vector<std::string>{"mk-2-sl"});
+    for (const Report& r : reports)
+        EXPECT_NE(r.client_order_id, "mk-2-tp");
+}
