@@ -6,8 +6,11 @@
 #   orchestrade-dev  sdk: include/orchestrade and lib/cmake/Orchestrade, for building plugins
 # Files land under /usr. The binary looks for its plugins and data relative to itself first
 # (../lib/orchestrade/plugins, ../share/orchestrade), so it needs no flags there, nor in a tree
-# unpacked with dpkg-deb -x. Runtime dependencies are computed by dpkg-shlibdeps (dpkg-dev) from
-# the libraries the binary and the plugins link on the build machine.
+# unpacked with dpkg-deb -x. orchestrade-dev's package config records that plugin folder
+# (ORCHESTRADE_INSTALL_PLUGINDIR), so a plugin built with -DCMAKE_INSTALL_PREFIX=/usr installs into
+# /usr/lib/orchestrade/plugins whatever its CMAKE_INSTALL_LIBDIR. Runtime dependencies are
+# computed by dpkg-shlibdeps (dpkg-dev) from the libraries the binary and the plugins link on the
+# build machine.
 include_guard(GLOBAL)
 
 set(ORCHESTRADE_PACKAGE_CONTACT "Orchestrade maintainers <maintainers@orchestrade.invalid>"

@@ -260,8 +260,7 @@ std::vector<std::string> PluginRegistry::search_path(const std::vector<std::stri
     if (!ec) {
         const fs::path exe_dir = exe.parent_path();
         candidates.push_back(exe_dir / ".." / "plugins");
-        candidates.push_back(exe_dir / ".." / ORCHESTRADE_INSTALL_LIBDIR / "orchestrade" /
-                             "plugins");
+        candidates.push_back(exe_dir / ".." / ORCHESTRADE_INSTALL_PLUGINDIR);
     }
     candidates.emplace_back(ORCHESTRADE_INSTALL_PLUGIN_DIR);
 

@@ -3,7 +3,9 @@
 #   ot_module_entry_v1 and links with -z defs (no undefined symbols: a plugin never links the
 #   host). C and C++ sources both work.
 # orchestrade_install_plugin(<name>)
-#   Installs it where the orchestrade CLI looks: <prefix>/lib/orchestrade/plugins.
+#   Installs it where the orchestrade CLI looks: <prefix>/${ORCHESTRADE_INSTALL_PLUGINDIR}, the
+#   host's plugin folder that the package config records (lib/orchestrade/plugins), whatever this
+#   project's CMAKE_INSTALL_LIBDIR is.
 include_guard(GLOBAL)
 include(GNUInstallDirs)
 
@@ -34,7 +36,11 @@ function(orchestrade_add_plugin name)
 endfunction()
 
 function(orchestrade_install_plugin name)
+  if(NOT ORCHESTRADE_INSTALL_PLUGINDIR)
+    message(FATAL_ERROR "orchestrade_install_plugin(${name}): ORCHESTRADE_INSTALL_PLUGINDIR is "
+                        "not set (find_package(Orchestrade) sets it)")
+  endif()
   install(TARGETS ${name}
-    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/orchestrade/plugins COMPONENT plugins
-    RUNTIME DESTINATION ${CMAKE_INSTALL_LIBDIR}/orchestrade/plugins COMPONENT plugins)
+    LIBRARY DESTINATION ${ORCHESTRADE_INSTALL_PLUGINDIR} COMPONENT plugins
+    RUNTIME DESTINATION ${ORCHESTRADE_INSTALL_PLUGINDIR} COMPONENT plugins)
 endfunction()

@@ -164,3 +164,25 @@ build_and_run_example() {
     "$bin" report --journal "$journal" --json > "$work/report.json" || fail "no report"
     grep -Eq '"trades": [1-9]' "$work/report.json" || fail "no trades in $work/report.json"
 }
+
+# Installs the CMake example project EXAMPLE into PREFIX with orchestrade_install_plugin(), built
+# with a CMAKE_INSTALL_LIBDIR (Debian's multiarch one) other than the host's: the module must land
+# in PREFIX's plugin folder all the same, where PREFIX's binary finds it with no flags.
+install_example_into_prefix() {
+    local example=$1 prefix=$2 work=$3 id=$4 plugins installed
+    local bin=$prefix/bin/orchestrade
+    plugins=$prefix/lib/orchestrade/plugins
+    mkdir -p "$work"
+    logged "$work/configure.log" cmake -S "$example" -B "$work/build" -G Ninja \
+        -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
+        -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib/x86_64-linux-gnu
+    logged "$work/build.log" cmake --build "$work/build"
+    logged "$work/install.log" cmake --install "$work/build"
+    installed=$(sed -n 's/^-- Installing: //p' "$work/install.log" | grep '\.so$') ||
+        fail "nothing installed: $(cat "$work/install.log")"
+    [ "$(dirname "$installed")" = "$plugins" ] ||
+        fail "installed as $installed, not in the host's plugin folder $plugins"
+    "$bin" describe "$id" --json > "$work/describe.json" || fail "$id is not found with no flags"
+    grep -q "\"path\": \"$installed\"" "$work/describe.json" ||
+        fail "$id is not from $installed: $(grep path "$work/describe.json")"
+}
