@@ -49,13 +49,13 @@ class SignalCollector {
   private:
     static ot_status OT_CALL push(void* ctx, const ot_signal* pushed) {
         auto& self = *static_cast<SignalCollector*>(ctx);
-        // action and symbol are in every minor's struct: a HOLD is read in place, not copied.
-        if (!pushed || !holds(pushed->struct_size, offsetof(ot_signal, symbol), sizeof(char*)) ||
-            !pushed->symbol)
-            return OT_E_INVALID_ARG;
-        if (pushed->action < OT_ACTION_HOLD || pushed->action > OT_ACTION_CLOSE)
-            return OT_E_INVALID_ARG;
         try {
+            if (const std::string why = refusal(pushed); !why.empty()) {
+                // Once per distinct reason: a strategy that repeats it on every bar says it once.
+                if (self.refusals_.insert(why).second)
+                    logger("engine")->error("signal refused: {}", why);
+                return OT_E_INVALID_ARG;
+            }
             if (pushed->action == OT_ACTION_HOLD && !self.keep_holds_) {
                 // A HOLD after a HOLD of the same symbol changes nothing: skip the lookup.
                 if (std::strcmp(self.last_hold_.c_str(), pushed->symbol) != 0) {
@@ -76,7 +76,7 @@ class SignalCollector {
             r.take_profit = s->take_profit;
             r.confidence = s->confidence;
             if (s->reason) r.reason = s->reason;
-            r.metadata_json = s->metadata_json ? s->metadata_json : "{}";
+            r.metadata_json = s->metadata_json ? s->metadata_json : "{}";  // an object: refusal()
             self.signals_.push_back(std::move(r));
             return OT_OK;
         } catch (...) {
@@ -84,11 +84,30 @@ class SignalCollector {
         }
     }
 
+    // Why the host refuses a pushed signal (the sink returns OT_E_INVALID_ARG); empty if it
+    // does not. action and symbol are in every minor's struct: a HOLD is read in place.
+    static std::string refusal(const ot_signal* pushed) {
+        if (!pushed) return "NULL signal";
+        if (!holds(pushed->struct_size, offsetof(ot_signal, symbol), sizeof(char*)))
+            return "struct_size " + std::to_string(pushed->struct_size) +
+                   " is too small to hold the symbol (set it to sizeof(ot_signal))";
+        if (!pushed->symbol) return "the symbol is NULL";
+        if (pushed->action < OT_ACTION_HOLD || pushed->action > OT_ACTION_CLOSE)
+            return "action " + std::to_string(pushed->action) + " is not an OT_ACTION_*";
+        if (pushed->action == OT_ACTION_HOLD) return {};  // its metadata is never read
+        const ot_signal s = read_prefix(pushed);
+        if (s.metadata_json && !nlohmann::json::parse(s.metadata_json, nullptr, false).is_object())
+            return std::string("metadata_json is not a JSON object: ") +
+                   std::string(s.metadata_json).substr(0, 80);
+        return {};
+    }
+
     ot_signal_sink sink_;
     bool keep_holds_;
     RiskStage& risk_;
     std::vector<SignalRecord> signals_;
-    std::string last_hold_;  // the symbol of the last HOLD, while nothing else came since
+    std::string last_hold_;           // the symbol of the last HOLD, while nothing else came since
+    std::set<std::string> refusals_;  // the reasons logged
 };
 
 // The ot_balance_sink used to read the venue's balances at startup.
@@ -948,6 +967,11 @@ class Engine {
         RiskDecision d;
         if (!known) {
             d.outcome = "refused: " + s.symbol + " is not in the pipeline's universe";
+            if (symbols_outside_universe_.insert(s.symbol).second)
+                log_->warn(
+                    "signal {} {} refused: {} is not in the pipeline's universe (said once "
+                    "per symbol)",
+                    to_string(s.action), s.symbol, s.symbol);
         } else {
             const double price = ledger_->position(s.symbol).mark_price;
             d = risk_.evaluate(s, *ledger_, price, router_->has_open_order(s.symbol), now_ms,
@@ -1109,6 +1133,7 @@ class Engine {
     RiskStage risk_;
     SignalCollector signals_;
     RunSummary summary_;
+    std::set<std::string> symbols_outside_universe_;  // warned of once each
     int64_t run_id_ = 0;
     int32_t interval_s_ = 0;
     int64_t last_equity_ms_ = std::numeric_limits<int64_t>::min() / 2;

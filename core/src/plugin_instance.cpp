@@ -1,9 +1,11 @@
 #include <orchestrade/core/plugin_instance.hpp>
 #include <orchestrade/core/struct_prefix.hpp>
+#include <orchestrade/sdk.hpp>
 
 #include <boost/dll/shared_library.hpp>
 
 #include <cmath>
+#include <cstddef>
 
 namespace orchestrade::core {
 namespace {
@@ -16,6 +18,10 @@ ot_error make_error() {
     e.message[0] = '\0';
     return e;
 }
+
+// The smallest instance table of ABI 1.0: through destroy, the last function every table has.
+template <class Table>
+constexpr std::size_t kSize10 = offsetof(Table, destroy) + sizeof(void*);
 
 }  // namespace
 
@@ -48,8 +54,18 @@ PluginInstance::PluginInstance(const ComponentConfig& config, HostServices& serv
 
 void PluginInstance::fail(ot_status status, const ot_error& err, const char* what) const {
     std::string message =
-        err.message[0] ? std::string(err.message) : "error " + std::to_string(status);
+        err.message[0] ? std::string(err.message) : "error " + sdk::describe_status(status);
     throw PluginCallError(status, name_ + " (" + info_->id + "): " + what + ": " + message);
+}
+
+void PluginInstance::require_size(uint32_t struct_size, std::size_t size_10, const char* table,
+                                  void (*destroy)(void*)) const {
+    if (struct_size >= size_10) return;
+    if (destroy) destroy(raw_);
+    throw PluginCallError(
+        OT_E_PLUGIN, name_ + " (" + info_->id + "): the " + table + " table's struct_size is " +
+                         std::to_string(struct_size) + ", below ABI 1.0's smallest, " +
+                         std::to_string(size_10) + " (set it to sizeof(" + table + "))");
 }
 
 void PluginInstance::require(bool present, const char* function, void (*destroy)(void*)) const {
@@ -67,6 +83,7 @@ FeedInstance::FeedInstance(const ComponentConfig& config, HostServices& services
         auto* x = static_cast<ot_feed*>(p);
         if (x->destroy) x->destroy(x);
     };
+    require_size(f()->struct_size, kSize10<ot_feed>, "ot_feed", destroy);
     require(table_.destroy, "destroy", destroy);
     require(table_.poll, "poll", destroy);
 }
@@ -110,6 +127,7 @@ StrategyInstance::StrategyInstance(const ComponentConfig& config, HostServices& 
         auto* x = static_cast<ot_strategy*>(p);
         if (x->destroy) x->destroy(x);
     };
+    require_size(s()->struct_size, kSize10<ot_strategy>, "ot_strategy", destroy);
     require(table_.destroy, "destroy", destroy);
     require(table_.on_bars, "on_bars", destroy);
 }
@@ -146,6 +164,7 @@ ExecutorInstance::ExecutorInstance(const ComponentConfig& config, HostServices& 
         auto* x = static_cast<ot_executor*>(p);
         if (x->destroy) x->destroy(x);
     };
+    require_size(e()->struct_size, kSize10<ot_executor>, "ot_executor", destroy);
     require(table_.destroy, "destroy", destroy);
     require(table_.submit, "submit", destroy);
     require(table_.cancel, "cancel", destroy);

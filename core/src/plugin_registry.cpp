@@ -1,5 +1,6 @@
 #include <orchestrade/core/plugin_registry.hpp>
 #include <orchestrade/core/struct_prefix.hpp>
+#include <orchestrade/sdk.hpp>
 
 #include <orchestrade/core/logging.hpp>
 #include <orchestrade/core/pipeline.hpp>
@@ -29,7 +30,7 @@ namespace fs = std::filesystem;
 std::string error_text(ot_error& err, ot_status status) {
     err.message[OT_ERROR_MESSAGE_SIZE - 1] = '\0';
     if (err.message[0] != '\0') return err.message;
-    return "status " + std::to_string(status);
+    return sdk::describe_status(status);
 }
 
 // ---- the module host used when the registry is given none --------------------------------------
@@ -186,9 +187,21 @@ std::string copy_params(const ot_descriptor& d, std::vector<ParamSpec>& out) {
 std::string copy_component(const ot_factory* factory, uint32_t index, ComponentInfo& out) {
     const std::string which = "factory #" + std::to_string(index);
     if (!factory) return which + " is NULL";
+    // The smallest struct_size of ABI 1.0 (through the last field every library sets), checked
+    // first: a struct_size left at 0 would read as missing fields.
+    constexpr std::size_t kFactorySize10 = offsetof(ot_factory, create) + sizeof(void*);
+    constexpr std::size_t kDescriptorSize10 = offsetof(ot_descriptor, param_count) + 4;
+    if (factory->struct_size < kFactorySize10)
+        return which + ": ot_factory.struct_size is " + std::to_string(factory->struct_size) +
+               ", below ABI 1.0's smallest, " + std::to_string(kFactorySize10) +
+               " (set it to sizeof(ot_factory))";
     const ot_factory f = read_prefix(factory);
     if (!f.create) return which + " has no create function";
     if (!f.descriptor) return which + " has no descriptor";
+    if (f.descriptor->struct_size < kDescriptorSize10)
+        return which + ": ot_descriptor.struct_size is " +
+               std::to_string(f.descriptor->struct_size) + ", below ABI 1.0's smallest, " +
+               std::to_string(kDescriptorSize10) + " (set it to sizeof(ot_descriptor))";
     const ot_descriptor d = read_prefix(f.descriptor);
     out.id = d.id ? d.id : "";
     if (out.id.empty()) return which + " has an empty id";
@@ -314,7 +327,9 @@ bool PluginRegistry::load_library(const std::string& given_path) {
     if (ec) return reject("cannot open: " + loader_error(ec));
     if (!loaded->library.has(OT_MODULE_ENTRY_NAME))
         return reject("no " OT_MODULE_ENTRY_NAME
-                      ": not an Orchestrade plugin, or built for another ABI major");
+                      ": not an Orchestrade plugin, built for another ABI major, or the symbol "
+                      "is not exported (OT_EXPORT / extern \"C\"; check with nm -D "
+                      "--defined-only)");
 
     const ot_module* module = loaded->library.get<const ot_module*()>(OT_MODULE_ENTRY_NAME)();
     if (!module) return reject(OT_MODULE_ENTRY_NAME " returned NULL");

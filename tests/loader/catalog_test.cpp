@@ -64,8 +64,10 @@ TEST_F(Catalog, CatalogJsonListsPluginsByKindAndTheRejected) {
     ASSERT_EQ(catalog["rejected"].size(), 1u);
     EXPECT_EQ(catalog["rejected"][0]["path"],
               std::filesystem::canonical(FIXTURE_NO_ENTRY).string());
-    EXPECT_EQ(catalog["rejected"][0]["reason"],
-              "no ot_module_entry_v1: not an Orchestrade plugin, or built for another ABI major");
+    EXPECT_EQ(
+        catalog["rejected"][0]["reason"],
+        "no ot_module_entry_v1: not an Orchestrade plugin, built for another ABI major, or the "
+        "symbol is not exported (OT_EXPORT / extern \"C\"; check with nm -D --defined-only)");
 }
 
 TEST_F(Catalog, TextTableHasOneRowPerPluginThenTheRejected) {

@@ -41,8 +41,9 @@ INSTANTIATE_TEST_SUITE_P(
     Fixture, RejectedLibrary,
     ::testing::Values(
         BadLibrary{"NoEntry", FIXTURE_NO_ENTRY,
-                   "no ot_module_entry_v1: not an Orchestrade plugin, or built for another ABI "
-                   "major"},
+                   "no ot_module_entry_v1: not an Orchestrade plugin, built for another ABI "
+                   "major, or the symbol is not exported (OT_EXPORT / extern \"C\"; check with "
+                   "nm -D --defined-only)"},
         BadLibrary{"NullEntry", FIXTURE_NULL_ENTRY, "ot_module_entry_v1 returned NULL"},
         BadLibrary{"SmallModule", FIXTURE_SMALL_MODULE,
                    "module table too small (struct_size 16, need at least 56)"},
@@ -50,7 +51,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "ABI major mismatch: the library was built for ABI 2, this host implements "
                    "ABI 1"},
         BadLibrary{"NewerMinor", FIXTURE_NEWER_MINOR, kNewerMinorReason.c_str()},
-        BadLibrary{"InitFails", FIXTURE_INIT_FAILS, "module init failed: licence file not found"}),
+        BadLibrary{"InitFails", FIXTURE_INIT_FAILS, "module init failed: licence file not found"},
+        BadLibrary{"InitFailsSilently", FIXTURE_INIT_FAILS_SILENTLY,
+                   "module init failed: OT_E_IO (-5)"}),
     [](const ::testing::TestParamInfo<BadLibrary>& info) { return info.param.name; });
 
 TEST(Rejection, MissingDependencyNamesTheLibraryThatIsMissing) {
@@ -109,7 +112,11 @@ TEST(Rejection, BadDescriptorsAreRefusedOneByOneAndTheGoodComponentStays) {
                   bad + "component 'test.bad.required': parameter 'period': a required "
                         "parameter cannot have a default",
                   bad + "component 'test.bad.type': parameter 'period': unknown type 42",
-                  bad + "factory #13 is NULL",
+                  bad + "factory #13: ot_descriptor.struct_size is 0, below ABI 1.0's smallest, 68 "
+                        "(set it to sizeof(ot_descriptor))",
+                  bad + "factory #14: ot_factory.struct_size is 0, below ABI 1.0's smallest, 24 "
+                        "(set it to sizeof(ot_factory))",
+                  bad + "factory #15 is NULL",
               }));
 }
 

@@ -25,8 +25,9 @@ rejected() {
 }
 rejected needs_host "needs a newer host: the library requires ABI minor $((minor + 1)),\
  this host implements 1.$minor"
-rejected major_2 "no ot_module_entry_v1: not an Orchestrade plugin, or built for another ABI\
- major"
+rejected major_2 "no ot_module_entry_v1: not an Orchestrade plugin, built for another ABI\
+ major, or the symbol is not exported (OT_EXPORT / extern \"C\"; check with nm -D\
+ --defined-only)"
 rejected major_2_v1 "ABI major mismatch: the library was built for ABI 2, this host implements\
  ABI 1"
 

@@ -35,6 +35,58 @@ class Error : public std::runtime_error {
     ot_status code_;
 };
 
+// A status as people read it: "OT_E_HOST (-4)"; "status 7" for a value ot_plugin.h does not name.
+inline std::string describe_status(ot_status status) {
+    const char* name = nullptr;
+    switch (status) {
+        case OT_OK:
+            name = "OT_OK";
+            break;
+        case OT_END:
+            name = "OT_END";
+            break;
+        case OT_BEHIND:
+            name = "OT_BEHIND";
+            break;
+        case OT_E_INVALID_ARG:
+            name = "OT_E_INVALID_ARG";
+            break;
+        case OT_E_UNSUPPORTED:
+            name = "OT_E_UNSUPPORTED";
+            break;
+        case OT_E_PLUGIN:
+            name = "OT_E_PLUGIN";
+            break;
+        case OT_E_HOST:
+            name = "OT_E_HOST";
+            break;
+        case OT_E_IO:
+            name = "OT_E_IO";
+            break;
+        case OT_E_NOMEM:
+            name = "OT_E_NOMEM";
+            break;
+        case OT_E_NOT_FOUND:
+            name = "OT_E_NOT_FOUND";
+            break;
+        case OT_E_REJECTED:
+            name = "OT_E_REJECTED";
+            break;
+        case OT_E_AMBIGUOUS:
+            name = "OT_E_AMBIGUOUS";
+            break;
+        case OT_E_RATE_LIMIT:
+            name = "OT_E_RATE_LIMIT";
+            break;
+        case OT_E_UNKNOWN:
+            name = "OT_E_UNKNOWN";
+            break;
+        default:
+            return "status " + std::to_string(status);
+    }
+    return std::string(name) + " (" + std::to_string(status) + ")";
+}
+
 // Host::http's error when the host says nothing of the request reached the server
 // (OT_HTTP_NOT_SENT): sending it again cannot duplicate anything. A host older than ABI 1.4
 // never says so: its failures are all plain Errors.
@@ -311,7 +363,9 @@ class Signals {
         s.confidence = in.confidence;
         s.reason = in.reason.empty() ? nullptr : in.reason.c_str();
         s.metadata_json = in.metadata_json.empty() ? nullptr : in.metadata_json.c_str();
-        if (s_->push(s_->ctx, &s) != OT_OK) throw Error(OT_E_HOST, "signal rejected by the host");
+        // The host's status says why (OT_E_INVALID_ARG: a field it refuses; its log names it).
+        if (const ot_status st = s_->push(s_->ctx, &s); st != OT_OK)
+            throw Error(st, "signal rejected by the host: " + describe_status(st));
     }
 
   private:

@@ -7,6 +7,7 @@
 #include <orchestrade/core/pipeline.hpp>
 #include <orchestrade/core/plugin_registry.hpp>
 
+#include <cstddef>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -51,6 +52,10 @@ class PluginInstance {
     }
     [[noreturn]] void fail(ot_status status, const ot_error& err, const char* what) const;
     HostContext& host_context() const { return *host_; }
+    // For constructors: destroys the instance and throws when its table is smaller than ABI 1.0's
+    // smallest (size_10), before a struct_size of 0 reads as missing functions.
+    void require_size(uint32_t struct_size, std::size_t size_10, const char* table,
+                      void (*destroy)(void*)) const;
     // For constructors: destroys the instance and throws when a required function is missing.
     void require(bool present, const char* function, void (*destroy)(void*)) const;
     void* raw() const { return raw_; }
