@@ -199,6 +199,13 @@ int command_run(const GlobalOptions& g, const std::vector<std::string>& args) {
                          "result says nothing about the strategy\n";
             return kExitRuntime;
         }
+        if (pipeline.mode == core::Mode::Backtest && summary.strategy_failed_every_call()) {
+            std::cerr << "orchestrade run: the strategy failed on every bar of this backtest ("
+                      << summary.strategy_failed_calls
+                      << " on_bars calls; the log and the journal's strategy_error events say "
+                         "why): its result says nothing about the strategy\n";
+            return kExitRuntime;
+        }
         return kExitOk;
     } catch (const core::ConfigError& e) {  // a component refused a parameter at its start
         std::cerr << e.what() << "\n";

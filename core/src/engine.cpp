@@ -14,6 +14,8 @@
 #include <orchestrade/core/scheduler.hpp>
 #include <orchestrade/core/struct_prefix.hpp>
 
+#include "repeated_errors.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -929,7 +931,9 @@ class Engine {
         if (backtest_ && scheduler_) fills += fire_due_events(close_ms);
 
         signals_.signals().clear();
-        guarded("strategy_error", [&] { strategy_->on_bars(batch, signals_.sink()); });
+        ++summary_.strategy_calls;
+        if (!guarded("strategy_error", [&] { strategy_->on_bars(batch, signals_.sink()); }))
+            ++summary_.strategy_failed_calls;
         if (flags & OT_BATCH_WARMUP) signals_.signals().clear();
         for (auto& s : signals_.signals())
             fills += handle_signal(s, close_ms);
@@ -1009,14 +1013,17 @@ class Engine {
     }
 
     // ---- errors, metrics, shutdown ---------------------------------------------------------
+    // Returns false when f failed (its error recorded).
     template <class F>
-    void guarded(const char* kind, F&& f) {
+    bool guarded(const char* kind, F&& f) {
         try {
             f();
+            return true;
         } catch (const RunError&) {
             throw;
         } catch (const std::exception& e) {
             record_error(kind, e.what());
+            return false;
         }
     }
 
@@ -1030,9 +1037,20 @@ class Engine {
         record_event("core", "feed_gap", services_.clock->now_ms(), record);
     }
 
+    // An error repeated on every bar is logged a few times, then counted (RepeatedErrors).
     void record_error(const char* kind, const std::string& message) {
-        log_->error("{}", message);
-        record_event("core", kind, services_.clock->now_ms(), {{"message", message}});
+        const RepeatedErrors::Occurrence o = errors_.add(kind, message);
+        if (o.log) log_->error("{}", message);
+        if (o.first)
+            record_event("core", kind, services_.clock->now_ms(),
+                         {{"message", message}, {"count", 1}});
+        if (o.unlogged > 0) report_repeats(kind, message, o.unlogged, o.count);
+    }
+
+    void report_repeats(const std::string& kind, const std::string& message, int64_t unlogged,
+                        int64_t count) {
+        log_->error("... and {} more like it ({} in all): {}", unlogged, count, message);
+        journal_->set_event_count(run_id_, kind, message, count);
     }
 
     ChartRecorder& chart(int32_t interval_s) {
@@ -1073,6 +1091,8 @@ class Engine {
             if (router_) router_->flush();
             if (backtest_ && last_close_ms_ > last_equity_ms_)
                 record_equity(last_close_ms_, ledger_->equity());
+            for (const auto& e : errors_.take_unlogged())
+                report_repeats(e.kind, e.message, e.unlogged, e.count);
             for (const auto& [symbol, position] : ledger_->positions())
                 journal_->record_position(run_id_, symbol, services_.clock->now_ms(), position);
             journal_->commit_batch();
@@ -1133,6 +1153,7 @@ class Engine {
     RiskStage risk_;
     SignalCollector signals_;
     RunSummary summary_;
+    RepeatedErrors errors_;
     std::set<std::string> symbols_outside_universe_;  // warned of once each
     int64_t run_id_ = 0;
     int32_t interval_s_ = 0;

@@ -1283,6 +1283,17 @@ void Journal::record_event(const EventRecord& e) {
     });
 }
 
+void Journal::set_event_count(int64_t run_id, const std::string& kind, const std::string& message,
+                              int64_t count) {
+    submit(1, [this, run_id, kind, message, count] {
+        SQLite::Statement q(*db_,
+                            "UPDATE events SET json = json_set(json, '$.count', ?1) WHERE run_id = "
+                            "?2 AND kind = ?3 AND json_extract(json, '$.message') = ?4");
+        SQLite::bind(q, count, run_id, kind, message);
+        q.exec();
+    });
+}
+
 std::vector<EventRecord> Journal::events(int64_t run_id, const std::string& kind) const {
     flush();
     std::lock_guard lock(mutex_);

@@ -234,7 +234,12 @@ StrategyFailures strategy_failures(const Journal& journal, int64_t run_id) {
         const Json hold = Json::parse(e.json, nullptr, false);
         ++f.llm_holds[hold.is_object() ? hold.value("cause", std::string("other")) : "other"];
     }
-    f.strategy_errors = static_cast<int64_t>(journal.events(run_id, "strategy_error").size());
+    // A repeated error is one row with its count (none before the count was kept: 1).
+    for (const auto& e : journal.events(run_id, "strategy_error")) {
+        const Json error = Json::parse(e.json, nullptr, false);
+        const Json count = error.is_object() ? error.value("count", Json(1)) : Json(1);
+        f.strategy_errors += count.is_number_integer() ? count.get<int64_t>() : 1;
+    }
     return f;
 }
 

@@ -1,5 +1,6 @@
 // A strategy's mistakes, as its author reads them: a refused signal is logged once with the
-// reason, a signal outside the universe is warned of once per symbol, and a table whose
+// reason, a signal outside the universe is warned of once per symbol, an error repeated on every
+// bar is logged a few times then counted (one journal row with its count), and a table whose
 // struct_size was never set is named as such.
 #include "engine_harness.hpp"
 
@@ -62,7 +63,7 @@ class FaultyStrategy : public ::testing::Test {
 };
 
 TEST_F(FaultyStrategy, ARefusedSignalIsLoggedOnceWithTheReasonAndThePluginGetsTheStatus) {
-    run("bad_action");
+    const core::RunSummary summary = run("bad_action");
     EXPECT_EQ(log_.containing("signal refused"),
               std::vector<std::string>{"error|signal refused: action 42 is not an OT_ACTION_*"});
     // The C plugin returns the sink's status, and leaves the message empty: it is named.
@@ -71,6 +72,7 @@ TEST_F(FaultyStrategy, ARefusedSignalIsLoggedOnceWithTheReasonAndThePluginGetsTh
     EXPECT_EQ(errors[0],
               "error|strategy (org.orchestrade.test.faulty): on_bars: error OT_E_INVALID_ARG (-1)");
     EXPECT_TRUE(h_.signals().empty());
+    EXPECT_TRUE(summary.strategy_failed_every_call());
 }
 
 TEST_F(FaultyStrategy, MetadataThatIsNotAJsonObjectIsRefused) {
@@ -82,11 +84,36 @@ TEST_F(FaultyStrategy, MetadataThatIsNotAJsonObjectIsRefused) {
 }
 
 TEST_F(FaultyStrategy, ASignalOutsideTheUniverseIsWarnedOfOncePerSymbol) {
-    run("outside_universe");
+    const core::RunSummary summary = run("outside_universe");
     const auto warnings = log_.containing("XRP/USDT is not in the pipeline's universe");
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_EQ(warnings[0].rfind("warning|signal BUY XRP/USDT refused", 0), 0u) << warnings[0];
     EXPECT_EQ(h_.signals().size(), 30u);  // each still journaled with its outcome
+    EXPECT_FALSE(summary.strategy_failed_every_call());
+}
+
+TEST_F(FaultyStrategy, AnErrorOnEveryBarIsLoggedAFewTimesThenCountedAndJournaledOnce) {
+    const core::RunSummary summary = run("fail", 2000);
+    const std::string message =
+        "strategy (org.orchestrade.test.faulty): on_bars: error OT_E_HOST (-4)";
+    EXPECT_EQ(log_.containing(message),
+              (std::vector<std::string>{
+                  "error|" + message,
+                  "error|" + message,
+                  "error|" + message,
+                  "error|" + message,
+                  "error|" + message,
+                  "error|... and 5 more like it (10 in all): " + message,
+                  "error|... and 90 more like it (100 in all): " + message,
+                  "error|... and 900 more like it (1000 in all): " + message,
+                  "error|... and 1000 more like it (2000 in all): " + message,
+              }));
+    const auto events = h_.events("strategy_error");
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].json, R"({"count":2000,"message":")" + message + "\"}");
+    EXPECT_EQ(h_.report().strategy_failures.strategy_errors, 2000);
+    EXPECT_EQ(summary.strategy_calls, 2000);
+    EXPECT_TRUE(summary.strategy_failed_every_call());
 }
 
 TEST_F(FaultyStrategy, ATableWithoutItsStructSizeIsNamedAsSuch) {

@@ -47,11 +47,19 @@ struct RunSummary {
     int64_t signals = 0;  // actionable (non-HOLD) signals
     int64_t orders = 0;
     int64_t fills = 0;
+    // The strategy's on_bars calls (one per moment: the bars that closed together, warm-up
+    // included) and those that failed: all of them failed says the result measured nothing.
+    int64_t strategy_calls = 0;
+    int64_t strategy_failed_calls = 0;
     bool resumed = false;  // a paper/live run that continued a previous one
     // What the pipeline waited for and the feed did not deliver: a backtest's as it ended (the
     // strategy's timeframe, a universe symbol), a paper/live run's as they were told.
     std::vector<std::string> feed_gaps;
     Metrics metrics;
+
+    bool strategy_failed_every_call() const {
+        return strategy_calls > 0 && strategy_failed_calls == strategy_calls;
+    }
 };
 
 // The journal's key-value entry (scope "core") through which `orchestrade halt` and

@@ -193,6 +193,9 @@ class Journal {
 
     // Free-form events (risk refusals, plugin errors, plugin journal_append records)
     void record_event(const EventRecord& e);
+    // Sets "count" in the event of a repeated error: the one row of its run, kind and "message".
+    void set_event_count(int64_t run_id, const std::string& kind, const std::string& message,
+                         int64_t count);
     std::vector<EventRecord> events(int64_t run_id = 0, const std::string& kind = {}) const;
 
     // Key-value state of plugin instances (scope = instance name)
