@@ -12,6 +12,10 @@
  *     OT_ABI_MINOR. abi_minor is the minor the module was built with.
  *   - Every struct that crosses the boundary begins with uint32_t struct_size. Fields are only ever
  *     appended. A reader uses min(struct_size, sizeof) and treats missing fields as zero/NULL.
+ *     The exceptions have no struct_size: ot_error (fixed), and the sinks the host hands out
+ *     (ot_byte_sink, ot_signal_sink, ot_feed_sink, ot_report_sink, ot_balance_sink). A sink
+ *     grows only with a minor, and a plugin reads a field a minor added only when
+ *     ot_host.abi_minor says the host has it (ot_feed_sink.push_bars: abi_minor >= 1).
  *   - An array of such structs (ot_descriptor.params, ot_create_info.params) is walked with the
  *     elements' own struct_size as the stride, never with the reader's sizeof.
  *   - Optional features are looked up by string id with a revision: "ot.<name>/<rev>".
@@ -26,7 +30,8 @@
  *   | what                                         | allocated by | freed by  | valid             |
  *   | ot_module, ot_factory, ot_descriptor, specs  | plugin       | nobody    | until unload      |
  *   | instance (ot_strategy/ot_executor/ot_feed)   | plugin       | plugin    | until destroy()   |
- *   | ot_host table                                | host         | host      | after destroy()   |
+ *   | ot_host table                                | host         | host      | until destroy()   |
+ *   |                                              |              |           | returns           |
  *   | inputs (batches, orders, ot_create_info)     | caller       | caller    | during the call   |
  *   | anything pushed into a sink                  | pusher       | pusher    | receiver copies   |
  *   | ot_error                                     | caller       | caller    | during the call   |
@@ -41,6 +46,8 @@
  * Errors
  *   - Fallible functions return ot_status (0 ok, > 0 informational, < 0 error) and, on error,
  *     fill the caller's ot_error. Exceptions, longjmp, exit() and signal handlers never cross.
+ *   - A sink's push returns OT_E_INVALID_ARG for a struct the host refuses (the host's log says
+ *     why, once per reason); return that status from the call that pushed.
  *
  * Determinism
  *   - Plugins read time only through ot_host.now_ms, sleep never, and do HTTP only through
@@ -190,7 +197,9 @@ struct ot_host {
     ot_status(OT_CALL* http)(const ot_host* h, const ot_http_request* req, ot_http_response* resp,
                              ot_error* err);
     /* [thread-safe] Persistent key-value state of this instance (survives restarts), kept per
-       mode: a live run does not see what a paper run of the same journal left.
+       mode: a live run does not see what a paper run of the same journal left. The backtests
+       of one journal share theirs (recorded answers replay so): a strategy that must start
+       clean in each backtest does not read its decisions from it in a backtest.
        kv_get writes the value into 'out'; returns OT_E_NOT_FOUND when the key is absent. */
     ot_status(OT_CALL* kv_get)(const ot_host* h, const char* key, const ot_byte_sink* out,
                                ot_error* err);
@@ -388,7 +397,8 @@ typedef struct ot_signal {
     double take_profit;        /* optional price; 0 = none */
     double confidence;         /* 0..1; negative = not given */
     const char* reason;        /* optional, copied */
-    const char* metadata_json; /* optional JSON object (indicator values, rationale), copied */
+    const char* metadata_json; /* optional JSON object (indicator values, rationale), copied;
+                                  anything but an object is refused (OT_E_INVALID_ARG) */
 } ot_signal;
 
 typedef struct ot_signal_sink {
@@ -517,7 +527,8 @@ struct ot_strategy {
     uint32_t reserved;
     void* self;
     ot_status(OT_CALL* start)(ot_strategy* s, ot_error* err);
-    /* How many closed bars of history the strategy needs before its first signal. */
+    /* How many closed bars of history the strategy needs before its first signal: bars of each
+       timeframe the feed delivers (30 with a 1m and a 1h feed: 30 of each). */
     uint32_t(OT_CALL* warmup_bars)(ot_strategy* s);
     ot_status(OT_CALL* on_bars)(ot_strategy* s, const ot_bar_batch* bars, const ot_signal_sink* out,
                                 ot_error* err);
@@ -581,7 +592,9 @@ struct ot_factory { /* static */
     const ot_descriptor* descriptor;
     /* Creates one instance; *out receives an ot_feed*, ot_strategy* or ot_executor* according to
        descriptor->kind. 'host' stays valid until destroy() returns. No I/O here: only host->log
-       may be called. [main thread] */
+       may be called (validate and run also create each component once more, only to check its
+       parameters, with host services that are not the run's: call them from start() on).
+       [main thread] */
     ot_status(OT_CALL* create)(const ot_factory* f, const ot_host* host, const ot_create_info* info,
                                void** out, ot_error* err);
 };
