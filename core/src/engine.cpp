@@ -14,7 +14,7 @@
 #include <orchestrade/core/scheduler.hpp>
 #include <orchestrade/core/struct_prefix.hpp>
 
-#include "repeated_errors.hpp"
+#include <orchestrade/core/repeated_errors.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -1039,7 +1039,7 @@ class Engine {
 
     // An error repeated on every bar is logged a few times, then counted (RepeatedErrors).
     void record_error(const char* kind, const std::string& message) {
-        const RepeatedErrors::Occurrence o = errors_.add(kind, message);
+        const RepeatedErrors::Occurrence o = errors_.add(kind, message, services_.clock->now_ms());
         if (o.log) log_->error("{}", message);
         if (o.first)
             record_event("core", kind, services_.clock->now_ms(),
@@ -1153,7 +1153,8 @@ class Engine {
     RiskStage risk_;
     SignalCollector signals_;
     RunSummary summary_;
-    RepeatedErrors errors_;
+    // A paper or live run says an error still goes on at least every 10 minutes.
+    RepeatedErrors errors_{backtest_ ? 0 : 600'000};
     std::set<std::string> symbols_outside_universe_;  // warned of once each
     int64_t run_id_ = 0;
     int32_t interval_s_ = 0;

@@ -1,4 +1,6 @@
-#include "repeated_errors.hpp"
+#include <orchestrade/core/repeated_errors.hpp>
+
+#include <iterator>
 
 namespace orchestrade::core {
 namespace {
@@ -11,8 +13,11 @@ bool is_power_of_ten(int64_t n) {
 
 }  // namespace
 
-RepeatedErrors::Occurrence RepeatedErrors::add(const std::string& kind,
-                                               const std::string& message) {
+RepeatedErrors::Occurrence RepeatedErrors::add(const std::string& kind, const std::string& message,
+                                               int64_t now_ms) {
+    if (tallies_.size() >= kMaxDistinct && tallies_.count({kind, message}) == 0)
+        for (auto it = tallies_.begin(); it != tallies_.end();)
+            it = it->second.count == it->second.logged ? tallies_.erase(it) : std::next(it);
     Tally& t = tallies_[{kind, message}];
     Occurrence o;
     o.count = ++t.count;
@@ -20,9 +25,11 @@ RepeatedErrors::Occurrence RepeatedErrors::add(const std::string& kind,
     if (t.count <= kLoggedInFull) {
         o.log = true;
         t.logged = t.count;
-    } else if (is_power_of_ten(t.count)) {
+        t.logged_ms = now_ms;
+    } else if (is_power_of_ten(t.count) || (remind_ms_ > 0 && now_ms - t.logged_ms >= remind_ms_)) {
         o.unlogged = t.count - t.logged;
         t.logged = t.count;
+        t.logged_ms = now_ms;
     }
     return o;
 }
