@@ -41,7 +41,7 @@ class LlmDayStrategy final : public sdk::Strategy {
         "org.orchestrade.llm_day",
         "llm_day",
         "LLM trading day",
-        "1.1.0",
+        "1.2.0",
         "Orchestrade",
         "Runs a trading day on scheduled events: pre-market screening, analysis and entry "
         "planning, execution at market open, intraday monitoring, daily and weekly reviews; each "

@@ -31,7 +31,7 @@ class LlmStrategy final : public sdk::Strategy {
         "org.orchestrade.llm",
         "llm",
         "LLM trading decisions",
-        "1.0.0",
+        "1.1.0",
         "Orchestrade",
         "Asks a language model for a checked JSON trading decision on every bar; HOLD on "
         "anything invalid, within a daily budget, with recorded answers for replays"};
