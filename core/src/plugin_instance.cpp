@@ -62,10 +62,8 @@ void PluginInstance::require_size(uint32_t struct_size, std::size_t size_10, con
                                   void (*destroy)(void*)) const {
     if (struct_size >= size_10) return;
     if (destroy) destroy(raw_);
-    throw PluginCallError(
-        OT_E_PLUGIN, name_ + " (" + info_->id + "): the " + table + " table's struct_size is " +
-                         std::to_string(struct_size) + ", below ABI 1.0's smallest, " +
-                         std::to_string(size_10) + " (set it to sizeof(" + table + "))");
+    throw PluginCallError(OT_E_PLUGIN, name_ + " (" + info_->id + "): the " + table + " table's " +
+                                           struct_size_below_10(table, struct_size, size_10));
 }
 
 void PluginInstance::require(bool present, const char* function, void (*destroy)(void*)) const {

@@ -188,20 +188,18 @@ std::string copy_component(const ot_factory* factory, uint32_t index, ComponentI
     const std::string which = "factory #" + std::to_string(index);
     if (!factory) return which + " is NULL";
     // The smallest struct_size of ABI 1.0 (through the last field every library sets), checked
-    // first: a struct_size left at 0 would read as missing fields.
+    // first.
     constexpr std::size_t kFactorySize10 = offsetof(ot_factory, create) + sizeof(void*);
     constexpr std::size_t kDescriptorSize10 = offsetof(ot_descriptor, param_count) + 4;
     if (factory->struct_size < kFactorySize10)
-        return which + ": ot_factory.struct_size is " + std::to_string(factory->struct_size) +
-               ", below ABI 1.0's smallest, " + std::to_string(kFactorySize10) +
-               " (set it to sizeof(ot_factory))";
+        return which + ": ot_factory." +
+               struct_size_below_10("ot_factory", factory->struct_size, kFactorySize10);
     const ot_factory f = read_prefix(factory);
     if (!f.create) return which + " has no create function";
     if (!f.descriptor) return which + " has no descriptor";
     if (f.descriptor->struct_size < kDescriptorSize10)
-        return which + ": ot_descriptor.struct_size is " +
-               std::to_string(f.descriptor->struct_size) + ", below ABI 1.0's smallest, " +
-               std::to_string(kDescriptorSize10) + " (set it to sizeof(ot_descriptor))";
+        return which + ": ot_descriptor." +
+               struct_size_below_10("ot_descriptor", f.descriptor->struct_size, kDescriptorSize10);
     const ot_descriptor d = read_prefix(f.descriptor);
     out.id = d.id ? d.id : "";
     if (out.id.empty()) return which + " has an empty id";

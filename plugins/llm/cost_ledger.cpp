@@ -34,6 +34,13 @@ double rate(const nlohmann::json& entry, const char* key, double fallback) {
     return it->get<double>();
 }
 
+// A spend as stored in the key-value state: every digit, so a restart reads back what was kept.
+std::string spend_text(double usd) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", usd);
+    return buf;
+}
+
 std::string format_usd(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.4f", v);
@@ -107,9 +114,7 @@ void Budget::load_today() {
 
 void Budget::store() const {
     if (!stored_) return;
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", day_spent_ + reserved_);
-    host_.kv_set("spent_usd/" + day_, buf);
+    host_.kv_set("spent_usd/" + day_, spend_text(day_spent_ + reserved_));
 }
 
 double Budget::spent_today() {
@@ -152,10 +157,7 @@ void Budget::settle(const Reservation& reservation, double charged_usd) {
             const std::string key = "spent_usd/" + reservation.day;
             const std::optional<std::string> stored = host_.kv_get(key);
             const double spent = stored ? std::strtod(stored->c_str(), nullptr) : 0;
-            char buf[40];
-            std::snprintf(buf, sizeof buf, "%.17g",
-                          std::max(0.0, spent - reservation.usd) + charged_usd);
-            host_.kv_set(key, buf);
+            host_.kv_set(key, spend_text(std::max(0.0, spent - reservation.usd) + charged_usd));
         }
         store();
         return;

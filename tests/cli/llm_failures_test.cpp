@@ -10,9 +10,11 @@
 
 using namespace orchestrade::testing;
 
-TEST_F(Cli, ABacktestWhoseEveryLlmCallFailedSaysSoAndExitsOne) {
-    write("bt.yaml", R"(version: 1
-name: llm-unreachable
+namespace {
+
+// A backtest of the llm strategy whose command does not exist, with `extra` strategy params.
+std::string llm_backtest(const std::string& name, const std::string& extra = "") {
+    return "version: 1\nname: " + name + R"(
 mode: backtest
 journal: bt.db
 universe: [BTC/USDT]
@@ -26,9 +28,16 @@ strategy:
     context_timeframe: 1h
     command: [/nonexistent/llm-cli]
     max_call_cost_usd: 0.01
-risk: { quantity: 1 }
+)" + extra +
+           R"(risk: { quantity: 1 }
 executor: { use: mock }
-)");
+)";
+}
+
+}  // namespace
+
+TEST_F(Cli, ABacktestWhoseEveryLlmCallFailedSaysSoAndExitsOne) {
+    write("bt.yaml", llm_backtest("llm-unreachable"));
     const ProcessResult run = cli({"run", "bt.yaml"});
     EXPECT_EQ(run.exit_code, 1) << run.err;
     EXPECT_NE(run.out.find("LLM calls failed (transport_error"), std::string::npos) << run.out;
@@ -54,25 +63,7 @@ executor: { use: mock }
 // A backtest whose budget allows no call decides nothing: it is told from a strategy that chose
 // to HOLD, and exits 1 as one whose calls all failed does.
 TEST_F(Cli, ABacktestWhoseBudgetAllowsNoCallSaysSoAndExitsOne) {
-    write("bt.yaml", R"(version: 1
-name: llm-no-budget
-mode: backtest
-journal: bt.db
-universe: [BTC/USDT]
-feed: { use: synthetic, params: { bars: 120, seed: 3 } }
-strategy:
-  use: llm
-  params:
-    provider: command
-    model: absent
-    timeframe: 1m
-    context_timeframe: 1h
-    command: [/nonexistent/llm-cli]
-    max_call_cost_usd: 0.01
-    daily_budget_usd: 0
-risk: { quantity: 1 }
-executor: { use: mock }
-)");
+    write("bt.yaml", llm_backtest("llm-no-budget", "    daily_budget_usd: 0\n"));
     const ProcessResult run = cli({"run", "bt.yaml"});
     EXPECT_EQ(run.exit_code, 1) << run.err;
     EXPECT_NE(run.out.find("0 of 0 LLM calls failed, "), std::string::npos) << run.out;

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <string>
 
 namespace orchestrade::core {
 
@@ -20,6 +22,14 @@ T read_prefix(const T* p) {
 // Whether a struct of the given size holds the field at `offset` of `size` bytes.
 constexpr bool holds(std::size_t struct_size, std::size_t offset, std::size_t size) {
     return offset + size <= struct_size;
+}
+
+// "struct_size is 0, below ABI 1.0's smallest, 68 (set it to sizeof(ot_descriptor))": a
+// struct_size left at 0 would otherwise read as missing fields.
+inline std::string struct_size_below_10(const char* type, uint32_t struct_size,
+                                        std::size_t smallest) {
+    return "struct_size is " + std::to_string(struct_size) + ", below ABI 1.0's smallest, " +
+           std::to_string(smallest) + " (set it to sizeof(" + type + "))";
 }
 
 }  // namespace orchestrade::core
