@@ -976,14 +976,15 @@ class Engine {
                     "signal {} {} refused: {} is not in the pipeline's universe (said once "
                     "per symbol)",
                     to_string(s.action), s.symbol, s.symbol);
+        } else if (venue_check_pending_ && s.action != Action::Hold &&
+                   !router_->has_open_order(s.symbol)) {
+            // Positions not confirmed by the venue yet. Not shown to the risk stage: a signal it
+            // remembered as acted on would make the same signal a duplicate once the venue answers.
+            d.outcome = "ignored: the startup reconciliation with the venue is not done";
         } else {
             const double price = ledger_->position(s.symbol).mark_price;
             d = risk_.evaluate(s, *ledger_, price, router_->has_open_order(s.symbol), now_ms,
                                min_order_qty_);
-            if (d.order && venue_check_pending_) {  // positions not confirmed by the venue yet
-                d.order.reset();
-                d.outcome = "ignored: the startup reconciliation with the venue is not done";
-            }
         }
         s.outcome = d.outcome;
         if (s.action != Action::Hold) ++summary_.signals;

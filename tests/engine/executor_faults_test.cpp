@@ -227,3 +227,33 @@ TEST(ExecutorFaults, AnUnansweredStartupReconciliationHoldsTradingUntilTheVenueA
     ASSERT_EQ(first.size(), 1u);
     EXPECT_EQ(first[0].state, OrderState::Rejected);  // not found once it could answer
 }
+
+TEST(ExecutorFaults, ASignalHeldBackByTheStartupReconciliationIsNoDuplicateOnceTheVenueAnswered) {
+    EngineHarness h;
+    h.write_csv(bars_from_closes(rising(20)));
+    auto o = quick_iterations(1);
+    // An ETH/USDT BUY whose answer is lost: the next process must ask the venue about it.
+    auto eth =
+        h.pipeline_yaml(script("BUY"), flaky("ambiguous_on_submit: 0"), "{ quantity: 1 }", "paper");
+    eth.replace(eth.find("[BTC/USDT]"), 10, "[ETH/USDT]");
+    h.run(eth, o);
+    ASSERT_EQ(h.report().orders.at(0).state, OrderState::Unknown);
+
+    // BTC/USDT has no order open, but the venue cannot answer for the ETH/USDT one at startup and
+    // at the first iteration: the first BUY waits; the same BUY a bar later is no duplicate.
+    o.max_iterations = 3;
+    auto both =
+        h.pipeline_yaml(script("BUY,BUY"), flaky("failing_queries: 3"), "{ quantity: 1 }", "paper");
+    both.replace(both.find("[BTC/USDT]"), 10, "[BTC/USDT, ETH/USDT]");
+    EXPECT_EQ(h.run(both, o).status, "completed");
+    std::vector<std::string> btc;
+    for (const auto& s : h.signals())
+        if (s.symbol == "BTC/USDT" && s.action == core::Action::Buy) btc.push_back(s.outcome);
+    ASSERT_EQ(btc.size(), 2u);
+    EXPECT_EQ(btc[0], "ignored: the startup reconciliation with the venue is not done");
+    EXPECT_EQ(btc[1].rfind("order", 0), 0u) << btc[1];
+    auto orders = h.report().orders;
+    ASSERT_EQ(orders.size(), 1u);
+    EXPECT_EQ(orders[0].symbol, "BTC/USDT");
+    EXPECT_EQ(orders[0].state, OrderState::Filled);
+}
