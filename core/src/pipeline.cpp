@@ -500,8 +500,7 @@ class Parser {
     std::string read_file(const std::string& name, const YAML::Node& at,
                           const std::string& path) const {
         if (name.empty()) fail(at, path, "${file:} needs a path");
-        fs::path file = name;
-        if (file.is_relative()) file = fs::path(base_dir_) / file;
+        const fs::path file = secret_file(name);
         struct stat st {};
         if (::stat(file.c_str(), &st) != 0)
             fail(at, path, "cannot read '" + file.string() + "': " + std::strerror(errno));
@@ -885,16 +884,21 @@ class Parser {
         }
     }
 
-    // A secret or required value that is one ${NAME} set to nothing: said at the parameter, not
-    // later by the plugin at its component as a value that is empty. A command that keeps unread
-    // references as written (schedule) needs no such value.
+    // A secret or required value that is one ${NAME} or ${file:...} holding nothing: said at the
+    // parameter, not later by the plugin at its component as a value that is empty. A command
+    // that keeps unread references as written (schedule) needs no such value.
     void refuse_empty_variable(const YAML::Node& node, const std::string& path) const {
         const std::string& raw = node.Scalar();
         const std::string name = raw.substr(2, raw.size() - 3);
-        if (unread_ == UnreadReference::KeepText || name.rfind("file:", 0) == 0 ||
-            !read_text(node, path).value.empty())
-            return;
+        if (unread_ == UnreadReference::KeepText || !read_text(node, path).value.empty()) return;
+        if (name.rfind("file:", 0) == 0)
+            fail(node, path, "'" + secret_file(name.substr(5)).string() + "' is empty");
         fail(node, path, "environment variable " + name + " is empty");
+    }
+
+    fs::path secret_file(const std::string& name) const {
+        fs::path file = name;
+        return file.is_relative() ? fs::path(base_dir_) / file : file;
     }
 
     std::string file_;

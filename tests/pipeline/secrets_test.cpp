@@ -74,6 +74,12 @@ TEST_F(Secrets, RelativeFileIsResolvedAgainstThePipelinesFolder) {
     EXPECT_EQ(key_param(p).string_value, "sk-relative");
 }
 
+TEST_F(Secrets, AnEmptyFileIsReportedAtTheParameter) {
+    const std::string file = write_key("key", "\n", 0600);
+    EXPECT_EQ(error_of(api_key("${file:" + file + "}")),
+              "p.yaml:8:14: strategy.params.api_key: '" + file + "' is empty");
+}
+
 TEST_F(Secrets, FileReadableByOthersIsRefused) {
     const std::string file = write_key("key", "sk-file\n", 0644);
     const std::string message = error_of(api_key("${file:" + file + "}"));
