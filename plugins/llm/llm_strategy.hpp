@@ -5,6 +5,7 @@
 // with its reason; so is every symbol left out of the decision.
 #pragma once
 
+#include "context_gap_log.hpp"
 #include "cost_ledger.hpp"
 #include "decider.hpp"
 #include "left_out_log.hpp"
@@ -67,6 +68,7 @@ class LlmStrategy final : public sdk::Strategy {
     std::optional<PromptBuilder> prompts_;  // made in start(): reading the prompt file is I/O
     std::optional<Decider> decider_;
     LeftOutLog left_out_log_;
+    ContextGapLog context_gap_log_;
     bool told_warming_up_ = false;
     bool decided_ = false;  // a decision was taken: from then on, a symbol left out is warned of
 };

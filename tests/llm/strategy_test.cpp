@@ -72,7 +72,7 @@ class StrategyTest : public ::testing::Test {
             double c = price(s, i), o = price(s, i - 1);
             bars.push_back(
                 {universe[s], 180, open, o, std::max(o, c) * 1.001, std::min(o, c) * 0.999, c, 10});
-            if (close % (4 * 3600 * 1000) == 0)
+            if (context_feed && close % (4 * 3600 * 1000) == 0)
                 bars.push_back(
                     {universe[s], 14400, close - 4 * 3600 * 1000, c, c * 1.01, c * 0.99, c, 800});
         }
@@ -125,6 +125,7 @@ class StrategyTest : public ::testing::Test {
     ot::TempDir dir;
     std::vector<std::string> universe{"BTC/USDT", "ETH/USDT"};
     std::set<std::string> silent;  // symbols whose bars step() leaves out (their feed stopped)
+    bool context_feed = true;      // false: step() leaves out the 4h bars
     std::optional<ot::StrategyInstance> strategy;
 };
 
@@ -245,6 +246,36 @@ TEST_F(StrategyTest, ACoinWhoseBarsStopIsLeftOutAfterTwoMissedBars) {
     EXPECT_NE(server.received().back().prompt.find("### ETH/USDT"), std::string::npos);
     EXPECT_EQ(host.logs_containing("llm: ETH/USDT is in the decision again", OT_LOG_INFO).size(),
               1u);
+}
+
+TEST_F(StrategyTest, DecisionsWithoutTheirContextTimeframeAreWarnedOfOncePerChange) {
+    create();
+    warm_up();
+    const std::string none =
+        "llm: decisions go without their 4h context (context_timeframe: no 4h bar received yet of "
+        "BTC/USDT, ETH/USDT); the prompt shows it as n/a or as of its latest bar";
+    step(kFirst);
+    step(kFirst + 1);
+    EXPECT_EQ(host.logs_containing(none, OT_LOG_WARN).size(), 1u);
+    EXPECT_NE(server.received().back().prompt.find("n/a"), std::string::npos);
+
+    for (int i = kFirst + 2; i <= 79; ++i)  // the first 4h bar closes with step 79
+        step(i);
+    const std::string current = "llm: the 4h context of every decided symbol is current again";
+    EXPECT_EQ(host.logs_containing(current, OT_LOG_INFO).size(), 1u);
+
+    context_feed = false;  // 4h bars stop: two 4h intervals after 04:00, the context is stale
+    for (int i = 80; i <= 239; ++i)  // step 239 closes at 12:00
+        step(i);
+    const std::string stale =
+        "llm: decisions go without their 4h context (context_timeframe: no 4h bar of BTC/USDT "
+        "since 2024-01-01T04:00:00Z, ETH/USDT since 2024-01-01T04:00:00Z); the prompt shows it "
+        "as n/a or as of its latest bar";
+    EXPECT_EQ(host.logs_containing(stale, OT_LOG_WARN).size(), 0u) << "not before 12:00";
+    step(240);
+    step(241);
+    EXPECT_EQ(host.logs_containing(stale, OT_LOG_WARN).size(), 1u);
+    EXPECT_EQ(host.logs_containing("context_timeframe", OT_LOG_WARN).size(), 2u);
 }
 
 TEST_F(StrategyTest, WithoutShortsThePromptSaysSoAndASellThatWouldOpenOneIsAHold) {
