@@ -75,6 +75,7 @@ json entries_json(const std::vector<OpenEntry>& entries) {
     for (const OpenEntry& e : entries) {
         json entry = trade_json(e.trade);
         entry["day"] = e.day;
+        if (e.realized_before) entry["realized_pnl_before"] = *e.realized_before;
         out.push_back(entry);
     }
     return out;
@@ -82,8 +83,25 @@ json entries_json(const std::vector<OpenEntry>& entries) {
 
 std::vector<OpenEntry> entries_from(const json& j) {
     std::vector<OpenEntry> out;
-    for (const json& e : j)
-        out.push_back({e.value("day", ""), trade_from(e)});
+    for (const json& e : j) {
+        OpenEntry& entry = out.emplace_back(OpenEntry{e.value("day", ""), trade_from(e), {}});
+        if (e.contains("realized_pnl_before"))
+            entry.realized_before = e.at("realized_pnl_before").get<double>();
+    }
+    return out;
+}
+
+json closed_json(const std::vector<ClosedEntry>& closed) {
+    json out = json::array();
+    for (const ClosedEntry& c : closed)
+        out.push_back({{"symbol", c.symbol}, {"day", c.day}, {"realized_pnl", c.realized_pnl}});
+    return out;
+}
+
+std::vector<ClosedEntry> closed_from(const json& j) {
+    std::vector<ClosedEntry> out;
+    for (const json& c : j)
+        out.push_back({c.value("symbol", ""), c.value("day", ""), c.value("realized_pnl", 0.0)});
     return out;
 }
 
@@ -92,11 +110,9 @@ std::vector<std::string> strings_from(const json& j, const char* key) {
 }
 
 json context_json(const DayContext& c) {
-    return {{"watchlist", c.watchlist},
-            {"analysed", c.analysed},
-            {"planned", trades_json(c.planned)},
-            {"executed", c.executed},
-            {"week_traded", c.week_traded}};
+    return {{"watchlist", c.watchlist},          {"analysed", c.analysed},
+            {"planned", trades_json(c.planned)}, {"executed", c.executed},
+            {"week_traded", c.week_traded},      {"closed", closed_json(c.closed)}};
 }
 
 }  // namespace
@@ -143,6 +159,7 @@ DayRecord DayRecord::from_json(const json& j) {
     r.context.planned = trades_from(c.value("planned", json::array()));
     r.context.executed = strings_from(c, "executed");
     r.context.week_traded = strings_from(c, "week_traded");
+    r.context.closed = closed_from(c.value("closed", json::array()));
     r.open_entries = entries_from(j.value("open_entries", json::array()));
     r.sent_entries = entries_from(j.value("sent_entries", json::array()));
     r.market_open_began = j.value("market_open_began", "");

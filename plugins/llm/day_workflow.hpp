@@ -44,6 +44,17 @@ struct PlannedTrade {
 struct OpenEntry {
     std::string day;  // when it was sent
     PlannedTrade trade;
+    // The realized PnL of its symbol in the host's ledger when it was sent (flat then): a position
+    // opened and closed again before the strategy saw it moved it. Unknown in a record saved by
+    // an earlier version, and after a backtest's restart (its ledger starts afresh).
+    std::optional<double> realized_before = std::nullopt;
+};
+
+// A position an entry opened, closed again: what the day's review is told of it.
+struct ClosedEntry {
+    std::string symbol;
+    std::string day;          // of its entry
+    double realized_pnl = 0;  // gross of fees
 };
 
 struct DayContext {
@@ -52,6 +63,7 @@ struct DayContext {
     std::vector<PlannedTrade> planned;
     std::vector<std::string> executed;     // symbols whose entry of the day opened a position
     std::vector<std::string> week_traded;  // the same over the week, kept until its review
+    std::vector<ClosedEntry> closed;       // entries whose position closed since the day began
 };
 
 struct DayRecord {

@@ -1,5 +1,7 @@
 #include "llm_day_strategy.hpp"
 
+#include "text_format.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -101,6 +103,13 @@ void LlmDayStrategy::start() {
                  pre_market_interrupted(record))
             host().warn("llm_day: the pre-market of " + record.day +
                         " did not complete; it runs again at that day's market_open");
+        if (mode() == OT_MODE_BACKTEST) {
+            // A backtest's ledger starts afresh: the realized PnL an earlier run saw is not its.
+            for (OpenEntry& o : record.sent_entries)
+                o.realized_before.reset();
+            for (OpenEntry& o : record.open_entries)
+                o.realized_before.reset();
+        }
     }
     workflow_.emplace(std::move(record), [this](const std::string& kind, const json& j) {
         journal(kind, j);
@@ -243,7 +252,7 @@ void LlmDayStrategy::market_open(const Event& e, sdk::Signals& out) {
     // Done and saved before any signal leaves: a restart must never send these orders again.
     r.done.insert("market_open");
     for (const PlannedTrade& t : entries)
-        r.sent_entries.push_back({e.day, t});
+        r.sent_entries.push_back({e.day, t, host().position(t.symbol).realized_pnl});
     save();
     for (const PlannedTrade& t : entries) {
         sdk::Signal s;
@@ -388,6 +397,13 @@ void LlmDayStrategy::eod_review(const Event& e) {
     portfolio += "Executed today:";
     for (const std::string& symbol : r.context.executed)
         portfolio += " " + symbol;
+    json closed = json::array();
+    if (!r.context.closed.empty()) portfolio += "\nClosed since the day began:";
+    for (const ClosedEntry& c : r.context.closed) {
+        portfolio += "\n- " + c.symbol + " (entered " + c.day + "): realized PnL " +
+                     format_number(c.realized_pnl) + " before fees";
+        closed.push_back({{"symbol", c.symbol}, {"day", c.day}, {"realized_pnl", c.realized_pnl}});
+    }
     portfolio += "\nOpen positions:";
     for (const auto& [symbol, held] : open_positions())
         portfolio += "\n- " + symbol + ": " + describe(held);
@@ -397,6 +413,7 @@ void LlmDayStrategy::eod_review(const Event& e) {
     json record = {{"day", e.day},
                    {"review", d.rationale},
                    {"executed", r.context.executed},
+                   {"closed", closed},
                    {"state", state_name(r.state)}};
     if (r.state == DayState::Error) record["error"] = r.error;
     journal("workflow_review", record);
@@ -482,23 +499,39 @@ void LlmDayStrategy::hold_step(DayStep step, const Event& e, const std::string& 
     host().warn("llm_day: " + what + " on " + e.day + " is a HOLD: " + reason);
 }
 
+void LlmDayStrategy::count_executed(const OpenEntry& sent) {
+    DayRecord& r = workflow_->record();
+    if (sent.day == r.day) r.context.executed.push_back(sent.trade.symbol);
+    r.context.week_traded.push_back(sent.trade.symbol);
+}
+
 void LlmDayStrategy::confirm_sent_entries(const Event& e) {
     DayRecord& r = workflow_->record();
     std::vector<OpenEntry> waiting;
     for (const OpenEntry& sent : r.sent_entries) {
         const std::string& symbol = sent.trade.symbol;
-        if (host().position(symbol).qty > 0) {
-            if (sent.day == r.day) r.context.executed.push_back(symbol);
-            r.context.week_traded.push_back(symbol);
+        const ot_position p = host().position(symbol);
+        if (p.qty > 0) {
+            count_executed(sent);
             remember_entry(sent);
             entry_outcome(e, symbol, "opened", "its position is open", sent.day);
+        } else if (sent.realized_before && p.realized_pnl != *sent.realized_before) {
+            // Flat again, its stop-loss or take-profit filled before this event: nothing but the
+            // PnL it realized shows that it traded (the strategy alone enters the symbol).
+            const double pnl = p.realized_pnl - *sent.realized_before;
+            count_executed(sent);
+            r.context.closed.push_back({symbol, sent.day, pnl});
+            entry_outcome(e, symbol, "opened and closed",
+                          "its position was opened and closed again before " + e.name + " of " +
+                              e.day + ", realized PnL " + format_number(pnl),
+                          sent.day);
         } else if (sent.day == e.day && e.name != eod_event_ && e.name != weekly_event_) {
             waiting.push_back(sent);  // a market order fills within the day
         } else {
             entry_outcome(e, symbol, "not opened",
                           "no position by " + e.name + " of " + e.day +
                               ": the signal was ignored or refused (see its outcome in the "
-                              "journal's signals), or the position was closed at once",
+                              "journal's signals)",
                           sent.day);
         }
     }
@@ -532,11 +565,17 @@ void LlmDayStrategy::remember_entry(const OpenEntry& entry) {
 }
 
 void LlmDayStrategy::forget_closed_entries() {
-    std::vector<OpenEntry>& entries = workflow_->record().open_entries;
-    entries.erase(std::remove_if(
-                      entries.begin(), entries.end(),
-                      [&](const OpenEntry& o) { return host().position(o.trade.symbol).qty == 0; }),
-                  entries.end());
+    DayRecord& r = workflow_->record();
+    std::vector<OpenEntry> open;
+    for (const OpenEntry& o : r.open_entries) {
+        const ot_position p = host().position(o.trade.symbol);
+        if (p.qty != 0)
+            open.push_back(o);
+        else if (o.realized_before)
+            r.context.closed.push_back(
+                {o.trade.symbol, o.day, p.realized_pnl - *o.realized_before});
+    }
+    r.open_entries = std::move(open);
 }
 
 std::vector<std::pair<std::string, HeldPosition>> LlmDayStrategy::open_positions() const {

@@ -1,7 +1,8 @@
 // The "llm_day" strategy: seed 003's trading day, driven by the calendar triggers of the pipeline.
 // pre_market screens the universe (but the symbols already held) into a watchlist, analyses the
 // top candidates and plans entries with stop-loss and take-profit; market_open sends them as BUY
-// signals (the risk stage decides), each counted as executed once its position is seen;
+// signals (the risk stage decides), each counted as executed once its position is seen, or once
+// the ledger's realized PnL shows that it opened and closed again;
 // monitor* events may close any open position of the universe, carried from earlier days too,
 // whatever the day's state (in error, or without a market_open); eod_review journals a review,
 // whatever the state too; weekly_review (on its day) flags poor performers. The day is a
@@ -41,7 +42,7 @@ class LlmDayStrategy final : public sdk::Strategy {
         "org.orchestrade.llm_day",
         "llm_day",
         "LLM trading day",
-        "1.2.0",
+        "1.3.0",
         "Orchestrade",
         "Runs a trading day on scheduled events: pre-market screening, analysis and entry "
         "planning, execution at market open, intraday monitoring, daily and weekly reviews; each "
@@ -108,15 +109,20 @@ class LlmDayStrategy final : public sdk::Strategy {
     Decision ask(DayStep step, const Event& e, const std::string& symbol);
     void hold_step(DayStep step, const Event& e, const std::string& symbol,
                    const std::string& reason);
-    // An entry sent at market open counts (executed, traded this week, remembered) once its
-    // position is seen; one with no position by its day's review, or a later day, did not open.
+    // An entry sent at market open counts (executed, traded this week) once its position is seen
+    // (then remembered), or once the ledger shows that its position opened and closed again (a
+    // stop-loss or take-profit filled before any event saw it); one with neither by its day's
+    // review, or a later day, did not open.
     void confirm_sent_entries(const Event& e);
+    void count_executed(const OpenEntry& sent);
     // Journals what became of a symbol's entry of `entry_day` (default e.day): "not planned" or
     // "not sent" (a position is already open), "opened", "not opened".
     void entry_outcome(const Event& e, const std::string& symbol, const std::string& outcome,
                        const std::string& reason, const std::string& entry_day = "");
     // The entry that opened a symbol's position, kept (and saved) while that position is open.
     void remember_entry(const OpenEntry& entry);
+    // Drops the open entries whose position is flat, each closed one counted in the day's
+    // context with its realized PnL when known.
     void forget_closed_entries();
     // Every open position of the universe, from the host's ledger, with its entry when known.
     std::vector<std::pair<std::string, HeldPosition>> open_positions() const;

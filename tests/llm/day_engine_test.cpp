@@ -37,19 +37,27 @@ class LlmDay : public ::testing::Test {
   protected:
     LlmDay() { registry.scan({ORCHESTRADE_TEST_PLUGIN_DIR}); }
 
-    // Hourly bars [first, last) of the week, gently oscillating around 100.
+    // Hourly bars [first, last) of the week, gently oscillating around 100; `wicks` sets the low
+    // (below 100) or the high (above) of some bars, by index; `shifts` moves some bars whole.
     void write_bars(int first, int last) const {
         std::ofstream out(dir.path() / "bars.csv");
         out << "timestamp,open,high,low,close,volume\n";
         for (int i = first; i < last; ++i) {
             double open = 100 + std::sin(i * 0.3), close = 100 + std::sin((i + 1) * 0.3);
-            out << kMonday + i * kHourMs << ',' << open << ',' << std::max(open, close) + 0.2 << ','
-                << std::min(open, close) - 0.2 << ',' << close << ",1\n";
+            double high = std::max(open, close) + 0.2, low = std::min(open, close) - 0.2;
+            if (auto wick = wicks.find(i); wick != wicks.end())
+                (wick->second < 100 ? low : high) = wick->second;
+            if (auto shift = shifts.find(i); shift != shifts.end())
+                for (double* price : {&open, &high, &low, &close})
+                    *price += shift->second;
+            out << kMonday + i * kHourMs << ',' << open << ',' << high << ',' << low << ',' << close
+                << ",1\n";
         }
     }
-    // `market_open` and `eod_review` are added to those triggers' settings (", holidays: [...]").
+    // `market_open`, `eod_review` and `monitor_11` are added to those triggers' settings
+    // (", holidays: [...]").
     core::RunSummary run(int first_bar, int last_bar, const std::string& market_open = "",
-                         const std::string& eod_review = "") {
+                         const std::string& eod_review = "", const std::string& monitor_11 = "") {
         write_bars(first_bar, last_bar);
         const std::string yaml =
             "version: 1\nname: llm-day\nmode: backtest\njournal: journal.db\n"
@@ -59,7 +67,9 @@ class LlmDay : public ::testing::Test {
             "    - { name: market_open, at: \"09:30\", days: mon-fri" +
             market_open +
             " }\n"
-            "    - { name: monitor_11, at: \"11:00\", days: mon-fri }\n"
+            "    - { name: monitor_11, at: \"11:00\", days: mon-fri" +
+            monitor_11 +
+            " }\n"
             "    - { name: monitor_14, at: \"14:00\", days: mon-fri }\n"
             "    - { name: eod_review, at: \"16:00\", days: mon-fri" +
             eod_review +
@@ -135,6 +145,7 @@ class LlmDay : public ::testing::Test {
 
     ot::TempDir dir;
     core::PluginRegistry registry;
+    std::map<int, double> wicks, shifts;
 };
 
 const std::vector<std::string> kWeek = {"2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04",
@@ -246,6 +257,68 @@ TEST_F(LlmDay, ABadAnswerInAnyStepIsAHoldForItsSymbolAndTheDayGoesOn) {
     EXPECT_EQ(events(s.run_id, "workflow_review").size(), 5u);
     EXPECT_EQ(events(s.run_id, "workflow_weekly_review").size(), 1u);
     EXPECT_EQ(transitions_to(s.run_id, "idle").size(), 5u);
+}
+
+TEST_F(LlmDay, AnEntryStoppedOutBeforeTheNextStepCountsAsExecutedAndClosed) {
+    // Monday's entry hits its stop-loss (2 % below) and Tuesday's its take-profit (3 % above) on
+    // the bar of their fill, so the position is flat again at the next bar's open, before
+    // monitor_14 looks (monitor_11 does not run): both traded, each with its own PnL.
+    wicks = {{15, 90}, {24 + 15, 110}};
+    core::RunSummary s = run(0, 2 * 24, "", "", ", holidays: [2024-01-01, 2024-01-02]");
+    ASSERT_EQ(s.status, "completed");
+    EXPECT_EQ(buy_days(s.run_id), (std::vector<std::string>{"2024-01-01", "2024-01-02"}));
+    EXPECT_EQ(entry_outcomes(s.run_id),
+              (std::vector<std::string>{"2024-01-01 BTC/USDT opened and closed",
+                                        "2024-01-02 BTC/USDT opened and closed"}));
+    std::vector<json> entries = events(s.run_id, "workflow_entry");
+    EXPECT_EQ(entries[0]["event"], "monitor_14");
+    // Nothing open is monitored.
+    EXPECT_TRUE(prompts("monitoring", "2024-01-01").empty());
+
+    std::vector<json> reviews = events(s.run_id, "workflow_review");
+    ASSERT_EQ(reviews.size(), 2u);
+    std::vector<double> pnl;
+    for (const json& review : reviews) {
+        EXPECT_EQ(review["executed"], json::array({"BTC/USDT"})) << review;
+        ASSERT_EQ(review["closed"].size(), 1u) << review;
+        EXPECT_EQ(review["closed"][0]["symbol"], "BTC/USDT");
+        EXPECT_EQ(review["closed"][0]["day"], review["day"]);
+        pnl.push_back(review["closed"][0]["realized_pnl"].get<double>());
+    }
+    EXPECT_LT(pnl[0], 0);  // stopped out
+    EXPECT_GT(pnl[1], 0);  // the target reached
+    // Both round trips, from their fills (gross of fees): flat again, so what was sold less what
+    // was bought.
+    double realized = 0;
+    for (const core::FillRecord& f : journal().fills(s.run_id))
+        realized += (f.side == core::Side::Sell ? 1 : -1) * f.qty * f.price;
+    EXPECT_NEAR(pnl[0] + pnl[1], realized, 1e-6);
+    // The daily review is told.
+    const std::vector<std::string> reviewed = prompts("daily_review", "2024-01-01");
+    ASSERT_EQ(reviewed.size(), 1u);
+    EXPECT_NE(reviewed[0].find("Executed today: BTC/USDT\nClosed since the day began:\n- BTC/USDT "
+                               "(entered 2024-01-01): realized PnL -"),
+              std::string::npos)
+        << reviewed[0];
+}
+
+TEST_F(LlmDay, AnEntryNotFilledIsNotOpenedAfterAnEarlierRoundTripOfItsSymbol) {
+    // Monday's entry is stopped out before the strategy looks; on Tuesday the price falls 6 below
+    // the one planned with, before the open, so the risk stage refuses the entry (its stop is above
+    // the price): the PnL the symbol realized on Monday does not make Tuesday's entry a trade.
+    wicks = {{15, 90}};
+    for (int i = 24 + 11; i < 24 + 17; ++i)
+        shifts[i] = -6;
+    core::RunSummary s = run(0, 2 * 24, "", "", ", holidays: [2024-01-01]");
+    ASSERT_EQ(s.status, "completed");
+    EXPECT_EQ(buy_days(s.run_id), (std::vector<std::string>{"2024-01-01", "2024-01-02"}));
+    EXPECT_EQ(entry_outcomes(s.run_id),
+              (std::vector<std::string>{"2024-01-01 BTC/USDT opened and closed",
+                                        "2024-01-02 BTC/USDT not opened"}));
+    std::vector<json> reviews = events(s.run_id, "workflow_review");
+    ASSERT_EQ(reviews.size(), 2u);
+    EXPECT_EQ(reviews[1]["executed"], json::array());
+    EXPECT_EQ(reviews[1]["closed"], json::array());
 }
 
 TEST_F(LlmDay, APositionBoughtOnMondayIsMonitoredOnTheDaysAfter) {

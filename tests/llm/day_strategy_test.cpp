@@ -557,6 +557,52 @@ TEST_F(LlmDaySteps, AnEntryCountsAsExecutedOnlyOnceItsPositionIsSeen) {
     EXPECT_EQ(journal(host, "workflow_entry").back()["outcome"], "opened");
 }
 
+TEST_F(LlmDaySteps, AnEntryOpenedAndClosedBeforeAnyStepSawItCountsAcrossARestart) {
+    // BTC/USDT realized 5 on Monday. Tuesday's entry is sent, the process restarts, and its
+    // stop-loss fills before monitor_11: flat again, with 3 less realized. It traded.
+    ot::FakeHost host(OT_MODE_PAPER);
+    ot_position flat = long_position(0, 0, 0);
+    flat.realized_pnl = 5;
+    host.set_position("BTC/USDT", flat);
+    {
+        ot::StrategyInstance s = start(host, kTuesday);
+        fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+        expect_planned_entry(fire(s, host, "market_open", kTuesday, 14.5, "09:30"));
+    }
+    flat.realized_pnl = 2;
+    host.set_position("BTC/USDT", flat);
+    override_answers(host, [](const std::string&) { return std::nullopt; });
+    ot::StrategyInstance s = start(host, kTuesday);
+    fire(s, host, "monitor_11", kTuesday, 16, "11:00");
+
+    std::vector<json> outcomes = journal(host, "workflow_entry");
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_EQ(outcomes[0]["day"], "2024-01-02");
+    EXPECT_EQ(outcomes[0]["event"], "monitor_11");
+    EXPECT_EQ(outcomes[0]["outcome"], "opened and closed");
+    EXPECT_EQ(outcomes[0]["reason"],
+              "its position was opened and closed again before monitor_11 of 2024-01-02, "
+              "realized PnL -3");
+    EXPECT_TRUE(prompts_of("monitoring", "BTC/USDT").empty());  // nothing open to monitor
+    json saved = saved_workflow(host);
+    EXPECT_EQ(saved["context"]["executed"], json::array({"BTC/USDT"}));
+    EXPECT_EQ(saved["context"]["week_traded"], json::array({"BTC/USDT"}));
+    EXPECT_TRUE(saved["open_entries"].empty());
+    EXPECT_TRUE(saved["sent_entries"].empty());
+
+    fire(s, host, "eod_review", kTuesday, 21, "16:00");
+    ASSERT_FALSE(prompts.empty());
+    EXPECT_NE(prompts.back().find("Executed today: BTC/USDT\nClosed since the day began:\n"
+                                  "- BTC/USDT (entered 2024-01-02): realized PnL -3 before fees\n"
+                                  "Open positions:\n"),
+              std::string::npos)
+        << prompts.back();
+    json review = journal(host, "workflow_review").back();
+    EXPECT_EQ(review["executed"], json::array({"BTC/USDT"}));
+    EXPECT_EQ(review["closed"],
+              json::parse(R"([{"symbol":"BTC/USDT","day":"2024-01-02","realized_pnl":-3.0}])"));
+}
+
 TEST_F(LlmDaySteps, ASymbolHeldIsNeitherPlannedNorSentAndKeepsTheEntryThatOpenedIt) {
     ot::FakeHost host(OT_MODE_PAPER);
     monday_leaves_a_position(host);
