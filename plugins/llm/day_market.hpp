@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace orchestrade::llm {
@@ -31,6 +32,10 @@ class DayMarket {
                  double low, double close, double volume);
     // The finest timeframe of `symbol`.
     MarketView view(const std::string& symbol) const;
+    // Why `symbol`'s last close is not a current price at now_ms, as the llm strategy decides it
+    // (MarketState::kMaxMissedBars intervals of its finest timeframe without a bar); nullopt when
+    // it is current, or when no bar was received.
+    std::optional<LeftOut> stale(const std::string& symbol, int64_t now_ms) const;
 
   private:
     std::size_t series_length_;

@@ -63,6 +63,8 @@ const char* task(DayStep step) {
 std::string describe(const HeldPosition& p) {
     std::string text = format_number(p.qty) + " at " + format_number(p.entry_price) +
                        ", unrealized PnL " + format_number(p.unrealized_pnl);
+    if (!p.not_current.empty())
+        text += " at its last close, not a current price (" + p.not_current + ")";
     if (!p.entry) return text;
     const PlannedTrade& t = p.entry->trade;
     text += "; opened " + p.entry->day + " at " + format_number(t.size_pct) +
@@ -116,9 +118,15 @@ ChatRequest day_request(DayStep step, const StepFacts& f, const std::string& sch
         "schema:\n" +
         schema + "\n";
     std::string user = std::string("Workflow step: ") + step_name(step) + "\nDay: " + f.day + "\n";
-    if (!f.symbol.empty())
-        user += "Symbol: " + f.symbol + "\nLast price: " + format_number(f.price) +
-                "\nPosition: " + format_number(f.position) + "\n";
+    if (!f.symbol.empty()) {
+        user += "Symbol: " + f.symbol + "\nLast price: ";
+        // An old close is never shown as the current price.
+        user += f.price_not_current.empty()
+                    ? format_number(f.price)
+                    : "none current (" + f.price_not_current + "; the last close was " +
+                          format_number(f.price) + ")";
+        user += "\nPosition: " + format_number(f.position) + "\n";
+    }
     if (f.held) user += "Open position: " + describe(*f.held) + "\n";
     if (f.market) user += market_summary(*f.market);
     if (!f.portfolio.empty()) user += f.portfolio + "\n";

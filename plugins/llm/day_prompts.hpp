@@ -33,16 +33,20 @@ struct HeldPosition {
     double entry_price = 0;
     double unrealized_pnl = 0;
     std::optional<OpenEntry> entry;
+    // Why its mark is not a current price ("no 1h bar since ..."); empty when it is.
+    std::string not_current;
 };
 
 // "2 at 100, unrealized PnL 4; opened 2024-01-01 at 10 % of equity, stop-loss 98, take-profit
-// 103: <rationale>", the part after ';' when the entry is known.
+// 103: <rationale>", the part after ';' when the entry is known; the PnL is said to be at an old
+// price ("at its last close, not a current price: no 1h bar since ...") when it is.
 std::string describe(const HeldPosition& position);
 
 struct StepFacts {
     std::string day;                   // local date
     std::string symbol;                // empty for the daily review
     double price = 0;                  // last close of the symbol
+    std::string price_not_current;     // why that close is not current: "no 1h bar since ..."
     double position = 0;               // signed quantity held
     std::string portfolio;             // daily review: what was traded and what is held
     std::optional<HeldPosition> held;  // monitoring: the position watched

@@ -34,17 +34,26 @@ std::string why_left_out(const LeftOut& left, const std::string& timeframe) {
 }
 
 void LeftOutLog::update(const DecisionMarket& market, const sdk::Host& host) {
+    std::vector<std::string> in;
+    for (const SymbolSnapshot& s : market.in)
+        in.push_back(s.symbol);
+    update(market.left_out, in, host);
+}
+
+void LeftOutLog::update(const std::vector<LeftOut>& left_out, const std::vector<std::string>& in,
+                        const sdk::Host& host) {
     std::map<std::string, std::string, std::less<>> now;
-    for (const LeftOut& left : market.left_out) {
+    for (const LeftOut& left : left_out) {
         std::string key = reason_key(left);
         auto before = told_.find(left.symbol);
         if (before == told_.end() || before->second != key)
-            host.warn("llm: " + left.symbol +
-                      " left out of the decision: " + why_left_out(left, timeframe_));
+            host.warn(strategy_ + ": " + left.symbol + " left out of " + left_out_of_ + ": " +
+                      why_left_out(left, timeframe_));
         now.emplace(left.symbol, std::move(key));
     }
-    for (const SymbolSnapshot& s : market.in)
-        if (told_.count(s.symbol)) host.info("llm: " + s.symbol + " is in the decision again");
+    for (const std::string& symbol : in)
+        if (told_.count(symbol))
+            host.info(strategy_ + ": " + symbol + " is in " + left_out_of_ + " again");
     told_ = std::move(now);
 }
 

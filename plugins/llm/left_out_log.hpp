@@ -1,5 +1,6 @@
-// Tells the user which symbols a decision leaves out and why, once per change rather than on
-// every bar: a warning when a symbol is left out (or for another reason), a note when it is back.
+// Tells the user which symbols a strategy leaves out and why, once per change rather than on
+// every bar or event: a warning when a symbol is left out (or for another reason), a note when it
+// is back.
 #pragma once
 
 #include "market_state.hpp"
@@ -9,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace orchestrade::llm {
 
@@ -17,12 +19,20 @@ std::string why_left_out(const LeftOut& left, const std::string& timeframe);
 
 class LeftOutLog {
   public:
-    explicit LeftOutLog(std::string timeframe) : timeframe_(std::move(timeframe)) {}
+    // "llm: ETH/USDT left out of the decision: ..." for ("llm", "the decision", "3m").
+    LeftOutLog(std::string strategy, std::string left_out_of, std::string timeframe)
+        : strategy_(std::move(strategy)),
+          left_out_of_(std::move(left_out_of)),
+          timeframe_(std::move(timeframe)) {}
 
     void update(const DecisionMarket& market, const sdk::Host& host);
+    // `in`: the symbols taken into account now; a symbol in neither list is not mentioned.
+    void update(const std::vector<LeftOut>& left_out, const std::vector<std::string>& in,
+                const sdk::Host& host);
+    void set_timeframe(std::string timeframe) { timeframe_ = std::move(timeframe); }
 
   private:
-    std::string timeframe_;
+    std::string strategy_, left_out_of_, timeframe_;
     // Per symbol left out, what its warning was about (a bar count would change on every bar).
     std::map<std::string, std::string, std::less<>> told_;
 };

@@ -82,6 +82,7 @@ LlmDayStrategy::LlmDayStrategy(const sdk::Context& ctx)
       eod_event_(ctx.params.get_string("eod_event")),
       weekly_event_(ctx.params.get_string("weekly_event")),
       market_(kClosesShown),
+      left_out_log_("llm_day", "planning and entries", ""),
       provider_(make_provider(settings_.provider, ctx.host)),
       cache_(ctx.host, settings_.cache_mode, settings_.cache_file),
       budget_(ctx.host, settings_.daily_budget_usd, settings_.run_budget_usd) {
@@ -190,10 +191,15 @@ void LlmDayStrategy::run_pre_market(const Event& e) {
 void LlmDayStrategy::plan_day(const Event& e) {
     DayRecord& r = workflow_->record();
     std::vector<std::pair<double, std::string>> candidates;
+    const std::vector<std::string> current = current_symbols(e);
     for (const std::string& symbol : universe_) {
         if (last_close_.count(symbol) == 0) continue;  // no bar yet: nothing to judge it by
         if (host().position(symbol).qty != 0) {
             entry_outcome(e, symbol, "not planned", "a position is already open");
+            continue;
+        }
+        if (std::find(current.begin(), current.end(), symbol) == current.end()) {
+            entry_outcome(e, symbol, "not planned", not_current(symbol, e.time_ms));
             continue;
         }
         const Decision d = ask(DayStep::Screening, e, symbol);
@@ -242,10 +248,14 @@ void LlmDayStrategy::market_open(const Event& e, sdk::Signals& out) {
     }
     if (!workflow_->transition(DayState::MarketOpenExecution, "market_open of " + e.day)) return;
     // The engine would ignore a BUY of a symbol held (a duplicate), or add to its position.
+    // Nor is an entry sent on a price the market has left behind: its bars stopped.
+    const std::vector<std::string> current = current_symbols(e);
     std::vector<PlannedTrade> entries;
     for (const PlannedTrade& t : r.context.planned) {
         if (host().position(t.symbol).qty != 0)
             entry_outcome(e, t.symbol, "not sent", "a position is already open");
+        else if (std::find(current.begin(), current.end(), t.symbol) == current.end())
+            entry_outcome(e, t.symbol, "not sent", not_current(t.symbol, e.time_ms));
         else
             entries.push_back(t);
     }
@@ -330,7 +340,7 @@ void LlmDayStrategy::monitor(const Event& e, sdk::Signals& out) {
     r.done.insert(e.name);
     const std::string note = day_note();
     forget_closed_entries();
-    const std::vector<std::pair<std::string, HeldPosition>> held = open_positions();
+    const std::vector<std::pair<std::string, HeldPosition>> held = open_positions(e.time_ms);
     const std::string what = e.name + " of " + e.day + ": " + std::to_string(held.size()) +
                              " open position" + (held.size() == 1 ? "" : "s") + " monitored";
     if (r.state == DayState::Error)
@@ -405,7 +415,7 @@ void LlmDayStrategy::eod_review(const Event& e) {
         closed.push_back({{"symbol", c.symbol}, {"day", c.day}, {"realized_pnl", c.realized_pnl}});
     }
     portfolio += "\nOpen positions:";
-    for (const auto& [symbol, held] : open_positions())
+    for (const auto& [symbol, held] : open_positions(e.time_ms))
         portfolio += "\n- " + symbol + ": " + describe(held);
     StepFacts facts;
     facts.portfolio = portfolio;
@@ -478,6 +488,7 @@ Decision LlmDayStrategy::ask(DayStep step, const Event& e, StepFacts facts) {
     if (auto it = market.find(facts.symbol); it != market.end()) {
         facts.price = it->second.price;
         facts.position = it->second.position;
+        facts.price_not_current = not_current(facts.symbol, e.time_ms);
     }
     if (!facts.symbol.empty()) facts.market = market_.view(facts.symbol);
     DecisionRules rules = settings_.decider.rules;
@@ -497,6 +508,26 @@ void LlmDayStrategy::hold_step(DayStep step, const Event& e, const std::string& 
                               {"symbol", symbol},
                               {"reason", reason}});
     host().warn("llm_day: " + what + " on " + e.day + " is a HOLD: " + reason);
+}
+
+std::vector<std::string> LlmDayStrategy::current_symbols(const Event& e) {
+    std::vector<std::string> current;
+    std::vector<LeftOut> stale;
+    for (const std::string& symbol : universe_) {
+        if (std::optional<LeftOut> left = market_.stale(symbol, e.time_ms))
+            stale.push_back(*left);
+        else if (last_close_.count(symbol))
+            current.push_back(symbol);
+    }
+    if (!stale.empty())
+        left_out_log_.set_timeframe(timeframe_text(market_.view(stale.front().symbol).interval_s));
+    left_out_log_.update(stale, current, host());
+    return current;
+}
+
+std::string LlmDayStrategy::not_current(const std::string& symbol, int64_t now_ms) const {
+    const std::optional<LeftOut> left = market_.stale(symbol, now_ms);
+    return left ? why_left_out(*left, timeframe_text(market_.view(symbol).interval_s)) : "";
 }
 
 void LlmDayStrategy::count_executed(const OpenEntry& sent) {
@@ -578,7 +609,8 @@ void LlmDayStrategy::forget_closed_entries() {
     r.open_entries = std::move(open);
 }
 
-std::vector<std::pair<std::string, HeldPosition>> LlmDayStrategy::open_positions() const {
+std::vector<std::pair<std::string, HeldPosition>> LlmDayStrategy::open_positions(
+    int64_t now_ms) const {
     std::vector<std::pair<std::string, HeldPosition>> held;
     for (const std::string& symbol : universe_) {
         const ot_position p = host().position(symbol);
@@ -587,6 +619,7 @@ std::vector<std::pair<std::string, HeldPosition>> LlmDayStrategy::open_positions
         h.qty = p.qty;
         h.entry_price = p.avg_price;
         h.unrealized_pnl = p.unrealized_pnl;
+        h.not_current = not_current(symbol, now_ms);
         for (const OpenEntry& o : workflow_->record().open_entries)
             if (o.trade.symbol == symbol) h.entry = o;
     }

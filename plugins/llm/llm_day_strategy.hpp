@@ -2,7 +2,8 @@
 // pre_market screens the universe (but the symbols already held) into a watchlist, analyses the
 // top candidates and plans entries with stop-loss and take-profit; market_open sends them as BUY
 // signals (the risk stage decides), each counted as executed once its position is seen, or once
-// the ledger's realized PnL shows that it opened and closed again;
+// the ledger's realized PnL shows that it opened and closed again; a symbol whose bars stopped is
+// neither planned nor entered;
 // monitor* events may close any open position of the universe, carried from earlier days too,
 // whatever the day's state (in error, or without a market_open); eod_review journals a review,
 // whatever the state too; weekly_review (on its day) flags poor performers. The day is a
@@ -17,6 +18,7 @@
 #include "day_prompts.hpp"
 #include "day_workflow.hpp"
 #include "decider.hpp"
+#include "left_out_log.hpp"
 #include "model_params.hpp"
 #include "provider.hpp"
 #include "response_cache.hpp"
@@ -109,6 +111,12 @@ class LlmDayStrategy final : public sdk::Strategy {
     Decision ask(DayStep step, const Event& e, const std::string& symbol);
     void hold_step(DayStep step, const Event& e, const std::string& symbol,
                    const std::string& reason);
+    // The universe symbols with a bar whose last close is current at e: those whose bars stopped
+    // are left out of planning and entries, named in a warning once per change.
+    std::vector<std::string> current_symbols(const Event& e);
+    // Why `symbol`'s last close is not a current price at e ("no 1h bar since ..."); empty when it
+    // is, or when no bar was received.
+    std::string not_current(const std::string& symbol, int64_t now_ms) const;
     // An entry sent at market open counts (executed, traded this week) once its position is seen
     // (then remembered), or once the ledger shows that its position opened and closed again (a
     // stop-loss or take-profit filled before any event saw it); one with neither by its day's
@@ -125,7 +133,7 @@ class LlmDayStrategy final : public sdk::Strategy {
     // context with its realized PnL when known.
     void forget_closed_entries();
     // Every open position of the universe, from the host's ledger, with its entry when known.
-    std::vector<std::pair<std::string, HeldPosition>> open_positions() const;
+    std::vector<std::pair<std::string, HeldPosition>> open_positions(int64_t now_ms) const;
     void save() const;
     void journal(const std::string& kind, const nlohmann::json& record) const;
 
@@ -136,6 +144,7 @@ class LlmDayStrategy final : public sdk::Strategy {
     std::string pre_market_event_, market_open_event_, monitor_prefix_, eod_event_, weekly_event_;
     std::map<std::string, double> last_close_;
     DayMarket market_;
+    LeftOutLog left_out_log_;
     std::unique_ptr<Provider> provider_;
     ResponseCache cache_;
     Budget budget_;

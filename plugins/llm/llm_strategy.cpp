@@ -21,7 +21,7 @@ LlmStrategy::LlmStrategy(const sdk::Context& ctx)
       provider_(make_provider(settings_.provider, ctx.host)),
       cache_(ctx.host, settings_.cache_mode, settings_.cache_file),
       budget_(ctx.host, settings_.daily_budget_usd, settings_.run_budget_usd),
-      left_out_log_(settings_.timeframe),
+      left_out_log_("llm", "the decision", settings_.timeframe),
       context_gap_log_(settings_.context_timeframe, settings_.context_s) {
     if (universe_.empty()) throw sdk::Error(OT_E_INVALID_ARG, "llm: the universe is empty");
 }

@@ -94,6 +94,7 @@ class LlmDayPlugin : public ::testing::Test {
     // A new instance of the strategy (a new process) on `host`, with no bar yet.
     ot::StrategyInstance create(ot::FakeHost& host,
                                 std::vector<std::string> universe = {"BTC/USDT"}) {
+        last_bar_open.clear();
         if (!answer_override) host.set_http_handler(model.handler());
         ot::CreateOptions options;
         options.universe = universe;
@@ -114,12 +115,25 @@ class LlmDayPlugin : public ::testing::Test {
         give_first_bar(s, host, day_ms, universe);
         return s;
     }
-    static void give_first_bar(ot::StrategyInstance& s, ot::FakeHost& host, int64_t day_ms,
-                               const std::vector<std::string>& universe = {"BTC/USDT"}) {
+    // From then on, `fire` gives the latest hourly bar of these symbols (at kPrice) before each
+    // event, as a feed does: their price is current at every step.
+    void give_first_bar(ot::StrategyInstance& s, ot::FakeHost& host, int64_t day_ms,
+                        const std::vector<std::string>& universe = {"BTC/USDT"}) {
         const int64_t open = day_ms + 10 * kHourMs;  // closes at 11:00 UTC, before 06:30 EST
         host.set_now_ms(open + kHourMs);
-        for (const std::string& symbol : universe)
+        for (const std::string& symbol : universe) {
             s.on_bars({{symbol, 3600, open, kPrice, kPrice + 1, kPrice - 1, kPrice, 5}});
+            last_bar_open[symbol] = open;
+        }
+    }
+    // The bars of the symbols given one that have closed by t (the clock at t).
+    void give_bars_until(ot::StrategyInstance& s, ot::FakeHost& host, int64_t t) {
+        host.set_now_ms(t);
+        for (auto& [symbol, open] : last_bar_open)
+            while (open + 2 * kHourMs <= t) {
+                open += kHourMs;
+                s.on_bars({{symbol, 3600, open, kPrice, kPrice + 1, kPrice - 1, kPrice, 5}});
+            }
     }
     // The day model, but `answer` answers the prompts it returns an answer for; every prompt is
     // kept in `prompts`.
@@ -149,7 +163,7 @@ class LlmDayPlugin : public ::testing::Test {
                                  const std::string& name, int64_t day_ms, double utc_hour,
                                  const std::string& local) {
         const int64_t t = day_ms + static_cast<int64_t>(utc_hour * kHourMs);
-        host.set_now_ms(t);
+        give_bars_until(s, host, t);
         const std::string date = "2024-01-0" + std::to_string(1 + (day_ms - kMonday) / kDayMs);
         return s.on_event(name, t, json{{"local", date + " " + local + " EST"}}.dump());
     }
@@ -230,6 +244,7 @@ class LlmDayPlugin : public ::testing::Test {
     ot::PluginLibrary lib{LLM_PLUGIN_FILE};
     std::vector<std::string> prompts;
     bool answer_override = false;
+    std::map<std::string, int64_t> last_bar_open;  // per symbol given bars, of its latest
 };
 
 class LlmDayRestart : public LlmDayPlugin {};
@@ -347,7 +362,9 @@ TEST_F(LlmDayRestart, APreMarketStoppedByARestartRunsAgainAtMarketOpen) {
     const int before = model.requests;
     ot::StrategyInstance s = start(restarted, kTuesday);
     EXPECT_EQ(restarted.logs_containing("did not complete; it runs again", OT_LOG_WARN).size(), 1u);
-    std::vector<ot::Signal> entries = fire(s, restarted, "market_open", kTuesday, 14.5, "09:30");
+    // Back (and the market open) before the next bar closed: the market is the one the screening
+    // was asked about before the crash.
+    std::vector<ot::Signal> entries = fire(s, restarted, "market_open", kTuesday, 11.75, "09:30");
 
     expect_planned_entry(entries);
     // Screening again replays its answer recorded before the crash; analysis and entry
@@ -368,7 +385,7 @@ TEST_F(LlmDayRestart, APreMarketStoppedByARestartRunsAgainAtMarketOpen) {
     EXPECT_EQ(after["sent_entries"].size(), 1u);
 
     // The day goes on: the market-open orders are not sent twice.
-    EXPECT_TRUE(fire(s, restarted, "market_open", kTuesday, 14.5, "09:30").empty());
+    EXPECT_TRUE(fire(s, restarted, "market_open", kTuesday, 11.75, "09:30").empty());
     EXPECT_EQ(journal(restarted, "workflow_skip").size(), 1u);
 }
 
@@ -822,8 +839,9 @@ TEST_F(LlmDayMonitoring, ADayWhosePreMarketAndMarketOpenNeverRanIsMonitoredAcros
     // Restarted mid-day.
     ot::StrategyInstance s = start(host, kTuesday);
     EXPECT_TRUE(fire(s, host, "monitor_11", kTuesday, 16, "11:00").empty());
-    expect_btc_closed(fire(s, host, "monitor_14", kTuesday, 19, "14:00"));
-    // Same day, same bar, same position: monitor_14 is the same request, answered as recorded.
+    // Before the next bar closes: same day, same bar, same position, so monitor_14 is the same
+    // request, answered as recorded.
+    expect_btc_closed(fire(s, host, "monitor_14", kTuesday, 16.5, "14:00"));
     std::vector<json> calls = journal(host, "llm_call");
     ASSERT_FALSE(calls.empty());
     EXPECT_EQ(calls.back()["cached"], true);
@@ -1030,4 +1048,64 @@ TEST_F(LlmDayMarket, APromptSaysWhenThereIsNotYetEnoughData) {
     EXPECT_NE(monitored[0].find("Market: no bar received yet, so no market data.\n"),
               std::string::npos)
         << monitored[0];
+}
+
+TEST_F(LlmDayMarket, ASymbolWhoseBarsStoppedIsLeftOutOfEntriesAndItsOldCloseIsNotShownAsCurrent) {
+    ot::FakeHost host(OT_MODE_PAPER);
+    ot::StrategyInstance s = start(host, kTuesday, {"BTC/USDT", "ETH/USDT"});
+    override_answers(host, [](const std::string&) { return std::nullopt; });
+    fire(s, host, "pre_market", kTuesday, 11.5, "06:30");
+    ASSERT_EQ(saved_workflow(host)["context"]["planned"].size(), 2u);
+
+    // ETH/USDT's bars stop after the one that closed at 11:00 UTC.
+    last_bar_open.erase("ETH/USDT");
+    EXPECT_EQ(symbols_of(fire(s, host, "market_open", kTuesday, 14.5, "09:30"), OT_ACTION_BUY),
+              std::vector<std::string>{"BTC/USDT"});
+    const std::string why = "no 1h bar since 2024-01-02T11:00:00Z";
+    std::vector<json> outcomes = journal(host, "workflow_entry");
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_EQ(outcomes[0]["symbol"], "ETH/USDT");
+    EXPECT_EQ(outcomes[0]["outcome"], "not sent");
+    EXPECT_EQ(outcomes[0]["reason"], why);
+    const std::string warning = "llm_day: ETH/USDT left out of planning and entries: " + why;
+    EXPECT_EQ(host.logs_containing(warning, OT_LOG_WARN).size(), 1u);
+
+    // A position in it (bought by hand) is still monitored, its old close not shown as current.
+    host.set_position("BTC/USDT", long_position(1, kPrice, 0));
+    host.set_position("ETH/USDT", long_position(1, kPrice, 0));
+    fire(s, host, "monitor_11", kTuesday, 16, "11:00");
+    std::vector<std::string> monitored = prompts_of("monitoring", "ETH/USDT");
+    ASSERT_EQ(monitored.size(), 1u);
+    EXPECT_NE(
+        monitored[0].find("\nLast price: none current (" + why + "; the last close was 100)\n"),
+        std::string::npos)
+        << monitored[0];
+    EXPECT_NE(monitored[0].find("\nOpen position: 1 at 100, unrealized PnL 0 at its last close, "
+                                "not a current price (" +
+                                why + ")\n"),
+              std::string::npos)
+        << monitored[0];
+    EXPECT_NE(prompts_of("monitoring", "BTC/USDT").at(0).find("\nLast price: 100\n"),
+              std::string::npos);
+
+    // Sold by hand; Wednesday's pre-market does not screen it, and says nothing new.
+    host.set_position("ETH/USDT", long_position(0, 0, 0));
+    host.set_position("BTC/USDT", long_position(0, 0, 0));
+    fire(s, host, "pre_market", kWednesday, 11.5, "06:30");
+    EXPECT_EQ(prompts_of("screening", "ETH/USDT").size(), 1u);  // Tuesday's
+    EXPECT_EQ(prompts_of("screening", "BTC/USDT").size(), 2u);
+    outcomes = journal(host, "workflow_entry");
+    ASSERT_FALSE(outcomes.empty());
+    EXPECT_EQ(outcomes.back()["symbol"], "ETH/USDT");
+    EXPECT_EQ(outcomes.back()["outcome"], "not planned");
+    EXPECT_EQ(outcomes.back()["reason"], why);
+    EXPECT_EQ(host.logs_containing("left out of planning and entries", OT_LOG_WARN).size(), 1u);
+
+    // Its bars come back: it is in again, said once.
+    last_bar_open["ETH/USDT"] = kWednesday + 10 * kHourMs;
+    fire(s, host, "market_open", kWednesday, 14.5, "09:30");
+    EXPECT_EQ(
+        host.logs_containing("llm_day: ETH/USDT is in planning and entries again", OT_LOG_INFO)
+            .size(),
+        1u);
 }

@@ -8,6 +8,7 @@
 
 #include "trade_policy.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -26,7 +27,9 @@ inline std::string day_answer(const std::string& prompt, const std::string& stat
         if (line.rfind("Workflow step: ", 0) == 0 && step.empty()) step = line.substr(15);
         if (line.rfind("Day: ", 0) == 0 && day.empty()) day = line.substr(5);
         if (line.rfind("Symbol: ", 0) == 0 && symbol.empty()) symbol = line.substr(8);
-        if (line.rfind("Last price: ", 0) == 0 && price == 0) price = std::stod(line.substr(12));
+        // "none current (...)" for a symbol whose bars stopped: no price to plan with.
+        if (line.rfind("Last price: ", 0) == 0 && price == 0)
+            price = std::strtod(line.c_str() + 12, nullptr);
     }
     std::ifstream bad(state_dir + "/bad");
     for (std::string line; std::getline(bad, line);)
