@@ -508,20 +508,27 @@ bool BinanceExecutor::query_order(const std::string& symbol, const std::string& 
             throw sdk::Error(OT_E_AMBIGUOUS, "stop-loss/take-profit " + client_order_id +
                                                  " was lifted for exit " + exit->client_id +
                                                  ", which is not over yet");
-        const std::string leg_id = venue_leg_id(*p, *leg);
-        std::optional<VenueOrder> v =
-            leg->market_exit ? venue_->query(vs, leg_id) : venue_->query_leg(vs, leg_id);
-        if (!v) {
-            if (leg->resend)
-                throw sdk::Error(OT_E_AMBIGUOUS, "market exit " + client_order_id +
-                                                     " was refused for now and is sent again");
-            if ((p->state == ProtectionState::Placing || leg->market_exit) &&
-                in_grace(p->placing_ms))
-                throw sdk::Error(OT_E_AMBIGUOUS, "stop-loss/take-profit " + client_order_id +
-                                                     " is not visible at Binance yet");
-            return false;
+        if (p->state == ProtectionState::Watched) {
+            // Refused at Binance, its level is held by the executor: the leg is working.
+            reports.push_back({OT_REPORT_ACCEPTED, leg->client_id, "", "", p->symbol, p->exit_side,
+                               p->qty, leg->stop_loss ? p->stop_loss : p->take_profit, 0, 0,
+                               host().now_ms(), ""});
+        } else {
+            const std::string leg_id = venue_leg_id(*p, *leg);
+            std::optional<VenueOrder> v =
+                leg->market_exit ? venue_->query(vs, leg_id) : venue_->query_leg(vs, leg_id);
+            if (!v) {
+                if (leg->resend)
+                    throw sdk::Error(OT_E_AMBIGUOUS, "market exit " + client_order_id +
+                                                         " was refused for now and is sent again");
+                if ((p->state == ProtectionState::Placing || leg->market_exit) &&
+                    in_grace(p->placing_ms))
+                    throw sdk::Error(OT_E_AMBIGUOUS, "stop-loss/take-profit " + client_order_id +
+                                                         " is not visible at Binance yet");
+                return false;
+            }
+            leg_report(*p, *leg, *v, true, reports);
         }
-        leg_report(*p, *leg, *v, true, reports);
     } else {
         auto tracked = state_.orders.find(client_order_id);
         std::optional<VenueOrder> v = venue_->query(vs, client_order_id);
@@ -565,7 +572,7 @@ bool BinanceExecutor::query_order(const std::string& symbol, const std::string& 
 void BinanceExecutor::cancel(const std::string& symbol, const std::string& client_order_id) {
     Leg* leg = nullptr;
     if (Protection* p = protection_of_leg(client_order_id, &leg)) {
-        venue_->cancel_protection(protection_order(*p));
+        venue_->cancel_protection(placed_legs(*p));
         for (Leg& l : p->legs)
             if (l.state == LegState::Open) {
                 l.state = LegState::Canceled;

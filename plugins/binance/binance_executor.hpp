@@ -114,6 +114,9 @@ class BinanceExecutor final : public sdk::Executor {
     // ---- stop-loss / take-profit ----
     void protect(const TrackedOrder& entry);
     ProtectionOrder protection_order(const Protection& p) const;
+    // What cancel_protection needs (the ids, which levels there are), built without the rules:
+    // the legs of levels the rules now refuse are canceled all the same.
+    ProtectionOrder placed_legs(const Protection& p) const;
     void advance_protections(std::vector<sdk::Report>& out);
     void place(Protection& p, std::vector<sdk::Report>& out);
     void resolve_placing(Protection& p, std::vector<sdk::Report>& out);
@@ -131,7 +134,14 @@ class BinanceExecutor final : public sdk::Executor {
     // After the target was refused: keeps the stop placed before it, if it rests, as the
     // protection, and logs and journals that the target is missing.
     bool keep_stop(Protection& p, const std::string& why, std::vector<sdk::Report>& out);
-    // Logs and journals that a position has no stop at the venue.
+    // Binance refused the protection for good: logs and journals that the position is not
+    // protected there, and watches its levels instead (when a market order can sell it).
+    void watch_instead(Protection& p, const std::string& why);
+    // A watched protection: sends its market exit once the price its legs would trigger on has
+    // crossed a level. `prices` holds those already asked for in this poll, by venue symbol.
+    void watch_levels(Protection& p, std::map<std::string, double>& prices,
+                      std::vector<sdk::Report>& out);
+    // Logs and journals that nothing protects a position any more.
     void unprotected(Protection& p, const std::string& why);
     // A placement refused for now (a 5xx, -1008): back to Pending, tried again with backoff;
     // the first refusal in a row says loudly that the position is not protected meanwhile.

@@ -61,6 +61,31 @@ bool rest_of_partly_filled_target(const Protection& p) {
     return p.legs.size() == 2 && p.legs[1].filled_before > 0;
 }
 
+// The levels of a protection that `price`, the one its legs trigger on, has crossed: only a level
+// it has counts.
+struct CrossedLevels {
+    bool stop_loss = false, take_profit = false;
+};
+
+CrossedLevels crossed_at(const Protection& p, double price) {
+    const bool long_position = p.exit_side == OT_SIDE_SELL;
+    CrossedLevels c;
+    c.stop_loss = p.stop_loss != 0 && (long_position ? price <= p.stop_loss : price >= p.stop_loss);
+    c.take_profit =
+        p.take_profit != 0 && (long_position ? price >= p.take_profit : price <= p.take_profit);
+    return c;
+}
+
+// "stop-loss 39000 and take-profit 42000", of the levels it has.
+std::string levels_text(const Protection& p) {
+    std::string text;
+    if (p.stop_loss != 0) text = "stop-loss " + number_text(p.stop_loss);
+    if (p.take_profit != 0)
+        text += (text.empty() ? "" : " and ") + std::string("take-profit ") +
+                number_text(p.take_profit);
+    return text;
+}
+
 }  // namespace
 
 void BinanceExecutor::finish(Protection& p) {
@@ -114,9 +139,10 @@ void BinanceExecutor::protect_again(std::vector<Protection>& lifted, const std::
                          e.what() + " (tried again next poll)");
             continue;
         }
-        // Failed or Pending (a refusal that passes): place() has said loudly that the position
-        // is not protected.
-        if (again.state != ProtectionState::Failed && again.state != ProtectionState::Pending)
+        // Watched, Failed or Pending (a refusal that passes): place() has said loudly that the
+        // position is not protected at Binance.
+        if (again.state != ProtectionState::Watched && again.state != ProtectionState::Failed &&
+            again.state != ProtectionState::Pending)
             host().warn("binance: " + position +
                         " is protected again by its stop-loss/take-profit");
     }
@@ -191,6 +217,18 @@ const TrackedOrder* BinanceExecutor::lifted_by(const std::string& entry_id) cons
     return nullptr;
 }
 
+ProtectionOrder BinanceExecutor::placed_legs(const Protection& p) const {
+    ProtectionOrder po;
+    po.symbol = venue_symbol(p.symbol);
+    po.exit_side = side_name(p.exit_side);
+    if (p.stop_loss != 0) po.stop_loss = Decimal::from_double(p.stop_loss, 8);
+    if (p.take_profit != 0) po.take_profit = Decimal::from_double(p.take_profit, 8);
+    po.list_id = venue_list_id(p);
+    for (const Leg& leg : p.legs)
+        (leg.stop_loss ? po.sl_id : po.tp_id) = venue_leg_id(p, leg);
+    return po;
+}
+
 ProtectionOrder BinanceExecutor::protection_order(const Protection& p) const {
     const SymbolRules& r = rules_.at(venue_symbol(p.symbol));
     ProtectionOrder po;
@@ -217,6 +255,37 @@ void BinanceExecutor::unprotected(Protection& p, const std::string& why) {
                                                     .dump());
 }
 
+void BinanceExecutor::watch_instead(Protection& p, const std::string& why) {
+    try {
+        rules_.at(venue_symbol(p.symbol)).quantity(p.qty, true);
+    } catch (const sdk::Error& e) {  // dust: its market exit would be refused too
+        unprotected(p, why + "; no market order can sell it either (" + e.what() + ")");
+        return;
+    }
+    p.state = ProtectionState::Watched;
+    host().error("binance: the " + p.symbol + " position of " + p.entry_id +
+                 " is NOT protected at Binance: its stop-loss/take-profit was refused: " + why +
+                 "; the executor watches its " + levels_text(p) +
+                 " itself instead and sends a market exit once one is crossed, checked at each "
+                 "poll only");
+    host().journal("binance_protection_failed", nlohmann::json{{"entry", p.entry_id},
+                                                               {"symbol", p.symbol},
+                                                               {"stop_loss", p.stop_loss},
+                                                               {"take_profit", p.take_profit},
+                                                               {"reason", why},
+                                                               {"watched_by", "executor"}}
+                                                    .dump());
+}
+
+void BinanceExecutor::watch_levels(Protection& p, std::map<std::string, double>& prices,
+                                   std::vector<sdk::Report>& out) {
+    const std::string symbol = venue_symbol(p.symbol);
+    auto price = prices.find(symbol);
+    if (price == prices.end()) price = prices.emplace(symbol, venue_->trigger_price(symbol)).first;
+    const CrossedLevels crossed = crossed_at(p, price->second);
+    if (crossed.stop_loss || crossed.take_profit) exit_now(p, crossed.stop_loss, out);
+}
+
 bool BinanceExecutor::back_off(Protection& p) {
     const int64_t wait = std::min(kRetryFirstMs << std::min(p.refusals, 6), kRetryMaxMs);
     p.retry_ms = host().now_ms() + wait;
@@ -236,6 +305,7 @@ void BinanceExecutor::retry_later(Protection& p, const std::string& why) {
 
 void BinanceExecutor::advance_protections(std::vector<sdk::Report>& out) {
     const int64_t now = host().now_ms();
+    std::map<std::string, double> trigger_prices;
     for (auto& [id, p] : state_.protections) {
         try {
             if (p.state == ProtectionState::Placing) resolve_placing(p, out);
@@ -243,6 +313,8 @@ void BinanceExecutor::advance_protections(std::vector<sdk::Report>& out) {
                 if (now >= p.retry_ms) place(p, out);
             } else if (p.state == ProtectionState::Active) {
                 check_legs(p, out);
+            } else if (p.state == ProtectionState::Watched) {
+                watch_levels(p, trigger_prices, out);
             }
         } catch (const sdk::Error& e) {
             if (e.code() == OT_E_RATE_LIMIT) break;
@@ -263,7 +335,7 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
     try {
         po = protection_order(p);
     } catch (const sdk::Error& e) {
-        unprotected(p, e.what());
+        watch_instead(p, e.what());
         return;
     }
     p.state = ProtectionState::Placing;
@@ -316,18 +388,14 @@ void BinanceExecutor::place(Protection& p, std::vector<sdk::Report>& out) {
             return;
         }
         if (!already_triggered(e)) {
-            if (!keep_stop(p, e.what(), out)) unprotected(p, e.what());
+            if (!keep_stop(p, e.what(), out)) watch_instead(p, e.what());
             return;
         }
         // Only a level that exists and that the price the legs trigger on has crossed is acted on.
         const double price = venue_->trigger_price(venue_symbol(p.symbol));
-        const bool long_position = p.exit_side == OT_SIDE_SELL;
-        const bool stop_crossed =
-            p.stop_loss != 0 && (long_position ? price <= p.stop_loss : price >= p.stop_loss);
-        const bool target_crossed =
-            p.take_profit != 0 && (long_position ? price >= p.take_profit : price <= p.take_profit);
-        if (stop_crossed || target_crossed)
-            exit_now(p, stop_crossed, out);
+        const CrossedLevels crossed = crossed_at(p, price);
+        if (crossed.stop_loss || crossed.take_profit)
+            exit_now(p, crossed.stop_loss, out);
         else  // the price moved back since, or Binance sees another one: placed again
             retry_later(p, std::string(e.what()) + ", yet neither level is crossed at " +
                                number_text(price));
@@ -346,7 +414,7 @@ void BinanceExecutor::adopt_list(Protection& p, const ProtectionOrder& po, const
     p.state = ProtectionState::Pending;  // should the look-up fail: placed, and looked up, again
     const std::optional<VenueOrderList> list = venue_->order_list(po.list_id);
     if (!list) {
-        unprotected(p, why + "; Binance has no order list " + po.list_id);
+        watch_instead(p, why + "; Binance has no order list " + po.list_id);
         return;
     }
     const std::set<std::string> legs{po.sl_id, po.tp_id};
@@ -355,8 +423,8 @@ void BinanceExecutor::adopt_list(Protection& p, const ProtectionOrder& po, const
         std::string orders;
         for (const std::string& id : list->client_ids)
             orders += (orders.empty() ? "" : ", ") + id;
-        unprotected(p, why + "; the order list " + po.list_id + " at Binance is another one (" +
-                           list->symbol + ": " + orders + ")");
+        watch_instead(p, why + "; the order list " + po.list_id + " at Binance is another one (" +
+                             list->symbol + ": " + orders + ")");
         return;
     }
     for (Leg& leg : p.legs)
@@ -430,7 +498,7 @@ void BinanceExecutor::protect_rest(Protection& p, VenueOrder target_order,
                                    std::vector<sdk::Report>& out) {
     Leg& target = p.legs[1];
     if (!is_final(target_order.status)) {
-        venue_->cancel_protection(protection_order(p));
+        venue_->cancel_protection(placed_legs(p));
         std::optional<VenueOrder> v =
             venue_->query_leg(venue_symbol(p.symbol), venue_leg_id(p, target));
         if (!v) return;
@@ -470,7 +538,7 @@ void BinanceExecutor::exit_now(Protection& p, bool stop_loss, std::vector<sdk::R
                 " is already crossed: closing the " + p.symbol + " position with a market order");
     // Futures legs go one by one: a stop placed before the target was refused would outlive
     // the position, and its closePosition would close the next one.
-    venue_->cancel_protection(protection_order(p));
+    venue_->cancel_protection(placed_legs(p));
     p.legs = {{p.entry_id + (stop_loss ? "-sl" : "-tp"), stop_loss, true, LegState::Open, {}}};
     p.state = ProtectionState::Active;
     p.refusals = 0;
@@ -639,7 +707,7 @@ void BinanceExecutor::check_legs(Protection& p, std::vector<sdk::Report>& out) {
         filled |= leg.state == LegState::Filled;
     }
     if (filled) {
-        venue_->cancel_protection(protection_order(p));  // what still rests of the other leg
+        venue_->cancel_protection(placed_legs(p));  // what still rests of the other leg
         for (Leg& leg : p.legs) {
             if (leg.state != LegState::Open) continue;
             leg.state = LegState::Canceled;
@@ -688,17 +756,19 @@ double BinanceExecutor::lift_protections(const std::string& symbol, const std::s
                        "recvWindow; an exit now could execute as well");
     for (auto& [id, p] : state_.protections) {
         if (p.symbol != symbol || p.state == ProtectionState::Done) continue;
-        // Never tried, nothing of it rests. Tried and to be tried again (a rate limit) or refused,
-        // a leg may rest from that try (on usdm, the stop before a refused target): canceled too.
-        if ((p.state == ProtectionState::Pending || p.state == ProtectionState::Failed) &&
-            p.placing_ms == 0) {
-            if (p.state == ProtectionState::Pending) lifted.push_back(p);
+        // Never tried, or refused and watched by the executor: nothing of it rests. Tried and to
+        // be tried again (a rate limit) or refused, a leg may rest from that try (on usdm, the
+        // stop before a refused target): canceled too.
+        if (p.state == ProtectionState::Watched ||
+            ((p.state == ProtectionState::Pending || p.state == ProtectionState::Failed) &&
+             p.placing_ms == 0)) {
+            if (p.state != ProtectionState::Failed) lifted.push_back(p);
             finish(p);
             continue;
         }
         const bool failed = p.state == ProtectionState::Failed;
         const bool announced = p.state == ProtectionState::Active;
-        venue_->cancel_protection(protection_order(p));
+        venue_->cancel_protection(placed_legs(p));
         bool filled = false;
         for (Leg& leg : p.legs) {
             if (leg.state != LegState::Open) {

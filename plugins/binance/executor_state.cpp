@@ -13,6 +13,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(ProtectionState, {{ProtectionState::Pending, "pendi
                                                {ProtectionState::Placing, "placing"},
                                                {ProtectionState::Active, "active"},
                                                {ProtectionState::Done, "done"},
+                                               {ProtectionState::Watched, "watched"},
                                                {ProtectionState::Failed, "failed"}})
 // An order saved before `lifted` existed loads as lifting nothing.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrackedOrder, client_id, symbol, side, market,

@@ -58,7 +58,10 @@ enum class ProtectionState {
     Placing,  // sent, outcome unknown
     Active,   // resting at the venue
     Done,     // a leg filled, or it was canceled
-    Failed    // refused by the venue: the position is unprotected
+    // Refused by the venue: the executor compares its levels with the price at each poll and
+    // sends the market exit itself once one is crossed.
+    Watched,
+    Failed  // its market exit was refused for good: nothing watches the position
 };
 
 struct Protection {
