@@ -289,6 +289,7 @@ void BinanceExecutor::send(const ot_order& o, std::vector<Protection>& lifted) {
     t.stop_loss = o.stop_loss;
     t.take_profit = o.take_profit;
     state_.orders[id] = t;
+    if (reduces) share_lifted(state_.orders[id]);
     hold_lifted(state_.orders[id], lifted);
     try {
         save();  // the send time must be on record before the request can reach Binance

@@ -167,6 +167,12 @@ class BinanceExecutor final : public sdk::Executor {
     // tracked exit remembers them): they are placed again for what it leaves held, and all of
     // them should it never have reached Binance.
     void hold_lifted(TrackedOrder& exit, const std::vector<Protection>& lifted);
+    // An exit sent while an earlier one, not over yet, holds the protections of the symbol
+    // lifted: it holds them too, so that what it sells counts when they are placed again.
+    void share_lifted(TrackedOrder& exit);
+    // Another exit not over yet holds the lifted protection too: it decides what becomes of it
+    // once it is over, and takes the legs the core is still to be told of.
+    bool pass_on(TrackedOrder& exit, const Protection& p);
     // The exit never reached Binance: the lifted protections are placed again.
     void settle_lifted(TrackedOrder& exit);
     // The exit is over at Binance: what it sold is taken from the lifted protections in turn;

@@ -164,12 +164,35 @@ void BinanceExecutor::hold_lifted(TrackedOrder& exit, const std::vector<Protecti
     outbox_.erase(held, outbox_.end());
 }
 
+void BinanceExecutor::share_lifted(TrackedOrder& exit) {
+    for (const auto& [id, other] : state_.orders) {
+        if (&other == &exit || other.symbol != exit.symbol) continue;
+        for (const std::string& entry : other.lifted)
+            if (!std::count(exit.lifted.begin(), exit.lifted.end(), entry))
+                exit.lifted.push_back(entry);
+    }
+}
+
+bool BinanceExecutor::pass_on(TrackedOrder& exit, const Protection& p) {
+    for (auto& [id, other] : state_.orders) {
+        if (&other == &exit || !std::count(other.lifted.begin(), other.lifted.end(), p.entry_id))
+            continue;
+        for (const Leg& leg : p.legs)
+            if (std::count(exit.lifted_legs.begin(), exit.lifted_legs.end(), leg.client_id) &&
+                !std::count(other.lifted_legs.begin(), other.lifted_legs.end(), leg.client_id))
+                other.lifted_legs.push_back(leg.client_id);
+        return true;
+    }
+    return false;
+}
+
 void BinanceExecutor::settle_lifted(TrackedOrder& exit) {
     if (exit.lifted.empty()) return;
     std::vector<Protection> lifted;
     for (const std::string& entry : exit.lifted) {
         auto it = state_.protections.find(entry);
-        if (it != state_.protections.end()) lifted.push_back(it->second);
+        if (it != state_.protections.end() && !pass_on(exit, it->second))
+            lifted.push_back(it->second);
     }
     exit.lifted.clear();
     exit.lifted_legs.clear();
@@ -183,10 +206,11 @@ void BinanceExecutor::exit_over(TrackedOrder& exit, std::vector<sdk::Report>& ou
     for (const std::string& entry : exit.lifted) {
         auto it = state_.protections.find(entry);
         if (it == state_.protections.end()) continue;
-        Protection p = it->second;
-        const double part = std::min(p.qty, sold);
+        const double part = std::min(it->second.qty, sold);
         sold -= part;
-        p.qty -= part;
+        it->second.qty -= part;  // what is held, for an exit still open that holds it too
+        if (pass_on(exit, it->second)) continue;
+        Protection p = it->second;
         if (placeable(p)) {
             held.push_back(std::move(p));
             continue;

@@ -297,3 +297,66 @@ TEST_F(ProtectionRecoveryTest, AStopRefusedAsTriggeredWithNoLevelCrossedIsPlaced
     for (const Report& r : reports)
         EXPECT_NE(r.client_order_id, "mk-2-tp");
 }
+
+namespace {
+
+Order limit_sell(const std::string& id, double qty, double price) {
+    Order o;
+    o.client_order_id = id;
+    o.symbol = "BTC/USDT";
+    o.side = OT_SIDE_SELL;
+    o.type = OT_ORDER_LIMIT;
+    o.qty = qty;
+    o.limit_price = price;
+    return o;
+}
+
+}  // namespace
+
+// A market exit goes while an earlier limit exit still rests: once the limit exit has filled,
+// the new OCO sells what both exits left, not what the first one alone left.
+TEST_F(ProtectionRecoveryTest, ASecondExitWhileALimitExitRestsCountsInTheNewOco) {
+    ExecutorInstance ex = executor();
+    ex.submit(protected_buy("tw-1", 0.01, 39000, 42000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.00999, 40000);
+    ex.submit(limit_sell("tw-2", 0.004, 41000));
+    ex.submit(market("tw-3", OT_SIDE_SELL, 0.003));
+    std::vector<Report> reports = ex.poll();
+    EXPECT_NEAR(filled(reports, "tw-3"), 0.003, 1e-12);
+    EXPECT_EQ(resting_ids(), std::vector<std::string>{"tw-2"});
+    fake.take_from("BTCUSDT", "tw-2", 0.004);
+    for (const Report& r : poll_for(ex, 2, 1000))
+        reports.push_back(r);
+    EXPECT_NEAR(filled(reports, "tw-2"), 0.004, 1e-12);
+    EXPECT_EQ(resting_ids(), (std::vector<std::string>{"tw-1-s1", "tw-1-t1"}));
+    for (const auto& o : resting())
+        EXPECT_NEAR(o.orig_qty, 0.00299, 1e-12) << o.client_id;
+    EXPECT_TRUE(host.logs_containing("NOT protected").empty());
+    fake.set_price("BTCUSDT", 38500);
+    advance(1000);
+    EXPECT_NEAR(filled(ex.poll(), "tw-1-sl"), 0.00299, 1e-12);
+    EXPECT_NEAR(fake.spot_balance("BTC"), 0, 1e-12);
+}
+
+// Both exits together close the futures position: no closePosition leg is placed again, to
+// close the next position the bot opens.
+TEST_F(ProtectionRecoveryTest, TwoExitsThatCloseAFuturesPositionLeaveNoLegResting) {
+    ExecutorInstance ex = executor("usdm");
+    ex.submit(protected_buy("tw-4", 0.05, 39000, 42000));
+    ex.poll();
+    ledger_position("BTC/USDT", 0.05, 40000);
+    ex.submit(limit_sell("tw-5", 0.02, 41000));
+    ex.submit(market("tw-6", OT_SIDE_SELL, 0.03));
+    std::vector<Report> reports = ex.poll();
+    fake.set_price("BTCUSDT", 41000);  // the limit exit fills
+    for (const Report& r : poll_for(ex, 2, 1000))
+        reports.push_back(r);
+    EXPECT_DOUBLE_EQ(filled(reports, "tw-5"), 0.02);
+    EXPECT_EQ(fake.futures_position("BTCUSDT").amount, 0);
+    EXPECT_TRUE(resting_ids().empty());
+    std::vector<Report> canceled = of_kind(reports, OT_REPORT_CANCELED);
+    ASSERT_EQ(canceled.size(), 2u) << "the core's legs end with the position";
+    EXPECT_EQ(canceled[0].client_order_id, "tw-4-sl");
+    EXPECT_EQ(canceled[1].client_order_id, "tw-4-tp");
+}
