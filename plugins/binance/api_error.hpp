@@ -9,6 +9,7 @@
 namespace orchestrade::plugins::binance {
 
 inline constexpr int kErrTimestamp = -1021;
+inline constexpr int kErrInvalidSymbol = -1121;
 inline constexpr int kErrNoSuchOrder = -2013;
 inline constexpr int kErrCancelRejected = -2011;
 inline constexpr int kErrDuplicateClientId = -4116;

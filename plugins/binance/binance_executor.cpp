@@ -257,6 +257,10 @@ void BinanceExecutor::send(const ot_order& o, std::vector<Protection>& lifted) {
     if (o.side != OT_SIDE_BUY && o.side != OT_SIDE_SELL) reject("unknown side");
     if (state_.orders.count(id)) reject("client order id '" + id + "' was already sent");
     const SymbolRules& rules = rules_for(symbol);
+    if (rules.status == kNotListed)
+        reject(symbol + " (" + rules.symbol +
+               ") is no longer listed at Binance (delisted): no order can be placed for it, an "
+               "exit neither; the position stays as it is");
 
     const double position = host().position(symbol).qty;
     const bool reduces = o.side == OT_SIDE_BUY ? position < 0 : position > 0;

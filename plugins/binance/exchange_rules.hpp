@@ -38,6 +38,9 @@ struct SymbolRules {
 
 using RulesBySymbol = std::map<std::string, SymbolRules>;  // by venue symbol
 
+// The status of a universe symbol exchangeInfo no longer lists (delisted).
+inline constexpr const char* kNotListed = "not listed";
+
 // What differs between two versions of a symbol's price, quantity and notional rules, as
 // "tick size 0.01 -> 0.1, ..."; "" when nothing does (the status is not compared).
 std::string rules_change(const SymbolRules& before, const SymbolRules& after);

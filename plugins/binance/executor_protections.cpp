@@ -331,6 +331,9 @@ void BinanceExecutor::advance_protections(std::vector<sdk::Report>& out) {
     const int64_t now = host().now_ms();
     std::map<std::string, double> trigger_prices;
     for (auto& [id, p] : state_.protections) {
+        // Delisted: Binance has no market, nor orders, for it any more.
+        auto rules = rules_.find(venue_symbol(p.symbol));
+        if (rules != rules_.end() && rules->second.status == kNotListed) continue;
         try {
             if (p.state == ProtectionState::Placing) resolve_placing(p, out);
             if (p.state == ProtectionState::Pending) {

@@ -33,10 +33,14 @@ bool BinanceExecutor::refresh_rules(Priority priority, const std::string& symbol
         SymbolRules& current = rules_.at(vs);  // every universe symbol was listed at start
         auto it = fresh.find(vs);
         SymbolRules next = it != fresh.end() ? it->second : current;
-        if (it == fresh.end()) next.status = "not listed";
+        if (it == fresh.end()) next.status = kNotListed;
         if (next.status != current.status) {
             if (next.status == kTrading)
                 host().info("binance: " + s + " is TRADING again at Binance");
+            else if (next.status == kNotListed)
+                host().error("binance: " + s + " (" + vs +
+                             ") is no longer listed at Binance (delisted): every order for it is "
+                             "refused, exits included, until it is listed again");
             else
                 host().error("binance: " + s + " is " + next.status +
                              " at Binance, no longer TRADING: new entries are refused until it "

@@ -41,6 +41,31 @@ VenueTrade parse_trade(const nlohmann::json& t, const char* id_key) {
 
 nlohmann::json SpotVenue::exchange_info(const std::vector<std::string>& symbols,
                                         Priority priority) {
+    try {
+        return exchange_info_of(symbols, priority);
+    } catch (const ApiError& e) {
+        if (e.binance_code != kErrInvalidSymbol) throw;
+    }
+    // One unknown symbol fails the whole list: each is asked alone, the unknown ones left out.
+    nlohmann::json known = {{"symbols", nlohmann::json::array()}};
+    if (symbols.size() < 2) return known;
+    for (const std::string& symbol : symbols) {
+        nlohmann::json one;
+        try {
+            one = exchange_info_of({symbol}, priority);
+        } catch (const ApiError& e) {
+            if (e.binance_code != kErrInvalidSymbol) throw;
+            continue;
+        }
+        for (auto& s : one.value("symbols", nlohmann::json::array()))
+            known["symbols"].push_back(std::move(s));
+        known["rateLimits"] = one.value("rateLimits", nlohmann::json::array());
+    }
+    return known;
+}
+
+nlohmann::json SpotVenue::exchange_info_of(const std::vector<std::string>& symbols,
+                                           Priority priority) {
     nlohmann::json list = symbols;
     Call c;
     c.path = "/api/v3/exchangeInfo";

@@ -32,6 +32,7 @@ class SpotVenue final : public Venue {
     std::vector<Balance> balances() override;
 
   private:
+    nlohmann::json exchange_info_of(const std::vector<std::string>& symbols, Priority priority);
     RestClient& client_;
 };
 

@@ -90,7 +90,8 @@ struct FundingPayment {
 class Venue {
   public:
     virtual ~Venue() = default;
-    // exchangeInfo for these venue symbols; Trading priority when an order waits for it.
+    // exchangeInfo for these venue symbols; Trading priority when an order waits for it. A
+    // symbol Binance does not know (delisted) is left out of the answer.
     virtual nlohmann::json exchange_info(const std::vector<std::string>& symbols,
                                          Priority priority) = 0;
     // Account settings before trading (futures: one-way mode, leverage, margin type).

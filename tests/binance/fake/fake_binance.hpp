@@ -93,6 +93,9 @@ class FakeBinance {
     std::string url() const;  // "http://127.0.0.1:<port>"
 
     void add_symbol(const SymbolSpec& spec);
+    // Delists symbol: its open orders are canceled, and every request naming it (exchangeInfo
+    // included, for the whole list it is in) is answered -1121 "Invalid symbol.".
+    void remove_symbol(const std::string& symbol);
     void add_hmac_key(const std::string& api_key, const std::string& secret);
     // public_key: the raw 32 bytes.
     void add_ed25519_key(const std::string& api_key, const std::string& public_key);

@@ -340,6 +340,21 @@ void FakeBinance::add_symbol(const SymbolSpec& spec) {
     state_->symbols[spec.symbol] = spec;
 }
 
+void FakeBinance::remove_symbol(const std::string& symbol) {
+    std::lock_guard lock(state_->mutex);
+    state_->evaluate();
+    for (Order& o : state_->orders) {
+        if (o.symbol != symbol || !o.open()) continue;
+        if (o.futures) {
+            o.status = "CANCELED";
+            o.update_time = state_->now();
+        } else {
+            state_->spot_cancel(o, "CANCELED");
+        }
+    }
+    state_->symbols.erase(symbol);
+}
+
 void FakeBinance::add_hmac_key(const std::string& api_key, const std::string& secret) {
     std::lock_guard lock(state_->mutex);
     state_->keys[api_key] = {false, secret};

@@ -109,3 +109,56 @@ TEST_F(RulesRefreshTest, ASymbolThatStopsTradingRefusesEntriesWithinTheHour) {
     ex.submit(market("in-3", OT_SIDE_BUY, 0.01));
     EXPECT_EQ(fake.submissions()["in-3"], 1);
 }
+
+// Binance answers -1121 for the whole exchangeInfo list once one symbol of it is delisted: the
+// other symbols' rules are read all the same, and orders for the delisted one are refused with
+// its name, exits included.
+TEST_F(RulesRefreshTest, ADelistedSymbolDoesNotKeepTheOthersRulesFromBeingRead) {
+    ExecutorInstance ex = executor("spot", {}, {"BTC/USDT", "ETH/USDT"});
+    ex.submit(market("dl-1", OT_SIDE_BUY, 0.1, "ETH/USDT"));
+    ledger_position("ETH/USDT", 0.0999, 2000);
+    fake.remove_symbol("ETHUSDT");
+    fake.add_symbol(btc("0.1"));
+    advance(kHour);
+    ex.poll();
+    EXPECT_FALSE(
+        host.logs_containing("the rules of BTC/USDT changed at Binance: tick size 0.01 -> 0.1")
+            .empty());
+    EXPECT_FALSE(
+        host.logs_containing("ETH/USDT (ETHUSDT) is no longer listed at Binance", OT_LOG_ERROR)
+            .empty());
+    EXPECT_TRUE(host.logs_containing("exchangeInfo not read again").empty());
+
+    Order o = market("dl-2", OT_SIDE_BUY, 0.01);
+    o.type = OT_ORDER_LIMIT;
+    o.limit_price = 39900.55;
+    ex.submit(o);
+    std::vector<bf::OrderView> open = resting();
+    ASSERT_EQ(open.size(), 1u);
+    EXPECT_EQ(open[0].price, 39900.5) << "on the tick read in the hourly refresh";
+
+    for (const Order& eth : {market("dl-3", OT_SIDE_BUY, 0.1, "ETH/USDT"),
+                             market("dl-4", OT_SIDE_SELL, 0.0999, "ETH/USDT")}) {
+        auto [code, message] = failure([&] { ex.submit(eth); });
+        EXPECT_EQ(code, OT_E_REJECTED) << eth.client_order_id;
+        EXPECT_NE(message.find("ETH/USDT (ETHUSDT) is no longer listed at Binance"),
+                  std::string::npos)
+            << message;
+        EXPECT_EQ(fake.submissions().count(eth.client_order_id), 0u);
+    }
+    advance(1000);
+    ex.poll();
+    EXPECT_TRUE(host.logs_containing("Invalid symbol", OT_LOG_WARN).empty());
+}
+
+// At start a universe symbol Binance does not list is bad configuration, named as such.
+TEST_F(RulesRefreshTest, AStartWithASymbolBinanceDoesNotListNamesIt) {
+    for (const std::vector<std::string>& universe :
+         {std::vector<std::string>{"BTC/USDT", "XYZ/USDT"}, std::vector<std::string>{"XYZ/USDT"}}) {
+        auto [code, message] = failure([&] { executor("spot", {}, universe); });
+        EXPECT_EQ(code, OT_E_INVALID_ARG) << message;
+        EXPECT_NE(message.find("XYZ/USDT (XYZUSDT) is not listed on this market"),
+                  std::string::npos)
+            << message;
+    }
+}
