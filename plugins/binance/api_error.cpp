@@ -52,7 +52,11 @@ std::string meaning(int code, const std::string& msg) {
         case -4003:
         case -4004:
         case -4005:
+        case -4023:
             return "filter LOT_SIZE failed";
+        case -4002:
+        case -4013:
+            return "filter PRICE_FILTER failed";
         case -4120:
             return "conditional orders must use the algo order API";
         case -4164:
@@ -74,7 +78,19 @@ bool is_duplicate(const ApiError& e) {
 }
 
 bool is_rules_refusal(const ApiError& e) {
-    if (e.binance_code == -1111 || e.binance_code == -4014) return true;
+    switch (e.binance_code) {
+        case -1111:  // precision
+        case -4002:  // price greater than max price
+        case -4003:  // quantity less than or equal to zero
+        case -4004:  // quantity less than min quantity
+        case -4005:  // quantity greater than max quantity
+        case -4013:  // price less than min price
+        case -4014:  // price not increased by tick size
+        case -4023:  // quantity not increased by step size
+            return true;
+        default:
+            break;
+    }
     return e.binance_code == -1013 && contains(e.binance_msg, "Filter failure") &&
            !contains(e.binance_msg, "MAX_NUM");
 }

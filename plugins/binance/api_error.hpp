@@ -43,8 +43,10 @@ bool is_unknown_order(const ApiError& e);
 bool is_duplicate(const ApiError& e);
 
 // Refused for a price or quantity rule of the symbol (-1013 "Filter failure: ..." other than
-// MAX_NUM_*, -1111 precision, -4014 price not a multiple of the tick): the rules the order was
-// built with may have changed at Binance since they were read.
+// MAX_NUM_*, -1111 precision; on futures -4002/-4013 price above the max or below the min,
+// -4003/-4004/-4005 quantity not positive, below the min or above the max, -4014/-4023 price or
+// quantity not a multiple of the tick or step): the rules the order was built with may have
+// changed at Binance since they were read.
 bool is_rules_refusal(const ApiError& e);
 
 // A definite refusal that says nothing of the order and passes: "Service Unavailable." and other

@@ -349,6 +349,13 @@ std::vector<const Trade*> FakeBinance::State::trade_page(bool futures, const Par
 void FakeBinance::State::check_filters(const SymbolSpec& s, bool futures, bool market, double qty,
                                        double price, bool reduce_only) const {
     const char* lot = market ? "Filter failure: MARKET_LOT_SIZE" : "Filter failure: LOT_SIZE";
+    if (futures) {  // USD-M answers the quantity range with codes of its own
+        if (!(qty > 0)) throw ApiFailure(400, -4003, "Quantity less than or equal to zero.");
+        if (qty < std::atof(s.min_qty.c_str()) - 1e-12)
+            throw ApiFailure(400, -4004, "Quantity less than min quantity.");
+        if (qty > std::atof(s.max_qty.c_str()) + 1e-12)
+            throw ApiFailure(400, -4005, "Quantity greater than max quantity.");
+    }
     if (!(qty > 0) || !multiple_of(qty, std::atof(s.step.c_str())) ||
         qty < std::atof(s.min_qty.c_str()) - 1e-12 || qty > std::atof(s.max_qty.c_str()))
         throw ApiFailure(400, -1013, lot);

@@ -162,3 +162,25 @@ TEST_F(RulesRefreshTest, AStartWithASymbolBinanceDoesNotListNamesIt) {
             << message;
     }
 }
+
+// Binance lowered the futures maximum quantity and raised the step while the executor runs: its
+// -4005 refusal reads the rules again at once, and the order built again under them (the
+// quantity floored to the new step) goes once more.
+TEST_F(RulesRefreshTest, AFuturesQuantityRangeRefusalIsSentAgainUnderTheNewRules) {
+    ExecutorInstance ex = executor("usdm");
+    bf::SymbolSpec changed = btc();
+    changed.step = "0.001";
+    changed.min_qty = "0.001";
+    changed.max_qty = "0.05";
+    fake.add_symbol(changed);
+    ex.submit(market("fq-1", OT_SIDE_BUY, 0.0505));
+    EXPECT_EQ(fake.count_requests("GET", "/fapi/v1/exchangeInfo"), 2) << "read again at once";
+    EXPECT_EQ(fake.count_requests("POST", "/fapi/v1/order"), 2) << "sent once more";
+    EXPECT_DOUBLE_EQ(fake.futures_position("BTCUSDT").amount, 0.05);
+    EXPECT_FALSE(host.logs_containing("the rules of BTC/USDT changed at Binance").empty());
+
+    auto [code, message] = failure([&] { ex.submit(market("fq-2", OT_SIDE_BUY, 0.2)); });
+    EXPECT_EQ(code, OT_E_REJECTED);
+    EXPECT_NE(message.find("above the maximum 0.05"), std::string::npos) << message;
+    EXPECT_EQ(fake.submissions().count("fq-2"), 0u) << "refused before sending, by the new rules";
+}

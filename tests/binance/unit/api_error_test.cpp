@@ -61,6 +61,26 @@ TEST(ApiError, StatusesFollowTheOutcome) {
         400, R"({"code":-2011,"msg":"Order was not canceled due to cancel restrictions."})")));
 }
 
+TEST(ApiError, FuturesPriceAndQuantityRangeRefusalsAreRuleRefusals) {
+    for (const char* body : {R"({"code":-4003,"msg":"Quantity less than or equal to zero."})",
+                             R"({"code":-4004,"msg":"Quantity less than min quantity."})",
+                             R"({"code":-4005,"msg":"Quantity greater than max quantity."})",
+                             R"({"code":-4002,"msg":"Price greater than max price."})",
+                             R"({"code":-4013,"msg":"Price less than min price."})",
+                             R"({"code":-4023,"msg":"Quantity not increased by step size."})",
+                             R"({"code":-4014,"msg":"Price not increased by tick size."})"})
+        EXPECT_TRUE(bn::is_rules_refusal(bn::make_api_error(400, body))) << body;
+    EXPECT_FALSE(bn::is_rules_refusal(
+        bn::make_api_error(400, R"({"code":-2019,"msg":"Margin is insufficient."})")));
+    EXPECT_STREQ(
+        bn::make_api_error(400, R"({"code":-4005,"msg":"Quantity greater than max quantity."})")
+            .what(),
+        "filter LOT_SIZE failed: Quantity greater than max quantity. (Binance -4005)");
+    EXPECT_STREQ(
+        bn::make_api_error(400, R"({"code":-4002,"msg":"Price greater than max price."})").what(),
+        "filter PRICE_FILTER failed: Price greater than max price. (Binance -4002)");
+}
+
 TEST(ApiError, RefusalsThatPassAreTheTransientOnes) {
     EXPECT_TRUE(bn::is_transient_refusal(bn::make_api_error(503, "Service Unavailable.")));
     EXPECT_TRUE(bn::is_transient_refusal(
