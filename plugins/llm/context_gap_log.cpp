@@ -13,7 +13,7 @@ void ContextGapLog::update(const DecisionMarket& market, int64_t now_ms, const s
             continue;
         }
         const int64_t last_close_ms = c.last_open_ms + interval_ms_;
-        if (now_ms - last_close_ms > MarketState::kMaxMissedBars * interval_ms_)
+        if (MarketState::stale(last_close_ms, interval_ms_, now_ms))
             stale += (stale.empty() ? "" : ", ") + s.symbol + " since " + iso_utc(last_close_ms);
     }
     std::string gaps;

@@ -24,7 +24,7 @@ std::optional<LeftOut> DayMarket::stale(const std::string& symbol, int64_t now_m
     if (m.interval_s <= 0 || m.bars.bars == 0) return std::nullopt;
     const int64_t interval_ms = int64_t{m.interval_s} * 1000;
     const int64_t last_close_ms = m.bars.last_open_ms + interval_ms;
-    if (now_ms - last_close_ms <= MarketState::kMaxMissedBars * interval_ms) return std::nullopt;
+    if (!MarketState::stale(last_close_ms, interval_ms, now_ms)) return std::nullopt;
     return LeftOut{symbol, LeftOut::Why::Stale, m.bars.bars, last_close_ms};
 }
 

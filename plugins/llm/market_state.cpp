@@ -105,7 +105,7 @@ DecisionMarket MarketState::decision_market(int64_t now_ms) const {
             left.why = LeftOut::Why::NoBar;
         else if (t.bars < TimeframeState::kWarmupBars)
             left.why = LeftOut::Why::NotWarm;
-        else if (now_ms - last_close_ms > kMaxMissedBars * interval_ms)
+        else if (stale(last_close_ms, interval_ms, now_ms))
             left.why = LeftOut::Why::Stale;
         else {
             out.in.push_back(std::move(s));

@@ -95,6 +95,10 @@ class MarketState {
 
     // Intervals without a new bar that are tolerated (a feed may deliver a bar late).
     static constexpr int64_t kMaxMissedBars = 2;
+    // Whether a close at last_close_ms, of bars interval_ms apart, is too old to be current.
+    static bool stale(int64_t last_close_ms, int64_t interval_ms, int64_t now_ms) {
+        return now_ms - last_close_ms > kMaxMissedBars * interval_ms;
+    }
 
   private:
     struct Symbol {
